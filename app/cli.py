@@ -1,0 +1,282 @@
+"""`proasn`: the one command-line entry point (serve, demo, db, bank, event)."""
+
+import csv
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from sqlalchemy.orm import Session
+
+from app import migrate
+from app.bank.loader import LoadedBank, load_bank
+from app.bank.service import import_bank
+from app.config import get_settings
+from app.db import make_engine, make_sessionmaker, transaction
+from app.exams import repository as exams_repository
+from app.exams.event_file import EventFileInvalid, read_event_file
+from app.exams.participant_file import ParticipantFileInvalid, read_participant_file
+from app.exams.preparation import SessionNotPreparable, prepare_sessions
+from app.exams.service import EventImportRejected, IssuedCode, import_event
+from app.kit import clock
+
+app = typer.Typer(help="ProASN CAT — server ujian potensi berbasis komputer.", no_args_is_help=True)
+db_app = typer.Typer(help="Basis data: migrasi skema.", no_args_is_help=True)
+bank_app = typer.Typer(help="Bank soal: validasi, impor, pembangkit.", no_args_is_help=True)
+event_app = typer.Typer(help="Acara ujian: impor peserta, persiapan sesi.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(bank_app, name="bank")
+app.add_typer(event_app, name="event")
+
+console = Console()
+err = Console(stderr=True)
+
+
+@contextmanager
+def unit_of_work() -> Iterator[Session]:
+    """One transaction for a CLI job: committed at the end, rolled back on any error."""
+    engine = make_engine(get_settings().database_url)
+    try:
+        with transaction(make_sessionmaker(engine)) as db_session:
+            yield db_session
+    finally:
+        engine.dispose()
+
+
+@contextmanager
+def progress_bar(label: str, total: int) -> Iterator[Progress]:
+    columns = (
+        TextColumn(label),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=err, transient=False) as progress:
+        progress.add_task(label, total=total)
+        yield progress
+
+
+def _advance(progress: Progress):  # type: ignore[no-untyped-def]
+    task_id = progress.task_ids[0]
+    return lambda n: progress.advance(task_id, n)
+
+
+# --- db ---------------------------------------------------------------------------------------
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = "head") -> None:
+    """Run the schema migrations (Alembic) on PROASN_DATABASE_URL."""
+    migrate.upgrade(get_settings().database_url, revision)
+    console.print(f"[green]Skema basis data mutakhir[/green] ({revision}).")
+
+
+# --- bank -------------------------------------------------------------------------------------
+
+
+def _report_bank(bank: LoadedBank, strict: bool) -> bool:
+    for problem in bank.problems:
+        err.print(f"[red]GALAT[/red] {problem}", highlight=False)
+    for warning in bank.warnings:
+        err.print(f"[yellow]PERINGATAN[/yellow] {warning}", highlight=False)
+    failed = bool(bank.problems) or (strict and bool(bank.warnings))
+    summary = (
+        f"{len(bank.items)} butir sah, {len(bank.problems)} galat, "
+        f"{len(bank.warnings)} peringatan dari {bank.root}"
+    )
+    (err if failed else console).print(summary, highlight=False)
+    return not failed
+
+
+@bank_app.command("validate")
+def bank_validate(
+    path: Path,
+    strict: Annotated[bool, typer.Option(help="Peringatan juga dianggap gagal.")] = False,
+) -> None:
+    """Check a bank folder and report every problem (file, item id, field)."""
+    if not _report_bank(load_bank(path), strict):
+        raise typer.Exit(1)
+
+
+@bank_app.command("import")
+def bank_import(
+    path: Path,
+    strict: Annotated[bool, typer.Option(help="Peringatan juga dianggap gagal.")] = False,
+) -> None:
+    """Validate, then import a bank folder in one transaction (idempotent, versioned)."""
+    bank = load_bank(path)
+    if not _report_bank(bank, strict):
+        err.print("[red]Tidak ada yang diimpor.[/red]")
+        raise typer.Exit(1)
+    with unit_of_work() as db_session, progress_bar("Mengimpor butir", len(bank.items)) as bar:
+        report = import_bank(db_session, bank, _advance(bar))
+    counts = report.counts
+    if not report.changed:
+        console.print(f"Tidak ada perubahan: {len(bank.items)} butir sudah sama.")
+        return
+    console.print(
+        f"Baru {counts['new']}, diperbarui {counts['updated']}, versi baru "
+        f"{counts['new version']}, tetap {counts['unchanged']}; subtes berubah "
+        f"{report.subtests_changed}."
+    )
+
+
+@bank_app.command("generate-pool")
+def bank_generate_pool(
+    out: Path,
+    items: Annotated[int, typer.Option(help="Jumlah butir.")] = 1200,
+    seed: Annotated[int, typer.Option(help="Benih pembangkit.")] = 20261128,
+) -> None:
+    """Write a large generated bank (for full-length forms and load tests)."""
+    from question_bank.generators.pool import write_pool
+
+    written = write_pool(out, items, seed)
+    console.print(f"{written} butir ditulis ke {out}.")
+
+
+# --- event ------------------------------------------------------------------------------------
+
+
+@event_app.command("import")
+def event_import(
+    event_file: Path,
+    participants: Annotated[
+        Path, typer.Option("--participants", "-p", help="Daftar peserta .csv atau .xlsx.")
+    ],
+    redraw: Annotated[
+        bool, typer.Option(help="Undi ulang formulir sesi yang belum dibuka bila blueprint berubah.")
+    ] = False,
+    codes_out: Annotated[
+        Path | None,
+        typer.Option(help="Berkas CSV untuk kode akses baru (default: di PROASN_ACCESS_CODE_DIR)."),
+    ] = None,
+) -> None:
+    """Create or update an event and its participants — all or nothing."""
+    try:
+        doc = read_event_file(event_file)
+        rows = read_participant_file(participants)
+    except EventFileInvalid as exc:
+        for message in exc.errors:
+            err.print(f"[red]GALAT[/red] {exc.path}: {message}", highlight=False)
+        raise typer.Exit(1) from None
+    except ParticipantFileInvalid as exc:
+        _print_row_problems(exc.path, exc.problems)
+        raise typer.Exit(1) from None
+    try:
+        with unit_of_work() as db_session, progress_bar("Mengundi formulir", len(rows)) as bar:
+            report = import_event(db_session, doc, rows, redraw=redraw, progress=_advance(bar))
+    except EventImportRejected as exc:
+        for message in exc.setup_problems:
+            err.print(f"[red]GALAT[/red] {event_file}: {message}", highlight=False)
+        _print_row_problems(participants, exc.row_problems)
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from None
+    console.print(
+        f"Acara {doc.code} {'dibuat' if report.event_created else 'diperbarui'}: "
+        f"peserta baru {report.participants_created}, diperbarui "
+        f"{report.participants_updated} (pindah sesi {report.participants_moved}), "
+        f"tidak ada di berkas {report.participants_not_in_file}; formulir diundi "
+        f"{report.forms_drawn}, diundi ulang {report.forms_redrawn}."
+    )
+    if report.issued_codes:
+        target = codes_out or _default_codes_path(doc.code)
+        write_access_codes(target, report.issued_codes)
+        console.print(
+            f"[bold]{len(report.issued_codes)} kode akses baru[/bold] ditulis ke {target} "
+            "(hanya ditampilkan sekali; simpan dengan aman)."
+        )
+
+
+def _print_row_problems(path: Path, problems) -> None:  # type: ignore[no-untyped-def]
+    for p in problems:
+        err.print(f"[red]GALAT[/red] {path}: baris {p.row}, kolom {p.column}: {p.message}",
+                  highlight=False)
+
+
+def _default_codes_path(event_code: str) -> Path:
+    stamp = clock.now().strftime("%Y%m%dT%H%M%S")
+    return get_settings().access_code_dir / f"kode-akses-{event_code}-{stamp}.csv"
+
+
+def write_access_codes(path: Path, codes: list[IssuedCode]) -> None:
+    """Credentials: the file is created readable by its owner only."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["nip", "nama", "sesi", "kode_akses"])
+        for c in codes:
+            writer.writerow([c.nip, c.name, c.session_code, c.access_code])
+
+
+@event_app.command("prepare")
+def event_prepare(
+    event_code: str,
+    session: Annotated[
+        list[str] | None, typer.Option("--session", "-s", help="Kode sesi (boleh berulang).")
+    ] = None,
+) -> None:
+    """Draw every participant's form for the event's sessions before they open."""
+    with unit_of_work() as db_session:
+        event = exams_repository.event_by_code(db_session, event_code)
+        if event is None:
+            err.print(f"[red]Acara '{event_code}' tidak ditemukan.[/red]")
+            raise typer.Exit(1)
+        total = len(exams_repository.participants(db_session, event.id))
+        try:
+            with progress_bar("Mengundi formulir", total) as bar:
+                report = prepare_sessions(db_session, event, session, _advance(bar))
+        except (SessionNotPreparable, ValueError) as exc:
+            err.print(f"[red]GALAT[/red] {exc}")
+            raise typer.Exit(1) from None
+    for code, count in report.forms_drawn.items():
+        console.print(f"Sesi {code}: {count} formulir diundi; sesi siap.")
+
+
+@event_app.command("show")
+def event_show(event_code: str) -> None:
+    """Sessions of an event with their local start time, token, status and registrations."""
+    from app.exams.overview import event_overview
+
+    with unit_of_work() as db_session:
+        overview = event_overview(db_session, event_code)
+    if overview is None:
+        err.print(f"[red]Acara '{event_code}' tidak ditemukan.[/red]")
+        raise typer.Exit(1)
+    console.print(overview.render_text(), highlight=False)
+
+
+# --- server -----------------------------------------------------------------------------------
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Alamat dengar.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 8000,
+) -> None:
+    """Run the web server (migrations must be applied: `proasn db upgrade`)."""
+    import uvicorn
+
+    uvicorn.run("app.main:create_app", factory=True, host=host, port=port, proxy_headers=True)
+
+
+@app.command()
+def demo(
+    host: Annotated[str, typer.Option(help="Alamat dengar.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 8000,
+    no_serve: Annotated[bool, typer.Option(help="Siapkan data demo saja, tanpa server.")] = False,
+) -> None:
+    """Set up demo data (sample bank, an event with a session open now) and serve it."""
+    from app.demo import build_demo
+
+    settings = get_settings()
+    migrate.upgrade(settings.database_url)
+    with unit_of_work() as db_session:
+        summary = build_demo(db_session, progress=None)
+    console.print(summary.render_text(f"http://{host}:{port}"), highlight=False)
+    if not no_serve:
+        serve(host=host, port=port)
+

@@ -1,0 +1,32 @@
+"""One typed settings object, read from PROASN_* environment variables and `.env`."""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOM_TIME_ZONES = ("Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PROASN_", env_file=".env", extra="ignore")
+
+    # SQLite file in the working directory by default; PostgreSQL (psycopg 3) in production.
+    database_url: str = "sqlite:///./proasn.db"
+    # Echo SQL for debugging only.
+    database_echo: bool = False
+    default_time_zone: str = "Asia/Jakarta"
+    # Access codes and room tokens: length and alphabet without look-alike characters.
+    room_token_length: int = Field(default=6, ge=4, le=12)
+    access_code_length: int = Field(default=12, ge=8, le=32)
+    # argon2 cost for access codes (tests lower it; see kit/secrets_gen.py for why it is light).
+    access_code_hash_time_cost: int = Field(default=2, ge=1)
+    access_code_hash_memory_kib: int = Field(default=19456, ge=8)
+    # Where `proasn event import` writes freshly generated access codes (shown once only).
+    access_code_dir: Path = Path(".")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

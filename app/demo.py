@@ -1,0 +1,127 @@
+"""`proasn demo`: the sample bank, a short demo event with a session open now, a few
+participants. Safe to run again: it updates the same demo event."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from app.bank.loader import load_bank
+from app.bank.service import BankInvalid, import_bank
+from app.exams import repository
+from app.exams.event_file import EventDoc
+from app.exams.participant_file import Row
+from app.exams.preparation import Progress, prepare_sessions
+from app.exams.service import import_event
+from app.kit import clock
+from app.kit.secrets_gen import hash_access_code, unambiguous_code
+from app.kit.timezones import format_local, to_local
+
+SAMPLE_BANK = Path(__file__).resolve().parent.parent / "question_bank" / "sample"
+DEMO_EVENT = "demo"
+DEMO_SESSION = "DEMO-1"
+DEMO_ZONE = "Asia/Jakarta"
+
+# Invented officials; NIPs follow the DOMAIN.md layout (birth date, appointment, sex, number).
+DEMO_PARTICIPANTS = [
+    ("197805122003121001", "Budi Santoso", "3404", "Kepala Bidang Anggaran", "III.a"),
+    ("198203152006042002", "Siti Rahmawati", "3404", "Kepala Seksi Pelayanan", "IV.a"),
+    ("197511202000031003", "Agus Wibowo", "3404", "Sekretaris Badan", "II.b"),
+    ("198807072010012004", "Dewi Lestari", "7371", "Kepala Subbagian Umum", "IV.a"),
+    ("198012302005021005", "Made Wirawan", "7371", "Kepala Dinas Kominfo", "II.a"),
+]
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    session_code: str
+    token: str
+    starts: str
+    participants: list[tuple[str, str, str]]  # formatted NIP, name, access code
+
+    def render_text(self, url: str) -> str:
+        lines = [
+            f"ProASN CAT demo siap di {url}",
+            f"Sesi {self.session_code} dibuka {self.starts}; token ruang: {self.token}",
+            "Peserta demo (NIP — nama — kode akses):",
+            *(f"  {nip} — {name} — {code}" for nip, name, code in self.participants),
+            "Login staf (pengawas, analis, admin): belum ada — konsol pengawas menyusul.",
+        ]
+        return "\n".join(lines)
+
+
+def demo_event_doc() -> EventDoc:
+    start = to_local(clock.now(), DEMO_ZONE).replace(second=0, microsecond=0)
+    start -= timedelta(minutes=start.minute % 5)
+    return EventDoc.model_validate(
+        {
+            "code": DEMO_EVENT,
+            "name": "Demo Profil Potensi ProASN",
+            "organiser": "BKN (demo)",
+            "time_zone": DEMO_ZONE,
+            "agencies": [
+                {"code": "3404", "name": "Pemerintah Kabupaten Sleman", "seats": 40},
+                {"code": "7371", "name": "Pemerintah Kota Makassar", "seats": 40},
+            ],
+            "blueprint": {
+                "total_time_minutes": 30,
+                "sections": [
+                    {"title": "Penalaran Verbal", "subtest": "verbal", "items": 5},
+                    {"title": "Penalaran Numerik", "subtest": "numerik", "items": 5},
+                    {"title": "Penalaran Figural", "subtest": "figural", "items": 5},
+                    {"title": "Penilaian Situasional", "subtest": "sjt", "items": 5},
+                ],
+            },
+            "sessions": [
+                {
+                    "code": DEMO_SESSION,
+                    "venue": "Kantor Regional BKN (demo)",
+                    "room": "Ruang CAT 1",
+                    "date": start.date(),
+                    "start": start.time(),
+                    "capacity": 40,
+                }
+            ],
+        }
+    )
+
+
+def build_demo(db: Session, progress: Progress | None = None) -> DemoSummary:
+    bank = load_bank(SAMPLE_BANK)
+    if not bank.ok:
+        raise BankInvalid(bank)
+    import_bank(db, bank, progress)
+    rows = [
+        Row(number, {"nip": nip, "name": name, "agency": agency, "position": position,
+                     "eselon": eselon, "session": DEMO_SESSION})
+        for number, (nip, name, agency, position, eselon) in enumerate(DEMO_PARTICIPANTS, 2)
+    ]
+    import_event(db, demo_event_doc(), rows, redraw=True)
+    event = repository.event_by_code(db, DEMO_EVENT)
+    assert event is not None
+    prepare_sessions(db, event, [DEMO_SESSION])
+    exam_session = repository.session_by_code(db, event.id, DEMO_SESSION)
+    assert exam_session is not None
+    exam_session.status = "open"
+    return DemoSummary(
+        DEMO_SESSION,
+        exam_session.room_token,
+        format_local(exam_session.starts_at, exam_session.time_zone),
+        _reissue_codes(db, event.id),
+    )
+
+
+def _reissue_codes(db: Session, event_id) -> list[tuple[str, str, str]]:  # type: ignore[no-untyped-def]
+    """Demo only: fresh access codes on every run so the printed ones always work."""
+    issued = []
+    for participant in repository.participants(db, event_id):
+        code = unambiguous_code(12)
+        participant.access_code_hash = hash_access_code(code)
+        issued.append((_spaced(participant.nip), participant.name, code))
+    db.flush()
+    return issued
+
+
+def _spaced(nip: str) -> str:
+    return f"{nip[:8]} {nip[8:14]} {nip[14]} {nip[15:]}"

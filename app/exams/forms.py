@@ -1,0 +1,114 @@
+"""Drawing a participant's form from a seed: pure functions, no database.
+
+Given the same seed, blueprint and pools (ordered by item code) the same form comes out, on
+any machine and any Python version (see kit/seeded.py).
+"""
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from app.kit.seeded import SeededStream
+
+
+@dataclass(frozen=True)
+class PoolItem:
+    version_id: uuid.UUID
+    code: str
+    option_ids: tuple[str, ...]
+    shuffle_options: bool
+
+
+@dataclass(frozen=True)
+class SectionSpec:
+    position: int
+    title: str
+    subtest: str
+    theme: str | None
+    item_count: int
+
+
+@dataclass(frozen=True)
+class DrawnItem:
+    position: int
+    section_position: int
+    version_id: uuid.UUID
+    code: str
+    option_order: tuple[str, ...]
+
+
+class BlueprintUnsatisfiable(ValueError):
+    pass
+
+
+def draw_form(
+    seed: int,
+    sections: Sequence[SectionSpec],
+    pools: dict[int, Sequence[PoolItem]],
+    shuffle_items: bool,
+    shuffle_options: bool,
+) -> list[DrawnItem]:
+    """Draw every section in blueprint order; an item appears at most once per form."""
+    used: set[str] = set()
+    drawn: list[DrawnItem] = []
+    for section in sections:
+        candidates = [p for p in pools[section.position] if p.code not in used]
+        if len(candidates) < section.item_count:
+            raise BlueprintUnsatisfiable(_shortage(section, len(candidates)))
+        chosen = SeededStream(seed, f"section:{section.position}").sample(
+            candidates, section.item_count
+        )
+        if not shuffle_items:
+            chosen.sort(key=lambda p: p.code)
+        for item in chosen:
+            used.add(item.code)
+            drawn.append(
+                DrawnItem(
+                    position=len(drawn) + 1,
+                    section_position=section.position,
+                    version_id=item.version_id,
+                    code=item.code,
+                    option_order=_option_order(seed, item, shuffle_options),
+                )
+            )
+    return drawn
+
+
+def _option_order(seed: int, item: PoolItem, shuffle_options: bool) -> tuple[str, ...]:
+    order = list(item.option_ids)
+    if shuffle_options and item.shuffle_options:
+        SeededStream(seed, f"options:{item.code}").shuffle(order)
+    return tuple(order)
+
+
+def _shortage(section: SectionSpec, available: int) -> str:
+    pool = section.subtest + (f" / tema '{section.theme}'" if section.theme else "")
+    return (
+        f"bagian {section.position} ({section.title}) meminta {section.item_count} butir dari "
+        f"{pool}, tetapi bank hanya menyediakan {available}"
+    )
+
+
+def check_satisfiable(sections: Sequence[SectionSpec], pools: dict[int, Sequence[PoolItem]]) -> list[str]:
+    """Problems that make the blueprint impossible to draw, whatever the seed.
+
+    Each section needs enough items on its own, and sections drawing from overlapping pools
+    need enough items between them, since no item appears twice in one form.
+    """
+    problems = [
+        _shortage(s, len(pools[s.position]))
+        for s in sections
+        if len(pools[s.position]) < s.item_count
+    ]
+    by_subtest: dict[str, list[SectionSpec]] = {}
+    for section in sections:
+        by_subtest.setdefault(section.subtest, []).append(section)
+    for subtest, group in by_subtest.items():
+        union = {p.code for s in group for p in pools[s.position]}
+        demand = sum(s.item_count for s in group)
+        if len(group) > 1 and demand > len(union):
+            problems.append(
+                f"bagian-bagian dari subtes {subtest} meminta {demand} butir berbeda, "
+                f"tetapi bank hanya menyediakan {len(union)}"
+            )
+    return problems

@@ -1,0 +1,135 @@
+"""Exam set-up tables: events, agencies and quotas, blueprint sections, exam sessions,
+registered participants and their pre-drawn forms."""
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import JSON, BigInteger, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.db import Base, UTCDateTime
+from app.kit.ids import new_id
+
+
+class Agency(Base):
+    """An employing agency (instansi): ministry, province, regency or city."""
+
+    __tablename__ = "agency"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+
+
+class Event(Base):
+    __tablename__ = "exam_event"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    organiser: Mapped[str] = mapped_column(String(200))
+    time_zone: Mapped[str] = mapped_column(String(40))
+    show_results_to_takers: Mapped[bool] = mapped_column(default=False)
+    total_time_minutes: Mapped[int]
+    shuffle_items: Mapped[bool] = mapped_column(default=True)
+    shuffle_options: Mapped[bool] = mapped_column(default=True)
+    # Hash of the blueprint (sections + shuffling + time); forms record the hash they used.
+    blueprint_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class AgencyQuota(Base):
+    """Seats the national agency gives one agency in one event."""
+
+    __tablename__ = "exam_agency_quota"
+    __table_args__ = (UniqueConstraint("event_id", "agency_id"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    event_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("exam_event.id", ondelete="CASCADE"))
+    agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agency.id"))
+    seats: Mapped[int]
+
+
+class BlueprintSection(Base):
+    __tablename__ = "exam_blueprint_section"
+    __table_args__ = (UniqueConstraint("event_id", "position"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    event_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("exam_event.id", ondelete="CASCADE"))
+    position: Mapped[int]  # 1-based order in the test
+    title: Mapped[str] = mapped_column(String(200))
+    subtest_code: Mapped[str] = mapped_column(ForeignKey("bank_subtest.code"))
+    theme: Mapped[str | None] = mapped_column(String(200))
+    item_count: Mapped[int]
+    time_limit_minutes: Mapped[int | None]
+    instructions: Mapped[str | None] = mapped_column(Text)
+
+
+class ExamSession(Base):
+    """One sitting in one room at one time (sesi) — not a login or database session."""
+
+    __tablename__ = "exam_session"
+    __table_args__ = (UniqueConstraint("event_id", "code"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    event_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("exam_event.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(64))
+    venue: Mapped[str] = mapped_column(String(200))
+    room: Mapped[str] = mapped_column(String(200))
+    time_zone: Mapped[str] = mapped_column(String(40))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    capacity: Mapped[int]
+    room_token: Mapped[str] = mapped_column(String(16))
+    # planned → prepared (forms drawn) → open → closed
+    status: Mapped[str] = mapped_column(String(16), default="planned")
+    prepared_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class Participant(Base):
+    """A registered official; no substitution: identity is the NIP within the event."""
+
+    __tablename__ = "exam_participant"
+    __table_args__ = (UniqueConstraint("event_id", "nip"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    event_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("exam_event.id", ondelete="CASCADE"))
+    session_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("exam_session.id"), index=True)
+    agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agency.id"), index=True)
+    nip: Mapped[str] = mapped_column(String(18))
+    name: Mapped[str] = mapped_column(String(200))
+    position: Mapped[str] = mapped_column(String(300))
+    eselon: Mapped[str] = mapped_column(String(8))
+    access_code_hash: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Form(Base):
+    """A participant's drawn form; reproducible from `seed` and the pool as of `drawn_at`."""
+
+    __tablename__ = "exam_form"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    participant_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("exam_participant.id", ondelete="CASCADE"), unique=True
+    )
+    seed: Mapped[int] = mapped_column(BigInteger)
+    blueprint_hash: Mapped[str] = mapped_column(String(64))
+    item_count: Mapped[int]
+    drawn_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class FormItem(Base):
+    __tablename__ = "exam_form_item"
+
+    form_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("exam_form.id", ondelete="CASCADE"), primary_key=True
+    )
+    position: Mapped[int] = mapped_column(primary_key=True)  # 1-based across the whole form
+    section_position: Mapped[int]
+    item_version_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("bank_item_version.id"), index=True
+    )
+    # Option ids in the order this participant sees them.
+    option_order: Mapped[list[str]] = mapped_column(JSON)

@@ -1,0 +1,151 @@
+"""Preparing exam sessions: drawing every participant's form before the session opens,
+so that starting an exam costs little and every form can be reproduced later."""
+
+import secrets
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from app.bank import repository as bank_repository
+from app.exams import repository
+from app.exams.forms import DrawnItem, PoolItem, SectionSpec, check_satisfiable, draw_form
+from app.exams.models import BlueprintSection, Event, ExamSession, Form, Participant
+from app.kit import clock
+
+Progress = Callable[[int], None]
+
+OPENED_STATUSES = ("open", "closed")
+
+
+class SessionNotPreparable(ValueError):
+    pass
+
+
+@dataclass
+class PrepareReport:
+    forms_drawn: dict[str, int] = field(default_factory=dict)  # session code → forms drawn
+
+
+def section_specs(sections: Sequence[BlueprintSection]) -> list[SectionSpec]:
+    return [
+        SectionSpec(s.position, s.title, s.subtest_code, s.theme, s.item_count) for s in sections
+    ]
+
+
+def pools_for(
+    db: Session, specs: Sequence[SectionSpec], at: datetime
+) -> dict[int, list[PoolItem]]:
+    return {
+        spec.position: [
+            PoolItem(v.id, code, tuple(o["id"] for o in v.options), v.shuffle_options)
+            for v, code in bank_repository.pool_as_of(db, spec.subtest, spec.theme, at)
+        ]
+        for spec in specs
+    }
+
+
+def blueprint_problems(db: Session, specs: Sequence[SectionSpec]) -> list[str]:
+    """Why the bank as it is now cannot satisfy these sections (empty when it can)."""
+    return check_satisfiable(specs, pools_for(db, specs, clock.now()))
+
+
+def draw_forms(
+    db: Session,
+    event: Event,
+    participants: Sequence[Participant],
+    progress: Progress | None = None,
+) -> int:
+    """Draw and store a form for each participant (who must not have one yet)."""
+    if not participants:
+        return 0
+    specs = section_specs(repository.sections(db, event.id))
+    now = clock.now()
+    pools = pools_for(db, specs, now)
+    used_versions = set()
+    for participant in participants:
+        seed = secrets.randbits(63)
+        drawn = draw_form(seed, specs, pools, event.shuffle_items, event.shuffle_options)
+        _store_form(db, participant, event, seed, drawn, now)
+        used_versions.update(d.version_id for d in drawn)
+        if progress:
+            progress(1)
+    bank_repository.freeze_versions(db, used_versions, now)
+    db.flush()
+    return len(participants)
+
+
+def _store_form(
+    db: Session,
+    participant: Participant,
+    event: Event,
+    seed: int,
+    drawn: Sequence[DrawnItem],
+    now: datetime,
+) -> None:
+    form = Form(
+        participant_id=participant.id,
+        seed=seed,
+        blueprint_hash=event.blueprint_hash,
+        item_count=len(drawn),
+        drawn_at=now,
+    )
+    db.add(form)
+    db.flush()
+    repository.add_form_items(
+        db,
+        [
+            {
+                "form_id": form.id,
+                "position": d.position,
+                "section_position": d.section_position,
+                "item_version_id": d.version_id,
+                "option_order": list(d.option_order),
+            }
+            for d in drawn
+        ],
+    )
+
+
+def prepare_sessions(
+    db: Session,
+    event: Event,
+    session_codes: Sequence[str] | None = None,
+    progress: Progress | None = None,
+) -> PrepareReport:
+    """Draw the missing forms of the chosen sessions (all by default) and mark them prepared."""
+    report = PrepareReport()
+    chosen = _chosen_sessions(db, event, session_codes)
+    now = clock.now()
+    for exam_session in chosen:
+        waiting = repository.participants_without_form(db, exam_session.id)
+        report.forms_drawn[exam_session.code] = draw_forms(db, event, waiting, progress)
+        if exam_session.status == "planned":
+            exam_session.status = "prepared"
+            exam_session.prepared_at = now
+    db.flush()
+    return report
+
+
+def _chosen_sessions(
+    db: Session, event: Event, session_codes: Sequence[str] | None
+) -> list[ExamSession]:
+    all_sessions = repository.sessions(db, event.id)
+    if session_codes is None:
+        return [s for s in all_sessions if s.status != "closed"]
+    by_code = {s.code: s for s in all_sessions}
+    unknown = [c for c in session_codes if c not in by_code]
+    if unknown:
+        raise SessionNotPreparable(f"sesi tidak dikenal: {', '.join(unknown)}")
+    closed = [c for c in session_codes if by_code[c].status == "closed"]
+    if closed:
+        raise SessionNotPreparable(f"sesi sudah ditutup: {', '.join(closed)}")
+    return [by_code[c] for c in session_codes]
+
+
+def reproduce_form(db: Session, event: Event, form: Form) -> list[DrawnItem]:
+    """Draw the form again from its seed and the bank as it was when it was drawn."""
+    specs = section_specs(repository.sections(db, event.id))
+    pools = pools_for(db, specs, form.drawn_at)
+    return draw_form(form.seed, specs, pools, event.shuffle_items, event.shuffle_options)

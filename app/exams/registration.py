@@ -1,0 +1,133 @@
+"""Checking participant rows against an event: every bad row reported, none written.
+
+The checks see the event as it will be after the import: participants already registered and
+not in the file still take their seats and quota.
+"""
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from app.exams.participant_file import FileProblem, Row
+from app.kit.nip import InvalidNIP, normalise_nip
+
+_ESELON = re.compile(r"^(II|III|IV|2|3|4)\s*\.?\s*([AB])?$", re.IGNORECASE)
+_ROMAN = {"2": "II", "3": "III", "4": "IV"}
+
+
+@dataclass(frozen=True)
+class Registration:
+    row: int
+    nip: str
+    name: str
+    agency_code: str
+    position: str
+    eselon: str
+    session_code: str
+
+
+@dataclass(frozen=True)
+class Seats:
+    """What the rows are checked against."""
+
+    session_capacity: dict[str, int]  # session code → capacity
+    agency_codes: dict[str, str]  # code or lower-cased name → agency code
+    agency_seats: dict[str, int]  # agency code → quota
+    kept: Sequence[tuple[str, str]]  # (session code, agency code) of registrations not in file
+
+
+def normalise_eselon(raw: str) -> str:
+    match = _ESELON.match(raw.strip())
+    if not match:
+        raise ValueError("eselon harus II, III atau IV (boleh dengan .a / .b)")
+    level = _ROMAN.get(match.group(1), match.group(1).upper())
+    return level + (f".{match.group(2).lower()}" if match.group(2) else "")
+
+
+def check_rows(
+    rows: Sequence[Row], seats: Seats, today: date
+) -> tuple[list[Registration], list[FileProblem]]:
+    registrations: list[Registration] = []
+    problems: list[FileProblem] = []
+    first_row_of_nip: dict[str, int] = {}
+    for row in rows:
+        registration, row_problems = _check_row(row, seats, today, first_row_of_nip)
+        problems.extend(row_problems)
+        if registration is not None:
+            registrations.append(registration)
+    problems.extend(_over_capacity(registrations, seats))
+    problems.sort(key=lambda p: (p.row, p.column))
+    return registrations, problems
+
+
+def _check_row(
+    row: Row, seats: Seats, today: date, first_row_of_nip: dict[str, int]
+) -> tuple[Registration | None, list[FileProblem]]:
+    problems: list[FileProblem] = []
+    values = row.values
+
+    def bad(column: str, message: str) -> None:
+        problems.append(FileProblem(row.number, column, message))
+
+    nip = _check_nip(values.get("nip", ""), today, bad)
+    if nip is not None:
+        if nip in first_row_of_nip:
+            bad("nip", f"NIP ganda: sudah ada di baris {first_row_of_nip[nip]}")
+        else:
+            first_row_of_nip[nip] = row.number
+    for column in ("name", "position"):
+        if not values.get(column):
+            bad(column, "wajib diisi")
+    agency = seats.agency_codes.get(values.get("agency", "").strip().lower())
+    if agency is None:
+        bad("agency", f"instansi '{values.get('agency', '')}' tidak terdaftar dalam acara ini")
+    session = values.get("session", "").strip()
+    if session not in seats.session_capacity:
+        bad("session", f"sesi '{session}' tidak dikenal")
+    eselon = _check_eselon(values.get("eselon", ""), bad)
+    if problems or nip is None or agency is None or eselon is None:
+        return None, problems
+    registration = Registration(
+        row.number, nip, values["name"], agency, values["position"], eselon, session
+    )
+    return registration, problems
+
+
+def _check_nip(raw: str, today: date, bad) -> str | None:  # type: ignore[no-untyped-def]
+    if raw.startswith("#NUMBER:"):
+        bad("nip", "NIP tersimpan sebagai angka di Excel dan kehilangan digit; simpan sebagai teks")
+        return None
+    try:
+        return normalise_nip(raw, today)
+    except InvalidNIP as exc:
+        bad("nip", f"NIP tidak sah: {exc}")
+        return None
+
+
+def _check_eselon(raw: str, bad) -> str | None:  # type: ignore[no-untyped-def]
+    try:
+        return normalise_eselon(raw)
+    except ValueError as exc:
+        bad("eselon", str(exc))
+        return None
+
+
+def _over_capacity(registrations: Sequence[Registration], seats: Seats) -> list[FileProblem]:
+    """Report the first row that takes a session or an agency past its limit, and each after."""
+    per_session = Counter(session for session, _ in seats.kept)
+    per_agency = Counter(agency for _, agency in seats.kept)
+    problems = []
+    for r in registrations:
+        per_session[r.session_code] += 1
+        per_agency[r.agency_code] += 1
+        capacity = seats.session_capacity[r.session_code]
+        if per_session[r.session_code] > capacity:
+            message = f"melebihi kapasitas sesi {r.session_code} ({capacity} kursi)"
+            problems.append(FileProblem(r.row, "session", message))
+        quota = seats.agency_seats[r.agency_code]
+        if per_agency[r.agency_code] > quota:
+            message = f"melebihi kuota instansi {r.agency_code} ({quota} kursi)"
+            problems.append(FileProblem(r.row, "agency", message))
+    return problems

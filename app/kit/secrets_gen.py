@@ -1,0 +1,47 @@
+"""Short human-typed secrets (room tokens, access codes) and their hashing.
+
+Codes come from a cryptographic generator. Access codes are credentials: only an argon2 hash
+is stored. They are long random strings, not human-chosen passwords, so a lighter argon2
+profile than the staff-password one is enough and keeps importing hundreds of participants
+quick.
+"""
+
+import secrets
+from functools import lru_cache
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from app.config import get_settings
+
+# No 0/O, 1/I/L, 2/Z, 5/S, 8/B: read off a projector or a printed card without mistakes.
+UNAMBIGUOUS = "ACDEFGHJKMNPQRTUVWXY34679"
+
+
+def unambiguous_code(length: int) -> str:
+    return "".join(secrets.choice(UNAMBIGUOUS) for _ in range(length))
+
+
+def normalise_code(code: str) -> str:
+    return "".join(code.split()).replace("-", "").upper()
+
+
+@lru_cache
+def _access_code_hasher() -> PasswordHasher:
+    settings = get_settings()
+    return PasswordHasher(
+        time_cost=settings.access_code_hash_time_cost,
+        memory_cost=settings.access_code_hash_memory_kib,
+        parallelism=1,
+    )
+
+
+def hash_access_code(code: str) -> str:
+    return _access_code_hasher().hash(normalise_code(code))
+
+
+def verify_access_code(stored_hash: str, code: str) -> bool:
+    try:
+        return _access_code_hasher().verify(stored_hash, normalise_code(code))
+    except (VerificationError, InvalidHashError):
+        return False

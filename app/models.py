@@ -1,0 +1,7 @@
+"""Every domain's tables, imported so the metadata (Alembic, tests) sees them all."""
+
+from app.bank import models as bank_models  # noqa: F401
+from app.db import Base
+from app.exams import models as exams_models  # noqa: F401
+
+metadata = Base.metadata
