@@ -32,8 +32,9 @@ app.add_typer(db_app, name="db")
 app.add_typer(bank_app, name="bank")
 app.add_typer(event_app, name="event")
 
-console = Console()
-err = Console(stderr=True)
+# soft_wrap: messages name files and rows; never break them across lines.
+console = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 
 
 @contextmanager
@@ -48,7 +49,7 @@ def unit_of_work() -> Iterator[Session]:
 
 
 @contextmanager
-def progress_bar(label: str, total: int) -> Iterator[Progress]:
+def progress_bar(label: str, total: int | None) -> Iterator[Progress]:
     columns = (
         TextColumn(label),
         BarColumn(),
@@ -148,7 +149,8 @@ def event_import(
         Path, typer.Option("--participants", "-p", help="Daftar peserta .csv atau .xlsx.")
     ],
     redraw: Annotated[
-        bool, typer.Option(help="Undi ulang formulir sesi yang belum dibuka bila blueprint berubah.")
+        bool,
+        typer.Option(help="Undi ulang formulir sesi yang belum dibuka bila blueprint berubah."),
     ] = False,
     codes_out: Annotated[
         Path | None,
@@ -167,7 +169,7 @@ def event_import(
         _print_row_problems(exc.path, exc.problems)
         raise typer.Exit(1) from None
     try:
-        with unit_of_work() as db_session, progress_bar("Mengundi formulir", len(rows)) as bar:
+        with unit_of_work() as db_session, progress_bar("Mengundi formulir", None) as bar:
             report = import_event(db_session, doc, rows, redraw=redraw, progress=_advance(bar))
     except EventImportRejected as exc:
         for message in exc.setup_problems:
@@ -193,8 +195,8 @@ def event_import(
 
 def _print_row_problems(path: Path, problems) -> None:  # type: ignore[no-untyped-def]
     for p in problems:
-        err.print(f"[red]GALAT[/red] {path}: baris {p.row}, kolom {p.column}: {p.message}",
-                  highlight=False)
+        message = f"[red]GALAT[/red] {path}: baris {p.row}, kolom {p.column}: {p.message}"
+        err.print(message, highlight=False)
 
 
 def _default_codes_path(event_code: str) -> Path:
@@ -279,4 +281,3 @@ def demo(
     console.print(summary.render_text(f"http://{host}:{port}"), highlight=False)
     if not no_serve:
         serve(host=host, port=port)
-

@@ -93,8 +93,17 @@ def build_demo(db: Session, progress: Progress | None = None) -> DemoSummary:
         raise BankInvalid(bank)
     import_bank(db, bank, progress)
     rows = [
-        Row(number, {"nip": nip, "name": name, "agency": agency, "position": position,
-                     "eselon": eselon, "session": DEMO_SESSION})
+        Row(
+            number,
+            {
+                "nip": nip,
+                "name": name,
+                "agency": agency,
+                "position": position,
+                "eselon": eselon,
+                "session": DEMO_SESSION,
+            },
+        )
         for number, (nip, name, agency, position, eselon) in enumerate(DEMO_PARTICIPANTS, 2)
     ]
     import_event(db, demo_event_doc(), rows, redraw=True)

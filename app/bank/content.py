@@ -8,10 +8,21 @@ import hashlib
 import json
 from typing import Any
 
-CONTENT_KEYS = (
-    "subtest theme subtheme stem figure_svg options scoring key points irt "
-    "time_hint_seconds shuffle_options meta"
-).split()
+CONTENT_KEYS = [
+    "subtest",
+    "theme",
+    "subtheme",
+    "stem",
+    "figure_svg",
+    "options",
+    "scoring",
+    "key",
+    "points",
+    "irt",
+    "time_hint_seconds",
+    "shuffle_options",
+    "meta",
+]
 
 
 def normalise_item(

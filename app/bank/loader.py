@@ -119,9 +119,7 @@ def _add_subtest(bank: LoadedBank, rel: str, index: int, entry: Any) -> None:
         bank.problems.append(Problem(rel, None, f"{where}.code", f"kode '{code}' ganda"))
     scoring = entry.get("scoring")
     if scoring not in SCORING_KINDS:
-        bank.problems.append(
-            Problem(rel, None, f"{where}.scoring", "harus 'keyed' atau 'graded'")
-        )
+        bank.problems.append(Problem(rel, None, f"{where}.scoring", "harus 'keyed' atau 'graded'"))
     themes = entry.get("themes")
     if themes is not None and not (
         isinstance(themes, list) and all(isinstance(t, str) for t in themes)

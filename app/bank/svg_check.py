@@ -16,8 +16,31 @@ XLINK_NS = "http://www.w3.org/1999/xlink"
 MAX_SVG_BYTES = 200_000
 
 ALLOWED_ELEMENTS = frozenset(
-    """svg g defs title desc symbol use path rect circle ellipse line polyline polygon text
-    tspan marker linearGradient radialGradient stop pattern clipPath mask""".split()
+    [
+        "svg",
+        "g",
+        "defs",
+        "title",
+        "desc",
+        "symbol",
+        "use",
+        "path",
+        "rect",
+        "circle",
+        "ellipse",
+        "line",
+        "polyline",
+        "polygon",
+        "text",
+        "tspan",
+        "marker",
+        "linearGradient",
+        "radialGradient",
+        "stop",
+        "pattern",
+        "clipPath",
+        "mask",
+    ]
 )
 _URL_REF = re.compile(r"url\(\s*['\"]?\s*([^)'\"\s]*)", re.IGNORECASE)
 _DANGEROUS_TEXT = re.compile(r"@import|javascript:|expression\(", re.IGNORECASE)
@@ -34,7 +57,7 @@ def svg_problems(svg_text: str) -> list[str]:
     except ET.ParseError as exc:
         return [f"SVG tidak dapat diurai: {exc}"]
     if _local(root.tag) != "svg" or _namespace(root.tag) != SVG_NS:
-        return ["elemen akar harus <svg xmlns=\"http://www.w3.org/2000/svg\">"]
+        return ['elemen akar harus <svg xmlns="http://www.w3.org/2000/svg">']
     problems: list[str] = []
     for element in root.iter():
         problems.extend(_element_problems(element))
@@ -57,7 +80,7 @@ def _attr_problems(attr: str, value: str) -> list[str]:
     if name.startswith("on"):
         return [f"atribut penangan kejadian {name}= tidak diizinkan"]
     if name == "href" and not value.strip().startswith("#"):
-        return [f"rujukan eksternal {name}=\"{value[:60]}\" tidak diizinkan"]
+        return [f'rujukan eksternal {name}="{value[:60]}" tidak diizinkan']
     problems = [
         f"rujukan eksternal url({target[:60]}) tidak diizinkan"
         for target in _URL_REF.findall(value)

@@ -89,7 +89,9 @@ def _shortage(section: SectionSpec, available: int) -> str:
     )
 
 
-def check_satisfiable(sections: Sequence[SectionSpec], pools: dict[int, Sequence[PoolItem]]) -> list[str]:
+def check_satisfiable(
+    sections: Sequence[SectionSpec], pools: dict[int, Sequence[PoolItem]]
+) -> list[str]:
     """Problems that make the blueprint impossible to draw, whatever the seed.
 
     Each section needs enough items on its own, and sections drawing from overlapping pools

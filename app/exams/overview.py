@@ -65,8 +65,12 @@ def event_overview(db: Session, code: str) -> EventOverview | None:
         for s in repository.sessions(db, event.id)
     ]
     sections = [
-        (s.title, s.subtest_code + (f"/{s.theme}" if s.theme else ""), s.item_count,
-         s.time_limit_minutes)
+        (
+            s.title,
+            s.subtest_code + (f"/{s.theme}" if s.theme else ""),
+            s.item_count,
+            s.time_limit_minutes,
+        )
         for s in repository.sections(db, event.id)
     ]
     return EventOverview(

@@ -34,9 +34,7 @@ def section_specs(sections: Sequence[BlueprintSection]) -> list[SectionSpec]:
     ]
 
 
-def pools_for(
-    db: Session, specs: Sequence[SectionSpec], at: datetime
-) -> dict[int, list[PoolItem]]:
+def pools_for(db: Session, specs: Sequence[SectionSpec], at: datetime) -> dict[int, list[PoolItem]]:
     return {
         spec.position: [
             PoolItem(v.id, code, tuple(o["id"] for o in v.options), v.shuffle_options)

@@ -10,7 +10,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-
 revision: str = "29278d7ce84d"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None

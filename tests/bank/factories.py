@@ -7,17 +7,40 @@ import yaml
 
 SUBTESTS = {
     "subtests": [
-        {"code": "verbal", "name": "Penalaran Verbal", "scoring": "keyed",
-         "themes": ["sinonim", "analogi"]},
+        {
+            "code": "verbal",
+            "name": "Penalaran Verbal",
+            "scoring": "keyed",
+            "themes": ["sinonim", "analogi"],
+        },
         {"code": "sjt", "name": "Tes Situasional", "scoring": "graded"},
         {"code": "numerik", "name": "Penalaran Numerik", "scoring": "keyed"},
     ]
 }
 
-STEM_WORDS = (
-    "anggaran pegawai kantor dinas rapat laporan wilayah desa warga layanan program kegiatan "
-    "jadwal berkas arsip surat kepala bidang seksi camat lurah"
-).split()
+STEM_WORDS = [
+    "anggaran",
+    "pegawai",
+    "kantor",
+    "dinas",
+    "rapat",
+    "laporan",
+    "wilayah",
+    "desa",
+    "warga",
+    "layanan",
+    "program",
+    "kegiatan",
+    "jadwal",
+    "berkas",
+    "arsip",
+    "surat",
+    "kepala",
+    "bidang",
+    "seksi",
+    "camat",
+    "lurah",
+]
 
 
 def distinct_stem(n: int) -> str:

@@ -30,9 +30,15 @@ def test_duplicate_ids_in_one_file_and_across_files(tmp_path: Path) -> None:
     root = write_bank(
         tmp_path / "b",
         [keyed_item("V1", 1), keyed_item("V1", 2)],
-        files={"more/extra.yaml": "items:\n" + "\n".join(
-            "  " + line for line in __import__("yaml").safe_dump(
-                [keyed_item("V1", 3)], allow_unicode=True).splitlines())},
+        files={
+            "more/extra.yaml": "items:\n"
+            + "\n".join(
+                "  " + line
+                for line in __import__("yaml")
+                .safe_dump([keyed_item("V1", 3)], allow_unicode=True)
+                .splitlines()
+            )
+        },
     )
     found = [p for p in load_bank(root).problems if p.field == "id"]
     assert len(found) == 2
@@ -50,7 +56,9 @@ def test_missing_key(tmp_path: Path) -> None:
 
 def test_key_not_among_options(tmp_path: Path) -> None:
     problem = only_problem(write_bank(tmp_path / "b", [keyed_item("V1", key="F")]))
-    assert problem.field == "key" and "'F' tidak ada di antara pilihan A, B, C, D" in problem.message
+    assert (
+        problem.field == "key" and "'F' tidak ada di antara pilihan A, B, C, D" in problem.message
+    )
 
 
 @pytest.mark.parametrize("bad", [0, 6, 2.5, "lima"])
@@ -70,8 +78,12 @@ def test_graded_item_with_option_missing_points(tmp_path: Path) -> None:
 def test_unknown_subtest_and_unknown_theme(tmp_path: Path) -> None:
     items = [keyed_item("V1", 1, subtest="kuantum"), keyed_item("V2", 2, theme="puisi")]
     found = problems_of(write_bank(tmp_path / "b", items))
-    assert ("b/items.yaml", "V1", "subtest",
-            "subtes 'kuantum' tidak dikenal (lihat subtests.yaml)") in found
+    assert (
+        "b/items.yaml",
+        "V1",
+        "subtest",
+        "subtes 'kuantum' tidak dikenal (lihat subtests.yaml)",
+    ) in found
     assert any(p[1] == "V2" and p[2] == "theme" and "'puisi'" in p[3] for p in found)
 
 
@@ -94,8 +106,11 @@ def test_svg_file_outside_the_bank_folder_is_refused(tmp_path: Path) -> None:
 
 
 def test_svg_file_next_to_item_file_is_loaded_inline(tmp_path: Path) -> None:
-    root = write_bank(tmp_path / "b", [keyed_item("V1", figure="fig/kotak.svg")],
-                      files={"fig/kotak.svg": SAFE_SVG})
+    root = write_bank(
+        tmp_path / "b",
+        [keyed_item("V1", figure="fig/kotak.svg")],
+        files={"fig/kotak.svg": SAFE_SVG},
+    )
     bank = load_bank(root)
     assert bank.ok and bank.items[0]["figure_svg"] == SAFE_SVG
 
@@ -105,10 +120,15 @@ def test_svg_file_next_to_item_file_is_loaded_inline(tmp_path: Path) -> None:
     [
         ('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', "<script>"),
         ('<svg xmlns="http://www.w3.org/2000/svg"><rect onclick="x()"/></svg>', "onclick"),
-        ('<svg xmlns="http://www.w3.org/2000/svg" xmlns:xl="http://www.w3.org/1999/xlink">'
-         '<use xl:href="http://evil.example/a.svg#x"/></svg>', "rujukan eksternal"),
-        ('<svg xmlns="http://www.w3.org/2000/svg"><rect fill="url(http://x/y)"/></svg>',
-         "url(http://x/y)"),
+        (
+            '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xl="http://www.w3.org/1999/xlink">'
+            '<use xl:href="http://evil.example/a.svg#x"/></svg>',
+            "rujukan eksternal",
+        ),
+        (
+            '<svg xmlns="http://www.w3.org/2000/svg"><rect fill="url(http://x/y)"/></svg>',
+            "url(http://x/y)",
+        ),
         ('<svg xmlns="http://www.w3.org/2000/svg"><foreignObject/></svg>', "<foreignObject>"),
         ("<svg><rect/>", "tidak dapat diurai"),
     ],

@@ -20,8 +20,10 @@ def count(db: Session, model) -> int:  # type: ignore[no-untyped-def]
 
 def versions_of(db: Session, code: str) -> list[ItemVersion]:
     query = (
-        select(ItemVersion).join(Item, Item.id == ItemVersion.item_id)
-        .where(Item.code == code).order_by(ItemVersion.version)
+        select(ItemVersion)
+        .join(Item, Item.id == ItemVersion.item_id)
+        .where(Item.code == code)
+        .order_by(ItemVersion.version)
     )
     return list(db.scalars(query))
 
@@ -46,10 +48,17 @@ def test_same_content_again_changes_nothing(db_session: Session, tmp_path: Path)
 
 def test_same_content_in_another_layout_is_unchanged(db_session: Session, tmp_path: Path) -> None:
     """Figure in a file vs inline: the SVG text is the content, not where it came from."""
-    import_bank(db_session, load_bank(write_bank(
-        tmp_path / "a", [keyed_item("V1", figure="f.svg")], files={"f.svg": SAFE_SVG})))
-    again = import_bank(db_session, load_bank(write_bank(
-        tmp_path / "b", [keyed_item("V1", figure_svg=SAFE_SVG)])))
+    import_bank(
+        db_session,
+        load_bank(
+            write_bank(
+                tmp_path / "a", [keyed_item("V1", figure="f.svg")], files={"f.svg": SAFE_SVG}
+            )
+        ),
+    )
+    again = import_bank(
+        db_session, load_bank(write_bank(tmp_path / "b", [keyed_item("V1", figure_svg=SAFE_SVG)]))
+    )
     assert again.outcomes == {"V1": "unchanged"}
 
 
