@@ -23,6 +23,14 @@ class Settings(BaseSettings):
     # argon2 cost for access codes (tests lower it; see kit/secrets_gen.py for why it is light).
     access_code_hash_time_cost: int = Field(default=2, ge=1)
     access_code_hash_memory_kib: int = Field(default=19456, ge=8)
+    # Answers arriving this long after a deadline are still accepted (already on the wire).
+    answer_grace_seconds: float = Field(default=3, ge=0, le=60)
+    # How often the open test page reports that it is alive.
+    heartbeat_seconds: int = Field(default=15, ge=5, le=120)
+    # How often the background sweeper submits attempts whose time ran out.
+    sweeper_seconds: float = Field(default=5, gt=0)
+    # Set true behind HTTPS so session cookies are only sent over TLS.
+    cookie_secure: bool = False
     # Where `proasn event import` writes freshly generated access codes (shown once only).
     access_code_dir: Path = Path(".")
 

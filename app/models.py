@@ -2,6 +2,7 @@
 
 from app.bank import models as bank_models  # noqa: F401
 from app.db import Base
+from app.delivery import models as delivery_models  # noqa: F401
 from app.exams import models as exams_models  # noqa: F401
 
 metadata = Base.metadata

@@ -1,11 +1,10 @@
 """Public pages: the landing page and the health check."""
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy import text
-from sqlalchemy.orm import Session
 
-from app.web.deps import get_db_session
+from app.web.deps import DB
 from app.web.templating import layout_for, templates
 
 router = APIRouter()
@@ -17,6 +16,6 @@ def home(request: Request) -> HTMLResponse:
 
 
 @router.get("/healthz")
-def healthz(db_session: Session = Depends(get_db_session)) -> dict[str, str]:
+def healthz(db_session: DB) -> dict[str, str]:
     db_session.execute(text("SELECT 1"))
     return {"status": "ok"}

@@ -1,0 +1,232 @@
+"""Taker JSON API (`/api/v1/taker/…`): thin routes over delivery.service.
+
+Authentication is the `proasn_taker` cookie (HttpOnly, SameSite=Strict). State-changing calls
+take JSON bodies, which a cross-site HTML form cannot send, so they need no CSRF token.
+"""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Cookie, Depends, Request, Response
+from fastapi.responses import JSONResponse
+from sqlalchemy.orm import Session
+
+from app.config import get_settings
+from app.delivery import repository, service, views
+from app.delivery.errors import DeliveryError
+from app.delivery.models import Attempt
+from app.delivery.schemas import (
+    AnswerIn,
+    AnswerOut,
+    ClockOut,
+    ErrorOut,
+    GridCellOut,
+    ItemOut,
+    LoginIn,
+    OptionOut,
+    StateOut,
+)
+from app.delivery.timing import effective_deadline, seconds_until
+from app.i18n import DEFAULT_LOCALE
+from app.kit import clock
+from app.web.deps import DB
+
+COOKIE = "proasn_taker"
+router = APIRouter(
+    prefix="/api/v1/taker",
+    tags=["taker"],
+    responses={400: {"model": ErrorOut}, 401: {"model": ErrorOut}, 409: {"model": ErrorOut}},
+)
+TakerCookie = Annotated[str | None, Cookie(alias=COOKIE)]
+
+
+def error_response(error: DeliveryError, locale: str = DEFAULT_LOCALE) -> JSONResponse:
+    body = {"code": error.code, "message": error.message_in(locale)}
+    return JSONResponse(body, status_code=error.status)
+
+
+def set_taker_cookie(response: Response, token: str) -> None:
+    response.set_cookie(
+        COOKIE,
+        token,
+        httponly=True,
+        samesite="strict",
+        secure=get_settings().cookie_secure,
+        path="/",
+    )
+
+
+def current_taker(db: DB, proasn_taker: TakerCookie = None) -> service.Taker:
+    return service.authenticate(db, proasn_taker)
+
+
+TakerDep = Annotated[service.Taker, Depends(current_taker)]
+
+
+def _state(db: Session, taker: service.Taker, attempt: Attempt | None) -> StateOut:
+    return StateOut.model_validate(views.state_view(db, taker, attempt))
+
+
+def _clock(attempt: Attempt, db: Session) -> tuple[int | None, int | None]:
+    now = clock.now()
+    section = repository.sections_of(db, attempt.id).get(attempt.current_section)
+    remaining = seconds_until(attempt.deadline_at, attempt, now)
+    section_left = None
+    if section is not None and section.deadline_at is not None:
+        section_left = seconds_until(effective_deadline(attempt, section), attempt, now)
+    return remaining, section_left
+
+
+@router.post("/login", response_model=StateOut)
+def login(
+    body: LoginIn, request: Request, response: Response, db: DB, proasn_taker: TakerCookie = None
+) -> StateOut:
+    """Log in with NIP and room token; sets the session cookie."""
+    taker, new_token = service.login(
+        db,
+        body.nip,
+        body.token,
+        proasn_taker,
+        request.headers.get("user-agent"),
+        request.client.host if request.client else None,
+    )
+    if new_token:
+        set_taker_cookie(response, new_token)
+    attempt = repository.attempt_of(db, taker.participant.id)
+    return _state(db, taker, attempt)
+
+
+@router.post("/start", response_model=StateOut)
+def start(taker: TakerDep, db: DB) -> StateOut:
+    """Start the test (or return the running attempt)."""
+    return _state(db, taker, service.start(db, taker))
+
+
+@router.get("/state", response_model=StateOut)
+def state(taker: TakerDep, db: DB) -> StateOut:
+    attempt = repository.attempt_of(db, taker.participant.id)
+    if attempt is not None:
+        service.heartbeat(db, taker)
+    return _state(db, taker, attempt)
+
+
+@router.get("/items/{position}", response_model=ItemOut)
+def item(position: int, taker: TakerDep, db: DB) -> ItemOut:
+    """Item `position` (1-based) of this participant's form, options in their order."""
+    attempt, ref, version = service.open_item(db, taker, position)
+    answer = repository.answers_of(db, attempt.id).get(position)
+    view = views.item_view(ref, version, answer)
+    remaining, section_left = _clock(attempt, db)
+    base = f"/api/v1/taker/items/{position}"
+    return ItemOut(
+        position=view.position,
+        section_position=view.section_position,
+        stem=view.stem,
+        figure_url=f"{base}/figure.svg" if view.has_figure else None,
+        options=[
+            OptionOut(
+                option_id=o.option_id,
+                label=o.label,
+                text=o.text,
+                figure_url=f"{base}/options/{o.option_id}/figure.svg" if o.has_figure else None,
+            )
+            for o in view.options
+        ],
+        option_id=view.option_id,
+        flagged=view.flagged,
+        total_items=service.form_of(db, attempt).item_count,
+        remaining_seconds=remaining,
+        section_remaining_seconds=section_left,
+        seq_base=service.seq_base(),
+    )
+
+
+@router.put("/answers/{position}", response_model=AnswerOut)
+def save_answer(position: int, body: AnswerIn, taker: TakerDep, db: DB) -> AnswerOut:
+    """Save the answer to item `position`; stale or replayed saves are ignored (applied=false)."""
+    attempt, result = service.save_answer(
+        db, taker, position, body.option_id, body.flagged, body.seq
+    )
+    remaining, section_left = _clock(attempt, db)
+    return AnswerOut(
+        position=position,
+        option_id=result.answer.option_id,
+        flagged=result.answer.flagged,
+        seq=result.answer.seq,
+        applied=result.applied,
+        remaining_seconds=remaining,
+        section_remaining_seconds=section_left,
+    )
+
+
+@router.post("/heartbeat", response_model=ClockOut)
+def heartbeat(taker: TakerDep, db: DB) -> ClockOut:
+    """The open page is alive; answers with the server's clock."""
+    attempt = service.heartbeat(db, taker)
+    if attempt is None:
+        return ClockOut(
+            status="not_started",
+            remaining_seconds=None,
+            section_remaining_seconds=None,
+            current_section=1,
+        )
+    remaining, section_left = _clock(attempt, db)
+    status = "paused" if attempt.paused_at and attempt.status == "in_progress" else attempt.status
+    return ClockOut(
+        status=status,
+        remaining_seconds=remaining,
+        section_remaining_seconds=section_left,
+        current_section=attempt.current_section,
+    )
+
+
+@router.get("/grid", response_model=list[GridCellOut])
+def grid(taker: TakerDep, db: DB) -> list[GridCellOut]:
+    attempt = repository.attempt_of(db, taker.participant.id)
+    if attempt is None:
+        return []
+    return [GridCellOut(position=p, section=s, state=st) for p, s, st in views.grid(db, attempt)]
+
+
+@router.post("/sections/finish", response_model=StateOut)
+def finish_section(taker: TakerDep, db: DB) -> StateOut:
+    """Close the current section early and open the next one (sections with time limits)."""
+    return _state(db, taker, service.finish_section(db, taker))
+
+
+@router.post("/submit", response_model=StateOut)
+def submit(taker: TakerDep, db: DB) -> StateOut:
+    return _state(db, taker, service.submit(db, taker))
+
+
+@router.post("/logout", status_code=204)
+def logout(taker: TakerDep, db: DB, response: Response) -> Response:
+    service.logout(db, taker)
+    response.delete_cookie(COOKIE, path="/")
+    response.status_code = 204
+    return response
+
+
+def _svg(svg: str | None) -> Response:
+    if not svg:
+        return Response(status_code=404)
+    return Response(
+        svg,
+        media_type="image/svg+xml",
+        headers={
+            "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
+            "Cache-Control": "private, max-age=3600",
+        },
+    )
+
+
+@router.get("/items/{position}/figure.svg", include_in_schema=False)
+def item_figure(position: int, taker: TakerDep, db: DB) -> Response:
+    _, _, version = service.open_item(db, taker, position, remember=False)
+    return _svg(version.figure_svg)
+
+
+@router.get("/items/{position}/options/{option_id}/figure.svg", include_in_schema=False)
+def option_figure(position: int, option_id: str, taker: TakerDep, db: DB) -> Response:
+    _, _, version = service.open_item(db, taker, position, remember=False)
+    option = next((o for o in version.options if o["id"] == option_id), None)
+    return _svg(option.get("figure_svg") if option else None)

@@ -1,0 +1,47 @@
+"""Delivery errors: a stable machine code, an HTTP status and a translatable message."""
+
+from app.i18n import N_, gettext
+from app.kit.errors import Refusal
+
+
+class DeliveryError(Refusal):
+    status = 400
+    code = "delivery_error"
+    message = N_("The request could not be processed.")
+
+    def __init__(self, detail: str | None = None) -> None:
+        super().__init__(self.code)
+        self.detail = detail
+
+    def message_in(self, locale: str) -> str:
+        return gettext(self.message, locale)
+
+
+def _error(code: str, status: int, message: str) -> type[DeliveryError]:
+    return type(code, (DeliveryError,), {"code": code, "status": status, "message": message})
+
+
+InvalidLogin = _error(
+    "invalid_login",
+    401,
+    N_("Wrong NIP or room token, or the exam session is not open yet."),
+)
+LoginInUse = _error(
+    "login_in_use",
+    409,
+    N_("This participant is already logged in on another computer. Please ask the proctor."),
+)
+NotLoggedIn = _error("not_logged_in", 401, N_("Please log in with your NIP and the room token."))
+SessionNotOpen = _error("session_not_open", 409, N_("The exam session is not open."))
+NotStarted = _error("not_started", 409, N_("The test has not been started yet."))
+AttemptSubmitted = _error("attempt_submitted", 409, N_("The test has already been submitted."))
+AttemptPaused = _error("attempt_paused", 423, N_("The test is paused by the proctor."))
+DeadlinePassed = _error("deadline_passed", 409, N_("Time is up: this answer was not saved."))
+ItemNotFound = _error("item_not_found", 404, N_("This item is not part of your test."))
+SectionLocked = _error(
+    "section_locked", 409, N_("This item belongs to a section that is not open now.")
+)
+InvalidOption = _error("invalid_option", 422, N_("This option does not belong to this item."))
+NoForm = _error(
+    "no_form", 409, N_("No test form has been prepared for you. Please ask the proctor.")
+)

@@ -1,0 +1,130 @@
+"""Delivery tables: taker logins, attempts with their server-side clock, answers and the
+append-only answer journal, per-section timing and per-subtest raw scores."""
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.db import Base, UTCDateTime
+from app.kit.ids import new_id
+
+
+class TakerLogin(Base):
+    """One login of a participant (a login session, not an exam session).
+
+    Only the SHA-256 of the cookie token is stored. At most one login per participant is
+    active (not revoked): a second browser is refused until a proctor resets the login.
+    """
+
+    __tablename__ = "delivery_taker_login"
+    __table_args__ = (Index("ix_delivery_taker_login_active", "participant_id", "revoked_at"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    participant_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("exam_participant.id", ondelete="CASCADE")
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_reason: Mapped[str | None] = mapped_column(String(200))
+    user_agent: Mapped[str | None] = mapped_column(String(400))
+    client_address: Mapped[str | None] = mapped_column(String(64))
+
+
+class Attempt(Base):
+    """A participant's sitting of their form.
+
+    The deadline is stored, not the duration: extra time and pauses move it, and the remaining
+    time is always `deadline_at - now` (or `- paused_at` while paused) on the server's clock.
+    """
+
+    __tablename__ = "delivery_attempt"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    participant_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("exam_participant.id", ondelete="CASCADE"), unique=True
+    )
+    form_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("exam_form.id"))
+    selector: Mapped[str] = mapped_column(String(32), default="fixed-form")
+    # in_progress → submitted (paused is added by the proctor console)
+    status: Mapped[str] = mapped_column(String(16), default="in_progress")
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    deadline_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    current_position: Mapped[int] = mapped_column(default=1)
+    current_section: Mapped[int] = mapped_column(default=1)
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # taker | timer | proctor
+    submitted_by: Mapped[str | None] = mapped_column(String(16))
+
+
+class AttemptSection(Base):
+    """Timing of one blueprint section within an attempt (only sections with a time limit
+    get a deadline; sections are then taken in order)."""
+
+    __tablename__ = "delivery_attempt_section"
+
+    attempt_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("delivery_attempt.id", ondelete="CASCADE"), primary_key=True
+    )
+    section_position: Mapped[int] = mapped_column(primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    deadline_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class Answer(Base):
+    """The current answer to one item of an attempt; `seq` orders competing writes."""
+
+    __tablename__ = "delivery_answer"
+
+    attempt_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("delivery_attempt.id", ondelete="CASCADE"), primary_key=True
+    )
+    position: Mapped[int] = mapped_column(primary_key=True)
+    option_id: Mapped[str | None] = mapped_column(String(1))
+    flagged: Mapped[bool] = mapped_column(default=False)
+    seq: Mapped[int] = mapped_column(BigInteger)
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class AnswerJournal(Base):
+    """Every accepted answer change, append-only: what settles disputes later."""
+
+    __tablename__ = "delivery_answer_journal"
+    __table_args__ = (Index("ix_delivery_answer_journal_attempt", "attempt_id", "position"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    attempt_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("delivery_attempt.id", ondelete="CASCADE")
+    )
+    position: Mapped[int]
+    old_option_id: Mapped[str | None] = mapped_column(String(1))
+    new_option_id: Mapped[str | None] = mapped_column(String(1))
+    old_flagged: Mapped[bool | None]
+    new_flagged: Mapped[bool]
+    seq: Mapped[int] = mapped_column(BigInteger)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    login_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("delivery_taker_login.id"))
+
+
+class AttemptScore(Base):
+    """Raw score per subtest, computed at submission. No pass mark exists anywhere."""
+
+    __tablename__ = "delivery_attempt_score"
+    __table_args__ = (UniqueConstraint("attempt_id", "subtest_code"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    attempt_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("delivery_attempt.id", ondelete="CASCADE")
+    )
+    subtest_code: Mapped[str] = mapped_column(String(64))
+    raw: Mapped[int]
+    maximum: Mapped[int]
+    answered: Mapped[int]
+    items: Mapped[int]
+    # Per-item detail for later item analysis: [[position, option_id, points], …]
+    detail: Mapped[list[list[object]]] = mapped_column(JSON)

@@ -1,0 +1,97 @@
+"""All delivery queries."""
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+
+from app.delivery.models import Answer, Attempt, AttemptScore, AttemptSection, TakerLogin
+from app.exams.models import Agency, ExamSession, Participant
+
+
+def login_by_token_hash(db: Session, token_hash: str) -> TakerLogin | None:
+    query = select(TakerLogin).where(
+        TakerLogin.token_hash == token_hash, TakerLogin.revoked_at.is_(None)
+    )
+    return db.scalar(query)
+
+
+def active_login(db: Session, participant_id: uuid.UUID) -> TakerLogin | None:
+    query = select(TakerLogin).where(
+        TakerLogin.participant_id == participant_id, TakerLogin.revoked_at.is_(None)
+    )
+    return db.scalar(query)
+
+
+def participant_in_open_session(db: Session, nip: str, token: str) -> Participant | None:
+    """The participant with this NIP whose exam session is open and shows this room token."""
+    query = (
+        select(Participant)
+        .join(ExamSession, ExamSession.id == Participant.session_id)
+        .where(
+            Participant.nip == nip,
+            ExamSession.status == "open",
+            ExamSession.room_token == token,
+        )
+    )
+    return db.scalars(query).first()
+
+
+def identity(db: Session, participant: Participant) -> tuple[ExamSession, Agency]:
+    exam_session = db.get(ExamSession, participant.session_id)
+    agency = db.get(Agency, participant.agency_id)
+    assert exam_session is not None and agency is not None
+    return exam_session, agency
+
+
+def attempt_of(db: Session, participant_id: uuid.UUID, lock: bool = False) -> Attempt | None:
+    """`lock` serialises writers of one attempt (a save racing the sweeper's submit) on
+    PostgreSQL; SQLite serialises all writers anyway."""
+    query = select(Attempt).where(Attempt.participant_id == participant_id)
+    if lock:
+        query = query.with_for_update()
+    return db.scalar(query)
+
+
+def sections_of(db: Session, attempt_id: uuid.UUID) -> dict[int, AttemptSection]:
+    query = select(AttemptSection).where(AttemptSection.attempt_id == attempt_id)
+    return {s.section_position: s for s in db.scalars(query)}
+
+
+def answers_of(db: Session, attempt_id: uuid.UUID) -> dict[int, Answer]:
+    query = select(Answer).where(Answer.attempt_id == attempt_id)
+    return {a.position: a for a in db.scalars(query)}
+
+
+def answer_counts(db: Session, attempt_id: uuid.UUID) -> tuple[int, int]:
+    """(answered, flagged) in one aggregate query."""
+    query = select(
+        func.count(Answer.option_id),
+        func.coalesce(func.sum(case((Answer.flagged, 1), else_=0)), 0),
+    ).where(Answer.attempt_id == attempt_id)
+    answered, flagged = db.execute(query).one()
+    return int(answered), int(flagged)
+
+
+def expired_attempt_ids(db: Session, cutoff: datetime) -> list[uuid.UUID]:
+    """In-progress, unpaused attempts whose deadline is before `cutoff`."""
+    query = (
+        select(Attempt.id)
+        .where(
+            Attempt.status == "in_progress",
+            Attempt.paused_at.is_(None),
+            Attempt.deadline_at < cutoff,
+        )
+        .with_for_update(skip_locked=True)  # several app workers may sweep at once
+    )
+    return list(db.scalars(query))
+
+
+def scores_of(db: Session, attempt_id: uuid.UUID) -> list[AttemptScore]:
+    query = (
+        select(AttemptScore)
+        .where(AttemptScore.attempt_id == attempt_id)
+        .order_by(AttemptScore.subtest_code)
+    )
+    return list(db.scalars(query))

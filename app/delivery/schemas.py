@@ -1,0 +1,106 @@
+"""JSON shapes of the taker API (the contract for browsers, kiosk clients and load tests)."""
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class LoginIn(BaseModel):
+    nip: str = Field(min_length=1, max_length=40, examples=["19780512 200312 1 001"])
+    token: str = Field(min_length=1, max_length=32, description="room token shown by the proctor")
+
+
+class SectionOut(_Out):
+    position: int
+    title: str
+    first_position: int
+    last_position: int
+    time_limit_minutes: int | None
+    instructions: str | None
+    state: Literal["open", "closed", "upcoming", "free"]
+
+
+class ScoreOut(_Out):
+    subtest: str
+    raw: int
+    maximum: int
+    answered: int
+
+
+class StateOut(_Out):
+    status: Literal["not_started", "in_progress", "paused", "submitted"]
+    name: str
+    nip: str
+    agency: str
+    session_code: str
+    event_name: str
+    remaining_seconds: int | None
+    section_remaining_seconds: int | None
+    current_position: int
+    current_section: int
+    total_items: int
+    answered: int
+    flagged: int
+    sections: list[SectionOut]
+    seq_base: int = Field(description="start of this page's answer sequence numbers")
+    show_results: bool
+    scores: list[ScoreOut]
+
+
+class OptionOut(_Out):
+    option_id: str
+    label: str
+    text: str | None
+    figure_url: str | None = None
+
+
+class ItemOut(BaseModel):
+    position: int
+    section_position: int
+    stem: str
+    figure_url: str | None
+    options: list[OptionOut]
+    option_id: str | None
+    flagged: bool
+    total_items: int
+    remaining_seconds: int | None
+    section_remaining_seconds: int | None
+    seq_base: int
+
+
+class AnswerIn(BaseModel):
+    option_id: str | None = Field(default=None, max_length=1)
+    flagged: bool = False
+    seq: int = Field(ge=0, description="greater than any earlier save of this item")
+
+
+class AnswerOut(BaseModel):
+    position: int
+    option_id: str | None
+    flagged: bool
+    seq: int
+    applied: bool = Field(description="false when a newer or equal save was already stored")
+    remaining_seconds: int | None
+    section_remaining_seconds: int | None
+
+
+class ClockOut(BaseModel):
+    status: str
+    remaining_seconds: int | None
+    section_remaining_seconds: int | None
+    current_section: int
+
+
+class GridCellOut(BaseModel):
+    position: int
+    section: int
+    state: Literal["answered", "flagged", "empty"]
+
+
+class ErrorOut(BaseModel):
+    code: str = Field(description="stable machine code, e.g. deadline_passed")
+    message: str = Field(description="Indonesian message for the taker")

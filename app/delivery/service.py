@@ -1,0 +1,357 @@
+"""Test delivery: login, start, items, autosaved answers, the server clock, submission.
+
+The JSON API and the HTML pages both call these functions. Every call first brings the
+attempt's clock up to date (`_refresh_clock`), so an expired section or test is closed before
+anything else happens; the sweeper does the same for attempts nobody is looking at.
+"""
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from app.bank.models import ItemVersion
+from app.config import get_settings
+from app.delivery import errors, repository
+from app.delivery.models import Answer, AnswerJournal, Attempt, AttemptSection, TakerLogin
+from app.delivery.scoring import score_attempt
+from app.delivery.selectors import FixedFormSelector, ItemRef, selector_for
+from app.delivery.timing import (
+    SectionLimit,
+    past_cutoff,
+    section_deadline,
+    sequential,
+)
+from app.exams import repository as exams_repository
+from app.exams.models import BlueprintSection, Event, Form, Participant
+from app.kit import clock
+from app.kit.nip import InvalidNIP, normalise_nip
+
+
+@dataclass(frozen=True)
+class Taker:
+    """The authenticated participant behind a request."""
+
+    login: TakerLogin
+    participant: Participant
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    answer: Answer
+    applied: bool  # False: an equal or newer write was already stored (retry / reordering)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _grace() -> timedelta:
+    return timedelta(seconds=get_settings().answer_grace_seconds)
+
+
+def seq_base() -> int:
+    """Sequence numbers a page starts counting from: later pages always start higher, so a
+    stale tab or a late retry can never overwrite a newer answer."""
+    return int(clock.now().timestamp() * 1000) * 1000
+
+
+# --- login --------------------------------------------------------------------------------
+
+
+def login(
+    db: Session,
+    nip: str,
+    room_token: str,
+    cookie_token: str | None,
+    user_agent: str | None = None,
+    address: str | None = None,
+) -> tuple[Taker, str | None]:
+    """Log in with NIP and room token; returns the taker and a new cookie token (or None
+    when this browser's existing login is reused)."""
+    try:
+        digits = normalise_nip(nip)
+    except InvalidNIP:
+        raise errors.InvalidLogin() from None
+    token = "".join(room_token.split()).upper()
+    participant = repository.participant_in_open_session(db, digits, token)
+    if participant is None:
+        raise errors.InvalidLogin()
+    active = repository.active_login(db, participant.id)
+    if active is not None:
+        if cookie_token and active.token_hash == hash_token(cookie_token):
+            return Taker(active, participant), None
+        raise errors.LoginInUse()
+    raw = secrets.token_urlsafe(32)
+    new_login = TakerLogin(
+        participant_id=participant.id,
+        token_hash=hash_token(raw),
+        created_at=clock.now(),
+        user_agent=(user_agent or "")[:400] or None,
+        client_address=address,
+    )
+    db.add(new_login)
+    db.flush()
+    return Taker(new_login, participant), raw
+
+
+def authenticate(db: Session, cookie_token: str | None) -> Taker:
+    if not cookie_token:
+        raise errors.NotLoggedIn()
+    found = repository.login_by_token_hash(db, hash_token(cookie_token))
+    if found is None:
+        raise errors.NotLoggedIn()
+    participant = db.get(Participant, found.participant_id)
+    assert participant is not None
+    return Taker(found, participant)
+
+
+def logout(db: Session, taker: Taker) -> None:
+    """Ends this login, so the participant may log in again (from this or another PC)."""
+    taker.login.revoked_at = clock.now()
+    taker.login.revoked_reason = "logout"
+    db.flush()
+
+
+# --- start and clock ----------------------------------------------------------------------
+
+
+def _event_and_limits(
+    db: Session, participant: Participant
+) -> tuple[Event, list[BlueprintSection]]:
+    event = db.get(Event, participant.event_id)
+    assert event is not None
+    return event, exams_repository.sections(db, event.id)
+
+
+def _limits(sections: list[BlueprintSection]) -> list[SectionLimit]:
+    return [SectionLimit(s.position, s.time_limit_minutes) for s in sections]
+
+
+def start(db: Session, taker: Taker) -> Attempt:
+    """Start the attempt (idempotent: a started attempt is returned as it is)."""
+    attempt = repository.attempt_of(db, taker.participant.id)
+    if attempt is not None:
+        _refresh_clock(db, attempt)
+        return attempt
+    exam_session, _ = repository.identity(db, taker.participant)
+    if exam_session.status != "open":
+        raise errors.SessionNotOpen()
+    form = exams_repository.form_of(db, taker.participant.id)
+    if form is None:
+        raise errors.NoForm()
+    event, sections = _event_and_limits(db, taker.participant)
+    now = clock.now()
+    attempt = Attempt(
+        participant_id=taker.participant.id,
+        form_id=form.id,
+        selector=FixedFormSelector.name,
+        status="in_progress",
+        started_at=now,
+        deadline_at=now + timedelta(minutes=event.total_time_minutes),
+        current_position=1,
+        current_section=sections[0].position,
+        last_seen_at=now,
+    )
+    db.add(attempt)
+    db.flush()
+    if sequential(_limits(sections)):
+        _open_section(db, attempt, sections[0], now)
+    return attempt
+
+
+def _open_section(db: Session, attempt: Attempt, section: BlueprintSection, at: datetime) -> None:
+    db.add(
+        AttemptSection(
+            attempt_id=attempt.id,
+            section_position=section.position,
+            started_at=at,
+            deadline_at=section_deadline(section.time_limit_minutes, at, attempt.deadline_at),
+        )
+    )
+    attempt.current_section = section.position
+    db.flush()
+
+
+def _refresh_clock(db: Session, attempt: Attempt) -> None:
+    """Close what has run out: the whole test, or (in sequential mode) the current section."""
+    if attempt.status != "in_progress" or attempt.paused_at is not None:
+        return
+    now = clock.now()
+    if past_cutoff(attempt.deadline_at, now, _grace()):
+        _submit(db, attempt, "timer", now)
+        return
+    sections = repository.sections_of(db, attempt.id)
+    current = sections.get(attempt.current_section)
+    while current is not None and past_cutoff(current.deadline_at, now, _grace()):
+        # The next section starts when the previous one ran out, not when someone looks.
+        assert current.deadline_at is not None
+        current = _advance_section(db, attempt, current, current.deadline_at, "timer")
+        if attempt.status != "in_progress":
+            return
+
+
+def _advance_section(
+    db: Session, attempt: Attempt, current: AttemptSection, at: datetime, by: str
+) -> AttemptSection | None:
+    current.closed_at = at
+    participant = db.get(Participant, attempt.participant_id)
+    assert participant is not None
+    _, sections = _event_and_limits(db, participant)
+    following = [s for s in sections if s.position > current.section_position]
+    if not following:
+        _submit(db, attempt, by, clock.now())
+        return None
+    _open_section(db, attempt, following[0], at)
+    attempt.current_position = _first_position(db, attempt, following[0].position)
+    return repository.sections_of(db, attempt.id)[following[0].position]
+
+
+def _first_position(db: Session, attempt: Attempt, section_position: int) -> int:
+    refs = selector_for(attempt).all_items(db, attempt)
+    return min(r.position for r in refs if r.section_position == section_position)
+
+
+def finish_section(db: Session, taker: Taker) -> Attempt:
+    """The taker closes the current section early and moves on (sequential mode only)."""
+    attempt = _attempt_for_answering(db, taker)
+    current = repository.sections_of(db, attempt.id).get(attempt.current_section)
+    if current is not None:
+        _advance_section(db, attempt, current, clock.now(), "taker")
+    return attempt
+
+
+# --- items and answers --------------------------------------------------------------------
+
+
+def _attempt_or_raise(db: Session, taker: Taker, lock: bool = False) -> Attempt:
+    attempt = repository.attempt_of(db, taker.participant.id, lock=lock)
+    if attempt is None:
+        raise errors.NotStarted()
+    _refresh_clock(db, attempt)
+    return attempt
+
+
+def _attempt_for_answering(db: Session, taker: Taker) -> Attempt:
+    attempt = _attempt_or_raise(db, taker, lock=True)
+    if attempt.status == "submitted":
+        now = clock.now()
+        if attempt.submitted_by == "timer" and now > attempt.deadline_at:
+            raise errors.DeadlinePassed()
+        raise errors.AttemptSubmitted()
+    if attempt.paused_at is not None:
+        raise errors.AttemptPaused()
+    return attempt
+
+
+def _reachable_ref(db: Session, attempt: Attempt, position: int) -> ItemRef:
+    ref = selector_for(attempt).item_at(db, attempt, position)
+    if ref is None:
+        raise errors.ItemNotFound()
+    sections = repository.sections_of(db, attempt.id)
+    if sections and ref.section_position != attempt.current_section:
+        raise errors.SectionLocked()
+    return ref
+
+
+def open_item(
+    db: Session, taker: Taker, position: int, remember: bool = True
+) -> tuple[Attempt, ItemRef, ItemVersion]:
+    """The item at `position` for display; `remember` makes it the item to resume on."""
+    attempt = _attempt_or_raise(db, taker)
+    if attempt.status == "submitted":
+        raise errors.AttemptSubmitted()
+    ref = _reachable_ref(db, attempt, position)
+    version = db.get(ItemVersion, ref.version_id)
+    assert version is not None
+    if remember and attempt.current_position != position:
+        attempt.current_position = position
+    return attempt, ref, version
+
+
+def save_answer(
+    db: Session,
+    taker: Taker,
+    position: int,
+    option_id: str | None,
+    flagged: bool,
+    seq: int,
+) -> tuple[Attempt, SaveResult]:
+    """Store an answer unless an equal or newer one (by `seq`) is already stored."""
+    attempt = _attempt_for_answering(db, taker)
+    ref = _reachable_ref(db, attempt, position)
+    if option_id is not None and option_id not in ref.option_order:
+        raise errors.InvalidOption()
+    answer = db.get(Answer, (attempt.id, position))
+    if answer is not None and answer.seq >= seq:
+        return attempt, SaveResult(answer, applied=False)
+    now = clock.now()
+    db.add(
+        AnswerJournal(
+            attempt_id=attempt.id,
+            position=position,
+            old_option_id=answer.option_id if answer else None,
+            new_option_id=option_id,
+            old_flagged=answer.flagged if answer else None,
+            new_flagged=flagged,
+            seq=seq,
+            recorded_at=now,
+            login_id=taker.login.id,
+        )
+    )
+    if answer is None:
+        answer = Answer(attempt_id=attempt.id, position=position)
+        db.add(answer)
+    answer.option_id, answer.flagged, answer.seq, answer.answered_at = option_id, flagged, seq, now
+    db.flush()
+    return attempt, SaveResult(answer, applied=True)
+
+
+def heartbeat(db: Session, taker: Taker) -> Attempt | None:
+    attempt = repository.attempt_of(db, taker.participant.id)
+    if attempt is not None:
+        _refresh_clock(db, attempt)
+        attempt.last_seen_at = clock.now()
+    return attempt
+
+
+# --- submission ---------------------------------------------------------------------------
+
+
+def submit(db: Session, taker: Taker) -> Attempt:
+    """The taker submits; submitting twice is harmless."""
+    attempt = _attempt_or_raise(db, taker, lock=True)
+    if attempt.status != "submitted":
+        if attempt.paused_at is not None:
+            raise errors.AttemptPaused()
+        _submit(db, attempt, "taker", clock.now())
+    return attempt
+
+
+def _submit(db: Session, attempt: Attempt, by: str, now: datetime) -> None:
+    attempt.status = "submitted"
+    attempt.submitted_by = by
+    attempt.submitted_at = min(now, attempt.deadline_at) if by == "timer" else now
+    for section in repository.sections_of(db, attempt.id).values():
+        if section.closed_at is None:
+            section.closed_at = attempt.submitted_at
+    score_attempt(db, attempt)
+
+
+def submit_expired(db: Session) -> int:
+    """Submit every attempt whose time ran out, with or without a browser open."""
+    cutoff = clock.now() - _grace()
+    ids = repository.expired_attempt_ids(db, cutoff)
+    for attempt_id in ids:
+        attempt = db.get(Attempt, attempt_id)
+        if attempt is not None:
+            _refresh_clock(db, attempt)
+    return len(ids)
+
+
+def form_of(db: Session, attempt: Attempt) -> Form:
+    form = db.get(Form, attempt.form_id)
+    assert form is not None
+    return form

@@ -1,0 +1,52 @@
+"""An open exam session with prepared forms, ready for takers."""
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from app.bank.loader import load_bank
+from app.bank.service import import_bank
+from app.exams import repository as exams_repository
+from app.exams.models import Event, ExamSession
+from app.exams.preparation import prepare_sessions
+from app.exams.service import import_event
+from tests.bank.factories import bank_of
+from tests.exams.factories import event_data, event_doc, participant, rows, valid_nip
+
+
+@dataclass
+class OpenExam:
+    event: Event
+    session: ExamSession
+    nips: list[str]
+
+    @property
+    def token(self) -> str:
+        return self.session.room_token
+
+
+def open_exam(
+    db: Session,
+    tmp_path: Path,
+    people: int = 3,
+    total_minutes: int = 60,
+    section_limits: tuple[int | None, int | None] = (None, None),
+    show_results: bool = False,
+) -> OpenExam:
+    """Bank with verbal (keyed) and sjt (graded) items; blueprint 3 verbal + 2 sjt."""
+    import_bank(db, load_bank(bank_of(tmp_path / "bank", verbal=12, sjt=8)))
+    data: dict[str, Any] = event_data(show_results_to_takers=show_results)
+    data["blueprint"]["total_time_minutes"] = total_minutes
+    for section, limit in zip(data["blueprint"]["sections"], section_limits, strict=True):
+        section["time_limit_minutes"] = limit
+    import_event(db, event_doc(**data), rows(*[participant(n) for n in range(1, people + 1)]))
+    event = exams_repository.event_by_code(db, data["code"])
+    assert event is not None
+    prepare_sessions(db, event, ["S1"])
+    exam_session = exams_repository.session_by_code(db, event.id, "S1")
+    assert exam_session is not None
+    exam_session.status = "open"
+    db.flush()
+    return OpenExam(event, exam_session, [valid_nip(n) for n in range(1, people + 1)])

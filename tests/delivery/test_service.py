@@ -1,0 +1,384 @@
+"""Delivery through the service layer: login, clock, saves, submission, sweeper, sections."""
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.bank.models import ItemVersion
+from app.delivery import errors, repository, service
+from app.delivery.models import Answer, AnswerJournal, Attempt
+from app.delivery.selectors import ItemRef, register_selector, selector_for
+from app.delivery.views import state_view
+from app.kit.clock import FrozenClock, use_clock
+from tests.delivery.factories import OpenExam, open_exam
+
+START = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def frozen():  # type: ignore[no-untyped-def]
+    with use_clock(FrozenClock(START)) as c:
+        yield c
+
+
+@pytest.fixture
+def exam(db_session: Session, tmp_path: Path, frozen: FrozenClock) -> OpenExam:
+    return open_exam(db_session, tmp_path)
+
+
+def taker_for(db: Session, exam: OpenExam, n: int = 0) -> service.Taker:
+    taker, _ = service.login(db, exam.nips[n], exam.token, None)
+    return taker
+
+
+def started(db: Session, exam: OpenExam, n: int = 0) -> tuple[service.Taker, Attempt]:
+    taker = taker_for(db, exam, n)
+    return taker, service.start(db, taker)
+
+
+def option_at(db: Session, taker: service.Taker, position: int, index: int = 0) -> str:
+    _, ref, _ = service.open_item(db, taker, position)
+    return ref.option_order[index]
+
+
+# --- login --------------------------------------------------------------------------------
+
+
+def test_login_accepts_spaced_nip_and_lowercase_token(db_session: Session, exam: OpenExam) -> None:
+    nip = exam.nips[0]
+    spaced = f"{nip[:8]} {nip[8:14]} {nip[14]} {nip[15:]}"
+    taker, cookie = service.login(db_session, spaced, exam.token.lower(), None)
+    assert cookie and taker.participant.nip == nip
+    assert service.authenticate(db_session, cookie).participant.id == taker.participant.id
+    assert taker.login.token_hash == service.hash_token(cookie) != cookie
+
+
+@pytest.mark.parametrize("bad", ["token", "nip", "closed"])
+def test_login_refused_for_wrong_token_nip_or_closed_session(
+    db_session: Session, exam: OpenExam, bad: str
+) -> None:
+    nip, token = exam.nips[0], exam.token
+    if bad == "token":
+        token = "XXXXXX"
+    elif bad == "nip":
+        nip = "19780512 200312 1 999"
+    else:
+        exam.session.status = "prepared"
+    with pytest.raises(errors.InvalidLogin):
+        service.login(db_session, nip, token, None)
+
+
+def test_second_browser_is_refused_but_same_browser_logs_in_again(
+    db_session: Session, exam: OpenExam
+) -> None:
+    _, cookie = service.login(db_session, exam.nips[0], exam.token, None)
+    with pytest.raises(errors.LoginInUse):
+        service.login(db_session, exam.nips[0], exam.token, None)
+    with pytest.raises(errors.LoginInUse):
+        service.login(db_session, exam.nips[0], exam.token, "another-browser-cookie")
+    again, new_cookie = service.login(db_session, exam.nips[0], exam.token, cookie)
+    assert new_cookie is None and again.login.token_hash == service.hash_token(cookie)
+
+
+def test_logout_frees_the_login(db_session: Session, exam: OpenExam) -> None:
+    taker = taker_for(db_session, exam)
+    service.logout(db_session, taker)
+    _, cookie = service.login(db_session, exam.nips[0], exam.token, None)
+    assert cookie
+
+
+# --- clock --------------------------------------------------------------------------------
+
+
+def test_start_sets_the_deadline_and_is_idempotent(
+    db_session: Session, exam: OpenExam, frozen: FrozenClock
+) -> None:
+    taker, attempt = started(db_session, exam)
+    assert attempt.deadline_at == START + timedelta(minutes=60)
+    frozen.advance(minutes=5)
+    assert service.start(db_session, taker).id == attempt.id
+    assert state_view(db_session, taker, attempt).remaining_seconds == 55 * 60
+
+
+def test_remaining_time_comes_from_the_server_clock(
+    db_session: Session, exam: OpenExam, frozen: FrozenClock
+) -> None:
+    taker, attempt = started(db_session, exam)
+    frozen.advance(seconds=61.5)
+    assert state_view(db_session, taker, attempt).remaining_seconds == 3600 - 62
+
+
+# --- answers ------------------------------------------------------------------------------
+
+
+def test_save_stores_answer_and_journal(db_session: Session, exam: OpenExam) -> None:
+    taker, attempt = started(db_session, exam)
+    first, second = option_at(db_session, taker, 1, 0), option_at(db_session, taker, 1, 1)
+    service.save_answer(db_session, taker, 1, first, False, seq=10)
+    service.save_answer(db_session, taker, 1, second, True, seq=11)
+    answer = db_session.get(Answer, (attempt.id, 1))
+    assert answer is not None and (answer.option_id, answer.flagged, answer.seq) == (
+        second,
+        True,
+        11,
+    )
+    journal = list(
+        db_session.scalars(
+            select(AnswerJournal)
+            .where(AnswerJournal.attempt_id == attempt.id)
+            .order_by(AnswerJournal.seq)
+        )
+    )
+    assert [(j.old_option_id, j.new_option_id, j.seq) for j in journal] == [
+        (None, first, 10),
+        (first, second, 11),
+    ]
+    assert journal[1].old_flagged is False and journal[1].new_flagged is True
+
+
+def test_retried_and_reordered_saves_never_overwrite_newer_answers(
+    db_session: Session, exam: OpenExam
+) -> None:
+    taker, attempt = started(db_session, exam)
+    a, b = option_at(db_session, taker, 2, 0), option_at(db_session, taker, 2, 1)
+    service.save_answer(db_session, taker, 2, b, False, seq=200)
+    _, late = service.save_answer(db_session, taker, 2, a, False, seq=150)  # arrives late
+    _, retry = service.save_answer(db_session, taker, 2, b, False, seq=200)  # retried
+    assert not late.applied and not retry.applied
+    assert late.answer.option_id == b
+    count = db_session.scalar(select(func.count()).select_from(AnswerJournal))
+    assert count == 1
+
+
+def test_a_newer_tab_wins_over_an_older_tab(
+    db_session: Session, exam: OpenExam, frozen: FrozenClock
+) -> None:
+    taker, _ = started(db_session, exam)
+    old_tab = service.seq_base()
+    frozen.advance(seconds=1)
+    new_tab = service.seq_base()
+    a, b = option_at(db_session, taker, 1, 0), option_at(db_session, taker, 1, 1)
+    service.save_answer(db_session, taker, 1, a, False, seq=new_tab + 1)
+    _, stale = service.save_answer(db_session, taker, 1, b, False, seq=old_tab + 5)
+    assert not stale.applied and stale.answer.option_id == a
+
+
+def test_clearing_an_answer_is_a_change_too(db_session: Session, exam: OpenExam) -> None:
+    taker, attempt = started(db_session, exam)
+    service.save_answer(db_session, taker, 1, option_at(db_session, taker, 1), False, seq=1)
+    service.save_answer(db_session, taker, 1, None, False, seq=2)
+    answer = db_session.get(Answer, (attempt.id, 1))
+    assert answer is not None and answer.option_id is None
+
+
+def test_forged_option_or_item_is_refused_and_nothing_stored(
+    db_session: Session, exam: OpenExam
+) -> None:
+    taker, attempt = started(db_session, exam)
+    with pytest.raises(errors.InvalidOption):
+        service.save_answer(db_session, taker, 1, "F", False, seq=1)  # items have A–D or A–E
+    with pytest.raises(errors.ItemNotFound):
+        service.save_answer(db_session, taker, 99, "A", False, seq=1)
+    with pytest.raises(errors.ItemNotFound):
+        service.open_item(db_session, taker, 0)
+    assert repository.answers_of(db_session, attempt.id) == {}
+
+
+def test_answer_within_grace_is_kept_and_after_it_refused(
+    db_session: Session, exam: OpenExam, frozen: FrozenClock
+) -> None:
+    taker, attempt = started(db_session, exam)
+    option = option_at(db_session, taker, 1)
+    frozen.current = attempt.deadline_at + timedelta(seconds=2)
+    service.save_answer(db_session, taker, 1, option, False, seq=1)
+    frozen.current = attempt.deadline_at + timedelta(seconds=3.5)
+    with pytest.raises(errors.DeadlinePassed):
+        service.save_answer(
+            db_session, taker, 2, option_at_unchecked(db_session, attempt, 2), False, seq=2
+        )
+    assert attempt.status == "submitted" and attempt.submitted_by == "timer"
+    assert attempt.submitted_at == attempt.deadline_at
+    assert set(repository.answers_of(db_session, attempt.id)) == {1}
+
+
+def option_at_unchecked(db: Session, attempt: Attempt, position: int) -> str:
+    ref = selector_for(attempt).item_at(db, attempt, position)
+    assert ref is not None
+    return ref.option_order[0]
+
+
+def test_open_item_remembers_the_position_to_resume_on(db_session: Session, exam: OpenExam) -> None:
+    taker, attempt = started(db_session, exam)
+    service.open_item(db_session, taker, 4)
+    assert state_view(db_session, taker, attempt).current_position == 4
+
+
+# --- submission and scores ----------------------------------------------------------------
+
+
+def keyed_right_and_graded_best(db: Session, taker: service.Taker, attempt: Attempt) -> None:
+    for ref in selector_for(attempt).all_items(db, attempt):
+        version = db.get(ItemVersion, ref.version_id)
+        assert version is not None
+        if version.scoring == "keyed":
+            option = version.key
+        else:
+            option = max(version.points or {}, key=lambda o: (version.points or {})[o])
+        service.save_answer(db, taker, ref.position, option, False, seq=ref.position)
+
+
+def test_submit_scores_raw_per_subtest_without_any_pass_mark(
+    db_session: Session, exam: OpenExam
+) -> None:
+    taker, attempt = started(db_session, exam)
+    keyed_right_and_graded_best(db_session, taker, attempt)
+    service.save_answer(db_session, taker, 1, None, False, seq=1000)  # leave one blank
+    service.submit(db_session, taker)
+    scores = {s.subtest_code: s for s in repository.scores_of(db_session, attempt.id)}
+    assert (scores["verbal"].raw, scores["verbal"].maximum, scores["verbal"].answered) == (2, 3, 2)
+    assert (scores["sjt"].raw, scores["sjt"].maximum, scores["sjt"].answered) == (10, 10, 2)
+    assert not hasattr(scores["verbal"], "passed")
+    assert attempt.submitted_by == "taker"
+
+
+def test_graded_points_follow_the_chosen_option(db_session: Session, exam: OpenExam) -> None:
+    taker, attempt = started(db_session, exam)
+    sjt_ref = next(
+        r for r in selector_for(attempt).all_items(db_session, attempt) if r.section_position == 2
+    )
+    version = db_session.get(ItemVersion, sjt_ref.version_id)
+    assert version is not None and version.points
+    worst = min(version.points, key=lambda o: version.points[o])  # type: ignore[index]
+    service.save_answer(db_session, taker, sjt_ref.position, worst, False, seq=1)
+    service.submit(db_session, taker)
+    scores = {s.subtest_code: s for s in repository.scores_of(db_session, attempt.id)}
+    assert scores["sjt"].raw == 1 and scores["verbal"].raw == 0
+
+
+def test_double_submit_is_harmless_and_nothing_changes_afterwards(
+    db_session: Session, exam: OpenExam
+) -> None:
+    taker, attempt = started(db_session, exam)
+    first = service.submit(db_session, taker).submitted_at
+    assert service.submit(db_session, taker).submitted_at == first
+    with pytest.raises(errors.AttemptSubmitted):
+        service.save_answer(
+            db_session, taker, 1, option_at_unchecked(db_session, attempt, 1), False, seq=5
+        )
+
+
+def test_sweeper_submits_expired_attempts_without_a_browser(
+    db_session: Session, exam: OpenExam, frozen: FrozenClock
+) -> None:
+    _, expiring = started(db_session, exam, 0)
+    frozen.advance(minutes=30)
+    _, running = started(db_session, exam, 1)
+    frozen.current = expiring.deadline_at + timedelta(seconds=2)
+    assert service.submit_expired(db_session) == 0  # still within the grace
+    frozen.current = expiring.deadline_at + timedelta(seconds=4)
+    assert service.submit_expired(db_session) == 1
+    assert (expiring.status, expiring.submitted_by) == ("submitted", "timer")
+    assert running.status == "in_progress"
+    assert repository.scores_of(db_session, expiring.id)
+
+
+# --- sections with their own time limits --------------------------------------------------
+
+
+@pytest.fixture
+def timed_exam(db_session: Session, tmp_path: Path, frozen: FrozenClock) -> OpenExam:
+    return open_exam(db_session, tmp_path, total_minutes=30, section_limits=(10, None))
+
+
+def test_sections_with_limits_are_taken_in_order(db_session: Session, timed_exam: OpenExam) -> None:
+    taker, attempt = started(db_session, timed_exam)
+    service.open_item(db_session, taker, 3)
+    with pytest.raises(errors.SectionLocked):
+        service.open_item(db_session, taker, 4)
+    view = state_view(db_session, taker, attempt)
+    assert [s.state for s in view.sections] == ["open", "upcoming"]
+    assert view.section_remaining_seconds == 600 and view.remaining_seconds == 1800
+
+
+def test_expired_section_moves_on_from_its_deadline(
+    db_session: Session, timed_exam: OpenExam, frozen: FrozenClock
+) -> None:
+    taker, attempt = started(db_session, timed_exam)
+    frozen.advance(minutes=12)
+    view = state_view(db_session, taker, service.start(db_session, taker))
+    assert view.current_section == 2 and view.current_position == 4
+    assert [s.state for s in view.sections] == ["closed", "open"]
+    # The second section started when the first ran out, not when the taker came back.
+    sections = repository.sections_of(db_session, attempt.id)
+    assert sections[2].started_at == START + timedelta(minutes=10)
+    with pytest.raises(errors.SectionLocked):
+        service.save_answer(
+            db_session, taker, 1, option_at_unchecked(db_session, attempt, 1), False, seq=9
+        )
+
+
+def test_finishing_a_section_early(
+    db_session: Session, timed_exam: OpenExam, frozen: FrozenClock
+) -> None:
+    taker, attempt = started(db_session, timed_exam)
+    frozen.advance(minutes=2)
+    service.finish_section(db_session, taker)
+    assert attempt.current_section == 2
+    service.finish_section(db_session, taker)  # last section: that is the submission
+    assert (attempt.status, attempt.submitted_by) == ("submitted", "taker")
+
+
+def test_section_warning_clock_never_exceeds_the_test(
+    db_session: Session, tmp_path: Path, frozen: FrozenClock
+) -> None:
+    exam = open_exam(db_session, tmp_path, total_minutes=12, section_limits=(10, None))
+    taker, attempt = started(db_session, exam)
+    frozen.advance(minutes=9)
+    service.finish_section(db_session, taker)
+    view = state_view(db_session, taker, attempt)
+    assert view.remaining_seconds == 180 and view.section_remaining_seconds is None
+
+
+# --- a second item selector ---------------------------------------------------------------
+
+
+class ReverseSelector:
+    """Serves the form back to front: proves delivery only talks to the selector."""
+
+    def __init__(self) -> None:
+        from app.delivery.selectors import FixedFormSelector
+
+        self.inner = FixedFormSelector()
+
+    def total_items(self, db: Session, attempt: Attempt) -> int:
+        return self.inner.total_items(db, attempt)
+
+    def item_at(self, db: Session, attempt: Attempt, position: int) -> ItemRef | None:
+        total = self.total_items(db, attempt)
+        if not 1 <= position <= total:
+            return None
+        ref = self.inner.item_at(db, attempt, total + 1 - position)
+        assert ref is not None
+        return ItemRef(position, ref.section_position, ref.version_id, ref.option_order)
+
+    def all_items(self, db: Session, attempt: Attempt) -> list[ItemRef]:
+        return [
+            r
+            for p in range(1, self.total_items(db, attempt) + 1)
+            if (r := self.item_at(db, attempt, p))
+        ]
+
+
+def test_attempt_runs_through_another_selector(db_session: Session, exam: OpenExam) -> None:
+    register_selector("reverse-test", ReverseSelector)
+    taker, attempt = started(db_session, exam)
+    attempt.selector = "reverse-test"
+    _, ref, version = service.open_item(db_session, taker, 1)
+    assert version.subtest_code == "sjt"  # the form's last item comes first
+    service.save_answer(db_session, taker, 1, ref.option_order[0], False, seq=1)
+    service.submit(db_session, taker)
+    scores = {s.subtest_code: s for s in repository.scores_of(db_session, attempt.id)}
+    assert scores["sjt"].answered == 1 and scores["verbal"].answered == 0
