@@ -176,6 +176,39 @@ class Draft:
 Template = Callable[[StableRng], Draft]
 
 
+@dataclass(frozen=True)
+class TemplateInfo:
+    """What stays fixed for one template: where its items are filed and their time hint."""
+
+    theme: str
+    subtheme: str
+    name: str
+    time_hint: int
+
+    def draft(
+        self,
+        stem: str,
+        key_option: dict[str, str],
+        distractor_options: list[dict[str, str]],
+        difficulty: float,
+        *,
+        figure: str | None = None,
+        time_hint: int | None = None,
+    ) -> Draft:
+        """The Draft; difficulty is rounded so the written b stays short."""
+        return Draft(
+            theme=self.theme,
+            subtheme=self.subtheme,
+            template=self.name,
+            stem=stem,
+            key_option=key_option,
+            distractor_options=distractor_options,
+            difficulty=round(difficulty, 2),
+            time_hint_seconds=self.time_hint if time_hint is None else time_hint,
+            figure_svg=figure,
+        )
+
+
 def pick_distractors(
     key: Fraction,
     candidates: Iterable[Fraction | int],
@@ -206,6 +239,25 @@ def pick_distractors(
     if len(chosen) < count:
         raise RuntimeError(f"not enough distractors for key {key}")
     return chosen
+
+
+def text_options(
+    rng: StableRng,
+    key: Fraction,
+    candidates: Iterable[Fraction | int],
+    fmt: Callable[[Fraction], str],
+    *,
+    four_in: int,
+    valid: Callable[[Fraction], bool],
+    step: Fraction | int = 1,
+) -> tuple[dict[str, str], list[dict[str, str]]]:
+    """Key and distractor options as text: 4 options for about one item in `four_in`, else 5.
+
+    The option count is drawn from the template's stream after its own draws; that order is
+    part of what makes the committed sample, so keep it."""
+    option_count = 4 if rng.chance(1, four_in) else 5
+    texts = pick_distractors(key, candidates, option_count - 1, fmt, valid=valid, step=step)
+    return {"text": fmt(key)}, [{"text": text} for text in texts]
 
 
 def arrange_options(
@@ -322,55 +374,18 @@ def draft_with_fresh_stem(
     return draft
 
 
-def generate_items(
-    *,
-    subtest: str,
-    generator: str,
-    templates: dict[str, list[Template]],
-    count: int,
-    seed: int,
-    id_prefix: str,
-    start: int,
-    digits: int,
-    strict_stems: bool,
-) -> list[dict[str, Any]]:
-    """Turn template drafts into bank items with balanced key letters and IRT parameters."""
-    dealer = KeyDealer(StableRng(seed, f"{subtest}/kunci"))
-    guard = StemGuard()
-    items = []
-    for offset, (theme, template) in enumerate(theme_plan(templates, count)):
-        number = start + offset
-        label = f"{subtest}/{number}"
-        draft = draft_with_fresh_stem(template, seed, label, guard, strict_stems)
-        if draft.theme != theme:
-            raise RuntimeError(f"{label}: template gave theme {draft.theme!r}, plan {theme!r}")
-        guard.add(draft)
-        finish_rng = StableRng(seed, f"{label}/susun")
-        position = dealer.deal(len(draft.distractor_options) + 1)
-        options, key = arrange_options(
-            finish_rng, position, draft.key_option, draft.distractor_options
-        )
-        items.append(
-            build_item(
-                item_id=item_id(id_prefix, number, digits),
-                subtest=subtest,
-                draft=draft,
-                options=options,
-                key=key,
-                irt=irt_2pl(finish_rng, draft.difficulty),
-                meta={
-                    "author": "Tim Penyusun ProASN CAT (generator)",
-                    "written": WRITTEN,
-                    "source": "original",
-                    "generator": generator,
-                    "template": draft.template,
-                    "seed": seed,
-                    "irt_status": "ilustratif, belum dikalibrasi",
-                    "reviewed_by": None,
-                },
-            )
-        )
-    return items
+def generator_meta(generator: str, template: str, seed: int) -> dict[str, Any]:
+    """meta of a generated item: enough to regenerate it, and a reminder that IRT is a guess."""
+    return {
+        "author": "Tim Penyusun ProASN CAT (generator)",
+        "written": WRITTEN,
+        "source": "original",
+        "generator": generator,
+        "template": template,
+        "seed": seed,
+        "irt_status": "ilustratif, belum dikalibrasi",
+        "reviewed_by": None,
+    }
 
 
 def build_item(
