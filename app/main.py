@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
@@ -17,6 +17,10 @@ from app.delivery import service as delivery_service
 from app.delivery.api import error_response
 from app.delivery.api import router as taker_api
 from app.delivery.errors import DeliveryError
+from app.delivery.routes import page_refusal
+from app.delivery.routes import router as taker_pages
+from app.web.csrf import CsrfRejected
+from app.web.locale import LocaleMiddleware
 from app.web.routes import router as web_router
 from app.web.security import SecurityHeaders
 from app.web.templating import STATIC_DIR
@@ -58,12 +62,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(title="ProASN CAT", version="0.1.0", lifespan=lifespan)
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(LocaleMiddleware)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     @app.exception_handler(DeliveryError)
-    async def delivery_error(request: Request, exc: DeliveryError) -> JSONResponse:
-        return error_response(exc)
+    async def delivery_error(request: Request, exc: DeliveryError) -> Response:
+        if request.url.path.startswith("/api/"):
+            return error_response(exc)
+        return page_refusal(request, exc)
+
+    @app.exception_handler(CsrfRejected)
+    async def csrf_rejected(request: Request, exc: CsrfRejected) -> Response:
+        message = "Formulir kedaluwarsa atau tidak sah; muat ulang halaman dan coba lagi."
+        return JSONResponse({"code": "csrf_rejected", "message": message}, status_code=403)
 
     app.include_router(taker_api)
+    app.include_router(taker_pages)
     app.include_router(web_router)
     return app

@@ -20,6 +20,7 @@ from app.delivery.schemas import (
     ClockOut,
     ErrorOut,
     GridCellOut,
+    HeartbeatIn,
     ItemOut,
     LoginIn,
     OptionOut,
@@ -159,9 +160,9 @@ def save_answer(position: int, body: AnswerIn, taker: TakerDep, db: DB) -> Answe
 
 
 @router.post("/heartbeat", response_model=ClockOut)
-def heartbeat(taker: TakerDep, db: DB) -> ClockOut:
-    """The open page is alive; answers with the server's clock."""
-    attempt = service.heartbeat(db, taker)
+def heartbeat(taker: TakerDep, db: DB, body: HeartbeatIn | None = None) -> ClockOut:
+    """The open page is alive (about every 15 s); answers with the server's clock."""
+    attempt = service.heartbeat(db, taker, body.position if body else None)
     if attempt is None:
         return ClockOut(
             status="not_started",

@@ -88,6 +88,10 @@ class AnswerOut(BaseModel):
     section_remaining_seconds: int | None
 
 
+class HeartbeatIn(BaseModel):
+    position: int | None = Field(default=None, description="the item the page shows now")
+
+
 class ClockOut(BaseModel):
     status: str
     remaining_seconds: int | None

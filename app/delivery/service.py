@@ -250,8 +250,7 @@ def _reachable_ref(db: Session, attempt: Attempt, position: int) -> ItemRef:
     ref = selector_for(attempt).item_at(db, attempt, position)
     if ref is None:
         raise errors.ItemNotFound()
-    sections = repository.sections_of(db, attempt.id)
-    if sections and ref.section_position != attempt.current_section:
+    if not _section_open(db, attempt, ref):
         raise errors.SectionLocked()
     return ref
 
@@ -309,12 +308,24 @@ def save_answer(
     return attempt, SaveResult(answer, applied=True)
 
 
-def heartbeat(db: Session, taker: Taker) -> Attempt | None:
+def heartbeat(db: Session, taker: Taker, position: int | None = None) -> Attempt | None:
+    """The page is alive (last-seen time for the proctor board); it may also report the item
+    it shows, so a page that moved between prefetched items offline resumes there."""
     attempt = repository.attempt_of(db, taker.participant.id)
-    if attempt is not None:
-        _refresh_clock(db, attempt)
-        attempt.last_seen_at = clock.now()
+    if attempt is None:
+        return None
+    _refresh_clock(db, attempt)
+    attempt.last_seen_at = clock.now()
+    if position is not None and attempt.status == "in_progress":
+        ref = selector_for(attempt).item_at(db, attempt, position)
+        if ref is not None and _section_open(db, attempt, ref):
+            attempt.current_position = position
     return attempt
+
+
+def _section_open(db: Session, attempt: Attempt, ref: ItemRef) -> bool:
+    sections = repository.sections_of(db, attempt.id)
+    return not sections or ref.section_position == attempt.current_section
 
 
 # --- submission ---------------------------------------------------------------------------

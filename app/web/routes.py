@@ -1,9 +1,10 @@
 """Public pages: the landing page and the health check."""
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy import text
 
+from app.i18n import pick_locale
 from app.web.deps import DB
 from app.web.templating import layout_for, templates
 
@@ -19,3 +20,12 @@ def home(request: Request) -> HTMLResponse:
 def healthz(db_session: DB) -> dict[str, str]:
     db_session.execute(text("SELECT 1"))
     return {"status": "ok"}
+
+
+@router.get("/bahasa/{lang}")
+def switch_language(lang: str, next: str = "/") -> RedirectResponse:
+    """Switch the interface language (id / en); only local redirects are followed."""
+    target = next if next.startswith("/") and not next.startswith("//") else "/"
+    response = RedirectResponse(target, status_code=303)
+    response.set_cookie("lang", pick_locale(lang), max_age=365 * 24 * 3600, samesite="lax")
+    return response

@@ -1,14 +1,26 @@
-"""The Jinja environment and the layout choice for full pages vs htmx fragments."""
+"""The Jinja environment: translations per request, and the layout choice for full pages
+vs htmx fragments."""
 
+from contextvars import ContextVar
 from pathlib import Path
 
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
 
+from app.i18n import DEFAULT_LOCALE, translations
+
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent.parent / "templates"
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
+current_locale: ContextVar[str] = ContextVar("current_locale", default=DEFAULT_LOCALE)
+
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+templates.env.add_extension("jinja2.ext.i18n")
+templates.env.install_gettext_callables(  # type: ignore[attr-defined]
+    lambda message: translations(current_locale.get()).gettext(message),
+    lambda singular, plural, n: translations(current_locale.get()).ngettext(singular, plural, n),
+    newstyle=True,
+)
 
 
 def layout_for(request: Request) -> str:

@@ -1,0 +1,29 @@
+"""Practice items shown before the test: never stored, never scored."""
+
+from app.delivery.views import ItemView, OptionView
+
+
+def _item(position: int, stem: str, options: list[str]) -> ItemView:
+    return ItemView(
+        position=position,
+        section_position=0,
+        stem=stem,
+        has_figure=False,
+        options=[
+            OptionView(label, label, text, False)
+            for label, text in zip("ABCDE", options, strict=False)
+        ],
+        option_id=None,
+        flagged=False,
+        answer_seq=None,
+    )
+
+
+PRACTICE_ITEMS = [
+    _item(1, "Latihan: 12 + 15 = ...", ["25", "27", "28", "30"]),
+    _item(
+        2,
+        "Latihan: Kata yang paling dekat maknanya dengan KANTOR adalah ...",
+        ["rumah", "pasar", "tempat kerja", "sekolah"],
+    ),
+]

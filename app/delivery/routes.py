@@ -1,0 +1,214 @@
+"""Taker pages (`/ujian/…`): login → identity → instructions → practice → items → submit.
+
+Thin routes over delivery.service; saving answers, the countdown, the heartbeat and offline
+queueing are done in the page by static/js/taker.js through the JSON API.
+"""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Cookie, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from app.config import get_settings
+from app.delivery import errors, repository, service, views
+from app.delivery.api import COOKIE, set_taker_cookie
+from app.delivery.practice import PRACTICE_ITEMS
+from app.web.csrf import attach_csrf_cookie, csrf_token, verify_csrf
+from app.web.deps import DB
+from app.web.templating import current_locale, templates
+
+router = APIRouter(prefix="/ujian", include_in_schema=False)
+TakerCookie = Annotated[str | None, Cookie(alias=COOKIE)]
+CsrfChecked = Depends(verify_csrf)
+
+
+def render(request: Request, name: str, context: dict, status_code: int = 200) -> HTMLResponse:  # type: ignore[type-arg]
+    fragment = bool(request.headers.get("HX-Request"))
+    context = {
+        "layout": "layout_fragment.html" if fragment else "layout_taker.html",
+        "csrf_token": csrf_token(request),
+        "locale": current_locale.get(),
+        **context,
+    }
+    response = templates.TemplateResponse(request, name, context, status_code=status_code)
+    attach_csrf_cookie(request, response)
+    return response
+
+
+def redirect(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+def taker_of(db: DB, proasn_taker: TakerCookie = None) -> service.Taker:
+    return service.authenticate(db, proasn_taker)
+
+
+TakerDep = Annotated[service.Taker, Depends(taker_of)]
+
+
+# --- before the test ----------------------------------------------------------------------
+
+
+@router.get("", response_class=HTMLResponse)
+def login_page(request: Request, db: DB, proasn_taker: TakerCookie = None) -> Response:
+    if proasn_taker and repository.login_by_token_hash(db, service.hash_token(proasn_taker)):
+        return redirect("/ujian/lanjut")
+    return render(request, "delivery/login.html", {"error": None, "nip": ""})
+
+
+@router.post("/masuk", response_class=HTMLResponse, dependencies=[CsrfChecked])
+def login(
+    request: Request,
+    db: DB,
+    nip: Annotated[str, Form()] = "",
+    token: Annotated[str, Form()] = "",
+    proasn_taker: TakerCookie = None,
+) -> Response:
+    try:
+        _, new_token = service.login(
+            db,
+            nip,
+            token,
+            proasn_taker,
+            request.headers.get("user-agent"),
+            request.client.host if request.client else None,
+        )
+    except errors.DeliveryError as exc:
+        context = {"error": exc.message_in(current_locale.get()), "nip": nip}
+        return render(request, "delivery/login.html", context, status_code=exc.status)
+    response = redirect("/ujian/lanjut")
+    if new_token:
+        set_taker_cookie(response, new_token)
+    return response
+
+
+@router.get("/lanjut")
+def resume(taker: TakerDep, db: DB) -> RedirectResponse:
+    """Where this taker should be now: a refresh or new tab lands on the same item."""
+    attempt = repository.attempt_of(db, taker.participant.id)
+    if attempt is None:
+        return redirect("/ujian/konfirmasi")
+    attempt = service.start(db, taker)  # brings the clock up to date
+    if attempt.status == "submitted":
+        return redirect("/ujian/selesai")
+    return redirect(f"/ujian/soal/{attempt.current_position}")
+
+
+def _state(db: Session, taker: service.Taker) -> views.StateView:
+    return views.state_view(db, taker, repository.attempt_of(db, taker.participant.id))
+
+
+@router.get("/konfirmasi", response_class=HTMLResponse)
+def confirm(request: Request, taker: TakerDep, db: DB) -> Response:
+    return render(request, "delivery/confirm.html", {"state": _state(db, taker)})
+
+
+@router.get("/petunjuk", response_class=HTMLResponse)
+def instructions(request: Request, taker: TakerDep, db: DB) -> Response:
+    return render(request, "delivery/instructions.html", {"state": _state(db, taker)})
+
+
+@router.get("/latihan/{number}", response_class=HTMLResponse)
+def practice(request: Request, number: int, taker: TakerDep, db: DB) -> Response:
+    if not 1 <= number <= len(PRACTICE_ITEMS):
+        return redirect("/ujian/petunjuk")
+    context = {
+        "state": _state(db, taker),
+        "item": PRACTICE_ITEMS[number - 1],
+        "practice_total": len(PRACTICE_ITEMS),
+    }
+    return render(request, "delivery/practice.html", context)
+
+
+@router.post("/mulai", dependencies=[CsrfChecked])
+def start(taker: TakerDep, db: DB) -> RedirectResponse:
+    attempt = service.start(db, taker)
+    return redirect(f"/ujian/soal/{attempt.current_position}")
+
+
+@router.post("/keluar", dependencies=[CsrfChecked])
+def logout(taker: TakerDep, db: DB) -> RedirectResponse:
+    service.logout(db, taker)
+    response = redirect("/ujian")
+    response.delete_cookie(COOKIE, path="/")
+    return response
+
+
+# --- the test -----------------------------------------------------------------------------
+
+
+@router.get("/soal/{position}", response_class=HTMLResponse)
+def item_page(
+    request: Request, position: int, taker: TakerDep, db: DB, prefetch: bool = False
+) -> Response:
+    # A prefetch is not a visit: it must not move the item the taker resumes on.
+    attempt, ref, version = service.open_item(db, taker, position, remember=not prefetch)
+    answer = repository.answers_of(db, attempt.id).get(position)
+    state = views.state_view(db, taker, attempt)
+    section = next(s for s in state.sections if s.position == ref.section_position)
+    context = {
+        "state": state,
+        "item": views.item_view(ref, version, answer),
+        "section": section,
+        "grid": views.grid(db, attempt),
+        "heartbeat_seconds": get_settings().heartbeat_seconds,
+    }
+    # htmx / prefetch requests get the item partial alone: one template for both.
+    name = "delivery/_item.html" if request.headers.get("HX-Request") else "delivery/item.html"
+    return render(request, name, context)
+
+
+@router.post("/bagian/selesai", dependencies=[CsrfChecked])
+def finish_section(taker: TakerDep, db: DB) -> RedirectResponse:
+    service.finish_section(db, taker)
+    return redirect("/ujian/lanjut")
+
+
+@router.get("/kumpulkan", response_class=HTMLResponse)
+def submit_page(request: Request, taker: TakerDep, db: DB) -> Response:
+    attempt = repository.attempt_of(db, taker.participant.id)
+    if attempt is None:
+        raise errors.NotStarted()
+    cells = views.grid(db, attempt)
+    context = {
+        "state": views.state_view(db, taker, attempt),
+        "unanswered": [p for p, _, s in cells if s == "empty"],
+        "flagged": [p for p, _, s in cells if s == "flagged"],
+    }
+    return render(request, "delivery/submit.html", context)
+
+
+@router.post("/kumpulkan", dependencies=[CsrfChecked])
+def submit(taker: TakerDep, db: DB) -> RedirectResponse:
+    service.submit(db, taker)
+    return redirect("/ujian/selesai")
+
+
+@router.get("/selesai", response_class=HTMLResponse)
+def finished(request: Request, taker: TakerDep, db: DB) -> Response:
+    state = _state(db, taker)
+    if state.status != "submitted":
+        return redirect("/ujian/lanjut")
+    return render(request, "delivery/finished.html", {"state": state})
+
+
+# --- refusals on pages --------------------------------------------------------------------
+
+# Where a page refusal sends the taker instead of showing an error.
+PAGE_REDIRECTS = {
+    "not_logged_in": "/ujian",
+    "not_started": "/ujian/konfirmasi",
+    "attempt_submitted": "/ujian/selesai",
+    "deadline_passed": "/ujian/selesai",
+    "section_locked": "/ujian/lanjut",
+    "item_not_found": "/ujian/lanjut",
+}
+
+
+def page_refusal(request: Request, exc: errors.DeliveryError) -> Response:
+    target = PAGE_REDIRECTS.get(exc.code)
+    if target is not None and request.method == "GET":
+        return redirect(target)
+    context = {"message": exc.message_in(current_locale.get())}
+    return render(request, "delivery/error.html", context, status_code=exc.status)

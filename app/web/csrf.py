@@ -1,0 +1,51 @@
+"""CSRF protection for HTML forms: the double-submit cookie pattern.
+
+A random token lives in a SameSite=Strict, HttpOnly cookie and in a hidden form field; a POST
+is accepted only when both match. A cross-site page can neither read the cookie nor make the
+browser send it. (JSON API calls need no token: a cross-site form cannot send JSON.)
+"""
+
+import hmac
+import secrets
+
+from fastapi import Form, Request, Response
+
+from app.config import get_settings
+from app.kit.errors import Refusal
+
+COOKIE = "proasn_csrf"
+FIELD = "csrf_token"
+
+
+class CsrfRejected(Refusal):
+    pass
+
+
+def csrf_token(request: Request) -> str:
+    """The token for forms on this page (reused from the cookie, or new)."""
+    existing = request.cookies.get(COOKIE)
+    if existing:
+        return existing
+    token = getattr(request.state, "new_csrf_token", None) or secrets.token_urlsafe(24)
+    request.state.new_csrf_token = token
+    return token
+
+
+def attach_csrf_cookie(request: Request, response: Response) -> None:
+    token = getattr(request.state, "new_csrf_token", None)
+    if token:
+        response.set_cookie(
+            COOKIE,
+            token,
+            httponly=True,
+            samesite="strict",
+            secure=get_settings().cookie_secure,
+            path="/",
+        )
+
+
+def verify_csrf(request: Request, csrf_token: str = Form(default="")) -> None:
+    """Dependency for every form POST."""
+    cookie = request.cookies.get(COOKIE, "")
+    if not cookie or not csrf_token or not hmac.compare_digest(cookie, csrf_token):
+        raise CsrfRejected()

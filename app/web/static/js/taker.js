@@ -1,0 +1,361 @@
+/* ProASN CAT — the taker's page.
+ *
+ * Answers go into a queue kept in localStorage and are sent in order through the JSON API, so
+ * the test never waits for the network: while the LAN is down the taker keeps answering and
+ * sees how many answers are waiting. The countdown shows the server's remaining time, counted
+ * down with the monotonic clock between re-syncs (never the PC's wall clock). Items around the
+ * current one are prefetched, so moving between them also works offline.
+ *
+ * Written for the browsers of old exam PCs (Chrome 109, Firefox ESR 115): no build step, no
+ * modules, no inline script (the page's CSP forbids it).
+ */
+(function () {
+  "use strict";
+
+  var LABELS = "ABCDEF";
+  var FONT_KEY = "proasn-font-step";
+
+  // --- font size (every taker page) --------------------------------------------------------
+  function applyFont(step) {
+    document.documentElement.setAttribute("data-font-step", String(step));
+  }
+  var fontStep = Number(localStorage.getItem(FONT_KEY) || 0);
+  applyFont(fontStep);
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest("[data-font]") : null;
+    if (!button) return;
+    fontStep = Math.max(-1, Math.min(4, fontStep + Number(button.getAttribute("data-font"))));
+    localStorage.setItem(FONT_KEY, String(fontStep));
+    applyFont(fontStep);
+  });
+
+  function itemEl() { return document.getElementById("item"); }
+  function radios() { return itemEl() ? itemEl().querySelectorAll("input[type=radio]") : []; }
+  function flagBox() { return itemEl() ? itemEl().querySelector("input[type=checkbox]") : null; }
+
+  function chooseIndex(index) {
+    var options = radios();
+    if (index < options.length) {
+      options[index].checked = true;
+      options[index].dispatchEvent(new Event("change", { bubbles: true }));
+    }
+  }
+
+  function toggleFlag() {
+    var box = flagBox();
+    if (!box) return;
+    box.checked = !box.checked;
+    box.dispatchEvent(new Event("change", { bubbles: true }));
+  }
+
+  var root = document.getElementById("taker");
+  var nav = null; // set on the item page
+
+  // --- keyboard (practice and test) -----------------------------------------------------------
+  document.addEventListener("keydown", function (event) {
+    if (!itemEl() || event.ctrlKey || event.metaKey || event.altKey) return;
+    var target = event.target;
+    if (target && (target.tagName === "TEXTAREA" || (target.tagName === "INPUT" && target.type === "text"))) return;
+    var key = event.key;
+    var upper = key.length === 1 ? key.toUpperCase() : key;
+    var index = LABELS.indexOf(upper);
+    if (index < 0 && /^[1-6]$/.test(key)) index = Number(key) - 1;
+    if (index >= 0 && key.length === 1) { chooseIndex(index); event.preventDefault(); return; }
+    if (upper === "R") { toggleFlag(); event.preventDefault(); return; }
+    if (!nav) return;
+    if (key === "ArrowRight" || upper === "N") { nav.go(nav.current() + 1); event.preventDefault(); }
+    if (key === "ArrowLeft" || upper === "P") { nav.go(nav.current() - 1); event.preventDefault(); }
+  });
+
+  if (!root) return; // login, instructions, practice: nothing more to do
+
+  var cfg = {
+    total: Number(root.dataset.total),
+    first: Number(root.dataset.first),
+    last: Number(root.dataset.last),
+    sequential: root.dataset.sequential === "1",
+    heartbeat: Number(root.dataset.heartbeat || 15) * 1000,
+    queueKey: root.dataset.queueKey
+  };
+  var msg = {
+    saving: root.dataset.msgSaving, saved: root.dataset.msgSaved, queued: root.dataset.msgQueued,
+    refused: root.dataset.msgRefused, warn10: root.dataset.msgWarn10, warn5: root.dataset.msgWarn5,
+    sectionWarn10: root.dataset.msgSectionWarn10, sectionWarn5: root.dataset.msgSectionWarn5,
+    paused: root.dataset.msgPaused, loggedOut: root.dataset.msgLoggedout
+  };
+
+  function warn(text) {
+    var box = document.getElementById("warning");
+    box.textContent = text;
+    box.hidden = false;
+    clearTimeout(warn.timer);
+    warn.timer = setTimeout(function () { box.hidden = true; }, 20000);
+  }
+
+  // --- the answer queue ---------------------------------------------------------------------
+  var seq = Number(root.dataset.seqBase);
+  var queue = [];
+  try { queue = JSON.parse(localStorage.getItem(cfg.queueKey) || "[]") || []; } catch (e) { queue = []; }
+  queue.forEach(function (entry) { if (entry.seq > seq) seq = entry.seq; });
+  var local = {}; // position → {option_id, flagged} chosen on this page, newest wins
+  queue.forEach(function (entry) { local[entry.position] = entry; });
+  var sending = false, retryTimer = null, backoff = 1000, stopped = false;
+
+  function persist() { localStorage.setItem(cfg.queueKey, JSON.stringify(queue)); }
+
+  function showStatus() {
+    var status = document.getElementById("save-status");
+    if (!status) return;
+    if (queue.length && !sending) {
+      status.textContent = msg.queued.replace("{n}", String(queue.length));
+      status.setAttribute("data-state", "queued");
+    } else if (queue.length) {
+      status.textContent = msg.saving;
+      status.setAttribute("data-state", "saving");
+    } else {
+      status.textContent = msg.saved;
+      status.setAttribute("data-state", "saved");
+    }
+  }
+
+  function enqueue(position, optionId, flagged) {
+    seq += 1;
+    var entry = { position: position, option_id: optionId, flagged: flagged, seq: seq };
+    queue.push(entry);
+    local[position] = entry;
+    persist();
+    updateCell(position);
+    flush();
+  }
+
+  function retryLater() {
+    clearTimeout(retryTimer);
+    retryTimer = setTimeout(flush, backoff);
+    backoff = Math.min(backoff * 2, 8000);
+    showStatus();
+  }
+
+  function readJson(response) {
+    return response.json().then(
+      function (body) { return { status: response.status, body: body }; },
+      function () { return { status: response.status, body: {} }; });
+  }
+
+  function flush() {
+    if (sending || stopped || !queue.length) { showStatus(); return; }
+    sending = true;
+    showStatus();
+    var entry = queue[0];
+    fetch("/api/v1/taker/answers/" + entry.position, {
+      method: "PUT",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "Accept": "application/json" },
+      body: JSON.stringify({ option_id: entry.option_id, flagged: entry.flagged, seq: entry.seq })
+    }).then(readJson).then(function (result) {
+      sending = false;
+      if (result.status >= 200 && result.status < 300) {
+        queue.shift(); persist(); backoff = 1000; syncClock(result.body); flush(); return;
+      }
+      if (result.status === 401) { loggedOut(); return; }
+      if (result.status === 423) { setPaused(true); retryLater(); return; }
+      if (result.status >= 500 || result.status === 429) { retryLater(); return; }
+      // Refused for good (time up, submitted, forged): drop it and say so.
+      queue.shift(); persist();
+      warn((result.body && result.body.message) || msg.refused);
+      if (result.body && (result.body.code === "deadline_passed" || result.body.code === "attempt_submitted")) {
+        stopped = true;
+        setTimeout(function () { window.location.href = "/ujian/selesai"; }, 3000);
+      }
+      flush();
+    }, function () { sending = false; retryLater(); });
+  }
+
+  window.addEventListener("online", function () { backoff = 1000; flush(); });
+
+  document.addEventListener("change", function (event) {
+    var item = itemEl();
+    if (!item || !item.contains(event.target) || item.hasAttribute("data-practice")) return;
+    var position = Number(item.dataset.position);
+    var chosen = item.querySelector("input[type=radio]:checked");
+    enqueue(position, chosen ? chosen.value : null, flagBox() ? flagBox().checked : false);
+  });
+
+  // --- the grid and moving between items ----------------------------------------------------
+  function updateCell(position) {
+    var cell = document.querySelector('.grid [data-nav="' + position + '"]');
+    var state = local[position];
+    if (!cell || !state) return;
+    cell.classList.remove("answered", "flagged", "empty");
+    cell.classList.add(state.flagged ? "flagged" : (state.option_id ? "answered" : "empty"));
+  }
+
+  function applyLocal(position) {
+    var state = local[position];
+    if (!state) return;
+    Array.prototype.forEach.call(radios(), function (radio) { radio.checked = radio.value === state.option_id; });
+    if (flagBox()) flagBox().checked = !!state.flagged;
+  }
+
+  var cache = {};
+
+  function prefetch(position) {
+    if (position < cfg.first || position > cfg.last || cache[position]) return;
+    fetch("/ujian/soal/" + position + "?prefetch=1", {
+      credentials: "same-origin", headers: { "HX-Request": "true" }
+    }).then(function (response) { return response.ok ? response.text() : null; })
+      .then(function (html) { if (html) cache[position] = html; }, function () {});
+  }
+
+  function prefetchAround(position) {
+    var order = [position + 1, position - 1];
+    for (var step = 2; step <= 20; step++) order.push(position + step);
+    order.forEach(function (p, i) { setTimeout(function () { prefetch(p); }, 150 * i); });
+  }
+
+  nav = {
+    current: function () { return Number(itemEl().dataset.position); },
+    go: function (position, fromHistory) {
+      if (position < cfg.first || position > cfg.last) return;
+      var html = cache[position];
+      if (!html) { window.location.href = "/ujian/soal/" + position; return; }
+      var holder = document.createElement("div");
+      holder.innerHTML = html;
+      var fresh = holder.querySelector("#item");
+      if (!fresh) { window.location.href = "/ujian/soal/" + position; return; }
+      itemEl().replaceWith(fresh);
+      applyLocal(position);
+      updateNav(position);
+      if (!fromHistory) history.pushState({ position: position }, "", "/ujian/soal/" + position);
+      beat(position);
+      prefetchAround(position);
+      var heading = fresh.querySelector(".item-number");
+      if (heading) { heading.setAttribute("tabindex", "-1"); heading.focus(); }
+    }
+  };
+
+  function updateNav(position) {
+    var prev = document.getElementById("prev"), next = document.getElementById("next");
+    prev.href = "/ujian/soal/" + (position - 1);
+    next.href = "/ujian/soal/" + (position + 1);
+    prev.hidden = position <= cfg.first;
+    next.hidden = position >= cfg.last;
+    Array.prototype.forEach.call(document.querySelectorAll(".grid [data-nav]"), function (cell) {
+      if (Number(cell.getAttribute("data-nav")) === position) cell.setAttribute("aria-current", "page");
+      else cell.removeAttribute("aria-current");
+    });
+  }
+
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest ? event.target.closest("[data-nav], #prev, #next") : null;
+    if (!link || event.ctrlKey || event.metaKey || event.shiftKey) return;
+    var match = /\/ujian\/soal\/(\d+)$/.exec(link.getAttribute("href") || "");
+    if (!match) return;
+    event.preventDefault();
+    nav.go(Number(match[1]));
+  });
+
+  window.addEventListener("popstate", function (event) {
+    if (event.state && event.state.position) nav.go(event.state.position, true);
+  });
+
+  // --- the server's clock -------------------------------------------------------------------
+  var clock = {
+    total: Number(root.dataset.remaining),
+    section: root.dataset.sectionRemaining === "" ? null : Number(root.dataset.sectionRemaining),
+    at: performance.now(),
+    paused: false
+  };
+  var warned = {};
+
+  function syncClock(body) {
+    if (!body || body.remaining_seconds === undefined || body.remaining_seconds === null) return;
+    clock.total = body.remaining_seconds;
+    clock.section = body.section_remaining_seconds === undefined ? clock.section : body.section_remaining_seconds;
+    clock.at = performance.now();
+  }
+
+  function left() {
+    var elapsed = clock.paused ? 0 : (performance.now() - clock.at) / 1000;
+    return {
+      total: Math.max(0, clock.total - elapsed),
+      section: clock.section === null ? null : Math.max(0, clock.section - elapsed)
+    };
+  }
+
+  function format(seconds) {
+    var s = Math.ceil(seconds), h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60);
+    function two(n) { return (n < 10 ? "0" : "") + n; }
+    return (h ? h + ":" : "") + two(m) + ":" + two(s % 60);
+  }
+
+  function warnOnce(key, condition, text) {
+    if (condition && !warned[key]) { warned[key] = true; warn(text); }
+  }
+
+  var finishing = false;
+  function timeUp() {
+    if (finishing) return;
+    finishing = true;
+    // Give queued answers the server's grace to arrive, then let the server say what is next.
+    setTimeout(function () { window.location.href = "/ujian/lanjut"; }, 3500);
+  }
+
+  function tick() {
+    var now = left();
+    var total = document.getElementById("clock"), section = document.getElementById("section-clock");
+    if (total) total.textContent = format(now.total);
+    if (section && now.section !== null) section.textContent = format(now.section);
+    warnOnce("t10", now.total <= 600 && now.total > 300, msg.warn10);
+    warnOnce("t5", now.total <= 300 && now.total > 0, msg.warn5);
+    if (now.section !== null) {
+      warnOnce("s10", now.section <= 600 && now.section > 300, msg.sectionWarn10);
+      warnOnce("s5", now.section <= 300 && now.section > 0, msg.sectionWarn5);
+    }
+    if (!clock.paused && (now.total <= 0 || (now.section !== null && now.section <= 0))) timeUp();
+  }
+
+  function setPaused(paused) {
+    clock.paused = paused;
+    document.getElementById("paused").hidden = !paused;
+    Array.prototype.forEach.call(radios(), function (radio) { radio.disabled = paused; });
+    if (flagBox()) flagBox().disabled = paused;
+  }
+
+  function loggedOut() {
+    stopped = true;
+    warn(msg.loggedOut);
+    showStatus();
+  }
+
+  function beat(position) {
+    fetch("/api/v1/taker/heartbeat", {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "Accept": "application/json" },
+      body: JSON.stringify({ position: position || null })
+    }).then(readJson).then(function (result) {
+      if (result.status === 401) { loggedOut(); return; }
+      if (result.status !== 200) return;
+      var wasPaused = clock.paused;
+      syncClock(result.body);
+      setPaused(result.body.status === "paused");
+      if (result.body.status === "submitted") { window.location.href = "/ujian/selesai"; return; }
+      if (cfg.sequential && wasPaused === clock.paused) {
+        // A section closed on the server: reload into the current one.
+        var current = Number(itemEl().dataset.section);
+        if (result.body.current_section !== current) window.location.href = "/ujian/lanjut";
+      }
+      backoff = 1000;
+      flush();
+    }, function () { /* offline: the queue keeps everything; the countdown goes on */ });
+  }
+
+  updateNav(nav.current());
+  applyLocal(nav.current());
+  showStatus();
+  flush();
+  tick();
+  setInterval(tick, 500);
+  setInterval(function () { beat(null); }, cfg.heartbeat);
+  prefetchAround(nav.current());
+})();

@@ -1,0 +1,154 @@
+"""Taker pages: the flow through plain forms, CSRF, language switch, fragments, CSP."""
+
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from app.db import make_engine, make_sessionmaker, transaction
+from app.kit.clock import FrozenClock, use_clock
+from app.main import create_app
+from tests.delivery.factories import OpenExam, open_exam
+
+
+@pytest.fixture
+def frozen():  # type: ignore[no-untyped-def]
+    with use_clock(FrozenClock(datetime(2026, 12, 1, 1, 0, tzinfo=UTC))) as c:
+        yield c
+
+
+@pytest.fixture
+def exam(use_database: str, tmp_path: Path, frozen: FrozenClock) -> OpenExam:
+    engine = make_engine(use_database)
+    with transaction(make_sessionmaker(engine)) as db:
+        created = open_exam(db, tmp_path, people=2, section_limits=(20, None))
+        token, nips = created.token, created.nips
+    engine.dispose()
+    created.nips, created.session.room_token = nips, token
+    return created
+
+
+@pytest.fixture
+def client(use_database: str):  # type: ignore[no-untyped-def]
+    with TestClient(create_app()) as test_client:
+        yield test_client
+
+
+def csrf_of(html: str) -> str:
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match, html
+    return match.group(1)
+
+
+def logged_in(client: TestClient, exam: OpenExam) -> TestClient:
+    page = client.get("/ujian")
+    response = client.post(
+        "/ujian/masuk",
+        data={"nip": exam.nips[0], "token": exam.token, "csrf_token": csrf_of(page.text)},
+    )
+    assert response.status_code == 200, response.text  # followed the redirect
+    return client
+
+
+def test_login_page_is_indonesian_and_sets_csrf_cookie(client: TestClient, exam: OpenExam) -> None:
+    page = client.get("/ujian")
+    assert page.status_code == 200
+    assert '<html lang="id">' in page.text and "Masuk ke tes" in page.text
+    assert "proasn_csrf" in page.headers["set-cookie"]
+
+
+def test_login_without_csrf_token_is_refused(client: TestClient, exam: OpenExam) -> None:
+    client.get("/ujian")
+    response = client.post("/ujian/masuk", data={"nip": exam.nips[0], "token": exam.token})
+    assert response.status_code == 403 and response.json()["code"] == "csrf_rejected"
+
+
+def test_wrong_token_rerenders_the_form_with_4xx(client: TestClient, exam: OpenExam) -> None:
+    page = client.get("/ujian")
+    response = client.post(
+        "/ujian/masuk",
+        data={"nip": exam.nips[0], "token": "ZZZZZZ", "csrf_token": csrf_of(page.text)},
+    )
+    assert response.status_code == 401
+    assert "NIP atau token ruang salah" in response.text and exam.nips[0] in response.text
+
+
+def test_flow_confirm_instructions_practice_start_item_submit(
+    client: TestClient, exam: OpenExam
+) -> None:
+    confirm = logged_in(client, exam).get("/ujian/lanjut")
+    assert "Apakah ini data Anda?" in confirm.text and "Peserta 1" in confirm.text
+    assert "Pemerintah Kota Makassar" in confirm.text and "S1" in confirm.text
+    instructions = client.get("/ujian/petunjuk")
+    assert "Tes ini terdiri atas 5 soal dalam 2 bagian." in instructions.text
+    practice = client.get("/ujian/latihan/1")
+    assert 'data-practice="1"' in practice.text and "tidak dinilai" in practice.text
+    item = client.post("/ujian/mulai", data={"csrf_token": csrf_of(practice.text)})
+    assert item.url.path == "/ujian/soal/1"
+    assert 'id="taker"' in item.text and 'data-sequential="1"' in item.text
+    assert 'data-remaining="3600"' in item.text and 'data-section-remaining="1200"' in item.text
+    summary = client.get("/ujian/kumpulkan")
+    assert "Belum dijawab:" in summary.text
+    finished = client.post("/ujian/kumpulkan", data={"csrf_token": csrf_of(summary.text)})
+    assert finished.url.path == "/ujian/selesai" and "Tes selesai" in finished.text
+    assert "Skor" not in finished.text  # the event does not show results (default)
+
+
+def test_refresh_resumes_on_the_same_item(client: TestClient, exam: OpenExam) -> None:
+    page = logged_in(client, exam).get("/ujian/latihan/2")
+    client.post("/ujian/mulai", data={"csrf_token": csrf_of(page.text)})
+    client.get("/ujian/soal/3")
+    assert client.get("/ujian/lanjut").url.path == "/ujian/soal/3"
+    client.get("/ujian/soal/2?prefetch=1")  # prefetching is not a visit
+    assert client.get("/ujian/lanjut").url.path == "/ujian/soal/3"
+
+
+def test_fragment_request_gets_only_the_item_partial(client: TestClient, exam: OpenExam) -> None:
+    page = logged_in(client, exam).get("/ujian/latihan/1")
+    client.post("/ujian/mulai", data={"csrf_token": csrf_of(page.text)})
+    fragment = client.get("/ujian/soal/2", headers={"HX-Request": "true"}).text
+    assert fragment.lstrip().startswith("<article") or '<article id="item"' in fragment
+    assert "<html" not in fragment and 'id="taker"' not in fragment
+
+
+def test_locked_section_item_redirects_to_the_current_item(
+    client: TestClient, exam: OpenExam
+) -> None:
+    page = logged_in(client, exam).get("/ujian/latihan/1")
+    client.post("/ujian/mulai", data={"csrf_token": csrf_of(page.text)})
+    assert client.get("/ujian/soal/5").url.path == "/ujian/soal/1"
+
+
+def test_english_switch(client: TestClient, exam: OpenExam) -> None:
+    response = client.get("/bahasa/en?next=/ujian")
+    assert response.url.path == "/ujian" and '<html lang="en">' in response.text
+    assert "Log in to the test" in response.text
+    assert client.get("/bahasa/id?next=https://evil.example/").url.path == "/"
+
+
+def test_item_text_is_escaped(client: TestClient, exam: OpenExam, use_database: str) -> None:
+    from sqlalchemy import update
+
+    from app.bank.models import ItemVersion
+
+    engine = make_engine(use_database)
+    with transaction(make_sessionmaker(engine)) as db:
+        db.execute(update(ItemVersion).values(stem="<script>alert(1)</script> & <b>x</b>"))
+    engine.dispose()
+    page = logged_in(client, exam).get("/ujian/latihan/1")
+    item = client.post("/ujian/mulai", data={"csrf_token": csrf_of(page.text)})
+    assert "<script>alert(1)</script>" not in item.text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;b&gt;x&lt;/b&gt;" in item.text
+
+
+def test_taker_pages_send_a_strict_csp(client: TestClient, exam: OpenExam) -> None:
+    csp = client.get("/ujian").headers["content-security-policy"]
+    assert "script-src 'self'" in csp and "unsafe" not in csp
+    assert "<script>" not in client.get("/ujian").text  # no inline script anywhere
+
+
+def test_not_logged_in_pages_go_to_login(client: TestClient, exam: OpenExam) -> None:
+    assert client.get("/ujian/soal/1").url.path == "/ujian"
+    assert client.get("/ujian/selesai").url.path == "/ujian"
