@@ -29,6 +29,8 @@ class Settings(BaseSettings):
     heartbeat_seconds: int = Field(default=15, ge=5, le=120)
     # How often the background sweeper submits attempts whose time ran out.
     sweeper_seconds: float = Field(default=5, gt=0)
+    # Live-server timer tests only: a file holding seconds to add to the server clock.
+    clock_offset_file: str | None = None
     # Set true behind HTTPS so session cookies are only sent over TLS.
     cookie_secure: bool = False
     # Where `proasn event import` writes freshly generated access codes (shown once only).

@@ -19,6 +19,7 @@ from app.delivery.api import router as taker_api
 from app.delivery.errors import DeliveryError
 from app.delivery.routes import page_refusal
 from app.delivery.routes import router as taker_pages
+from app.kit import clock
 from app.web.csrf import CsrfRejected
 from app.web.locale import LocaleMiddleware
 from app.web.routes import router as web_router
@@ -47,6 +48,9 @@ async def _sweeper(factory: sessionmaker[Session], every: float) -> None:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    if settings.clock_offset_file:
+        logger.warning("TEST CLOCK: time is shifted by %s", settings.clock_offset_file)
+        clock.install_clock(clock.OffsetFileClock(settings.clock_offset_file))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

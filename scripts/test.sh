@@ -2,6 +2,7 @@
 # The whole test suite, on SQLite and on PostgreSQL, with a check that both backends ran the
 # very same tests and none was skipped. Prints how long each phase took.
 #
+# Browser tests need /usr/bin/chromium (installed with apt-get when absent: root).
 # PostgreSQL: when PROASN_TEST_DATABASE_URL is set it is used as is; otherwise
 # scripts/postgres.sh (root: apt-get, pg_ctlcluster, runuser) installs/starts a local cluster.
 # Extra arguments go to both pytest runs (e.g. `scripts/test.sh -k bank`).
@@ -31,6 +32,11 @@ phase "install" bash scripts/install.sh
 if [ -z "${PROASN_TEST_DATABASE_URL:-}" ]; then
   phase "postgresql set-up" bash -c 'bash scripts/postgres.sh > test-artifacts/pg-url'
   PROASN_TEST_DATABASE_URL="$(tail -1 "$ARTIFACTS/pg-url")"
+fi
+
+if [ ! -x /usr/bin/chromium ]; then
+  # Browser tests drive Debian's Chromium (Playwright's own download does not work here).
+  phase "chromium (apt)" bash -c 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null'
 fi
 
 phase "lint (ruff)" .venv/bin/ruff check app tests migrations question_bank

@@ -153,3 +153,33 @@ def use_database(fresh_database_url: str, monkeypatch: pytest.MonkeyPatch, tmp_p
     get_settings.cache_clear()
     yield fresh_database_url
     get_settings.cache_clear()
+
+
+@pytest.fixture
+def live_server(databases: DatabaseFactory, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """Factory: `live_server(seed)` copies the template, runs `seed(db_session)` on it
+    (committed), starts uvicorn on it and returns (server, seed's result)."""
+    from app.db import make_sessionmaker, transaction
+    from tests.live import LiveServer
+
+    started: list[LiveServer] = []
+    urls: list[str] = []
+
+    def start(seed):  # type: ignore[no-untyped-def]
+        url = databases.copy()
+        urls.append(url)
+        engine = make_engine(url)
+        with transaction(make_sessionmaker(engine)) as db_session:
+            seeded = seed(db_session)
+        engine.dispose()
+        workdir = tmp_path / f"live{len(started)}"
+        workdir.mkdir()
+        server = LiveServer(url, workdir).start()
+        started.append(server)
+        return server, seeded
+
+    yield start
+    for server in started:
+        server.stop()
+    for url in urls:
+        databases.drop(url)

@@ -4,6 +4,7 @@ Everything that asks "what time is it" goes through `now()`; tests swap the cloc
 `use_clock(FrozenClock(...))`.
 """
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -31,11 +32,42 @@ class FrozenClock:
         self.current += timedelta(**delta)
 
 
+class OffsetFileClock:
+    """System time plus an offset (seconds) read from a file.
+
+    For live-server timer tests only (a server in another process cannot share a
+    FrozenClock): the test writes "600" to jump ten minutes ahead. Enabled by
+    PROASN_CLOCK_OFFSET_FILE; the server logs a warning when it is on.
+    """
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._stamp: float | None = None
+        self._offset = 0.0
+
+    def now(self) -> datetime:
+        try:
+            stamp = os.stat(self.path).st_mtime_ns
+            if stamp != self._stamp:
+                with open(self.path) as handle:
+                    self._offset = float(handle.read().strip() or 0)
+                self._stamp = stamp
+        except (OSError, ValueError):
+            pass
+        return datetime.now(UTC) + timedelta(seconds=self._offset)
+
+
 _clock: Clock = SystemClock()
 
 
 def now() -> datetime:
     return _clock.now()
+
+
+def install_clock(clock: Clock) -> None:
+    """Replace the process-wide clock (the app factory does this for OffsetFileClock)."""
+    global _clock
+    _clock = clock
 
 
 @contextmanager

@@ -216,8 +216,9 @@
     current: function () { return Number(itemEl().dataset.position); },
     go: function (position, fromHistory) {
       if (position < cfg.first || position > cfg.last) return;
+      if (nav.leaving) return;
       var html = cache[position];
-      if (!html) { window.location.href = "/ujian/soal/" + position; return; }
+      if (!html) { nav.leaving = true; window.location.href = "/ujian/soal/" + position; return; }
       var holder = document.createElement("div");
       holder.innerHTML = html;
       var fresh = holder.querySelector("#item");

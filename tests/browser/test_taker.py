@@ -1,0 +1,226 @@
+"""A taker in a real Chromium against a real server: the whole session, offline answering,
+auto-submission with the browser closed, the server-synced countdown, accessibility."""
+
+import re
+import time
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.db import make_engine
+from app.delivery.models import Answer, Attempt
+from tests.delivery.factories import open_exam
+
+ROOT = Path(__file__).resolve().parents[2]
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@pytest.fixture
+def exam_server(live_server, tmp_path: Path):  # type: ignore[no-untyped-def]
+    def seed(db: Session):  # type: ignore[no-untyped-def]
+        exam = open_exam(db, tmp_path, people=2, total_minutes=60)
+        return exam.nips, exam.token
+
+    server, (nips, token) = live_server(seed)
+    return server, nips, token
+
+
+def db_rows(server, query):  # type: ignore[no-untyped-def]
+    engine = make_engine(server.database_url)
+    try:
+        with Session(engine) as db:
+            return list(db.scalars(query))
+    finally:
+        engine.dispose()
+
+
+def ready(page: Page) -> None:
+    """taker.js has run (it marks <html> first thing); keys pressed before that are lost."""
+    page.wait_for_selector("html[data-font-step]", state="attached")
+
+
+def at(page: Page, position: int) -> None:
+    expect(page).to_have_url(re.compile(rf"/ujian/soal/{position}$"))
+    ready(page)
+
+
+def log_in_and_start(page: Page, nip: str, token: str) -> None:
+    page.goto("/ujian")
+    page.fill("#nip", f"{nip[:8]} {nip[8:14]} {nip[14]} {nip[15:]}")
+    page.fill("#token", token.lower())
+    page.click("button[type=submit]")
+    expect(page.locator("h1")).to_have_text("Apakah ini data Anda?")
+    page.click("text=Ya, ini saya")
+    page.click("text=Coba soal latihan")
+    ready(page)
+    page.keyboard.press("b")  # practice answers work with the keyboard too
+    expect(page.locator("#item input[type=radio]").nth(1)).to_be_checked()
+    page.click("text=Mulai tes")
+    at(page, 1)
+
+
+def wait_saved(page: Page) -> None:
+    expect(page.locator("#save-status")).to_have_attribute("data-state", "saved", timeout=10_000)
+
+
+def test_whole_session_with_mouse_keyboard_flag_jump_refresh_submit(
+    exam_server,
+    new_page,  # type: ignore[no-untyped-def]
+) -> None:
+    server, nips, token = exam_server
+    page = new_page(server.url)
+    csp_errors: list[str] = []
+    page.on(
+        "console", lambda m: csp_errors.append(m.text) if "Content Security" in m.text else None
+    )
+    log_in_and_start(page, nips[0], token)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1024
+
+    page.locator("#item .option").nth(1).click()  # mouse
+    wait_saved(page)
+    page.keyboard.press("n")  # keyboard: next
+    at(page, 2)
+    page.keyboard.press("c")
+    page.keyboard.press("r")  # ragu-ragu
+    wait_saved(page)
+    page.keyboard.press("ArrowRight")
+    at(page, 3)
+    page.keyboard.press("1")
+    page.click('.grid [data-nav="5"]')  # jump
+    at(page, 5)
+    page.keyboard.press("a")
+    wait_saved(page)
+    expect(page.locator('.grid [data-nav="2"]')).to_have_class(re.compile("flagged"))
+    expect(page.locator('.grid [data-nav="3"]')).to_have_class(re.compile("answered"))
+
+    page.reload()  # resume on the same item, answers intact
+    at(page, 5)
+    expect(page.locator("#item input[type=radio]").nth(0)).to_be_checked()
+    for position in (4, 3, 2):
+        page.keyboard.press("p")
+        at(page, position)
+    expect(page.locator("#item input[type=radio]").nth(2)).to_be_checked()
+    expect(page.locator("#item input[type=checkbox]")).to_be_checked()
+    clock_text = page.locator("#clock").inner_text()
+    assert re.match(r"^\d+:\d\d:\d\d$|^\d\d:\d\d$", clock_text), clock_text
+
+    page.click("#submit-link")
+    expect(page.locator("h1")).to_have_text("Kumpulkan tes sekarang?")
+    expect(page.locator("text=Belum dijawab:")).to_contain_text("")
+    assert "4" in page.locator("p:has-text('Belum dijawab:')").inner_text()
+    assert "2" in page.locator("p:has-text('Ditandai ragu-ragu:')").inner_text()
+    page.click("#confirm-submit")
+    expect(page.locator("h1")).to_have_text("Tes selesai")
+
+    answers = db_rows(server, select(Answer).order_by(Answer.position))
+    assert [(a.position, a.option_id is not None, a.flagged) for a in answers] == [
+        (1, True, False),
+        (2, True, True),
+        (3, True, False),
+        (5, True, False),
+    ]
+    [attempt] = db_rows(server, select(Attempt))
+    assert (attempt.status, attempt.submitted_by) == ("submitted", "taker")
+    assert csp_errors == []
+
+
+def test_answers_made_offline_for_30_seconds_are_sent_in_order_when_back(
+    exam_server,
+    new_page,  # type: ignore[no-untyped-def]
+) -> None:
+    server, nips, token = exam_server
+    page = new_page(server.url)
+    log_in_and_start(page, nips[0], token)
+    page.wait_for_timeout(1500)  # neighbours are prefetched
+    page.context.set_offline(True)
+    page.keyboard.press("a")
+    page.keyboard.press("n")
+    at(page, 2)  # moving works offline
+    page.keyboard.press("b")
+    page.keyboard.press("n")
+    page.keyboard.press("c")
+    page.keyboard.press("p")
+    page.keyboard.press("d")  # change of mind on item 2, still offline
+    status = page.locator("#save-status")
+    expect(status).to_have_attribute("data-state", "queued")
+    expect(status).to_contain_text("4 jawaban menunggu")
+    page.wait_for_timeout(30_000)
+    assert db_rows(server, select(Answer)) == []
+    expect(status).to_have_attribute("data-state", "queued")
+    page.context.set_offline(False)
+    wait_saved(page)
+    answers = {a.position: a for a in db_rows(server, select(Answer))}
+    assert set(answers) == {1, 2, 3}
+    labels = page.locator("#item input[type=radio]")
+    expect(labels.nth(3)).to_be_checked()  # item 2 shows the last choice, D
+    assert answers[2].option_id == labels.nth(3).get_attribute("value")
+
+
+def test_time_runs_out_with_the_browser_closed(exam_server, new_page) -> None:  # type: ignore[no-untyped-def]
+    server, nips, token = exam_server
+    page = new_page(server.url)
+    log_in_and_start(page, nips[0], token)
+    page.keyboard.press("a")
+    wait_saved(page)
+    page.context.close()
+    server.shift_clock(3600 + 5)
+    deadline = time.monotonic() + 10
+    attempt = None
+    while time.monotonic() < deadline:
+        [attempt] = db_rows(server, select(Attempt))
+        if attempt.status == "submitted":
+            break
+        time.sleep(0.25)
+    assert attempt is not None and (attempt.status, attempt.submitted_by) == ("submitted", "timer")
+
+
+def test_countdown_resyncs_from_the_server_and_warns(exam_server, new_page) -> None:  # type: ignore[no-untyped-def]
+    server, nips, token = exam_server
+    page = new_page(server.url)
+    log_in_and_start(page, nips[0], token)
+    expect(page.locator("#clock")).to_have_text(re.compile(r"^(59:5\d|1:00:00)$"))
+    server.shift_clock(3600 - 590)  # the server says: under ten minutes left
+    expect(page.locator("#warning")).to_contain_text("Sisa waktu tes 10 menit", timeout=12_000)
+    expect(page.locator("#clock")).to_have_text(re.compile(r"^09:[45]\d$"))
+
+
+def axe_serious(page: Page) -> list[str]:
+    page.add_script_tag(path=str(AXE))
+    return page.evaluate(
+        """async () => (await axe.run(document)).violations
+            .filter(v => v.impact === 'serious' || v.impact === 'critical')
+            .map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '))"""
+    )
+
+
+def test_taker_pages_have_no_serious_accessibility_violations(
+    exam_server,
+    new_page,  # type: ignore[no-untyped-def]
+) -> None:
+    server, nips, token = exam_server
+    page = new_page(server.url, bypass_csp=True)  # only to inject axe-core
+    found = {}
+    page.goto("/ujian")
+    found["login"] = axe_serious(page)
+    nip = nips[0]
+    page.fill("#nip", nip)
+    page.fill("#token", token)
+    page.click("button[type=submit]")
+    found["confirm"] = axe_serious(page)
+    page.goto("/ujian/petunjuk")
+    found["instructions"] = axe_serious(page)
+    page.goto("/ujian/latihan/1")
+    found["practice"] = axe_serious(page)
+    page.click("text=Mulai tes")
+    ready(page)
+    page.keyboard.press("a")
+    page.keyboard.press("r")
+    found["item"] = axe_serious(page)
+    page.goto("/ujian/kumpulkan")
+    found["submit"] = axe_serious(page)
+    page.click("#confirm-submit")
+    found["finished"] = axe_serious(page)
+    assert found == {name: [] for name in found}
