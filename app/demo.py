@@ -42,7 +42,7 @@ class DemoSummary:
 
     def render_text(self, url: str) -> str:
         lines = [
-            f"ProASN CAT demo siap di {url}",
+            f"ProASN CAT demo siap di {url} — halaman peserta: {url}/ujian",
             f"Sesi {self.session_code} dibuka {self.starts}; token ruang: {self.token}",
             "Peserta demo (NIP — nama — kode akses):",
             *(f"  {nip} — {name} — {code}" for nip, name, code in self.participants),

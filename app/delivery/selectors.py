@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.delivery.models import Attempt
-from app.exams.models import FormItem
+from app.exams.models import Form, FormItem
 
 
 @dataclass(frozen=True)
@@ -39,8 +39,6 @@ class FixedFormSelector:
     name = "fixed-form"
 
     def total_items(self, db: Session, attempt: Attempt) -> int:
-        from app.exams.models import Form
-
         form = db.get(Form, attempt.form_id)
         return form.item_count if form else 0
 

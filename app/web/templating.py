@@ -22,6 +22,8 @@ templates.env.install_gettext_callables(  # type: ignore[attr-defined]
     newstyle=True,
 )
 
+templates.env.globals["current_locale"] = current_locale.get
+
 
 def layout_for(request: Request) -> str:
     """htmx requests get the bare fragment layout; everything else the full page."""

@@ -19,6 +19,7 @@ def test_home_page_is_indonesian_first(client: TestClient) -> None:
     assert response.status_code == 200
     assert '<html lang="id">' in response.text
     assert "Selamat datang di ProASN CAT" in response.text
+    assert 'href="/ujian"' in response.text
 
 
 def test_health_check_touches_the_database(client: TestClient) -> None:

@@ -33,6 +33,14 @@
   function radios() { return itemEl() ? itemEl().querySelectorAll("input[type=radio]") : []; }
   function flagBox() { return itemEl() ? itemEl().querySelector("input[type=checkbox]") : null; }
 
+  function markChosen() {
+    Array.prototype.forEach.call(radios(), function (radio) {
+      var label = radio.closest(".option");
+      if (label) label.classList.toggle("chosen", radio.checked);
+    });
+  }
+  document.addEventListener("change", markChosen);
+
   function chooseIndex(index) {
     var options = radios();
     if (index < options.length) {
@@ -194,6 +202,7 @@
     if (!state) return;
     Array.prototype.forEach.call(radios(), function (radio) { radio.checked = radio.value === state.option_id; });
     if (flagBox()) flagBox().checked = !!state.flagged;
+    markChosen();
   }
 
   var cache = {};
