@@ -29,6 +29,19 @@ class Settings(BaseSettings):
     heartbeat_seconds: int = Field(default=15, ge=5, le=120)
     # How often the background sweeper submits attempts whose time ran out.
     sweeper_seconds: float = Field(default=5, gt=0)
+    # Staff passwords: argon2id (tests lower the cost).
+    password_hash_time_cost: int = Field(default=3, ge=1)
+    password_hash_memory_kib: int = Field(default=65536, ge=8)
+    # Staff login sessions end after this much idleness, and in any case after `hours`.
+    staff_idle_minutes: int = Field(default=60, ge=1)
+    staff_session_hours: int = Field(default=12, ge=1)
+    # Lockout: this many failed passwords in a row locks the account for `lockout_minutes`.
+    login_max_failures: int = Field(default=5, ge=1)
+    lockout_minutes: int = Field(default=15, ge=1)
+    # Rate limit: failed logins from one address within 15 minutes before it is refused.
+    login_failures_per_address: int = Field(default=20, ge=1)
+    # A rotated room token keeps working this long, so takers typing it are not refused.
+    token_overlap_minutes: int = Field(default=2, ge=0)
     # Live-server timer tests only: a file holding seconds to add to the server clock.
     clock_offset_file: str | None = None
     # Set true behind HTTPS so session cookies are only sent over TLS.

@@ -45,3 +45,6 @@ InvalidOption = _error("invalid_option", 422, N_("This option does not belong to
 NoForm = _error(
     "no_form", 409, N_("No test form has been prepared for you. Please ask the proctor.")
 )
+AwaitingAdmission = _error(
+    "awaiting_admission", 409, N_("Please wait: the proctor must admit you before you continue.")
+)

@@ -29,6 +29,9 @@ class TakerLogin(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     revoked_reason: Mapped[str | None] = mapped_column(String(200))
+    # With the event's admission setting, a login may start or resume only once admitted.
+    needs_admission: Mapped[bool] = mapped_column(default=False)
+    admitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     user_agent: Mapped[str | None] = mapped_column(String(400))
     client_address: Mapped[str | None] = mapped_column(String(64))
 

@@ -24,16 +24,18 @@ def active_login(db: Session, participant_id: uuid.UUID) -> TakerLogin | None:
     return db.scalar(query)
 
 
-def participant_in_open_session(db: Session, nip: str, token: str) -> Participant | None:
-    """The participant with this NIP whose exam session is open and shows this room token."""
+def participant_in_open_session(
+    db: Session, nip: str, token: str, now: datetime
+) -> Participant | None:
+    """The participant with this NIP whose exam session is open and shows this room token
+    (or showed it until a rotation less than the overlap ago)."""
+    token_matches = (ExamSession.room_token == token) | (
+        (ExamSession.previous_room_token == token) & (ExamSession.previous_token_valid_until > now)
+    )
     query = (
         select(Participant)
         .join(ExamSession, ExamSession.id == Participant.session_id)
-        .where(
-            Participant.nip == nip,
-            ExamSession.status == "open",
-            ExamSession.room_token == token,
-        )
+        .where(Participant.nip == nip, ExamSession.status == "open", token_matches)
     )
     return db.scalars(query).first()
 

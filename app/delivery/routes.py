@@ -14,9 +14,11 @@ from app.config import get_settings
 from app.delivery import errors, repository, service, views
 from app.delivery.api import COOKIE, set_taker_cookie
 from app.delivery.practice import PRACTICE_ITEMS
-from app.web.csrf import attach_csrf_cookie, csrf_token, verify_csrf
+from app.web import pages
+from app.web.csrf import verify_csrf
 from app.web.deps import DB
-from app.web.templating import current_locale, templates
+from app.web.pages import redirect
+from app.web.templating import current_locale
 
 router = APIRouter(prefix="/ujian", include_in_schema=False)
 TakerCookie = Annotated[str | None, Cookie(alias=COOKIE)]
@@ -24,20 +26,7 @@ CsrfChecked = Depends(verify_csrf)
 
 
 def render(request: Request, name: str, context: dict, status_code: int = 200) -> HTMLResponse:  # type: ignore[type-arg]
-    fragment = bool(request.headers.get("HX-Request"))
-    context = {
-        "layout": "layout_fragment.html" if fragment else "layout_taker.html",
-        "csrf_token": csrf_token(request),
-        "locale": current_locale.get(),
-        **context,
-    }
-    response = templates.TemplateResponse(request, name, context, status_code=status_code)
-    attach_csrf_cookie(request, response)
-    return response
-
-
-def redirect(url: str) -> RedirectResponse:
-    return RedirectResponse(url, status_code=303)
+    return pages.render(request, name, context, status_code, layout="layout_taker.html")
 
 
 def taker_of(db: DB, proasn_taker: TakerCookie = None) -> service.Taker:

@@ -76,7 +76,7 @@ def login(
     except InvalidNIP:
         raise errors.InvalidLogin() from None
     token = "".join(room_token.split()).upper()
-    participant = repository.participant_in_open_session(db, digits, token)
+    participant = repository.participant_in_open_session(db, digits, token, clock.now())
     if participant is None:
         raise errors.InvalidLogin()
     active = repository.active_login(db, participant.id)
@@ -85,8 +85,10 @@ def login(
             return Taker(active, participant), None
         raise errors.LoginInUse()
     raw = secrets.token_urlsafe(32)
+    event = db.get(Event, participant.event_id)
     new_login = TakerLogin(
         participant_id=participant.id,
+        needs_admission=bool(event and event.require_admission),
         token_hash=hash_token(raw),
         created_at=clock.now(),
         user_agent=(user_agent or "")[:400] or None,
@@ -130,8 +132,14 @@ def _limits(sections: list[BlueprintSection]) -> list[SectionLimit]:
     return [SectionLimit(s.position, s.time_limit_minutes) for s in sections]
 
 
+def check_admitted(taker: Taker) -> None:
+    if taker.login.needs_admission and taker.login.admitted_at is None:
+        raise errors.AwaitingAdmission()
+
+
 def start(db: Session, taker: Taker) -> Attempt:
     """Start the attempt (idempotent: a started attempt is returned as it is)."""
+    check_admitted(taker)
     attempt = repository.attempt_of(db, taker.participant.id)
     if attempt is not None:
         _refresh_clock(db, attempt)
@@ -173,6 +181,11 @@ def _open_section(db: Session, attempt: Attempt, section: BlueprintSection, at: 
     )
     attempt.current_section = section.position
     db.flush()
+
+
+def refresh_clock(db: Session, attempt: Attempt) -> None:
+    """Public for the proctor console: bring an attempt's clock up to date before acting."""
+    _refresh_clock(db, attempt)
 
 
 def _refresh_clock(db: Session, attempt: Attempt) -> None:
@@ -235,6 +248,7 @@ def _attempt_or_raise(db: Session, taker: Taker, lock: bool = False) -> Attempt:
 
 
 def _attempt_for_answering(db: Session, taker: Taker) -> Attempt:
+    check_admitted(taker)
     attempt = _attempt_or_raise(db, taker, lock=True)
     if attempt.status == "submitted":
         now = clock.now()
@@ -259,6 +273,7 @@ def open_item(
     db: Session, taker: Taker, position: int, remember: bool = True
 ) -> tuple[Attempt, ItemRef, ItemVersion]:
     """The item at `position` for display; `remember` makes it the item to resume on."""
+    check_admitted(taker)
     attempt = _attempt_or_raise(db, taker)
     if attempt.status == "submitted":
         raise errors.AttemptSubmitted()
@@ -339,6 +354,13 @@ def submit(db: Session, taker: Taker) -> Attempt:
             raise errors.AttemptPaused()
         _submit(db, attempt, "taker", clock.now())
     return attempt
+
+
+def force_submit(db: Session, attempt: Attempt, by: str = "proctor") -> None:
+    """Submit on someone else's behalf (the proctor ending a seat)."""
+    if attempt.status != "submitted":
+        attempt.paused_at = None
+        _submit(db, attempt, by, clock.now())
 
 
 def _submit(db: Session, attempt: Attempt, by: str, now: datetime) -> None:

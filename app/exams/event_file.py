@@ -84,6 +84,7 @@ class EventDoc(_Doc):
     organiser: str = Field(min_length=1, max_length=200)
     time_zone: str = "Asia/Jakarta"
     show_results_to_takers: bool = False
+    require_admission: bool = False
     agencies: list[AgencyDoc] = Field(min_length=1)
     blueprint: BlueprintDoc
     sessions: list[SessionDoc] = Field(min_length=1)

@@ -30,6 +30,8 @@ class Event(Base):
     organiser: Mapped[str] = mapped_column(String(200))
     time_zone: Mapped[str] = mapped_column(String(40))
     show_results_to_takers: Mapped[bool] = mapped_column(default=False)
+    # A taker needs the proctor's admission to start, and to resume after a login reset.
+    require_admission: Mapped[bool] = mapped_column(default=False)
     total_time_minutes: Mapped[int]
     shuffle_items: Mapped[bool] = mapped_column(default=True)
     shuffle_options: Mapped[bool] = mapped_column(default=True)
@@ -81,9 +83,16 @@ class ExamSession(Base):
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
     capacity: Mapped[int]
     room_token: Mapped[str] = mapped_column(String(16))
+    # After a rotation the previous token still works for a short overlap.
+    previous_room_token: Mapped[str | None] = mapped_column(String(16))
+    previous_token_valid_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    token_rotated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    token_rotation_minutes: Mapped[int | None]  # None: no automatic rotation
     # planned → prepared (forms drawn) → open → closed
     status: Mapped[str] = mapped_column(String(16), default="planned")
     prepared_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class Participant(Base):

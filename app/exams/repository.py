@@ -114,3 +114,12 @@ def participant_by_nip(db: Session, event_id: uuid.UUID, nip: str) -> Participan
 def session_by_code(db: Session, event_id: uuid.UUID, code: str) -> ExamSession | None:
     query = select(ExamSession).where(ExamSession.event_id == event_id, ExamSession.code == code)
     return db.scalar(query)
+
+
+def participants_in_session(db: Session, session_id: uuid.UUID) -> list[Participant]:
+    query = (
+        select(Participant)
+        .where(Participant.session_id == session_id)
+        .order_by(Participant.name, Participant.nip)
+    )
+    return list(db.scalars(query))

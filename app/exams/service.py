@@ -176,6 +176,7 @@ def _upsert_event(db: Session, event: Event | None, doc: EventDoc) -> Event:
     event.organiser = doc.organiser
     event.time_zone = doc.time_zone
     event.show_results_to_takers = doc.show_results_to_takers
+    event.require_admission = doc.require_admission
     event.total_time_minutes = doc.blueprint.total_time_minutes
     event.shuffle_items = doc.blueprint.shuffle_items
     event.shuffle_options = doc.blueprint.shuffle_options

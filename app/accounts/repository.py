@@ -1,0 +1,37 @@
+"""All account queries."""
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.accounts.models import LoginAttempt, StaffLogin, StaffUser
+
+
+def user_by_username(db: Session, username: str) -> StaffUser | None:
+    return db.scalar(select(StaffUser).where(StaffUser.username == username))
+
+
+def users(db: Session) -> list[StaffUser]:
+    return list(db.scalars(select(StaffUser).order_by(StaffUser.role, StaffUser.username)))
+
+
+def login_by_token_hash(db: Session, token_hash: str) -> StaffLogin | None:
+    query = select(StaffLogin).where(
+        StaffLogin.token_hash == token_hash, StaffLogin.revoked_at.is_(None)
+    )
+    return db.scalar(query)
+
+
+def failures_from(db: Session, address: str, since: datetime) -> int:
+    query = select(func.count()).where(
+        LoginAttempt.client_address == address,
+        LoginAttempt.at >= since,
+        LoginAttempt.succeeded.is_(False),
+    )
+    return db.scalar(query) or 0
+
+
+def user(db: Session, user_id: uuid.UUID) -> StaffUser | None:
+    return db.get(StaffUser, user_id)

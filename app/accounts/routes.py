@@ -1,0 +1,65 @@
+"""Staff login, logout and the start page that leads each role to its work."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import Response
+
+from app.accounts import service
+from app.accounts.deps import COOKIE, StaffDep, set_staff_cookie
+from app.proctoring import repository as proctoring_repository
+from app.web.csrf import verify_csrf
+from app.web.deps import DB
+from app.web.pages import redirect, render
+from app.web.templating import current_locale
+
+router = APIRouter(prefix="/staf", include_in_schema=False)
+CsrfChecked = Depends(verify_csrf)
+
+
+def _safe_next(target: str) -> str:
+    return target if target.startswith("/") and not target.startswith("//") else "/staf"
+
+
+@router.get("/masuk")
+def login_page(request: Request, next: str = "/staf") -> Response:
+    return render(request, "accounts/login.html", {"error": None, "next": _safe_next(next)})
+
+
+@router.post("/masuk", dependencies=[CsrfChecked])
+def login(
+    request: Request,
+    db: DB,
+    username: Annotated[str, Form()] = "",
+    password: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "/staf",
+) -> Response:
+    address = request.client.host if request.client else "unknown"
+    try:
+        _, token = service.log_in(db, username, password, address)
+    except service.AccountError as exc:
+        from app.i18n import gettext
+
+        context = {
+            "error": gettext(exc.message, current_locale.get()),
+            "next": _safe_next(next),
+            "username": username,
+        }
+        return render(request, "accounts/login.html", context, status_code=exc.status)
+    response = redirect(_safe_next(next))
+    set_staff_cookie(response, token)
+    return response
+
+
+@router.post("/keluar", dependencies=[CsrfChecked])
+def logout(staff: StaffDep, db: DB) -> Response:
+    service.log_out(db, staff)
+    response = redirect("/staf/masuk")
+    response.delete_cookie(COOKIE, path="/")
+    return response
+
+
+@router.get("")
+def home(request: Request, staff: StaffDep, db: DB) -> Response:
+    sessions = proctoring_repository.sessions_visible_to(db, staff.user)
+    return render(request, "accounts/home.html", {"sessions": sessions})

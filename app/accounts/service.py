@@ -1,0 +1,216 @@
+"""Staff accounts: creation, password login with rate limit and lockout, login sessions."""
+
+import hashlib
+import re
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy.orm import Session
+
+from app.accounts import repository
+from app.accounts.models import ROLES, LoginAttempt, StaffLogin, StaffUser
+from app.accounts.passwords import MIN_LENGTH, dummy_hash, hash_password, verify_password
+from app.audit.service import Actor, record
+from app.config import get_settings
+from app.i18n import N_
+from app.kit import clock
+from app.kit.errors import Refusal
+
+USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
+
+
+class AccountError(Refusal):
+    status = 400
+    code = "account_error"
+    message = N_("The request could not be processed.")
+
+
+class InvalidCredentials(AccountError):
+    status, code = 401, "invalid_credentials"
+    message = N_("Wrong username or password.")
+
+
+class AccountLocked(AccountError):
+    status, code = 423, "account_locked"
+    message = N_("Too many failed attempts: this account is locked for a while.")
+
+
+class TooManyAttempts(AccountError):
+    status, code = 429, "too_many_attempts"
+    message = N_("Too many failed logins from this computer. Please wait and try again.")
+
+
+class InvalidAccount(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Staff:
+    """The authenticated staff member behind a request."""
+
+    user: StaffUser
+    login: StaffLogin
+
+    @property
+    def actor(self) -> Actor:
+        return actor_of(self.user)
+
+
+def actor_of(user: StaffUser) -> Actor:
+    return Actor(user.id, user.username, user.role)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_user(
+    db: Session,
+    username: str,
+    password: str,
+    role: str,
+    full_name: str,
+    agency_id: uuid.UUID | None = None,
+    by: Actor | None = None,
+) -> StaffUser:
+    username = username.strip().lower()
+    if not USERNAME.match(username):
+        raise InvalidAccount("nama pengguna: 3-64 huruf kecil, angka, titik, - atau _")
+    if role not in ROLES:
+        raise InvalidAccount(f"peran harus salah satu dari {', '.join(ROLES)}")
+    if len(password) < MIN_LENGTH:
+        raise InvalidAccount(f"kata sandi minimal {MIN_LENGTH} karakter")
+    if (role == "agency_viewer") != (agency_id is not None):
+        raise InvalidAccount("peninjau instansi wajib terikat pada satu instansi (dan hanya dia)")
+    if repository.user_by_username(db, username) is not None:
+        raise InvalidAccount(f"nama pengguna '{username}' sudah dipakai")
+    user = StaffUser(
+        username=username,
+        full_name=full_name.strip() or username,
+        role=role,
+        agency_id=agency_id,
+        password_hash=hash_password(password),
+        created_at=clock.now(),
+    )
+    db.add(user)
+    db.flush()
+    record(
+        db,
+        by or Actor(None, "cli", "admin"),
+        "user.create",
+        target_type="staff_user",
+        target_id=user.id,
+        target_label=username,
+        role=role,
+    )
+    return user
+
+
+def log_in(db: Session, username: str, password: str, address: str) -> tuple[Staff, str]:
+    """Check the password; returns the staff login and the cookie token.
+
+    Refuses with TooManyAttempts (per address), AccountLocked or InvalidCredentials; every
+    attempt is recorded.
+    """
+    settings = get_settings()
+    now = clock.now()
+    username = username.strip().lower()
+    window_start = now - timedelta(minutes=15)
+    if repository.failures_from(db, address, window_start) >= settings.login_failures_per_address:
+        raise TooManyAttempts()
+    user = repository.user_by_username(db, username)
+    if user is not None and user.locked_until is not None and user.locked_until > now:
+        _attempt(db, username, address, False)
+        raise AccountLocked()
+    valid = verify_password(user.password_hash if user else dummy_hash(), password)
+    if user is None or not user.active or not valid:
+        _attempt(db, username, address, False)
+        if user is not None:
+            _count_failure(db, user)
+        raise InvalidCredentials()
+    user.failed_logins, user.locked_until, user.last_login_at = 0, None, now
+    _attempt(db, username, address, True)
+    token = secrets.token_urlsafe(32)
+    login = StaffLogin(
+        user_id=user.id,
+        token_hash=hash_token(token),
+        created_at=now,
+        last_seen_at=now,
+        expires_at=now + timedelta(hours=settings.staff_session_hours),
+        client_address=address,
+    )
+    db.add(login)
+    record(
+        db,
+        actor_of(user),
+        "staff.login",
+        target_type="staff_user",
+        target_id=user.id,
+        target_label=user.username,
+        address=address,
+    )
+    db.flush()
+    return Staff(user, login), token
+
+
+def _attempt(db: Session, username: str, address: str, succeeded: bool) -> None:
+    db.add(
+        LoginAttempt(
+            username=username[:64], client_address=address, at=clock.now(), succeeded=succeeded
+        )
+    )
+
+
+def _count_failure(db: Session, user: StaffUser) -> None:
+    settings = get_settings()
+    user.failed_logins += 1
+    if user.failed_logins >= settings.login_max_failures:
+        user.locked_until = clock.now() + timedelta(minutes=settings.lockout_minutes)
+        user.failed_logins = 0
+        record(
+            db,
+            actor_of(user),
+            "staff.locked",
+            target_type="staff_user",
+            target_id=user.id,
+            target_label=user.username,
+        )
+
+
+def authenticate(db: Session, token: str | None) -> Staff | None:
+    """The staff login behind a cookie, or None when missing, revoked, idle or expired."""
+    if not token:
+        return None
+    login = repository.login_by_token_hash(db, hash_token(token))
+    if login is None:
+        return None
+    now = clock.now()
+    idle = timedelta(minutes=get_settings().staff_idle_minutes)
+    user = repository.user(db, login.user_id)
+    if (
+        now >= login.expires_at
+        or now - login.last_seen_at > idle
+        or user is None
+        or not user.active
+    ):
+        login.revoked_at = now
+        return None
+    # Writing last_seen on every poll would cost a write per board refresh: once a minute is
+    # precise enough for an idle timeout counted in tens of minutes.
+    if now - login.last_seen_at > timedelta(minutes=1):
+        login.last_seen_at = now
+    return Staff(user, login)
+
+
+def log_out(db: Session, staff: Staff) -> None:
+    staff.login.revoked_at = clock.now()
+    record(
+        db,
+        staff.actor,
+        "staff.logout",
+        target_type="staff_user",
+        target_id=staff.user.id,
+        target_label=staff.user.username,
+    )

@@ -1,0 +1,107 @@
+"""Proctoring tables: who watches which room, seats (check-in), pauses, extra time,
+broadcasts and incident notes."""
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.db import Base, UTCDateTime
+from app.kit.ids import new_id
+
+
+class ProctorAssignment(Base):
+    __tablename__ = "proctor_assignment"
+    __table_args__ = (UniqueConstraint("user_id", "exam_session_id"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("staff_user.id", ondelete="CASCADE"))
+    exam_session_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("exam_session.id", ondelete="CASCADE"), index=True
+    )
+
+
+class Seat(Base):
+    """Check-in of one registered participant: attendance, ID checked, PC number, admission."""
+
+    __tablename__ = "proctor_seat"
+
+    participant_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("exam_participant.id", ondelete="CASCADE"), primary_key=True
+    )
+    # unknown | present | late | absent
+    attendance: Mapped[str] = mapped_column(String(16), default="unknown")
+    id_checked: Mapped[bool] = mapped_column(default=False)
+    pc_number: Mapped[str | None] = mapped_column(String(16))
+    admitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    version: Mapped[int] = mapped_column(default=1)
+
+
+class AttemptPause(Base):
+    """One pause of one attempt; `credited_seconds` is what the taker got back on resume."""
+
+    __tablename__ = "proctor_attempt_pause"
+    __table_args__ = (Index("ix_proctor_attempt_pause_attempt", "attempt_id", "paused_at"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    attempt_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("delivery_attempt.id", ondelete="CASCADE")
+    )
+    paused_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    resumed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    credited_seconds: Mapped[int | None]
+    room_wide: Mapped[bool] = mapped_column(default=False)
+    reason: Mapped[str] = mapped_column(Text)
+
+
+class ExtraTime(Base):
+    __tablename__ = "proctor_extra_time"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    attempt_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("delivery_attempt.id", ondelete="CASCADE"), index=True
+    )
+    minutes: Mapped[int]
+    section_position: Mapped[int | None]
+    reason: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Broadcast(Base):
+    __tablename__ = "proctor_broadcast"
+    __table_args__ = (Index("ix_proctor_broadcast_session", "exam_session_id", "at"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    exam_session_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("exam_session.id", ondelete="CASCADE")
+    )
+    message: Mapped[str] = mapped_column(String(500))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+INCIDENT_CATEGORIES = {
+    "environment": ("power", "noise", "lighting", "temperature", "other"),
+    "taker": ("illness", "late", "identity", "behaviour", "other"),
+    "technical": ("network", "workstation", "server", "other"),
+    "other": ("other",),
+}
+
+
+class Incident(Base):
+    __tablename__ = "proctor_incident"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    exam_session_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("exam_session.id", ondelete="CASCADE"), index=True
+    )
+    participant_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("exam_participant.id", ondelete="SET NULL")
+    )
+    category: Mapped[str] = mapped_column(String(16))
+    subcategory: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    author: Mapped[str] = mapped_column(String(64))

@@ -1,0 +1,197 @@
+"""All proctoring queries. The board is read in a fixed number of queries, whatever the
+number of seats or rooms."""
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.accounts.models import StaffUser
+from app.delivery.models import Answer, Attempt, TakerLogin
+from app.exams.models import Agency, Event, ExamSession, Form, Participant
+from app.proctoring.models import (
+    AttemptPause,
+    Broadcast,
+    ExtraTime,
+    Incident,
+    ProctorAssignment,
+    Seat,
+)
+
+
+def is_assigned(db: Session, user_id: uuid.UUID, exam_session_id: uuid.UUID) -> bool:
+    query = select(ProctorAssignment.id).where(
+        ProctorAssignment.user_id == user_id,
+        ProctorAssignment.exam_session_id == exam_session_id,
+    )
+    return db.scalar(query) is not None
+
+
+def sessions_visible_to(db: Session, user: StaffUser) -> list[tuple[ExamSession, Event]]:
+    query = select(ExamSession, Event).join(Event, Event.id == ExamSession.event_id)
+    if user.role == "proctor":
+        assigned = select(ProctorAssignment.exam_session_id).where(
+            ProctorAssignment.user_id == user.id
+        )
+        query = query.where(ExamSession.id.in_(assigned))
+    elif user.role != "admin":
+        return []
+    return list(db.execute(query.order_by(ExamSession.starts_at, ExamSession.code)).tuples())
+
+
+def proctors_of(db: Session, exam_session_id: uuid.UUID) -> list[StaffUser]:
+    query = (
+        select(StaffUser)
+        .join(ProctorAssignment, ProctorAssignment.user_id == StaffUser.id)
+        .where(ProctorAssignment.exam_session_id == exam_session_id)
+        .order_by(StaffUser.username)
+    )
+    return list(db.scalars(query))
+
+
+def assignments(db: Session) -> list[tuple[ProctorAssignment, StaffUser, ExamSession]]:
+    query = (
+        select(ProctorAssignment, StaffUser, ExamSession)
+        .join(StaffUser, StaffUser.id == ProctorAssignment.user_id)
+        .join(ExamSession, ExamSession.id == ProctorAssignment.exam_session_id)
+        .order_by(ExamSession.starts_at, StaffUser.username)
+    )
+    return list(db.execute(query).tuples())
+
+
+@dataclass(frozen=True)
+class SeatRow:
+    participant: Participant
+    agency: Agency
+    seat: Seat | None
+    login: TakerLogin | None
+    attempt: Attempt | None
+    item_count: int
+    answered: int
+    last_answer_at: datetime | None
+
+
+def seat_rows(
+    db: Session, exam_session_id: uuid.UUID, agency_id: uuid.UUID | None = None
+) -> list[SeatRow]:
+    """Every seat of a session with its login, attempt and progress: two queries."""
+    query = (
+        select(Participant, Agency, Seat, TakerLogin, Attempt, Form.item_count)
+        .join(Agency, Agency.id == Participant.agency_id)
+        .outerjoin(Seat, Seat.participant_id == Participant.id)
+        .outerjoin(
+            TakerLogin,
+            (TakerLogin.participant_id == Participant.id) & TakerLogin.revoked_at.is_(None),
+        )
+        .outerjoin(Attempt, Attempt.participant_id == Participant.id)
+        .outerjoin(Form, Form.participant_id == Participant.id)
+        .where(Participant.session_id == exam_session_id)
+        .order_by(Participant.name, Participant.nip)
+    )
+    if agency_id is not None:
+        query = query.where(Participant.agency_id == agency_id)
+    rows = list(db.execute(query).tuples())
+    progress = _progress(db, exam_session_id)
+    return [
+        SeatRow(
+            p,
+            agency,
+            seat,
+            login,
+            attempt,
+            count or 0,
+            *progress.get(attempt.id if attempt else None, (0, None)),
+        )
+        for p, agency, seat, login, attempt, count in rows
+    ]
+
+
+def _progress(db: Session, exam_session_id: uuid.UUID) -> dict:  # type: ignore[type-arg]
+    query = (
+        select(Answer.attempt_id, func.count(Answer.option_id), func.max(Answer.answered_at))
+        .join(Attempt, Attempt.id == Answer.attempt_id)
+        .join(Participant, Participant.id == Attempt.participant_id)
+        .where(Participant.session_id == exam_session_id)
+        .group_by(Answer.attempt_id)
+    )
+    return {attempt_id: (count, last) for attempt_id, count, last in db.execute(query).tuples()}
+
+
+def attempts_in_session(
+    db: Session, exam_session_id: uuid.UUID, lock: bool = False
+) -> list[Attempt]:
+    query = (
+        select(Attempt)
+        .join(Participant, Participant.id == Attempt.participant_id)
+        .where(Participant.session_id == exam_session_id)
+    )
+    if lock:
+        query = query.with_for_update()
+    return list(db.scalars(query))
+
+
+def open_pause(db: Session, attempt_id: uuid.UUID) -> AttemptPause | None:
+    query = select(AttemptPause).where(
+        AttemptPause.attempt_id == attempt_id, AttemptPause.resumed_at.is_(None)
+    )
+    return db.scalar(query)
+
+
+def last_resume(db: Session, attempt_id: uuid.UUID) -> datetime | None:
+    query = select(func.max(AttemptPause.resumed_at)).where(AttemptPause.attempt_id == attempt_id)
+    return db.scalar(query)
+
+
+def pauses_in_session(db: Session, exam_session_id: uuid.UUID) -> list[AttemptPause]:
+    query = (
+        select(AttemptPause)
+        .join(Attempt, Attempt.id == AttemptPause.attempt_id)
+        .join(Participant, Participant.id == Attempt.participant_id)
+        .where(Participant.session_id == exam_session_id)
+        .order_by(AttemptPause.paused_at)
+    )
+    return list(db.scalars(query))
+
+
+def extra_time_of(db: Session, attempt_ids: list[uuid.UUID]) -> dict[uuid.UUID, int]:
+    query = (
+        select(ExtraTime.attempt_id, func.sum(ExtraTime.minutes))
+        .where(ExtraTime.attempt_id.in_(attempt_ids))
+        .group_by(ExtraTime.attempt_id)
+    )
+    return {a: int(m) for a, m in db.execute(query).tuples()}
+
+
+def latest_broadcast(db: Session, exam_session_id: uuid.UUID) -> Broadcast | None:
+    query = (
+        select(Broadcast)
+        .where(Broadcast.exam_session_id == exam_session_id)
+        .order_by(Broadcast.at.desc())
+        .limit(1)
+    )
+    return db.scalar(query)
+
+
+def broadcasts(db: Session, exam_session_id: uuid.UUID) -> list[Broadcast]:
+    query = (
+        select(Broadcast).where(Broadcast.exam_session_id == exam_session_id).order_by(Broadcast.at)
+    )
+    return list(db.scalars(query))
+
+
+def incidents(db: Session, exam_session_id: uuid.UUID) -> list[Incident]:
+    query = (
+        select(Incident).where(Incident.exam_session_id == exam_session_id).order_by(Incident.at)
+    )
+    return list(db.scalars(query))
+
+
+def participant_in_session(
+    db: Session, exam_session_id: uuid.UUID, participant_id: uuid.UUID
+) -> Participant | None:
+    participant = db.get(Participant, participant_id)
+    if participant is None or participant.session_id != exam_session_id:
+        return None
+    return participant

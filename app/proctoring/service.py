@@ -1,0 +1,530 @@
+"""Room control for proctors: open/close, room token, check-in, admission, pause/resume
+(seat and room, backdated), extra time, login reset, ending a seat, broadcasts, incidents.
+
+Every action is idempotent (doing it twice changes nothing the second time and says so) and
+goes into the audit log with its reason. Services only flush; the request commits.
+"""
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from app.audit.service import Actor, record
+from app.config import get_settings
+from app.delivery import repository as delivery_repository
+from app.delivery import service as delivery_service
+from app.delivery.models import Attempt
+from app.exams import repository as exams_repository
+from app.exams.models import Event, ExamSession, Participant
+from app.exams.preparation import prepare_sessions
+from app.kit import clock
+from app.kit.errors import Refusal
+from app.kit.secrets_gen import hash_access_code, unambiguous_code
+from app.proctoring import repository
+from app.proctoring.models import (
+    INCIDENT_CATEGORIES,
+    AttemptPause,
+    Broadcast,
+    ExtraTime,
+    Incident,
+    Seat,
+)
+
+
+class ActionRefused(Refusal):
+    status = 409
+    code = "action_refused"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Outcome:
+    changed: bool
+    message: str
+
+
+def _audit(
+    db: Session,
+    actor: Actor,
+    action: str,
+    exam_session: ExamSession,
+    participant: Participant | None = None,
+    reason: str | None = None,
+    **details: object,
+) -> None:
+    record(
+        db,
+        actor,
+        action,
+        target_type="participant" if participant else "exam_session",
+        target_id=participant.id if participant else exam_session.id,
+        target_label=f"{participant.name} ({participant.nip})"
+        if participant
+        else exam_session.code,
+        reason=reason,
+        exam_session_id=exam_session.id,
+        **details,
+    )
+
+
+def _need_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ActionRefused("alasan wajib diisi")
+    return reason[:1000]
+
+
+# --- session and token --------------------------------------------------------------------
+
+
+def open_session(db: Session, actor: Actor, exam_session: ExamSession) -> Outcome:
+    if exam_session.status == "open":
+        return Outcome(False, "sesi sudah dibuka")
+    if exam_session.status == "closed":
+        raise ActionRefused("sesi sudah ditutup dan tidak dapat dibuka lagi")
+    event = db.get(Event, exam_session.event_id)
+    assert event is not None
+    prepare_sessions(db, event, [exam_session.code])  # forms drawn if they were not yet
+    now = clock.now()
+    exam_session.status, exam_session.opened_at = "open", now
+    exam_session.token_rotated_at = now
+    _audit(db, actor, "session.open", exam_session)
+    return Outcome(True, "sesi dibuka")
+
+
+def close_session(db: Session, actor: Actor, exam_session: ExamSession, reason: str) -> Outcome:
+    if exam_session.status == "closed":
+        return Outcome(False, "sesi sudah ditutup")
+    running = [
+        a for a in repository.attempts_in_session(db, exam_session.id) if a.status == "in_progress"
+    ]
+    for attempt in running:
+        delivery_service.refresh_clock(db, attempt)
+    still = [a for a in running if a.status == "in_progress"]
+    if still:
+        raise ActionRefused(f"{len(still)} peserta masih mengerjakan; akhiri dulu tes mereka")
+    exam_session.status, exam_session.closed_at = "closed", clock.now()
+    _audit(db, actor, "session.close", exam_session, reason=reason or None)
+    return Outcome(True, "sesi ditutup")
+
+
+def current_token(db: Session, exam_session: ExamSession) -> str:
+    """The room token now, rotating it first when automatic rotation is due."""
+    minutes = exam_session.token_rotation_minutes
+    now = clock.now()
+    if minutes and exam_session.status == "open":
+        since = exam_session.token_rotated_at or exam_session.opened_at or now
+        if now >= since + timedelta(minutes=minutes):
+            _rotate(exam_session, now)
+    return exam_session.room_token
+
+
+def _rotate(exam_session: ExamSession, now: datetime) -> None:
+    overlap = timedelta(minutes=get_settings().token_overlap_minutes)
+    exam_session.previous_room_token = exam_session.room_token
+    exam_session.previous_token_valid_until = now + overlap
+    exam_session.room_token = unambiguous_code(get_settings().room_token_length)
+    exam_session.token_rotated_at = now
+
+
+def rotate_token(db: Session, actor: Actor, exam_session: ExamSession) -> Outcome:
+    _rotate(exam_session, clock.now())
+    _audit(db, actor, "session.token_rotate", exam_session)
+    return Outcome(True, "token baru dibuat; token lama berlaku sebentar lagi")
+
+
+def set_rotation(
+    db: Session, actor: Actor, exam_session: ExamSession, minutes: int | None
+) -> Outcome:
+    if minutes is not None and not 1 <= minutes <= 240:
+        raise ActionRefused("rotasi token: 1-240 menit")
+    if exam_session.token_rotation_minutes == minutes:
+        return Outcome(False, "pengaturan rotasi tidak berubah")
+    exam_session.token_rotation_minutes = minutes
+    exam_session.token_rotated_at = clock.now()
+    _audit(db, actor, "session.token_rotation", exam_session, minutes=minutes)
+    return Outcome(True, "rotasi token diatur" if minutes else "rotasi token dimatikan")
+
+
+# --- seats ------------------------------------------------------------------------------------
+
+
+def seat_of(db: Session, participant: Participant) -> Seat:
+    seat = db.get(Seat, participant.id)
+    if seat is None:
+        seat = Seat(
+            participant_id=participant.id,
+            attendance="unknown",
+            id_checked=False,
+            updated_at=clock.now(),
+            version=1,
+        )
+        db.add(seat)
+        db.flush()
+    return seat
+
+
+ATTENDANCE = ("unknown", "present", "late", "absent")
+
+
+def check_in(
+    db: Session,
+    actor: Actor,
+    exam_session: ExamSession,
+    participant: Participant,
+    attendance: str,
+    id_checked: bool,
+    pc_number: str | None,
+    seen_version: int,
+) -> Outcome:
+    """Record attendance; refuses (showing the current values) when another proctor changed
+    the seat since this form was shown."""
+    if attendance not in ATTENDANCE:
+        raise ActionRefused("status kehadiran tidak dikenal")
+    seat = seat_of(db, participant)
+    pc = (pc_number or "").strip()[:16] or None
+    new = (attendance, id_checked, pc)
+    if (seat.attendance, seat.id_checked, seat.pc_number) == new:
+        return Outcome(False, "tidak ada perubahan")
+    if seen_version != seat.version:
+        checked = "sudah" if seat.id_checked else "belum"
+        raise ActionRefused(
+            f"data kursi ini baru diubah pengawas lain (kehadiran {seat.attendance}, "
+            f"KTP {checked} diperiksa, PC {seat.pc_number or '-'}); periksa lalu simpan lagi"
+        )
+    old = (seat.attendance, seat.id_checked, seat.pc_number)
+    seat.attendance, seat.id_checked, seat.pc_number = new
+    seat.version += 1
+    seat.updated_at = clock.now()
+    _audit(db, actor, "seat.check_in", exam_session, participant, old=list(old), new=list(new))
+    return Outcome(True, "kehadiran disimpan")
+
+
+def admit(
+    db: Session, actor: Actor, exam_session: ExamSession, participant: Participant
+) -> Outcome:
+    login = delivery_repository.active_login(db, participant.id)
+    if login is None:
+        raise ActionRefused("peserta belum login")
+    if login.admitted_at is not None or not login.needs_admission:
+        return Outcome(False, "peserta sudah diizinkan")
+    login.admitted_at = clock.now()
+    _audit(db, actor, "seat.admit", exam_session, participant)
+    return Outcome(True, "peserta diizinkan melanjutkan")
+
+
+# --- the clock: pause, resume, extra time ---------------------------------------------------
+
+
+def _active_attempt(db: Session, participant: Participant) -> Attempt:
+    attempt = delivery_repository.attempt_of(db, participant.id, lock=True)
+    if attempt is None:
+        raise ActionRefused("peserta belum memulai tes")
+    delivery_service.refresh_clock(db, attempt)
+    if attempt.status != "in_progress":
+        raise ActionRefused("tes peserta ini sudah selesai")
+    return attempt
+
+
+def _pause(
+    db: Session,
+    attempt: Attempt,
+    exam_session: ExamSession,
+    reason: str,
+    since: datetime | None,
+    room_wide: bool,
+) -> datetime | None:
+    """Pause one attempt, backdated to `since` but never before the session start, the
+    attempt's start or its last resume. Returns the effective pause time (None if it was
+    already paused)."""
+    if attempt.paused_at is not None:
+        return None
+    now = clock.now()
+    floor = max(
+        t
+        for t in (
+            exam_session.starts_at,
+            attempt.started_at,
+            repository.last_resume(db, attempt.id),
+        )
+        if t is not None
+    )
+    effective = min(max(since or now, floor), now)
+    attempt.paused_at = effective
+    db.add(
+        AttemptPause(
+            attempt_id=attempt.id,
+            paused_at=effective,
+            requested_at=now,
+            reason=reason,
+            room_wide=room_wide,
+        )
+    )
+    return effective
+
+
+def _resume(db: Session, attempt: Attempt) -> int | None:
+    """Give back exactly the paused time: the same remaining time as when paused."""
+    if attempt.paused_at is None:
+        return None
+    now = clock.now()
+    credited = now - attempt.paused_at
+    attempt.deadline_at += credited
+    for section in delivery_repository.sections_of(db, attempt.id).values():
+        if section.closed_at is None and section.deadline_at is not None:
+            section.deadline_at += credited
+    pause = repository.open_pause(db, attempt.id)
+    if pause is not None:
+        pause.resumed_at = now
+        pause.credited_seconds = round(credited.total_seconds())
+    attempt.paused_at = None
+    return round(credited.total_seconds())
+
+
+def pause_seat(
+    db: Session,
+    actor: Actor,
+    exam_session: ExamSession,
+    participant: Participant,
+    reason: str,
+    since: datetime | None = None,
+) -> Outcome:
+    reason = _need_reason(reason)
+    attempt = _active_attempt(db, participant)
+    effective = _pause(db, attempt, exam_session, reason, since, room_wide=False)
+    if effective is None:
+        return Outcome(False, "tes peserta ini sudah dijeda")
+    _audit(
+        db,
+        actor,
+        "attempt.pause",
+        exam_session,
+        participant,
+        reason,
+        paused_at=effective.isoformat(),
+    )
+    return Outcome(True, "tes dijeda")
+
+
+def resume_seat(
+    db: Session, actor: Actor, exam_session: ExamSession, participant: Participant, reason: str
+) -> Outcome:
+    reason = _need_reason(reason)
+    attempt = _active_attempt(db, participant)
+    credited = _resume(db, attempt)
+    if credited is None:
+        return Outcome(False, "tes peserta ini tidak sedang dijeda")
+    _audit(
+        db, actor, "attempt.resume", exam_session, participant, reason, credited_seconds=credited
+    )
+    return Outcome(True, f"tes dilanjutkan; {credited} detik dikembalikan")
+
+
+def pause_room(
+    db: Session, actor: Actor, exam_session: ExamSession, reason: str, since: datetime | None = None
+) -> Outcome:
+    """One action for an outage: pause every running seat, optionally from when it began."""
+    reason = _need_reason(reason)
+    if since is not None and since > clock.now():
+        raise ActionRefused("waktu mulai gangguan tidak boleh di masa depan")
+    paused = 0
+    for attempt in repository.attempts_in_session(db, exam_session.id, lock=True):
+        delivery_service.refresh_clock(db, attempt)
+        if attempt.status == "in_progress" and _pause(
+            db, attempt, exam_session, reason, since, room_wide=True
+        ):
+            paused += 1
+    _audit(
+        db,
+        actor,
+        "room.pause",
+        exam_session,
+        reason=reason,
+        seats=paused,
+        since=since.isoformat() if since else None,
+    )
+    return Outcome(paused > 0, f"{paused} peserta dijeda")
+
+
+def resume_room(db: Session, actor: Actor, exam_session: ExamSession, reason: str) -> Outcome:
+    reason = _need_reason(reason)
+    credited = {}
+    for attempt in repository.attempts_in_session(db, exam_session.id, lock=True):
+        if attempt.status == "in_progress":
+            seconds = _resume(db, attempt)
+            if seconds is not None:
+                credited[str(attempt.participant_id)] = seconds
+    _audit(db, actor, "room.resume", exam_session, reason=reason, credited_seconds=credited)
+    return Outcome(bool(credited), f"{len(credited)} peserta dilanjutkan")
+
+
+def add_extra_time(
+    db: Session,
+    actor: Actor,
+    exam_session: ExamSession,
+    participant: Participant,
+    minutes: int,
+    reason: str,
+) -> Outcome:
+    """More time for the whole test and, if it has its own limit, the current section."""
+    reason = _need_reason(reason)
+    if not 1 <= minutes <= 240:
+        raise ActionRefused("tambahan waktu: 1-240 menit")
+    attempt = _active_attempt(db, participant)
+    extra = timedelta(minutes=minutes)
+    attempt.deadline_at += extra
+    section = delivery_repository.sections_of(db, attempt.id).get(attempt.current_section)
+    section_position = None
+    if section is not None and section.deadline_at is not None and section.closed_at is None:
+        section.deadline_at += extra
+        section_position = section.section_position
+    db.add(
+        ExtraTime(
+            attempt_id=attempt.id,
+            minutes=minutes,
+            section_position=section_position,
+            reason=reason,
+            at=clock.now(),
+        )
+    )
+    _audit(
+        db,
+        actor,
+        "attempt.extra_time",
+        exam_session,
+        participant,
+        reason,
+        minutes=minutes,
+        section=section_position,
+    )
+    return Outcome(True, f"waktu ditambah {minutes} menit")
+
+
+# --- logins and ending ----------------------------------------------------------------------
+
+
+def reset_login(
+    db: Session,
+    actor: Actor,
+    exam_session: ExamSession,
+    participant: Participant,
+    reason: str,
+    pc_number: str | None = None,
+) -> Outcome:
+    """Free the seat's login (crashed PC, or a move to another PC): answers and time stay."""
+    reason = _need_reason(reason)
+    login = delivery_repository.active_login(db, participant.id)
+    if pc_number:
+        seat = seat_of(db, participant)
+        seat.pc_number, seat.version, seat.updated_at = (
+            pc_number.strip()[:16],
+            seat.version + 1,
+            clock.now(),
+        )
+    if login is None:
+        return Outcome(False, "peserta tidak sedang login")
+    login.revoked_at, login.revoked_reason = clock.now(), "reset by proctor"
+    _audit(db, actor, "seat.reset_login", exam_session, participant, reason, pc_number=pc_number)
+    return Outcome(True, "login dibebaskan; peserta dapat masuk lagi dari PC lain")
+
+
+def end_attempt(
+    db: Session, actor: Actor, exam_session: ExamSession, participant: Participant, reason: str
+) -> Outcome:
+    reason = _need_reason(reason)
+    attempt = delivery_repository.attempt_of(db, participant.id, lock=True)
+    if attempt is None:
+        raise ActionRefused("peserta belum memulai tes")
+    delivery_service.refresh_clock(db, attempt)
+    if attempt.status == "submitted":
+        return Outcome(False, "tes peserta ini sudah selesai")
+    pause = repository.open_pause(db, attempt.id)
+    if pause is not None:
+        pause.resumed_at, pause.credited_seconds = clock.now(), 0
+    delivery_service.force_submit(db, attempt, "proctor")
+    _audit(db, actor, "attempt.end", exam_session, participant, reason)
+    return Outcome(True, "tes peserta diakhiri dan dikumpulkan")
+
+
+# --- messages and notes ---------------------------------------------------------------------
+
+
+def broadcast(db: Session, actor: Actor, exam_session: ExamSession, message: str) -> Outcome:
+    text = (message or "").strip()
+    if not text:
+        raise ActionRefused("pesan kosong")
+    db.add(Broadcast(exam_session_id=exam_session.id, message=text[:500], at=clock.now()))
+    _audit(db, actor, "room.broadcast", exam_session, message=text[:500])
+    return Outcome(True, "pesan dikirim ke semua peserta di ruang ini")
+
+
+def add_incident(
+    db: Session,
+    actor: Actor,
+    exam_session: ExamSession,
+    category: str,
+    subcategory: str,
+    note: str,
+    participant: Participant | None = None,
+) -> Outcome:
+    if subcategory not in INCIDENT_CATEGORIES.get(category, ()):
+        raise ActionRefused("kategori kejadian tidak dikenal")
+    text = (note or "").strip()
+    if not text:
+        raise ActionRefused("catatan kejadian wajib diisi")
+    db.add(
+        Incident(
+            exam_session_id=exam_session.id,
+            participant_id=participant.id if participant else None,
+            category=category,
+            subcategory=subcategory,
+            note=text[:2000],
+            at=clock.now(),
+            author=actor.username,
+        )
+    )
+    _audit(
+        db,
+        actor,
+        "incident.add",
+        exam_session,
+        participant,
+        text[:2000],
+        category=category,
+        subcategory=subcategory,
+    )
+    return Outcome(True, "kejadian dicatat")
+
+
+# --- cards ------------------------------------------------------------------------------------
+
+
+def issue_cards(
+    db: Session, actor: Actor, exam_session: ExamSession
+) -> list[tuple[Participant, str]]:
+    """New personal access codes for the session's participant cards.
+
+    Codes are stored only as hashes, so printing the cards issues them: a reprint makes new
+    codes and the old cards stop working (the audit log says when and by whom)."""
+    length = get_settings().access_code_length
+    issued = []
+    for participant in exams_repository.participants_in_session(db, exam_session.id):
+        code = unambiguous_code(length)
+        participant.access_code_hash = hash_access_code(code)
+        issued.append((participant, code))
+    _audit(db, actor, "session.cards_issued", exam_session, count=len(issued))
+    return issued
+
+
+def participant_or_refuse(
+    db: Session, exam_session: ExamSession, participant_id: uuid.UUID
+) -> Participant:
+    participant = repository.participant_in_session(db, exam_session.id, participant_id)
+    if participant is None:
+        raise ActionRefused("peserta tidak terdaftar di sesi ini")
+    return participant
