@@ -31,6 +31,8 @@ event_app = typer.Typer(help="Acara ujian: impor peserta, persiapan sesi.", no_a
 app.add_typer(db_app, name="db")
 app.add_typer(bank_app, name="bank")
 app.add_typer(event_app, name="event")
+users_app = typer.Typer(help="Akun staf: buat, tugaskan pengawas.", no_args_is_help=True)
+app.add_typer(users_app, name="users")
 
 # soft_wrap: messages name files and rows; never break them across lines.
 console = Console(soft_wrap=True)
@@ -249,6 +251,62 @@ def event_show(event_code: str) -> None:
         err.print(f"[red]Acara '{event_code}' tidak ditemukan.[/red]")
         raise typer.Exit(1)
     console.print(overview.render_text(), highlight=False)
+
+
+# --- users ------------------------------------------------------------------------------------
+
+
+@users_app.command("create")
+def users_create(
+    username: Annotated[str, typer.Option(help="Nama pengguna.")],
+    role: Annotated[str, typer.Option(help="admin | proctor | analyst | agency_viewer")],
+    full_name: Annotated[str, typer.Option(help="Nama lengkap.")] = "",
+    agency: Annotated[str | None, typer.Option(help="Kode instansi (agency_viewer).")] = None,
+    password_stdin: Annotated[
+        bool, typer.Option(help="Baca kata sandi dari stdin, bukan dari prompt.")
+    ] = False,
+) -> None:
+    """Create a staff account (the password is prompted, or read from stdin)."""
+    import sys
+
+    from app.accounts.service import InvalidAccount, create_user
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = typer.prompt("Kata sandi", hide_input=True, confirmation_prompt=True)
+    with unit_of_work() as db_session:
+        agency_id = None
+        if agency:
+            found = exams_repository.agencies_by_code(db_session, [agency]).get(agency)
+            if found is None:
+                err.print(f"[red]Instansi '{agency}' tidak dikenal.[/red]")
+                raise typer.Exit(1)
+            agency_id = found.id
+        try:
+            create_user(db_session, username, password, role, full_name, agency_id)
+        except InvalidAccount as exc:
+            err.print(f"[red]GALAT[/red] {exc}")
+            raise typer.Exit(1) from None
+    console.print(f"Akun {username} ({role}) dibuat.")
+
+
+@users_app.command("assign")
+def users_assign(
+    username: Annotated[str, typer.Option(help="Pengawas.")],
+    event_code: Annotated[str, typer.Option("--event", help="Kode acara.")],
+    session_code: Annotated[str, typer.Option("--session", help="Kode sesi.")],
+) -> None:
+    """Assign a proctor to an exam session."""
+    from app.proctoring.assignments import AssignmentError, assign_proctor
+
+    with unit_of_work() as db_session:
+        try:
+            created = assign_proctor(db_session, username, event_code, session_code)
+        except AssignmentError as exc:
+            err.print(f"[red]GALAT[/red] {exc}")
+            raise typer.Exit(1) from None
+    console.print("Pengawas ditugaskan." if created else "Pengawas sudah ditugaskan.")
 
 
 # --- server -----------------------------------------------------------------------------------

@@ -7,6 +7,9 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from app.accounts import repository as accounts_repository
+from app.accounts.passwords import hash_password
+from app.accounts.service import create_user
 from app.bank.loader import load_bank
 from app.bank.service import BankInvalid, import_bank
 from app.exams import repository
@@ -17,6 +20,7 @@ from app.exams.service import import_event
 from app.kit import clock
 from app.kit.secrets_gen import hash_access_code, unambiguous_code
 from app.kit.timezones import format_local, to_local
+from app.proctoring.assignments import assign_proctor
 
 SAMPLE_BANK = Path(__file__).resolve().parent.parent / "question_bank" / "sample"
 DEMO_EVENT = "demo"
@@ -39,6 +43,7 @@ class DemoSummary:
     token: str
     starts: str
     participants: list[tuple[str, str, str]]  # formatted NIP, name, access code
+    staff: list[tuple[str, str, str]]  # role, username, password
 
     def render_text(self, url: str) -> str:
         lines = [
@@ -46,7 +51,8 @@ class DemoSummary:
             f"Sesi {self.session_code} dibuka {self.starts}; token ruang: {self.token}",
             "Peserta demo (NIP — nama — kode akses):",
             *(f"  {nip} — {name} — {code}" for nip, name, code in self.participants),
-            "Login staf (pengawas, analis, admin): belum ada — konsol pengawas menyusul.",
+            f"Login staf di {url}/staf/masuk (nama pengguna — kata sandi):",
+            *(f"  {role}: {username} — {password}" for role, username, password in self.staff),
         ]
         return "\n".join(lines)
 
@@ -113,12 +119,41 @@ def build_demo(db: Session, progress: Progress | None = None) -> DemoSummary:
     exam_session = repository.session_by_code(db, event.id, DEMO_SESSION)
     assert exam_session is not None
     exam_session.status = "open"
+    exam_session.opened_at = exam_session.opened_at or clock.now()
     return DemoSummary(
         DEMO_SESSION,
         exam_session.room_token,
         format_local(exam_session.starts_at, exam_session.time_zone),
         _reissue_codes(db, event.id),
+        _demo_staff(db),
     )
+
+
+DEMO_STAFF = [
+    ("admin", "admin", "Admin Demo", None),
+    ("proctor", "pengawas1", "Pengawas Satu", None),
+    ("proctor", "pengawas2", "Pengawas Dua", None),
+    ("analyst", "analis", "Analis BKN", None),
+    ("agency_viewer", "sleman", "Peninjau Kab. Sleman", "3404"),
+]
+
+
+def _demo_staff(db: Session) -> list[tuple[str, str, str]]:
+    """Demo only: the staff accounts, with fresh passwords on every run."""
+    printed = []
+    for role, username, full_name, agency_code in DEMO_STAFF:
+        password = unambiguous_code(12)
+        user = accounts_repository.user_by_username(db, username)
+        if user is None:
+            agency = repository.agencies_by_code(db, [agency_code]).get(agency_code or "")
+            create_user(db, username, password, role, full_name, agency.id if agency else None)
+        else:
+            user.password_hash = hash_password(password)
+            user.active, user.locked_until, user.failed_logins = True, None, 0
+        if role == "proctor":
+            assign_proctor(db, username, DEMO_EVENT, DEMO_SESSION)
+        printed.append((role, username, password))
+    return printed
 
 
 def _reissue_codes(db: Session, event_id) -> list[tuple[str, str, str]]:  # type: ignore[no-untyped-def]

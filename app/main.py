@@ -4,6 +4,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
+from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
@@ -11,6 +12,10 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
+from app.accounts import admin_routes
+from app.accounts import routes as staff_routes
+from app.accounts.deps import Forbidden, NotAuthenticated
+from app.audit import routes as audit_routes
 from app.config import Settings, get_settings
 from app.db import make_engine, make_sessionmaker, transaction
 from app.delivery import service as delivery_service
@@ -20,8 +25,12 @@ from app.delivery.errors import DeliveryError
 from app.delivery.routes import page_refusal
 from app.delivery.routes import router as taker_pages
 from app.kit import clock
+from app.proctoring import agency_routes
+from app.proctoring import routes as proctor_routes
+from app.proctoring.service import ActionRefused
 from app.web.csrf import CsrfRejected
 from app.web.locale import LocaleMiddleware
+from app.web.pages import redirect, render
 from app.web.routes import router as web_router
 from app.web.security import SecurityHeaders
 from app.web.templating import STATIC_DIR
@@ -44,6 +53,12 @@ async def _sweeper(factory: sessionmaker[Session], every: float) -> None:
         except Exception:  # keep sweeping; one bad round must not stop auto-submission
             logger.exception("sweeper round failed")
         await asyncio.sleep(every)
+
+
+def _refusal_page(request: Request, code: str, message: str, status: int) -> Response:
+    if request.url.path.startswith("/api/"):
+        return JSONResponse({"code": code, "message": message}, status_code=status)
+    return render(request, "error.html", {"message": message}, status_code=status)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -80,7 +95,26 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         message = "Formulir kedaluwarsa atau tidak sah; muat ulang halaman dan coba lagi."
         return JSONResponse({"code": "csrf_rejected", "message": message}, status_code=403)
 
+    @app.exception_handler(NotAuthenticated)
+    async def not_authenticated(request: Request, exc: NotAuthenticated) -> Response:
+        if request.url.path.startswith("/api/") or request.method != "GET":
+            return JSONResponse({"code": exc.code, "message": "Silakan masuk."}, status_code=401)
+        return redirect(f"/staf/masuk?next={quote(request.url.path)}")
+
+    @app.exception_handler(Forbidden)
+    async def forbidden(request: Request, exc: Forbidden) -> Response:
+        return _refusal_page(request, exc.code, "Anda tidak berhak melakukan ini.", 403)
+
+    @app.exception_handler(ActionRefused)
+    async def action_refused(request: Request, exc: ActionRefused) -> Response:
+        return _refusal_page(request, exc.code, exc.message, 409)
+
     app.include_router(taker_api)
     app.include_router(taker_pages)
+    app.include_router(staff_routes.router)
+    app.include_router(admin_routes.router)
+    app.include_router(audit_routes.router)
+    app.include_router(proctor_routes.router)
+    app.include_router(agency_routes.router)
     app.include_router(web_router)
     return app

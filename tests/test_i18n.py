@@ -41,7 +41,7 @@ def test_translations_keep_their_placeholders() -> None:
 
 
 # Names that are the same in every language (a language is named in its own language).
-NAMES = {"ProASN CAT", "Bahasa Indonesia", "English"}
+NAMES = ("ProASN CAT", "Bahasa Indonesia", "English", "UTC")
 
 
 def test_templates_have_no_untranslated_literal_text() -> None:
@@ -50,7 +50,10 @@ def test_templates_have_no_untranslated_literal_text() -> None:
     for path in [*(ROOT / "templates").glob("*.html"), *(ROOT / "templates").glob("*/*.html")]:
         text = re.sub(r"{#.*?#}|{%.*?%}|{{.*?}}", "", path.read_text(), flags=re.S)
         for chunk in re.findall(r">([^<>]+)<", text):
-            words = re.sub(r"[\s·—/‹›,:()A-F0-9.−+-]+", "", chunk)
-            if words and chunk.strip() not in NAMES and "=" not in chunk:
+            bare = chunk
+            for name in NAMES:
+                bare = bare.replace(name, "")
+            words = re.sub(r"[\s·—–/‹›,:()A-F0-9.−+-]+", "", bare)
+            if words and "=" not in chunk:
                 offenders.append((path.name, chunk.strip()))
     assert offenders == []

@@ -196,6 +196,9 @@ PAGE_REDIRECTS = {
 
 
 def page_refusal(request: Request, exc: errors.DeliveryError) -> Response:
+    if exc.code == "awaiting_admission":
+        context = {"message": exc.message_in(current_locale.get())}
+        return render(request, "delivery/waiting.html", context, status_code=exc.status)
     target = PAGE_REDIRECTS.get(exc.code)
     if target is not None and request.method == "GET":
         return redirect(target)

@@ -92,11 +92,19 @@ class HeartbeatIn(BaseModel):
     position: int | None = Field(default=None, description="the item the page shows now")
 
 
+class BroadcastOut(BaseModel):
+    id: str
+    message: str
+
+
 class ClockOut(BaseModel):
     status: str
     remaining_seconds: int | None
     section_remaining_seconds: int | None
     current_section: int
+    broadcast: BroadcastOut | None = Field(
+        default=None, description="the proctor's latest message to the room (last 30 minutes)"
+    )
 
 
 class GridCellOut(BaseModel):

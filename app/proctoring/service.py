@@ -283,6 +283,7 @@ def _resume(db: Session, attempt: Attempt) -> int | None:
         pause.resumed_at = now
         pause.credited_seconds = round(credited.total_seconds())
     attempt.paused_at = None
+    attempt.controlled_at = now
     return round(credited.total_seconds())
 
 
@@ -378,6 +379,7 @@ def add_extra_time(
     attempt = _active_attempt(db, participant)
     extra = timedelta(minutes=minutes)
     attempt.deadline_at += extra
+    attempt.controlled_at = clock.now()
     section = delivery_repository.sections_of(db, attempt.id).get(attempt.current_section)
     section_position = None
     if section is not None and section.deadline_at is not None and section.closed_at is None:
@@ -446,6 +448,7 @@ def end_attempt(
     pause = repository.open_pause(db, attempt.id)
     if pause is not None:
         pause.resumed_at, pause.credited_seconds = clock.now(), 0
+    attempt.controlled_at = clock.now()
     delivery_service.force_submit(db, attempt, "proctor")
     _audit(db, actor, "attempt.end", exam_session, participant, reason)
     return Outcome(True, "tes peserta diakhiri dan dikumpulkan")

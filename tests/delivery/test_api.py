@@ -162,6 +162,7 @@ def test_heartbeat_reports_the_server_clock(taker: TestClient, frozen: FrozenClo
         "remaining_seconds": 3585,
         "section_remaining_seconds": None,
         "current_section": 1,
+        "broadcast": None,
     }
 
 

@@ -166,6 +166,7 @@
       }
       if (result.status === 401) { loggedOut(); return; }
       if (result.status === 423) { setPaused(true); retryLater(); return; }
+      if (result.body && result.body.code === "awaiting_admission") { warn(result.body.message); retryLater(); return; }
       if (result.status >= 500 || result.status === 429) { retryLater(); return; }
       // Refused for good (time up, submitted, forged): drop it and say so.
       queue.shift(); persist();
@@ -331,6 +332,18 @@
     if (flagBox()) flagBox().disabled = paused;
   }
 
+  var lastBroadcast = sessionStorage.getItem("proasn-broadcast-seen") || "";
+  function showBroadcast(message) {
+    var box = document.getElementById("broadcast");
+    if (!message || !box) return;
+    box.textContent = message.message;
+    box.hidden = false;
+    if (message.id !== lastBroadcast) {
+      lastBroadcast = message.id;
+      sessionStorage.setItem("proasn-broadcast-seen", message.id);
+    }
+  }
+
   function loggedOut() {
     stopped = true;
     warn(msg.loggedOut);
@@ -350,6 +363,7 @@
       syncClock(result.body);
       setPaused(result.body.status === "paused");
       if (result.body.status === "submitted") { window.location.href = "/ujian/selesai"; return; }
+      showBroadcast(result.body.broadcast);
       if (cfg.sequential && wasPaused === clock.paused) {
         // A section closed on the server: reload into the current one.
         var current = Number(itemEl().dataset.section);
@@ -367,5 +381,6 @@
   tick();
   setInterval(tick, 500);
   setInterval(function () { beat(null); }, cfg.heartbeat);
+  beat(null);
   prefetchAround(nav.current());
 })();

@@ -1,0 +1,129 @@
+"""Admin pages: staff accounts and proctor assignments."""
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import Response
+from sqlalchemy import select
+
+from app.accounts import repository, service
+from app.accounts.deps import AdminDep
+from app.accounts.models import ROLES, StaffUser
+from app.audit.service import record
+from app.exams.models import Agency, ExamSession
+from app.proctoring import repository as proctoring_repository
+from app.proctoring.models import ProctorAssignment
+from app.web.csrf import verify_csrf
+from app.web.deps import DB
+from app.web.pages import redirect, render
+
+router = APIRouter(prefix="/admin", include_in_schema=False)
+CsrfChecked = Depends(verify_csrf)
+
+
+@router.get("/pengguna")
+def users_page(
+    request: Request, admin: AdminDep, db: DB, pesan: str | None = None, galat: bool = False
+) -> Response:
+    agencies = list(db.scalars(select(Agency).order_by(Agency.name)))
+    context = {
+        "users": repository.users(db),
+        "roles": ROLES,
+        "agencies": agencies,
+        "message": pesan,
+        "is_error": galat,
+    }
+    return render(request, "admin/users.html", context)
+
+
+@router.post("/pengguna", dependencies=[CsrfChecked])
+def create_user(
+    admin: AdminDep,
+    db: DB,
+    username: Annotated[str, Form()] = "",
+    full_name: Annotated[str, Form()] = "",
+    role: Annotated[str, Form()] = "",
+    password: Annotated[str, Form()] = "",
+    agency_id: Annotated[str, Form()] = "",
+) -> Response:
+    try:
+        service.create_user(
+            db,
+            username,
+            password,
+            role,
+            full_name,
+            uuid.UUID(agency_id) if agency_id else None,
+            by=admin.actor,
+        )
+    except service.InvalidAccount as exc:
+        return redirect(f"/admin/pengguna?galat=1&pesan={exc}")
+    return redirect("/admin/pengguna?pesan=akun dibuat")
+
+
+@router.post("/pengguna/{user_id}/aktif", dependencies=[CsrfChecked])
+def toggle_active(user_id: uuid.UUID, admin: AdminDep, db: DB) -> Response:
+    user = db.get(StaffUser, user_id)
+    if user is None or user.id == admin.user.id:
+        return redirect("/admin/pengguna?galat=1&pesan=akun tidak dapat diubah")
+    user.active = not user.active
+    record(
+        db,
+        admin.actor,
+        "user.activate" if user.active else "user.deactivate",
+        target_type="staff_user",
+        target_id=user.id,
+        target_label=user.username,
+    )
+    return redirect("/admin/pengguna?pesan=status akun diubah")
+
+
+@router.get("/penugasan")
+def assignments_page(request: Request, admin: AdminDep, db: DB) -> Response:
+    context = {
+        "assignments": proctoring_repository.assignments(db),
+        "proctors": [u for u in repository.users(db) if u.role == "proctor" and u.active],
+        "sessions": list(db.scalars(select(ExamSession).order_by(ExamSession.starts_at))),
+    }
+    return render(request, "admin/assignments.html", context)
+
+
+@router.post("/penugasan", dependencies=[CsrfChecked])
+def assign(
+    admin: AdminDep,
+    db: DB,
+    user_id: Annotated[uuid.UUID, Form()],
+    session_id: Annotated[uuid.UUID, Form()],
+) -> Response:
+    user, exam_session = db.get(StaffUser, user_id), db.get(ExamSession, session_id)
+    if user is None or user.role != "proctor" or exam_session is None:
+        return redirect("/admin/penugasan")
+    if not proctoring_repository.is_assigned(db, user.id, exam_session.id):
+        db.add(ProctorAssignment(user_id=user.id, exam_session_id=exam_session.id))
+        record(
+            db,
+            admin.actor,
+            "proctor.assign",
+            target_type="staff_user",
+            target_id=user.id,
+            target_label=user.username,
+            exam_session_id=exam_session.id,
+        )
+    return redirect("/admin/penugasan")
+
+
+@router.post("/penugasan/{assignment_id}/hapus", dependencies=[CsrfChecked])
+def unassign(assignment_id: uuid.UUID, admin: AdminDep, db: DB) -> Response:
+    assignment = db.get(ProctorAssignment, assignment_id)
+    if assignment is not None:
+        record(
+            db,
+            admin.actor,
+            "proctor.unassign",
+            target_type="staff_user",
+            target_id=assignment.user_id,
+            exam_session_id=assignment.exam_session_id,
+        )
+        db.delete(assignment)
+    return redirect("/admin/penugasan")

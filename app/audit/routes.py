@@ -1,0 +1,39 @@
+"""The audit log viewer, filterable, for admins and analysts."""
+
+from datetime import datetime
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from app.accounts.deps import AuditReaderDep
+from app.audit import repository
+from app.audit.repository import AuditFilter
+from app.web.deps import DB
+from app.web.pages import render
+
+router = APIRouter(include_in_schema=False)
+
+
+def _day(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value + "T00:00:00+00:00") if value else None
+
+
+@router.get("/audit")
+def audit_log(
+    request: Request,
+    reader: AuditReaderDep,
+    db: DB,
+    actor: str = "",
+    action: str = "",
+    since: str = "",
+    until: str = "",
+    page: int = 1,
+) -> Response:
+    f = AuditFilter(actor or None, action or None, None, _day(since), _day(until))
+    entries = repository.entries(db, f, limit=100, offset=(max(page, 1) - 1) * 100)
+    context = {
+        "entries": entries,
+        "filter": {"actor": actor, "action": action, "since": since, "until": until},
+        "page": page,
+    }
+    return render(request, "audit/list.html", context)

@@ -1,0 +1,396 @@
+"""Proctor console (`/pengawas/…`): thin routes over proctoring.service.
+
+Only an admin or a proctor assigned to the exam session may see or act on it; every POST
+carries a CSRF token and, for actions on the clock or a login, a reason.
+"""
+
+import csv
+import io
+import uuid
+from datetime import datetime, time
+from typing import Annotated
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import Response, StreamingResponse
+
+from app.accounts.deps import Forbidden, StaffDep
+from app.accounts.service import Staff
+from app.exams.models import Event, ExamSession
+from app.kit import clock
+from app.kit.timezones import format_local
+from app.proctoring import repository, service
+from app.proctoring.board import build_board
+from app.proctoring.models import INCIDENT_CATEGORIES
+from app.proctoring.report import session_report
+from app.web.csrf import verify_csrf
+from app.web.deps import DB
+from app.web.pages import redirect, render
+
+router = APIRouter(prefix="/pengawas", include_in_schema=False)
+CsrfChecked = Depends(verify_csrf)
+Reason = Annotated[str, Form()]
+
+
+def managed_session(session_id: uuid.UUID, staff: StaffDep, db: DB) -> ExamSession:
+    exam_session = db.get(ExamSession, session_id)
+    if exam_session is None:
+        raise Forbidden()
+    if staff.user.role == "admin":
+        return exam_session
+    if staff.user.role == "proctor" and repository.is_assigned(db, staff.user.id, session_id):
+        return exam_session
+    raise Forbidden()
+
+
+SessionDep = Annotated[ExamSession, Depends(managed_session)]
+
+
+def back(
+    exam_session: ExamSession, outcome_or_error: str, error: bool = False, page: str = ""
+) -> Response:
+    flag = "&galat=1" if error else ""
+    return redirect(f"/pengawas/sesi/{exam_session.id}{page}?pesan={quote(outcome_or_error)}{flag}")
+
+
+def act(exam_session: ExamSession, action, page: str = "") -> Response:  # type: ignore[no-untyped-def]
+    """Run an action and come back with its outcome, or with why it was refused."""
+    try:
+        outcome = action()
+    except service.ActionRefused as exc:
+        return back(exam_session, exc.message, error=True, page=page)
+    return back(exam_session, outcome.message, page=page)
+
+
+def _since(value: str | None, zone: str) -> datetime | None:
+    """A local HH:MM today (the room's zone) → aware UTC, for backdated pauses."""
+    if not value:
+        return None
+    local_now = clock.now().astimezone(ZoneInfo(zone))
+    hours, minutes = (int(x) for x in value.split(":")[:2])
+    moment = datetime.combine(local_now.date(), time(hours, minutes), tzinfo=ZoneInfo(zone))
+    return moment.astimezone(ZoneInfo("UTC"))
+
+
+# --- pages ----------------------------------------------------------------------------------
+
+
+@router.get("/sesi/{session_id}")
+def session_page(
+    request: Request,
+    exam_session: SessionDep,
+    staff: StaffDep,
+    db: DB,
+    pesan: str | None = None,
+    galat: bool = False,
+) -> Response:
+    event = db.get(Event, exam_session.event_id)
+    board = build_board(db, exam_session.id)
+    context = {
+        "exam_session": exam_session,
+        "event": event,
+        "token": service.current_token(db, exam_session),
+        "board": board,
+        "proctors": repository.proctors_of(db, exam_session.id),
+        "starts": format_local(exam_session.starts_at, exam_session.time_zone),
+        "message": pesan,
+        "is_error": galat,
+        "categories": INCIDENT_CATEGORIES,
+        "local_now": format_local(clock.now(), exam_session.time_zone, "%H:%M"),
+    }
+    return render(request, "proctoring/session.html", context)
+
+
+@router.get("/sesi/{session_id}/papan")
+def board_poll(
+    request: Request, exam_session: SessionDep, db: DB, since: str | None = None
+) -> Response:
+    """Only the rows changed since the last poll, plus the totals (htmx out-of-band swaps)."""
+    after = datetime.fromisoformat(since) if since else None
+    board = build_board(db, exam_session.id, after)
+    return render(
+        request, "proctoring/_board_poll.html", {"exam_session": exam_session, "board": board}
+    )
+
+
+@router.get("/sesi/{session_id}/token")
+def token_screen(request: Request, exam_session: SessionDep, db: DB) -> Response:
+    context = {"exam_session": exam_session, "token": service.current_token(db, exam_session)}
+    return render(request, "proctoring/token.html", context, layout="layout_bare.html")
+
+
+@router.get("/sesi/{session_id}/peserta/{participant_id}")
+def seat_page(
+    request: Request,
+    exam_session: SessionDep,
+    participant_id: uuid.UUID,
+    db: DB,
+    pesan: str | None = None,
+    galat: bool = False,
+) -> Response:
+    participant = service.participant_or_refuse(db, exam_session, participant_id)
+    rows = [r for r in build_board(db, exam_session.id).rows if r.participant_id == participant.id]
+    context = {"exam_session": exam_session, "row": rows[0], "message": pesan, "is_error": galat}
+    return render(request, "proctoring/seat.html", context)
+
+
+@router.get("/sesi/{session_id}/daftar-hadir")
+def attendance_list(request: Request, exam_session: SessionDep, db: DB) -> Response:
+    context = {
+        "exam_session": exam_session,
+        "event": db.get(Event, exam_session.event_id),
+        "starts": format_local(exam_session.starts_at, exam_session.time_zone),
+        "rows": build_board(db, exam_session.id).rows,
+    }
+    return render(request, "proctoring/attendance.html", context, layout="layout_print.html")
+
+
+@router.post("/sesi/{session_id}/kartu", dependencies=[CsrfChecked])
+def participant_cards(
+    request: Request, exam_session: SessionDep, staff: StaffDep, db: DB
+) -> Response:
+    issued = service.issue_cards(db, staff.actor, exam_session)
+    rows = {r.participant_id: r for r in build_board(db, exam_session.id).rows}
+    context = {
+        "exam_session": exam_session,
+        "event": db.get(Event, exam_session.event_id),
+        "starts": format_local(exam_session.starts_at, exam_session.time_zone),
+        "cards": [(p, code, rows[p.id].pc_number) for p, code in issued],
+    }
+    return render(request, "proctoring/cards.html", context, layout="layout_print.html")
+
+
+@router.get("/sesi/{session_id}/berita-acara")
+def report_page(request: Request, exam_session: SessionDep, db: DB) -> Response:
+    report = session_report(db, exam_session)
+    return render(request, "proctoring/report.html", {"report": report}, layout="layout_print.html")
+
+
+@router.get("/sesi/{session_id}/berita-acara.csv")
+def report_csv(exam_session: SessionDep, db: DB) -> Response:
+    report = session_report(db, exam_session)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["bagian", "waktu", "peserta", "nip", "kejadian", "rincian", "alasan", "oleh"])
+    writer.writerows(report.csv_rows())
+    name = f"berita-acara-{exam_session.code}.csv"
+    return StreamingResponse(
+        iter([buffer.getvalue()]),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+# --- session-wide actions -------------------------------------------------------------------
+
+
+@router.post("/sesi/{session_id}/buka", dependencies=[CsrfChecked])
+def open_session(exam_session: SessionDep, staff: StaffDep, db: DB) -> Response:
+    return act(exam_session, lambda: service.open_session(db, staff.actor, exam_session))
+
+
+@router.post("/sesi/{session_id}/tutup", dependencies=[CsrfChecked])
+def close_session(
+    exam_session: SessionDep, staff: StaffDep, db: DB, reason: Reason = ""
+) -> Response:
+    return act(exam_session, lambda: service.close_session(db, staff.actor, exam_session, reason))
+
+
+@router.post("/sesi/{session_id}/token/rotasi", dependencies=[CsrfChecked])
+def rotate_token(exam_session: SessionDep, staff: StaffDep, db: DB) -> Response:
+    return act(exam_session, lambda: service.rotate_token(db, staff.actor, exam_session))
+
+
+@router.post("/sesi/{session_id}/token/otomatis", dependencies=[CsrfChecked])
+def token_rotation(
+    exam_session: SessionDep, staff: StaffDep, db: DB, minutes: Annotated[int, Form()] = 0
+) -> Response:
+    value = minutes or None
+    return act(exam_session, lambda: service.set_rotation(db, staff.actor, exam_session, value))
+
+
+@router.post("/sesi/{session_id}/jeda", dependencies=[CsrfChecked])
+def pause_room(
+    exam_session: SessionDep,
+    staff: StaffDep,
+    db: DB,
+    reason: Reason = "",
+    since: Annotated[str, Form()] = "",
+) -> Response:
+    return act(
+        exam_session,
+        lambda: service.pause_room(
+            db, staff.actor, exam_session, reason, _since(since, exam_session.time_zone)
+        ),
+    )
+
+
+@router.post("/sesi/{session_id}/lanjut", dependencies=[CsrfChecked])
+def resume_room(exam_session: SessionDep, staff: StaffDep, db: DB, reason: Reason = "") -> Response:
+    return act(exam_session, lambda: service.resume_room(db, staff.actor, exam_session, reason))
+
+
+@router.post("/sesi/{session_id}/pesan", dependencies=[CsrfChecked])
+def broadcast(
+    exam_session: SessionDep, staff: StaffDep, db: DB, message: Annotated[str, Form()] = ""
+) -> Response:
+    return act(exam_session, lambda: service.broadcast(db, staff.actor, exam_session, message))
+
+
+@router.post("/sesi/{session_id}/kejadian", dependencies=[CsrfChecked])
+def incident(
+    exam_session: SessionDep,
+    staff: StaffDep,
+    db: DB,
+    kind: Annotated[str, Form()] = "",
+    note: Annotated[str, Form()] = "",
+    participant_id: Annotated[str, Form()] = "",
+) -> Response:
+    category, _, subcategory = kind.partition(":")
+    participant = (
+        service.participant_or_refuse(db, exam_session, uuid.UUID(participant_id))
+        if participant_id
+        else None
+    )
+    return act(
+        exam_session,
+        lambda: service.add_incident(
+            db, staff.actor, exam_session, category, subcategory, note, participant
+        ),
+    )
+
+
+# --- seat actions ---------------------------------------------------------------------------
+
+
+def _seat_action(
+    exam_session: ExamSession,
+    db,
+    participant_id: uuid.UUID,
+    staff: Staff,  # type: ignore[no-untyped-def]
+    action,
+) -> Response:
+    participant = service.participant_or_refuse(db, exam_session, participant_id)
+    page = f"/peserta/{participant.id}"
+    return act(exam_session, lambda: action(participant), page=page)
+
+
+@router.post("/sesi/{session_id}/peserta/{participant_id}/hadir", dependencies=[CsrfChecked])
+def check_in(
+    exam_session: SessionDep,
+    participant_id: uuid.UUID,
+    staff: StaffDep,
+    db: DB,
+    attendance: Annotated[str, Form()] = "unknown",
+    id_checked: Annotated[bool, Form()] = False,
+    pc_number: Annotated[str, Form()] = "",
+    version: Annotated[int, Form()] = 0,
+) -> Response:
+    return _seat_action(
+        exam_session,
+        db,
+        participant_id,
+        staff,
+        lambda p: service.check_in(
+            db, staff.actor, exam_session, p, attendance, id_checked, pc_number, version
+        ),
+    )
+
+
+@router.post("/sesi/{session_id}/peserta/{participant_id}/izinkan", dependencies=[CsrfChecked])
+def admit(exam_session: SessionDep, participant_id: uuid.UUID, staff: StaffDep, db: DB) -> Response:
+    return _seat_action(
+        exam_session,
+        db,
+        participant_id,
+        staff,
+        lambda p: service.admit(db, staff.actor, exam_session, p),
+    )
+
+
+@router.post("/sesi/{session_id}/peserta/{participant_id}/jeda", dependencies=[CsrfChecked])
+def pause_seat(
+    exam_session: SessionDep,
+    participant_id: uuid.UUID,
+    staff: StaffDep,
+    db: DB,
+    reason: Reason = "",
+) -> Response:
+    return _seat_action(
+        exam_session,
+        db,
+        participant_id,
+        staff,
+        lambda p: service.pause_seat(db, staff.actor, exam_session, p, reason),
+    )
+
+
+@router.post("/sesi/{session_id}/peserta/{participant_id}/lanjut", dependencies=[CsrfChecked])
+def resume_seat(
+    exam_session: SessionDep,
+    participant_id: uuid.UUID,
+    staff: StaffDep,
+    db: DB,
+    reason: Reason = "",
+) -> Response:
+    return _seat_action(
+        exam_session,
+        db,
+        participant_id,
+        staff,
+        lambda p: service.resume_seat(db, staff.actor, exam_session, p, reason),
+    )
+
+
+@router.post("/sesi/{session_id}/peserta/{participant_id}/tambah-waktu", dependencies=[CsrfChecked])
+def extra_time(
+    exam_session: SessionDep,
+    participant_id: uuid.UUID,
+    staff: StaffDep,
+    db: DB,
+    minutes: Annotated[int, Form()] = 0,
+    reason: Reason = "",
+) -> Response:
+    return _seat_action(
+        exam_session,
+        db,
+        participant_id,
+        staff,
+        lambda p: service.add_extra_time(db, staff.actor, exam_session, p, minutes, reason),
+    )
+
+
+@router.post("/sesi/{session_id}/peserta/{participant_id}/reset-login", dependencies=[CsrfChecked])
+def reset_login(
+    exam_session: SessionDep,
+    participant_id: uuid.UUID,
+    staff: StaffDep,
+    db: DB,
+    reason: Reason = "",
+    pc_number: Annotated[str, Form()] = "",
+) -> Response:
+    return _seat_action(
+        exam_session,
+        db,
+        participant_id,
+        staff,
+        lambda p: service.reset_login(db, staff.actor, exam_session, p, reason, pc_number or None),
+    )
+
+
+@router.post("/sesi/{session_id}/peserta/{participant_id}/akhiri", dependencies=[CsrfChecked])
+def end_attempt(
+    exam_session: SessionDep,
+    participant_id: uuid.UUID,
+    staff: StaffDep,
+    db: DB,
+    reason: Reason = "",
+    confirm: Annotated[bool, Form()] = False,
+) -> Response:
+    def action(participant):  # type: ignore[no-untyped-def]
+        if not confirm:
+            raise service.ActionRefused("centang konfirmasi untuk mengakhiri tes peserta")
+        return service.end_attempt(db, staff.actor, exam_session, participant, reason)
+
+    return _seat_action(exam_session, db, participant_id, staff, action)

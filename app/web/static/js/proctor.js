@@ -1,0 +1,74 @@
+/* ProASN CAT — proctor pages.
+ *
+ * The live board asks for the rows changed since its cursor every 3 s while the tab is
+ * visible and every 30 s while it is hidden (a fixed-interval htmx trigger cannot adapt
+ * without eval, which the CSP forbids), and swaps them in by id. Remaining times and
+ * "seconds ago" count locally between polls. The room token screen reloads itself.
+ */
+(function () {
+  "use strict";
+
+  function format(seconds) {
+    var s = Math.max(0, Math.round(seconds)), h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60);
+    function two(n) { return (n < 10 ? "0" : "") + n; }
+    return (h ? h + ":" : "") + two(m) + ":" + two(s % 60);
+  }
+
+  // --- room token screen --------------------------------------------------------------------
+  if (document.getElementById("token-screen")) {
+    setTimeout(function () { window.location.reload(); }, 10000);
+    return;
+  }
+
+  var board = document.getElementById("board");
+  if (!board) return;
+  var rendered = {}; // row id → performance.now() when its numbers were rendered
+
+  function stamp(row) { rendered[row.id] = performance.now(); }
+  Array.prototype.forEach.call(document.querySelectorAll("#board-rows tr"), stamp);
+
+  function tick() {
+    var now = performance.now();
+    Array.prototype.forEach.call(document.querySelectorAll("#board-rows tr"), function (row) {
+      var elapsed = (now - (rendered[row.id] || now)) / 1000;
+      var cell = row.querySelector(".remaining");
+      if (cell && cell.dataset.remaining !== "") {
+        var left = Number(cell.dataset.remaining) - (cell.dataset.paused === "1" ? 0 : elapsed);
+        cell.textContent = format(left);
+      }
+      var seen = row.querySelector(".seen");
+      if (seen && seen.dataset.age !== "") seen.textContent = format(Number(seen.dataset.age) + elapsed);
+    });
+  }
+
+  function poll() {
+    var cursor = document.getElementById("board-cursor");
+    var url = board.dataset.poll + "?since=" + encodeURIComponent(cursor.dataset.since);
+    fetch(url, { credentials: "same-origin", headers: { "HX-Request": "true" } })
+      .then(function (response) { return response.ok ? response.text() : null; })
+      .then(function (html) {
+        if (!html) return;
+        var doc = new DOMParser().parseFromString("<body>" + html + "</body>", "text/html");
+        Array.prototype.forEach.call(doc.querySelectorAll("tr.seat"), function (fresh) {
+          var old = document.getElementById(fresh.id);
+          var adopted = document.importNode(fresh, true);
+          if (old) old.replaceWith(adopted); else document.getElementById("board-rows").appendChild(adopted);
+          stamp(adopted);
+        });
+        var totals = doc.getElementById("board-totals");
+        if (totals) document.getElementById("board-totals").replaceWith(document.importNode(totals, true));
+        var next = doc.getElementById("board-cursor");
+        if (next) cursor.dataset.since = next.dataset.since;
+        tick();
+      }, function () { /* network trouble: try again next round */ })
+      .then(schedule, schedule);
+  }
+
+  function schedule() {
+    setTimeout(poll, document.visibilityState === "hidden" ? 30000 : 3000);
+  }
+
+  tick();
+  setInterval(tick, 1000);
+  schedule();
+})();
