@@ -17,6 +17,8 @@ import pytest
 # Cheap hashing in tests; set before any app settings are read.
 os.environ.setdefault("PROASN_ACCESS_CODE_HASH_TIME_COST", "1")
 os.environ.setdefault("PROASN_ACCESS_CODE_HASH_MEMORY_KIB", "8")
+os.environ.setdefault("PROASN_PASSWORD_HASH_TIME_COST", "1")
+os.environ.setdefault("PROASN_PASSWORD_HASH_MEMORY_KIB", "64")
 
 from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.engine import Engine, make_url  # noqa: E402

@@ -34,17 +34,28 @@ def open_exam(
     total_minutes: int = 60,
     section_limits: tuple[int | None, int | None] = (None, None),
     show_results: bool = False,
+    other_room: bool = False,
+    require_admission: bool = False,
 ) -> OpenExam:
     """Bank with verbal (keyed) and sjt (graded) items; blueprint 3 verbal + 2 sjt."""
     import_bank(db, load_bank(bank_of(tmp_path / "bank", verbal=12, sjt=8)))
-    data: dict[str, Any] = event_data(show_results_to_takers=show_results)
+    data: dict[str, Any] = event_data(
+        show_results_to_takers=show_results, require_admission=require_admission
+    )
     data["blueprint"]["total_time_minutes"] = total_minutes
     for section, limit in zip(data["blueprint"]["sections"], section_limits, strict=True):
         section["time_limit_minutes"] = limit
-    import_event(db, event_doc(**data), rows(*[participant(n) for n in range(1, people + 1)]))
+    people_rows = [participant(n) for n in range(1, people + 1)]
+    if other_room:  # one participant of another agency in another room (S2)
+        people_rows.append(participant(people + 1, "S2", agency="7302"))
+    import_event(db, event_doc(**data), rows(*people_rows))
     event = exams_repository.event_by_code(db, data["code"])
     assert event is not None
-    prepare_sessions(db, event, ["S1"])
+    prepare_sessions(db, event, ["S1", "S2"] if other_room else ["S1"])
+    if other_room:
+        other = exams_repository.session_by_code(db, event.id, "S2")
+        assert other is not None
+        other.status = "open"
     exam_session = exams_repository.session_by_code(db, event.id, "S1")
     assert exam_session is not None
     exam_session.status = "open"

@@ -1,0 +1,193 @@
+"""Every proctor route for every persona; CSRF; the pages work end to end."""
+
+import re
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from app.db import make_engine, make_sessionmaker, transaction
+from app.main import create_app
+from tests.proctoring.factories import PERSONAS, World, build_world
+
+CSRF = "csrf-uji-token"
+
+
+@pytest.fixture
+def world(use_database: str, tmp_path: Path) -> World:
+    engine = make_engine(use_database)
+    with transaction(make_sessionmaker(engine)) as db:
+        built = build_world(db, tmp_path)
+        built.session_id = str(built.exam.session.id)  # type: ignore[attr-defined]
+        built.other_session_id = str(built.other_session.id)  # type: ignore[attr-defined]
+    engine.dispose()
+    return built
+
+
+@pytest.fixture
+def app(use_database: str):  # type: ignore[no-untyped-def]
+    application = create_app()
+    with TestClient(application):  # runs the lifespan: engine and sessions
+        yield application
+
+
+def client_for(app, world: World, persona: str) -> TestClient:  # type: ignore[no-untyped-def]
+    client = TestClient(app, follow_redirects=False)
+    client.cookies.set("proasn_csrf", CSRF)
+    if persona in world.staff_tokens:
+        client.cookies.set("proasn_staff", world.staff_tokens[persona])
+    if persona in world.taker_tokens:
+        client.cookies.set("proasn_taker", world.taker_tokens[persona])
+    return client
+
+
+def proctor_routes(world: World) -> list[tuple[str, str, dict]]:  # type: ignore[type-arg]
+    s, p = world.session_id, world.participant_ids[0]  # type: ignore[attr-defined]
+    seat = f"/pengawas/sesi/{s}/peserta/{p}"
+    reason = {"reason": "uji"}
+    return [
+        ("GET", f"/pengawas/sesi/{s}", {}),
+        ("GET", f"/pengawas/sesi/{s}/papan", {}),
+        ("GET", f"/pengawas/sesi/{s}/token", {}),
+        ("GET", f"/pengawas/sesi/{s}/daftar-hadir", {}),
+        ("GET", f"/pengawas/sesi/{s}/berita-acara", {}),
+        ("GET", f"/pengawas/sesi/{s}/berita-acara.csv", {}),
+        ("GET", seat, {}),
+        ("POST", f"/pengawas/sesi/{s}/buka", {}),
+        ("POST", f"/pengawas/sesi/{s}/token/rotasi", {}),
+        ("POST", f"/pengawas/sesi/{s}/token/otomatis", {"minutes": "15"}),
+        ("POST", f"/pengawas/sesi/{s}/jeda", reason),
+        ("POST", f"/pengawas/sesi/{s}/lanjut", reason),
+        ("POST", f"/pengawas/sesi/{s}/pesan", {"message": "halo"}),
+        ("POST", f"/pengawas/sesi/{s}/kejadian", {"kind": "other:other", "note": "catatan"}),
+        ("POST", f"/pengawas/sesi/{s}/kartu", {}),
+        ("POST", f"{seat}/hadir", {"attendance": "present", "version": "1"}),
+        ("POST", f"{seat}/izinkan", {}),
+        ("POST", f"{seat}/jeda", reason),
+        ("POST", f"{seat}/lanjut", reason),
+        ("POST", f"{seat}/tambah-waktu", {"minutes": "5", **reason}),
+        ("POST", f"{seat}/reset-login", reason),
+        ("POST", f"{seat}/akhiri", {"confirm": "true", **reason}),
+        ("POST", f"/pengawas/sesi/{s}/tutup", {}),
+    ]
+
+
+ALLOWED = {"admin", "proctor"}
+EVERYONE = (*PERSONAS, "taker", "other_taker", "outsider")
+
+
+@pytest.mark.parametrize("persona", EVERYONE)
+def test_proctor_routes_are_for_admins_and_the_rooms_proctors_only(
+    app,
+    world: World,
+    persona: str,  # type: ignore[no-untyped-def]
+) -> None:
+    client = client_for(app, world, persona)
+    for method, path, form in proctor_routes(world):
+        if method == "GET":
+            response = client.get(path)
+        else:
+            response = client.post(path, data={"csrf_token": CSRF, **form})
+        if persona in ALLOWED:
+            assert response.status_code in (200, 303), (path, response.status_code)
+            if response.status_code == 303:
+                assert "/staf/masuk" not in response.headers["location"], path
+        elif persona in world.staff_tokens:
+            assert response.status_code == 403, (persona, path, response.status_code)
+        elif method == "GET":
+            assert response.status_code == 303, (persona, path)
+            assert response.headers["location"].startswith("/staf/masuk"), path
+        else:
+            assert response.status_code == 401, (persona, path)
+
+
+def test_the_other_rooms_proctor_manages_their_own_room(app, world: World) -> None:  # type: ignore[no-untyped-def]
+    client = client_for(app, world, "other_proctor")
+    assert client.get(f"/pengawas/sesi/{world.other_session_id}").status_code == 200  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("persona", "path", "allowed"),
+    [
+        *((p, "/admin/pengguna", p == "admin") for p in PERSONAS),
+        *((p, "/admin/penugasan", p == "admin") for p in PERSONAS),
+        *((p, "/audit", p in ("admin", "analyst")) for p in PERSONAS),
+        *((p, "/instansi", p in ("viewer", "other_viewer")) for p in PERSONAS),
+    ],
+)
+def test_staff_pages_by_role(app, world: World, persona: str, path: str, allowed: bool) -> None:  # type: ignore[no-untyped-def]
+    response = client_for(app, world, persona).get(path)
+    assert response.status_code == (200 if allowed else 403), (persona, path)
+
+
+def test_agency_viewer_sees_only_own_agency_and_no_scores(app, world: World) -> None:  # type: ignore[no-untyped-def]
+    page = client_for(app, world, "viewer").get("/instansi").text
+    assert "Peserta 1" in page and "Peserta 4" not in page
+    assert "Skor" not in page and "skor" not in page
+    other = client_for(app, world, "other_viewer").get("/instansi").text
+    assert "Peserta 4" in other and "Peserta 1" not in other
+
+
+def test_post_without_csrf_token_is_refused(app, world: World) -> None:  # type: ignore[no-untyped-def]
+    client = client_for(app, world, "admin")
+    s = world.session_id  # type: ignore[attr-defined]
+    response = client.post(f"/pengawas/sesi/{s}/jeda", data={"reason": "x"})
+    assert response.status_code == 403 and response.json()["code"] == "csrf_rejected"
+    response = client.post(f"/pengawas/sesi/{s}/jeda", data={"reason": "x", "csrf_token": "lain"})
+    assert response.status_code == 403
+
+
+def test_refused_action_comes_back_with_the_reason(app, world: World) -> None:  # type: ignore[no-untyped-def]
+    client = client_for(app, world, "proctor")
+    seat = f"/pengawas/sesi/{world.session_id}/peserta/{world.participant_ids[0]}"  # type: ignore[attr-defined]
+    response = client.post(f"{seat}/jeda", data={"csrf_token": CSRF, "reason": "x"})
+    assert response.status_code == 303 and "galat=1" in response.headers["location"]
+    page = client.get(response.headers["location"])
+    assert "peserta belum memulai tes" in page.text
+
+
+def test_board_poll_returns_only_changed_rows(app, world: World) -> None:  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime, timedelta
+
+    from app.kit.clock import FrozenClock, use_clock
+
+    with use_clock(FrozenClock(datetime.now(UTC) + timedelta(seconds=5))):
+        _poll_only_changed(app, world)
+
+
+def _poll_only_changed(app, world: World) -> None:  # type: ignore[no-untyped-def]
+    client = client_for(app, world, "proctor")
+    s = world.session_id  # type: ignore[attr-defined]
+    full = client.get(f"/pengawas/sesi/{s}").text
+    cursor = re.search(r'id="board-cursor" data-since="([^"]+)"', full)
+    assert cursor and full.count('class="seat ') == 3
+    quiet = client.get(f"/pengawas/sesi/{s}/papan", params={"since": cursor.group(1)}).text
+    assert quiet.count('class="seat ') == 0 and "board-totals" in quiet
+    seat = f"/pengawas/sesi/{s}/peserta/{world.participant_ids[0]}"  # type: ignore[attr-defined]
+    client.post(
+        f"{seat}/hadir",
+        data={"csrf_token": CSRF, "attendance": "present", "pc_number": "PC-9", "version": "1"},
+    )
+    changed = client.get(f"/pengawas/sesi/{s}/papan", params={"since": cursor.group(1)}).text
+    assert changed.count('class="seat ') == 1 and "PC-9" in changed
+
+
+def test_report_lists_actions_with_reasons_and_exports_csv(app, world: World) -> None:  # type: ignore[no-untyped-def]
+    client = client_for(app, world, "admin")
+    s = world.session_id  # type: ignore[attr-defined]
+    client.post(
+        f"/pengawas/sesi/{s}/kejadian",
+        data={"csrf_token": CSRF, "kind": "environment:power", "note": "listrik padam"},
+    )
+    client.post(f"/pengawas/sesi/{s}/pesan", data={"csrf_token": CSRF, "message": "tenang"})
+    report = client.get(f"/pengawas/sesi/{s}/berita-acara").text
+    assert "listrik padam" in report and "pesan ke ruang" in report
+    csv_text = client.get(f"/pengawas/sesi/{s}/berita-acara.csv").text
+    assert csv_text.startswith("bagian,waktu,peserta") and "listrik padam" in csv_text
+
+
+def test_cards_print_new_access_codes(app, world: World) -> None:  # type: ignore[no-untyped-def]
+    client = client_for(app, world, "proctor")
+    page = client.post(f"/pengawas/sesi/{world.session_id}/kartu", data={"csrf_token": CSRF})  # type: ignore[attr-defined]
+    codes = re.findall(r'<dd class="code">([A-Z0-9]+)</dd>', page.text)
+    assert page.status_code == 200 and len(codes) == 3 and len(set(codes)) == 3

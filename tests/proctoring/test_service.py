@@ -1,0 +1,341 @@
+"""Room control through the service layer, and its effect on the taker's side."""
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import event, select, text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+from app.audit.models import AuditEntry
+from app.audit.service import Actor
+from app.delivery import errors
+from app.delivery import service as delivery
+from app.delivery.views import state_view
+from app.kit.clock import FrozenClock, use_clock
+from app.proctoring import service
+from app.proctoring.board import build_board
+from app.proctoring.models import AttemptPause
+from tests.delivery.factories import OpenExam, open_exam
+
+START = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)  # session S1 starts 00:00 UTC (08:00 WITA)
+ALICE = Actor(None, "pengawas-a", "proctor")
+BUDI = Actor(None, "pengawas-b", "proctor")
+
+
+@pytest.fixture
+def frozen():  # type: ignore[no-untyped-def]
+    with use_clock(FrozenClock(START)) as c:
+        yield c
+
+
+@pytest.fixture
+def exam(db_session: Session, tmp_path: Path, frozen: FrozenClock) -> OpenExam:
+    return open_exam(db_session, tmp_path, people=3, section_limits=(20, None))
+
+
+def taker_started(db: Session, exam: OpenExam, n: int = 0):  # type: ignore[no-untyped-def]
+    taker, _ = delivery.login(db, exam.nips[n], exam.token, None)
+    return taker, delivery.start(db, taker)
+
+
+def remaining(db: Session, taker, attempt) -> tuple[int | None, int | None]:  # type: ignore[no-untyped-def]
+    view = state_view(db, taker, attempt)
+    return view.remaining_seconds, view.section_remaining_seconds
+
+
+def first_option(db: Session, taker) -> str:  # type: ignore[no-untyped-def]
+    _, ref, _ = delivery.open_item(db, taker, 1)
+    return ref.option_order[0]
+
+
+def test_pause_blocks_answering_and_freezes_the_clock(
+    db_session: Session, exam: OpenExam, frozen: FrozenClock
+) -> None:
+    taker, attempt = taker_started(db_session, exam)
+    option = first_option(db_session, taker)
+    frozen.advance(minutes=3)
+    before = remaining(db_session, taker, attempt)
+    assert before == (57 * 60, 17 * 60)
+    assert service.pause_seat(db_session, ALICE, exam.session, taker.participant, "sakit").changed
+    frozen.advance(minutes=7)
+    assert remaining(db_session, taker, attempt) == before  # frozen while paused
+    with pytest.raises(errors.AttemptPaused):
+        delivery.save_answer(db_session, taker, 1, option, False, seq=1)
+    with pytest.raises(errors.AttemptPaused):
+        delivery.submit(db_session, taker)
+    outcome = service.resume_seat(db_session, ALICE, exam.session, taker.participant, "pulih")
+    assert "420 detik" in outcome.message
+    assert remaining(db_session, taker, attempt) == before  # same remaining time after resume
+    frozen.advance(minutes=1)
+    assert remaining(db_session, taker, attempt) == (56 * 60, 16 * 60)
+    delivery.save_answer(db_session, taker, 1, option, False, seq=2)
+
+
+def test_a_paused_attempt_is_not_submitted_when_its_deadline_passes(
+    db_session: Session, exam: OpenExam, frozen: FrozenClock
+) -> None:
+    taker, attempt = taker_started(db_session, exam)
+    service.pause_seat(db_session, ALICE, exam.session, taker.participant, "listrik")
+    frozen.advance(hours=2)
+    assert delivery.submit_expired(db_session) == 0
+    assert attempt.status == "in_progress"
+    service.resume_seat(db_session, ALICE, exam.session, taker.participant, "listrik kembali")
+    assert remaining(db_session, taker, attempt)[0] == 3600
+
+
+def test_pause_and_resume_are_idempotent_for_two_proctors(
+    db_session: Session, exam: OpenExam
+) -> None:
+    taker, _ = taker_started(db_session, exam)
+    assert service.pause_seat(db_session, ALICE, exam.session, taker.participant, "a").changed
+    second = service.pause_seat(db_session, BUDI, exam.session, taker.participant, "b")
+    assert (second.changed, second.message) == (False, "tes peserta ini sudah dijeda")
+    assert service.resume_seat(db_session, BUDI, exam.session, taker.participant, "c").changed
+    assert not service.resume_seat(db_session, ALICE, exam.session, taker.participant, "d").changed
+    pauses = list(db_session.scalars(select(AttemptPause)))
+    assert len(pauses) == 1
+
+
+def test_actions_need_a_reason(db_session: Session, exam: OpenExam) -> None:
+    taker, _ = taker_started(db_session, exam)
+    with pytest.raises(service.ActionRefused, match="alasan"):
+        service.pause_seat(db_session, ALICE, exam.session, taker.participant, "  ")
+
+
+def test_room_pause_backdated_to_the_outage_credits_each_seat_its_own_time(
+    db_session: Session, exam: OpenExam, frozen: FrozenClock
+) -> None:
+    first, early = taker_started(db_session, exam, 0)
+    frozen.advance(minutes=10)
+    second, late = taker_started(db_session, exam, 1)  # started 10 minutes later
+    frozen.advance(minutes=5)  # 01:15: power fails …
+    outage = frozen.current
+    frozen.advance(minutes=2)  # … proctor clicks at 01:17, backdating to 01:15
+    assert service.pause_room(
+        db_session, ALICE, exam.session, "listrik padam", since=outage
+    ).changed
+    assert early.paused_at == outage and late.paused_at == outage
+    frozen.advance(minutes=20)
+    service.resume_room(db_session, ALICE, exam.session, "listrik menyala")
+    # Each seat gets back exactly its remaining time at the outage: 45 and 55 minutes.
+    assert remaining(db_session, first, early)[0] == 45 * 60
+    assert remaining(db_session, second, late)[0] == 55 * 60
+    credited = {p.credited_seconds for p in db_session.scalars(select(AttemptPause))}
+    assert credited == {22 * 60}
+    entries = list(db_session.scalars(select(AuditEntry).where(AuditEntry.action == "room.resume")))
+    assert list(entries[0].details["credited_seconds"].values()) == [1320, 1320]
+
+
+def test_backdating_never_goes_before_the_start_or_the_last_resume(
+    db_session: Session, exam: OpenExam, frozen: FrozenClock
+) -> None:
+    taker, attempt = taker_started(db_session, exam)
+    frozen.advance(minutes=5)
+    service.pause_room(db_session, ALICE, exam.session, "uji", since=START - timedelta(hours=3))
+    assert attempt.paused_at == START  # not before the attempt began
+    frozen.advance(minutes=1)
+    service.resume_room(db_session, ALICE, exam.session, "uji")
+    resumed = frozen.current
+    frozen.advance(minutes=4)
+    service.pause_seat(
+        db_session,
+        ALICE,
+        exam.session,
+        taker.participant,
+        "lagi",
+        since=resumed - timedelta(minutes=3),
+    )
+    assert attempt.paused_at == resumed
+    with pytest.raises(service.ActionRefused, match="masa depan"):
+        service.pause_room(
+            db_session, ALICE, exam.session, "x", since=frozen.current + timedelta(minutes=1)
+        )
+
+
+def test_extra_time_goes_to_the_test_and_the_current_section(
+    db_session: Session, exam: OpenExam
+) -> None:
+    taker, attempt = taker_started(db_session, exam)
+    service.add_extra_time(db_session, ALICE, exam.session, taker.participant, 10, "disabilitas")
+    assert remaining(db_session, taker, attempt) == (70 * 60, 30 * 60)
+    board = build_board(db_session, exam.session.id)
+    row = next(r for r in board.rows if r.participant_id == taker.participant.id)
+    assert row.remaining_seconds == 70 * 60
+
+
+def test_reset_login_lets_the_taker_continue_on_another_pc(
+    db_session: Session, exam: OpenExam
+) -> None:
+    taker, attempt = taker_started(db_session, exam)
+    option = first_option(db_session, taker)
+    delivery.save_answer(db_session, taker, 1, option, True, seq=5)
+    with pytest.raises(errors.LoginInUse):
+        delivery.login(db_session, exam.nips[0], exam.token, None)
+    service.reset_login(db_session, ALICE, exam.session, taker.participant, "PC mati", "PC-17")
+    with pytest.raises(errors.NotLoggedIn):
+        delivery.authenticate(db_session, "old-cookie-is-gone")
+    elsewhere, cookie = delivery.login(db_session, exam.nips[0], exam.token, None)
+    assert cookie
+    again = delivery.start(db_session, elsewhere)
+    assert again.id == attempt.id
+    _, ref, _ = delivery.open_item(db_session, elsewhere, 1)
+    assert state_view(db_session, elsewhere, again).answered == 1
+    row = next(
+        r
+        for r in build_board(db_session, exam.session.id).rows
+        if r.participant_id == taker.participant.id
+    )
+    assert row.pc_number == "PC-17"
+
+
+def test_end_attempt_submits_as_the_proctor(db_session: Session, exam: OpenExam) -> None:
+    taker, attempt = taker_started(db_session, exam)
+    service.pause_seat(db_session, ALICE, exam.session, taker.participant, "curang")
+    assert service.end_attempt(db_session, ALICE, exam.session, taker.participant, "curang").changed
+    assert (attempt.status, attempt.submitted_by, attempt.paused_at) == (
+        "submitted",
+        "proctor",
+        None,
+    )
+    assert not service.end_attempt(db_session, BUDI, exam.session, taker.participant, "x").changed
+    row = next(
+        r
+        for r in build_board(db_session, exam.session.id).rows
+        if r.participant_id == taker.participant.id
+    )
+    assert row.status == "ended"
+
+
+def test_check_in_conflict_between_two_proctors_is_shown_not_lost(
+    db_session: Session, exam: OpenExam
+) -> None:
+    taker, _ = taker_started(db_session, exam)
+    person = taker.participant
+    assert service.check_in(
+        db_session, ALICE, exam.session, person, "present", True, "PC-3", 1
+    ).changed
+    with pytest.raises(service.ActionRefused, match="pengawas lain"):
+        service.check_in(db_session, BUDI, exam.session, person, "late", False, "PC-4", 1)
+    same = service.check_in(db_session, BUDI, exam.session, person, "present", True, "PC-3", 1)
+    assert not same.changed  # the same values: idempotent, no conflict
+    assert service.check_in(db_session, BUDI, exam.session, person, "late", True, "PC-3", 2).changed
+
+
+def test_admission_gates_start_and_resume_after_reset(
+    db_session: Session, tmp_path: Path, frozen: FrozenClock
+) -> None:
+    exam = open_exam(db_session, tmp_path, people=1, require_admission=True)
+    taker, _ = delivery.login(db_session, exam.nips[0], exam.token, None)
+    with pytest.raises(errors.AwaitingAdmission):
+        delivery.start(db_session, taker)
+    service.admit(db_session, ALICE, exam.session, taker.participant)
+    attempt = delivery.start(db_session, taker)
+    service.reset_login(db_session, ALICE, exam.session, taker.participant, "pindah PC")
+    again, _ = delivery.login(db_session, exam.nips[0], exam.token, None)
+    with pytest.raises(errors.AwaitingAdmission):
+        delivery.save_answer(db_session, again, 1, "A", False, seq=1)
+    row = next(r for r in build_board(db_session, exam.session.id).rows)
+    assert "menunggu izin melanjutkan" in row.alerts
+    service.admit(db_session, BUDI, exam.session, again.participant)
+    assert delivery.start(db_session, again).id == attempt.id
+
+
+def test_token_rotation_keeps_the_old_token_for_a_short_overlap(
+    db_session: Session, exam: OpenExam, frozen: FrozenClock
+) -> None:
+    service.set_rotation(db_session, ALICE, exam.session, 15)
+    old = service.current_token(db_session, exam.session)
+    frozen.advance(minutes=16)
+    new = service.current_token(db_session, exam.session)
+    assert new != old
+    delivery.login(db_session, exam.nips[0], old, None)  # within the overlap
+    frozen.advance(minutes=3)
+    with pytest.raises(errors.InvalidLogin):
+        delivery.login(db_session, exam.nips[1], old, None)
+    delivery.login(db_session, exam.nips[1], new, None)
+
+
+def test_broadcast_reaches_the_takers_heartbeat(db_session: Session, exam: OpenExam) -> None:
+    from app.proctoring import repository
+
+    service.broadcast(db_session, ALICE, exam.session, "Waktu istirahat 5 menit lagi")
+    assert repository.latest_broadcast(db_session, exam.session.id).message.startswith("Waktu")
+
+
+def test_close_session_refuses_while_takers_work(
+    db_session: Session, exam: OpenExam, frozen: FrozenClock
+) -> None:
+    taker_started(db_session, exam)
+    with pytest.raises(service.ActionRefused, match="masih mengerjakan"):
+        service.close_session(db_session, ALICE, exam.session, "")
+    frozen.advance(hours=2)
+    assert service.close_session(db_session, ALICE, exam.session, "").changed
+    assert exam.session.status == "closed"
+
+
+def test_every_action_is_audited_with_reason(db_session: Session, exam: OpenExam) -> None:
+    taker, _ = taker_started(db_session, exam)
+    service.pause_seat(db_session, ALICE, exam.session, taker.participant, "alasan jeda")
+    service.add_incident(
+        db_session, ALICE, exam.session, "environment", "power", "padam", taker.participant
+    )
+    entries = list(db_session.scalars(select(AuditEntry).order_by(AuditEntry.at)))
+    pause = next(e for e in entries if e.action == "attempt.pause")
+    assert (pause.actor_username, pause.reason, pause.exam_session_id) == (
+        "pengawas-a",
+        "alasan jeda",
+        exam.session.id,
+    )
+    assert taker.participant.nip in (pause.target_label or "")
+    assert any(e.action == "incident.add" for e in entries)
+
+
+def test_audit_log_refuses_update_and_delete(db_session: Session, exam: OpenExam) -> None:
+    taker, _ = taker_started(db_session, exam)
+    service.pause_seat(db_session, ALICE, exam.session, taker.participant, "x")
+    db_session.flush()
+    for statement in ("UPDATE audit_log SET reason = 'diubah'", "DELETE FROM audit_log"):
+        with pytest.raises(DBAPIError, match="append-only"), db_session.begin_nested():
+            db_session.execute(text(statement))
+
+
+def count_queries(db: Session, action) -> int:  # type: ignore[no-untyped-def]
+    statements: list[str] = []
+    connection = db.connection()
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(connection, "before_cursor_execute", listener)
+    try:
+        action()
+    finally:
+        event.remove(connection, "before_cursor_execute", listener)
+    return len(statements)
+
+
+def test_board_costs_the_same_queries_for_few_and_many_seats(
+    db_session: Session, tmp_path: Path, frozen: FrozenClock
+) -> None:
+    small = open_exam(db_session, tmp_path / "a", people=3)
+    for n in range(3):
+        taker, _ = taker_started(db_session, small, n)
+    db_session.flush()
+    few = count_queries(db_session, lambda: build_board(db_session, small.session.id))
+    assert few <= 3
+    from app.exams.models import ExamSession
+
+    big_session = db_session.get(ExamSession, small.session.id)
+    assert big_session is not None
+    big_session.capacity = 200
+    from app.exams.service import import_event
+    from tests.exams.factories import event_data, event_doc, participant, rows
+
+    data = event_data()
+    data["blueprint"]["sections"][0]["time_limit_minutes"] = None
+    data["sessions"][0]["capacity"] = 200
+    for agency in data["agencies"]:
+        agency["seats"] = 200
+    import_event(db_session, event_doc(**data), rows(*[participant(n) for n in range(1, 101)]))
+    many = count_queries(db_session, lambda: build_board(db_session, small.session.id))
+    board = build_board(db_session, small.session.id)
+    assert len(board.rows) == 100 and many == few
