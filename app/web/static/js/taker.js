@@ -362,6 +362,7 @@
       var wasPaused = clock.paused;
       syncClock(result.body);
       setPaused(result.body.status === "paused");
+      tick();
       if (result.body.status === "submitted") { window.location.href = "/ujian/selesai"; return; }
       showBroadcast(result.body.broadcast);
       if (cfg.sequential && wasPaused === clock.paused) {

@@ -1,0 +1,104 @@
+"""A proctor and a taker in two browser contexts: the proctor watches the board update,
+pauses, resumes, adds time and resets the login; the taker sees each effect."""
+
+import re
+from pathlib import Path
+
+from playwright.sync_api import Page, expect
+from sqlalchemy.orm import Session
+
+from app.accounts.service import create_user
+from app.proctoring.assignments import assign_proctor
+from tests.browser.test_taker import log_in_and_start, ready, wait_saved
+from tests.delivery.factories import open_exam
+
+PASSWORD = "kata-sandi-pengawas"
+
+
+def proctor_login(page: Page, session_id: str) -> None:
+    page.goto(f"/staf/masuk?next=/pengawas/sesi/{session_id}")
+    page.fill("#username", "pengawas1")
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    expect(page.locator("h1")).to_contain_text("Sesi S1")
+
+
+def seat_row(page: Page):  # type: ignore[no-untyped-def]
+    return page.locator("#board-rows tr").first
+
+
+def act_on_seat(page: Page, session_id: str, participant_id: str, form: str, **fields: str) -> None:
+    page.goto(f"/pengawas/sesi/{session_id}/peserta/{participant_id}")
+    selector = f'form[action$="/{form}"]'
+    for name, value in fields.items():
+        page.fill(f"{selector} [name={name}]", value)
+    page.click(f"{selector} button")
+    expect(page.locator(".flash")).to_be_visible()
+
+
+def clock_seconds(page: Page) -> int:
+    parts = [int(x) for x in page.locator("#clock").inner_text().split(":")]
+    return sum(v * 60**i for i, v in enumerate(reversed(parts)))
+
+
+def test_proctor_controls_a_taker_live(live_server, new_page, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    def seed(db: Session):  # type: ignore[no-untyped-def]
+        exam = open_exam(db, tmp_path, people=1, total_minutes=60)
+        create_user(db, "pengawas1", PASSWORD, "proctor", "Pengawas Satu")
+        assign_proctor(db, "pengawas1", exam.event.code, "S1")
+        from app.exams.repository import participants_in_session
+
+        [person] = participants_in_session(db, exam.session.id)
+        return exam.nips[0], exam.token, str(exam.session.id), str(person.id)
+
+    server, (nip, token, session_id, participant_id) = live_server(seed)
+    proctor = new_page(server.url)
+    proctor_login(proctor, session_id)
+    expect(seat_row(proctor)).to_contain_text("belum login")
+
+    taker = new_page(server.url)
+    log_in_and_start(taker, nip, token)
+    taker.keyboard.press("b")
+    wait_saved(taker)
+    # The board updates by itself (poll every 3 s).
+    expect(seat_row(proctor)).to_contain_text("mengerjakan", timeout=8000)
+    expect(seat_row(proctor)).to_contain_text("1 / 5", timeout=8000)
+
+    act_on_seat(proctor, session_id, participant_id, "jeda", reason="peserta ke toilet")
+    expect(taker.locator("#paused")).to_be_visible(timeout=8000)
+    taker.wait_for_timeout(600)
+    frozen_at = clock_seconds(taker)
+    taker.wait_for_timeout(2500)
+    assert clock_seconds(taker) == frozen_at  # the clock stands still while paused
+    expect(taker.locator("#item input[type=radio]").first).to_be_disabled()
+
+    act_on_seat(proctor, session_id, participant_id, "lanjut", reason="kembali")
+    expect(taker.locator("#paused")).to_be_hidden(timeout=8000)
+    assert abs(clock_seconds(taker) - frozen_at) <= 2
+
+    act_on_seat(
+        proctor, session_id, participant_id, "tambah-waktu", minutes="10", reason="gangguan PC"
+    )
+    expect(taker.locator("#clock")).to_have_text(re.compile(r"^1:0\d:\d\d$"), timeout=8000)
+
+    act_on_seat(
+        proctor, session_id, participant_id, "reset-login", reason="pindah PC", pc_number="PC-12"
+    )
+    expect(taker.locator("#warning")).to_contain_text("Anda telah keluar", timeout=8000)
+
+    other_pc = new_page(server.url)
+    other_pc.goto("/ujian")
+    other_pc.fill("#nip", nip)
+    other_pc.fill("#token", token)
+    other_pc.click("button[type=submit]")
+    expect(other_pc).to_have_url(re.compile(r"/ujian/soal/1$"))
+    ready(other_pc)
+    expect(other_pc.locator("#item input[type=radio]").nth(1)).to_be_checked()
+    assert clock_seconds(other_pc) > 60 * 60  # the extra time came along
+
+    proctor.goto(f"/pengawas/sesi/{session_id}")
+    expect(seat_row(proctor)).to_contain_text("PC-12")
+    report = proctor.goto(f"/pengawas/sesi/{session_id}/berita-acara")
+    assert report is not None
+    for text in ("jeda peserta", "peserta ke toilet", "tambahan waktu", "login dibebaskan"):
+        expect(proctor.locator("body")).to_contain_text(text)
