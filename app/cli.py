@@ -33,6 +33,14 @@ app.add_typer(bank_app, name="bank")
 app.add_typer(event_app, name="event")
 users_app = typer.Typer(help="Akun staf: buat, tugaskan pengawas.", no_args_is_help=True)
 app.add_typer(users_app, name="users")
+scores_app = typer.Typer(help="Penilaian: run baru, terbitkan.", no_args_is_help=True)
+app.add_typer(scores_app, name="scores")
+export_app = typer.Typer(help="Ekspor untuk analis.", no_args_is_help=True)
+app.add_typer(export_app, name="export")
+tokens_app = typer.Typer(help="Token API analis.", no_args_is_help=True)
+app.add_typer(tokens_app, name="tokens")
+
+CLI_ACTOR_ROLE = "analyst"
 
 # soft_wrap: messages name files and rows; never break them across lines.
 console = Console(soft_wrap=True)
@@ -307,6 +315,139 @@ def users_assign(
             err.print(f"[red]GALAT[/red] {exc}")
             raise typer.Exit(1) from None
     console.print("Pengawas ditugaskan." if created else "Pengawas sudah ditugaskan.")
+
+
+# --- scoring and exports ----------------------------------------------------------------------
+
+
+def _cli_actor(username: str | None):  # type: ignore[no-untyped-def]
+    from app.audit.service import Actor
+
+    return Actor(None, f"cli:{username or os.environ.get('USER', 'unknown')}", CLI_ACTOR_ROLE)
+
+
+@scores_app.command("run")
+def scores_run(
+    event_code: str,
+    norm: Annotated[
+        str | None, typer.Option(help="Id norma; default: norma baru dari kohort.")
+    ] = None,
+    note: Annotated[str, typer.Option(help="Catatan run.")] = "",
+) -> None:
+    """Score an event into a new scoring run."""
+    import uuid
+
+    from app.scoring.service import ScoringRefused, run_scoring
+
+    with unit_of_work() as db_session:
+        event = exams_repository.event_by_code(db_session, event_code)
+        if event is None:
+            err.print(f"[red]Acara '{event_code}' tidak ditemukan.[/red]")
+            raise typer.Exit(1)
+        try:
+            run = run_scoring(
+                db_session, event, _cli_actor(None), uuid.UUID(norm) if norm else None, note
+            )
+        except ScoringRefused as exc:
+            err.print(f"[red]GALAT[/red] {exc.message}")
+            raise typer.Exit(1) from None
+        console.print(f"Run {run.number} dibuat ({run.id}).")
+
+
+@scores_app.command("publish")
+def scores_publish(event_code: str, run_number: int) -> None:
+    """Publish a scoring run of an event."""
+    from app.scoring import repository as scoring_repository
+    from app.scoring.service import publish
+
+    with unit_of_work() as db_session:
+        event = exams_repository.event_by_code(db_session, event_code)
+        runs = {r.number: r for r in scoring_repository.runs(db_session, event.id)} if event else {}
+        if run_number not in runs:
+            err.print(f"[red]Run {run_number} tidak ditemukan.[/red]")
+            raise typer.Exit(1)
+        changed = publish(db_session, _cli_actor(None), runs[run_number])
+    console.print("Diterbitkan." if changed else "Sudah diterbitkan sebelumnya.")
+
+
+@export_app.command("scores")
+def export_scores(
+    event_code: Annotated[str, typer.Option("--event", help="Kode acara.")],
+    out: Annotated[Path, typer.Option(help="Berkas keluaran.")],
+    fmt: Annotated[str, typer.Option("--format", help="csv | xlsx | ndjson")] = "csv",
+    run: Annotated[int | None, typer.Option(help="Nomor run (default: yang diterbitkan).")] = None,
+    session: Annotated[str | None, typer.Option(help="Saring: kode sesi.")] = None,
+    agency: Annotated[str | None, typer.Option(help="Saring: kode instansi.")] = None,
+    eselon: Annotated[str | None, typer.Option(help="Saring: eselon (II, III, IV).")] = None,
+) -> None:
+    """Export the scores of a run (streamed, with progress)."""
+    import shutil
+
+    from app.exports import writers
+    from app.exports.service import ExportFilter, ExportRefused, prepare_export
+
+    with unit_of_work() as db_session:
+        try:
+            export = prepare_export(
+                db_session,
+                _cli_actor(None),
+                ExportFilter(event_code, run, session, agency, eselon),
+                fmt,
+            )
+        except ExportRefused as exc:
+            err.print(f"[red]GALAT[/red] {exc.message}")
+            raise typer.Exit(1) from None
+        with progress_bar("Mengekspor", export.count) as bar:
+            rows = export.rows(db_session, _advance(bar))
+            if fmt == "xlsx":
+                with writers.xlsx_file(export.header, rows) as spool, out.open("wb") as handle:
+                    shutil.copyfileobj(spool, handle)
+            else:
+                chunks = (
+                    writers.csv_chunks(export.header, rows)
+                    if fmt == "csv"
+                    else writers.ndjson_chunks(rows)
+                )
+                with out.open("w", encoding="utf-8", newline="") as handle:
+                    for chunk in chunks:
+                        handle.write(chunk)
+    console.print(f"{export.count} baris (run {export.run.number}) ditulis ke {out}.")
+
+
+@tokens_app.command("create")
+def tokens_create(
+    username: Annotated[str, typer.Option(help="Analis pemilik token.")],
+    name: Annotated[str, typer.Option(help="Nama token (mis. laptop-analisis).")],
+) -> None:
+    """Create an API token for an analyst; it is printed once."""
+    from app.accounts import api_tokens
+    from app.accounts import repository as accounts_repository
+
+    with unit_of_work() as db_session:
+        user = accounts_repository.user_by_username(db_session, username)
+        if user is None or user.role != "analyst":
+            err.print(f"[red]'{username}' bukan akun analis.[/red]")
+            raise typer.Exit(1)
+        raw = api_tokens.create_token(db_session, user, name, _cli_actor(None))
+    console.print(raw)
+
+
+@tokens_app.command("revoke")
+def tokens_revoke(
+    username: Annotated[str, typer.Option(help="Analis pemilik token.")],
+    name: Annotated[str, typer.Option(help="Nama token.")],
+) -> None:
+    """Revoke an analyst's API tokens with this name."""
+    from app.accounts import api_tokens
+    from app.accounts import repository as accounts_repository
+
+    with unit_of_work() as db_session:
+        user = accounts_repository.user_by_username(db_session, username)
+        tokens = (
+            [t for t in api_tokens.tokens_of(db_session, user.id) if t.name == name] if user else []
+        )
+        revoked = sum(api_tokens.revoke_token(db_session, t, _cli_actor(None)) for t in tokens)
+    console.print(f"{revoked} token dicabut.")
 
 
 # --- server -----------------------------------------------------------------------------------

@@ -24,10 +24,14 @@ from app.delivery.api import router as taker_api
 from app.delivery.errors import DeliveryError
 from app.delivery.routes import page_refusal
 from app.delivery.routes import router as taker_pages
+from app.exports import api as exports_api
+from app.exports.service import ExportRefused
 from app.kit import clock
 from app.proctoring import agency_routes
 from app.proctoring import routes as proctor_routes
 from app.proctoring.service import ActionRefused
+from app.scoring import routes as scoring_routes
+from app.scoring.service import ScoringRefused
 from app.web.csrf import CsrfRejected
 from app.web.locale import LocaleMiddleware
 from app.web.pages import redirect, render
@@ -106,8 +110,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return _refusal_page(request, exc.code, "Anda tidak berhak melakukan ini.", 403)
 
     @app.exception_handler(ActionRefused)
-    async def action_refused(request: Request, exc: ActionRefused) -> Response:
-        return _refusal_page(request, exc.code, exc.message, 409)
+    @app.exception_handler(ScoringRefused)
+    @app.exception_handler(ExportRefused)
+    async def refused(
+        request: Request, exc: ActionRefused | ScoringRefused | ExportRefused
+    ) -> Response:
+        return _refusal_page(request, exc.code, exc.message, exc.status)
 
     app.include_router(taker_api)
     app.include_router(taker_pages)
@@ -116,5 +124,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(audit_routes.router)
     app.include_router(proctor_routes.router)
     app.include_router(agency_routes.router)
+    app.include_router(scoring_routes.router)
+    app.include_router(exports_api.router)
     app.include_router(web_router)
     return app

@@ -1,0 +1,151 @@
+"""Building the scores export of a scoring run (schema in exports/schema.py)."""
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.audit.service import Actor, record
+from app.exams import repository as exams_repository
+from app.exams.models import Agency, Event, ExamSession, Participant
+from app.exports import schema
+from app.kit.errors import Refusal
+from app.scoring import repository as scoring_repository
+from app.scoring.models import Norm, ScoreRecord, ScoringRun
+
+FORMATS = ("csv", "xlsx", "ndjson")
+
+
+class ExportRefused(Refusal):
+    status, code = 404, "export_refused"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class ExportFilter:
+    event: str
+    run: int | None = None
+    session: str | None = None
+    agency: str | None = None
+    eselon: str | None = None
+
+
+@dataclass
+class ScoresExport:
+    event: Event
+    run: ScoringRun
+    norm: Norm
+    header: list[str]
+    codes: list[str]
+    count: int
+    filter: ExportFilter
+
+    def rows(
+        self, db: Session, progress: Callable[[int], None] | None = None
+    ) -> Iterator[dict[str, Any]]:
+        for record_, participant, agency, exam_session in scoring_repository.export_rows(
+            db, self.run.id, self.filter.session, self.filter.agency, self.filter.eselon
+        ):
+            yield _row(self, record_, participant, agency, exam_session)
+            if progress:
+                progress(1)
+
+
+def choose_run(db: Session, event: Event, number: int | None) -> ScoringRun:
+    """The run asked for; by default the published one, else the latest."""
+    runs = scoring_repository.runs(db, event.id)
+    if number is not None:
+        for run in runs:
+            if run.number == number:
+                return run
+        raise ExportRefused(f"run {number} tidak ada untuk acara {event.code}")
+    published = scoring_repository.published_run(db, event.id)
+    if published is not None:
+        return published
+    if not runs:
+        raise ExportRefused(f"acara {event.code} belum dinilai")
+    return runs[-1]
+
+
+def prepare_export(db: Session, actor: Actor, f: ExportFilter, fmt: str) -> ScoresExport:
+    """Resolve the run, count the rows and write the audit entry (who, what filter, rows)."""
+    if fmt not in FORMATS:
+        raise ExportRefused(f"format harus salah satu dari {', '.join(FORMATS)}")
+    event = exams_repository.event_by_code(db, f.event)
+    if event is None:
+        raise ExportRefused(f"acara {f.event} tidak ditemukan")
+    run = choose_run(db, event, f.run)
+    norm = db.get(Norm, run.norm_id)
+    assert norm is not None
+    codes = sorted({c for r in scoring_repository.records(db, run.id) for c in r.subtests})
+    count = _count(db, run, f)
+    record(
+        db,
+        actor,
+        "export.scores",
+        target_type="scoring_run",
+        target_id=run.id,
+        target_label=f"{event.code} run {run.number}",
+        format=fmt,
+        rows=count,
+        filter={"session": f.session, "agency": f.agency, "eselon": f.eselon},
+    )
+    return ScoresExport(event, run, norm, schema.columns(codes), codes, count, f)
+
+
+def _count(db: Session, run: ScoringRun, f: ExportFilter) -> int:
+    query = (
+        select(func.count())
+        .select_from(ScoreRecord)
+        .join(Participant, Participant.id == ScoreRecord.participant_id)
+        .join(Agency, Agency.id == Participant.agency_id)
+        .join(ExamSession, ExamSession.id == Participant.session_id)
+        .where(ScoreRecord.run_id == run.id)
+    )
+    if f.session:
+        query = query.where(ExamSession.code == f.session)
+    if f.agency:
+        query = query.where(Agency.code == f.agency)
+    if f.eselon:
+        query = query.where(Participant.eselon.startswith(f.eselon))
+    return db.scalar(query) or 0
+
+
+def _row(
+    export: ScoresExport,
+    record_: ScoreRecord,
+    participant: Participant,
+    agency: Agency,
+    exam_session: ExamSession,
+) -> dict[str, Any]:
+    context = {
+        "scoring_run_id": str(export.run.id),
+        "scoring_run_number": export.run.number,
+        "norm_id": str(export.norm.id),
+        "norm": f"{export.norm.name} v{export.norm.version}",
+        "event_code": export.event.code,
+        "event_name": export.event.name,
+        "session_code": exam_session.code,
+        "nip": participant.nip,
+        "name": participant.name,
+        "agency_code": agency.code,
+        "agency_name": agency.name,
+        "position": participant.position,
+        "eselon": participant.eselon,
+        "attempt_status": record_.attempt_status,
+    }
+    composite = {
+        "composite": record_.composite,
+        "composite_t": record_.composite_t,
+        "composite_percentile": record_.composite_percentile,
+        "composite_se_z": record_.composite_se_z,
+        "stanine": record_.stanine,
+        "potency_level": record_.level,
+        "near_band_edge": record_.near_band_edge,
+    }
+    return schema.row(context, record_.subtests, export.codes, composite)

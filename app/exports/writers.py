@@ -1,0 +1,58 @@
+"""Streaming writers: memory stays flat however many rows go through them."""
+
+import csv
+import io
+import json
+import tempfile
+from collections.abc import Iterable, Iterator
+from typing import IO, Any
+
+from openpyxl import Workbook
+
+
+def csv_chunks(
+    header: list[str], rows: Iterable[dict[str, Any]], every: int = 500
+) -> Iterator[str]:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=header, extrasaction="raise")
+    writer.writeheader()
+    for count, values in enumerate(rows, start=1):
+        writer.writerow({k: "" if v is None else v for k, v in values.items()})
+        if count % every == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def ndjson_chunks(rows: Iterable[dict[str, Any]], every: int = 500) -> Iterator[str]:
+    lines = []
+    for values in rows:
+        lines.append(json.dumps(values, ensure_ascii=False, default=str))
+        if len(lines) >= every:
+            yield "\n".join(lines) + "\n"
+            lines = []
+    if lines:
+        yield "\n".join(lines) + "\n"
+
+
+def xlsx_file(header: list[str], rows: Iterable[dict[str, Any]]) -> IO[bytes]:
+    """A write-only workbook spooled to a temporary file (XLSX cannot be streamed as it is
+    written: it is a zip whose directory comes last)."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("skor")
+    sheet.append(header)
+    for values in rows:
+        sheet.append([values.get(column) for column in header])
+    spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - returned
+    workbook.save(spool)
+    spool.seek(0)
+    return spool
+
+
+def file_chunks(handle: IO[bytes], size: int = 64 * 1024) -> Iterator[bytes]:
+    try:
+        while chunk := handle.read(size):
+            yield chunk
+    finally:
+        handle.close()

@@ -1,0 +1,84 @@
+"""Item analysis of an event, per subtest, from the stored answers (neutralised items left out)."""
+
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+from sqlalchemy.orm import Session
+
+from app.bank import repository as bank_repository
+from app.bank.models import Item, ItemVersion
+from app.scoring import repository
+from app.scoring.item_analysis import ItemStats, SummaryStats, analyse
+from app.scoring.service import collect_responses, item_points
+
+
+@dataclass(frozen=True)
+class ItemRow:
+    version_id: uuid.UUID
+    code: str
+    stats: ItemStats
+    options: dict[str, int]  # option → how many chose it ("-" = unanswered)
+    key: str | None
+    neutralised: bool
+
+
+@dataclass(frozen=True)
+class SubtestAnalysis:
+    subtest: str
+    items: list[ItemRow]
+    summary: SummaryStats
+
+
+def analyse_event(db: Session, event_id: uuid.UUID) -> list[SubtestAnalysis]:
+    neutralised = {n.item_version_id for n in repository.neutralised(db, event_id)}
+    people = [p for p in collect_responses(db, event_id).values() if p.status == "submitted"]
+    version_ids = sorted({v for p in people for v in p.answers}, key=str)
+    versions = bank_repository.versions_by_id(db, version_ids)
+    codes = {v.id: _code(db, v) for v in versions.values()}
+    by_subtest: dict[str, list[ItemVersion]] = defaultdict(list)
+    for version in sorted(versions.values(), key=lambda v: codes[v.id]):
+        by_subtest[version.subtest_code].append(version)
+    result = []
+    for subtest, items in sorted(by_subtest.items()):
+        scored = [v for v in items if v.id not in neutralised]
+        matrix = np.full((len(people), len(items)), np.nan)
+        for row, person in enumerate(people):
+            for col, v in enumerate(items):
+                if v.id in person.answers:
+                    matrix[row, col] = item_points(v, person.answers[v.id])
+        maxima = np.array(
+            [max((v.points or {"x": 1}).values()) if v.scoring == "graded" else 1 for v in items],
+            dtype=float,
+        )
+        keep = [i for i, v in enumerate(items) if v.id not in neutralised]
+        stats, summary = analyse(matrix[:, keep], maxima[keep], [codes[v.id] for v in scored])
+        by_code = {s.key: s for s in stats}
+        rows = []
+        for col, v in enumerate(items):
+            counts: dict[str, int] = defaultdict(int)
+            for person in people:
+                if v.id in person.answers:
+                    counts[person.answers[v.id] or "-"] += 1
+            item_stats = (
+                by_code.get(codes[v.id])
+                or analyse(matrix[:, [col]], maxima[[col]], [codes[v.id]])[0][0]
+            )
+            rows.append(
+                ItemRow(
+                    v.id,
+                    codes[v.id],
+                    item_stats,
+                    dict(sorted(counts.items())),
+                    v.key,
+                    v.id in neutralised,
+                )
+            )
+        result.append(SubtestAnalysis(subtest, rows, summary))
+    return result
+
+
+def _code(db: Session, version: ItemVersion) -> str:
+    item = db.get(Item, version.item_id)
+    return f"{item.code} v{version.version}" if item else str(version.id)

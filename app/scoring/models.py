@@ -1,0 +1,96 @@
+"""Scoring tables: norms, scoring runs with their score records, neutralised items."""
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.db import Base, UTCDateTime
+from app.kit.ids import new_id
+
+
+class Norm(Base):
+    """A named, versioned, frozen reference distribution."""
+
+    __tablename__ = "scoring_norm"
+    __table_args__ = (UniqueConstraint("name", "version"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    name: Mapped[str] = mapped_column(String(200))
+    version: Mapped[int]
+    source: Mapped[str] = mapped_column(String(16))  # cohort | imported
+    description: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_by: Mapped[str] = mapped_column(String(64))
+
+
+class NormEntry(Base):
+    """Mean and SD of one subtest's metric (or of the composite, subtest '_composite')."""
+
+    __tablename__ = "scoring_norm_entry"
+    __table_args__ = (UniqueConstraint("norm_id", "subtest_code"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    norm_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("scoring_norm.id", ondelete="CASCADE"))
+    subtest_code: Mapped[str] = mapped_column(String(64))
+    metric: Mapped[str] = mapped_column(String(16))  # theta | percent | composite
+    mean: Mapped[float]
+    sd: Mapped[float]
+    n: Mapped[int]
+
+
+class ScoringRun(Base):
+    __tablename__ = "scoring_run"
+    __table_args__ = (UniqueConstraint("event_id", "number"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    event_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("exam_event.id", ondelete="CASCADE"))
+    number: Mapped[int]
+    norm_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("scoring_norm.id"))
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON)  # weights and bands used
+    neutralised: Mapped[list[str]] = mapped_column(JSON, default=list)  # item version ids
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_by: Mapped[str] = mapped_column(String(64))
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    published_by: Mapped[str | None] = mapped_column(String(64))
+
+
+class ScoreRecord(Base):
+    """One participant's profile in one run. No pass / fail: there is no such column."""
+
+    __tablename__ = "scoring_record"
+    __table_args__ = (
+        UniqueConstraint("run_id", "participant_id"),
+        Index("ix_scoring_record_run", "run_id", "participant_id"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    run_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("scoring_run.id", ondelete="CASCADE"))
+    participant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("exam_participant.id"))
+    attempt_status: Mapped[str] = mapped_column(String(16))
+    # {code: {raw, max, percent, answered, items, theta, se, z, t, percentile}}
+    subtests: Mapped[dict[str, Any]] = mapped_column(JSON)
+    composite: Mapped[float | None]
+    composite_t: Mapped[float | None]
+    composite_percentile: Mapped[float | None]
+    composite_se_z: Mapped[float | None]
+    stanine: Mapped[int | None]
+    level: Mapped[str | None] = mapped_column(String(32))
+    near_band_edge: Mapped[bool] = mapped_column(default=False)
+
+
+class NeutralisedItem(Base):
+    """An item version scored for nobody in an event (faulty key, ambiguous stem …)."""
+
+    __tablename__ = "scoring_neutralised_item"
+    __table_args__ = (UniqueConstraint("event_id", "item_version_id"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    event_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("exam_event.id", ondelete="CASCADE"))
+    item_version_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("bank_item_version.id"))
+    reason: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    by: Mapped[str] = mapped_column(String(64))

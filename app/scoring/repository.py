@@ -1,0 +1,103 @@
+"""All scoring queries."""
+
+import uuid
+from collections.abc import Iterator
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import Session
+
+from app.delivery.models import Answer, Attempt
+from app.exams.models import Agency, ExamSession, Form, FormItem, Participant
+from app.scoring.models import NeutralisedItem, Norm, NormEntry, ScoreRecord, ScoringRun
+
+
+def responses(db: Session, event_id: uuid.UUID) -> Iterator[tuple]:  # type: ignore[type-arg]
+    """(participant, attempt, status, version, option) for every drawn item of every
+    participant of the event, in one streamed query."""
+    query = (
+        select(
+            Participant.id, Attempt.id, Attempt.status, FormItem.item_version_id, Answer.option_id
+        )
+        .join(Form, Form.participant_id == Participant.id)
+        .join(FormItem, FormItem.form_id == Form.id)
+        .outerjoin(Attempt, Attempt.participant_id == Participant.id)
+        .outerjoin(
+            Answer, and_(Answer.attempt_id == Attempt.id, Answer.position == FormItem.position)
+        )
+        .where(Participant.event_id == event_id)
+        .order_by(Participant.id, FormItem.position)
+    )
+    yield from db.execute(query).tuples()
+
+
+def participants(db: Session, event_id: uuid.UUID) -> list[uuid.UUID]:
+    return list(db.scalars(select(Participant.id).where(Participant.event_id == event_id)))
+
+
+def neutralised(db: Session, event_id: uuid.UUID) -> list[NeutralisedItem]:
+    return list(db.scalars(select(NeutralisedItem).where(NeutralisedItem.event_id == event_id)))
+
+
+def runs(db: Session, event_id: uuid.UUID) -> list[ScoringRun]:
+    query = select(ScoringRun).where(ScoringRun.event_id == event_id).order_by(ScoringRun.number)
+    return list(db.scalars(query))
+
+
+def next_run_number(db: Session, event_id: uuid.UUID) -> int:
+    query = select(func.max(ScoringRun.number)).where(ScoringRun.event_id == event_id)
+    return (db.scalar(query) or 0) + 1
+
+
+def published_run(db: Session, event_id: uuid.UUID) -> ScoringRun | None:
+    query = (
+        select(ScoringRun)
+        .where(ScoringRun.event_id == event_id, ScoringRun.published_at.is_not(None))
+        .order_by(ScoringRun.published_at.desc())
+        .limit(1)
+    )
+    return db.scalar(query)
+
+
+def norms(db: Session) -> list[Norm]:
+    return list(db.scalars(select(Norm).order_by(Norm.name, Norm.version)))
+
+
+def norm_entries(db: Session, norm_id: uuid.UUID) -> dict[str, NormEntry]:
+    query = select(NormEntry).where(NormEntry.norm_id == norm_id)
+    return {e.subtest_code: e for e in db.scalars(query)}
+
+
+def next_norm_version(db: Session, name: str) -> int:
+    return (db.scalar(select(func.max(Norm.version)).where(Norm.name == name)) or 0) + 1
+
+
+def records(db: Session, run_id: uuid.UUID) -> list[ScoreRecord]:
+    return list(db.scalars(select(ScoreRecord).where(ScoreRecord.run_id == run_id)))
+
+
+def export_rows(
+    db: Session,
+    run_id: uuid.UUID,
+    session_code: str | None = None,
+    agency_code: str | None = None,
+    eselon: str | None = None,
+    batch: int = 1000,
+) -> Iterator[tuple[ScoreRecord, Participant, Agency, ExamSession]]:
+    """Score records with their participant, agency and session, streamed in batches so an
+    export of a million rows keeps a flat memory."""
+    query = (
+        select(ScoreRecord, Participant, Agency, ExamSession)
+        .join(Participant, Participant.id == ScoreRecord.participant_id)
+        .join(Agency, Agency.id == Participant.agency_id)
+        .join(ExamSession, ExamSession.id == Participant.session_id)
+        .where(ScoreRecord.run_id == run_id)
+        .order_by(Participant.nip)
+        .execution_options(yield_per=batch)
+    )
+    if session_code:
+        query = query.where(ExamSession.code == session_code)
+    if agency_code:
+        query = query.where(Agency.code == agency_code)
+    if eselon:
+        query = query.where(Participant.eselon.startswith(eselon))
+    yield from db.execute(query).tuples()

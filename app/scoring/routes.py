@@ -1,0 +1,259 @@
+"""Analyst pages (`/analis/…`): scoring runs, scores with θ ± SE and levels, publishing,
+item analysis with charts and CSV, neutralising items, API tokens. Analysts only."""
+
+import csv
+import io
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import Response, StreamingResponse
+from sqlalchemy import select
+
+from app.accounts import api_tokens
+from app.accounts.deps import Forbidden, require_role
+from app.accounts.models import ApiToken
+from app.accounts.service import Staff
+from app.exams import repository as exams_repository
+from app.exams.models import Event, Participant
+from app.kit.charts import histogram, scatter
+from app.scoring import repository, service
+from app.scoring.event_analysis import analyse_event
+from app.scoring.models import Norm, ScoringRun
+from app.web.csrf import verify_csrf
+from app.web.deps import DB
+from app.web.pages import redirect, render
+
+router = APIRouter(prefix="/analis", include_in_schema=False)
+AnalystDep = Annotated[Staff, Depends(require_role("analyst"))]
+CsrfChecked = Depends(verify_csrf)
+
+
+def _event(db: DB, code: str) -> Event:
+    event = exams_repository.event_by_code(db, code)
+    if event is None:
+        raise Forbidden()
+    return event
+
+
+def _run(db: DB, event: Event, number: int) -> ScoringRun:
+    for run in repository.runs(db, event.id):
+        if run.number == number:
+            return run
+    raise Forbidden()
+
+
+@router.get("")
+def events(request: Request, analyst: AnalystDep, db: DB) -> Response:
+    rows = [(e, repository.runs(db, e.id)) for e in db.scalars(select(Event).order_by(Event.code))]
+    return render(request, "scoring/events.html", {"events": rows})
+
+
+@router.get("/acara/{code}")
+def event_page(
+    request: Request,
+    code: str,
+    analyst: AnalystDep,
+    db: DB,
+    pesan: str | None = None,
+    galat: bool = False,
+) -> Response:
+    event = _event(db, code)
+    runs = repository.runs(db, event.id)
+    norms = {n.id: n for n in repository.norms(db)}
+    context = {"event": event, "runs": runs, "norms": norms, "message": pesan, "is_error": galat}
+    return render(request, "scoring/event.html", context)
+
+
+@router.post("/acara/{code}/nilai", dependencies=[CsrfChecked])
+def score(
+    code: str,
+    analyst: AnalystDep,
+    db: DB,
+    norm_id: Annotated[str, Form()] = "",
+    note: Annotated[str, Form()] = "",
+) -> Response:
+    event = _event(db, code)
+    try:
+        run = service.run_scoring(
+            db, event, analyst.actor, uuid.UUID(norm_id) if norm_id else None, note
+        )
+    except service.ScoringRefused as exc:
+        return redirect(f"/analis/acara/{code}?galat=1&pesan={exc.message}")
+    return redirect(f"/analis/acara/{code}/run/{run.number}")
+
+
+@router.post("/acara/{code}/run/{number}/terbitkan", dependencies=[CsrfChecked])
+def publish(code: str, number: int, analyst: AnalystDep, db: DB) -> Response:
+    event = _event(db, code)
+    changed = service.publish(db, analyst.actor, _run(db, event, number))
+    message = "hasil diterbitkan" if changed else "run ini sudah diterbitkan"
+    return redirect(f"/analis/acara/{code}?pesan={message}")
+
+
+@router.get("/acara/{code}/run/{number}")
+def run_page(request: Request, code: str, number: int, analyst: AnalystDep, db: DB) -> Response:
+    event = _event(db, code)
+    run = _run(db, event, number)
+    records = repository.records(db, run.id)
+    people = {
+        p.id: p for p in db.scalars(select(Participant).where(Participant.event_id == event.id))
+    }
+    rows = sorted(((people[r.participant_id], r) for r in records), key=lambda pr: pr[0].name)
+    codes = sorted({c for r in records for c in r.subtests})
+    composites = [r.composite_t for r in records if r.composite_t is not None]
+    chart = (
+        histogram(
+            composites,
+            12,
+            20,
+            80,
+            f"Sebaran skor komposit (T), run {number}",
+            "skor T komposit",
+            "peserta",
+        )
+        if composites
+        else ""
+    )
+    subtest_charts = []
+    for code_ in codes:
+        values = [
+            r.subtests[code_]["t"]
+            for r in records
+            if code_ in r.subtests and r.subtests[code_].get("t") is not None
+        ]
+        if values:
+            subtest_charts.append(
+                histogram(
+                    values, 12, 20, 80, f"Sebaran skor T {code_}", f"skor T {code_}", "peserta"
+                )
+            )
+    context = {
+        "event": event,
+        "run": run,
+        "rows": rows,
+        "codes": codes,
+        "norm": db.get(Norm, run.norm_id),
+        "chart": chart,
+        "subtest_charts": subtest_charts,
+    }
+    return render(request, "scoring/run.html", context)
+
+
+@router.get("/acara/{code}/butir")
+def items_page(
+    request: Request, code: str, analyst: AnalystDep, db: DB, pesan: str | None = None
+) -> Response:
+    event = _event(db, code)
+    analysis = analyse_event(db, event.id)
+    charts = [
+        scatter(
+            [
+                (r.stats.facility, r.stats.discrimination or 0.0, r.code)
+                for r in a.items
+                if not r.neutralised
+            ],
+            (0, 100),
+            (-50, 100),
+            f"Tingkat kemudahan vs daya beda — {a.subtest}",
+            "tingkat kemudahan (%)",
+            "daya beda (%)",
+        )
+        for a in analysis
+    ]
+    context = {
+        "event": event,
+        "analysis": list(zip(analysis, charts, strict=True)),
+        "message": pesan,
+        "is_error": False,
+    }
+    return render(request, "scoring/items.html", context)
+
+
+@router.get("/acara/{code}/butir.csv")
+def items_csv(code: str, analyst: AnalystDep, db: DB) -> Response:
+    event = _event(db, code)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(
+        [
+            "subtest",
+            "item",
+            "n",
+            "facility",
+            "sd",
+            "discrimination",
+            "efficiency",
+            "dubious",
+            "neutralised",
+            "key",
+            "options",
+        ]
+    )
+    for a in analyse_event(db, event.id):
+        for r in a.items:
+            s = r.stats
+            writer.writerow(
+                [
+                    a.subtest,
+                    r.code,
+                    s.n,
+                    _round(s.facility),
+                    _round(s.sd, 4),
+                    _round(s.discrimination),
+                    _round(s.efficiency),
+                    s.dubious,
+                    r.neutralised,
+                    r.key or "",
+                    " ".join(f"{k}:{v}" for k, v in r.options.items()),
+                ]
+            )
+    return StreamingResponse(
+        iter([buffer.getvalue()]),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="analisis-butir-{code}.csv"'},
+    )
+
+
+def _round(value: float | None, digits: int = 2) -> str:
+    return "" if value is None else f"{value:.{digits}f}"
+
+
+@router.post("/acara/{code}/butir/netralkan", dependencies=[CsrfChecked])
+def neutralise(
+    code: str,
+    analyst: AnalystDep,
+    db: DB,
+    version_id: Annotated[uuid.UUID, Form()],
+    reason: Annotated[str, Form()] = "",
+) -> Response:
+    event = _event(db, code)
+    try:
+        run = service.neutralise(db, analyst.actor, event, version_id, reason)
+    except service.ScoringRefused as exc:
+        return redirect(f"/analis/acara/{code}/butir?pesan={exc.message}")
+    return redirect(f"/analis/acara/{code}/run/{run.number}")
+
+
+@router.get("/token")
+def tokens_page(request: Request, analyst: AnalystDep, db: DB) -> Response:
+    context = {"tokens": api_tokens.tokens_of(db, analyst.user.id), "new_token": None}
+    return render(request, "scoring/tokens.html", context)
+
+
+@router.post("/token", dependencies=[CsrfChecked])
+def create_token(
+    request: Request, analyst: AnalystDep, db: DB, name: Annotated[str, Form()] = ""
+) -> Response:
+    raw = api_tokens.create_token(db, analyst.user, name, analyst.actor)
+    context = {"tokens": api_tokens.tokens_of(db, analyst.user.id), "new_token": raw}
+    return render(request, "scoring/tokens.html", context)
+
+
+@router.post("/token/{token_id}/cabut", dependencies=[CsrfChecked])
+def revoke_token(token_id: uuid.UUID, analyst: AnalystDep, db: DB) -> Response:
+    token = db.get(ApiToken, token_id)
+    if token is None or token.user_id != analyst.user.id:
+        raise Forbidden()
+    api_tokens.revoke_token(db, token, analyst.actor)
+    return redirect("/analis/token")

@@ -1,0 +1,367 @@
+"""Scoring runs: raw and percent, IRT ability (EAP) with its SE, standard scores against a
+frozen norm, a weighted composite and a potency level — no threshold, no pass or fail.
+
+A run records everything it used (norm, weights, bands, neutralised items), so it can be
+explained and reproduced; a change of any of them is a new run, and old runs stay readable.
+"""
+
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from sqlalchemy.orm import Session
+
+from app.audit.service import Actor, record
+from app.bank import repository as bank_repository
+from app.bank.models import ItemVersion
+from app.exams.models import Event
+from app.kit import clock
+from app.kit.errors import Refusal
+from app.scoring import irt, repository
+from app.scoring.models import NeutralisedItem, Norm, NormEntry, ScoreRecord, ScoringRun
+from app.scoring.norms import standardise
+from app.scoring.settings import ScoringSettings, load_scoring_settings
+
+COMPOSITE = "_composite"
+
+
+class ScoringRefused(Refusal):
+    status, code = 409, "scoring_refused"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass
+class Person:
+    participant_id: uuid.UUID
+    status: str  # not_started | in_progress | submitted
+    answers: dict[uuid.UUID, str | None] = field(default_factory=dict)  # version → option
+
+
+def collect_responses(db: Session, event_id: uuid.UUID) -> dict[uuid.UUID, Person]:
+    people: dict[uuid.UUID, Person] = {}
+    for participant_id, attempt_id, status, version_id, option in repository.responses(
+        db, event_id
+    ):
+        person = people.get(participant_id)
+        if person is None:
+            person = people[participant_id] = Person(
+                participant_id, status if attempt_id else "not_started"
+            )
+        person.answers[version_id] = option
+    for participant_id in repository.participants(db, event_id):
+        people.setdefault(participant_id, Person(participant_id, "not_started"))
+    return people
+
+
+def item_points(version: ItemVersion, option: str | None) -> int:
+    if option is None:
+        return 0
+    if version.scoring == "graded":
+        return int((version.points or {}).get(option, 0))
+    return int(option == version.key)
+
+
+def _subtest_scores(
+    people: list[Person], versions: list[ItemVersion]
+) -> dict[uuid.UUID, dict[str, Any]]:
+    """Raw, max, percent and (when every item has IRT parameters) θ and SE per person."""
+    results: dict[uuid.UUID, dict[str, Any]] = {}
+    for person in people:
+        seen = [v for v in versions if v.id in person.answers]
+        raw = sum(item_points(v, person.answers[v.id]) for v in seen)
+        maximum = sum(
+            max((v.points or {"x": 1}).values()) if v.scoring == "graded" else 1 for v in seen
+        )
+        answered = sum(person.answers[v.id] is not None for v in seen)
+        results[person.participant_id] = {
+            "raw": raw,
+            "max": maximum,
+            "answered": answered,
+            "items": len(seen),
+            "percent": round(100 * raw / maximum, 4) if maximum else None,
+            "theta": None,
+            "se": None,
+        }
+    if versions and all(v.irt for v in versions):
+        estimate = _eap(people, versions)
+        for person, theta, se in zip(people, estimate.theta, estimate.se, strict=True):
+            results[person.participant_id]["theta"] = round(float(theta), 6)
+            results[person.participant_id]["se"] = round(float(se), 6)
+    return results
+
+
+def _eap(people: list[Person], versions: list[ItemVersion]) -> irt.Estimate:
+    keyed = [v for v in versions if v.scoring == "keyed"]
+    graded = [v for v in versions if v.scoring == "graded"]
+    log_likelihood = np.zeros((len(people), irt.DEFAULT_GRID.size))
+    if keyed:
+        matrix = np.full((len(people), len(keyed)), np.nan)
+        for row, person in enumerate(people):
+            for col, v in enumerate(keyed):
+                if v.id in person.answers:  # presented: unanswered counts as wrong
+                    matrix[row, col] = float(person.answers[v.id] == v.key)
+        a = np.array([v.irt["a"] for v in keyed], dtype=float)  # type: ignore[index]
+        b = np.array([v.irt["b"] for v in keyed], dtype=float)  # type: ignore[index]
+        c = np.array([v.irt.get("c", 0.0) for v in keyed], dtype=float)  # type: ignore[union-attr]
+        log_likelihood += irt.dichotomous_log_likelihood(matrix, a, b, c)
+    if graded:
+        matrix = np.full((len(people), len(graded)), np.nan)
+        for col, v in enumerate(graded):
+            order = sorted(set((v.points or {}).values()))
+            for row, person in enumerate(people):
+                option = person.answers.get(v.id)
+                if option is not None:  # unanswered graded items carry no information
+                    matrix[row, col] = order.index((v.points or {})[option])
+        a = np.array([v.irt["a"] for v in graded], dtype=float)  # type: ignore[index]
+        thresholds = [np.array(v.irt["thresholds"], dtype=float) for v in graded]  # type: ignore[index]
+        log_likelihood += irt.graded_log_likelihood(matrix, a, thresholds)
+    return irt.eap(log_likelihood)
+
+
+def _metric(scores: dict[str, Any]) -> tuple[str, float | None]:
+    if scores["theta"] is not None:
+        return "theta", scores["theta"]
+    return "percent", scores["percent"]
+
+
+def cohort_norm(
+    db: Session,
+    name: str,
+    description: str,
+    by: str,
+    per_subtest: dict[str, dict[uuid.UUID, dict[str, Any]]],
+    weights: dict[str, float],
+) -> Norm:
+    """Freeze the distribution of this cohort (submitted attempts) as a new norm version."""
+    norm = Norm(
+        name=name,
+        version=repository.next_norm_version(db, name),
+        source="cohort",
+        description=description,
+        created_at=clock.now(),
+        created_by=by,
+    )
+    db.add(norm)
+    db.flush()
+    entries: dict[str, NormEntry] = {}
+    for code, scores in per_subtest.items():
+        values = [v for s in scores.values() if (v := _metric(s)[1]) is not None]
+        if len(values) < 2 or float(np.std(values, ddof=1)) == 0:
+            raise ScoringRefused(f"norma tidak dapat dibuat: subtes {code} butuh ≥ 2 skor berbeda")
+        metric = _metric(next(iter(scores.values())))[0]
+        entries[code] = NormEntry(
+            norm_id=norm.id,
+            subtest_code=code,
+            metric=metric,
+            mean=float(np.mean(values)),
+            sd=float(np.std(values, ddof=1)),
+            n=len(values),
+        )
+    composites = [
+        c
+        for c in (
+            _composite_raw(pid, per_subtest, entries, weights)
+            for pid in _people_with_scores(per_subtest)
+        )
+        if c is not None
+    ]
+    if len(composites) < 2 or float(np.std(composites, ddof=1)) == 0:
+        raise ScoringRefused("norma tidak dapat dibuat: komposit butuh ≥ 2 skor berbeda")
+    entries[COMPOSITE] = NormEntry(
+        norm_id=norm.id,
+        subtest_code=COMPOSITE,
+        metric="composite",
+        mean=float(np.mean(composites)),
+        sd=float(np.std(composites, ddof=1)),
+        n=len(composites),
+    )
+    db.add_all(entries.values())
+    db.flush()
+    return norm
+
+
+def _people_with_scores(per_subtest: dict[str, dict[uuid.UUID, dict[str, Any]]]) -> set[uuid.UUID]:
+    return {pid for scores in per_subtest.values() for pid in scores}
+
+
+def _composite_raw(pid: uuid.UUID, per_subtest, entries, weights) -> float | None:  # type: ignore[no-untyped-def]
+    """Weighted mean of the subtest z scores the person has (weights re-normalised)."""
+    total = weight_sum = 0.0
+    for code, scores in per_subtest.items():
+        weight = weights.get(code, 0.0)
+        value = _metric(scores[pid])[1] if pid in scores else None
+        if weight and value is not None and code in entries:
+            total += weight * (value - entries[code].mean) / entries[code].sd
+            weight_sum += weight
+    return total / weight_sum if weight_sum else None
+
+
+def _composite_se_z(pid, per_subtest, entries, weights, composite_sd: float) -> float | None:  # type: ignore[no-untyped-def]
+    """SE of the composite z from the subtests' θ SEs (subtests without θ contribute none)."""
+    parts, weight_sum = [], 0.0
+    for code, scores in per_subtest.items():
+        weight = weights.get(code, 0.0)
+        if not weight or pid not in scores or code not in entries:
+            continue
+        weight_sum += weight
+        if scores[pid]["se"] is not None:
+            parts.append((weight * scores[pid]["se"] / entries[code].sd) ** 2)
+    if not parts or not weight_sum:
+        return None
+    return float(np.sqrt(sum(parts)) / weight_sum / composite_sd)
+
+
+def run_scoring(
+    db: Session,
+    event: Event,
+    actor: Actor,
+    norm_id: uuid.UUID | None = None,
+    note: str = "",
+    settings: ScoringSettings | None = None,
+) -> ScoringRun:
+    """Score every participant of the event into a new run (against `norm_id`, or against a
+    new norm frozen from this event's cohort)."""
+    settings = settings or load_scoring_settings()
+    neutralised = {n.item_version_id for n in repository.neutralised(db, event.id)}
+    people = collect_responses(db, event.id)
+    submitted = [p for p in people.values() if p.status == "submitted"]
+    if not submitted:
+        raise ScoringRefused("belum ada tes yang selesai untuk dinilai")
+    version_ids = {v for p in submitted for v in p.answers} - neutralised
+    versions = bank_repository.versions_by_id(db, list(version_ids))
+    by_subtest: dict[str, list[ItemVersion]] = defaultdict(list)
+    for version in sorted(versions.values(), key=lambda v: str(v.id)):
+        by_subtest[version.subtest_code].append(version)
+    per_subtest = {code: _subtest_scores(submitted, vs) for code, vs in sorted(by_subtest.items())}
+    weights = {k: float(v) for k, v in settings.composite_weights.items()}
+    number = repository.next_run_number(db, event.id)
+    if norm_id is None:
+        norm = cohort_norm(
+            db,
+            f"{event.code} kohort",
+            f"peserta {event.code}, run {number}",
+            actor.username,
+            per_subtest,
+            weights,
+        )
+    else:
+        found = db.get(Norm, norm_id)
+        if found is None:
+            raise ScoringRefused("norma tidak ditemukan")
+        norm = found
+    entries = repository.norm_entries(db, norm.id)
+    run = ScoringRun(
+        event_id=event.id,
+        number=number,
+        norm_id=norm.id,
+        settings={"composite_weights": weights, "levels": settings.levels.model_dump(mode="json")},
+        neutralised=sorted(str(v) for v in neutralised),
+        note=note,
+        created_at=clock.now(),
+        created_by=actor.username,
+    )
+    db.add(run)
+    db.flush()
+    bands = settings.levels.bands()
+    for person in people.values():
+        db.add(_record(run, person, per_subtest, entries, weights, bands))
+    db.flush()
+    record(
+        db,
+        actor,
+        "scoring.run",
+        target_type="event",
+        target_id=event.id,
+        target_label=event.code,
+        run=number,
+        norm=f"{norm.name} v{norm.version}",
+        neutralised=len(neutralised),
+        participants=len(people),
+    )
+    return run
+
+
+def _record(run, person, per_subtest, entries, weights, bands) -> ScoreRecord:  # type: ignore[no-untyped-def]
+    pid = person.participant_id
+    subtests: dict[str, Any] = {}
+    for code, scores in per_subtest.items():
+        if pid not in scores:
+            continue
+        s = dict(scores[pid])
+        value = _metric(s)[1]
+        if code in entries and value is not None:
+            std = standardise(value, entries[code].mean, entries[code].sd)
+            s.update(z=round(std.z, 6), t=round(std.t, 4), percentile=round(std.percentile, 4))
+        subtests[code] = s
+    result = ScoreRecord(
+        run_id=run.id,
+        participant_id=pid,
+        attempt_status=person.status,
+        subtests=subtests,
+        near_band_edge=False,
+    )
+    composite = _composite_raw(pid, per_subtest, entries, weights) if subtests else None
+    if composite is not None and COMPOSITE in entries:
+        norm = entries[COMPOSITE]
+        std = standardise(composite, norm.mean, norm.sd)
+        se_z = _composite_se_z(pid, per_subtest, entries, weights, norm.sd)
+        result.composite = round(composite, 6)
+        result.composite_t = round(std.t, 4)
+        result.composite_percentile = round(std.percentile, 4)
+        result.stanine = std.stanine
+        result.level = bands.level(std.stanine)
+        result.composite_se_z = round(se_z, 6) if se_z is not None else None
+        result.near_band_edge = se_z is not None and bands.near_edge(std.z, se_z)
+    return result
+
+
+def publish(db: Session, actor: Actor, run: ScoringRun) -> bool:
+    if run.published_at is not None:
+        return False
+    run.published_at, run.published_by = clock.now(), actor.username
+    record(
+        db,
+        actor,
+        "scoring.publish",
+        target_type="scoring_run",
+        target_id=run.id,
+        target_label=f"run {run.number}",
+    )
+    return True
+
+
+def neutralise(
+    db: Session, actor: Actor, event: Event, version_id: uuid.UUID, reason: str
+) -> ScoringRun:
+    """Score an item for nobody in this event, and re-score into a new run (same norm)."""
+    if not reason.strip():
+        raise ScoringRefused("alasan wajib diisi")
+    existing = {n.item_version_id for n in repository.neutralised(db, event.id)}
+    if version_id not in existing:
+        db.add(
+            NeutralisedItem(
+                event_id=event.id,
+                item_version_id=version_id,
+                reason=reason.strip(),
+                at=clock.now(),
+                by=actor.username,
+            )
+        )
+        db.flush()
+        record(
+            db,
+            actor,
+            "scoring.neutralise",
+            target_type="item_version",
+            target_id=version_id,
+            reason=reason.strip(),
+            event=event.code,
+        )
+    previous = repository.runs(db, event.id)
+    norm_id = previous[-1].norm_id if previous else None
+    return run_scoring(db, event, actor, norm_id, note=f"netralisasi butir {version_id}")

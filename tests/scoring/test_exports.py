@@ -1,0 +1,197 @@
+"""The scores export: schema round-trip in each format, analysts only (cookie or API token),
+filters, audit; the analyst pages; the CLI export."""
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from openpyxl import load_workbook
+from sqlalchemy import select
+from typer.testing import CliRunner
+
+from app.accounts import api_tokens
+from app.accounts.service import actor_of, create_user
+from app.audit.models import AuditEntry
+from app.cli import app as cli
+from app.db import make_engine, make_sessionmaker, transaction
+from app.exports.schema import SCHEMA_VERSION, columns, subtest_codes
+from app.main import create_app
+from app.scoring import service as scoring
+from tests.proctoring.factories import PERSONAS, build_world
+from tests.scoring.test_service import ANALYST, sit
+
+
+@pytest.fixture
+def scored(use_database: str, tmp_path: Path):  # type: ignore[no-untyped-def]
+    engine = make_engine(use_database)
+    with transaction(make_sessionmaker(engine)) as db:
+        world = build_world(db, tmp_path)
+        sit(db, world.exam, 0, best=True, cookie=world.taker_tokens["taker"])
+        sit(db, world.exam, 1, best=False, cookie=world.taker_tokens["other_taker"])
+        scoring.run_scoring(db, world.exam.event, ANALYST)
+        analyst = create_user(db, "analis-api", "kata-sandi-analis", "analyst", "Analis API")
+        token = api_tokens.create_token(db, analyst, "laptop", actor_of(analyst))
+        world.api_token, world.event_code = token, world.exam.event.code  # type: ignore[attr-defined]
+    engine.dispose()
+    return world
+
+
+@pytest.fixture
+def app(use_database: str):  # type: ignore[no-untyped-def]
+    application = create_app()
+    with TestClient(application):
+        yield application
+
+
+def as_persona(app, world, persona: str) -> TestClient:  # type: ignore[no-untyped-def]
+    client = TestClient(app, follow_redirects=False)
+    if persona in world.staff_tokens:
+        client.cookies.set("proasn_staff", world.staff_tokens[persona])
+    return client
+
+
+def test_csv_round_trip_follows_the_schema(app, scored) -> None:  # type: ignore[no-untyped-def]
+    client = as_persona(app, scored, "analyst")
+    response = client.get("/api/v1/exports/scores", params={"event": scored.event_code})
+    assert response.status_code == 200 and response.headers["x-export-rows"] == "4"
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    header = list(rows[0])
+    assert header == columns(subtest_codes(header)) and subtest_codes(header) == ["sjt", "verbal"]
+    assert not any("pass" in c or "lulus" in c for c in header)
+    best = next(r for r in rows if r["verbal_raw"] == "3")
+    assert best["schema_version"] == SCHEMA_VERSION and best["potency_level"] == "menengah"
+    assert best["scoring_run_number"] == "1" and best["norm"].endswith("v1")
+    assert float(best["composite_t"]) == pytest.approx(57.0711, abs=1e-3)
+
+
+def test_ndjson_and_xlsx_carry_the_same_rows(app, scored) -> None:  # type: ignore[no-untyped-def]
+    client = as_persona(app, scored, "analyst")
+    base = {"event": scored.event_code}
+    csv_rows = list(
+        csv.DictReader(io.StringIO(client.get("/api/v1/exports/scores", params=base).text))
+    )
+    lines = client.get("/api/v1/exports/scores", params={**base, "format": "ndjson"}).text
+    ndjson_rows = [json.loads(line) for line in lines.splitlines()]
+    xlsx = client.get("/api/v1/exports/scores", params={**base, "format": "xlsx"})
+    sheet = load_workbook(io.BytesIO(xlsx.content), read_only=True).worksheets[0]
+    values = list(sheet.iter_rows(values_only=True))
+    xlsx_rows = [dict(zip(values[0], row, strict=True)) for row in values[1:]]
+    assert (
+        [r["nip"] for r in csv_rows]
+        == [r["nip"] for r in ndjson_rows]
+        == [r["nip"] for r in xlsx_rows]
+    )
+    assert list(ndjson_rows[0]) == list(csv_rows[0]) == list(xlsx_rows[0])
+    for c, n, x in zip(csv_rows, ndjson_rows, xlsx_rows, strict=True):
+        assert str(n["verbal_raw"] if n["verbal_raw"] is not None else "") == c["verbal_raw"]
+        assert x["potency_level"] == n["potency_level"]
+
+
+def test_filters_and_audit(app, scored, use_database: str) -> None:  # type: ignore[no-untyped-def]
+    client = as_persona(app, scored, "analyst")
+    only_s2 = client.get(
+        "/api/v1/exports/scores", params={"event": scored.event_code, "session": "S2"}
+    )
+    assert only_s2.headers["x-export-rows"] == "1"
+    by_agency = client.get(
+        "/api/v1/exports/scores",
+        params={"event": scored.event_code, "agency": "7371", "eselon": "IV"},
+    )
+    assert by_agency.headers["x-export-rows"] == "3"
+    engine = make_engine(use_database)
+    with transaction(make_sessionmaker(engine)) as db:
+        entries = list(db.scalars(select(AuditEntry).where(AuditEntry.action == "export.scores")))
+    engine.dispose()
+    assert [(e.details["rows"], e.details["filter"]["session"]) for e in entries] == [
+        (1, "S2"),
+        (3, None),
+    ]
+
+
+def test_api_token_authenticates_and_can_be_revoked(app, scored, use_database: str) -> None:  # type: ignore[no-untyped-def]
+    client = TestClient(app)
+    auth = {"Authorization": f"Bearer {scored.api_token}"}
+    params = {"event": scored.event_code, "format": "ndjson"}
+    assert client.get("/api/v1/exports/scores", params=params, headers=auth).status_code == 200
+    bad = client.get(
+        "/api/v1/exports/scores", params=params, headers={"Authorization": "Bearer pat_salah"}
+    )
+    assert bad.status_code == 401
+    engine = make_engine(use_database)
+    with transaction(make_sessionmaker(engine)) as db:
+        from app.accounts.models import ApiToken
+
+        token = db.scalar(select(ApiToken))
+        api_tokens.revoke_token(db, token, ANALYST)  # type: ignore[arg-type]
+    engine.dispose()
+    assert client.get("/api/v1/exports/scores", params=params, headers=auth).status_code == 401
+
+
+@pytest.mark.parametrize("persona", [*PERSONAS, "outsider"])
+def test_exports_and_analyst_pages_are_for_analysts_only(app, scored, persona: str) -> None:  # type: ignore[no-untyped-def]
+    client = as_persona(app, scored, persona)
+    export = client.get("/api/v1/exports/scores", params={"event": scored.event_code})
+    pages = [
+        client.get(path)
+        for path in (
+            "/analis",
+            f"/analis/acara/{scored.event_code}",
+            f"/analis/acara/{scored.event_code}/run/1",
+            f"/analis/acara/{scored.event_code}/butir",
+            f"/analis/acara/{scored.event_code}/butir.csv",
+            "/analis/token",
+        )
+    ]
+    if persona == "analyst":
+        assert export.status_code == 200 and all(p.status_code == 200 for p in pages)
+    elif persona == "outsider":
+        assert export.status_code == 401 and all(p.status_code == 303 for p in pages)
+    else:
+        assert export.status_code == 403 and all(p.status_code == 403 for p in pages)
+
+
+def test_analyst_pages_show_scores_charts_and_item_analysis(app, scored) -> None:  # type: ignore[no-untyped-def]
+    client = as_persona(app, scored, "analyst")
+    run = client.get(f"/analis/acara/{scored.event_code}/run/1").text
+    assert "<svg" in run and "menengah" in run and "Peserta 1" in run
+    items = client.get(f"/analis/acara/{scored.event_code}/butir").text
+    assert "<svg" in items and "α" in items
+    csv_text = client.get(f"/analis/acara/{scored.event_code}/butir.csv").text
+    assert csv_text.startswith("subtest,item,n,facility")
+
+
+def test_cli_export_writes_every_format(scored, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    runner = CliRunner()
+    for fmt in ("csv", "ndjson", "xlsx"):
+        out = tmp_path / f"skor.{fmt}"
+        result = runner.invoke(
+            cli,
+            ["export", "scores", "--event", scored.event_code, "--format", fmt, "--out", str(out)],
+        )
+        assert result.exit_code == 0, result.output
+        assert "4 baris (run 1)" in result.output and out.stat().st_size > 100
+
+
+def test_publishing_changes_the_default_run(app, scored, use_database: str) -> None:  # type: ignore[no-untyped-def]
+    engine = make_engine(use_database)
+    with transaction(make_sessionmaker(engine)) as db:
+        from app.exams.repository import event_by_code
+
+        event = event_by_code(db, scored.event_code)
+        first = scoring.run_scoring(db, event, ANALYST)  # type: ignore[arg-type]
+        scoring.run_scoring(db, event, ANALYST)  # type: ignore[arg-type]
+        scoring.publish(db, ANALYST, first)
+        published_number = first.number
+    engine.dispose()
+    client = as_persona(app, scored, "analyst")
+    rows = list(
+        csv.DictReader(
+            io.StringIO(
+                client.get("/api/v1/exports/scores", params={"event": scored.event_code}).text
+            )
+        )
+    )
+    assert {r["scoring_run_number"] for r in rows} == {str(published_number)}
