@@ -10,8 +10,10 @@ from sqlalchemy.orm import Session
 from app.accounts import repository as accounts_repository
 from app.accounts.passwords import hash_password
 from app.accounts.service import create_user
+from app.audit.service import Actor
 from app.bank.loader import load_bank
 from app.bank.service import BankInvalid, import_bank
+from app.demo_history import simulate_finished_session, simulated_participants
 from app.exams import repository
 from app.exams.event_file import EventDoc
 from app.exams.participant_file import Row
@@ -21,10 +23,13 @@ from app.kit import clock
 from app.kit.secrets_gen import hash_access_code, unambiguous_code
 from app.kit.timezones import format_local, to_local
 from app.proctoring.assignments import assign_proctor
+from app.scoring import repository as scoring_repository
+from app.scoring.service import run_scoring
 
 SAMPLE_BANK = Path(__file__).resolve().parent.parent / "question_bank" / "sample"
 DEMO_EVENT = "demo"
 DEMO_SESSION = "DEMO-1"
+HISTORY_SESSION = "DEMO-0"  # yesterday's session, finished, for the analyst pages
 DEMO_ZONE = "Asia/Jakarta"
 
 # Invented officials; NIPs follow the DOMAIN.md layout (birth date, appointment, sex, number).
@@ -67,8 +72,8 @@ def demo_event_doc() -> EventDoc:
             "organiser": "BKN (demo)",
             "time_zone": DEMO_ZONE,
             "agencies": [
-                {"code": "3404", "name": "Pemerintah Kabupaten Sleman", "seats": 40},
-                {"code": "7371", "name": "Pemerintah Kota Makassar", "seats": 40},
+                {"code": "3404", "name": "Pemerintah Kabupaten Sleman", "seats": 100},
+                {"code": "7371", "name": "Pemerintah Kota Makassar", "seats": 100},
             ],
             "blueprint": {
                 "total_time_minutes": 30,
@@ -81,13 +86,21 @@ def demo_event_doc() -> EventDoc:
             },
             "sessions": [
                 {
+                    "code": HISTORY_SESSION,
+                    "venue": "Kantor Regional BKN (demo)",
+                    "room": "Ruang CAT 1",
+                    "date": start.date() - timedelta(days=1),
+                    "start": "08:00",
+                    "capacity": 40,
+                },
+                {
                     "code": DEMO_SESSION,
                     "venue": "Kantor Regional BKN (demo)",
                     "room": "Ruang CAT 1",
                     "date": start.date(),
                     "start": start.time(),
                     "capacity": 40,
-                }
+                },
             ],
         }
     )
@@ -98,24 +111,22 @@ def build_demo(db: Session, progress: Progress | None = None) -> DemoSummary:
     if not bank.ok:
         raise BankInvalid(bank)
     import_bank(db, bank, progress)
+    people = [(*p, DEMO_SESSION) for p in DEMO_PARTICIPANTS]
+    people += [(*p, HISTORY_SESSION) for p in simulated_participants(len(people), HISTORY_SESSION)]
     rows = [
         Row(
             number,
-            {
-                "nip": nip,
-                "name": name,
-                "agency": agency,
-                "position": position,
-                "eselon": eselon,
-                "session": DEMO_SESSION,
-            },
+            dict(
+                zip(("nip", "name", "agency", "position", "eselon", "session"), person, strict=True)
+            ),
         )
-        for number, (nip, name, agency, position, eselon) in enumerate(DEMO_PARTICIPANTS, 2)
+        for number, person in enumerate(people, 2)
     ]
     import_event(db, demo_event_doc(), rows, redraw=True)
     event = repository.event_by_code(db, DEMO_EVENT)
     assert event is not None
     prepare_sessions(db, event, [DEMO_SESSION])
+    _finished_history(db, event)
     exam_session = repository.session_by_code(db, event.id, DEMO_SESSION)
     assert exam_session is not None
     exam_session.status = "open"
@@ -156,10 +167,24 @@ def _demo_staff(db: Session) -> list[tuple[str, str, str]]:
     return printed
 
 
+def _finished_history(db: Session, event) -> None:  # type: ignore[no-untyped-def]
+    """Yesterday's simulated session and a first (unpublished) scoring run of it."""
+    history = repository.session_by_code(db, event.id, HISTORY_SESSION)
+    assert history is not None
+    if history.status != "closed":
+        prepare_sessions(db, event, [HISTORY_SESSION])
+    simulate_finished_session(db, event, history)
+    db.flush()
+    if not scoring_repository.runs(db, event.id):
+        run_scoring(db, event, Actor(None, "demo", "analyst"), note="run demo")
+
+
 def _reissue_codes(db: Session, event_id) -> list[tuple[str, str, str]]:  # type: ignore[no-untyped-def]
     """Demo only: fresh access codes on every run so the printed ones always work."""
     issued = []
     for participant in repository.participants(db, event_id):
+        if participant.nip not in {nip for nip, *_ in DEMO_PARTICIPANTS}:
+            continue
         code = unambiguous_code(12)
         participant.access_code_hash = hash_access_code(code)
         issued.append((_spaced(participant.nip), participant.name, code))

@@ -194,7 +194,11 @@ def test_demo_builds_data_without_serving(use_database: str) -> None:
     result = run("demo", "--no-serve")
     assert result.exit_code == 0, result.output
     assert "token ruang:" in result.output and "19780512 200312 1 001" in result.output
-    assert count(use_database, Form) == 5
+    assert count(use_database, Form) == 35  # 5 to sit the test now, 30 simulated yesterday
+    assert "analyst: analis" in result.output and "proctor: pengawas1" in result.output
     again = run("demo", "--no-serve")  # re-running keeps the same event
     assert again.exit_code == 0, again.output
-    assert count(use_database, Participant) == 5
+    assert count(use_database, Participant) == 35
+    from app.scoring.models import ScoreRecord, ScoringRun
+
+    assert count(use_database, ScoringRun) == 1 and count(use_database, ScoreRecord) == 35
