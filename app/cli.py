@@ -354,6 +354,26 @@ def scores_run(
         console.print(f"Run {run.number} dibuat ({run.id}).")
 
 
+@scores_app.command("import-norm")
+def scores_import_norm(
+    name: str,
+    path: Path,
+    description: Annotated[str, typer.Option(help="Keterangan kohort.")] = "",
+) -> None:
+    """Import a norm table (CSV: subtest, metric, mean, sd, n; plus a _composite row)."""
+    from app.scoring.norm_import import NormFileInvalid, import_norm, read_norm_file
+
+    try:
+        rows = read_norm_file(path)
+    except NormFileInvalid as exc:
+        for problem in exc.problems:
+            err.print(f"[red]GALAT[/red] {path}: {problem}", highlight=False)
+        raise typer.Exit(1) from None
+    with unit_of_work() as db_session:
+        norm = import_norm(db_session, _cli_actor(None), name, description, rows)
+        console.print(f"Norma {norm.name} v{norm.version} diimpor ({norm.id}).")
+
+
 @scores_app.command("publish")
 def scores_publish(event_code: str, run_number: int) -> None:
     """Publish a scoring run of an event."""
