@@ -31,6 +31,7 @@ from app.proctoring import agency_routes
 from app.proctoring import routes as proctor_routes
 from app.proctoring.service import ActionRefused
 from app.scoring import routes as scoring_routes
+from app.scoring import selfview_routes
 from app.scoring.service import ScoringRefused
 from app.web.csrf import CsrfRejected
 from app.web.locale import LocaleMiddleware
@@ -126,5 +127,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(agency_routes.router)
     app.include_router(scoring_routes.router)
     app.include_router(exports_api.router)
+    app.include_router(selfview_routes.router)
     app.include_router(web_router)
     return app

@@ -1,0 +1,32 @@
+"""`/hasil`: a participant looks up their own published result."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import Response
+
+from app.scoring.selfview import SelfViewRefused, own_results
+from app.web.csrf import verify_csrf
+from app.web.deps import DB
+from app.web.pages import render
+
+router = APIRouter(prefix="/hasil", include_in_schema=False)
+
+
+@router.get("")
+def lookup_page(request: Request) -> Response:
+    return render(request, "scoring/selfview.html", {"results": None, "error": None})
+
+
+@router.post("", dependencies=[Depends(verify_csrf)])
+def lookup(
+    request: Request, db: DB, nip: Annotated[str, Form()] = "", code: Annotated[str, Form()] = ""
+) -> Response:
+    address = request.client.host if request.client else "unknown"
+    try:
+        results = own_results(db, nip, code, address)
+    except SelfViewRefused as exc:
+        db.commit()  # the failed attempt counts for the rate limit
+        context = {"results": None, "error": exc.message}
+        return render(request, "scoring/selfview.html", context, status_code=exc.status)
+    return render(request, "scoring/selfview.html", {"results": results, "error": None})

@@ -1,0 +1,85 @@
+"""A participant sees their own published result, and nobody else's."""
+
+import re
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from app.db import make_engine, make_sessionmaker, transaction
+from app.kit.secrets_gen import hash_access_code
+from app.main import create_app
+from app.scoring import service
+from tests.delivery.factories import open_exam
+from tests.scoring.test_service import ANALYST, sit
+
+
+def seeded(url: str, tmp_path: Path, publish: bool) -> list[str]:
+    engine = make_engine(url)
+    with transaction(make_sessionmaker(engine)) as db:
+        exam = open_exam(db, tmp_path, people=2)
+        sit(db, exam, 0, best=True)
+        sit(db, exam, 1, best=False)
+        run = service.run_scoring(db, exam.event, ANALYST)
+        if publish:
+            service.publish(db, ANALYST, run)
+        _set_codes(db, exam.event.id)
+        nips = exam.nips
+    engine.dispose()
+    return nips
+
+
+def _set_codes(db: Session, event_id) -> None:  # type: ignore[no-untyped-def]
+    from app.exams.repository import participants
+
+    for n, person in enumerate(participants(db, event_id)):
+        person.access_code_hash = hash_access_code(f"KODE{n}AAAAAAA")
+
+
+def look_up(client: TestClient, nip: str, code: str):  # type: ignore[no-untyped-def]
+    page = client.get("/hasil")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+    return client.post("/hasil", data={"nip": nip, "code": code, "csrf_token": token})
+
+
+def codes_by_nip(url: str) -> dict[str, str]:
+    engine = make_engine(url)
+    with transaction(make_sessionmaker(engine)) as db:
+        from sqlalchemy import select
+
+        from app.exams.models import Participant
+
+        people = sorted(db.scalars(select(Participant)), key=lambda p: p.nip)  # as _set_codes
+        result = {p.nip: f"KODE{n}AAAAAAA" for n, p in enumerate(people)}
+    engine.dispose()
+    return result
+
+
+def test_published_result_is_shown_to_its_owner_only(use_database: str, tmp_path: Path) -> None:
+    nips = seeded(use_database, tmp_path, publish=True)
+    codes = codes_by_nip(use_database)
+    with TestClient(create_app()) as client:
+        mine = look_up(client, nips[0], codes[nips[0]])
+        assert (
+            mine.status_code == 200 and "Tingkat potensi" in mine.text and "Peserta 1" in mine.text
+        )
+        assert "Peserta 2" not in mine.text
+        other = look_up(client, nips[0], codes[nips[1]])  # someone else's code
+        assert other.status_code == 401 and "Peserta" not in other.text
+
+
+def test_unpublished_result_is_not_shown(use_database: str, tmp_path: Path) -> None:
+    nips = seeded(use_database, tmp_path, publish=False)
+    codes = codes_by_nip(use_database)
+    with TestClient(create_app()) as client:
+        page = look_up(client, nips[0], codes[nips[0]])
+        assert "Hasil Anda belum diterbitkan." in page.text and "Tingkat potensi" not in page.text
+
+
+def test_guessing_is_rate_limited(use_database: str, tmp_path: Path) -> None:
+    nips = seeded(use_database, tmp_path, publish=True)
+    codes = codes_by_nip(use_database)
+    with TestClient(create_app()) as client:
+        for n in range(20):
+            assert look_up(client, nips[0], f"SALAH{n}").status_code == 401
+        assert look_up(client, nips[0], codes[nips[0]]).status_code == 429
