@@ -80,7 +80,7 @@ def _advance(progress: Progress):  # type: ignore[no-untyped-def]
 
 
 @db_app.command("upgrade")
-def db_upgrade(revision: str = "head") -> None:
+def db_upgrade(revision: str = "heads") -> None:
     """Run the schema migrations (Alembic) on PROASN_DATABASE_URL."""
     migrate.upgrade(get_settings().database_url, revision)
     console.print(f"[green]Skema basis data mutakhir[/green] ({revision}).")
@@ -403,8 +403,8 @@ def export_scores(
     """Export the scores of a run (streamed, with progress)."""
     import shutil
 
-    from app.exports import writers
     from app.exports.service import ExportFilter, ExportRefused, prepare_export
+    from app.kit import streaming as writers
 
     with unit_of_work() as db_session:
         try:

@@ -33,6 +33,8 @@ from app.proctoring.service import ActionRefused
 from app.scoring import routes as scoring_routes
 from app.scoring import selfview_routes
 from app.scoring.service import ScoringRefused
+from app.talentbox import routes as talentbox_routes
+from app.talentbox.service import PlacementRefused
 from app.web.csrf import CsrfRejected
 from app.web.locale import LocaleMiddleware
 from app.web.pages import redirect, render
@@ -113,6 +115,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.exception_handler(ActionRefused)
     @app.exception_handler(ScoringRefused)
     @app.exception_handler(ExportRefused)
+    @app.exception_handler(PlacementRefused)
     async def refused(
         request: Request, exc: ActionRefused | ScoringRefused | ExportRefused
     ) -> Response:
@@ -128,5 +131,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(scoring_routes.router)
     app.include_router(exports_api.router)
     app.include_router(selfview_routes.router)
+    app.include_router(talentbox_routes.router)
     app.include_router(web_router)
     return app

@@ -40,7 +40,8 @@ def test_migrations_go_down_to_nothing_and_up_again(fresh_database_url: str) -> 
 def test_migration_files_are_named_by_date_and_slug() -> None:
     import re
 
-    names = [p.name for p in (migrate.ROOT / "migrations" / "versions").glob("*.py")]
+    folders = [migrate.ROOT / "migrations" / "versions", migrate.ROOT / "app/talentbox/migrations"]
+    names = [p.name for folder in folders for p in folder.glob("*.py")]
     assert names
     assert all(re.match(r"^\d{4}-\d{2}-\d{2}-\d{4}_[a-z0-9_]+\.py$", n) for n in names), names
 

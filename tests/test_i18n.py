@@ -43,7 +43,7 @@ def test_translations_keep_their_placeholders() -> None:
 # Names and symbols that are the same in every language (a language is named in its own
 # language; statistics use their usual symbols).
 NAMES = ("ProASN CAT", "Bahasa Indonesia", "English")
-SYMBOLS = {"UTC", "SD", "SE", "SEM", "PC", "csv", "xlsx", "ndjson"}
+SYMBOLS = {"UTC", "SD", "SE", "SEM", "PC", "csv", "xlsx", "ndjson", "CSV", "XLSX"}
 
 
 def test_templates_have_no_untranslated_literal_text() -> None:

@@ -9,8 +9,8 @@ from fastapi.responses import StreamingResponse
 from app.accounts import api_tokens, service
 from app.accounts.deps import Forbidden, NotAuthenticated
 from app.audit.service import Actor
-from app.exports import writers
 from app.exports.service import ExportFilter, ScoresExport, prepare_export
+from app.kit import streaming as writers
 from app.web.deps import DB
 
 router = APIRouter(prefix="/api/v1/exports", tags=["exports"])

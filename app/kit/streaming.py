@@ -1,4 +1,5 @@
-"""Streaming writers: memory stays flat however many rows go through them."""
+"""Streaming CSV / NDJSON and spooled XLSX writers: memory stays flat however many rows go
+through them. Shared (kit) so every export — scores, talent box — writes the same way."""
 
 import csv
 import io

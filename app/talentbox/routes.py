@@ -1,0 +1,256 @@
+"""Talent-box pages (`/talenta/…`): analysts only. Every view of a person and every export
+is audited (personal data)."""
+
+import csv
+import io
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi.responses import Response, StreamingResponse
+
+from app.accounts.deps import Forbidden, require_role
+from app.accounts.service import Staff
+from app.audit.service import record
+from app.kit.streaming import file_chunks, xlsx_file
+from app.talentbox import files, repository, service
+from app.talentbox.ninebox import nine_box_svg
+from app.talentbox.settings import load_settings
+from app.web.csrf import verify_csrf
+from app.web.deps import DB
+from app.web.pages import redirect, render
+
+router = APIRouter(prefix="/talenta", include_in_schema=False)
+AnalystDep = Annotated[Staff, Depends(require_role("analyst"))]
+CsrfChecked = Depends(verify_csrf)
+EXPORT_COLUMNS = [
+    "talentbox_run_id",
+    "run_number",
+    "period",
+    "nip",
+    "name",
+    "agency_code",
+    "agency_name",
+    "eselon",
+    "potential_level",
+    "performance_level",
+    "predicate",
+    "box",
+    "groups",
+    "recommendation",
+]
+
+
+@router.get("")
+def home(
+    request: Request, analyst: AnalystDep, db: DB, pesan: str | None = None, galat: bool = False
+) -> Response:
+    context = {
+        "runs": repository.runs(db),
+        "potency": repository.potency_imports(db),
+        "performance": repository.performance_imports(db),
+        "message": pesan,
+        "is_error": galat,
+        "problems": [],
+    }
+    return render(request, "talentbox/home.html", context)
+
+
+async def _upload(request: Request, db, analyst: Staff, upload: UploadFile, kind: str) -> Response:  # type: ignore[no-untyped-def]
+    content = await upload.read()
+    name = upload.filename or kind
+    try:
+        if kind == "potency":
+            service.import_potency(db, analyst.actor, name, content)
+        else:
+            service.import_performance(db, analyst.actor, name, content)
+    except files.FileRejected as exc:
+        context = {
+            "runs": repository.runs(db),
+            "potency": repository.potency_imports(db),
+            "performance": repository.performance_imports(db),
+            "is_error": True,
+            "message": f"{exc.file_name}: tidak ada yang diimpor",
+            "problems": exc.problems,
+        }
+        return render(request, "talentbox/home.html", context, status_code=422)
+    return redirect("/talenta?pesan=berkas diimpor")
+
+
+@router.post("/potensi", dependencies=[CsrfChecked])
+async def upload_potency(
+    request: Request, analyst: AnalystDep, db: DB, file: Annotated[UploadFile, File()]
+) -> Response:
+    return await _upload(request, db, analyst, file, "potency")
+
+
+@router.post("/kinerja", dependencies=[CsrfChecked])
+async def upload_performance(
+    request: Request, analyst: AnalystDep, db: DB, file: Annotated[UploadFile, File()]
+) -> Response:
+    return await _upload(request, db, analyst, file, "performance")
+
+
+@router.post("/penempatan", dependencies=[CsrfChecked])
+def place(
+    analyst: AnalystDep,
+    db: DB,
+    potency_id: Annotated[str, Form()],
+    performance_id: Annotated[str, Form()],
+    period: Annotated[int, Form()],
+    note: Annotated[str, Form()] = "",
+) -> Response:
+    import uuid
+
+    try:
+        run = service.place(
+            db, analyst.actor, uuid.UUID(potency_id), uuid.UUID(performance_id), period, note
+        )
+    except service.PlacementRefused as exc:
+        return redirect(f"/talenta?galat=1&pesan={exc.message}")
+    return redirect(f"/talenta/run/{run.number}")
+
+
+def _run(db, number: int):  # type: ignore[no-untyped-def]
+    run = repository.run_by_number(db, number)
+    if run is None:
+        raise Forbidden()
+    return run
+
+
+@router.get("/run/{number}")
+def run_page(
+    request: Request, number: int, analyst: AnalystDep, db: DB, agency: str = "", eselon: str = ""
+) -> Response:
+    run = _run(db, number)
+    counts = repository.box_counts(db, run.id, agency or None, eselon or None)
+    query = f"?agency={agency}&eselon={eselon}"
+    svg = nine_box_svg(load_settings(), counts, f"/talenta/run/{number}/kotak/{{box}}{query}")
+    settings = load_settings()
+    groups = {
+        key: (g.label, sum(counts.get(b, 0) for b in g.boxes)) for key, g in settings.groups.items()
+    }
+    context = {
+        "run": run,
+        "svg": svg,
+        "counts": counts,
+        "groups": groups,
+        "filter": {"agency": agency, "eselon": eselon},
+        "total": sum(counts.values()),
+    }
+    return render(request, "talentbox/run.html", context)
+
+
+@router.get("/run/{number}/kotak/{box}")
+def box_page(
+    request: Request,
+    number: int,
+    box: int,
+    analyst: AnalystDep,
+    db: DB,
+    agency: str = "",
+    eselon: str = "",
+) -> Response:
+    run = _run(db, number)
+    people = repository.placements(db, run.id, agency or None, eselon or None, box)
+    record(
+        db,
+        analyst.actor,
+        "talentbox.view_box",
+        target_type="talentbox_run",
+        target_id=run.id,
+        target_label=f"run {number} kotak {box}",
+        rows=len(people),
+    )
+    context = {"run": run, "title": f"Kotak {box}", "people": people}
+    return render(request, "talentbox/people.html", context)
+
+
+@router.get("/run/{number}/kelompok/{group}")
+def group_page(request: Request, number: int, group: str, analyst: AnalystDep, db: DB) -> Response:
+    run = _run(db, number)
+    settings = load_settings()
+    if group not in settings.groups:
+        raise Forbidden()
+    people = [p for p in repository.placements(db, run.id) if group in p.groups]
+    record(
+        db,
+        analyst.actor,
+        "talentbox.view_group",
+        target_type="talentbox_run",
+        target_id=run.id,
+        target_label=f"run {number} {group}",
+        rows=len(people),
+    )
+    context = {"run": run, "title": settings.groups[group].label, "people": people}
+    return render(request, "talentbox/people.html", context)
+
+
+@router.get("/run/{number}/orang/{nip}")
+def person_page(request: Request, number: int, nip: str, analyst: AnalystDep, db: DB) -> Response:
+    run = _run(db, number)
+    placement = repository.placement_of(db, run.id, nip)
+    if placement is None:
+        raise Forbidden()
+    record(
+        db,
+        analyst.actor,
+        "talentbox.view_person",
+        target_type="person",
+        target_id=nip,
+        target_label=placement.name,
+        run=number,
+    )
+    context = {"run": run, "p": placement, "history": repository.history_of(db, nip)}
+    return render(request, "talentbox/person.html", context)
+
+
+@router.get("/run/{number}/ekspor.{fmt}")
+def export(number: int, fmt: str, analyst: AnalystDep, db: DB) -> Response:
+    run = _run(db, number)
+    if fmt not in ("csv", "xlsx"):
+        raise Forbidden()
+    people = repository.placements(db, run.id)
+    record(
+        db,
+        analyst.actor,
+        "talentbox.export",
+        target_type="talentbox_run",
+        target_id=run.id,
+        target_label=f"run {number}",
+        format=fmt,
+        rows=len(people),
+    )
+    rows = [
+        {
+            "talentbox_run_id": str(run.id),
+            "run_number": run.number,
+            "period": run.period,
+            "nip": p.nip,
+            "name": p.name,
+            "agency_code": p.agency_code,
+            "agency_name": p.agency_name,
+            "eselon": p.eselon,
+            "potential_level": p.potential_level,
+            "performance_level": p.performance_level,
+            "predicate": p.predicate,
+            "box": p.box,
+            "groups": " ".join(p.groups),
+            "recommendation": p.recommendation,
+        }
+        for p in people
+    ]
+    name = f"kotak-talenta-run{number}.{fmt}"
+    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+    if fmt == "xlsx":
+        return StreamingResponse(
+            file_chunks(xlsx_file(EXPORT_COLUMNS, rows)),
+            headers=headers,
+            media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=EXPORT_COLUMNS)
+    writer.writeheader()
+    writer.writerows(rows)
+    return StreamingResponse(
+        iter([buffer.getvalue()]), media_type="text/csv; charset=utf-8", headers=headers
+    )

@@ -1,0 +1,108 @@
+"""The talent box through its pages: analyst only; export → import → place → 9-box → person."""
+
+import csv
+import io
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from app.audit.models import AuditEntry
+from app.db import make_engine, make_sessionmaker, transaction
+from app.main import create_app
+from tests.proctoring.factories import PERSONAS
+from tests.scoring.test_exports import as_persona
+
+
+@pytest.fixture
+def app(use_database: str):  # type: ignore[no-untyped-def]
+    application = create_app()
+    with TestClient(application):
+        yield application
+
+
+def csrf(client: TestClient) -> str:
+    page = client.get("/talenta")
+    return re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+
+
+def placed(app, scored) -> tuple[TestClient, int]:  # type: ignore[no-untyped-def]
+    client = as_persona(app, scored, "analyst")
+    export = client.get("/api/v1/exports/scores", params={"event": scored.event_code})
+    nips = [row["nip"] for row in csv.DictReader(io.StringIO(export.text))]
+    token = csrf(client)
+    client.cookies.set("proasn_csrf", token)
+    response = client.post(
+        "/talenta/potensi",
+        data={"csrf_token": token},
+        files={"file": ("skor.csv", export.content, "text/csv")},
+    )
+    assert response.status_code == 303, response.text
+    skp = "nip,periode,predikat\n" + "".join(f"{nip},2026,Sangat Baik\n" for nip in nips)
+    response = client.post(
+        "/talenta/kinerja",
+        data={"csrf_token": token},
+        files={"file": ("skp.csv", skp.encode(), "text/csv")},
+    )
+    assert response.status_code == 303, response.text
+    home = client.get("/talenta").text
+    potency_id = re.search(r'name="potency_id"><option value="([^"]+)"', home).group(1)  # type: ignore[union-attr]
+    performance_id = re.search(r'name="performance_id"><option value="([^"]+)"', home).group(1)  # type: ignore[union-attr]
+    response = client.post(
+        "/talenta/penempatan",
+        data={
+            "csrf_token": token,
+            "potency_id": potency_id,
+            "performance_id": performance_id,
+            "period": "2026",
+        },
+    )
+    assert response.status_code == 303 and response.headers["location"] == "/talenta/run/1"
+    return client, len(nips)
+
+
+def test_export_import_place_and_drill_down(app, scored, use_database: str) -> None:  # type: ignore[no-untyped-def]
+    client, _ = placed(app, scored)
+    page = client.get("/talenta/run/1").text
+    counts = dict(re.findall(r'data-box="(\d)">(\d+)<', page))
+    # Two assessed officials, both menengah, both Sangat Baik → kotak 7; the rest are listed.
+    assert counts["7"] == "2" and sum(int(v) for v in counts.values()) == 2
+    assert "kelompok rencana suksesi</a>: 2" in page
+    box = client.get("/talenta/run/1/kotak/7").text
+    nip = re.search(r"/orang/(\d{18})", box).group(1)  # type: ignore[union-attr]
+    card = client.get(f"/talenta/run/1/orang/{nip}").text
+    assert "retain; agency succession pool" in card and "Sangat Baik" in card
+    export = client.get("/talenta/run/1/ekspor.csv").text
+    assert export.startswith("talentbox_run_id,run_number,period,nip") and ",7," in export
+    assert client.get("/talenta/run/1/ekspor.xlsx").status_code == 200
+    engine = make_engine(use_database)
+    with transaction(make_sessionmaker(engine)) as db:
+        actions = {e.action for e in db.scalars(select(AuditEntry))}
+    engine.dispose()
+    assert {"talentbox.view_person", "talentbox.export", "talentbox.place"} <= actions
+
+
+def test_bad_upload_lists_rows_and_imports_nothing(app, scored) -> None:  # type: ignore[no-untyped-def]
+    client = as_persona(app, scored, "analyst")
+    token = csrf(client)
+    client.cookies.set("proasn_csrf", token)
+    response = client.post(
+        "/talenta/kinerja",
+        data={"csrf_token": token},
+        files={"file": ("skp.csv", b"nip,periode,predikat\n123,2026,Baik\n", "text/csv")},
+    )
+    assert response.status_code == 422 and "NIP tidak sah" in response.text
+    assert "tidak ada yang diimpor" in response.text
+
+
+@pytest.mark.parametrize("persona", [*PERSONAS, "outsider"])
+def test_talent_box_is_for_analysts_only(app, scored, persona: str) -> None:  # type: ignore[no-untyped-def]
+    client = as_persona(app, scored, persona)
+    response = client.get("/talenta")
+    if persona == "analyst":
+        assert response.status_code == 200
+    elif persona == "outsider":
+        assert response.status_code == 303
+    else:
+        assert response.status_code == 403

@@ -1,0 +1,140 @@
+"""Imports (all or nothing, every bad row) and placement in simple mode."""
+
+import csv
+import io
+import re
+from pathlib import Path
+
+import pytest
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
+
+from app.audit.service import Actor
+from app.exports.schema import columns
+from app.talentbox import files, repository, service
+from app.talentbox.models import PotencyRow
+from tests.exams.factories import valid_nip
+
+ANALYST = Actor(None, "analis", "analyst")
+LEVELS = ["tinggi", "menengah", "rendah", "tinggi", None]
+
+
+def potency_csv(levels: list[str | None] = LEVELS) -> bytes:
+    header = columns(["verbal"])
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=header)
+    writer.writeheader()
+    for n, level in enumerate(levels, start=1):
+        writer.writerow(
+            {c: "" for c in header}
+            | {
+                "schema_version": "1",
+                "scoring_run_id": "r1",
+                "scoring_run_number": "1",
+                "event_code": "proasn-uji",
+                "nip": valid_nip(n),
+                "name": f"Pejabat {n}",
+                "agency_code": "7371",
+                "agency_name": "Kota Makassar",
+                "position": "Kabid",
+                "eselon": "III.a",
+                "attempt_status": "submitted" if level else "not_started",
+                "potency_level": level or "",
+                "composite_percentile": "70" if level else "",
+            }
+        )
+    return buffer.getvalue().encode()
+
+
+PERFORMANCE = (
+    "nip;periode;predikat;hasil_kerja;perilaku_kerja\n"
+    f"{valid_nip(1)};2026;Sangat Baik;;\n"
+    f"{valid_nip(2)};2026;;sesuai ekspektasi;di atas ekspektasi\n"
+    f"{valid_nip(3)};2026;Sangat Kurang;;\n"
+    f"{valid_nip(5)};2026;Baik;;\n"
+    f"{valid_nip(9)};2026;Baik;;\n"
+).encode()
+
+
+def test_simple_placement_boxes_and_one_sided_nips(db_session: Session) -> None:
+    potency = service.import_potency(db_session, ANALYST, "skor.csv", potency_csv())
+    performance = service.import_performance(db_session, ANALYST, "skp.csv", PERFORMANCE)
+    run = service.place(db_session, ANALYST, potency.id, performance.id, 2026)
+    placed = {p.nip: p for p in repository.placements(db_session, run.id)}
+    assert placed[valid_nip(1)].box == 9  # tinggi × Sangat Baik (di atas)
+    assert placed[valid_nip(2)].box == 5 and placed[valid_nip(2)].predicate == "Baik"
+    assert placed[valid_nip(3)].box == 1  # rendah × Sangat Kurang
+    assert "succession_pool" in placed[valid_nip(1)].groups
+    assert run.only_potency == [valid_nip(4)]  # no SKP for person 4
+    assert run.only_performance == sorted([valid_nip(5), valid_nip(9)])  # 5 not assessed, 9 absent
+    assert run.inputs["potency"] == files.checksum(potency_csv())
+    assert repository.box_counts(db_session, run.id) == {9: 1, 5: 1, 1: 1}
+
+
+def test_bad_performance_rows_are_all_reported_and_nothing_imported(db_session: Session) -> None:
+    bad = (
+        "nip,periode,predikat,hasil_kerja,perilaku_kerja\n"
+        f"{valid_nip(1)},2026,Luar Biasa,,\n"
+        "12345,2026,Baik,,\n"
+        f"{valid_nip(2)},20xx,Baik,,\n"
+        f"{valid_nip(3)},2026,,sesuai,\n"
+        f"{valid_nip(4)},2026,Baik,,\n"
+        f"{valid_nip(4)},2026,Baik,,\n"
+    ).encode()
+    with pytest.raises(files.FileRejected) as rejected:
+        service.import_performance(db_session, ANALYST, "skp.csv", bad)
+    assert [(p.row, p.column) for p in rejected.value.problems] == [
+        (2, "predikat"),
+        (3, "nip"),
+        (4, "periode"),
+        (5, "perilaku_kerja"),
+        (7, "nip"),
+    ]
+    assert repository.performance_imports(db_session) == []
+
+
+def test_potency_file_must_be_the_scores_export(db_session: Session) -> None:
+    with pytest.raises(files.FileRejected) as rejected:
+        service.import_potency(db_session, ANALYST, "x.csv", b"nip,name\n1,2\n")
+    assert (
+        rejected.value.problems[0].row == 1
+        and "schema_version" in rejected.value.problems[0].column
+    )
+    assert db_session.scalar(select(PotencyRow)) is None
+
+
+def test_potency_in_every_export_format(db_session: Session, tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    rows = list(csv.DictReader(io.StringIO(potency_csv().decode())))
+    ndjson = "\n".join(__import__("json").dumps(r) for r in rows).encode()
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(list(rows[0]))
+    for r in rows:
+        sheet.append(list(r.values()))
+    xlsx = io.BytesIO()
+    workbook.save(xlsx)
+    for name, content in (("a.ndjson", ndjson), ("a.xlsx", xlsx.getvalue())):
+        batch = service.import_potency(db_session, ANALYST, name, content)
+        assert batch.rows == 5
+
+
+def test_placement_touches_only_its_own_tables(db_session: Session) -> None:
+    statements: list[str] = []
+    connection = db_session.connection()
+
+    def remember(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]
+        statements.append(statement.lower())
+
+    event.listen(connection, "before_cursor_execute", remember)
+    try:
+        potency = service.import_potency(db_session, ANALYST, "skor.csv", potency_csv())
+        performance = service.import_performance(db_session, ANALYST, "skp.csv", PERFORMANCE)
+        run = service.place(db_session, ANALYST, potency.id, performance.id, 2026)
+        repository.placements(db_session, run.id)
+        repository.box_counts(db_session, run.id)
+    finally:
+        event.remove(connection, "before_cursor_execute", remember)
+    tables = {t for s in statements for t in re.findall(r'(?:from|join|into|update)\s+"?(\w+)', s)}
+    assert tables and all(t.startswith("talentbox_") or t == "audit_log" for t in tables), tables
