@@ -7,6 +7,8 @@ from contextlib import asynccontextmanager, suppress
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import request_validation_exception_handler
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.orm import Session, sessionmaker
@@ -101,6 +103,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def csrf_rejected(request: Request, exc: CsrfRejected) -> Response:
         message = "Formulir kedaluwarsa atau tidak sah; muat ulang halaman dan coba lagi."
         return JSONResponse({"code": "csrf_rejected", "message": message}, status_code=403)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        if not request.url.path.startswith("/api/"):
+            return await request_validation_exception_handler(request, exc)
+        fields = ", ".join(".".join(str(p) for p in e["loc"][1:]) for e in exc.errors())
+        message = f"Permintaan tidak sah: periksa {fields or 'isi permintaan'}."
+        return JSONResponse({"code": "invalid_request", "message": message}, status_code=422)
 
     @app.exception_handler(NotAuthenticated)
     async def not_authenticated(request: Request, exc: NotAuthenticated) -> Response:

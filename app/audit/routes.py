@@ -15,7 +15,10 @@ router = APIRouter(include_in_schema=False)
 
 
 def _day(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value + "T00:00:00+00:00") if value else None
+    try:
+        return datetime.fromisoformat(value + "T00:00:00+00:00") if value else None
+    except ValueError:
+        return None  # a malformed date filters nothing rather than failing
 
 
 @router.get("/audit")

@@ -48,3 +48,6 @@ NoForm = _error(
 AwaitingAdmission = _error(
     "awaiting_admission", 409, N_("Please wait: the proctor must admit you before you continue.")
 )
+InvalidSequence = _error(
+    "invalid_sequence", 422, N_("This save carries an invalid sequence number.")
+)

@@ -149,7 +149,12 @@ def item_page(
 
 
 @router.post("/bagian/selesai", dependencies=[CsrfChecked])
-def finish_section(taker: TakerDep, db: DB) -> RedirectResponse:
+def finish_section(
+    taker: TakerDep, db: DB, confirm: Annotated[bool, Form()] = False
+) -> RedirectResponse:
+    """Closing a section is final (and on the last one it submits): it needs the tick."""
+    if not confirm:
+        return redirect("/ujian/lanjut")
     service.finish_section(db, taker)
     return redirect("/ujian/lanjut")
 
@@ -159,11 +164,13 @@ def submit_page(request: Request, taker: TakerDep, db: DB) -> Response:
     attempt = repository.attempt_of(db, taker.participant.id)
     if attempt is None:
         raise errors.NotStarted()
-    cells = views.grid(db, attempt)
+    answers = repository.answers_of(db, attempt.id)
+    positions = [p for p, _, _ in views.grid(db, attempt)]
     context = {
         "state": views.state_view(db, taker, attempt),
-        "unanswered": [p for p, _, s in cells if s == "empty"],
-        "flagged": [p for p, _, s in cells if s == "flagged"],
+        "unanswered": [p for p in positions if p not in answers or answers[p].option_id is None],
+        "flagged": [p for p in positions if p in answers and answers[p].flagged],
+        "queue_key": f"proasn-queue-{taker.participant.nip}",
     }
     return render(request, "delivery/submit.html", context)
 
@@ -196,7 +203,7 @@ PAGE_REDIRECTS = {
 
 
 def page_refusal(request: Request, exc: errors.DeliveryError) -> Response:
-    if exc.code == "awaiting_admission":
+    if exc.code in ("awaiting_admission", "attempt_paused"):
         context = {"message": exc.message_in(current_locale.get())}
         return render(request, "delivery/waiting.html", context, status_code=exc.status)
     target = PAGE_REDIRECTS.get(exc.code)

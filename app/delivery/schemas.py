@@ -75,7 +75,9 @@ class ItemOut(BaseModel):
 class AnswerIn(BaseModel):
     option_id: str | None = Field(default=None, max_length=1)
     flagged: bool = False
-    seq: int = Field(ge=0, description="greater than any earlier save of this item")
+    seq: int = Field(
+        ge=0, le=2**62, description="counts up from the page's seq_base; greater than earlier saves"
+    )
 
 
 class AnswerOut(BaseModel):

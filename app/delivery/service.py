@@ -52,6 +52,10 @@ def _grace() -> timedelta:
     return timedelta(seconds=get_settings().answer_grace_seconds)
 
 
+# How far a page may count beyond its seq_base: a million saves per page load.
+SEQ_SPAN = 1_000_000_000
+
+
 def seq_base() -> int:
     """Sequence numbers a page starts counting from: later pages always start higher, so a
     stale tab or a late retry can never overwrite a newer answer."""
@@ -277,6 +281,8 @@ def open_item(
     attempt = _attempt_or_raise(db, taker)
     if attempt.status == "submitted":
         raise errors.AttemptSubmitted()
+    if attempt.paused_at is not None:  # no reading ahead while the clock stands still
+        raise errors.AttemptPaused()
     ref = _reachable_ref(db, attempt, position)
     version = db.get(ItemVersion, ref.version_id)
     assert version is not None
@@ -298,6 +304,9 @@ def save_answer(
     ref = _reachable_ref(db, attempt, position)
     if option_id is not None and option_id not in ref.option_order:
         raise errors.InvalidOption()
+    if seq > seq_base() + SEQ_SPAN:
+        # A seq from the future would freeze the answer against every later save.
+        raise errors.InvalidSequence()
     answer = db.get(Answer, (attempt.id, position))
     if answer is not None and answer.seq >= seq:
         return attempt, SaveResult(answer, applied=False)

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from app.audit.service import Actor, record
 from app.exams import repository as exams_repository
+from app.exams.eselon import eselon_is
 from app.exams.models import Agency, Event, ExamSession, Participant
 from app.exports import schema
 from app.kit.errors import Refusal
@@ -82,7 +83,9 @@ def prepare_export(db: Session, actor: Actor, f: ExportFilter, fmt: str) -> Scor
     run = choose_run(db, event, f.run)
     norm = db.get(Norm, run.norm_id)
     assert norm is not None
-    codes = sorted({c for r in scoring_repository.records(db, run.id) for c in r.subtests})
+    codes = run.settings.get("subtests") or sorted(
+        {c for r in scoring_repository.records(db, run.id) for c in r.subtests}
+    )  # runs made before the subtest list was recorded
     count = _count(db, run, f)
     record(
         db,
@@ -112,7 +115,7 @@ def _count(db: Session, run: ScoringRun, f: ExportFilter) -> int:
     if f.agency:
         query = query.where(Agency.code == f.agency)
     if f.eselon:
-        query = query.where(Participant.eselon.startswith(f.eselon))
+        query = query.where(eselon_is(Participant.eselon, f.eselon))
     return db.scalar(query) or 0
 
 

@@ -10,6 +10,17 @@ from typing import IO, Any
 
 from openpyxl import Workbook
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: Any) -> Any:
+    """Text that a spreadsheet would run as a formula is prefixed with an apostrophe."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
 
 def csv_chunks(
     header: list[str], rows: Iterable[dict[str, Any]], every: int = 500
@@ -18,7 +29,7 @@ def csv_chunks(
     writer = csv.DictWriter(buffer, fieldnames=header, extrasaction="raise")
     writer.writeheader()
     for count, values in enumerate(rows, start=1):
-        writer.writerow({k: "" if v is None else v for k, v in values.items()})
+        writer.writerow({k: _cell(v) for k, v in values.items()})
         if count % every == 0:
             yield buffer.getvalue()
             buffer.seek(0)

@@ -48,6 +48,7 @@ class BoardRow:
     paused: bool
     last_seen: datetime | None
     seen_age_seconds: int | None  # at render time, on the server's clock
+    deadline: str | None  # ISO, so a form can say which deadline it meant to extend
     alerts: list[str]
     changed_at: datetime
 
@@ -140,6 +141,7 @@ def board_row(row: SeatRow, now: datetime) -> BoardRow:
         remaining_seconds=remaining,
         paused=status == "paused",
         last_seen=attempt.last_seen_at if attempt else None,
+        deadline=attempt.deadline_at.isoformat() if attempt is not None else None,
         seen_age_seconds=(
             int((now - attempt.last_seen_at).total_seconds())
             if attempt is not None and attempt.last_seen_at is not None

@@ -52,11 +52,17 @@ class SessionReport:
 
     @property
     def present(self) -> list[BoardRow]:
-        return [r for r in self.rows if r.attendance in ("present", "late")]
+        return [r for r in self.rows if r not in self.absent]
 
     @property
     def absent(self) -> list[BoardRow]:
-        return [r for r in self.rows if r.attendance not in ("present", "late")]
+        """Recorded absent, or never checked in and never logged in or started."""
+        return [
+            r
+            for r in self.rows
+            if r.attendance == "absent"
+            or (r.attendance == "unknown" and r.status in ("not_logged_in", "absent"))
+        ]
 
     def csv_rows(self) -> list[list[str]]:
         rows = [

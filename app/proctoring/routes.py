@@ -68,8 +68,11 @@ def _since(value: str | None, zone: str) -> datetime | None:
     if not value:
         return None
     local_now = clock.now().astimezone(ZoneInfo(zone))
-    hours, minutes = (int(x) for x in value.split(":")[:2])
-    moment = datetime.combine(local_now.date(), time(hours, minutes), tzinfo=ZoneInfo(zone))
+    try:
+        hours, minutes = (int(x) for x in value.split(":")[:2])
+        moment = datetime.combine(local_now.date(), time(hours, minutes), tzinfo=ZoneInfo(zone))
+    except ValueError:
+        raise service.ActionRefused("waktu mulai gangguan harus berformat JJ:MM") from None
     return moment.astimezone(ZoneInfo("UTC"))
 
 
@@ -351,13 +354,16 @@ def extra_time(
     db: DB,
     minutes: Annotated[int, Form()] = 0,
     reason: Reason = "",
+    deadline: Annotated[str, Form()] = "",
 ) -> Response:
     return _seat_action(
         exam_session,
         db,
         participant_id,
         staff,
-        lambda p: service.add_extra_time(db, staff.actor, exam_session, p, minutes, reason),
+        lambda p: service.add_extra_time(
+            db, staff.actor, exam_session, p, minutes, reason, deadline or None
+        ),
     )
 
 

@@ -371,12 +371,20 @@ def add_extra_time(
     participant: Participant,
     minutes: int,
     reason: str,
+    seen_deadline: str | None = None,
 ) -> Outcome:
-    """More time for the whole test and, if it has its own limit, the current section."""
+    """More time for the whole test and, if it has its own limit, the current section.
+
+    `seen_deadline` is the deadline the form showed: if it moved meanwhile (another proctor,
+    a double click), nothing is added and the proctor is told."""
     reason = _need_reason(reason)
     if not 1 <= minutes <= 240:
         raise ActionRefused("tambahan waktu: 1-240 menit")
     attempt = _active_attempt(db, participant)
+    if seen_deadline is not None and seen_deadline != attempt.deadline_at.isoformat():
+        raise ActionRefused(
+            "waktu peserta ini baru diubah (oleh pengawas lain?); periksa lalu ulangi bila perlu"
+        )
     extra = timedelta(minutes=minutes)
     attempt.deadline_at += extra
     attempt.controlled_at = clock.now()

@@ -7,6 +7,7 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from app.delivery.models import Answer, Attempt
+from app.exams.eselon import eselon_is
 from app.exams.models import Agency, ExamSession, Form, FormItem, Participant
 from app.scoring.models import NeutralisedItem, Norm, NormEntry, ScoreRecord, ScoringRun
 
@@ -99,5 +100,5 @@ def export_rows(
     if agency_code:
         query = query.where(Agency.code == agency_code)
     if eselon:
-        query = query.where(Participant.eselon.startswith(eselon))
+        query = query.where(eselon_is(Participant.eselon, eselon))
     yield from db.execute(query).tuples()

@@ -255,11 +255,16 @@ def run_scoring(
             raise ScoringRefused("norma tidak ditemukan")
         norm = found
     entries = repository.norm_entries(db, norm.id)
+    _check_norm_fits(norm, entries, per_subtest)
     run = ScoringRun(
         event_id=event.id,
         number=number,
         norm_id=norm.id,
-        settings={"composite_weights": weights, "levels": settings.levels.model_dump(mode="json")},
+        settings={
+            "composite_weights": weights,
+            "levels": settings.levels.model_dump(mode="json"),
+            "subtests": sorted(per_subtest),
+        },
         neutralised=sorted(str(v) for v in neutralised),
         note=note,
         created_at=clock.now(),
@@ -318,6 +323,29 @@ def _record(run, person, per_subtest, entries, weights, bands) -> ScoreRecord:  
         result.composite_se_z = round(se_z, 6) if se_z is not None else None
         result.near_band_edge = se_z is not None and bands.near_edge(std.z, se_z)
     return result
+
+
+def _check_norm_fits(
+    norm: Norm,
+    entries: dict[str, NormEntry],
+    per_subtest: dict[str, dict[uuid.UUID, dict[str, Any]]],
+) -> None:
+    """A norm for θ cannot standardise percents (or the reverse), and a subtest or the
+    composite missing from it would silently lose scores: refuse instead."""
+    problems = []
+    for code, scores in per_subtest.items():
+        metric = _metric(next(iter(scores.values())))[0] if scores else None
+        entry = entries.get(code)
+        if entry is None:
+            problems.append(f"subtes {code} tidak ada dalam norma")
+        elif metric is not None and entry.metric != metric:
+            problems.append(f"subtes {code}: norma memakai {entry.metric}, run ini {metric}")
+    if COMPOSITE not in entries:
+        problems.append("norma tidak memuat komposit")
+    if problems:
+        raise ScoringRefused(
+            f"norma {norm.name} v{norm.version} tidak cocok: " + "; ".join(problems)
+        )
 
 
 def publish(db: Session, actor: Actor, run: ScoringRun) -> bool:

@@ -191,3 +191,12 @@ def test_logout_lets_another_browser_log_in(taker: TestClient, exam: OpenExam) -
     other = browser(taker)
     response = other.post("/api/v1/taker/login", json={"nip": exam.nips[0], "token": exam.token})
     assert response.status_code == 200
+
+
+def test_malformed_requests_get_a_code_and_an_indonesian_message(taker: TestClient) -> None:
+    taker.post("/api/v1/taker/start")
+    response = taker.put("/api/v1/taker/answers/1", json={"option_id": "A"})
+    assert response.status_code == 422
+    assert response.json()["code"] == "invalid_request" and "seq" in response.json()["message"]
+    future = taker.put("/api/v1/taker/answers/1", json={"option_id": None, "seq": 2**61})
+    assert future.status_code == 422 and future.json()["code"] == "invalid_sequence"

@@ -152,3 +152,18 @@ def test_taker_pages_send_a_strict_csp(client: TestClient, exam: OpenExam) -> No
 def test_not_logged_in_pages_go_to_login(client: TestClient, exam: OpenExam) -> None:
     assert client.get("/ujian/soal/1").url.path == "/ujian"
     assert client.get("/ujian/selesai").url.path == "/ujian"
+
+
+def test_submit_page_lists_flagged_but_unanswered_items_as_unanswered(
+    client: TestClient, exam: OpenExam
+) -> None:
+    page = logged_in(client, exam).get("/ujian/latihan/1")
+    client.post("/ujian/mulai", data={"csrf_token": csrf_of(page.text)})
+    item = client.get("/api/v1/taker/items/2").json()
+    client.put(
+        "/api/v1/taker/answers/2",
+        json={"option_id": None, "flagged": True, "seq": item["seq_base"] + 1},
+    )
+    summary = client.get("/ujian/kumpulkan").text
+    unanswered = re.search(r"Belum dijawab:(.*?)</p>", summary, re.S).group(1)  # type: ignore[union-attr]
+    assert ">2<" in unanswered and "Ditandai ragu-ragu:" in summary

@@ -339,3 +339,31 @@ def test_board_costs_the_same_queries_for_few_and_many_seats(
     many = count_queries(db_session, lambda: build_board(db_session, small.session.id))
     board = build_board(db_session, small.session.id)
     assert len(board.rows) == 100 and many == few
+
+
+def test_a_second_extra_time_with_a_stale_form_is_refused(
+    db_session: Session, exam: OpenExam
+) -> None:
+    taker, attempt = taker_started(db_session, exam)
+    shown = attempt.deadline_at.isoformat()  # what both proctors' forms carry
+    service.add_extra_time(db_session, ALICE, exam.session, taker.participant, 5, "a", shown)
+    with pytest.raises(service.ActionRefused, match="baru diubah"):
+        service.add_extra_time(db_session, BUDI, exam.session, taker.participant, 5, "b", shown)
+    assert remaining(db_session, taker, attempt)[0] == 65 * 60
+
+
+def test_paused_taker_cannot_read_ahead(db_session: Session, exam: OpenExam) -> None:
+    taker, _ = taker_started(db_session, exam)
+    service.pause_seat(db_session, ALICE, exam.session, taker.participant, "jeda")
+    with pytest.raises(errors.AttemptPaused):
+        delivery.open_item(db_session, taker, 2)
+
+
+def test_report_counts_a_taker_who_sat_without_check_in_as_present(
+    db_session: Session, exam: OpenExam
+) -> None:
+    from app.proctoring.report import session_report
+
+    taker_started(db_session, exam, 0)  # sat, but nobody ticked the attendance
+    report = session_report(db_session, exam.session)
+    assert len(report.present) == 1 and len(report.absent) == 2

@@ -195,3 +195,21 @@ def test_publishing_changes_the_default_run(app, scored, use_database: str) -> N
         )
     )
     assert {r["scoring_run_number"] for r in rows} == {str(published_number)}
+
+
+def test_eselon_filter_matches_the_level_exactly(app, scored) -> None:  # type: ignore[no-untyped-def]
+    client = as_persona(app, scored, "analyst")
+    rows = {
+        e: client.get(
+            "/api/v1/exports/scores", params={"event": scored.event_code, "eselon": e}
+        ).headers["x-export-rows"]
+        for e in ("IV", "IV.a", "I")
+    }
+    assert rows == {"IV": "4", "IV.a": "4", "I": "0"}
+
+
+def test_csv_cells_cannot_become_formulas() -> None:
+    from app.kit.streaming import csv_chunks
+
+    text = "".join(csv_chunks(["name", "x"], [{"name": "=HYPERLINK(1)", "x": -1.5}]))
+    assert "'=HYPERLINK(1)" in text and ",-1.5" in text

@@ -61,3 +61,20 @@ def test_scoring_against_an_imported_norm_uses_its_numbers(db_session, tmp_path:
     assert (best.subtests["verbal"]["t"], best.subtests["sjt"]["t"]) == (70.0, 80.0)
     # composite z = (2 + 3) / 2 = 2.5 against mean 0, SD 0.8: z = 3.125, T = 81.25, stanine 9.
     assert (best.composite_t, best.stanine, best.level) == (81.25, 9, "tinggi")
+
+
+def test_a_norm_of_another_metric_is_refused(db_session, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import pytest
+
+    from app.scoring import service
+    from app.scoring.norm_import import import_norm, read_norm_file
+    from tests.delivery.factories import open_exam
+    from tests.scoring.test_service import ANALYST, sit
+
+    path = tmp_path / "norma.csv"
+    path.write_text(GOOD.replace("verbal,percent", "verbal,theta"))
+    norm = import_norm(db_session, ANALYST, "theta", "", read_norm_file(path))
+    exam = open_exam(db_session, tmp_path, people=2)
+    sit(db_session, exam, 0, best=True)
+    with pytest.raises(service.ScoringRefused, match="verbal: norma memakai theta"):
+        service.run_scoring(db_session, exam.event, ANALYST, norm_id=norm.id)

@@ -75,7 +75,38 @@
     if (key === "ArrowLeft" || upper === "P") { nav.go(nav.current() - 1); event.preventDefault(); }
   });
 
-  if (!root) return; // login, instructions, practice: nothing more to do
+  // --- submit page: answers still queued are sent before the test can be submitted ------
+  var pending = document.getElementById("pending");
+  if (pending) {
+    var waiting = [];
+    try { waiting = JSON.parse(localStorage.getItem(pending.dataset.queueKey) || "[]") || []; } catch (e) { waiting = []; }
+    if (waiting.length) {
+      var confirmButton = document.getElementById("confirm-submit");
+      confirmButton.disabled = true;
+      pending.hidden = false;
+      var sendNext = function () {
+        if (!waiting.length) {
+          localStorage.setItem(pending.dataset.queueKey, "[]");
+          window.location.reload(); // the server now lists the right items
+          return;
+        }
+        var entry = waiting[0];
+        fetch("/api/v1/taker/answers/" + entry.position, {
+          method: "PUT", credentials: "same-origin",
+          headers: { "Content-Type": "application/json", "Accept": "application/json" },
+          body: JSON.stringify({ option_id: entry.option_id, flagged: entry.flagged, seq: entry.seq })
+        }).then(function (response) {
+          if (response.status >= 500 || response.status === 423) throw new Error("retry");
+          waiting.shift();
+          localStorage.setItem(pending.dataset.queueKey, JSON.stringify(waiting));
+          sendNext();
+        }).catch(function () { setTimeout(sendNext, 2000); });
+      };
+      sendNext();
+    }
+  }
+
+  if (!root) return; // login, instructions, practice, submit: nothing more to do
 
   var cfg = {
     total: Number(root.dataset.total),
@@ -89,7 +120,8 @@
     saving: root.dataset.msgSaving, saved: root.dataset.msgSaved, queued: root.dataset.msgQueued,
     refused: root.dataset.msgRefused, warn10: root.dataset.msgWarn10, warn5: root.dataset.msgWarn5,
     sectionWarn10: root.dataset.msgSectionWarn10, sectionWarn5: root.dataset.msgSectionWarn5,
-    paused: root.dataset.msgPaused, loggedOut: root.dataset.msgLoggedout
+    paused: root.dataset.msgPaused, loggedOut: root.dataset.msgLoggedout,
+    otherTab: root.dataset.msgOtherTab, extraTime: root.dataset.msgExtraTime
   };
 
   function warn(text) {
@@ -162,7 +194,16 @@
     }).then(readJson).then(function (result) {
       sending = false;
       if (result.status >= 200 && result.status < 300) {
-        queue.shift(); persist(); backoff = 1000; syncClock(result.body); flush(); return;
+        queue.shift(); persist(); backoff = 1000; syncClock(result.body);
+        if (result.body && result.body.applied === false && local[entry.position] === entry) {
+          // A newer answer (another tab) is stored: show what the server keeps.
+          local[entry.position] = { position: entry.position, option_id: result.body.option_id,
+                                    flagged: result.body.flagged, seq: result.body.seq };
+          updateCell(entry.position);
+          if (itemEl() && Number(itemEl().dataset.position) === entry.position) applyLocal(entry.position);
+          warn(msg.otherTab);
+        }
+        flush(); return;
       }
       if (result.status === 401) { loggedOut(); return; }
       if (result.status === 423) { setPaused(true); retryLater(); return; }
@@ -225,7 +266,7 @@
   nav = {
     current: function () { return Number(itemEl().dataset.position); },
     go: function (position, fromHistory) {
-      if (position < cfg.first || position > cfg.last) return;
+      if (position < cfg.first || position > cfg.last || clock.paused) return;
       if (nav.leaving) return;
       var html = cache[position];
       if (!html) { nav.leaving = true; window.location.href = "/ujian/soal/" + position; return; }
@@ -280,6 +321,7 @@
 
   function syncClock(body) {
     if (!body || body.remaining_seconds === undefined || body.remaining_seconds === null) return;
+    if (body.remaining_seconds > left().total + 30) warn(msg.extraTime); // proctor added time
     clock.total = body.remaining_seconds;
     clock.section = body.section_remaining_seconds === undefined ? clock.section : body.section_remaining_seconds;
     clock.at = performance.now();
