@@ -329,13 +329,19 @@ def resume_seat(
 def pause_room(
     db: Session, actor: Actor, exam_session: ExamSession, reason: str, since: datetime | None = None
 ) -> Outcome:
-    """One action for an outage: pause every running seat, optionally from when it began."""
+    """One action for an outage: pause every running seat, optionally from when it began.
+
+    A seat whose time ran out during the outage was submitted by the timer meanwhile: a
+    backdated pause reopens it, so the outage is credited to it as well."""
     reason = _need_reason(reason)
     if since is not None and since > clock.now():
         raise ActionRefused("waktu mulai gangguan tidak boleh di masa depan")
-    paused = 0
+    paused = reopened = 0
     for attempt in repository.attempts_in_session(db, exam_session.id, lock=True):
         delivery_service.refresh_clock(db, attempt)
+        if since is not None and _ran_out_during_outage(attempt, since):
+            _reopen(db, attempt)
+            reopened += 1
         if attempt.status == "in_progress" and _pause(
             db, attempt, exam_session, reason, since, room_wide=True
         ):
@@ -347,9 +353,33 @@ def pause_room(
         exam_session,
         reason=reason,
         seats=paused,
+        reopened=reopened,
         since=since.isoformat() if since else None,
     )
-    return Outcome(paused > 0, f"{paused} peserta dijeda")
+    return Outcome(
+        paused > 0,
+        f"{paused} peserta dijeda"
+        + (f" ({reopened} dibuka kembali karena waktunya habis saat gangguan)" if reopened else ""),
+    )
+
+
+def _ran_out_during_outage(attempt: Attempt, since: datetime) -> bool:
+    return (
+        attempt.status == "submitted"
+        and attempt.submitted_by == "timer"
+        and attempt.deadline_at > since
+    )
+
+
+def _reopen(db: Session, attempt: Attempt) -> None:
+    closed_at = attempt.submitted_at
+    attempt.status, attempt.submitted_by, attempt.submitted_at = "in_progress", None, None
+    for section in delivery_repository.sections_of(db, attempt.id).values():
+        if section.closed_at == closed_at and section.section_position == attempt.current_section:
+            section.closed_at = None
+    for score in delivery_repository.scores_of(db, attempt.id):
+        db.delete(score)
+    db.flush()
 
 
 def resume_room(db: Session, actor: Actor, exam_session: ExamSession, reason: str) -> Outcome:

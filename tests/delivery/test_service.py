@@ -382,3 +382,18 @@ def test_attempt_runs_through_another_selector(db_session: Session, exam: OpenEx
     service.submit(db_session, taker)
     scores = {s.subtest_code: s for s in repository.scores_of(db_session, attempt.id)}
     assert scores["sjt"].answered == 1 and scores["verbal"].answered == 0
+
+
+def test_answer_journal_refuses_update_and_delete(db_session: Session, exam: OpenExam) -> None:
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    taker, _ = started(db_session, exam)
+    service.save_answer(db_session, taker, 1, option_at(db_session, taker, 1), False, seq=1)
+    db_session.flush()
+    for statement in (
+        "UPDATE delivery_answer_journal SET seq = 0",
+        "DELETE FROM delivery_answer_journal",
+    ):
+        with pytest.raises(DBAPIError, match="append-only"), db_session.begin_nested():
+            db_session.execute(text(statement))

@@ -367,3 +367,22 @@ def test_report_counts_a_taker_who_sat_without_check_in_as_present(
     taker_started(db_session, exam, 0)  # sat, but nobody ticked the attendance
     report = session_report(db_session, exam.session)
     assert len(report.present) == 1 and len(report.absent) == 2
+
+
+def test_backdated_room_pause_reopens_a_seat_whose_time_ran_out_in_the_outage(
+    db_session: Session, exam: OpenExam, frozen: FrozenClock
+) -> None:
+    taker, attempt = taker_started(db_session, exam)
+    frozen.advance(minutes=58)
+    outage = frozen.current  # power fails with 2 minutes left
+    frozen.advance(minutes=5)
+    delivery.submit_expired(db_session)  # the sweeper ran during the outage
+    assert (attempt.status, attempt.submitted_by) == ("submitted", "timer")
+    outcome = service.pause_room(db_session, ALICE, exam.session, "listrik padam", since=outage)
+    assert "1 dibuka kembali" in outcome.message
+    assert attempt.status == "in_progress" and attempt.paused_at == outage
+    frozen.advance(minutes=10)
+    service.resume_room(db_session, ALICE, exam.session, "listrik menyala")
+    assert remaining(db_session, taker, attempt)[0] == 120
+    _, ref, _ = delivery.open_item(db_session, taker, 4)  # the open (second) section
+    delivery.save_answer(db_session, taker, 4, ref.option_order[0], False, seq=9)
