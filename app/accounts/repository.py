@@ -35,3 +35,11 @@ def failures_from(db: Session, address: str, since: datetime) -> int:
 
 def user(db: Session, user_id: uuid.UUID) -> StaffUser | None:
     return db.get(StaffUser, user_id)
+
+
+def agency_code_of(db: Session, user: StaffUser) -> str | None:
+    """The code of the agency an agency viewer is bound to."""
+    from app.exams.models import Agency  # accounts owns the binding; the agency table is shared
+
+    agency = db.get(Agency, user.agency_id) if user.agency_id else None
+    return agency.code if agency else None

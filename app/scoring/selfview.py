@@ -3,6 +3,7 @@ code, from the published scoring run only. Failed attempts are rate-limited per 
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -16,6 +17,7 @@ from app.kit.nip import InvalidNIP, normalise_nip
 from app.kit.secrets_gen import verify_access_code
 from app.scoring import repository
 from app.scoring.models import ScoreRecord
+from app.talentbox import repository as talentbox_repository
 
 
 class SelfViewRefused(Exception):
@@ -30,6 +32,7 @@ class OwnResult:
     agency: Agency
     event: Event
     record: ScoreRecord | None  # None: not published yet
+    placement: Any = None  # the released talent-box placement (box, recommendation), if any
 
 
 def own_results(db: Session, nip: str, code: str, address: str) -> list[OwnResult]:
@@ -70,4 +73,5 @@ def _result(db: Session, participant: Participant) -> OwnResult:
                 ScoreRecord.run_id == run.id, ScoreRecord.participant_id == participant.id
             )
         )
-    return OwnResult(participant, agency, event, record)
+    released = talentbox_repository.released_placement(db, participant.nip)
+    return OwnResult(participant, agency, event, record, released[1] if released else None)

@@ -89,3 +89,21 @@ def history_of(db: Session, nip: str) -> list[tuple[int, int, int]]:
         .order_by(PlacementRun.number)
     )
     return list(db.execute(query).tuples())
+
+
+def released_runs(db: Session) -> list[PlacementRun]:
+    query = select(PlacementRun).where(PlacementRun.released_at.is_not(None))
+    return list(db.scalars(query.order_by(PlacementRun.number.desc())))
+
+
+def released_placement(db: Session, nip: str) -> tuple[PlacementRun, Placement] | None:
+    """The official's placement in the latest released run, if any."""
+    query = (
+        select(PlacementRun, Placement)
+        .join(Placement, Placement.run_id == PlacementRun.id)
+        .where(Placement.nip == nip, PlacementRun.released_at.is_not(None))
+        .order_by(PlacementRun.released_at.desc())
+        .limit(1)
+    )
+    row = db.execute(query).first()
+    return (row[0], row[1]) if row else None

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import Response, StreamingResponse
 
+from app.accounts import repository as accounts_repository
 from app.accounts.deps import Forbidden, require_role
 from app.accounts.service import Staff
 from app.audit.service import record
@@ -253,4 +254,47 @@ def export(number: int, fmt: str, analyst: AnalystDep, db: DB) -> Response:
     writer.writerows(rows)
     return StreamingResponse(
         iter([buffer.getvalue()]), media_type="text/csv; charset=utf-8", headers=headers
+    )
+
+
+@router.post("/run/{number}/rilis", dependencies=[CsrfChecked])
+def release(number: int, analyst: AnalystDep, db: DB) -> Response:
+    changed = service.release(db, analyst.actor, _run(db, number))
+    return redirect(f"/talenta/run/{number}?pesan={'dirilis' if changed else 'sudah dirilis'}")
+
+
+ViewerDep = Annotated[Staff, Depends(require_role("agency_viewer"))]
+
+
+@router.get("/rekomendasi")
+def recommendations(request: Request, viewer: ViewerDep, db: DB) -> Response:
+    return render(request, "talentbox/recommendations.html", {"runs": repository.released_runs(db)})
+
+
+@router.get("/rekomendasi/{number}")
+def recommendation(request: Request, number: int, viewer: ViewerDep, db: DB) -> Response:
+    """The agency's own recommendation: who is proposed for what — no boxes, no scores."""
+    run = _run(db, number)
+    if run.released_at is None:
+        raise Forbidden()
+    code = accounts_repository.agency_code_of(db, viewer.user)
+    people = repository.placements(db, run.id, agency=code) if code else []
+    settings = load_settings()
+    groups = [
+        (g.label, [p for p in people if key in p.groups]) for key, g in settings.groups.items()
+    ]
+    record(
+        db,
+        viewer.actor,
+        "talentbox.recommendation_download",
+        target_type="talentbox_run",
+        target_id=run.id,
+        target_label=f"run {number} instansi {code}",
+        rows=len(people),
+    )
+    return render(
+        request,
+        "talentbox/recommendation.html",
+        {"run": run, "groups": groups, "agency": code},
+        layout="layout_print.html",
     )

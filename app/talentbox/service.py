@@ -180,3 +180,19 @@ def _placement(
             },
         },
     )
+
+
+def release(db: Session, actor: Actor, run: PlacementRun) -> bool:
+    """Agencies may now download their recommendation; officials see their own box."""
+    if run.released_at is not None:
+        return False
+    run.released_at, run.released_by = clock.now(), actor.username
+    record(
+        db,
+        actor,
+        "talentbox.release",
+        target_type="talentbox_run",
+        target_id=run.id,
+        target_label=f"run {run.number}",
+    )
+    return True

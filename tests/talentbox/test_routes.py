@@ -106,3 +106,19 @@ def test_talent_box_is_for_analysts_only(app, scored, persona: str) -> None:  # 
         assert response.status_code == 303
     else:
         assert response.status_code == 403
+
+
+def test_release_gives_agencies_their_recommendation_without_boxes(app, scored) -> None:  # type: ignore[no-untyped-def]
+    client, _ = placed(app, scored)
+    viewer = as_persona(app, scored, "viewer")
+    assert viewer.get("/talenta/rekomendasi/1").status_code == 403  # not released yet
+    token = csrf(client)
+    assert client.post("/talenta/run/1/rilis", data={"csrf_token": token}).status_code == 303
+    own = viewer.get("/talenta/rekomendasi/1")
+    assert own.status_code == 200 and "kelompok rencana suksesi" in own.text
+    assert "Peserta 1" in own.text and "Kotak" not in own.text and "kotak" not in own.text
+    other = as_persona(app, scored, "other_viewer").get("/talenta/rekomendasi/1").text
+    assert "Peserta 1" not in other
+    for persona in ("proctor", "admin", "analyst"):
+        assert as_persona(app, scored, persona).get("/talenta/rekomendasi/1").status_code == 403
+    assert viewer.get("/talenta/run/1").status_code == 403  # no boxes for agencies

@@ -1,0 +1,40 @@
+"""The 9-box page renders with the right counts, and a box opens its people."""
+
+import re
+
+from playwright.sync_api import expect
+from sqlalchemy.orm import Session
+
+from app.accounts.service import create_user
+from app.talentbox import service
+from tests.talentbox.test_service import ANALYST, PERFORMANCE, potency_csv
+
+PASSWORD = "kata-sandi-analis"
+
+
+def test_nine_box_page_shows_counts_and_drills_down(live_server, new_page) -> None:  # type: ignore[no-untyped-def]
+    def seed(db: Session) -> None:
+        create_user(db, "analis", PASSWORD, "analyst", "Analis")
+        potency = service.import_potency(db, ANALYST, "skor.csv", potency_csv())
+        performance = service.import_performance(db, ANALYST, "skp.csv", PERFORMANCE)
+        service.place(db, ANALYST, potency.id, performance.id, 2026)
+
+    server, _ = live_server(seed)
+    page = new_page(server.url)
+    page.goto("/staf/masuk?next=/talenta/run/1")
+    page.fill("#username", "analis")
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    svg = page.locator("svg.ninebox")
+    expect(svg).to_be_visible()
+    counts = {
+        int(c.get_attribute("data-box") or 0): int(c.text_content() or 0)
+        for c in page.locator("svg.ninebox text.count").all()
+    }
+    assert counts == {1: 1, 2: 0, 3: 0, 4: 0, 5: 1, 6: 0, 7: 0, 8: 0, 9: 1}
+    expect(page.locator("#placed-total")).to_have_text("3")
+    page.locator('svg.ninebox a[aria-label^="Kotak 9:"]').click()
+    expect(page).to_have_url(re.compile(r"/talenta/run/1/kotak/9"))
+    expect(page.locator("table")).to_contain_text("Pejabat 1")
+    page.click("text=Pejabat 1")
+    expect(page.locator("body")).to_contain_text("promote and retain")
