@@ -83,3 +83,30 @@ def test_guessing_is_rate_limited(use_database: str, tmp_path: Path) -> None:
         for n in range(20):
             assert look_up(client, nips[0], f"SALAH{n}").status_code == 401
         assert look_up(client, nips[0], codes[nips[0]]).status_code == 429
+
+
+def test_released_talent_box_appears_in_the_self_view(use_database: str, tmp_path: Path) -> None:
+    from app.talentbox import service as talentbox
+    from tests.talentbox.test_service import ANALYST as TB_ANALYST
+    from tests.talentbox.test_service import PERFORMANCE, potency_csv
+
+    nips = seeded(use_database, tmp_path, publish=True)
+    codes = codes_by_nip(use_database)
+    engine = make_engine(use_database)
+    with transaction(make_sessionmaker(engine)) as db:
+        potency = talentbox.import_potency(db, TB_ANALYST, "skor.csv", potency_csv())
+        performance = talentbox.import_performance(db, TB_ANALYST, "skp.csv", PERFORMANCE)
+        run = talentbox.place(db, TB_ANALYST, potency.id, performance.id, 2026)
+        unreleased_number = run.number
+    engine.dispose()
+    with TestClient(create_app()) as client:
+        assert "Kotak talenta" not in look_up(client, nips[0], codes[nips[0]]).text
+    engine = make_engine(use_database)
+    with transaction(make_sessionmaker(engine)) as db:
+        from app.talentbox.repository import run_by_number
+
+        talentbox.release(db, TB_ANALYST, run_by_number(db, unreleased_number))  # type: ignore[arg-type]
+    engine.dispose()
+    with TestClient(create_app()) as client:
+        page = look_up(client, nips[0], codes[nips[0]]).text
+        assert "Kotak talenta" in page and "kotak 9" in page and "promote and retain" in page
