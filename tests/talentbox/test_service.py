@@ -138,3 +138,15 @@ def test_placement_touches_only_its_own_tables(db_session: Session) -> None:
         event.remove(connection, "before_cursor_execute", remember)
     tables = {t for s in statements for t in re.findall(r'(?:from|join|into|update)\s+"?(\w+)', s)}
     assert tables and all(t.startswith("talentbox_") or t == "audit_log" for t in tables), tables
+
+
+def test_the_demo_performance_file_matches_the_demo_officials() -> None:
+    from app.demo_history import simulated_participants
+    from app.talentbox.settings import load_settings
+
+    path = Path(__file__).resolve().parents[2] / "docs/examples/demo-skp-2026.csv"
+    rows = files.read_performance(path.name, path.read_bytes(), load_settings())
+    demo = {nip for nip, *_ in simulated_participants(0, "DEMO-0")}
+    nips = [r["nip"] for r in rows]
+    assert set(nips[:-1]) == demo and nips[-1] not in demo  # one rating without a test
+    assert any(r["rating_results"] for r in rows)  # some rows give the two ratings
