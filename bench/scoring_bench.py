@@ -703,11 +703,12 @@ def run_exports(
 ) -> list[dict[str, Any]]:
     results = []
     for size in sorted(export_sizes):
-        # The last one is a diagnostic: CSV with prepare_export's scan of the whole run
-        # replaced by a one-row query, to tell the streaming path's memory from that scan's.
+        # stream-only = diagnostic: prepare_export's scan of the whole run replaced by a
+        # one-row query, to tell the writers' memory from that scan's (export_probe.py).
         jobs = [("csv", False), ("ndjson", False)]
         jobs += [("xlsx", False)] if size <= XLSX_LIMIT else []
         jobs += [("csv", True)]
+        jobs += [("xlsx", True)] if size <= XLSX_LIMIT else []
         for fmt, stream_only in jobs:
             label = f"{fmt}{' stream-only' if stream_only else ''} {size:,} rows"
             with console.status(f"export {label} (child process)"):
@@ -795,7 +796,7 @@ def targets(persons: int, scoring_seconds: float, exports: list[dict[str, Any]])
             scoring_seconds < SCORING_TARGET_S,
         )
     ]
-    for fmt in ("csv", "ndjson", "xlsx", "csv stream-only"):
+    for fmt in ("csv", "ndjson", "xlsx", "csv stream-only", "xlsx stream-only"):
         runs = sorted((r for r in exports if r["format"] == fmt), key=lambda r: r["rows"])
         if len(runs) < 2:
             continue

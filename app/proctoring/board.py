@@ -1,4 +1,4 @@
-"""The live room board: one row per seat, computed from a fixed number of queries.
+"""The live room board: one row per seat, computed from a fixed number of queries (three).
 
 Display decisions (status words, alerts) are made here, not in templates. Alerts are listed
 beside the status, never instead of it, so a paused seat that is also disconnected shows both.
@@ -120,7 +120,7 @@ def _changed_at(row: SeatRow, now: datetime) -> datetime:
     return max(s for s in stamps if s is not None and s <= now)
 
 
-def board_row(row: SeatRow, now: datetime) -> BoardRow:
+def board_row(row: SeatRow, now: datetime, extra_minutes: int = 0) -> BoardRow:
     status = _status(row, now)
     attempt = row.attempt
     remaining = None
@@ -147,7 +147,8 @@ def board_row(row: SeatRow, now: datetime) -> BoardRow:
             if attempt is not None and attempt.last_seen_at is not None
             else None
         ),
-        alerts=_alerts(row, status, remaining, now),
+        alerts=_alerts(row, status, remaining, now)
+        + ([f"tambahan waktu {extra_minutes} menit"] if extra_minutes else []),
         changed_at=_changed_at(row, now),
     )
 
@@ -160,7 +161,9 @@ def build_board(
 ) -> Board:
     """All rows (or only those changed after `since`) and the room totals."""
     now = clock.now()
-    rows = [board_row(r, now) for r in repository.seat_rows(db, exam_session_id, agency_id)]
+    seats = repository.seat_rows(db, exam_session_id, agency_id)
+    extra = repository.extra_time_of(db, [s.attempt.id for s in seats if s.attempt is not None])
+    rows = [board_row(s, now, extra.get(s.attempt.id, 0) if s.attempt else 0) for s in seats]
     totals = {key: sum(1 for r in rows if r.status == key) for key in STATUS_LABELS}
     totals["all"] = len(rows)
     totals["present"] = sum(1 for r in rows if r.attendance in ("present", "late"))

@@ -200,3 +200,30 @@ def test_malformed_requests_get_a_code_and_an_indonesian_message(taker: TestClie
     assert response.json()["code"] == "invalid_request" and "seq" in response.json()["message"]
     future = taker.put("/api/v1/taker/answers/1", json={"option_id": None, "seq": 2**61})
     assert future.status_code == 422 and future.json()["code"] == "invalid_sequence"
+
+
+def test_an_attempt_runs_through_the_api_with_another_selector(
+    taker: TestClient, use_database: str
+) -> None:
+    from sqlalchemy import update
+
+    from app.delivery.models import Attempt
+    from app.delivery.selectors import register_selector
+    from tests.delivery.test_service import ReverseSelector
+
+    register_selector("reverse-test", ReverseSelector)
+    taker.post("/api/v1/taker/start")
+    last_of_form = taker.get("/api/v1/taker/items/5").json()
+    engine = make_engine(use_database)
+    with transaction(make_sessionmaker(engine)) as db:
+        db.execute(update(Attempt).values(selector="reverse-test"))
+    engine.dispose()
+    item = taker.get("/api/v1/taker/items/1").json()
+    assert item["stem"] == last_of_form["stem"]  # the selector, not the form, chose it
+    option = item["options"][0]["option_id"]
+    saved = taker.put(
+        "/api/v1/taker/answers/1", json={"option_id": option, "seq": item["seq_base"] + 1}
+    )
+    assert saved.status_code == 200 and saved.json()["applied"]
+    final = taker.post("/api/v1/taker/submit").json()
+    assert final["status"] == "submitted" and final["answered"] == 1
