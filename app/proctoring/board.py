@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from app.delivery.timing import seconds_until
+from app.i18n import N_
 from app.kit import clock
 from app.proctoring import repository
 from app.proctoring.repository import SeatRow
@@ -18,16 +19,17 @@ from app.proctoring.repository import SeatRow
 DISCONNECTED_AFTER = timedelta(seconds=45)
 LOW_TIME_SECONDS = 300
 
+# English msgids; templates translate them (Indonesian first).
 STATUS_LABELS = {
-    "not_logged_in": "belum login",
-    "waiting": "menunggu",
-    "awaiting_admission": "menunggu izin",
-    "in_progress": "mengerjakan",
-    "paused": "dijeda",
-    "disconnected": "terputus",
-    "submitted": "selesai",
-    "ended": "diakhiri pengawas",
-    "absent": "tidak hadir",
+    "not_logged_in": N_("not logged in"),
+    "waiting": N_("waiting"),
+    "awaiting_admission": N_("awaiting admission"),
+    "in_progress": N_("working"),
+    "paused": N_("paused"),
+    "disconnected": N_("disconnected"),
+    "submitted": N_("finished"),
+    "ended": N_("ended by the proctor"),
+    "absent": N_("absent"),
 }
 
 
