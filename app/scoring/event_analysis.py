@@ -11,7 +11,7 @@ from app.bank import repository as bank_repository
 from app.bank.models import Item, ItemVersion
 from app.scoring import repository
 from app.scoring.item_analysis import ItemStats, SummaryStats, analyse
-from app.scoring.service import collect_responses, item_points
+from app.scoring.service import collect_responses, item_points, scoring_items
 
 
 @dataclass(frozen=True)
@@ -22,6 +22,7 @@ class ItemRow:
     options: dict[str, int]  # option → how many chose it ("-" = unanswered)
     key: str | None
     neutralised: bool
+    option_ids: list[str]
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,7 @@ def analyse_event(db: Session, event_id: uuid.UUID) -> list[SubtestAnalysis]:
     version_ids = sorted({v for p in people for v in p.answers}, key=str)
     versions = bank_repository.versions_by_id(db, version_ids)
     codes = {v.id: _code(db, v) for v in versions.values()}
+    corrected = scoring_items(db, event_id, versions)
     by_subtest: dict[str, list[ItemVersion]] = defaultdict(list)
     for version in sorted(versions.values(), key=lambda v: codes[v.id]):
         by_subtest[version.subtest_code].append(version)
@@ -47,7 +49,7 @@ def analyse_event(db: Session, event_id: uuid.UUID) -> list[SubtestAnalysis]:
         for row, person in enumerate(people):
             for col, v in enumerate(items):
                 if v.id in person.answers:
-                    matrix[row, col] = item_points(v, person.answers[v.id])
+                    matrix[row, col] = item_points(corrected[v.id], person.answers[v.id])
         maxima = np.array(
             [max((v.points or {"x": 1}).values()) if v.scoring == "graded" else 1 for v in items],
             dtype=float,
@@ -71,8 +73,9 @@ def analyse_event(db: Session, event_id: uuid.UUID) -> list[SubtestAnalysis]:
                     codes[v.id],
                     item_stats,
                     dict(sorted(counts.items())),
-                    v.key,
+                    corrected[v.id].key,
                     v.id in neutralised,
+                    [o["id"] for o in v.options] if v.scoring == "keyed" else [],
                 )
             )
         result.append(SubtestAnalysis(subtest, rows, summary))

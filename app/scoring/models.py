@@ -94,3 +94,19 @@ class NeutralisedItem(Base):
     reason: Mapped[str] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(UTCDateTime())
     by: Mapped[str] = mapped_column(String(64))
+
+
+class KeyCorrection(Base):
+    """A corrected key for a keyed item version in one event (the drawn version keeps its
+    content; scoring uses this key from the next run on)."""
+
+    __tablename__ = "scoring_key_correction"
+    __table_args__ = (UniqueConstraint("event_id", "item_version_id"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    event_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("exam_event.id", ondelete="CASCADE"))
+    item_version_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("bank_item_version.id"))
+    key: Mapped[str] = mapped_column(String(1))
+    reason: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    by: Mapped[str] = mapped_column(String(64))

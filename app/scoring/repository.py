@@ -9,7 +9,14 @@ from sqlalchemy.orm import Session
 from app.delivery.models import Answer, Attempt
 from app.exams.eselon import eselon_is
 from app.exams.models import Agency, ExamSession, Form, FormItem, Participant
-from app.scoring.models import NeutralisedItem, Norm, NormEntry, ScoreRecord, ScoringRun
+from app.scoring.models import (
+    KeyCorrection,
+    NeutralisedItem,
+    Norm,
+    NormEntry,
+    ScoreRecord,
+    ScoringRun,
+)
 
 
 def responses(db: Session, event_id: uuid.UUID) -> Iterator[tuple]:  # type: ignore[type-arg]
@@ -31,12 +38,24 @@ def responses(db: Session, event_id: uuid.UUID) -> Iterator[tuple]:  # type: ign
     yield from db.execute(query).tuples()
 
 
+def participants_with_eselon(db: Session, event_id: uuid.UUID, level: str) -> set[uuid.UUID]:
+    query = select(Participant.id).where(
+        Participant.event_id == event_id, eselon_is(Participant.eselon, level)
+    )
+    return set(db.scalars(query))
+
+
 def participants(db: Session, event_id: uuid.UUID) -> list[uuid.UUID]:
     return list(db.scalars(select(Participant.id).where(Participant.event_id == event_id)))
 
 
 def neutralised(db: Session, event_id: uuid.UUID) -> list[NeutralisedItem]:
     return list(db.scalars(select(NeutralisedItem).where(NeutralisedItem.event_id == event_id)))
+
+
+def key_corrections(db: Session, event_id: uuid.UUID) -> dict[uuid.UUID, KeyCorrection]:
+    query = select(KeyCorrection).where(KeyCorrection.event_id == event_id)
+    return {k.item_version_id: k for k in db.scalars(query)}
 
 
 def runs(db: Session, event_id: uuid.UUID) -> list[ScoringRun]:

@@ -74,10 +74,10 @@ def score(
     note: Annotated[str, Form()] = "",
 ) -> Response:
     event = _event(db, code)
+    cohort = norm_id.removeprefix("kohort:") if norm_id.startswith("kohort:") else None
+    chosen = uuid.UUID(norm_id) if norm_id and cohort is None else None
     try:
-        run = service.run_scoring(
-            db, event, analyst.actor, uuid.UUID(norm_id) if norm_id else None, note
-        )
+        run = service.run_scoring(db, event, analyst.actor, chosen, note, cohort_eselon=cohort)
     except service.ScoringRefused as exc:
         return redirect(f"/analis/acara/{code}?galat=1&pesan={exc.message}")
     return redirect(f"/analis/acara/{code}/run/{run.number}")
@@ -230,6 +230,28 @@ def neutralise(
     event = _event(db, code)
     try:
         run = service.neutralise(db, analyst.actor, event, version_id, reason)
+    except service.ScoringRefused as exc:
+        return redirect(f"/analis/acara/{code}/butir?pesan={exc.message}")
+    return redirect(f"/analis/acara/{code}/run/{run.number}")
+
+
+@router.post("/acara/{code}/butir/kunci", dependencies=[CsrfChecked])
+def correct_key(
+    code: str,
+    analyst: AnalystDep,
+    db: DB,
+    version_id: Annotated[uuid.UUID, Form()],
+    key: Annotated[str, Form()] = "",
+    reason: Annotated[str, Form()] = "",
+) -> Response:
+    from app.bank.models import ItemVersion
+
+    event = _event(db, code)
+    version = db.get(ItemVersion, version_id)
+    if version is None:
+        raise Forbidden()
+    try:
+        run = service.correct_key(db, analyst.actor, event, version, key, reason)
     except service.ScoringRefused as exc:
         return redirect(f"/analis/acara/{code}/butir?pesan={exc.message}")
     return redirect(f"/analis/acara/{code}/run/{run.number}")

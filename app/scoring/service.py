@@ -20,7 +20,14 @@ from app.exams.models import Event
 from app.kit import clock
 from app.kit.errors import Refusal
 from app.scoring import irt, repository
-from app.scoring.models import NeutralisedItem, Norm, NormEntry, ScoreRecord, ScoringRun
+from app.scoring.models import (
+    KeyCorrection,
+    NeutralisedItem,
+    Norm,
+    NormEntry,
+    ScoreRecord,
+    ScoringRun,
+)
 from app.scoring.norms import standardise
 from app.scoring.settings import ScoringSettings, load_scoring_settings
 
@@ -58,7 +65,37 @@ def collect_responses(db: Session, event_id: uuid.UUID) -> dict[uuid.UUID, Perso
     return people
 
 
-def item_points(version: ItemVersion, option: str | None) -> int:
+@dataclass(frozen=True)
+class ScoringItem:
+    """What scoring needs of an item version, with the event's key correction applied (the
+    stored version itself never changes)."""
+
+    id: uuid.UUID
+    subtest_code: str
+    scoring: str
+    key: str | None
+    points: dict[str, int] | None
+    irt: dict[str, Any] | None
+
+
+def scoring_items(
+    db: Session, event_id: uuid.UUID, versions: dict[uuid.UUID, ItemVersion]
+) -> dict[uuid.UUID, ScoringItem]:
+    corrections = repository.key_corrections(db, event_id)
+    return {
+        vid: ScoringItem(
+            v.id,
+            v.subtest_code,
+            v.scoring,
+            corrections[vid].key if vid in corrections else v.key,
+            v.points,
+            v.irt,
+        )
+        for vid, v in versions.items()
+    }
+
+
+def item_points(version: ScoringItem | ItemVersion, option: str | None) -> int:
     if option is None:
         return 0
     if version.scoring == "graded":
@@ -67,7 +104,7 @@ def item_points(version: ItemVersion, option: str | None) -> int:
 
 
 def _subtest_scores(
-    people: list[Person], versions: list[ItemVersion]
+    people: list[Person], versions: list[ScoringItem]
 ) -> dict[uuid.UUID, dict[str, Any]]:
     """Raw, max, percent and (when every item has IRT parameters) θ and SE per person."""
     results: dict[uuid.UUID, dict[str, Any]] = {}
@@ -95,7 +132,7 @@ def _subtest_scores(
     return results
 
 
-def _eap(people: list[Person], versions: list[ItemVersion]) -> irt.Estimate:
+def _eap(people: list[Person], versions: list[ScoringItem]) -> irt.Estimate:
     keyed = [v for v in versions if v.scoring == "keyed"]
     graded = [v for v in versions if v.scoring == "graded"]
     log_likelihood = np.zeros((len(people), irt.DEFAULT_GRID.size))
@@ -223,9 +260,10 @@ def run_scoring(
     norm_id: uuid.UUID | None = None,
     note: str = "",
     settings: ScoringSettings | None = None,
+    cohort_eselon: str | None = None,
 ) -> ScoringRun:
     """Score every participant of the event into a new run (against `norm_id`, or against a
-    new norm frozen from this event's cohort)."""
+    new norm frozen from this event's cohort — all of it, or one eselon level)."""
     settings = settings or load_scoring_settings()
     neutralised = {n.item_version_id for n in repository.neutralised(db, event.id)}
     people = collect_responses(db, event.id)
@@ -233,21 +271,23 @@ def run_scoring(
     if not submitted:
         raise ScoringRefused("belum ada tes yang selesai untuk dinilai")
     version_ids = {v for p in submitted for v in p.answers} - neutralised
-    versions = bank_repository.versions_by_id(db, list(version_ids))
-    by_subtest: dict[str, list[ItemVersion]] = defaultdict(list)
+    versions = scoring_items(db, event.id, bank_repository.versions_by_id(db, list(version_ids)))
+    by_subtest: dict[str, list[ScoringItem]] = defaultdict(list)
     for version in sorted(versions.values(), key=lambda v: str(v.id)):
         by_subtest[version.subtest_code].append(version)
     per_subtest = {code: _subtest_scores(submitted, vs) for code, vs in sorted(by_subtest.items())}
     weights = {k: float(v) for k, v in settings.composite_weights.items()}
     number = repository.next_run_number(db, event.id)
     if norm_id is None:
+        cohort, name = per_subtest, f"{event.code} kohort"
+        if cohort_eselon:  # e.g. a norm of the eselon III officials only
+            members = repository.participants_with_eselon(db, event.id, cohort_eselon)
+            cohort = {
+                c: {p: v for p, v in s.items() if p in members} for c, s in per_subtest.items()
+            }
+            name = f"{event.code} kohort eselon {cohort_eselon}"
         norm = cohort_norm(
-            db,
-            f"{event.code} kohort",
-            f"peserta {event.code}, run {number}",
-            actor.username,
-            per_subtest,
-            weights,
+            db, name, f"peserta {event.code}, run {number}", actor.username, cohort, weights
         )
     else:
         found = db.get(Norm, norm_id)
@@ -361,6 +401,49 @@ def publish(db: Session, actor: Actor, run: ScoringRun) -> bool:
         target_label=f"run {run.number}",
     )
     return True
+
+
+def correct_key(
+    db: Session, actor: Actor, event: Event, version: ItemVersion, key: str, reason: str
+) -> ScoringRun:
+    """Score a keyed item with a corrected key in this event, and re-score into a new run."""
+    if version.scoring != "keyed" or key not in [o["id"] for o in version.options]:
+        raise ScoringRefused("kunci baru harus salah satu pilihan butir berkunci")
+    if not reason.strip():
+        raise ScoringRefused("alasan wajib diisi")
+    existing = repository.key_corrections(db, event.id).get(version.id)
+    if existing is None:
+        db.add(
+            KeyCorrection(
+                event_id=event.id,
+                item_version_id=version.id,
+                key=key,
+                reason=reason.strip(),
+                at=clock.now(),
+                by=actor.username,
+            )
+        )
+    else:
+        existing.key, existing.reason = key, reason.strip()
+    db.flush()
+    record(
+        db,
+        actor,
+        "scoring.correct_key",
+        target_type="item_version",
+        target_id=version.id,
+        reason=reason.strip(),
+        key=key,
+        event=event.code,
+    )
+    previous = repository.runs(db, event.id)
+    return run_scoring(
+        db,
+        event,
+        actor,
+        previous[-1].norm_id if previous else None,
+        note=f"kunci {version.id} dikoreksi menjadi {key}",
+    )
 
 
 def neutralise(

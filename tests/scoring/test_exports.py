@@ -213,3 +213,27 @@ def test_csv_cells_cannot_become_formulas() -> None:
 
     text = "".join(csv_chunks(["name", "x"], [{"name": "=HYPERLINK(1)", "x": -1.5}]))
     assert "'=HYPERLINK(1)" in text and ",-1.5" in text
+
+
+def test_analyst_corrects_a_key_and_scores_an_eselon_cohort_in_the_pages(app, scored) -> None:  # type: ignore[no-untyped-def]
+    import re as regex
+
+    client = as_persona(app, scored, "analyst")
+    page = client.get(f"/analis/acara/{scored.event_code}/butir").text
+    token = regex.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    client.cookies.set("proasn_csrf", token)
+    version = regex.search(
+        r'action="/analis/acara/[^"]+/butir/kunci".*?name="version_id" value="([^"]+)"',
+        page,
+        regex.S,
+    ).group(1)  # type: ignore[union-attr]
+    response = client.post(
+        f"/analis/acara/{scored.event_code}/butir/kunci",
+        data={"csrf_token": token, "version_id": version, "key": "A", "reason": "kunci salah"},
+    )
+    assert response.status_code == 303 and "/run/2" in response.headers["location"]
+    response = client.post(
+        f"/analis/acara/{scored.event_code}/nilai",
+        data={"csrf_token": token, "norm_id": "kohort:IV"},
+    )
+    assert response.status_code == 303 and "/run/3" in response.headers["location"]

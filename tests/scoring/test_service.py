@@ -199,3 +199,35 @@ def test_run_is_audited(db_session: Session, exam: OpenExam) -> None:
     service.run_scoring(db_session, exam.event, ANALYST)
     entry = db_session.scalar(select(AuditEntry).where(AuditEntry.action == "scoring.run"))
     assert entry is not None and entry.details["participants"] == 3
+
+
+def test_a_corrected_key_rescores_into_a_new_run(db_session: Session, exam: OpenExam) -> None:
+    sit(db_session, exam, 0, best=True)
+    sit(db_session, exam, 1, best=False)
+    first = service.run_scoring(db_session, exam.event, ANALYST)
+    ref = next(
+        r
+        for r in _refs(db_session, exam, 0)
+        if db_session.get(ItemVersion, r.version_id).scoring == "keyed"
+    )  # type: ignore[union-attr]
+    version = db_session.get(ItemVersion, ref.version_id)
+    assert version is not None
+    other = next(o["id"] for o in version.options if o["id"] != version.key)
+    second = service.correct_key(db_session, ANALYST, exam.event, version, other, "kunci salah")
+    before = by_nip(db_session, first, exam)[exam.nips[0]].subtests["verbal"]["raw"]
+    after = by_nip(db_session, second, exam)[exam.nips[0]].subtests["verbal"]["raw"]
+    assert (second.number, after) == (2, before - 1)
+    assert version.key != other  # the stored item version itself is untouched
+    with pytest.raises(service.ScoringRefused):
+        service.correct_key(db_session, ANALYST, exam.event, version, "Z", "x")
+
+
+def test_cohort_norm_of_one_eselon_level(db_session: Session, exam: OpenExam) -> None:
+    sit(db_session, exam, 0, best=True)
+    sit(db_session, exam, 1, best=False)
+    with pytest.raises(service.ScoringRefused, match="norma tidak dapat dibuat"):
+        service.run_scoring(db_session, exam.event, ANALYST, cohort_eselon="III")
+    run = service.run_scoring(db_session, exam.event, ANALYST, cohort_eselon="IV")
+    from app.scoring.models import Norm
+
+    assert db_session.get(Norm, run.norm_id).name.endswith("kohort eselon IV")  # type: ignore[union-attr]
