@@ -354,6 +354,28 @@ def scores_run(
         console.print(f"Run {run.number} dibuat ({run.id}).")
 
 
+@scores_app.command("make-norm")
+def scores_make_norm(
+    name: str,
+    event: Annotated[list[str], typer.Option("--event", help="Kode acara (boleh berulang).")],
+    eselon: Annotated[str | None, typer.Option(help="Hanya eselon ini (II, III, IV).")] = None,
+) -> None:
+    """Freeze a norm from the finished attempts of one or more events (optionally one eselon)."""
+    from app.scoring.service import ScoringRefused, norm_from_events
+
+    with unit_of_work() as db_session:
+        events = [exams_repository.event_by_code(db_session, code) for code in event]
+        if any(e is None for e in events):
+            err.print("[red]Acara tidak ditemukan.[/red]")
+            raise typer.Exit(1)
+        try:
+            norm = norm_from_events(db_session, _cli_actor(None), name, events, eselon)  # type: ignore[arg-type]
+        except ScoringRefused as exc:
+            err.print(f"[red]GALAT[/red] {exc.message}")
+            raise typer.Exit(1) from None
+        console.print(f"Norma {norm.name} v{norm.version} dibuat ({norm.id}).")
+
+
 @scores_app.command("import-norm")
 def scores_import_norm(
     name: str,

@@ -126,10 +126,6 @@ class SubtestScores:
     theta: Array
     se: Array
 
-    @property
-    def percent(self) -> Array:
-        return np.round(100.0 * self.raw / self.maximum, 4)
-
 
 def empty_scores(persons: int) -> dict[str, SubtestScores]:
     sizes = {**KEYED_ITEMS, GRADED_CODE: GRADED_ITEMS}
@@ -572,9 +568,10 @@ def bulk_load(
     )
     # Run 1 scores everybody; each smaller export size gets a run of its own over the first
     # `size` participants, so every export reads the same tables with only the count changed.
-    run_settings = {
+    run_settings = {  # what service.run_scoring records, the subtest list included
         "composite_weights": settings.composite_weights,
         "levels": settings.levels.model_dump(mode="json"),
+        "subtests": sorted(CODES),
     }
     labels = settings.levels.labels
     sizes = sorted({min(s, persons) for s in export_sizes} | {persons}, reverse=True)

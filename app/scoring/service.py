@@ -253,6 +253,61 @@ def _composite_se_z(pid, per_subtest, entries, weights, composite_sd: float) -> 
     return float(np.sqrt(sum(parts)) / weight_sum / composite_sd)
 
 
+def event_scores(
+    db: Session, event: Event
+) -> tuple[dict[uuid.UUID, Person], dict[str, dict[uuid.UUID, dict[str, Any]]]]:
+    """Everyone registered for the event, and the raw / percent / θ per subtest of those who
+    finished (neutralised items left out, key corrections applied)."""
+    neutralised = {n.item_version_id for n in repository.neutralised(db, event.id)}
+    people = collect_responses(db, event.id)
+    submitted = [p for p in people.values() if p.status == "submitted"]
+    if not submitted:
+        raise ScoringRefused(f"belum ada tes yang selesai untuk dinilai di {event.code}")
+    version_ids = {v for p in submitted for v in p.answers} - neutralised
+    versions = scoring_items(db, event.id, bank_repository.versions_by_id(db, list(version_ids)))
+    by_subtest: dict[str, list[ScoringItem]] = defaultdict(list)
+    for version in sorted(versions.values(), key=lambda v: str(v.id)):
+        by_subtest[version.subtest_code].append(version)
+    per_subtest = {code: _subtest_scores(submitted, vs) for code, vs in sorted(by_subtest.items())}
+    return people, per_subtest
+
+
+def norm_from_events(
+    db: Session,
+    actor: Actor,
+    name: str,
+    events: list[Event],
+    eselon: str | None = None,
+    settings: ScoringSettings | None = None,
+) -> Norm:
+    """A norm frozen from the finished attempts of several events (e.g. all of a year's
+    events), optionally of one eselon level only — "eselon III nationwide"."""
+    settings = settings or load_scoring_settings()
+    merged: dict[str, dict[uuid.UUID, dict[str, Any]]] = defaultdict(dict)
+    for event in events:
+        _, per_subtest = event_scores(db, event)
+        members = repository.participants_with_eselon(db, event.id, eselon) if eselon else None
+        for code, scores in per_subtest.items():
+            merged[code].update(
+                {p: v for p, v in scores.items() if members is None or p in members}
+            )
+    weights = {k: float(v) for k, v in settings.composite_weights.items()}
+    codes = ", ".join(e.code for e in events)
+    description = f"acara {codes}" + (f", eselon {eselon}" if eselon else "")
+    norm = cohort_norm(db, name, description, actor.username, dict(merged), weights)
+    record(
+        db,
+        actor,
+        "norm.create",
+        target_type="norm",
+        target_id=norm.id,
+        target_label=f"{norm.name} v{norm.version}",
+        events=codes,
+        eselon=eselon,
+    )
+    return norm
+
+
 def run_scoring(
     db: Session,
     event: Event,
@@ -265,17 +320,8 @@ def run_scoring(
     """Score every participant of the event into a new run (against `norm_id`, or against a
     new norm frozen from this event's cohort — all of it, or one eselon level)."""
     settings = settings or load_scoring_settings()
+    people, per_subtest = event_scores(db, event)
     neutralised = {n.item_version_id for n in repository.neutralised(db, event.id)}
-    people = collect_responses(db, event.id)
-    submitted = [p for p in people.values() if p.status == "submitted"]
-    if not submitted:
-        raise ScoringRefused("belum ada tes yang selesai untuk dinilai")
-    version_ids = {v for p in submitted for v in p.answers} - neutralised
-    versions = scoring_items(db, event.id, bank_repository.versions_by_id(db, list(version_ids)))
-    by_subtest: dict[str, list[ScoringItem]] = defaultdict(list)
-    for version in sorted(versions.values(), key=lambda v: str(v.id)):
-        by_subtest[version.subtest_code].append(version)
-    per_subtest = {code: _subtest_scores(submitted, vs) for code, vs in sorted(by_subtest.items())}
     weights = {k: float(v) for k, v in settings.composite_weights.items()}
     number = repository.next_run_number(db, event.id)
     if norm_id is None:

@@ -78,3 +78,21 @@ def test_a_norm_of_another_metric_is_refused(db_session, tmp_path: Path) -> None
     sit(db_session, exam, 0, best=True)
     with pytest.raises(service.ScoringRefused, match="verbal: norma memakai theta"):
         service.run_scoring(db_session, exam.event, ANALYST, norm_id=norm.id)
+
+
+def test_norm_from_several_events_and_one_eselon(db_session, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from app.scoring import service
+    from tests.delivery.factories import open_exam
+    from tests.scoring.test_service import ANALYST, sit
+
+    exam = open_exam(db_session, tmp_path, people=2)
+    sit(db_session, exam, 0, best=True)
+    sit(db_session, exam, 1, best=False)
+    norm = service.norm_from_events(db_session, ANALYST, "eselon IV nasional", [exam.event], "IV")
+    entries = {
+        e.subtest_code: e
+        for e in db_session.scalars(select(NormEntry).where(NormEntry.norm_id == norm.id))
+    }
+    assert norm.description.endswith("eselon IV") and entries["verbal"].n == 2
+    run = service.run_scoring(db_session, exam.event, ANALYST, norm_id=norm.id)
+    assert run.norm_id == norm.id
