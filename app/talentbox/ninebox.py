@@ -59,7 +59,7 @@ def _cell(x: float, y: float, number: int, count: int, link: str) -> str:
     return (
         f'<a href="{href}" aria-label="Kotak {number}: {count} pegawai">'
         f'<rect x="{x + 2}" y="{y + 2}" width="{CELL - 4}" height="{CELL - 4}" rx="6" '
-        f'fill="{COLOURS[number]}" fill-opacity="0.85"/>'
+        f'fill="{COLOURS[number]}"/>'
         f'<text x="{x + 12}" y="{y + 26}" font-size="16" fill="#fff" font-weight="700">'
         f"Kotak {number}</text>"
         f'<text x="{x + CELL / 2}" y="{y + CELL / 2 + 18}" font-size="40" fill="#fff" '
