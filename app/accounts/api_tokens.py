@@ -1,6 +1,5 @@
 """Analysts' API tokens: machine credentials for the export API, stored hashed."""
 
-import hashlib
 import secrets
 import uuid
 
@@ -10,12 +9,9 @@ from sqlalchemy.orm import Session
 from app.accounts.models import ApiToken, StaffUser
 from app.audit.service import Actor, record
 from app.kit import clock
+from app.kit.secrets_gen import token_digest
 
 PREFIX = "pat_"  # recognisable in logs and secret scanners
-
-
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def create_token(db: Session, user: StaffUser, name: str, by: Actor) -> str:
@@ -24,7 +20,7 @@ def create_token(db: Session, user: StaffUser, name: str, by: Actor) -> str:
     token = ApiToken(
         user_id=user.id,
         name=name.strip()[:100] or "token",
-        token_hash=_hash(raw),
+        token_hash=token_digest(raw),
         created_at=clock.now(),
     )
     db.add(token)
@@ -57,7 +53,9 @@ def revoke_token(db: Session, token: ApiToken, by: Actor) -> bool:
 
 def user_for_token(db: Session, raw: str) -> StaffUser | None:
     token = db.scalar(
-        select(ApiToken).where(ApiToken.token_hash == _hash(raw), ApiToken.revoked_at.is_(None))
+        select(ApiToken).where(
+            ApiToken.token_hash == token_digest(raw), ApiToken.revoked_at.is_(None)
+        )
     )
     if token is None:
         return None

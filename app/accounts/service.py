@@ -1,6 +1,5 @@
 """Staff accounts: creation, password login with rate limit and lockout, login sessions."""
 
-import hashlib
 import re
 import secrets
 import uuid
@@ -17,6 +16,7 @@ from app.config import get_settings
 from app.i18n import N_
 from app.kit import clock
 from app.kit.errors import Refusal
+from app.kit.secrets_gen import token_digest
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
 
@@ -60,10 +60,6 @@ class Staff:
 
 def actor_of(user: StaffUser) -> Actor:
     return Actor(user.id, user.username, user.role)
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def create_user(
@@ -135,7 +131,7 @@ def log_in(db: Session, username: str, password: str, address: str) -> tuple[Sta
     token = secrets.token_urlsafe(32)
     login = StaffLogin(
         user_id=user.id,
-        token_hash=hash_token(token),
+        token_hash=token_digest(token),
         created_at=now,
         last_seen_at=now,
         expires_at=now + timedelta(hours=settings.staff_session_hours),
@@ -183,7 +179,7 @@ def authenticate(db: Session, token: str | None) -> Staff | None:
     """The staff login behind a cookie, or None when missing, revoked, idle or expired."""
     if not token:
         return None
-    login = repository.login_by_token_hash(db, hash_token(token))
+    login = repository.login_by_token_hash(db, token_digest(token))
     if login is None:
         return None
     now = clock.now()

@@ -69,7 +69,7 @@ def _state(db: Session, taker: service.Taker, attempt: Attempt | None) -> StateO
 
 def _clock(attempt: Attempt, db: Session) -> tuple[int | None, int | None]:
     now = clock.now()
-    section = repository.sections_of(db, attempt.id).get(attempt.current_section)
+    section = service.attempt_sections(db, attempt).get(attempt.current_section)
     remaining = seconds_until(attempt.deadline_at, attempt, now)
     section_left = None
     if section is not None and section.deadline_at is not None:

@@ -14,6 +14,7 @@ from app.config import get_settings
 from app.delivery import errors, repository, service, views
 from app.delivery.api import COOKIE, set_taker_cookie
 from app.delivery.practice import PRACTICE_ITEMS
+from app.kit.secrets_gen import token_digest
 from app.web import pages
 from app.web.csrf import verify_csrf
 from app.web.deps import DB
@@ -41,7 +42,7 @@ TakerDep = Annotated[service.Taker, Depends(taker_of)]
 
 @router.get("", response_class=HTMLResponse)
 def login_page(request: Request, db: DB, proasn_taker: TakerCookie = None) -> Response:
-    if proasn_taker and repository.login_by_token_hash(db, service.hash_token(proasn_taker)):
+    if proasn_taker and repository.login_by_token_hash(db, token_digest(proasn_taker)):
         return redirect("/ujian/lanjut")
     return render(request, "delivery/login.html", {"error": None, "nip": ""})
 

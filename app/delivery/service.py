@@ -5,7 +5,6 @@ attempt's clock up to date (`_refresh_clock`), so an expired section or test is 
 anything else happens; the sweeper does the same for attempts nobody is looking at.
 """
 
-import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -28,6 +27,7 @@ from app.exams import repository as exams_repository
 from app.exams.models import BlueprintSection, Event, Form, Participant
 from app.kit import clock
 from app.kit.nip import InvalidNIP, normalise_nip
+from app.kit.secrets_gen import token_digest
 
 
 @dataclass(frozen=True)
@@ -42,10 +42,6 @@ class Taker:
 class SaveResult:
     answer: Answer
     applied: bool  # False: an equal or newer write was already stored (retry / reordering)
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _grace() -> timedelta:
@@ -85,7 +81,7 @@ def login(
         raise errors.InvalidLogin()
     active = repository.active_login(db, participant.id)
     if active is not None:
-        if cookie_token and active.token_hash == hash_token(cookie_token):
+        if cookie_token and active.token_hash == token_digest(cookie_token):
             return Taker(active, participant), None
         raise errors.LoginInUse()
     raw = secrets.token_urlsafe(32)
@@ -93,7 +89,7 @@ def login(
     new_login = TakerLogin(
         participant_id=participant.id,
         needs_admission=bool(event and event.require_admission),
-        token_hash=hash_token(raw),
+        token_hash=token_digest(raw),
         created_at=clock.now(),
         user_agent=(user_agent or "")[:400] or None,
         client_address=address,
@@ -106,7 +102,7 @@ def login(
 def authenticate(db: Session, cookie_token: str | None) -> Taker:
     if not cookie_token:
         raise errors.NotLoggedIn()
-    found = repository.login_by_token_hash(db, hash_token(cookie_token))
+    found = repository.login_by_token_hash(db, token_digest(cookie_token))
     if found is None:
         raise errors.NotLoggedIn()
     participant = db.get(Participant, found.participant_id)
@@ -174,6 +170,15 @@ def start(db: Session, taker: Taker) -> Attempt:
     return attempt
 
 
+def attempt_sections(db: Session, attempt: Attempt) -> dict[int, AttemptSection]:
+    """The attempt's timed sections, read once per database session: an answer save and a
+    heartbeat need them several times (clock, reachability, remaining time)."""
+    cache = db.info.setdefault("attempt_sections", {})
+    if attempt.id not in cache:
+        cache[attempt.id] = repository.sections_of(db, attempt.id)
+    return cache[attempt.id]
+
+
 def _open_section(db: Session, attempt: Attempt, section: BlueprintSection, at: datetime) -> None:
     db.add(
         AttemptSection(
@@ -185,6 +190,7 @@ def _open_section(db: Session, attempt: Attempt, section: BlueprintSection, at: 
     )
     attempt.current_section = section.position
     db.flush()
+    db.info.get("attempt_sections", {}).pop(attempt.id, None)  # a section was added
 
 
 def refresh_clock(db: Session, attempt: Attempt) -> None:
@@ -200,7 +206,7 @@ def _refresh_clock(db: Session, attempt: Attempt) -> None:
     if past_cutoff(attempt.deadline_at, now, _grace()):
         _submit(db, attempt, "timer", now)
         return
-    sections = repository.sections_of(db, attempt.id)
+    sections = attempt_sections(db, attempt)
     current = sections.get(attempt.current_section)
     while current is not None and past_cutoff(current.deadline_at, now, _grace()):
         # The next section starts when the previous one ran out, not when someone looks.
@@ -223,7 +229,7 @@ def _advance_section(
         return None
     _open_section(db, attempt, following[0], at)
     attempt.current_position = _first_position(db, attempt, following[0].position)
-    return repository.sections_of(db, attempt.id)[following[0].position]
+    return attempt_sections(db, attempt)[following[0].position]
 
 
 def _first_position(db: Session, attempt: Attempt, section_position: int) -> int:
@@ -234,7 +240,7 @@ def _first_position(db: Session, attempt: Attempt, section_position: int) -> int
 def finish_section(db: Session, taker: Taker) -> Attempt:
     """The taker closes the current section early and moves on (sequential mode only)."""
     attempt = _attempt_for_answering(db, taker)
-    current = repository.sections_of(db, attempt.id).get(attempt.current_section)
+    current = attempt_sections(db, attempt).get(attempt.current_section)
     if current is not None:
         _advance_section(db, attempt, current, clock.now(), "taker")
     return attempt
@@ -348,7 +354,7 @@ def heartbeat(db: Session, taker: Taker, position: int | None = None) -> Attempt
 
 
 def _section_open(db: Session, attempt: Attempt, ref: ItemRef) -> bool:
-    sections = repository.sections_of(db, attempt.id)
+    sections = attempt_sections(db, attempt)
     return not sections or ref.section_position == attempt.current_section
 
 
@@ -376,7 +382,7 @@ def _submit(db: Session, attempt: Attempt, by: str, now: datetime) -> None:
     attempt.status = "submitted"
     attempt.submitted_by = by
     attempt.submitted_at = min(now, attempt.deadline_at) if by == "timer" else now
-    for section in repository.sections_of(db, attempt.id).values():
+    for section in attempt_sections(db, attempt).values():
         if section.closed_at is None:
             section.closed_at = attempt.submitted_at
     score_attempt(db, attempt)

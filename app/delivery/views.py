@@ -6,6 +6,7 @@ from sqlalchemy.orm import Session
 
 from app.bank.models import ItemVersion
 from app.delivery import repository
+from app.delivery import service as delivery_service
 from app.delivery.models import Answer, Attempt
 from app.delivery.selectors import ItemRef, selector_for
 from app.delivery.service import Taker, seq_base
@@ -98,7 +99,7 @@ def state_view(db: Session, taker: Taker, attempt: Attempt | None) -> StateView:
     attempt_sections = {}
     if attempt is not None:
         answered, flagged = repository.answer_counts(db, attempt.id)
-        attempt_sections = repository.sections_of(db, attempt.id)
+        attempt_sections = delivery_service.attempt_sections(db, attempt)
         now = clock.now()
         remaining = seconds_until(attempt.deadline_at, attempt, now)
         current = attempt_sections.get(attempt.current_section)

@@ -6,6 +6,7 @@ profile than the staff-password one is enough and keeps importing hundreds of pa
 quick.
 """
 
+import hashlib
 import secrets
 from functools import lru_cache
 
@@ -45,3 +46,9 @@ def verify_access_code(stored_hash: str, code: str) -> bool:
         return _access_code_hasher().verify(stored_hash, normalise_code(code))
     except (VerificationError, InvalidHashError):
         return False
+
+
+def token_digest(token: str) -> str:
+    """What is stored for a long random login or API token: its SHA-256. Such tokens are
+    unguessable, so a fast hash is enough (passwords and access codes use argon2)."""
+    return hashlib.sha256(token.encode()).hexdigest()

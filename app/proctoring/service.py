@@ -275,7 +275,7 @@ def _resume(db: Session, attempt: Attempt) -> int | None:
     now = clock.now()
     credited = now - attempt.paused_at
     attempt.deadline_at += credited
-    for section in delivery_repository.sections_of(db, attempt.id).values():
+    for section in delivery_service.attempt_sections(db, attempt).values():
         if section.closed_at is None and section.deadline_at is not None:
             section.deadline_at += credited
     pause = repository.open_pause(db, attempt.id)
@@ -374,7 +374,7 @@ def _ran_out_during_outage(attempt: Attempt, since: datetime) -> bool:
 def _reopen(db: Session, attempt: Attempt) -> None:
     closed_at = attempt.submitted_at
     attempt.status, attempt.submitted_by, attempt.submitted_at = "in_progress", None, None
-    for section in delivery_repository.sections_of(db, attempt.id).values():
+    for section in delivery_service.attempt_sections(db, attempt).values():
         if section.closed_at == closed_at and section.section_position == attempt.current_section:
             section.closed_at = None
     for score in delivery_repository.scores_of(db, attempt.id):
@@ -418,7 +418,7 @@ def add_extra_time(
     extra = timedelta(minutes=minutes)
     attempt.deadline_at += extra
     attempt.controlled_at = clock.now()
-    section = delivery_repository.sections_of(db, attempt.id).get(attempt.current_section)
+    section = delivery_service.attempt_sections(db, attempt).get(attempt.current_section)
     section_position = None
     if section is not None and section.deadline_at is not None and section.closed_at is None:
         section.deadline_at += extra

@@ -13,6 +13,7 @@ from app.delivery.models import Answer, AnswerJournal, Attempt
 from app.delivery.selectors import ItemRef, register_selector, selector_for
 from app.delivery.views import state_view
 from app.kit.clock import FrozenClock, use_clock
+from app.kit.secrets_gen import token_digest
 from tests.delivery.factories import OpenExam, open_exam
 
 START = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
@@ -53,7 +54,7 @@ def test_login_accepts_spaced_nip_and_lowercase_token(db_session: Session, exam:
     taker, cookie = service.login(db_session, spaced, exam.token.lower(), None)
     assert cookie and taker.participant.nip == nip
     assert service.authenticate(db_session, cookie).participant.id == taker.participant.id
-    assert taker.login.token_hash == service.hash_token(cookie) != cookie
+    assert taker.login.token_hash == token_digest(cookie) != cookie
 
 
 @pytest.mark.parametrize("bad", ["token", "nip", "closed"])
@@ -80,7 +81,7 @@ def test_second_browser_is_refused_but_same_browser_logs_in_again(
     with pytest.raises(errors.LoginInUse):
         service.login(db_session, exam.nips[0], exam.token, "another-browser-cookie")
     again, new_cookie = service.login(db_session, exam.nips[0], exam.token, cookie)
-    assert new_cookie is None and again.login.token_hash == service.hash_token(cookie)
+    assert new_cookie is None and again.login.token_hash == token_digest(cookie)
 
 
 def test_logout_frees_the_login(db_session: Session, exam: OpenExam) -> None:
@@ -397,3 +398,44 @@ def test_answer_journal_refuses_update_and_delete(db_session: Session, exam: Ope
     ):
         with pytest.raises(DBAPIError, match="append-only"), db_session.begin_nested():
             db_session.execute(text(statement))
+
+
+def count_statements(db: Session, action) -> int:  # type: ignore[no-untyped-def]
+    from sqlalchemy import event
+
+    statements: list[str] = []
+    connection = db.connection()
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(connection, "before_cursor_execute", listener)
+    try:
+        action()
+        db.flush()
+    finally:
+        event.remove(connection, "before_cursor_execute", listener)
+    _last_statements[:] = [s.split("\n")[0][:90] for s in statements]
+    return len(statements)
+
+
+_last_statements: list[str] = []
+
+
+def test_an_answer_save_costs_a_fixed_handful_of_statements(
+    db_session: Session, tmp_path: Path, frozen: FrozenClock
+) -> None:
+    """Hot path: login and participant (what authentication reads), attempt (locked),
+    sections, form item, answer, then the journal and answer writes — the same whatever the
+    form's length or the number of answers already stored."""
+    exam = open_exam(db_session, tmp_path, people=1, section_limits=(20, None))
+    taker, _ = started(db_session, exam)
+    options = [option_at(db_session, taker, p) for p in (1, 2, 3)]
+    db_session.expire_all()  # a fresh request: nothing in the identity map or caches
+    db_session.info.clear()
+    first = count_statements(
+        db_session, lambda: service.save_answer(db_session, taker, 1, options[0], False, seq=1)
+    )
+    db_session.expire_all()
+    db_session.info.clear()
+    later = count_statements(
+        db_session, lambda: service.save_answer(db_session, taker, 3, options[2], True, seq=2)
+    )
+    assert first == later <= 8, _last_statements
