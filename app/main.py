@@ -36,7 +36,7 @@ from app.scoring import routes as scoring_routes
 from app.scoring import selfview_routes
 from app.scoring.service import ScoringRefused
 from app.talentbox import routes as talentbox_routes
-from app.talentbox.service import PlacementRefused
+from app.talentbox.placement import PlacementRefused
 from app.web.csrf import CsrfRejected
 from app.web.locale import LocaleMiddleware
 from app.web.pages import redirect, render

@@ -1,12 +1,13 @@
-"""Reading the two inputs: the potency scores export (exports/schema.py, version 1) and the
-performance ratings (SKP). Every bad row is reported with row, column and reason; nothing is
-returned when any row is bad."""
+"""Reading the inputs: the potency scores export (exports/schema.py, version 1), the
+performance ratings (SKP) and the profile component records. Every bad row is reported with
+row, column and reason; nothing is returned when any row is bad."""
 
 import csv
 import hashlib
 import io
 import json
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,7 @@ from openpyxl import load_workbook
 
 from app.exports.schema import COMPOSITE_COLUMNS, FIXED_COLUMNS, SCHEMA_VERSION
 from app.kit.nip import InvalidNIP, normalise_nip
-from app.talentbox import rules
+from app.talentbox import rules, weighting
 from app.talentbox.settings import TalentBoxSettings
 
 LEVELS = ("rendah", "menengah", "tinggi")
@@ -180,3 +181,93 @@ def _predicate(
         "rating_results": hasil,
         "rating_behaviour": perilaku,
     }
+
+
+STATUS_WORDS = {
+    "unverified": "unverified",
+    "belum": "unverified",
+    "belum diverifikasi": "unverified",
+    "": "unverified",
+    "verified": "verified",
+    "terverifikasi": "verified",
+    "diverifikasi": "verified",
+    "rejected": "rejected",
+    "ditolak": "rejected",
+}
+
+
+def read_profile(
+    file_name: str, content: bytes, settings: TalentBoxSettings
+) -> list[dict[str, Any]]:
+    """Profile component records: `nip`, `komponen`, `nilai`, optional `keterangan`, and the
+    verification `status` (unverified / verified / rejected) with `diverifikasi_oleh` and
+    `diverifikasi_pada` when it is not unverified. One row per record; a person may have
+    several records of one component (e.g. awards)."""
+    components = settings.weighted.profile_components()
+    problems: list[RowProblem] = []
+    result = []
+    rows = records(file_name, content)
+    if not rows:
+        raise FileRejected(file_name, [RowProblem(1, "-", "berkas kosong")])
+    for number, raw in rows:
+        values = {str(k).strip().lower(): v for k, v in raw.items() if k}
+        before = len(problems)
+        nip = _nip(values.get("nip"), number, problems)
+        key = _text(values.get("komponen")).lower()
+        value = _text(values.get("nilai"))
+        if key not in components:
+            known = ", ".join(components)
+            problems.append(RowProblem(number, "komponen", f"'{key}' tidak dikenal ({known})"))
+        else:
+            try:
+                weighting.value_points(components[key], value)
+            except weighting.BadValue as exc:
+                problems.append(RowProblem(number, "nilai", str(exc)))
+        status = _status(values, number, problems)
+        if len(problems) == before:
+            result.append(
+                {
+                    "row_number": number,
+                    "nip": nip,
+                    "component": key,
+                    "value": value[:200],
+                    "description": _text(values.get("keterangan")),
+                    **status,
+                }
+            )
+    if problems:
+        raise FileRejected(file_name, problems)
+    return result
+
+
+def _status(values: dict[str, Any], row: int, problems: list[RowProblem]) -> dict[str, Any]:
+    word = " ".join(_text(values.get("status")).lower().split())
+    status = STATUS_WORDS.get(word)
+    if status is None:
+        problems.append(
+            RowProblem(row, "status", f"'{word}' bukan unverified / verified / rejected")
+        )
+        return {}
+    if status == "unverified":
+        return {"status": status, "status_by": None, "status_at": None}
+    by = _text(values.get("diverifikasi_oleh"))
+    at = _when(values.get("diverifikasi_pada"))
+    if not by:
+        problems.append(RowProblem(row, "diverifikasi_oleh", "siapa yang memverifikasi?"))
+    if at is None:
+        problems.append(
+            RowProblem(row, "diverifikasi_pada", "tanggal verifikasi (mis. 2026-10-05) diperlukan")
+        )
+    return {"status": status, "status_by": by[:64], "status_at": at}
+
+
+def _when(value: Any) -> datetime | None:
+    """A date or date-time (ISO text or an XLSX date); a time without a zone is UTC."""
+    if isinstance(value, datetime):
+        moment = value
+    else:
+        try:
+            moment = datetime.fromisoformat(_text(value))
+        except ValueError:
+            return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -1,12 +1,12 @@
-"""Talent-box tables (all named talentbox_*): imported potency and performance files,
-placement runs and placements. Nothing here refers to the delivery or scoring tables: the
+"""Talent-box tables (all named talentbox_*): imported potency, performance and profile
+files, placement runs and placements. Nothing here refers to the delivery or scoring tables: the
 potency comes in through the documented scores export only."""
 
 import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, UTCDateTime
@@ -72,19 +72,68 @@ class PerformanceRow(Base):
     rating_behaviour: Mapped[str | None] = mapped_column(String(16))
 
 
+class ProfileImport(Base):
+    """A file of profile component records (from the officials' personnel-system uploads)."""
+
+    __tablename__ = "talentbox_profile_import"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    file_name: Mapped[str] = mapped_column(String(300))
+    checksum: Mapped[str] = mapped_column(String(64))
+    rows: Mapped[int]
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    imported_by: Mapped[str] = mapped_column(String(64))
+
+
+VERIFICATION_STATUSES = ("unverified", "verified", "rejected")
+
+
+class ProfileRecord(Base):
+    """One uploaded record (a diploma, a training, an award …) with its verification status.
+    The status changes when an analyst verifies or rejects it; every change is audited."""
+
+    __tablename__ = "talentbox_profile_record"
+    __table_args__ = (
+        Index("ix_talentbox_profile_record_nip", "import_id", "nip"),
+        Index("ix_talentbox_profile_record_status", "import_id", "status"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    import_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("talentbox_profile_import.id", ondelete="CASCADE")
+    )
+    row_number: Mapped[int]
+    nip: Mapped[str] = mapped_column(String(18))
+    component: Mapped[str] = mapped_column(String(64))
+    value: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(16))  # unverified / verified / rejected
+    status_by: Mapped[str | None] = mapped_column(String(64))
+    status_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    status_note: Mapped[str] = mapped_column(Text, default="")
+
+
 class PlacementRun(Base):
     __tablename__ = "talentbox_run"
     __table_args__ = (UniqueConstraint("number"),)
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
     number: Mapped[int]
-    mode: Mapped[str] = mapped_column(String(16))  # simple (weighted: not yet)
+    mode: Mapped[str] = mapped_column(String(16))  # simple | weighted
     period: Mapped[int]
     potency_import_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("talentbox_potency_import.id"))
     performance_import_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("talentbox_performance_import.id")
     )
-    # Checksums of both inputs and the settings used: the run can be reproduced.
+    # Weighted mode: the profile file, whether unverified records counted (rejected never do),
+    # and how a missing component was handled (reweight | zero).
+    profile_import_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("talentbox_profile_import.id")
+    )
+    include_unverified: Mapped[bool] = mapped_column(default=False, server_default=false())
+    missing_policy: Mapped[str | None] = mapped_column(String(16))
+    # Checksums of the inputs (and of the profile records used) and the settings: the run can
+    # be reproduced.
     inputs: Mapped[dict[str, Any]] = mapped_column(JSON)
     settings: Mapped[dict[str, Any]] = mapped_column(JSON)
     only_potency: Mapped[list[str]] = mapped_column(JSON)  # NIPs with no performance rating
@@ -114,8 +163,11 @@ class Placement(Base):
     potential_level: Mapped[str] = mapped_column(String(32))
     performance_level: Mapped[str] = mapped_column(String(16))
     predicate: Mapped[str] = mapped_column(String(32))
+    # Weighted mode only: the two 0-100 axis scores that were banded.
+    potential_score: Mapped[float | None]
+    performance_score: Mapped[float | None]
     box: Mapped[int]
     groups: Mapped[list[str]] = mapped_column(JSON)
     recommendation: Mapped[str] = mapped_column(Text)
-    # What the two axes came from (potency export row, SKP row).
+    # What the two axes came from (potency export row, SKP row, weighted components).
     components: Mapped[dict[str, Any]] = mapped_column(JSON)

@@ -1,8 +1,9 @@
 """All talent-box queries (its own tables only)."""
 
 import uuid
+from collections.abc import Iterator, Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import Row, exists, func, select, update
 from sqlalchemy.orm import Session
 
 from app.talentbox.models import (
@@ -12,7 +13,11 @@ from app.talentbox.models import (
     PlacementRun,
     PotencyImport,
     PotencyRow,
+    ProfileImport,
+    ProfileRecord,
 )
+
+STREAM_BATCH = 5000
 
 
 def potency_rows(db: Session, import_id: uuid.UUID) -> list[PotencyRow]:
@@ -24,6 +29,107 @@ def performance_rows(db: Session, import_id: uuid.UUID, period: int) -> list[Per
         PerformanceRow.import_id == import_id, PerformanceRow.period == period
     )
     return list(db.scalars(query))
+
+
+def has_performance(db: Session, import_id: uuid.UUID, period: int) -> bool:
+    query = select(PerformanceRow.id).where(
+        PerformanceRow.import_id == import_id, PerformanceRow.period == period
+    )
+    return bool(db.scalar(select(exists(query))))
+
+
+# Streams sorted by NIP (read in batches, server-side cursor on PostgreSQL) for the placement
+# merge: memory stays flat however many officials are placed.
+
+
+def potency_stream(db: Session, import_id: uuid.UUID) -> Iterator[Row]:
+    query = (
+        select(
+            PotencyRow.nip,
+            PotencyRow.name,
+            PotencyRow.agency_code,
+            PotencyRow.agency_name,
+            PotencyRow.eselon,
+            PotencyRow.event_code,
+            PotencyRow.scoring_run_id,
+            PotencyRow.potency_level,
+            PotencyRow.composite_percentile,
+        )
+        .where(PotencyRow.import_id == import_id)
+        .order_by(PotencyRow.nip)
+    )
+    return iter(db.execute(query.execution_options(yield_per=STREAM_BATCH)))
+
+
+def performance_stream(db: Session, import_id: uuid.UUID, period: int) -> Iterator[Row]:
+    query = (
+        select(
+            PerformanceRow.nip,
+            PerformanceRow.period,
+            PerformanceRow.predicate,
+            PerformanceRow.rating_results,
+            PerformanceRow.rating_behaviour,
+        )
+        .where(PerformanceRow.import_id == import_id, PerformanceRow.period == period)
+        .order_by(PerformanceRow.nip)
+    )
+    return iter(db.execute(query.execution_options(yield_per=STREAM_BATCH)))
+
+
+def profile_stream(db: Session, import_id: uuid.UUID, statuses: Sequence[str]) -> Iterator[Row]:
+    query = (
+        select(
+            ProfileRecord.nip,
+            ProfileRecord.id,
+            ProfileRecord.component,
+            ProfileRecord.value,
+            ProfileRecord.status,
+        )
+        .where(ProfileRecord.import_id == import_id, ProfileRecord.status.in_(statuses))
+        .order_by(ProfileRecord.nip, ProfileRecord.component, ProfileRecord.row_number)
+    )
+    return iter(db.execute(query.execution_options(yield_per=STREAM_BATCH)))
+
+
+def count_potency(db: Session, import_id: uuid.UUID) -> int:
+    query = select(func.count()).where(PotencyRow.import_id == import_id)
+    return db.scalar(query) or 0
+
+
+def profile_imports(db: Session) -> list[ProfileImport]:
+    return list(db.scalars(select(ProfileImport).order_by(ProfileImport.imported_at.desc())))
+
+
+def profile_records(
+    db: Session,
+    import_id: uuid.UUID,
+    status: str | None = None,
+    component: str | None = None,
+    nip: str | None = None,
+    limit: int = 200,
+) -> list[ProfileRecord]:
+    query = select(ProfileRecord).where(ProfileRecord.import_id == import_id)
+    if status:
+        query = query.where(ProfileRecord.status == status)
+    if component:
+        query = query.where(ProfileRecord.component == component)
+    if nip:
+        query = query.where(ProfileRecord.nip == nip)
+    query = query.order_by(ProfileRecord.nip, ProfileRecord.component, ProfileRecord.row_number)
+    return list(db.scalars(query.limit(limit)))
+
+
+def profile_status_counts(db: Session, import_id: uuid.UUID) -> dict[str, int]:
+    query = (
+        select(ProfileRecord.status, func.count())
+        .where(ProfileRecord.import_id == import_id)
+        .group_by(ProfileRecord.status)
+    )
+    return dict(db.execute(query).tuples().all())
+
+
+def set_profile_status(db: Session, record_ids: Sequence[uuid.UUID], **values: object) -> None:
+    db.execute(update(ProfileRecord).where(ProfileRecord.id.in_(record_ids)).values(**values))
 
 
 def potency_imports(db: Session) -> list[PotencyImport]:

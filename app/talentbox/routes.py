@@ -3,7 +3,9 @@ is audited (personal data)."""
 
 import csv
 import io
-from typing import Annotated
+import uuid
+from typing import Annotated, Literal
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import Response, StreamingResponse
@@ -13,7 +15,7 @@ from app.accounts.deps import Forbidden, require_role
 from app.accounts.service import Staff
 from app.audit.service import record
 from app.kit.streaming import file_chunks, xlsx_file
-from app.talentbox import files, repository, service
+from app.talentbox import files, placement, repository, service
 from app.talentbox.ninebox import nine_box_svg
 from app.talentbox.settings import load_settings
 from app.web.csrf import verify_csrf
@@ -95,19 +97,27 @@ async def upload_performance(
 def place(
     analyst: AnalystDep,
     db: DB,
-    potency_id: Annotated[str, Form()],
-    performance_id: Annotated[str, Form()],
+    potency_id: Annotated[uuid.UUID, Form()],
+    performance_id: Annotated[uuid.UUID, Form()],
     period: Annotated[int, Form()],
+    mode: Annotated[Literal["simple", "weighted"], Form()] = "simple",
+    profile_id: Annotated[str, Form()] = "",
+    include_unverified: Annotated[bool, Form()] = False,
+    missing_policy: Annotated[Literal["reweight", "zero"], Form()] = "reweight",
     note: Annotated[str, Form()] = "",
 ) -> Response:
-    import uuid
-
+    options = placement.RunOptions(
+        mode=mode,
+        profile_import_id=uuid.UUID(profile_id) if profile_id and mode == "weighted" else None,
+        include_unverified=include_unverified,
+        missing_policy=missing_policy,
+    )
     try:
-        run = service.place(
-            db, analyst.actor, uuid.UUID(potency_id), uuid.UUID(performance_id), period, note
+        run = placement.place(
+            db, analyst.actor, potency_id, performance_id, period, note, options=options
         )
-    except service.PlacementRefused as exc:
-        return redirect(f"/talenta?galat=1&pesan={exc.message}")
+    except placement.PlacementRefused as exc:
+        return redirect(f"/talenta?galat=1&pesan={quote(exc.message)}")
     return redirect(f"/talenta/run/{run.number}")
 
 

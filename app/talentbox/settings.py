@@ -1,9 +1,11 @@
-"""config/talentbox.yaml: box table, SKP matrix, predicate levels, recommendations, groups."""
+"""config/talentbox.yaml: box table, SKP matrix, predicate levels, recommendations, groups,
+and the weighted mode's components, weights and bands."""
 
 from pathlib import Path
+from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / "config" / "talentbox.yaml"
 LEVELS3 = ("di_bawah", "sesuai", "di_atas")
@@ -20,6 +22,58 @@ class Predicate(BaseModel):
     score: float
 
 
+class Component(BaseModel):
+    """One component of an axis in weighted mode, scored 0-100 (see config/talentbox.yaml)."""
+
+    model_config = ConfigDict(extra="forbid")
+    label: str
+    weight: float = Field(gt=0)
+    source: Literal["test", "skp", "profile"]
+    aggregate: Literal["best", "worst", "sum", "mean"] = "best"
+    categories: dict[str, float] | None = None
+    full_at: float | None = Field(default=None, gt=0)
+
+    @model_validator(mode="after")
+    def _one_scale(self) -> "Component":
+        if self.categories is not None and self.full_at is not None:
+            raise ValueError("a component has categories or full_at, not both")
+        if self.categories and not all(0 <= v <= 100 for v in self.categories.values()):
+            raise ValueError("category points must lie in 0-100")
+        return self
+
+
+class Bands(BaseModel):
+    high: float
+    middle: float
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "Bands":
+        if not 0 <= self.middle < self.high <= 100:
+            raise ValueError("bands need 0 <= middle < high <= 100")
+        return self
+
+
+class Weighted(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    bands: Bands
+    potential: dict[str, Component]
+    performance: dict[str, Component]
+
+    @model_validator(mode="after")
+    def _sources(self) -> "Weighted":
+        if [c.source for c in self.potential.values()].count("test") != 1:
+            raise ValueError("the potential axis needs exactly one `test` component")
+        if [c.source for c in self.performance.values()].count("skp") != 1:
+            raise ValueError("the performance axis needs exactly one `skp` component")
+        if set(self.potential) & set(self.performance):
+            raise ValueError("a component key belongs to one axis only")
+        return self
+
+    def profile_components(self) -> dict[str, Component]:
+        both = self.potential | self.performance
+        return {key: c for key, c in both.items() if c.source == "profile"}
+
+
 class TalentBoxSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
     boxes: dict[str, dict[str, int]]
@@ -27,6 +81,7 @@ class TalentBoxSettings(BaseModel):
     predicates: dict[str, Predicate]
     recommendations: dict[int, str]
     groups: dict[str, Group]
+    weighted: Weighted
 
     @model_validator(mode="after")
     def _complete(self) -> "TalentBoxSettings":

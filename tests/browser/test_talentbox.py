@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 from sqlalchemy.orm import Session
 
 from app.accounts.service import create_user
-from app.talentbox import service
+from app.talentbox import placement, service
 from tests.talentbox.test_service import ANALYST, PERFORMANCE, potency_csv
 
 PASSWORD = "kata-sandi-analis"
@@ -17,7 +17,7 @@ def test_nine_box_page_shows_counts_and_drills_down(live_server, new_page) -> No
         create_user(db, "analis", PASSWORD, "analyst", "Analis")
         potency = service.import_potency(db, ANALYST, "skor.csv", potency_csv())
         performance = service.import_performance(db, ANALYST, "skp.csv", PERFORMANCE)
-        service.place(db, ANALYST, potency.id, performance.id, 2026)
+        placement.place(db, ANALYST, potency.id, performance.id, 2026)
 
     server, _ = live_server(seed)
     page = new_page(server.url)

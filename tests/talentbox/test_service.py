@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from app.audit.service import Actor
 from app.exports.schema import columns
-from app.talentbox import files, repository, service
+from app.talentbox import files, placement, repository, service
 from app.talentbox.models import PotencyRow
 from tests.exams.factories import valid_nip
 
@@ -59,7 +59,7 @@ PERFORMANCE = (
 def test_simple_placement_boxes_and_one_sided_nips(db_session: Session) -> None:
     potency = service.import_potency(db_session, ANALYST, "skor.csv", potency_csv())
     performance = service.import_performance(db_session, ANALYST, "skp.csv", PERFORMANCE)
-    run = service.place(db_session, ANALYST, potency.id, performance.id, 2026)
+    run = placement.place(db_session, ANALYST, potency.id, performance.id, 2026)
     placed = {p.nip: p for p in repository.placements(db_session, run.id)}
     assert placed[valid_nip(1)].box == 9  # tinggi × Sangat Baik (di atas)
     assert placed[valid_nip(2)].box == 5 and placed[valid_nip(2)].predicate == "Baik"
@@ -131,7 +131,7 @@ def test_placement_touches_only_its_own_tables(db_session: Session) -> None:
     try:
         potency = service.import_potency(db_session, ANALYST, "skor.csv", potency_csv())
         performance = service.import_performance(db_session, ANALYST, "skp.csv", PERFORMANCE)
-        run = service.place(db_session, ANALYST, potency.id, performance.id, 2026)
+        run = placement.place(db_session, ANALYST, potency.id, performance.id, 2026)
         repository.placements(db_session, run.id)
         repository.box_counts(db_session, run.id)
     finally:
