@@ -1,0 +1,137 @@
+"""Profile components (import, verification) and placement in weighted mode, worked by hand."""
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.audit.models import AuditEntry
+from app.talentbox import files, placement, repository, service
+from app.talentbox.models import ProfileRecord
+from tests.exams.factories import valid_nip
+from tests.talentbox.test_service import ANALYST, potency_csv
+
+P1, P2 = valid_nip(1), valid_nip(2)
+SKP = f"nip,periode,predikat\n{P1},2026,Baik\n{P2},2026,Baik\n".encode()
+HEADER = "nip,komponen,nilai,keterangan,status,diverifikasi_oleh,diverifikasi_pada\n"
+OK = "verified,bkd.sleman,2026-10-05"
+# Person 1, worked by hand in the tests below.
+PROFILE = (
+    HEADER
+    + f"{P1},competency_assessment,80,JPM 80%,{OK}\n"
+    + f"{P1},competence_development,12,Diklat PIM III,{OK}\n"
+    + f"{P1},competence_development,10,Webinar,{OK}\n"
+    + f"{P1},job_experience,5,Kabid 5 tahun,{OK}\n"
+    + f"{P1},education_level,S2,Magister,{OK}\n"
+    + f"{P1},education_level,S3,Doktor (ijazah tidak terbaca),rejected,bkd.sleman,2026-10-05\n"
+    + f"{P1},field_match,sesuai,,{OK}\n"
+    + f"{P1},awards,provinsi,Satyalancana,{OK}\n"
+    + f"{P1},awards,nasional,Penghargaan menteri,unverified,,\n"
+    + f"{P1},team_assignments,ketua,Tim reformasi birokrasi,{OK}\n"
+    + f"{P1},team_assignments,anggota,Tim SPBE,{OK}\n"
+).encode()
+
+
+@pytest.fixture
+def inputs(db_session: Session):  # type: ignore[no-untyped-def]
+    potency = service.import_potency(db_session, ANALYST, "skor.csv", potency_csv(["tinggi"] * 2))
+    performance = service.import_performance(db_session, ANALYST, "skp.csv", SKP)
+    profile = service.import_profile(db_session, ANALYST, "profil.csv", PROFILE)
+    return potency, performance, profile
+
+
+def run_with(db: Session, inputs, **options):  # type: ignore[no-untyped-def]
+    potency, performance, profile = inputs
+    opts = placement.RunOptions(mode="weighted", profile_import_id=profile.id, **options)
+    run = placement.place(db, ANALYST, potency.id, performance.id, 2026, options=opts)
+    return run, {p.nip: p for p in repository.placements(db, run.id)}
+
+
+def test_weighted_reweight_verified_only(db_session: Session, inputs) -> None:  # type: ignore[no-untyped-def]
+    run, placed = run_with(db_session, inputs)
+    p = placed[P1]
+    # potential: (20·80 + 10·100 + 10·50 + 25·70 + 10·80 + 10·100) / 85, integrity missing
+    assert p.potential_score == 78.24 and p.potential_level == "menengah"
+    # performance: (60·80 + 15·60 + 15·75) / 90, 360° missing; unverified award left out
+    assert p.performance_score == 75.83 and p.performance_level == "sesuai"
+    assert p.box == 5
+    weighted = p.components["weighted"]
+    assert weighted["potential"]["missing"] == ["integrity"]
+    assert weighted["potential"]["components"]["education_level"]["score"] == 80  # S3 rejected
+    assert weighted["performance"]["components"]["awards"]["score"] == 60
+    assert run.mode == "weighted" and run.missing_policy == "reweight"
+    assert run.include_unverified is False and "profile_records" in run.inputs
+    # person 2 has no profile records: potency and SKP alone (re-weighted)
+    assert placed[P2].potential_score == 70 and placed[P2].performance_score == 80
+
+
+def test_weighted_zero_policy(db_session: Session, inputs) -> None:  # type: ignore[no-untyped-def]
+    run, placed = run_with(db_session, inputs, missing_policy="zero")
+    assert placed[P1].potential_score == 66.5  # 6650 / 100
+    assert placed[P1].performance_score == 68.25
+    assert placed[P2].potential_score == 17.5 and placed[P2].potential_level == "rendah"
+    assert placed[P2].performance_score == 48  # 60·80 / 100: di bawah
+    assert placed[P2].box == 1 and run.missing_policy == "zero"
+
+
+def test_unverified_records_only_when_the_analyst_chooses(db_session: Session, inputs) -> None:  # type: ignore[no-untyped-def]
+    run, placed = run_with(db_session, inputs, include_unverified=True)
+    # awards = min(100, 60 + 100): (4800 + 1500 + 1125) / 90
+    assert placed[P1].performance_score == 82.5 and placed[P1].performance_level == "di_atas"
+    assert run.include_unverified is True
+
+
+def test_verification_changes_the_next_run_not_the_last(db_session: Session, inputs) -> None:  # type: ignore[no-untyped-def]
+    first, placed = run_with(db_session, inputs)
+    award = db_session.scalar(select(ProfileRecord).where(ProfileRecord.value == "nasional"))
+    assert service.set_verification(db_session, ANALYST, [award], "verified", "SK dicek") == 1
+    assert (award.status, award.status_by, award.status_note) == ("verified", "analis", "SK dicek")
+    second, again = run_with(db_session, inputs)
+    assert again[P1].performance_score == 82.5
+    assert placed[P1].performance_score == 75.83  # the first run keeps what it used
+    assert first.inputs["profile_records"] != second.inputs["profile_records"]
+    actions = db_session.scalars(select(AuditEntry.action)).all()
+    assert "talentbox.profile_verified" in actions
+    assert service.set_verification(db_session, ANALYST, [award], "verified", "SK dicek") == 0
+
+
+def test_a_run_is_reproducible(db_session: Session, inputs) -> None:  # type: ignore[no-untyped-def]
+    one, first = run_with(db_session, inputs)
+    two, second = run_with(db_session, inputs)
+    assert one.inputs == two.inputs and one.settings == two.settings
+    assert {n: (p.box, p.potential_score) for n, p in first.items()} == {
+        n: (p.box, p.potential_score) for n, p in second.items()
+    }
+
+
+def test_profile_components_only_in_weighted_mode(db_session: Session, inputs) -> None:  # type: ignore[no-untyped-def]
+    potency, performance, profile = inputs
+    options = placement.RunOptions(mode="simple", profile_import_id=profile.id)
+    with pytest.raises(placement.PlacementRefused):
+        placement.place(db_session, ANALYST, potency.id, performance.id, 2026, options=options)
+
+
+def test_bad_profile_rows_are_all_reported_and_nothing_imported(db_session: Session) -> None:
+    bad = (
+        HEADER
+        + f"{P1},hobby,10,,{OK}\n"
+        + f"{P1},education_level,SMP,,{OK}\n"
+        + f"{P1},competency_assessment,120,,{OK}\n"
+        + f"{P1},job_experience,-2,,{OK}\n"
+        + f"{P1},awards,nasional,,maybe,,\n"
+        + f"{P1},awards,nasional,,verified,,\n"
+        + f"123,awards,nasional,,{OK}\n"
+        + f"{P1},awards,nasional,,unverified,,\n"
+    ).encode()
+    with pytest.raises(files.FileRejected) as rejected:
+        service.import_profile(db_session, ANALYST, "profil.csv", bad)
+    assert [(p.row, p.column) for p in rejected.value.problems] == [
+        (2, "komponen"),
+        (3, "nilai"),
+        (4, "nilai"),
+        (5, "nilai"),
+        (6, "status"),
+        (7, "diverifikasi_oleh"),
+        (7, "diverifikasi_pada"),
+        (8, "nip"),
+    ]
+    assert repository.profile_imports(db_session) == []
