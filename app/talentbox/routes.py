@@ -15,7 +15,8 @@ from app.accounts.deps import Forbidden, require_role
 from app.accounts.service import Staff
 from app.audit.service import record
 from app.kit.streaming import file_chunks, xlsx_file
-from app.talentbox import files, placement, repository, service
+from app.talentbox import files, placement, pull, repository, service
+from app.talentbox.models import VERIFICATION_STATUSES, ProfileImport, ProfileRecord
 from app.talentbox.ninebox import nine_box_svg
 from app.talentbox.settings import load_settings
 from app.web.csrf import verify_csrf
@@ -28,6 +29,7 @@ CsrfChecked = Depends(verify_csrf)
 EXPORT_COLUMNS = [
     "talentbox_run_id",
     "run_number",
+    "mode",
     "period",
     "nip",
     "name",
@@ -37,46 +39,61 @@ EXPORT_COLUMNS = [
     "potential_level",
     "performance_level",
     "predicate",
+    "potential_score",
+    "performance_score",
     "box",
     "groups",
     "recommendation",
 ]
 
 
+def _home_context(request: Request, db, **extra) -> dict:  # type: ignore[no-untyped-def]
+    return {
+        "runs": repository.runs(db),
+        "potency": repository.potency_imports(db),
+        "performance": repository.performance_imports(db),
+        "profiles": repository.profile_imports(db),
+        "export_base": str(request.base_url).rstrip("/"),
+        "message": None,
+        "is_error": False,
+        "problems": [],
+        "file_name": "",
+        **extra,
+    }
+
+
 @router.get("")
 def home(
     request: Request, analyst: AnalystDep, db: DB, pesan: str | None = None, galat: bool = False
 ) -> Response:
-    context = {
-        "runs": repository.runs(db),
-        "potency": repository.potency_imports(db),
-        "performance": repository.performance_imports(db),
-        "message": pesan,
-        "is_error": galat,
-        "problems": [],
-    }
+    context = _home_context(request, db, message=pesan, is_error=galat)
     return render(request, "talentbox/home.html", context)
 
 
 async def _upload(request: Request, db, analyst: Staff, upload: UploadFile, kind: str) -> Response:  # type: ignore[no-untyped-def]
     content = await upload.read()
     name = upload.filename or kind
+    importers = {
+        "potency": service.import_potency,
+        "performance": service.import_performance,
+        "profile": service.import_profile,
+    }
     try:
-        if kind == "potency":
-            service.import_potency(db, analyst.actor, name, content)
-        else:
-            service.import_performance(db, analyst.actor, name, content)
+        importers[kind](db, analyst.actor, name, content)
     except files.FileRejected as exc:
-        context = {
-            "runs": repository.runs(db),
-            "potency": repository.potency_imports(db),
-            "performance": repository.performance_imports(db),
-            "is_error": True,
-            "message": f"{exc.file_name}: tidak ada yang diimpor",
-            "problems": exc.problems,
-        }
-        return render(request, "talentbox/home.html", context, status_code=422)
+        return _rejected(request, db, exc)
     return redirect("/talenta?pesan=berkas diimpor")
+
+
+def _rejected(request: Request, db, exc: files.FileRejected) -> Response:  # type: ignore[no-untyped-def]
+    context = _home_context(
+        request,
+        db,
+        is_error=True,
+        message=f"{exc.file_name}: tidak ada yang diimpor",
+        problems=exc.problems,
+    )
+    return render(request, "talentbox/home.html", context, status_code=422)
 
 
 @router.post("/potensi", dependencies=[CsrfChecked])
@@ -91,6 +108,126 @@ async def upload_performance(
     request: Request, analyst: AnalystDep, db: DB, file: Annotated[UploadFile, File()]
 ) -> Response:
     return await _upload(request, db, analyst, file, "performance")
+
+
+@router.post("/profil", dependencies=[CsrfChecked])
+async def upload_profile(
+    request: Request, analyst: AnalystDep, db: DB, file: Annotated[UploadFile, File()]
+) -> Response:
+    return await _upload(request, db, analyst, file, "profile")
+
+
+@router.post("/potensi/tarik", dependencies=[CsrfChecked])
+def pull_potency(
+    request: Request,
+    analyst: AnalystDep,
+    db: DB,
+    base_url: Annotated[str, Form()],
+    api_token: Annotated[str, Form()],
+    event: Annotated[str, Form()],
+    run: Annotated[str, Form()] = "",
+) -> Response:
+    """Potency from the scores export API (this server or another delivery system's)."""
+    try:
+        pull.pull_potency(
+            db, analyst.actor, base_url, api_token, event.strip(), int(run) if run else None
+        )
+    except pull.PullFailed as exc:
+        context = _home_context(request, db, is_error=True, message=exc.message)
+        return render(request, "talentbox/home.html", context, status_code=502)
+    except files.FileRejected as exc:
+        return _rejected(request, db, exc)
+    return redirect("/talenta?pesan=ekspor skor diambil dari API")
+
+
+@router.get("/profil/{import_id}")
+def profile_page(
+    request: Request,
+    import_id: uuid.UUID,
+    analyst: AnalystDep,
+    db: DB,
+    status: str = "",
+    component: str = "",
+    nip: str = "",
+) -> Response:
+    """The records of a profile file, to verify or reject (filtered; at most 200 shown)."""
+    batch = _profile_import(db, import_id)
+    records = repository.profile_records(db, batch.id, status, component, nip.strip())
+    record(
+        db,
+        analyst.actor,
+        "talentbox.view_profile",
+        target_type="file",
+        target_label=batch.file_name,
+        rows=len(records),
+        status=status,
+        component=component,
+        nip=nip,
+    )
+    context = {
+        "batch": batch,
+        "records": records,
+        "counts": repository.profile_status_counts(db, batch.id),
+        "components": load_settings().weighted.profile_components(),
+        "filter": {"status": status, "component": component, "nip": nip},
+        "statuses": VERIFICATION_STATUSES,
+    }
+    return render(request, "talentbox/profile.html", context)
+
+
+def _profile_import(db, import_id: uuid.UUID):  # type: ignore[no-untyped-def]
+    batch = db.get(ProfileImport, import_id)
+    if batch is None:
+        raise Forbidden()
+    return batch
+
+
+@router.post("/profil/catatan/{record_id}", dependencies=[CsrfChecked])
+def set_record_status(
+    request: Request,
+    record_id: uuid.UUID,
+    analyst: AnalystDep,
+    db: DB,
+    status: Annotated[Literal["unverified", "verified", "rejected"], Form()],
+    note: Annotated[str, Form()] = "",
+    back: Annotated[str, Form()] = "",
+) -> Response:
+    item = db.get(ProfileRecord, record_id)
+    if item is None:
+        raise Forbidden()
+    service.set_verification(db, analyst.actor, [item], status, note.strip())
+    if request.headers.get("HX-Request"):
+        components = load_settings().weighted.profile_components()
+        context = {"r": item, "components": components, "back": back}
+        return render(request, "talentbox/_profile_row.html", context)
+    return redirect(_back(back, item.import_id))
+
+
+@router.post("/profil/{import_id}/massal", dependencies=[CsrfChecked])
+def set_status_of_shown(
+    import_id: uuid.UUID,
+    analyst: AnalystDep,
+    db: DB,
+    status: Annotated[Literal["unverified", "verified", "rejected"], Form()],
+    filter_status: Annotated[str, Form()] = "",
+    filter_component: Annotated[str, Form()] = "",
+    filter_nip: Annotated[str, Form()] = "",
+    note: Annotated[str, Form()] = "",
+    back: Annotated[str, Form()] = "",
+) -> Response:
+    """The same decision for every record the filtered page shows (at most 200 at a time)."""
+    batch = _profile_import(db, import_id)
+    shown = repository.profile_records(
+        db, batch.id, filter_status, filter_component, filter_nip.strip()
+    )
+    service.set_verification(db, analyst.actor, shown, status, note.strip())
+    return redirect(_back(back, batch.id))
+
+
+def _back(back: str, import_id: uuid.UUID) -> str:
+    # Only a path of this page: never an open redirect.
+    prefix = f"/talenta/profil/{import_id}"
+    return back if back.startswith(prefix) else prefix
 
 
 @router.post("/penempatan", dependencies=[CsrfChecked])
@@ -199,8 +336,8 @@ def group_page(request: Request, number: int, group: str, analyst: AnalystDep, d
 @router.get("/run/{number}/orang/{nip}")
 def person_page(request: Request, number: int, nip: str, analyst: AnalystDep, db: DB) -> Response:
     run = _run(db, number)
-    placement = repository.placement_of(db, run.id, nip)
-    if placement is None:
+    placed = repository.placement_of(db, run.id, nip)
+    if placed is None:
         raise Forbidden()
     record(
         db,
@@ -208,10 +345,17 @@ def person_page(request: Request, number: int, nip: str, analyst: AnalystDep, db
         "talentbox.view_person",
         target_type="person",
         target_id=nip,
-        target_label=placement.name,
+        target_label=placed.name,
         run=number,
     )
-    context = {"run": run, "p": placement, "history": repository.history_of(db, nip)}
+    weighted = load_settings().weighted
+    labels = {key: c.label for key, c in (weighted.potential | weighted.performance).items()}
+    context = {
+        "run": run,
+        "p": placed,
+        "history": repository.history_of(db, nip),
+        "labels": labels,
+    }
     return render(request, "talentbox/person.html", context)
 
 
@@ -235,6 +379,7 @@ def export(number: int, fmt: str, analyst: AnalystDep, db: DB) -> Response:
         {
             "talentbox_run_id": str(run.id),
             "run_number": run.number,
+            "mode": run.mode,
             "period": run.period,
             "nip": p.nip,
             "name": p.name,
@@ -244,6 +389,8 @@ def export(number: int, fmt: str, analyst: AnalystDep, db: DB) -> Response:
             "potential_level": p.potential_level,
             "performance_level": p.performance_level,
             "predicate": p.predicate,
+            "potential_score": p.potential_score,
+            "performance_score": p.performance_score,
             "box": p.box,
             "groups": " ".join(p.groups),
             "recommendation": p.recommendation,

@@ -21,9 +21,13 @@ from app.talentbox.models import (
 from app.talentbox.settings import TalentBoxSettings, load_settings
 
 
-def import_potency(db: Session, actor: Actor, file_name: str, content: bytes) -> PotencyImport:
-    """All or nothing: raises files.FileRejected listing every bad row."""
+def import_potency(
+    db: Session, actor: Actor, file_name: str, content: bytes, label: str | None = None
+) -> PotencyImport:
+    """All or nothing: raises files.FileRejected listing every bad row. `label` names the
+    source when it is not a file (the export API's address)."""
     rows = files.read_potency(file_name, content)
+    file_name = label or file_name
     batch = PotencyImport(
         file_name=file_name[:300],
         checksum=files.checksum(content),

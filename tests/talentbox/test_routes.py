@@ -10,16 +10,8 @@ from sqlalchemy import select
 
 from app.audit.models import AuditEntry
 from app.db import make_engine, make_sessionmaker, transaction
-from app.main import create_app
 from tests.proctoring.factories import PERSONAS
 from tests.scoring.test_exports import as_persona
-
-
-@pytest.fixture
-def app(use_database: str):  # type: ignore[no-untyped-def]
-    application = create_app()
-    with TestClient(application):
-        yield application
 
 
 def csrf(client: TestClient) -> str:
@@ -74,7 +66,7 @@ def test_export_import_place_and_drill_down(app, scored, use_database: str) -> N
     card = client.get(f"/talenta/run/1/orang/{nip}").text
     assert "retain; agency succession pool" in card and "Sangat Baik" in card
     export = client.get("/talenta/run/1/ekspor.csv").text
-    assert export.startswith("talentbox_run_id,run_number,period,nip") and ",7," in export
+    assert export.startswith("talentbox_run_id,run_number,mode,period,nip") and ",7," in export
     assert client.get("/talenta/run/1/ekspor.xlsx").status_code == 200
     engine = make_engine(use_database)
     with transaction(make_sessionmaker(engine)) as db:
