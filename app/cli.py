@@ -23,6 +23,7 @@ from app.exams.participant_file import ParticipantFileInvalid, read_participant_
 from app.exams.preparation import SessionNotPreparable, prepare_sessions
 from app.exams.service import EventImportRejected, IssuedCode, import_event
 from app.kit import clock
+from app.talentbox import cli as talentbox_cli
 
 app = typer.Typer(help="ProASN CAT — server ujian potensi berbasis komputer.", no_args_is_help=True)
 db_app = typer.Typer(help="Basis data: migrasi skema.", no_args_is_help=True)
@@ -39,6 +40,7 @@ export_app = typer.Typer(help="Ekspor untuk analis.", no_args_is_help=True)
 app.add_typer(export_app, name="export")
 tokens_app = typer.Typer(help="Token API analis.", no_args_is_help=True)
 app.add_typer(tokens_app, name="tokens")
+app.add_typer(talentbox_cli.app, name="talenta")
 
 CLI_ACTOR_ROLE = "analyst"
 

@@ -1,0 +1,176 @@
+"""`proasn talenta …`: the talent box from the command line (imports, pull, placement run).
+
+The module keeps its edge here too: it opens its own database session from the shared
+settings instead of borrowing the main CLI's helpers."""
+
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from sqlalchemy.orm import Session
+
+from app.audit.service import Actor
+from app.config import get_settings
+from app.db import make_engine, make_sessionmaker, transaction
+from app.talentbox import files, placement, pull, repository, service
+
+app = typer.Typer(
+    help="Kotak talenta: impor potensi/kinerja/profil, run penempatan.", no_args_is_help=True
+)
+console = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+
+@contextmanager
+def _unit_of_work() -> Iterator[Session]:
+    engine = make_engine(get_settings().database_url)
+    try:
+        with transaction(make_sessionmaker(engine)) as db_session:
+            yield db_session
+    finally:
+        engine.dispose()
+
+
+def _actor(username: str | None) -> Actor:
+    return Actor(None, f"cli:{username or os.environ.get('USER', 'unknown')}", "analyst")
+
+
+def _rejected(exc: files.FileRejected) -> None:
+    err.print(f"[red]{exc.file_name}: tidak ada yang diimpor[/red]")
+    for p in exc.problems:
+        err.print(f"  baris {p.row}, kolom {p.column}: {p.message}")
+    raise typer.Exit(1)
+
+
+AnalystOption = Annotated[str | None, typer.Option("--analyst", help="Nama analis (audit).")]
+
+
+def _import(kind: str, path: Path, analyst: str | None) -> None:
+    importers = {
+        "potensi": service.import_potency,
+        "kinerja": service.import_performance,
+        "profil": service.import_profile,
+    }
+    try:
+        with _unit_of_work() as db:
+            batch = importers[kind](db, _actor(analyst), path.name, path.read_bytes())
+            console.print(f"[green]{path.name}: {batch.rows} baris diimpor[/green] (id {batch.id})")
+    except files.FileRejected as exc:
+        _rejected(exc)
+
+
+@app.command("import-potency")
+def import_potency(path: Path, analyst: AnalystOption = None) -> None:
+    """The scores export (CSV, XLSX or NDJSON) of a scoring run."""
+    _import("potensi", path, analyst)
+
+
+@app.command("import-performance")
+def import_performance(path: Path, analyst: AnalystOption = None) -> None:
+    """SKP ratings (CSV or XLSX): nip, periode, predikat or hasil_kerja + perilaku_kerja."""
+    _import("kinerja", path, analyst)
+
+
+@app.command("import-profile")
+def import_profile(path: Path, analyst: AnalystOption = None) -> None:
+    """Profile component records with their verification status (CSV or XLSX)."""
+    _import("profil", path, analyst)
+
+
+@app.command("pull-potency")
+def pull_potency(
+    url: Annotated[str, typer.Option(help="Alamat server pelaksanaan, mis. https://cat.go.id")],
+    event: Annotated[str, typer.Option(help="Kode kegiatan.")],
+    run: Annotated[int | None, typer.Option(help="Nomor run penskoran (bawaan: terbit).")] = None,
+    analyst: AnalystOption = None,
+) -> None:
+    """Potency from the scores export API; the API token is read from PROASN_EXPORT_TOKEN."""
+    token = os.environ.get("PROASN_EXPORT_TOKEN", "")
+    if not token:
+        err.print("[red]Isi PROASN_EXPORT_TOKEN dengan token API analis.[/red]")
+        raise typer.Exit(2)
+    try:
+        with _unit_of_work() as db:
+            batch = pull.pull_potency(db, _actor(analyst), url, token, event, run)
+            console.print(f"[green]{batch.rows} baris diambil dari API[/green] (id {batch.id})")
+    except pull.PullFailed as exc:
+        err.print(f"[red]{exc.message}[/red]")
+        raise typer.Exit(1) from None
+    except files.FileRejected as exc:
+        _rejected(exc)
+
+
+@app.command("place")
+def place(
+    potency: Annotated[uuid.UUID, typer.Option(help="Id impor potensi.")],
+    performance: Annotated[uuid.UUID, typer.Option(help="Id impor kinerja.")],
+    period: Annotated[int, typer.Option(help="Periode SKP (tahun).")],
+    mode: Annotated[str, typer.Option(help="simple | weighted")] = "simple",
+    profile: Annotated[uuid.UUID | None, typer.Option(help="Id impor profil (berbobot).")] = None,
+    include_unverified: Annotated[
+        bool, typer.Option(help="Pakai juga yang belum diverifikasi.")
+    ] = False,
+    missing: Annotated[str, typer.Option(help="reweight | zero")] = "reweight",
+    analyst: AnalystOption = None,
+) -> None:
+    """A new placement run, with progress."""
+    if mode not in ("simple", "weighted") or missing not in ("reweight", "zero"):
+        err.print("[red]--mode simple|weighted, --missing reweight|zero[/red]")
+        raise typer.Exit(2)
+    options = placement.RunOptions(mode, profile, include_unverified, missing)  # type: ignore[arg-type]
+    try:
+        with _unit_of_work() as db:
+            total = repository.count_potency(db, potency)
+            with _progress("Penempatan", total) as advance:
+                run = placement.place(
+                    db,
+                    _actor(analyst),
+                    potency,
+                    performance,
+                    period,
+                    options=options,
+                    progress=advance,
+                )
+            counts = repository.box_counts(db, run.id)
+            console.print(f"[green]Run {run.number}[/green]: {sum(counts.values())} ditempatkan")
+            console.print(
+                "  " + ", ".join(f"kotak {b}: {counts.get(b, 0)}" for b in range(9, 0, -1))
+            )
+            one_sided = len(run.only_potency), len(run.only_performance)
+            console.print(f"  hanya potensi: {one_sided[0]}, hanya kinerja: {one_sided[1]}")
+    except placement.PlacementRefused as exc:
+        err.print(f"[red]{exc.message}[/red]")
+        raise typer.Exit(1) from None
+
+
+@contextmanager
+def _progress(label: str, total: int) -> Iterator:  # type: ignore[type-arg]
+    columns = (TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err) as progress:
+        task = progress.add_task(label, total=total)
+        yield lambda n: progress.advance(task, n)
+
+
+@app.command("list")
+def list_inputs() -> None:
+    """Imported files (with ids for `place`) and placement runs."""
+    with _unit_of_work() as db:
+        for title, batches in (
+            ("Potensi", repository.potency_imports(db)),
+            ("Kinerja", repository.performance_imports(db)),
+            ("Profil", repository.profile_imports(db)),
+        ):
+            console.print(f"[bold]{title}[/bold]")
+            for b in batches:
+                console.print(f"  {b.id}  {b.file_name}  ({b.rows} baris)")
+        console.print("[bold]Run penempatan[/bold]")
+        for r in repository.runs(db):
+            console.print(
+                f"  {r.number}  periode {r.period}  {r.mode}  {r.created_at:%Y-%m-%d %H:%M} UTC"
+            )
