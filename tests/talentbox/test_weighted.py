@@ -135,3 +135,16 @@ def test_bad_profile_rows_are_all_reported_and_nothing_imported(db_session: Sess
         (8, "nip"),
     ]
     assert repository.profile_imports(db_session) == []
+
+
+def test_the_demo_profile_file_imports_and_matches_the_demo_officials() -> None:
+    from pathlib import Path
+
+    from app.demo_history import simulated_participants
+    from app.talentbox.settings import load_settings
+
+    path = Path(__file__).resolve().parents[2] / "docs/examples/demo-profil-2026.csv"
+    rows = files.read_profile(path.name, path.read_bytes(), load_settings())
+    demo = {nip for nip, *_ in simulated_participants(0, "DEMO-0")}
+    assert {r["nip"] for r in rows} == demo
+    assert {r["status"] for r in rows} == {"verified", "unverified", "rejected"}
