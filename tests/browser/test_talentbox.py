@@ -38,3 +38,29 @@ def test_nine_box_page_shows_counts_and_drills_down(live_server, new_page) -> No
     expect(page.locator("table")).to_contain_text("Pejabat 1")
     page.click("text=Pejabat 1")
     expect(page.locator("body")).to_contain_text("promote and retain")
+
+
+def test_verifying_a_profile_record_swaps_its_row(live_server, new_page) -> None:  # type: ignore[no-untyped-def]
+    from tests.talentbox.test_weighted import PROFILE
+
+    def seed(db: Session) -> str:
+        create_user(db, "analis", PASSWORD, "analyst", "Analis")
+        return str(service.import_profile(db, ANALYST, "profil.csv", PROFILE).id)
+
+    server, profile_id = live_server(seed)
+    page = new_page(server.url)
+    page.goto(f"/staf/masuk?next=/talenta/profil/{profile_id}?status=unverified")
+    page.fill("#username", "analis")
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    row = page.locator("#profile-records tbody tr").first
+    expect(row).to_have_attribute("data-status", "unverified")
+    row_id = row.get_attribute("id")
+    row.locator("input[name=note]").fill("SK dicek")
+    row.locator("button[value=verified]").click()
+    swapped = page.locator(f"#{row_id}")
+    expect(swapped).to_have_attribute("data-status", "verified")
+    expect(swapped).to_contain_text("SK dicek")
+    expect(page).to_have_url(re.compile(r"status=unverified"))  # no reload: htmx swapped the row
+    page.reload()
+    expect(page.locator(f"#{row_id}")).to_have_count(0)  # no longer unverified
