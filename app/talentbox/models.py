@@ -138,6 +138,8 @@ class PlacementRun(Base):
     settings: Mapped[dict[str, Any]] = mapped_column(JSON)
     only_potency: Mapped[list[str]] = mapped_column(JSON)  # NIPs with no performance rating
     only_performance: Mapped[list[str]] = mapped_column(JSON)  # NIPs with no potency
+    # Weighted mode with a profile file: NIPs with profile records but neither potency nor SKP.
+    only_profile: Mapped[list[str] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     created_by: Mapped[str] = mapped_column(String(64))
     note: Mapped[str] = mapped_column(Text, default="")

@@ -53,6 +53,7 @@ class RunOptions:
 class _Tally:
     only_potency: list[str] = field(default_factory=list)
     only_performance: list[str] = field(default_factory=list)
+    only_profile: list[str] = field(default_factory=list)
     placed: int = 0
     profile_digest: Any = field(default_factory=hashlib.sha256)
 
@@ -85,6 +86,7 @@ def place(
     run.only_potency, run.only_performance = tally.only_potency, tally.only_performance
     if options.profile_import_id is not None:
         run.inputs = {**run.inputs, "profile_records": tally.profile_digest.hexdigest()}
+        run.only_profile = tally.only_profile
     record(
         db,
         actor,
@@ -200,6 +202,8 @@ def _person(
             tally.only_potency.append(nip)
         elif performance is not None:
             tally.only_performance.append(nip)
+        else:
+            tally.only_profile.append(nip)
         return None
     if potency.potency_level is None or (
         options.mode == "weighted" and potency.composite_percentile is None

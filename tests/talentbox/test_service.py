@@ -121,6 +121,8 @@ def test_potency_in_every_export_format(db_session: Session, tmp_path: Path) -> 
 
 
 def test_placement_touches_only_its_own_tables(db_session: Session) -> None:
+    from tests.talentbox.test_weighted import PROFILE
+
     statements: list[str] = []
     connection = db_session.connection()
 
@@ -134,6 +136,15 @@ def test_placement_touches_only_its_own_tables(db_session: Session) -> None:
         run = placement.place(db_session, ANALYST, potency.id, performance.id, 2026)
         repository.placements(db_session, run.id)
         repository.box_counts(db_session, run.id)
+        profile = service.import_profile(db_session, ANALYST, "profil.csv", PROFILE)
+        records = repository.profile_records(db_session, profile.id)
+        service.set_verification(db_session, ANALYST, records[:2], "rejected", "bukti kurang")
+        options = placement.RunOptions(mode="weighted", profile_import_id=profile.id)
+        weighted = placement.place(
+            db_session, ANALYST, potency.id, performance.id, 2026, options=options
+        )
+        repository.history_of(db_session, valid_nip(1))
+        assert repository.box_counts(db_session, weighted.id)
     finally:
         event.remove(connection, "before_cursor_execute", remember)
     tables = {t for s in statements for t in re.findall(r'(?:from|join|into|update)\s+"?(\w+)', s)}

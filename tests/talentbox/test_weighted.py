@@ -28,6 +28,7 @@ PROFILE = (
     + f"{P1},awards,nasional,Penghargaan menteri,unverified,,\n"
     + f"{P1},team_assignments,ketua,Tim reformasi birokrasi,{OK}\n"
     + f"{P1},team_assignments,anggota,Tim SPBE,{OK}\n"
+    + f"{valid_nip(7)},awards,instansi,Tanpa tes dan SKP,{OK}\n"
 ).encode()
 
 
@@ -60,6 +61,7 @@ def test_weighted_reweight_verified_only(db_session: Session, inputs) -> None:  
     assert weighted["performance"]["components"]["awards"]["score"] == 60
     assert run.mode == "weighted" and run.missing_policy == "reweight"
     assert run.include_unverified is False and "profile_records" in run.inputs
+    assert run.only_profile == [valid_nip(7)]  # listed, not silently dropped
     # person 2 has no profile records: potency and SKP alone (re-weighted)
     assert placed[P2].potential_score == 70 and placed[P2].performance_score == 80
 
