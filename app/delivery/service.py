@@ -203,17 +203,31 @@ def _refresh_clock(db: Session, attempt: Attempt) -> None:
     if attempt.status != "in_progress" or attempt.paused_at is not None:
         return
     now = clock.now()
-    if past_cutoff(attempt.deadline_at, now, _grace()):
+    current = attempt_sections(db, attempt).get(attempt.current_section)
+    test_over = past_cutoff(attempt.deadline_at, now, _grace())
+    if not test_over and (current is None or not past_cutoff(current.deadline_at, now, _grace())):
+        return
+    if not _still_running_locked(db, attempt):
+        return
+    if test_over:
         _submit(db, attempt, "timer", now)
         return
-    sections = attempt_sections(db, attempt)
-    current = sections.get(attempt.current_section)
+    current = attempt_sections(db, attempt).get(attempt.current_section)
     while current is not None and past_cutoff(current.deadline_at, now, _grace()):
         # The next section starts when the previous one ran out, not when someone looks.
         assert current.deadline_at is not None
         current = _advance_section(db, attempt, current, current.deadline_at, "timer")
         if attempt.status != "in_progress":
             return
+
+
+def _still_running_locked(db: Session, attempt: Attempt) -> bool:
+    """Re-read the attempt under its row lock before closing anything: the sweeper of another
+    worker, or another request of the same taker (a heartbeat beside a save), may have closed
+    it since it was read, and closing it twice would score it twice."""
+    db.refresh(attempt, with_for_update=True)
+    db.info.get("attempt_sections", {}).pop(attempt.id, None)
+    return attempt.status == "in_progress" and attempt.paused_at is None
 
 
 def _advance_section(
