@@ -501,11 +501,33 @@ def tokens_revoke(
 def serve(
     host: Annotated[str, typer.Option(help="Alamat dengar.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port.")] = 8000,
+    workers: Annotated[
+        int, typer.Option(min=1, help="Jumlah proses pekerja (PostgreSQL untuk lebih dari 1).")
+    ] = 1,
+    access_log: Annotated[bool, typer.Option(help="Catat setiap permintaan ke stdout.")] = True,
+    keep_alive: Annotated[
+        int,
+        typer.Option(help="Detik koneksi diam dibiarkan terbuka (di belakang proxy: lebih lama)."),
+    ] = 30,
 ) -> None:
-    """Run the web server (migrations must be applied: `proasn db upgrade`)."""
+    """Run the web server (migrations must be applied: `proasn db upgrade`).
+
+    Every worker is a separate process: nothing a taker or proctor depends on is kept in
+    process memory (logins, rate limits, tokens, the board and the sweeper live in the
+    database), so any worker may answer any request.
+    """
     import uvicorn
 
-    uvicorn.run("app.main:create_app", factory=True, host=host, port=port, proxy_headers=True)
+    uvicorn.run(
+        "app.main:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        proxy_headers=True,
+        workers=workers,
+        access_log=access_log,
+        timeout_keep_alive=keep_alive,
+    )
 
 
 @app.command()

@@ -1,7 +1,7 @@
-"""Public pages: the landing page and the health check."""
+"""Public pages: the landing page, the health check and the load benchmark's baseline."""
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse
 from sqlalchemy import text
 
 from app.i18n import pick_locale
@@ -20,6 +20,13 @@ def home(request: Request) -> HTMLResponse:
 def healthz(db_session: DB) -> dict[str, str]:
     db_session.execute(text("SELECT 1"))
     return {"status": "ok"}
+
+
+@router.get("/bench/ping", include_in_schema=False)
+async def bench_ping() -> PlainTextResponse:
+    """The load benchmark's baseline: the same app, middleware and workers as every other
+    request, but no database and no thread pool, so a ratio to it measures our own work."""
+    return PlainTextResponse("pong")
 
 
 @router.get("/bahasa/{lang}")

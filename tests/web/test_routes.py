@@ -26,6 +26,12 @@ def test_health_check_touches_the_database(client: TestClient) -> None:
     assert client.get("/healthz").json() == {"status": "ok"}
 
 
+def test_bench_ping_is_bare_and_public(client: TestClient) -> None:
+    response = client.get("/bench/ping")
+    assert (response.status_code, response.text) == (200, "pong")
+    assert "set-cookie" not in response.headers
+
+
 def test_htmx_is_served_from_the_pinned_npm_package(client: TestClient) -> None:
     response = client.get("/static/vendor/htmx.min.js")
     assert response.status_code == 200 and "htmx" in response.text[:2000]

@@ -1,0 +1,190 @@
+"""`python -m bench.load`: the load and scale benchmark (see bench/README.md).
+
+Prepares its own database, starts the server in a subprocess pinned to its own core(s), pins
+itself (the load generator) to another core, and runs the issue's five scenarios against the
+taker JSON API and the proctor board, measuring a bare `GET /bench/ping` in the same run.
+"""
+
+import os
+
+# Before anything reads the settings: cheap hashes for the throwaway people (see data.py).
+os.environ.setdefault("PROASN_ACCESS_CODE_HASH_TIME_COST", "1")
+os.environ.setdefault("PROASN_ACCESS_CODE_HASH_MEMORY_KIB", "8")
+os.environ.setdefault("PROASN_PASSWORD_HASH_TIME_COST", "1")
+os.environ.setdefault("PROASN_PASSWORD_HASH_MEMORY_KIB", "64")
+
+import argparse  # noqa: E402
+import asyncio  # noqa: E402
+import json  # noqa: E402
+import platform  # noqa: E402
+import resource  # noqa: E402
+import socket  # noqa: E402
+import sys  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+from datetime import UTC, datetime  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import aiohttp  # noqa: E402
+from sqlalchemy import create_engine, text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
+
+from app.db import make_engine, normalise_database_url  # noqa: E402
+from bench.load import scenarios  # noqa: E402
+from bench.load.clients import Http  # noqa: E402
+from bench.load.data import Cohort, prepare  # noqa: E402
+from bench.load.report import Report  # noqa: E402
+from bench.load.server import Server  # noqa: E402
+
+ALL = ("stampede", "steady", "big", "closed", "deadline", "moodle")
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench.load", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="small numbers, under two minutes")
+    parser.add_argument(
+        "--postgres",
+        metavar="URL",
+        help="a PostgreSQL server to use: the "
+        "bench creates (and afterwards drops) the database <name>_bench beside it",
+    )
+    parser.add_argument("--workers", type=int, default=1, help="server worker processes")
+    parser.add_argument("--server-cpus", default="0", help="taskset list for the server")
+    parser.add_argument("--generator-cpus", default="1", help="CPUs for this load generator")
+    parser.add_argument("--skip", default="", help=f"comma-separated, of: {', '.join(ALL)}")
+    parser.add_argument("--workdir", type=Path, help="keep the database and server log here")
+    parser.add_argument("--json", type=Path, help="also write the report's gates as JSON")
+    parser.add_argument("--check", action="store_true", help="exit 1 when a gate is missed")
+    return parser.parse_args(argv)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def postgres_database(url: str, create: bool) -> str:
+    """A fresh `<name>_bench` database beside `url` (dropped again with create=False)."""
+    base = make_url(normalise_database_url(url))
+    name = f"{base.database or 'proasn'}_bench"
+    admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        if create:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
+def cohorts(plan: scenarios.Plan, skip: set[str]) -> list[Cohort]:
+    wanted = [
+        Cohort("spread", plan.spread_takers, plan.form_items),
+        Cohort("burst", plan.burst_takers, plan.form_items),
+    ]
+    if "big" not in skip:
+        wanted.append(Cohort("extra", plan.extra_takers, plan.form_items))
+    if "deadline" not in skip:
+        wanted.append(Cohort("deadline", plan.deadline_takers, plan.form_items))
+    if "moodle" not in skip:
+        wanted.append(Cohort("moodle", plan.moodle_takers, plan.moodle_items))
+    return wanted
+
+
+def pin_generator(cpus: str) -> str:
+    wanted = {int(c) for c in cpus.split(",") if c.strip()}
+    available = os.sched_getaffinity(0)
+    if wanted and wanted <= available and len(available) > 1:
+        os.sched_setaffinity(0, wanted)  # what `taskset -pc` does
+    return ",".join(str(c) for c in sorted(os.sched_getaffinity(0)))
+
+
+async def run_scenarios(ctx: scenarios.Context, skip: set[str], backend: str) -> None:
+    print("1. start stampede", flush=True)
+    await scenarios.stampede(ctx)
+    if "steady" not in skip:
+        print("2. steady state", flush=True)
+        await scenarios.steady(ctx, big="big" not in skip)
+    if "closed" not in skip:
+        print("3. peak durable saves", flush=True)
+        await scenarios.closed_loop(ctx, backend)
+    if "deadline" not in skip:
+        print("4. deadline", flush=True)
+        await scenarios.deadline(ctx)
+    if "moodle" not in skip:
+        print("5. Moodle scenario", flush=True)
+        await scenarios.moodle(ctx)
+
+
+async def drive(ctx_args: dict, skip: set[str], backend: str) -> None:  # type: ignore[type-arg]
+    connector = aiohttp.TCPConnector(limit=0, keepalive_timeout=20)
+    timeout = aiohttp.ClientTimeout(total=120)
+    async with aiohttp.ClientSession(
+        connector=connector, timeout=timeout, cookie_jar=aiohttp.DummyCookieJar()
+    ) as session:
+        ctx = scenarios.Context(http=Http(session, ctx_args["server"].url), **ctx_args)
+        await run_scenarios(ctx, skip, backend)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    plan = scenarios.QUICK if args.quick else scenarios.FULL
+    skip = {s.strip() for s in args.skip.split(",") if s.strip()}
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))  # thousands of sockets, both ends
+    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="proasn-load-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    backend = "PostgreSQL" if args.postgres else "SQLite"
+    url = (
+        postgres_database(args.postgres, True) if args.postgres else f"sqlite:///{workdir}/load.db"
+    )
+    began = time.monotonic()
+    print(f"Preparing {backend} data in {workdir} …", flush=True)
+    data = prepare(url, workdir, cohorts(plan, skip), plan.seats, {"spread", "burst"})
+    report = Report()
+    server = Server(url, workdir, free_port(), workers=args.workers, cpus=args.server_cpus)
+    engine = make_engine(url)
+    try:
+        server.start()
+        generator_cpus = pin_generator(args.generator_cpus)
+        report.header = [
+            f"ProASN CAT load bench ({'quick' if args.quick else 'full'}), "
+            f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {backend}, {args.workers} worker(s)",
+            f"Machine: {os.cpu_count()} CPUs, {platform.python_implementation()} "
+            f"{platform.python_version()}; server pinned to CPU {args.server_cpus}, generator "
+            f"to CPU {generator_cpus}",
+            "Preparation (s): " + ", ".join(f"{k} {v:.1f}" for k, v in data.seconds.items()),
+        ]
+        with asyncio.Runner(loop_factory=_loop_factory()) as runner:
+            context = dict(server=server, data=data, plan=plan, report=report, engine=engine)
+            runner.run(drive(context, skip, backend))
+    finally:
+        server.stop()
+        engine.dispose()
+        if args.postgres:
+            postgres_database(args.postgres, False)
+    report.header.append(f"Whole run: {time.monotonic() - began:.0f} s")
+    print(report.render(), flush=True)
+    if args.json:
+        gates = [g.__dict__ for g in report.gates]
+        args.json.write_text(json.dumps({"errors": report.errors, "gates": gates}, indent=2))
+    if report.errors:
+        print(f"FAILED: {report.errors} errors", file=sys.stderr)
+        return 1
+    if args.check and not all(g.passed for g in report.gates):
+        print("FAILED: a gate was missed", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _loop_factory():  # type: ignore[no-untyped-def]
+    try:
+        import uvloop
+
+        return uvloop.new_event_loop
+    except ImportError:
+        return None
+
+
+if __name__ == "__main__":
+    sys.exit(main())
