@@ -4,7 +4,7 @@ import uuid
 from collections.abc import Iterator, Sequence
 
 from sqlalchemy import Row, exists, func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from app.talentbox.models import (
     PerformanceImport,
@@ -213,3 +213,31 @@ def released_placement(db: Session, nip: str) -> tuple[PlacementRun, Placement] 
     )
     row = db.execute(query).first()
     return (row[0], row[1]) if row else None
+
+
+def movements(
+    db: Session, earlier_id: uuid.UUID, later_id: uuid.UUID
+) -> list[tuple[int, int, int]]:
+    """(box in the earlier run, box in the later run, people) for everyone in both runs."""
+    before = aliased(Placement)
+    query = (
+        select(before.box, Placement.box, func.count())
+        .join(before, (before.nip == Placement.nip) & (before.run_id == earlier_id))
+        .where(Placement.run_id == later_id)
+        .group_by(before.box, Placement.box)
+        .order_by(before.box.desc(), Placement.box.desc())
+    )
+    return list(db.execute(query).tuples())
+
+
+def movers(
+    db: Session, earlier_id: uuid.UUID, later_id: uuid.UUID, from_box: int, to_box: int
+) -> list[Placement]:
+    before = aliased(Placement)
+    query = (
+        select(Placement)
+        .join(before, (before.nip == Placement.nip) & (before.run_id == earlier_id))
+        .where(Placement.run_id == later_id, before.box == from_box, Placement.box == to_box)
+        .order_by(Placement.name)
+    )
+    return list(db.scalars(query))

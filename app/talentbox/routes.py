@@ -267,7 +267,13 @@ def _run(db, number: int):  # type: ignore[no-untyped-def]
 
 @router.get("/run/{number}")
 def run_page(
-    request: Request, number: int, analyst: AnalystDep, db: DB, agency: str = "", eselon: str = ""
+    request: Request,
+    number: int,
+    analyst: AnalystDep,
+    db: DB,
+    agency: str = "",
+    eselon: str = "",
+    banding: int | None = None,
 ) -> Response:
     run = _run(db, number)
     counts = repository.box_counts(db, run.id, agency or None, eselon or None)
@@ -277,8 +283,12 @@ def run_page(
     groups = {
         key: (g.label, sum(counts.get(b, 0) for b in g.boxes)) for key, g in settings.groups.items()
     }
+    earlier = _earlier_run(db, run, banding)
     context = {
         "run": run,
+        "earlier": earlier,
+        "moves": repository.movements(db, earlier.id, run.id) if earlier else [],
+        "all_runs": repository.runs(db),
         "svg": svg,
         "counts": counts,
         "groups": groups,
@@ -286,6 +296,39 @@ def run_page(
         "total": sum(counts.values()),
     }
     return render(request, "talentbox/run.html", context)
+
+
+def _earlier_run(db, run, number: int | None):  # type: ignore[no-untyped-def]
+    """The run to compare with: the one asked for, else the one before this run."""
+    if number is not None:
+        return repository.run_by_number(db, number) if number != run.number else None
+    return repository.run_by_number(db, run.number - 1) if run.number > 1 else None
+
+
+@router.get("/run/{number}/pindah/{earlier}/{from_box}/{to_box}")
+def movers_page(
+    request: Request,
+    number: int,
+    earlier: int,
+    from_box: int,
+    to_box: int,
+    analyst: AnalystDep,
+    db: DB,
+) -> Response:
+    """The people who were in one box in an earlier run and in another in this one."""
+    run, before = _run(db, number), _run(db, earlier)
+    people = repository.movers(db, before.id, run.id, from_box, to_box)
+    record(
+        db,
+        analyst.actor,
+        "talentbox.view_movement",
+        target_type="talentbox_run",
+        target_id=run.id,
+        target_label=f"run {earlier} kotak {from_box} → run {number} kotak {to_box}",
+        rows=len(people),
+    )
+    title = f"Kotak {from_box} (run {earlier}) → kotak {to_box} (run {number})"
+    return render(request, "talentbox/people.html", {"run": run, "title": title, "people": people})
 
 
 @router.get("/run/{number}/kotak/{box}")

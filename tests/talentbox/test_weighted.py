@@ -1,5 +1,7 @@
 """Profile components (import, verification) and placement in weighted mode, worked by hand."""
 
+import re
+
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -150,3 +152,25 @@ def test_the_demo_profile_file_imports_and_matches_the_demo_officials() -> None:
     demo = {nip for nip, *_ in simulated_participants(0, "DEMO-0")}
     assert {r["nip"] for r in rows} == demo
     assert {r["status"] for r in rows} == {"verified", "unverified", "rejected"}
+
+
+def test_movement_between_runs_page(app, scored) -> None:  # type: ignore[no-untyped-def]
+    from tests.talentbox.test_routes import csrf, placed
+
+    client, _ = placed(app, scored)
+    home = client.get("/talenta").text
+    ids = {
+        k: re.search(rf'name="{k}"><option value="([^"]+)"', home).group(1)  # type: ignore[union-attr]
+        for k in ("potency_id", "performance_id")
+    }
+    token = csrf(client)
+    data = {"csrf_token": token, **ids, "period": "2026", "mode": "weighted"}
+    assert client.post("/talenta/penempatan", data=data).status_code == 303
+    page = client.get("/talenta/run/2").text
+    # both assessed officials: kotak 7 in run 1; weighted without profile: potency percentile
+    # and SKP "Sangat Baik" (100) re-weighted
+    moves = re.findall(r"<tr[^>]*><td>(\d)</td><td>(\d)</td><td><a href=\"([^\"]+)\">(\d+)<", page)
+    assert sum(int(n) for *_, n in moves) == 2 and all(a == "7" for a, *_ in moves)
+    movers = client.get(moves[0][2]).text
+    assert "Peserta" in movers and "run 1" in movers
+    assert "Belum ada run sebelumnya" in client.get("/talenta/run/1").text
