@@ -39,7 +39,7 @@ if [ ! -x /usr/bin/chromium ]; then
   phase "chromium (apt)" bash -c 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null'
 fi
 
-phase "lint (ruff)" .venv/bin/ruff check app tests migrations question_bank
+phase "lint (ruff)" .venv/bin/ruff check app tests migrations question_bank bench
 
 run_pytest() {  # run_pytest BACKEND DATABASE_URL [pytest args…]; empty URL = SQLite
   local backend="$1" url="$2"; shift 2
@@ -57,3 +57,8 @@ phase "tests on sqlite" run_pytest sqlite "" "$@"
 phase "tests on postgresql" run_pytest postgresql "$PROASN_TEST_DATABASE_URL" "$@"
 phase "compare backends" .venv/bin/python scripts/compare_junit.py \
   "$ARTIFACTS/junit-sqlite.xml" "$ARTIFACTS/junit-postgresql.xml"
+# The load bench's quick mode against a real server (bench/load): any failed request fails
+# the run; its timings are only printed (this machine is shared, they are no gate here).
+phase "load smoke sqlite" .venv/bin/python -m bench.load --quick
+phase "load smoke postgresql" .venv/bin/python -m bench.load --quick \
+  --postgres "$PROASN_TEST_DATABASE_URL"

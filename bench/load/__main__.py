@@ -128,11 +128,19 @@ async def drive(ctx_args: dict, skip: set[str], backend: str) -> None:  # type: 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.workdir is None:
+        with tempfile.TemporaryDirectory(prefix="proasn-load-") as workdir:
+            args.workdir = Path(workdir)
+            return run(args)
+    return run(args)
+
+
+def run(args: argparse.Namespace) -> int:
     plan = scenarios.QUICK if args.quick else scenarios.FULL
     skip = {s.strip() for s in args.skip.split(",") if s.strip()}
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))  # thousands of sockets, both ends
-    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="proasn-load-"))
+    workdir = args.workdir
     workdir.mkdir(parents=True, exist_ok=True)
     backend = "PostgreSQL" if args.postgres else "SQLite"
     url = (
@@ -169,7 +177,7 @@ def main(argv: list[str] | None = None) -> int:
         gates = [g.__dict__ for g in report.gates]
         args.json.write_text(json.dumps({"errors": report.errors, "gates": gates}, indent=2))
     if report.errors:
-        print(f"FAILED: {report.errors} errors", file=sys.stderr)
+        print(f"FAILED: {report.errors} errors; server log tail:\n{server.log()}", file=sys.stderr)
         return 1
     if args.check and not all(g.passed for g in report.gates):
         print("FAILED: a gate was missed", file=sys.stderr)

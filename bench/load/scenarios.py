@@ -2,6 +2,7 @@
 report; every phase records its latencies, errors and what it cost the machine."""
 
 import asyncio
+import contextlib
 import resource
 import time
 from collections.abc import Awaitable, Callable
@@ -74,7 +75,7 @@ QUICK = Plan(
     spread_seconds=5,
     burst_takers=30,
     form_items=20,
-    steady_seconds=12,
+    steady_seconds=10,
     think=(1.5, 2.5),
     board_every=3,
     extra_takers=20,
@@ -89,7 +90,7 @@ QUICK = Plan(
     moodle_takers=30,
     moodle_items=100,
     moodle_think=(3, 9),
-    moodle_seconds=20,
+    moodle_seconds=15,
 )
 
 
@@ -346,7 +347,7 @@ async def deadline(ctx: Context) -> None:
         until = time.monotonic() + lead + plan.deadline_wait
         at = datetime.now(UTC) + timedelta(seconds=lead)
         moved = await asyncio.to_thread(_set_deadline, ctx.engine, event_code, at)
-        t_deadline = time.monotonic() + lead - 0.0
+        t_deadline = time.monotonic() + lead
         working = asyncio.gather(
             *(t.work(ctx.http, rec, until, plan.think, plan.heartbeat_seconds) for t in closing),
             *(
@@ -360,8 +361,12 @@ async def deadline(ctx: Context) -> None:
             outcome["count"] = count
             if count >= moved and "all" not in outcome:
                 outcome["all"] = time.monotonic() - t_deadline
+            if "all" in outcome and time.monotonic() > t_deadline + outcome["all"] + 5:
+                break  # the others went on working 5 s past the last submission
             await asyncio.sleep(0.2)
-        await working
+        working.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await working
 
     phase = await measured(
         ctx,
