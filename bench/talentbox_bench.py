@@ -240,8 +240,10 @@ def child(url: str, phase: str, ids: dict[str, str]) -> dict[str, Any]:
 def measure(url: str, phase: str, ids: dict[str, str]) -> dict[str, Any]:
     command = [sys.executable, "-m", "bench.talentbox_bench", "--child", phase, "--url", url]
     command += ["--ids", json.dumps(ids)]
-    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout  # noqa: S603
-    return json.loads(output.strip().splitlines()[-1])
+    done = subprocess.run(command, capture_output=True, text=True)  # noqa: S603
+    if done.returncode != 0:
+        sys.exit(f"phase {phase} failed:\n{done.stderr}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def main() -> None:

@@ -54,6 +54,8 @@ class _Tally:
     only_potency: list[str] = field(default_factory=list)
     only_performance: list[str] = field(default_factory=list)
     only_profile: list[str] = field(default_factory=list)
+    # A record's points depend only on its component and value: scored once per run.
+    points: dict[tuple[str, str], float] = field(default_factory=dict)
     placed: int = 0
     profile_digest: Any = field(default_factory=hashlib.sha256)
 
@@ -226,7 +228,9 @@ def _person(
     }
     scores: tuple[float | None, float | None] = (None, None)
     if options.mode == "weighted":
-        weighted = weighted_axes(settings, options.missing_policy, potency, performance, records)
+        weighted = weighted_axes(
+            settings, options.missing_policy, potency, performance, records, tally.points
+        )
         components["weighted"] = weighted
         scores = (weighted["potential"]["score"], weighted["performance"]["score"])
         potential_level = weighting.band(settings.weighted.bands, scores[0], POTENTIAL)
@@ -260,8 +264,10 @@ def weighted_axes(
     potency: Any,
     performance: Any,
     records: list[Any],
+    cache: dict[tuple[str, str], float] | None = None,
 ) -> dict[str, Any]:
     """Both axes' scores with every component's score (None = missing) and the records used."""
+    cache = {} if cache is None else cache
     config = settings.weighted
     by_component: dict[str, list[Any]] = {}
     for r in records:
@@ -277,7 +283,11 @@ def weighted_axes(
             elif component.source == "skp":
                 scores[key] = settings.predicates[performance.predicate].score
             else:
-                points = [weighting.value_points(component, r.value) for r in used]
+                points = []
+                for r in used:
+                    if (key, r.value) not in cache:
+                        cache[key, r.value] = weighting.value_points(component, r.value)
+                    points.append(cache[key, r.value])
                 scores[key] = weighting.component_score(component, points)
             detail[key] = {
                 "weight": component.weight,
