@@ -174,3 +174,23 @@ def test_movement_between_runs_page(app, scored) -> None:  # type: ignore[no-unt
     movers = client.get(moves[0][2]).text
     assert "Peserta" in movers and "run 1" in movers
     assert "Belum ada run sebelumnya" in client.get("/talenta/run/1").text
+
+
+def test_profile_from_xlsx_with_date_cells(db_session: Session) -> None:
+    import io
+    from datetime import datetime
+
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(HEADER.strip().split(","))
+    sheet.append([P1, "education_level", "S2", "ijazah", "verified", "bkd", datetime(2026, 10, 5)])
+    sheet.append([P2, "awards", "provinsi", "", "ditolak", "bkd", "2026-10-06T09:30:00+07:00"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    batch = service.import_profile(db_session, ANALYST, "profil.xlsx", buffer.getvalue())
+    records = {r.nip: r for r in repository.profile_records(db_session, batch.id)}
+    assert records[P1].status_at.isoformat() == "2026-10-05T00:00:00+00:00"
+    assert records[P2].status == "rejected"
+    assert records[P2].status_at.isoformat() == "2026-10-06T02:30:00+00:00"
