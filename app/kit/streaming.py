@@ -9,6 +9,7 @@ from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -55,11 +56,20 @@ def xlsx_file(header: list[str], rows: Iterable[dict[str, Any]]) -> IO[bytes]:
     sheet = workbook.create_sheet("skor")
     sheet.append(header)
     for values in rows:
-        sheet.append([values.get(column) for column in header])
+        sheet.append([_xlsx_cell(sheet, values.get(column)) for column in header])
     spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - returned
     workbook.save(spool)
     spool.seek(0)
     return spool
+
+
+def _xlsx_cell(sheet: Any, value: Any) -> Any:
+    """openpyxl stores text starting with '=' as a formula: keep such text a plain string."""
+    if isinstance(value, str) and value.startswith("="):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.data_type = "s"
+        return cell
+    return value
 
 
 def file_chunks(handle: IO[bytes], size: int = 64 * 1024) -> Iterator[bytes]:

@@ -1,8 +1,6 @@
 """Talent-box pages (`/talenta/…`): analysts only. Every view of a person and every export
 is audited (personal data)."""
 
-import csv
-import io
 import uuid
 from typing import Annotated, Literal
 from urllib.parse import quote
@@ -14,7 +12,7 @@ from app.accounts import repository as accounts_repository
 from app.accounts.deps import Forbidden, require_role
 from app.accounts.service import Staff
 from app.audit.service import record
-from app.kit.streaming import file_chunks, xlsx_file
+from app.kit.streaming import csv_chunks, file_chunks, xlsx_file
 from app.talentbox import files, placement, pull, repository, service
 from app.talentbox.models import VERIFICATION_STATUSES, ProfileImport, ProfileRecord
 from app.talentbox.ninebox import nine_box_svg
@@ -418,7 +416,7 @@ def export(number: int, fmt: str, analyst: AnalystDep, db: DB) -> Response:
         format=fmt,
         rows=len(people),
     )
-    rows = [
+    rows = (
         {
             "talentbox_run_id": str(run.id),
             "run_number": run.number,
@@ -439,7 +437,7 @@ def export(number: int, fmt: str, analyst: AnalystDep, db: DB) -> Response:
             "recommendation": p.recommendation,
         }
         for p in people
-    ]
+    )
     name = f"kotak-talenta-run{number}.{fmt}"
     headers = {"Content-Disposition": f'attachment; filename="{name}"'}
     if fmt == "xlsx":
@@ -448,12 +446,8 @@ def export(number: int, fmt: str, analyst: AnalystDep, db: DB) -> Response:
             headers=headers,
             media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=EXPORT_COLUMNS)
-    writer.writeheader()
-    writer.writerows(rows)
     return StreamingResponse(
-        iter([buffer.getvalue()]), media_type="text/csv; charset=utf-8", headers=headers
+        csv_chunks(EXPORT_COLUMNS, rows), media_type="text/csv; charset=utf-8", headers=headers
     )
 
 
