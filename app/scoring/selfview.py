@@ -33,6 +33,7 @@ class OwnResult:
     event: Event
     record: ScoreRecord | None  # None: not published yet
     placement: Any = None  # the released talent-box placement (box, recommendation), if any
+    placement_period: int | None = None
 
 
 def own_results(db: Session, nip: str, code: str, address: str) -> list[OwnResult]:
@@ -74,4 +75,6 @@ def _result(db: Session, participant: Participant) -> OwnResult:
             )
         )
     released = talentbox_repository.released_placement(db, participant.nip)
-    return OwnResult(participant, agency, event, record, released[1] if released else None)
+    if released is None:
+        return OwnResult(participant, agency, event, record)
+    return OwnResult(participant, agency, event, record, released[1], released[0].period)

@@ -203,12 +203,12 @@ def released_runs(db: Session) -> list[PlacementRun]:
 
 
 def released_placement(db: Session, nip: str) -> tuple[PlacementRun, Placement] | None:
-    """The official's placement in the latest released run, if any."""
+    """The official's placement in the released run of the latest period, if any."""
     query = (
         select(PlacementRun, Placement)
         .join(Placement, Placement.run_id == PlacementRun.id)
         .where(Placement.nip == nip, PlacementRun.released_at.is_not(None))
-        .order_by(PlacementRun.released_at.desc())
+        .order_by(PlacementRun.period.desc(), PlacementRun.released_at.desc())
         .limit(1)
     )
     row = db.execute(query).first()

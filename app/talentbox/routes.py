@@ -457,6 +457,13 @@ def release(number: int, analyst: AnalystDep, db: DB) -> Response:
     return redirect(f"/talenta/run/{number}?pesan={'dirilis' if changed else 'sudah dirilis'}")
 
 
+@router.post("/run/{number}/tarik", dependencies=[CsrfChecked])
+def withdraw(number: int, analyst: AnalystDep, db: DB) -> Response:
+    changed = service.withdraw(db, analyst.actor, _run(db, number))
+    message = "rilis ditarik" if changed else "belum dirilis"
+    return redirect(f"/talenta/run/{number}?pesan={message}")
+
+
 ViewerDep = Annotated[Staff, Depends(require_role("agency_viewer"))]
 
 

@@ -84,9 +84,13 @@ def import_performance(
 
 
 def release(db: Session, actor: Actor, run: PlacementRun) -> bool:
-    """Agencies may now download their recommendation; officials see their own box."""
+    """Agencies may now download their recommendation; officials see their own box. One run
+    per period is released at a time: releasing a run withdraws the period's earlier one."""
     if run.released_at is not None:
         return False
+    for earlier in repository.released_runs(db):
+        if earlier.period == run.period:
+            withdraw(db, actor, earlier, reason=f"digantikan run {run.number}")
     run.released_at, run.released_by = clock.now(), actor.username
     record(
         db,
@@ -95,6 +99,25 @@ def release(db: Session, actor: Actor, run: PlacementRun) -> bool:
         target_type="talentbox_run",
         target_id=run.id,
         target_label=f"run {run.number}",
+        period=run.period,
+    )
+    return True
+
+
+def withdraw(db: Session, actor: Actor, run: PlacementRun, reason: str = "") -> bool:
+    """Agencies and officials no longer see this run (the audit log keeps the release)."""
+    if run.released_at is None:
+        return False
+    run.released_at, run.released_by = None, None
+    record(
+        db,
+        actor,
+        "talentbox.withdraw",
+        target_type="talentbox_run",
+        target_id=run.id,
+        target_label=f"run {run.number}",
+        period=run.period,
+        reason=reason,
     )
     return True
 

@@ -37,7 +37,7 @@ def test_nine_box_page_shows_counts_and_drills_down(live_server, new_page) -> No
     expect(page).to_have_url(re.compile(r"/talenta/run/1/kotak/9"))
     expect(page.locator("table")).to_contain_text("Pejabat 1")
     page.click("text=Pejabat 1")
-    expect(page.locator("body")).to_contain_text("promote and retain")
+    expect(page.locator("body")).to_contain_text("promosi dan dipertahankan")
 
 
 def test_verifying_a_profile_record_swaps_its_row(live_server, new_page) -> None:  # type: ignore[no-untyped-def]

@@ -439,3 +439,17 @@ def test_an_answer_save_costs_a_fixed_handful_of_statements(
         db_session, lambda: service.save_answer(db_session, taker, 3, options[2], True, seq=2)
     )
     assert first == later <= 8, _last_statements
+
+
+def test_heartbeats_record_last_seen_at_most_every_15_seconds(
+    db_session: Session, exam: OpenExam, frozen: FrozenClock
+) -> None:
+    taker, attempt = started(db_session, exam)
+    service.heartbeat(db_session, taker)
+    first = attempt.last_seen_at
+    frozen.advance(seconds=10)
+    service.heartbeat(db_session, taker)
+    assert attempt.last_seen_at == first and not db_session.dirty  # read-only: no write
+    frozen.advance(seconds=5)
+    service.heartbeat(db_session, taker)
+    assert attempt.last_seen_at == START + timedelta(seconds=15)

@@ -86,27 +86,45 @@ def test_guessing_is_rate_limited(use_database: str, tmp_path: Path) -> None:
 
 
 def test_released_talent_box_appears_in_the_self_view(use_database: str, tmp_path: Path) -> None:
-    from app.talentbox import service as talentbox
+    """The box shows once its run is released (even before the potency result is published);
+    one run per period is released, so a later release replaces the earlier one."""
+    from app.talentbox import placement, service
+    from app.talentbox.repository import run_by_number
     from tests.talentbox.test_service import ANALYST as TB_ANALYST
     from tests.talentbox.test_service import PERFORMANCE, potency_csv
 
-    nips = seeded(use_database, tmp_path, publish=True)
+    nips = seeded(use_database, tmp_path, publish=False)
     codes = codes_by_nip(use_database)
     engine = make_engine(use_database)
     with transaction(make_sessionmaker(engine)) as db:
-        potency = talentbox.import_potency(db, TB_ANALYST, "skor.csv", potency_csv())
-        performance = talentbox.import_performance(db, TB_ANALYST, "skp.csv", PERFORMANCE)
-        run = talentbox.place(db, TB_ANALYST, potency.id, performance.id, 2026)
-        unreleased_number = run.number
+        potency = service.import_potency(db, TB_ANALYST, "skor.csv", potency_csv())
+        performance = service.import_performance(db, TB_ANALYST, "skp.csv", PERFORMANCE)
+        placement.place(db, TB_ANALYST, potency.id, performance.id, 2026)
+        better = PERFORMANCE.replace(b";2026;Sangat Baik;", b";2026;Baik;")
+        second = service.import_performance(db, TB_ANALYST, "skp-koreksi.csv", better)
+        placement.place(db, TB_ANALYST, potency.id, second.id, 2026)
     engine.dispose()
-    with TestClient(create_app()) as client:
-        assert "Kotak talenta" not in look_up(client, nips[0], codes[nips[0]]).text
+
+    def page() -> str:
+        with TestClient(create_app()) as client:
+            return look_up(client, nips[0], codes[nips[0]]).text
+
+    def release(number: int) -> None:
+        engine = make_engine(use_database)
+        with transaction(make_sessionmaker(engine)) as db:
+            service.release(db, TB_ANALYST, run_by_number(db, number))  # type: ignore[arg-type]
+        engine.dispose()
+
+    assert "Kotak talenta" not in page()
+    release(1)
+    shown = page()
+    assert "belum diterbitkan" in shown  # the potency result is not published yet
+    assert "Kotak talenta (periode 2026)" in shown and "kotak 9" in shown
+    assert "promosi dan dipertahankan" in shown
+    release(2)  # tinggi × Baik (sesuai): kotak 8, and run 1 is withdrawn
+    shown = page()
+    assert "kotak 8" in shown and "kotak 9" not in shown
     engine = make_engine(use_database)
     with transaction(make_sessionmaker(engine)) as db:
-        from app.talentbox.repository import run_by_number
-
-        talentbox.release(db, TB_ANALYST, run_by_number(db, unreleased_number))  # type: ignore[arg-type]
+        assert run_by_number(db, 1).released_at is None  # type: ignore[union-attr]
     engine.dispose()
-    with TestClient(create_app()) as client:
-        page = look_up(client, nips[0], codes[nips[0]]).text
-        assert "Kotak talenta" in page and "kotak 9" in page and "promote and retain" in page

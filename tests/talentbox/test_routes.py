@@ -64,7 +64,7 @@ def test_export_import_place_and_drill_down(app, scored, use_database: str) -> N
     box = client.get("/talenta/run/1/kotak/7").text
     nip = re.search(r"/orang/(\d{18})", box).group(1)  # type: ignore[union-attr]
     card = client.get(f"/talenta/run/1/orang/{nip}").text
-    assert "retain; agency succession pool" in card and "Sangat Baik" in card
+    assert "dipertahankan; kelompok rencana suksesi instansi" in card and "Sangat Baik" in card
     export = client.get("/talenta/run/1/ekspor.csv").text
     assert export.startswith("talentbox_run_id,run_number,mode,period,nip") and ",7," in export
     assert client.get("/talenta/run/1/ekspor.xlsx").status_code == 200
