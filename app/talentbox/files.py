@@ -251,12 +251,17 @@ def _status(values: dict[str, Any], row: int, problems: list[RowProblem]) -> dic
     if status == "unverified":
         return {"status": status, "status_by": None, "status_at": None}
     by = _text(values.get("diverifikasi_oleh"))
+    given = _text(values.get("diverifikasi_pada"))
     at = _when(values.get("diverifikasi_pada"))
     if not by:
         problems.append(RowProblem(row, "diverifikasi_oleh", "siapa yang memverifikasi?"))
-    if at is None:
+    if not given:
         problems.append(
             RowProblem(row, "diverifikasi_pada", "tanggal verifikasi (mis. 2026-10-05) diperlukan")
+        )
+    elif at is None:
+        problems.append(
+            RowProblem(row, "diverifikasi_pada", f"'{given}' bukan tanggal (mis. 2026-10-05)")
         )
     return {"status": status, "status_by": by[:64], "status_at": at}
 

@@ -1,6 +1,7 @@
 """Potency pulled from the scores export API (docs/exports.md) of this or another delivery
 server, with an analyst's API token — the same rows and checks as an uploaded export file."""
 
+import json
 from urllib.error import HTTPError, URLError
 from urllib.parse import urlencode, urlsplit
 from urllib.request import Request, urlopen
@@ -51,9 +52,19 @@ def pull_potency(
             content = response.read()
     except HTTPError as exc:
         reason = {401: "token API tidak sah", 403: "token bukan milik analis"}.get(
-            exc.code, exc.reason
+            exc.code, _server_message(exc) or exc.reason
         )
         raise PullFailed(f"API ekspor menjawab {exc.code}: {reason}") from None
     except (URLError, TimeoutError, OSError) as exc:
         raise PullFailed(f"API ekspor tidak terjangkau: {getattr(exc, 'reason', exc)}") from None
     return service.import_potency(db, actor, "api-ekspor-skor.ndjson", content, label=f"API {url}")
+
+
+def _server_message(error: HTTPError) -> str | None:
+    """The server's own explanation (JSON `message` or `detail`), when it gave one."""
+    try:
+        body = json.loads(error.read(4096) or b"{}")
+    except (ValueError, OSError):
+        return None
+    message = body.get("message") or body.get("detail") if isinstance(body, dict) else None
+    return message if isinstance(message, str) else None

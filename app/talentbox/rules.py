@@ -25,11 +25,19 @@ def predicate(settings: TalentBoxSettings, hasil: str, perilaku: str) -> str:
 
 
 def canonical_predicate(settings: TalentBoxSettings, raw: str) -> str | None:
-    wanted = "".join(raw.lower().split()).replace("/", "")
+    """The configured predicate a file's wording means: spacing and case do not matter, and
+    either half of a two-word name ("Kurang" or "Misconduct" for "Kurang/Misconduct") is it."""
+    wanted = _squash(raw)
     for name in settings.predicates:
-        if "".join(name.lower().split()).replace("/", "") == wanted:
+        if _squash(name) == wanted or (
+            "/" in name and wanted in {_squash(part) for part in name.split("/")}
+        ):
             return name
     return None
+
+
+def _squash(text: str) -> str:
+    return "".join(text.lower().split()).replace("/", "")
 
 
 def performance_level(settings: TalentBoxSettings, predicate_name: str) -> str:

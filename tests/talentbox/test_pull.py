@@ -37,7 +37,7 @@ def test_pull_from_the_export_api_of_a_live_server(
 
     with pytest.raises(pull.PullFailed, match="401"):
         pull.pull_potency(db_session, TALENT_ANALYST, server.url, "pat_salah", event)
-    with pytest.raises(pull.PullFailed, match="404"):
+    with pytest.raises(pull.PullFailed, match="404: acara TIDAK-ADA tidak ditemukan"):
         pull.pull_potency(db_session, TALENT_ANALYST, server.url, token, "TIDAK-ADA")
 
 

@@ -80,3 +80,18 @@ def test_rating_words(raw: str) -> None:
 @pytest.mark.parametrize("raw", ["kurang / misconduct", "Kurang/Misconduct", "KURANG/MISCONDUCT"])
 def test_predicate_spellings(raw: str) -> None:
     assert rules.canonical_predicate(SETTINGS, raw) == "Kurang/Misconduct"
+
+
+@pytest.mark.parametrize(
+    ("raw", "name"),
+    [
+        ("sangat baik", "Sangat Baik"),
+        ("Kurang / Misconduct", "Kurang/Misconduct"),
+        ("Kurang", "Kurang/Misconduct"),
+        ("misconduct", "Kurang/Misconduct"),
+        ("Sangat  Kurang", "Sangat Kurang"),
+        ("Luar Biasa", None),
+    ],
+)
+def test_predicate_wording_in_files(raw: str, name: str | None) -> None:
+    assert rules.canonical_predicate(SETTINGS, raw) == name

@@ -125,6 +125,7 @@ def test_bad_profile_rows_are_all_reported_and_nothing_imported(db_session: Sess
         + f"{P1},awards,nasional,,verified,,\n"
         + f"123,awards,nasional,,{OK}\n"
         + f"{P1},awards,nasional,,unverified,,\n"
+        + f"{P1},awards,nasional,,verified,bkd,kemarin\n"
     ).encode()
     with pytest.raises(files.FileRejected) as rejected:
         service.import_profile(db_session, ANALYST, "profil.csv", bad)
@@ -137,6 +138,7 @@ def test_bad_profile_rows_are_all_reported_and_nothing_imported(db_session: Sess
         (7, "diverifikasi_oleh"),
         (7, "diverifikasi_pada"),
         (8, "nip"),
+        (10, "diverifikasi_pada"),
     ]
     assert repository.profile_imports(db_session) == []
 
