@@ -68,17 +68,27 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def make_engine(url: str, echo: bool = False) -> Engine:
+def make_engine(url: str, echo: bool = False, pool_size: int | None = None) -> Engine:
+    """An engine for `url`. `pool_size` is for the web server's engine: on PostgreSQL the
+    most connections one worker process opens; on SQLite it makes the pool hold a single
+    connection (see below). CLI jobs and tests keep SQLAlchemy's defaults."""
     url = normalise_database_url(url)
     if make_url(url).get_backend_name() == "sqlite":
-        engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False})
+        # SQLite has one writer at a time. Several connections in one process make
+        # concurrent writers wait in SQLite's busy handler, which sleeps and polls (up to
+        # 100 ms a round): under load, saves then take seconds. With one connection, requests
+        # queue on the pool's lock instead and each is woken the moment it is free.
+        sizing = {"pool_size": 1, "max_overflow": 0} if pool_size else {}
+        engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False}, **sizing)
         event.listen(engine, "connect", _configure_sqlite)
         return engine
+    sizing = {"pool_size": pool_size, "max_overflow": 0} if pool_size else {}
     return create_engine(
         url,
         echo=echo,
         pool_pre_ping=True,
         connect_args={"options": "-c synchronous_commit=on -c timezone=UTC"},
+        **sizing,
     )
 
 

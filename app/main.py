@@ -78,7 +78,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = make_engine(settings.database_url, echo=settings.database_echo)
+        engine = make_engine(
+            settings.database_url,
+            echo=settings.database_echo,
+            pool_size=settings.database_pool_size,
+        )
         app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine)
         sweeper = asyncio.create_task(_sweeper(app.state.sessionmaker, settings.sweeper_seconds))

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from app.config import get_settings
 from app.delivery import repository, service, views
 from app.delivery.errors import DeliveryError
-from app.delivery.models import Attempt
+from app.delivery.models import Answer, Attempt
 from app.delivery.schemas import (
     AnswerIn,
     AnswerOut,
@@ -29,7 +29,7 @@ from app.delivery.schemas import (
 from app.delivery.timing import effective_deadline, seconds_until
 from app.i18n import DEFAULT_LOCALE
 from app.kit import clock
-from app.web.deps import DB
+from app.web.deps import DB, in_transaction
 
 COOKIE = "proasn_taker"
 router = APIRouter(
@@ -103,18 +103,32 @@ def start(taker: TakerDep, db: DB) -> StateOut:
 
 
 @router.get("/state", response_model=StateOut)
-def state(taker: TakerDep, db: DB) -> StateOut:
-    attempt = repository.attempt_of(db, taker.participant.id)
-    if attempt is not None:
-        service.heartbeat(db, taker)
-    return _state(db, taker, attempt)
+async def state(request: Request, proasn_taker: TakerCookie = None) -> StateOut:
+    def work(db: Session) -> StateOut:
+        taker = service.authenticate(db, proasn_taker)
+        attempt = repository.attempt_of(db, taker.participant.id)
+        if attempt is not None:
+            service.heartbeat(db, taker)
+        return _state(db, taker, attempt)
+
+    return await in_transaction(request, work)
 
 
 @router.get("/items/{position}", response_model=ItemOut)
-def item(position: int, taker: TakerDep, db: DB) -> ItemOut:
+async def item(position: int, request: Request, proasn_taker: TakerCookie = None) -> ItemOut:
     """Item `position` (1-based) of this participant's form, options in their order."""
+
+    def work(db: Session) -> ItemOut:
+        taker = service.authenticate(db, proasn_taker)
+        return _item_out(db, taker, position)
+
+    return await in_transaction(request, work)
+
+
+def _item_out(db: Session, taker: service.Taker, position: int) -> ItemOut:
     attempt, ref, version = service.open_item(db, taker, position)
-    answer = repository.answers_of(db, attempt.id).get(position)
+    # One row, not the attempt's answers: the cost must not grow with a 700-item form.
+    answer = db.get(Answer, (attempt.id, position))
     view = views.item_view(ref, version, answer)
     remaining, section_left = _clock(attempt, db)
     base = f"/api/v1/taker/items/{position}"
@@ -142,42 +156,56 @@ def item(position: int, taker: TakerDep, db: DB) -> ItemOut:
 
 
 @router.put("/answers/{position}", response_model=AnswerOut)
-def save_answer(position: int, body: AnswerIn, taker: TakerDep, db: DB) -> AnswerOut:
+async def save_answer(
+    position: int, body: AnswerIn, request: Request, proasn_taker: TakerCookie = None
+) -> AnswerOut:
     """Save the answer to item `position`; stale or replayed saves are ignored (applied=false)."""
-    attempt, result = service.save_answer(
-        db, taker, position, body.option_id, body.flagged, body.seq
-    )
-    remaining, section_left = _clock(attempt, db)
-    return AnswerOut(
-        position=position,
-        option_id=result.answer.option_id,
-        flagged=result.answer.flagged,
-        seq=result.answer.seq,
-        applied=result.applied,
-        remaining_seconds=remaining,
-        section_remaining_seconds=section_left,
-    )
+
+    def work(db: Session) -> AnswerOut:
+        taker = service.authenticate(db, proasn_taker)
+        attempt, result = service.save_answer(
+            db, taker, position, body.option_id, body.flagged, body.seq
+        )
+        remaining, section_left = _clock(attempt, db)
+        return AnswerOut(
+            position=position,
+            option_id=result.answer.option_id,
+            flagged=result.answer.flagged,
+            seq=result.answer.seq,
+            applied=result.applied,
+            remaining_seconds=remaining,
+            section_remaining_seconds=section_left,
+        )
+
+    return await in_transaction(request, work)
 
 
 @router.post("/heartbeat", response_model=ClockOut)
-def heartbeat(taker: TakerDep, db: DB, body: HeartbeatIn | None = None) -> ClockOut:
-    """The open page is alive (about every 15 s); answers with the server's clock."""
-    attempt = service.heartbeat(db, taker, body.position if body else None)
-    if attempt is None:
+async def heartbeat(
+    request: Request, body: HeartbeatIn | None = None, proasn_taker: TakerCookie = None
+) -> ClockOut:
+    """The open page is alive (every PROASN_HEARTBEAT_SECONDS); answers with the server's clock."""
+
+    def work(db: Session) -> ClockOut:
+        taker = service.authenticate(db, proasn_taker)
+        attempt = service.heartbeat(db, taker, body.position if body else None)
+        if attempt is None:
+            return ClockOut(
+                status="not_started",
+                remaining_seconds=None,
+                section_remaining_seconds=None,
+                current_section=1,
+            )
+        remaining, section_left = _clock(attempt, db)
+        paused = attempt.paused_at and attempt.status == "in_progress"
         return ClockOut(
-            status="not_started",
-            remaining_seconds=None,
-            section_remaining_seconds=None,
-            current_section=1,
+            status="paused" if paused else attempt.status,
+            remaining_seconds=remaining,
+            section_remaining_seconds=section_left,
+            current_section=attempt.current_section,
         )
-    remaining, section_left = _clock(attempt, db)
-    status = "paused" if attempt.paused_at and attempt.status == "in_progress" else attempt.status
-    return ClockOut(
-        status=status,
-        remaining_seconds=remaining,
-        section_remaining_seconds=section_left,
-        current_section=attempt.current_section,
-    )
+
+    return await in_transaction(request, work)
 
 
 @router.get("/grid", response_model=list[GridCellOut])

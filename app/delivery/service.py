@@ -48,6 +48,10 @@ def _grace() -> timedelta:
     return timedelta(seconds=get_settings().answer_grace_seconds)
 
 
+# The board calls a seat disconnected after 45 s of silence; recording last-seen at most this
+# often keeps most heartbeats read-only (no write, no commit to wait for) without hiding one.
+LAST_SEEN_EVERY = timedelta(seconds=15)
+
 # How far a page may count beyond its seq_base: a million saves per page load.
 SEQ_SPAN = 1_000_000_000
 
@@ -359,7 +363,9 @@ def heartbeat(db: Session, taker: Taker, position: int | None = None) -> Attempt
     if attempt is None:
         return None
     _refresh_clock(db, attempt)
-    attempt.last_seen_at = clock.now()
+    now = clock.now()
+    if attempt.last_seen_at is None or now - attempt.last_seen_at >= LAST_SEEN_EVERY:
+        attempt.last_seen_at = now
     if position is not None and attempt.status == "in_progress":
         ref = selector_for(attempt).item_at(db, attempt, position)
         if ref is not None and _section_open(db, attempt, ref):
