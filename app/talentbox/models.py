@@ -140,6 +140,8 @@ class PlacementRun(Base):
     only_performance: Mapped[list[str]] = mapped_column(JSON)  # NIPs with no potency
     # Weighted mode with a profile file: NIPs with profile records but neither potency nor SKP.
     only_profile: Mapped[list[str] | None] = mapped_column(JSON)
+    # Weighted mode: how many placed officials lacked each component (shown before trusting it).
+    missing_counts: Mapped[dict[str, int] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     created_by: Mapped[str] = mapped_column(String(64))
     note: Mapped[str] = mapped_column(Text, default="")

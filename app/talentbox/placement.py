@@ -54,6 +54,7 @@ class _Tally:
     only_potency: list[str] = field(default_factory=list)
     only_performance: list[str] = field(default_factory=list)
     only_profile: list[str] = field(default_factory=list)
+    missing: dict[str, int] = field(default_factory=dict)
     # A record's points depend only on its component and value: scored once per run.
     points: dict[tuple[str, str], float] = field(default_factory=dict)
     placed: int = 0
@@ -86,6 +87,9 @@ def place(
             _write(db, batch, tally, progress)
     _write(db, batch, tally, progress)
     run.only_potency, run.only_performance = tally.only_potency, tally.only_performance
+    if options.mode == "weighted":
+        keys = settings.weighted.potential | settings.weighted.performance
+        run.missing_counts = {key: tally.missing.get(key, 0) for key in keys}
     if options.profile_import_id is not None:
         run.inputs = {**run.inputs, "profile_records": tally.profile_digest.hexdigest()}
         run.only_profile = tally.only_profile
@@ -106,6 +110,27 @@ def place(
     )
     db.flush()
     return run
+
+
+def rerun(db: Session, actor: Actor, run: PlacementRun) -> PlacementRun:
+    """Place again from a run's own inputs, options and stored settings (not today's config
+    file): every official must land in the same box."""
+    options = RunOptions(
+        mode=run.mode,  # type: ignore[arg-type]
+        profile_import_id=run.profile_import_id,
+        include_unverified=run.include_unverified,
+        missing_policy=run.missing_policy or "reweight",  # type: ignore[arg-type]
+    )
+    return place(
+        db,
+        actor,
+        run.potency_import_id,
+        run.performance_import_id,
+        run.period,
+        note=f"ulang run {run.number}",
+        settings=TalentBoxSettings.model_validate(run.settings),
+        options=options,
+    )
 
 
 def _new_run(
@@ -232,6 +257,9 @@ def _person(
             settings, options.missing_policy, potency, performance, records, tally.points
         )
         components["weighted"] = weighted
+        for axis in ("potential", "performance"):
+            for key in weighted[axis]["missing"]:
+                tally.missing[key] = tally.missing.get(key, 0) + 1
         scores = (weighted["potential"]["score"], weighted["performance"]["score"])
         potential_level = weighting.band(settings.weighted.bands, scores[0], POTENTIAL)
         performance_level = weighting.band(settings.weighted.bands, scores[1], PERFORMANCE_LEVELS)

@@ -241,3 +241,18 @@ def movers(
         .order_by(Placement.name)
     )
     return list(db.scalars(query))
+
+
+def agencies_in_run(db: Session, run_id: uuid.UUID) -> list[tuple[str, str]]:
+    query = (
+        select(Placement.agency_code, Placement.agency_name)
+        .where(Placement.run_id == run_id)
+        .distinct()
+        .order_by(Placement.agency_name)
+    )
+    return list(db.execute(query).tuples())
+
+
+def latest_run_of_period(db: Session, period: int) -> PlacementRun | None:
+    query = select(PlacementRun).where(PlacementRun.period == period)
+    return db.scalar(query.order_by(PlacementRun.number.desc()).limit(1))

@@ -1,6 +1,7 @@
 """Talent-box pages (`/talenta/…`): analysts only. Every view of a person and every export
 is audited (personal data)."""
 
+import json
 import uuid
 from typing import Annotated, Literal
 from urllib.parse import quote
@@ -272,6 +273,7 @@ def run_page(
     agency: str = "",
     eselon: str = "",
     banding: int | None = None,
+    pesan: str | None = None,
 ) -> Response:
     run = _run(db, number)
     counts = repository.box_counts(db, run.id, agency or None, eselon or None)
@@ -282,18 +284,51 @@ def run_page(
         key: (g.label, sum(counts.get(b, 0) for b in g.boxes)) for key, g in settings.groups.items()
     }
     earlier = _earlier_run(db, run, banding)
+    runs = repository.runs(db)
     context = {
         "run": run,
+        "periods": sorted({r.period for r in runs}, reverse=True),
+        "agencies": repository.agencies_in_run(db, run.id),
+        "settings_digest": files.checksum(json.dumps(run.settings, sort_keys=True).encode()),
+        "labels": _component_labels(),
         "earlier": earlier,
         "moves": repository.movements(db, earlier.id, run.id) if earlier else [],
-        "all_runs": repository.runs(db),
+        "all_runs": runs,
         "svg": svg,
         "counts": counts,
         "groups": groups,
         "filter": {"agency": agency, "eselon": eselon},
         "total": sum(counts.values()),
+        "total_all": sum(repository.box_counts(db, run.id).values()),
+        "message": pesan,
     }
     return render(request, "talentbox/run.html", context)
+
+
+def _component_labels() -> dict[str, str]:
+    weighted = load_settings().weighted
+    return {key: c.label for key, c in (weighted.potential | weighted.performance).items()}
+
+
+@router.get("/periode")
+def period_page(analyst: AnalystDep, db: DB, periode: int) -> Response:
+    """The 9-box of a period: its latest run."""
+    run = repository.latest_run_of_period(db, periode)
+    return redirect(
+        f"/talenta/run/{run.number}" if run else "/talenta?galat=1&pesan=periode kosong"
+    )
+
+
+@router.post("/run/{number}/ulang", dependencies=[CsrfChecked])
+def rerun(number: int, analyst: AnalystDep, db: DB) -> Response:
+    """Place again from the run's own inputs, options and stored settings (not today's config
+    file): the new run must give every official the same box."""
+    run = _run(db, number)
+    again = placement.rerun(db, analyst.actor, run)
+    moved = sum(n for a, b, n in repository.movements(db, run.id, again.id) if a != b)
+    message = "sama" if moved == 0 else f"{moved} orang berbeda kotak"
+    note = quote(f"diulang dari run {number}: {message}")
+    return redirect(f"/talenta/run/{again.number}?banding={number}&pesan={note}")
 
 
 def _earlier_run(db, run, number: int | None):  # type: ignore[no-untyped-def]
@@ -389,8 +424,7 @@ def person_page(request: Request, number: int, nip: str, analyst: AnalystDep, db
         target_label=placed.name,
         run=number,
     )
-    weighted = load_settings().weighted
-    labels = {key: c.label for key, c in (weighted.potential | weighted.performance).items()}
+    labels = _component_labels()
     context = {
         "run": run,
         "p": placed,

@@ -157,3 +157,18 @@ def test_every_talent_box_route_refuses_everyone_but_analysts(app, scored, perso
             )
         else:
             assert response.status_code in (401, 403), (persona, method, path, response.status_code)
+
+
+def test_rerun_period_and_version_on_the_run_page(app, scored) -> None:  # type: ignore[no-untyped-def]
+    client, _ = placed(app, scored)
+    token = csrf(client)
+    page = client.get("/talenta/run/1").text
+    assert 'id="run-version"' in page and "potency" in page
+    response = client.post("/talenta/run/1/ulang", data={"csrf_token": token})
+    assert response.status_code == 303 and response.headers["location"].startswith(
+        "/talenta/run/2?"
+    )
+    again = client.get(response.headers["location"]).text
+    assert "diulang dari run 1: sama" in again
+    assert client.get("/talenta/periode?periode=2026").headers["location"] == "/talenta/run/2"
+    assert "galat=1" in client.get("/talenta/periode?periode=2031").headers["location"]

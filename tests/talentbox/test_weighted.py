@@ -196,3 +196,23 @@ def test_profile_from_xlsx_with_date_cells(db_session: Session) -> None:
     assert records[P1].status_at.isoformat() == "2026-10-05T00:00:00+00:00"
     assert records[P2].status == "rejected"
     assert records[P2].status_at.isoformat() == "2026-10-06T02:30:00+00:00"
+
+
+def test_a_rerun_uses_the_stored_settings_not_todays_file(db_session: Session, inputs) -> None:  # type: ignore[no-untyped-def]
+    from app.talentbox.settings import load_settings
+
+    potency, performance, profile = inputs
+    strict = load_settings().model_copy(deep=True)
+    strict.weighted.bands.high = 99  # nobody is tinggi / di atas under these settings
+    options = placement.RunOptions(mode="weighted", profile_import_id=profile.id)
+    first = placement.place(
+        db_session, ANALYST, potency.id, performance.id, 2026, settings=strict, options=options
+    )
+    again = placement.rerun(db_session, ANALYST, first)
+    boxes = {p.nip: p.box for p in repository.placements(db_session, first.id)}
+    assert boxes == {p.nip: p.box for p in repository.placements(db_session, again.id)}
+    assert again.settings == first.settings and again.inputs == first.inputs
+    assert again.missing_counts == first.missing_counts
+    assert first.missing_counts["integrity"] == 2 and first.missing_counts["skp"] == 0
+    today = placement.place(db_session, ANALYST, potency.id, performance.id, 2026, options=options)
+    assert {p.nip: p.box for p in repository.placements(db_session, today.id)} != boxes
