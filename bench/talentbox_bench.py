@@ -284,10 +284,10 @@ def report(results: list[dict[str, Any]], people: int, backend: str) -> None:
     print("| phase | officials | placed | seconds | placed/s | × baseline | peak RSS MiB |")
     print("|---|---:|---:|---:|---:|---:|---:|")
     for r in results:
-        ratio = r["seconds"] / floor["seconds"] if r["officials"] == people else float("nan")
+        ratio = f"{r['seconds'] / floor['seconds']:.2f}" if r["officials"] == people else "–"
         print(
             f"| {r['phase']} | {r['officials']:,} | {r['placed']:,} | {r['seconds']:.1f} "
-            f"| {r['placed'] / r['seconds']:,.0f} | {ratio:.2f} | {r['peak_rss_mib']:.0f} |"
+            f"| {r['placed'] / r['seconds']:,.0f} | {ratio} | {r['peak_rss_mib']:.0f} |"
         )
 
 
