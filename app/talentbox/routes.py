@@ -14,7 +14,7 @@ from app.accounts.deps import Forbidden, require_role
 from app.accounts.service import Staff
 from app.audit.service import record
 from app.kit.streaming import csv_chunks, file_chunks, xlsx_file
-from app.talentbox import files, placement, pull, repository, service
+from app.talentbox import files, placement, pull, repository, rules, service
 from app.talentbox.models import VERIFICATION_STATUSES, ProfileImport, ProfileRecord
 from app.talentbox.ninebox import nine_box_svg
 from app.talentbox.settings import load_settings
@@ -425,9 +425,24 @@ def person_page(request: Request, number: int, nip: str, analyst: AnalystDep, db
         run=number,
     )
     labels = _component_labels()
+    weighted = placed.components.get("weighted", {})
+    used = {
+        record_id
+        for axis in ("potential", "performance")
+        for detail in weighted.get(axis, {}).get("components", {}).values()
+        for record_id, *_ in detail["records"]
+    }
+    records = (
+        repository.profile_records(db, run.profile_import_id, nip=nip)
+        if run.profile_import_id
+        else []
+    )
     context = {
         "run": run,
         "p": placed,
+        "words": rules.level_words,
+        "records": records,
+        "used": used,
         "history": repository.history_of(db, nip),
         "labels": labels,
     }

@@ -14,6 +14,21 @@ RATING_WORDS = {
 }
 
 
+# How the stored level keys read on a page (the regulation's words).
+LEVEL_WORDS = {
+    "di_atas": "di atas ekspektasi",
+    "sesuai": "sesuai ekspektasi",
+    "di_bawah": "di bawah ekspektasi",
+    "rendah": "rendah",
+    "menengah": "menengah",
+    "tinggi": "tinggi",
+}
+
+
+def level_words(key: str | None) -> str:
+    return LEVEL_WORDS.get(key or "", key or "–")
+
+
 def rating(raw: str) -> str | None:
     """'Di atas ekspektasi' → 'di_atas' (None when not a rating)."""
     return RATING_WORDS.get(" ".join(raw.strip().lower().split()))

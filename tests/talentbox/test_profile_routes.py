@@ -85,7 +85,11 @@ def test_verify_then_a_weighted_run_uses_verified_records(app, scored, use_datab
     run_page = client.get("/talenta/run/2").text
     assert "berbobot" in run_page or "weighted" in run_page
     card = client.get(f"/talenta/run/2/orang/{nips[0]}").text
-    assert 'data-component="education_level"' in card and "Magister" not in card
+    assert 'data-component="education_level"' in card
+    records = card[card.index('id="person-records"') :]
+    assert "Magister" in records and "Satyalancana" in records  # both listed with their status
+    assert records.count(">ya<") == 1 and records.count(">tidak<") == 1  # the award was rejected
+    assert "di atas ekspektasi" in card or "sesuai ekspektasi" in card or "di bawah" in card
     assert re.search(r'data-component="integrity".*?(tidak ada|missing)', card, re.S)
     export = client.get("/talenta/run/2/ekspor.csv").text
     assert ",weighted,2026," in export
