@@ -37,9 +37,12 @@ def nine_box_svg(settings: TalentBoxSettings, counts: dict[int, int], link: str)
     ]
     for row, (performance, label) in enumerate(PERFORMANCE):
         y = TOP + row * CELL
+        # Two lines ("Kinerja" / "di bawah ekspektasi") so the longest label fits the margin.
+        first, _, rest = label.partition(" ")
         parts.append(
-            f'<text x="{LEFT - 8}" y="{y + CELL / 2}" text-anchor="end" '
-            f'font-size="12">{escape(label)}</text>'
+            f'<text x="{LEFT - 8}" y="{y + CELL / 2 - 4}" text-anchor="end" font-size="12">'
+            f'<tspan x="{LEFT - 8}">{escape(first)}</tspan>'
+            f'<tspan x="{LEFT - 8}" dy="15">{escape(rest)}</tspan></text>'
         )
         for column, (potential, _) in enumerate(POTENTIAL):
             number = settings.boxes[performance][potential]

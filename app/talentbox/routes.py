@@ -181,6 +181,13 @@ def _profile_import(db, import_id: uuid.UUID):  # type: ignore[no-untyped-def]
     return batch
 
 
+@router.get("/profil/{import_id}/jumlah")
+def profile_counts(request: Request, import_id: uuid.UUID, analyst: AnalystDep, db: DB) -> Response:
+    batch = _profile_import(db, import_id)
+    context = {"batch": batch, "counts": repository.profile_status_counts(db, batch.id)}
+    return render(request, "talentbox/_profile_counts.html", context)
+
+
 @router.post("/profil/catatan/{record_id}", dependencies=[CsrfChecked])
 def set_record_status(
     request: Request,
@@ -198,7 +205,9 @@ def set_record_status(
     if request.headers.get("HX-Request"):
         components = load_settings().weighted.profile_components()
         context = {"r": item, "components": components, "back": back}
-        return render(request, "talentbox/_profile_row.html", context)
+        response = render(request, "talentbox/_profile_row.html", context)
+        response.headers["HX-Trigger"] = "profile-changed"  # the counts above refresh
+        return response
     return redirect(_back(back, item.import_id))
 
 

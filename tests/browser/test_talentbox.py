@@ -55,6 +55,7 @@ def test_verifying_a_profile_record_swaps_its_row(live_server, new_page) -> None
     page.click("button[type=submit]")
     row = page.locator("#profile-records tbody tr").first
     expect(row).to_have_attribute("data-status", "unverified")
+    verified = int(page.locator("#count-verified").text_content() or 0)
     row_id = row.get_attribute("id")
     row.locator("input[name=note]").fill("SK dicek")
     row.locator("button[value=verified]").click()
@@ -62,5 +63,6 @@ def test_verifying_a_profile_record_swaps_its_row(live_server, new_page) -> None
     expect(swapped).to_have_attribute("data-status", "verified")
     expect(swapped).to_contain_text("SK dicek")
     expect(page).to_have_url(re.compile(r"status=unverified"))  # no reload: htmx swapped the row
+    expect(page.locator("#count-verified")).to_have_text(str(verified + 1))  # counts refreshed
     page.reload()
     expect(page.locator(f"#{row_id}")).to_have_count(0)  # no longer unverified
