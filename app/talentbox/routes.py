@@ -537,11 +537,7 @@ def recommendation(request: Request, number: int, viewer: ViewerDep, db: DB) -> 
     if run.released_at is None:
         raise Forbidden()
     code = accounts_repository.agency_code_of(db, viewer.user)
-    people = repository.placements(db, run.id, agency=code) if code else []
-    settings = load_settings()
-    groups = [
-        (g.label, [p for p in people if key in p.groups]) for key, g in settings.groups.items()
-    ]
+    context = _recommendation(db, run, code)
     record(
         db,
         viewer.actor,
@@ -549,11 +545,36 @@ def recommendation(request: Request, number: int, viewer: ViewerDep, db: DB) -> 
         target_type="talentbox_run",
         target_id=run.id,
         target_label=f"run {number} instansi {code}",
-        rows=len(people),
+        rows=context["rows"],
     )
-    return render(
-        request,
-        "talentbox/recommendation.html",
-        {"run": run, "groups": groups, "agency": code},
-        layout="layout_print.html",
+    return render(request, "talentbox/recommendation.html", context, layout="layout_print.html")
+
+
+@router.get("/run/{number}/pratinjau")
+def recommendation_preview(
+    request: Request, number: int, analyst: AnalystDep, db: DB, agency: str
+) -> Response:
+    """What an agency will see for this run (also before the release), marked as a preview."""
+    run = _run(db, number)
+    context = _recommendation(db, run, agency) | {"preview": True}
+    record(
+        db,
+        analyst.actor,
+        "talentbox.recommendation_preview",
+        target_type="talentbox_run",
+        target_id=run.id,
+        target_label=f"run {number} instansi {agency}",
+        rows=context["rows"],
     )
+    return render(request, "talentbox/recommendation.html", context, layout="layout_print.html")
+
+
+def _recommendation(db, run, code: str | None) -> dict:  # type: ignore[no-untyped-def]
+    """Who is proposed for which follow-up: names only, no boxes and no scores."""
+    people = repository.placements(db, run.id, agency=code) if code else []
+    settings = load_settings()
+    groups = [
+        (g.label, [p for p in people if key in p.groups]) for key, g in settings.groups.items()
+    ]
+    name = people[0].agency_name if people else ""
+    return {"run": run, "groups": groups, "agency": code, "agency_name": name, "rows": len(people)}

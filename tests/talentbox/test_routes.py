@@ -114,3 +114,7 @@ def test_release_gives_agencies_their_recommendation_without_boxes(app, scored) 
     for persona in ("proctor", "admin", "analyst"):
         assert as_persona(app, scored, persona).get("/talenta/rekomendasi/1").status_code == 403
     assert viewer.get("/talenta/run/1").status_code == 403  # no boxes for agencies
+    preview = client.get("/talenta/run/1/pratinjau", params={"agency": "7371"})
+    assert preview.status_code == 200 and "Pratinjau untuk analis" in preview.text
+    assert "Kotak" not in preview.text and "kotak" not in preview.text
+    assert "Pemerintah Kota Makassar" in preview.text and "run penempatan 1" in preview.text
