@@ -3,6 +3,7 @@
 The module keeps its edge here too: it opens its own database session from the shared
 settings instead of borrowing the main CLI's helpers."""
 
+import getpass
 import os
 import uuid
 from collections.abc import Iterator
@@ -38,7 +39,8 @@ def _unit_of_work() -> Iterator[Session]:
 
 
 def _actor(username: str | None) -> Actor:
-    return Actor(None, f"cli:{username or os.environ.get('USER', 'unknown')}", "analyst")
+    """The analyst named with --analyst, else the operating-system user (for the audit log)."""
+    return Actor(None, f"cli:{username or getpass.getuser()}", "analyst")
 
 
 def _rejected(exc: files.FileRejected) -> None:
