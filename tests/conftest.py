@@ -159,15 +159,15 @@ def use_database(fresh_database_url: str, monkeypatch: pytest.MonkeyPatch, tmp_p
 
 @pytest.fixture
 def live_server(databases: DatabaseFactory, tmp_path: Path):  # type: ignore[no-untyped-def]
-    """Factory: `live_server(seed)` copies the template, runs `seed(db_session)` on it
-    (committed), starts uvicorn on it and returns (server, seed's result)."""
+    """Factory: `live_server(seed, workers=1)` copies the template, runs `seed(db_session)` on
+    it (committed), starts uvicorn on it and returns (server, seed's result)."""
     from app.db import make_sessionmaker, transaction
     from tests.live import LiveServer
 
     started: list[LiveServer] = []
     urls: list[str] = []
 
-    def start(seed):  # type: ignore[no-untyped-def]
+    def start(seed, workers: int = 1):  # type: ignore[no-untyped-def]
         url = databases.copy()
         urls.append(url)
         engine = make_engine(url)
@@ -176,7 +176,7 @@ def live_server(databases: DatabaseFactory, tmp_path: Path):  # type: ignore[no-
         engine.dispose()
         workdir = tmp_path / f"live{len(started)}"
         workdir.mkdir()
-        server = LiveServer(url, workdir).start()
+        server = LiveServer(url, workdir, workers=workers).start()
         started.append(server)
         return server, seeded
 

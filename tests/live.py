@@ -29,6 +29,7 @@ class LiveServer:
     database_url: str
     workdir: Path
     port: int = field(default_factory=free_port)
+    workers: int = 1
     process: subprocess.Popen | None = None  # type: ignore[type-arg]
 
     @property
@@ -68,6 +69,8 @@ class LiveServer:
                 str(self.port),
                 "--log-level",
                 "warning",
+                "--workers",
+                str(self.workers),
             ],
             cwd=ROOT,
             env=env,
@@ -88,6 +91,14 @@ class LiveServer:
                 pass
             time.sleep(0.1)
         raise TimeoutError("server did not start:\n" + self.log())
+
+    def worker_pids(self) -> list[int]:
+        """The worker processes of a multi-worker server (children of the uvicorn master)."""
+        assert self.process is not None
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        pids = [int(pid) for pid in children.read_text().split()]
+        # Not multiprocessing's resource tracker: the processes spawned to serve.
+        return [p for p in pids if b"spawn_main" in Path(f"/proc/{p}/cmdline").read_bytes()]
 
     def kill_hard(self) -> None:
         """kill -9: no shutdown handlers, no flushing — a power cut for the process."""
