@@ -88,6 +88,22 @@ def db_upgrade(revision: str = "heads") -> None:
     console.print(f"[green]Skema basis data mutakhir[/green] ({revision}).")
 
 
+@db_app.command("backup")
+def db_backup(
+    out: Annotated[Path, typer.Argument(help="Berkas salinan (belum boleh ada).")],
+) -> None:
+    """A consistent copy of PROASN_DATABASE_URL, safe while an exam runs (SQLite online backup;
+    pg_dump custom format for PostgreSQL)."""
+    from app.backup import BackupFailed, backup_database
+
+    try:
+        written = backup_database(get_settings().database_url, out)
+    except BackupFailed as exc:
+        err.print(f"[red]GALAT[/red] {exc}", highlight=False)
+        raise typer.Exit(1) from None
+    console.print(f"Salinan basis data ditulis ke {written} ({written.stat().st_size:,} bita).")
+
+
 # --- bank -------------------------------------------------------------------------------------
 
 
