@@ -46,7 +46,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--postgres",
         metavar="URL",
         help="a PostgreSQL server to use: the "
-        "bench creates (and afterwards drops) the database <name>_bench beside it",
+        "bench creates (and afterwards drops) the database <name>_bench_<pid> beside it",
     )
     parser.add_argument("--workers", type=int, default=1, help="server worker processes")
     parser.add_argument("--server-cpus", default="0", help="taskset list for the server")
@@ -65,9 +65,10 @@ def free_port() -> int:
 
 
 def postgres_database(url: str, create: bool) -> str:
-    """A fresh `<name>_bench` database beside `url` (dropped again with create=False)."""
+    """A fresh `<name>_bench_<pid>` database beside `url` (dropped again with create=False);
+    the pid keeps a CI smoke run from dropping a full run's database on the same server."""
     base = make_url(normalise_database_url(url))
-    name = f"{base.database or 'proasn'}_bench"
+    name = f"{base.database or 'proasn'}_bench_{os.getpid()}"
     admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
