@@ -14,8 +14,9 @@ class Settings(BaseSettings):
 
     # SQLite file in the working directory by default; PostgreSQL (psycopg 3) in production.
     database_url: str = "sqlite:///./proasn.db"
-    # PostgreSQL connections one server worker process keeps at most (workers × this must stay
-    # under the server's max_connections, or go through PgBouncer). SQLite always uses one.
+    # Database connections one server worker keeps open (it may open up to 40 under load, one
+    # per request thread): workers × nodes × 40 must fit PostgreSQL's max_connections, or go
+    # through PgBouncer (docs/deploy.md).
     database_pool_size: int = Field(default=8, ge=1, le=200)
     # Echo SQL for debugging only.
     database_echo: bool = False

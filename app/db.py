@@ -68,21 +68,27 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+# Starlette runs sync routes and dependencies in a pool of 40 threads. A request using the
+# `DB` dependency keeps its connection between thread hops, so with fewer connections than
+# threads, threads waiting for a connection can block the very requests that would return
+# one (until the pool timeout). So the web engine may always open as many as there are threads.
+WEB_THREADS = 40
+
+
 def make_engine(url: str, echo: bool = False, pool_size: int | None = None) -> Engine:
-    """An engine for `url`. `pool_size` is for the web server's engine: on PostgreSQL the
-    most connections one worker process opens; on SQLite it makes the pool hold a single
-    connection (see below). CLI jobs and tests keep SQLAlchemy's defaults."""
+    """An engine for `url`. `pool_size` is for the web server's engine: the connections a
+    worker keeps open; it may open more, up to WEB_THREADS, under load. CLI jobs and tests
+    keep SQLAlchemy's defaults."""
     url = normalise_database_url(url)
+    sizing = (
+        {"pool_size": pool_size, "max_overflow": max(0, WEB_THREADS - pool_size)}
+        if pool_size
+        else {}
+    )
     if make_url(url).get_backend_name() == "sqlite":
-        # SQLite has one writer at a time. Several connections in one process make
-        # concurrent writers wait in SQLite's busy handler, which sleeps and polls (up to
-        # 100 ms a round): under load, saves then take seconds. With one connection, requests
-        # queue on the pool's lock instead and each is woken the moment it is free.
-        sizing = {"pool_size": 1, "max_overflow": 0} if pool_size else {}
         engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False}, **sizing)
         event.listen(engine, "connect", _configure_sqlite)
         return engine
-    sizing = {"pool_size": pool_size, "max_overflow": 0} if pool_size else {}
     return create_engine(
         url,
         echo=echo,

@@ -78,28 +78,38 @@ def _clock(attempt: Attempt, db: Session) -> tuple[int | None, int | None]:
 
 
 @router.post("/login", response_model=StateOut)
-def login(
-    body: LoginIn, request: Request, response: Response, db: DB, proasn_taker: TakerCookie = None
+async def login(
+    body: LoginIn, request: Request, response: Response, proasn_taker: TakerCookie = None
 ) -> StateOut:
     """Log in with NIP and room token; sets the session cookie."""
-    taker, new_token = service.login(
-        db,
-        body.nip,
-        body.token,
-        proasn_taker,
-        request.headers.get("user-agent"),
-        request.client.host if request.client else None,
-    )
+
+    def work(db: Session) -> tuple[StateOut, str | None]:
+        taker, new_token = service.login(
+            db,
+            body.nip,
+            body.token,
+            proasn_taker,
+            request.headers.get("user-agent"),
+            request.client.host if request.client else None,
+        )
+        attempt = repository.attempt_of(db, taker.participant.id)
+        return _state(db, taker, attempt), new_token
+
+    state, new_token = await in_transaction(request, work)
     if new_token:
         set_taker_cookie(response, new_token)
-    attempt = repository.attempt_of(db, taker.participant.id)
-    return _state(db, taker, attempt)
+    return state
 
 
 @router.post("/start", response_model=StateOut)
-def start(taker: TakerDep, db: DB) -> StateOut:
+async def start(request: Request, proasn_taker: TakerCookie = None) -> StateOut:
     """Start the test (or return the running attempt)."""
-    return _state(db, taker, service.start(db, taker))
+
+    def work(db: Session) -> StateOut:
+        taker = service.authenticate(db, proasn_taker)
+        return _state(db, taker, service.start(db, taker))
+
+    return await in_transaction(request, work)
 
 
 @router.get("/state", response_model=StateOut)
