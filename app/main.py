@@ -35,6 +35,8 @@ from app.proctoring.service import ActionRefused
 from app.scoring import routes as scoring_routes
 from app.scoring import selfview_routes
 from app.scoring.service import ScoringRefused
+from app.talentbox import profile_routes as talentbox_profile_routes
+from app.talentbox import recommendation_routes as talentbox_recommendation_routes
 from app.talentbox import routes as talentbox_routes
 from app.talentbox.placement import PlacementRefused
 from app.web.csrf import CsrfRejected
@@ -146,5 +148,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(exports_api.router)
     app.include_router(selfview_routes.router)
     app.include_router(talentbox_routes.router)
+    app.include_router(talentbox_profile_routes.router)
+    app.include_router(talentbox_recommendation_routes.router)
     app.include_router(web_router)
     return app

@@ -6,25 +6,21 @@ import uuid
 from typing import Annotated, Literal
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import Response, StreamingResponse
 
-from app.accounts import repository as accounts_repository
-from app.accounts.deps import Forbidden, require_role
+from app.accounts.deps import Forbidden
 from app.accounts.service import Staff
 from app.audit.service import record
 from app.kit.streaming import csv_chunks, file_chunks, xlsx_file
 from app.talentbox import files, placement, pull, repository, rules, service
-from app.talentbox.models import VERIFICATION_STATUSES, ProfileImport, ProfileRecord
+from app.talentbox.deps import AnalystDep, CsrfChecked, run_or_404
 from app.talentbox.ninebox import nine_box_svg
 from app.talentbox.settings import load_settings
-from app.web.csrf import verify_csrf
 from app.web.deps import DB
 from app.web.pages import redirect, render
 
 router = APIRouter(prefix="/talenta", include_in_schema=False)
-AnalystDep = Annotated[Staff, Depends(require_role("analyst"))]
-CsrfChecked = Depends(verify_csrf)
 EXPORT_COLUMNS = [
     "talentbox_run_id",
     "run_number",
@@ -139,105 +135,6 @@ def pull_potency(
     return redirect("/talenta?pesan=ekspor skor diambil dari API")
 
 
-@router.get("/profil/{import_id}")
-def profile_page(
-    request: Request,
-    import_id: uuid.UUID,
-    analyst: AnalystDep,
-    db: DB,
-    status: str = "",
-    component: str = "",
-    nip: str = "",
-) -> Response:
-    """The records of a profile file, to verify or reject (filtered; at most 200 shown)."""
-    batch = _profile_import(db, import_id)
-    records = repository.profile_records(db, batch.id, status, component, nip.strip())
-    record(
-        db,
-        analyst.actor,
-        "talentbox.view_profile",
-        target_type="file",
-        target_label=batch.file_name,
-        rows=len(records),
-        status=status,
-        component=component,
-        nip=nip,
-    )
-    context = {
-        "batch": batch,
-        "records": records,
-        "counts": repository.profile_status_counts(db, batch.id),
-        "components": load_settings().weighted.profile_components(),
-        "filter": {"status": status, "component": component, "nip": nip},
-        "statuses": VERIFICATION_STATUSES,
-    }
-    return render(request, "talentbox/profile.html", context)
-
-
-def _profile_import(db, import_id: uuid.UUID):  # type: ignore[no-untyped-def]
-    batch = db.get(ProfileImport, import_id)
-    if batch is None:
-        raise Forbidden()
-    return batch
-
-
-@router.get("/profil/{import_id}/jumlah")
-def profile_counts(request: Request, import_id: uuid.UUID, analyst: AnalystDep, db: DB) -> Response:
-    batch = _profile_import(db, import_id)
-    context = {"batch": batch, "counts": repository.profile_status_counts(db, batch.id)}
-    return render(request, "talentbox/_profile_counts.html", context)
-
-
-@router.post("/profil/catatan/{record_id}", dependencies=[CsrfChecked])
-def set_record_status(
-    request: Request,
-    record_id: uuid.UUID,
-    analyst: AnalystDep,
-    db: DB,
-    status: Annotated[Literal["unverified", "verified", "rejected"], Form()],
-    note: Annotated[str, Form()] = "",
-    back: Annotated[str, Form()] = "",
-) -> Response:
-    item = db.get(ProfileRecord, record_id)
-    if item is None:
-        raise Forbidden()
-    service.set_verification(db, analyst.actor, [item], status, note.strip())
-    if request.headers.get("HX-Request"):
-        components = load_settings().weighted.profile_components()
-        context = {"r": item, "components": components, "back": back}
-        response = render(request, "talentbox/_profile_row.html", context)
-        response.headers["HX-Trigger"] = "profile-changed"  # the counts above refresh
-        return response
-    return redirect(_back(back, item.import_id))
-
-
-@router.post("/profil/{import_id}/massal", dependencies=[CsrfChecked])
-def set_status_of_shown(
-    import_id: uuid.UUID,
-    analyst: AnalystDep,
-    db: DB,
-    status: Annotated[Literal["unverified", "verified", "rejected"], Form()],
-    filter_status: Annotated[str, Form()] = "",
-    filter_component: Annotated[str, Form()] = "",
-    filter_nip: Annotated[str, Form()] = "",
-    note: Annotated[str, Form()] = "",
-    back: Annotated[str, Form()] = "",
-) -> Response:
-    """The same decision for every record the filtered page shows (at most 200 at a time)."""
-    batch = _profile_import(db, import_id)
-    shown = repository.profile_records(
-        db, batch.id, filter_status, filter_component, filter_nip.strip()
-    )
-    service.set_verification(db, analyst.actor, shown, status, note.strip())
-    return redirect(_back(back, batch.id))
-
-
-def _back(back: str, import_id: uuid.UUID) -> str:
-    # Only a path of this page: never an open redirect.
-    prefix = f"/talenta/profil/{import_id}"
-    return back if back.startswith(prefix) else prefix
-
-
 @router.post("/penempatan", dependencies=[CsrfChecked])
 def place(
     analyst: AnalystDep,
@@ -266,13 +163,6 @@ def place(
     return redirect(f"/talenta/run/{run.number}")
 
 
-def _run(db, number: int):  # type: ignore[no-untyped-def]
-    run = repository.run_by_number(db, number)
-    if run is None:
-        raise Forbidden()
-    return run
-
-
 @router.get("/run/{number}")
 def run_page(
     request: Request,
@@ -284,7 +174,7 @@ def run_page(
     banding: int | None = None,
     pesan: str | None = None,
 ) -> Response:
-    run = _run(db, number)
+    run = run_or_404(db, number)
     counts = repository.box_counts(db, run.id, agency or None, eselon or None)
     query = f"?agency={agency}&eselon={eselon}"
     svg = nine_box_svg(load_settings(), counts, f"/talenta/run/{number}/kotak/{{box}}{query}")
@@ -292,12 +182,12 @@ def run_page(
     groups = {
         key: (g.label, sum(counts.get(b, 0) for b in g.boxes)) for key, g in settings.groups.items()
     }
-    earlier = _earlier_run(db, run, banding)
+    earlier = _earlierrun_or_404(db, run, banding)
     runs = repository.runs(db)
     context = {
         "run": run,
         "periods": sorted({r.period for r in runs}, reverse=True),
-        "agencies": repository.agencies_in_run(db, run.id),
+        "agencies": repository.agencies_inrun_or_404(db, run.id),
         "settings_digest": files.checksum(json.dumps(run.settings, sort_keys=True).encode()),
         "labels": _component_labels(),
         "earlier": earlier,
@@ -332,7 +222,7 @@ def period_page(analyst: AnalystDep, db: DB, periode: int) -> Response:
 def rerun(number: int, analyst: AnalystDep, db: DB) -> Response:
     """Place again from the run's own inputs, options and stored settings (not today's config
     file): the new run must give every official the same box."""
-    run = _run(db, number)
+    run = run_or_404(db, number)
     again = placement.rerun(db, analyst.actor, run)
     moved = sum(n for a, b, n in repository.movements(db, run.id, again.id) if a != b)
     message = "sama" if moved == 0 else f"{moved} orang berbeda kotak"
@@ -340,7 +230,7 @@ def rerun(number: int, analyst: AnalystDep, db: DB) -> Response:
     return redirect(f"/talenta/run/{again.number}?banding={number}&pesan={note}")
 
 
-def _earlier_run(db, run, number: int | None):  # type: ignore[no-untyped-def]
+def _earlierrun_or_404(db, run, number: int | None):  # type: ignore[no-untyped-def]
     """The run to compare with: the one asked for, else the one before this run."""
     if number is not None:
         return repository.run_by_number(db, number) if number != run.number else None
@@ -358,7 +248,7 @@ def movers_page(
     db: DB,
 ) -> Response:
     """The people who were in one box in an earlier run and in another in this one."""
-    run, before = _run(db, number), _run(db, earlier)
+    run, before = run_or_404(db, number), run_or_404(db, earlier)
     people = repository.movers(db, before.id, run.id, from_box, to_box)
     record(
         db,
@@ -383,7 +273,7 @@ def box_page(
     agency: str = "",
     eselon: str = "",
 ) -> Response:
-    run = _run(db, number)
+    run = run_or_404(db, number)
     people = repository.placements(db, run.id, agency or None, eselon or None, box)
     record(
         db,
@@ -400,7 +290,7 @@ def box_page(
 
 @router.get("/run/{number}/kelompok/{group}")
 def group_page(request: Request, number: int, group: str, analyst: AnalystDep, db: DB) -> Response:
-    run = _run(db, number)
+    run = run_or_404(db, number)
     settings = load_settings()
     if group not in settings.groups:
         raise Forbidden()
@@ -420,7 +310,7 @@ def group_page(request: Request, number: int, group: str, analyst: AnalystDep, d
 
 @router.get("/run/{number}/orang/{nip}")
 def person_page(request: Request, number: int, nip: str, analyst: AnalystDep, db: DB) -> Response:
-    run = _run(db, number)
+    run = run_or_404(db, number)
     placed = repository.placement_of(db, run.id, nip)
     if placed is None:
         raise Forbidden()
@@ -460,7 +350,7 @@ def person_page(request: Request, number: int, nip: str, analyst: AnalystDep, db
 
 @router.get("/run/{number}/ekspor.{fmt}")
 def export(number: int, fmt: str, analyst: AnalystDep, db: DB) -> Response:
-    run = _run(db, number)
+    run = run_or_404(db, number)
     if fmt not in ("csv", "xlsx"):
         raise Forbidden()
     people = repository.placements(db, run.id)
@@ -511,70 +401,12 @@ def export(number: int, fmt: str, analyst: AnalystDep, db: DB) -> Response:
 
 @router.post("/run/{number}/rilis", dependencies=[CsrfChecked])
 def release(number: int, analyst: AnalystDep, db: DB) -> Response:
-    changed = service.release(db, analyst.actor, _run(db, number))
+    changed = service.release(db, analyst.actor, run_or_404(db, number))
     return redirect(f"/talenta/run/{number}?pesan={'dirilis' if changed else 'sudah dirilis'}")
 
 
 @router.post("/run/{number}/tarik", dependencies=[CsrfChecked])
 def withdraw(number: int, analyst: AnalystDep, db: DB) -> Response:
-    changed = service.withdraw(db, analyst.actor, _run(db, number))
+    changed = service.withdraw(db, analyst.actor, run_or_404(db, number))
     message = "rilis ditarik" if changed else "belum dirilis"
     return redirect(f"/talenta/run/{number}?pesan={message}")
-
-
-ViewerDep = Annotated[Staff, Depends(require_role("agency_viewer"))]
-
-
-@router.get("/rekomendasi")
-def recommendations(request: Request, viewer: ViewerDep, db: DB) -> Response:
-    return render(request, "talentbox/recommendations.html", {"runs": repository.released_runs(db)})
-
-
-@router.get("/rekomendasi/{number}")
-def recommendation(request: Request, number: int, viewer: ViewerDep, db: DB) -> Response:
-    """The agency's own recommendation: who is proposed for what — no boxes, no scores."""
-    run = _run(db, number)
-    if run.released_at is None:
-        raise Forbidden()
-    code = accounts_repository.agency_code_of(db, viewer.user)
-    context = _recommendation(db, run, code)
-    record(
-        db,
-        viewer.actor,
-        "talentbox.recommendation_download",
-        target_type="talentbox_run",
-        target_id=run.id,
-        target_label=f"run {number} instansi {code}",
-        rows=context["rows"],
-    )
-    return render(request, "talentbox/recommendation.html", context, layout="layout_print.html")
-
-
-@router.get("/run/{number}/pratinjau")
-def recommendation_preview(
-    request: Request, number: int, analyst: AnalystDep, db: DB, agency: str
-) -> Response:
-    """What an agency will see for this run (also before the release), marked as a preview."""
-    run = _run(db, number)
-    context = _recommendation(db, run, agency) | {"preview": True}
-    record(
-        db,
-        analyst.actor,
-        "talentbox.recommendation_preview",
-        target_type="talentbox_run",
-        target_id=run.id,
-        target_label=f"run {number} instansi {agency}",
-        rows=context["rows"],
-    )
-    return render(request, "talentbox/recommendation.html", context, layout="layout_print.html")
-
-
-def _recommendation(db, run, code: str | None) -> dict:  # type: ignore[no-untyped-def]
-    """Who is proposed for which follow-up: names only, no boxes and no scores."""
-    people = repository.placements(db, run.id, agency=code) if code else []
-    settings = load_settings()
-    groups = [
-        (g.label, [p for p in people if key in p.groups]) for key, g in settings.groups.items()
-    ]
-    name = people[0].agency_name if people else ""
-    return {"run": run, "groups": groups, "agency": code, "agency_name": name, "rows": len(people)}

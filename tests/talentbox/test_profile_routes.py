@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from app.audit.models import AuditEntry
 from app.db import make_engine, make_sessionmaker, transaction
-from app.talentbox.routes import router
+from app.talentbox import profile_routes, recommendation_routes, routes
 from tests.proctoring.factories import PERSONAS
 from tests.scoring.test_exports import as_persona
 from tests.talentbox.test_routes import csrf, placed
@@ -137,6 +137,7 @@ def filled(path: str) -> str:
 def talentbox_routes() -> list[tuple[str, str]]:
     return sorted(
         (method, route.path)
+        for router in (routes.router, profile_routes.router, recommendation_routes.router)
         for route in router.routes
         if isinstance(route, APIRoute)
         for method in route.methods
@@ -149,7 +150,7 @@ def test_every_talent_box_route_refuses_everyone_but_analysts(app, scored, perso
     token = csrf(as_persona(app, scored, "analyst"))
     client.cookies.set("proasn_csrf", token)
     routes = talentbox_routes()
-    assert len(routes) >= 15
+    assert len(routes) >= 25
     for method, path in routes:
         if path.startswith("/talenta/rekomendasi") and persona in ("viewer", "other_viewer"):
             continue  # the released recommendation: tested in test_routes.py

@@ -1,0 +1,72 @@
+"""The released recommendation for an agency (`/talenta/rekomendasi/…`, agency viewers, own
+agency only) and the analyst's preview of it: who is proposed for which follow-up — no box
+numbers, no scores. Every download and preview is audited."""
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from app.accounts import repository as accounts_repository
+from app.accounts.deps import Forbidden
+from app.audit.service import record
+from app.talentbox import repository
+from app.talentbox.deps import AnalystDep, ViewerDep, run_or_404
+from app.talentbox.settings import load_settings
+from app.web.deps import DB
+from app.web.pages import render
+
+router = APIRouter(prefix="/talenta", include_in_schema=False)
+
+
+@router.get("/rekomendasi")
+def recommendations(request: Request, viewer: ViewerDep, db: DB) -> Response:
+    return render(request, "talentbox/recommendations.html", {"runs": repository.released_runs(db)})
+
+
+@router.get("/rekomendasi/{number}")
+def recommendation(request: Request, number: int, viewer: ViewerDep, db: DB) -> Response:
+    """The agency's own recommendation: who is proposed for what — no boxes, no scores."""
+    run = run_or_404(db, number)
+    if run.released_at is None:
+        raise Forbidden()
+    code = accounts_repository.agency_code_of(db, viewer.user)
+    context = _recommendation(db, run, code)
+    record(
+        db,
+        viewer.actor,
+        "talentbox.recommendation_download",
+        target_type="talentbox_run",
+        target_id=run.id,
+        target_label=f"run {number} instansi {code}",
+        rows=context["rows"],
+    )
+    return render(request, "talentbox/recommendation.html", context, layout="layout_print.html")
+
+
+@router.get("/run/{number}/pratinjau")
+def recommendation_preview(
+    request: Request, number: int, analyst: AnalystDep, db: DB, agency: str
+) -> Response:
+    """What an agency will see for this run (also before the release), marked as a preview."""
+    run = run_or_404(db, number)
+    context = _recommendation(db, run, agency) | {"preview": True}
+    record(
+        db,
+        analyst.actor,
+        "talentbox.recommendation_preview",
+        target_type="talentbox_run",
+        target_id=run.id,
+        target_label=f"run {number} instansi {agency}",
+        rows=context["rows"],
+    )
+    return render(request, "talentbox/recommendation.html", context, layout="layout_print.html")
+
+
+def _recommendation(db, run, code: str | None) -> dict:  # type: ignore[no-untyped-def]
+    """Who is proposed for which follow-up: names only, no boxes and no scores."""
+    people = repository.placements(db, run.id, agency=code) if code else []
+    settings = load_settings()
+    groups = [
+        (g.label, [p for p in people if key in p.groups]) for key, g in settings.groups.items()
+    ]
+    name = people[0].agency_name if people else ""
+    return {"run": run, "groups": groups, "agency": code, "agency_name": name, "rows": len(people)}
