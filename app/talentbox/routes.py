@@ -182,12 +182,12 @@ def run_page(
     groups = {
         key: (g.label, sum(counts.get(b, 0) for b in g.boxes)) for key, g in settings.groups.items()
     }
-    earlier = _earlierrun_or_404(db, run, banding)
+    earlier = _earlier_run(db, run, banding)
     runs = repository.runs(db)
     context = {
         "run": run,
         "periods": sorted({r.period for r in runs}, reverse=True),
-        "agencies": repository.agencies_inrun_or_404(db, run.id),
+        "agencies": repository.agencies_in_run(db, run.id),
         "settings_digest": files.checksum(json.dumps(run.settings, sort_keys=True).encode()),
         "labels": _component_labels(),
         "earlier": earlier,
@@ -230,7 +230,7 @@ def rerun(number: int, analyst: AnalystDep, db: DB) -> Response:
     return redirect(f"/talenta/run/{again.number}?banding={number}&pesan={note}")
 
 
-def _earlierrun_or_404(db, run, number: int | None):  # type: ignore[no-untyped-def]
+def _earlier_run(db, run, number: int | None):  # type: ignore[no-untyped-def]
     """The run to compare with: the one asked for, else the one before this run."""
     if number is not None:
         return repository.run_by_number(db, number) if number != run.number else None

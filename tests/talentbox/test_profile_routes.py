@@ -150,7 +150,7 @@ def test_every_talent_box_route_refuses_everyone_but_analysts(app, scored, perso
     token = csrf(as_persona(app, scored, "analyst"))
     client.cookies.set("proasn_csrf", token)
     routes = talentbox_routes()
-    assert len(routes) >= 25
+    assert len(routes) >= 23
     for method, path in routes:
         if path.startswith("/talenta/rekomendasi") and persona in ("viewer", "other_viewer"):
             continue  # the released recommendation: tested in test_routes.py
