@@ -49,11 +49,13 @@ def ndjson_chunks(rows: Iterable[dict[str, Any]], every: int = 500) -> Iterator[
         yield "\n".join(lines) + "\n"
 
 
-def xlsx_file(header: list[str], rows: Iterable[dict[str, Any]]) -> IO[bytes]:
+def xlsx_file(
+    header: list[str], rows: Iterable[dict[str, Any]], sheet_name: str = "skor"
+) -> IO[bytes]:
     """A write-only workbook spooled to a temporary file (XLSX cannot be streamed as it is
     written: it is a zip whose directory comes last)."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("skor")
+    sheet = workbook.create_sheet(sheet_name)
     sheet.append(header)
     for values in rows:
         sheet.append([_xlsx_cell(sheet, values.get(column)) for column in header])

@@ -158,13 +158,23 @@ def _predicate(
 ) -> dict[str, Any] | None:
     given = _text(values.get("predikat", values.get("predicate")))
     results, behaviour = _text(values.get("hasil_kerja")), _text(values.get("perilaku_kerja"))
+    hasil, perilaku = rules.rating(results), rules.rating(behaviour)
     if given:
         name = rules.canonical_predicate(settings, given)
         if name is None:
             problems.append(RowProblem(row, "predikat", f"predikat '{given}' tidak dikenal"))
             return None
+        if hasil and perilaku and rules.predicate(settings, hasil, perilaku) != name:
+            derived = rules.predicate(settings, hasil, perilaku)
+            problems.append(
+                RowProblem(
+                    row, "predikat", f"'{name}' bertentangan dengan rating: matriks → {derived}"
+                )
+            )
+            return None
+        if hasil and perilaku:
+            return {"predicate": name, "rating_results": hasil, "rating_behaviour": perilaku}
         return {"predicate": name, "rating_results": None, "rating_behaviour": None}
-    hasil, perilaku = rules.rating(results), rules.rating(behaviour)
     if hasil is None or perilaku is None:
         column = "hasil_kerja" if hasil is None else "perilaku_kerja"
         problems.append(

@@ -47,6 +47,9 @@ class RunOptions:
     profile_import_id: uuid.UUID | None = None  # weighted mode; None = no profile components
     include_unverified: bool = False  # rejected records never count
     missing_policy: weighting.MissingPolicy = "reweight"
+    # Re-running a run: its profile records exactly as it used them (status and value then),
+    # not as they are now.
+    replay_of: uuid.UUID | None = None
 
 
 @dataclass
@@ -114,14 +117,16 @@ def place(
 
 def rerun(db: Session, actor: Actor, run: PlacementRun) -> PlacementRun:
     """Place again from a run's own inputs, options and stored settings (not today's config
-    file): every official must land in the same box."""
+    file), and from the profile records as that run used them (a record verified or rejected
+    since does not count): every official must land in the same box."""
     options = RunOptions(
         mode=run.mode,  # type: ignore[arg-type]
         profile_import_id=run.profile_import_id,
         include_unverified=run.include_unverified,
         missing_policy=run.missing_policy or "reweight",  # type: ignore[arg-type]
+        replay_of=run.id if run.profile_import_id else None,
     )
-    return place(
+    again = place(
         db,
         actor,
         run.potency_import_id,
@@ -131,6 +136,9 @@ def rerun(db: Session, actor: Actor, run: PlacementRun) -> PlacementRun:
         settings=TalentBoxSettings.model_validate(run.settings),
         options=options,
     )
+    if run.only_profile is not None:
+        again.only_profile = list(run.only_profile)  # the replayed records are placed ones only
+    return again
 
 
 def _new_run(
@@ -187,7 +195,9 @@ def _merged(
         repository.potency_stream(db, run.potency_import_id),
         repository.performance_stream(db, run.performance_import_id, run.period),
     ]
-    if options.profile_import_id is not None:
+    if options.replay_of is not None:
+        streams.append(repository.used_records_stream(db, options.replay_of))
+    elif options.profile_import_id is not None:
         statuses = ["verified", "unverified"] if options.include_unverified else ["verified"]
         streams.append(repository.profile_stream(db, options.profile_import_id, statuses))
     for nip, groups in merge_by_nip(streams):
@@ -222,8 +232,6 @@ def _person(
     performance: Row | None,
     records: list[Row],
 ) -> dict[str, Any] | None:
-    for r in records:
-        tally.profile_digest.update(f"{r.id}|{r.component}|{r.value}|{r.status}\n".encode())
     if potency is None or performance is None:
         if potency is not None:
             tally.only_potency.append(nip)
@@ -257,6 +265,7 @@ def _person(
             settings, options.missing_policy, potency, performance, records, tally.points
         )
         components["weighted"] = weighted
+        _digest_used(tally, weighted)
         for axis in ("potential", "performance"):
             for key in weighted[axis]["missing"]:
                 tally.missing[key] = tally.missing.get(key, 0) + 1
@@ -284,6 +293,18 @@ def _person(
         "recommendation": settings.recommendations[number],
         "components": components,
     }
+
+
+def _digest_used(tally: _Tally, weighted: dict[str, Any]) -> None:
+    """The run's checksum of the profile records it used (same whatever order they came in)."""
+    used = sorted(
+        (record_id, key, value, status)
+        for axis in ("potential", "performance")
+        for key, detail in weighted[axis]["components"].items()
+        for record_id, value, status in detail["records"]
+    )
+    for record_id, key, value, status in used:
+        tally.profile_digest.update(f"{record_id}|{key}|{value}|{status}\n".encode())
 
 
 def weighted_axes(

@@ -66,7 +66,9 @@ def _recommendation(db, run, code: str | None) -> dict:  # type: ignore[no-untyp
     people = repository.placements(db, run.id, agency=code) if code else []
     settings = load_settings()
     groups = [
-        (g.label, [p for p in people if key in p.groups]) for key, g in settings.groups.items()
+        (g.label, [p for p in people if key in p.groups])
+        for key, g in settings.groups.items()
+        if g.for_agency
     ]
     name = people[0].agency_name if people else ""
     return {"run": run, "groups": groups, "agency": code, "agency_name": name, "rows": len(people)}

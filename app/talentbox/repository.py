@@ -2,6 +2,7 @@
 
 import uuid
 from collections.abc import Iterator, Sequence
+from typing import NamedTuple
 
 from sqlalchemy import Row, exists, func, select, update
 from sqlalchemy.orm import Session, aliased
@@ -89,6 +90,31 @@ def profile_stream(db: Session, import_id: uuid.UUID, statuses: Sequence[str]) -
         .order_by(ProfileRecord.nip, ProfileRecord.component, ProfileRecord.row_number)
     )
     return iter(db.execute(query.execution_options(yield_per=STREAM_BATCH)))
+
+
+class UsedRecord(NamedTuple):
+    nip: str
+    id: str
+    component: str
+    value: str
+    status: str
+
+
+def used_records_stream(db: Session, run_id: uuid.UUID) -> Iterator[UsedRecord]:
+    """The profile records a weighted run used, as it used them (from its placements), sorted
+    by NIP like profile_stream."""
+    query = (
+        select(Placement.nip, Placement.components)
+        .where(Placement.run_id == run_id)
+        .order_by(Placement.nip)
+        .execution_options(yield_per=STREAM_BATCH)
+    )
+    for nip, components in db.execute(query):
+        weighted = components.get("weighted", {})
+        for axis in ("potential", "performance"):
+            for key, detail in weighted.get(axis, {}).get("components", {}).items():
+                for record_id, value, status in detail["records"]:
+                    yield UsedRecord(nip, record_id, key, value, status)
 
 
 def count_potency(db: Session, import_id: uuid.UUID) -> int:

@@ -21,6 +21,12 @@ from app.web.deps import DB
 from app.web.pages import redirect, render
 
 router = APIRouter(prefix="/talenta", include_in_schema=False)
+INPUT_NAMES = {
+    "potency": "Checksum berkas potensi",
+    "performance": "Checksum berkas kinerja",
+    "profile": "Checksum berkas profil",
+    "profile_records": "Checksum catatan profil yang dipakai",
+}
 EXPORT_COLUMNS = [
     "talentbox_run_id",
     "run_number",
@@ -189,6 +195,7 @@ def run_page(
         "periods": sorted({r.period for r in runs}, reverse=True),
         "agencies": repository.agencies_in_run(db, run.id),
         "settings_digest": files.checksum(json.dumps(run.settings, sort_keys=True).encode()),
+        "input_names": INPUT_NAMES,
         "labels": _component_labels(),
         "earlier": earlier,
         "moves": repository.movements(db, earlier.id, run.id) if earlier else [],
@@ -226,6 +233,8 @@ def rerun(number: int, analyst: AnalystDep, db: DB) -> Response:
     again = placement.rerun(db, analyst.actor, run)
     moved = sum(n for a, b, n in repository.movements(db, run.id, again.id) if a != b)
     message = "sama" if moved == 0 else f"{moved} orang berbeda kotak"
+    if again.inputs != run.inputs:
+        message += "; checksum masukan berbeda"
     note = quote(f"diulang dari run {number}: {message}")
     return redirect(f"/talenta/run/{again.number}?banding={number}&pesan={note}")
 
@@ -289,12 +298,21 @@ def box_page(
 
 
 @router.get("/run/{number}/kelompok/{group}")
-def group_page(request: Request, number: int, group: str, analyst: AnalystDep, db: DB) -> Response:
+def group_page(
+    request: Request,
+    number: int,
+    group: str,
+    analyst: AnalystDep,
+    db: DB,
+    agency: str = "",
+    eselon: str = "",
+) -> Response:
     run = run_or_404(db, number)
     settings = load_settings()
     if group not in settings.groups:
         raise Forbidden()
-    people = [p for p in repository.placements(db, run.id) if group in p.groups]
+    everyone = repository.placements(db, run.id, agency or None, eselon or None)
+    people = [p for p in everyone if group in p.groups]
     record(
         db,
         analyst.actor,
@@ -390,7 +408,7 @@ def export(number: int, fmt: str, analyst: AnalystDep, db: DB) -> Response:
     headers = {"Content-Disposition": f'attachment; filename="{name}"'}
     if fmt == "xlsx":
         return StreamingResponse(
-            file_chunks(xlsx_file(EXPORT_COLUMNS, rows)),
+            file_chunks(xlsx_file(EXPORT_COLUMNS, rows, sheet_name="kotak talenta")),
             headers=headers,
             media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )

@@ -15,6 +15,9 @@ POTENTIAL = ("rendah", "menengah", "tinggi")
 class Group(BaseModel):
     label: str
     boxes: list[int]
+    # Listed on the agency's printed recommendation (the issue names succession, development
+    # and counselling; a list of box 1 alone would name the box).
+    for_agency: bool = True
 
 
 class Predicate(BaseModel):

@@ -168,7 +168,7 @@ def test_rerun_period_and_version_on_the_run_page(app, scored) -> None:  # type:
     client, _ = placed(app, scored)
     token = csrf(client)
     page = client.get("/talenta/run/1").text
-    assert 'id="run-version"' in page and "potency" in page
+    assert 'id="run-version"' in page and "Checksum berkas potensi" in page
     response = client.post("/talenta/run/1/ulang", data={"csrf_token": token})
     assert response.status_code == 303 and response.headers["location"].startswith(
         "/talenta/run/2?"

@@ -61,6 +61,8 @@ def test_export_import_place_and_drill_down(app, scored, use_database: str) -> N
     # Two assessed officials, both menengah, both Sangat Baik → kotak 7; the rest are listed.
     assert counts["7"] == "2" and sum(int(v) for v in counts.values()) == 2
     assert "kelompok rencana suksesi</a>: 2" in page
+    other_agency = client.get("/talenta/run/1/kelompok/succession_pool?agency=0000").text
+    assert "/orang/" not in other_agency  # the group list follows the filters
     box = client.get("/talenta/run/1/kotak/7").text
     nip = re.search(r"/orang/(\d{18})", box).group(1)  # type: ignore[union-attr]
     card = client.get(f"/talenta/run/1/orang/{nip}").text
@@ -118,3 +120,4 @@ def test_release_gives_agencies_their_recommendation_without_boxes(app, scored) 
     assert preview.status_code == 200 and "Pratinjau untuk analis" in preview.text
     assert "Kotak" not in preview.text and "kotak" not in preview.text
     assert "Pemerintah Kota Makassar" in preview.text and "run penempatan 1" in preview.text
+    assert "penanganan disiplin" not in own.text  # box 1 alone is not listed for agencies

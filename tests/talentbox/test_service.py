@@ -80,6 +80,8 @@ def test_bad_performance_rows_are_all_reported_and_nothing_imported(db_session: 
         f"{valid_nip(3)},2026,,sesuai,\n"
         f"{valid_nip(4)},2026,Baik,,\n"
         f"{valid_nip(4)},2026,Baik,,\n"
+        f"{valid_nip(6)},2026,Sangat Baik,di bawah ekspektasi,di bawah ekspektasi\n"
+        f"{valid_nip(7)},2026,Baik,sesuai,sesuai\n"
     ).encode()
     with pytest.raises(files.FileRejected) as rejected:
         service.import_performance(db_session, ANALYST, "skp.csv", bad)
@@ -89,6 +91,7 @@ def test_bad_performance_rows_are_all_reported_and_nothing_imported(db_session: 
         (4, "periode"),
         (5, "perilaku_kerja"),
         (7, "nip"),
+        (8, "predikat"),  # Sangat Baik contradicts the matrix (→ Sangat Kurang); row 9 agrees
     ]
     assert repository.performance_imports(db_session) == []
 

@@ -216,3 +216,21 @@ def test_a_rerun_uses_the_stored_settings_not_todays_file(db_session: Session, i
     assert first.missing_counts["integrity"] == 2 and first.missing_counts["skp"] == 0
     today = placement.place(db_session, ANALYST, potency.id, performance.id, 2026, options=options)
     assert {p.nip: p.box for p in repository.placements(db_session, today.id)} != boxes
+
+
+def test_a_rerun_replays_the_records_as_the_run_used_them(db_session: Session, inputs) -> None:  # type: ignore[no-untyped-def]
+    first, placed = run_with(db_session, inputs)
+    award = db_session.scalar(select(ProfileRecord).where(ProfileRecord.value == "nasional"))
+    service.set_verification(db_session, ANALYST, [award], "verified")  # after the run
+    education = db_session.scalar(select(ProfileRecord).where(ProfileRecord.value == "S2"))
+    service.set_verification(db_session, ANALYST, [education], "rejected")
+    again = placement.rerun(db_session, ANALYST, first)
+    replayed = {p.nip: p for p in repository.placements(db_session, again.id)}
+    assert {n: (p.box, p.potential_score, p.performance_score) for n, p in placed.items()} == {
+        n: (p.box, p.potential_score, p.performance_score) for n, p in replayed.items()
+    }
+    assert again.inputs == first.inputs  # the same records, statuses and values
+    assert again.only_profile == first.only_profile
+    fresh, now = run_with(db_session, inputs)  # a new run sees today's statuses
+    assert fresh.inputs["profile_records"] != first.inputs["profile_records"]
+    assert now[P1].performance_score != placed[P1].performance_score
