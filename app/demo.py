@@ -1,7 +1,7 @@
 """`proasn demo`: the sample bank, a short demo event with a session open now, a few
 participants. Safe to run again: it updates the same demo event."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
@@ -49,6 +49,9 @@ class DemoSummary:
     starts: str
     participants: list[tuple[str, str, str]]  # formatted NIP, name, access code
     staff: list[tuple[str, str, str]]  # role, username, password
+    # Two officials of the finished session DEMO-0: their self-view shows the published potency
+    # result and, once a talent-box run is released, their box.
+    history: list[tuple[str, str, str]] = field(default_factory=list)
 
     def render_text(self, url: str) -> str:
         lines = [
@@ -58,6 +61,9 @@ class DemoSummary:
             *(f"  {nip} — {name} — {code}" for nip, name, code in self.participants),
             f"Login staf di {url}/staf/masuk (nama pengguna — kata sandi):",
             *(f"  {role}: {username} — {password}" for role, username, password in self.staff),
+            f"Hasil sendiri di {url}/hasil — pejabat sesi selesai {HISTORY_SESSION} "
+            "(NIP — nama — kode akses):",
+            *(f"  {nip} — {name} — {code}" for nip, name, code in self.history),
         ]
         return "\n".join(lines)
 
@@ -135,8 +141,11 @@ def build_demo(db: Session, progress: Progress | None = None) -> DemoSummary:
         DEMO_SESSION,
         exam_session.room_token,
         format_local(exam_session.starts_at, exam_session.time_zone),
-        _reissue_codes(db, event.id),
+        _reissue_codes(db, event.id, {nip for nip, *_ in DEMO_PARTICIPANTS}),
         _demo_staff(db),
+        _reissue_codes(
+            db, event.id, {nip for nip, *_ in simulated_participants(0, HISTORY_SESSION)[:2]}
+        ),
     )
 
 
@@ -179,11 +188,11 @@ def _finished_history(db: Session, event) -> None:  # type: ignore[no-untyped-de
         run_scoring(db, event, Actor(None, "demo", "analyst"), note="run demo")
 
 
-def _reissue_codes(db: Session, event_id) -> list[tuple[str, str, str]]:  # type: ignore[no-untyped-def]
+def _reissue_codes(db: Session, event_id, nips: set[str]) -> list[tuple[str, str, str]]:  # type: ignore[no-untyped-def]
     """Demo only: fresh access codes on every run so the printed ones always work."""
     issued = []
     for participant in repository.participants(db, event_id):
-        if participant.nip not in {nip for nip, *_ in DEMO_PARTICIPANTS}:
+        if participant.nip not in nips:
             continue
         code = unambiguous_code(12)
         participant.access_code_hash = hash_access_code(code)

@@ -196,6 +196,17 @@ def test_demo_builds_data_without_serving(use_database: str) -> None:
     assert "token ruang:" in result.output and "19780512 200312 1 001" in result.output
     assert count(use_database, Form) == 35  # 5 to sit the test now, 30 simulated yesterday
     assert "analyst: analis" in result.output and "proctor: pengawas1" in result.output
+    history = result.output.split("pejabat sesi selesai DEMO-0", 1)[1].splitlines()[1:3]
+    assert len(history) == 2 and all(line.count(" — ") == 2 for line in history)
+    from fastapi.testclient import TestClient
+
+    from app.main import create_app
+    from tests.scoring.test_selfview import look_up
+
+    nip, name, code = (part.strip() for part in history[0].split(" — "))
+    with TestClient(create_app()) as client:
+        page = look_up(client, nip.replace(" ", ""), code)
+    assert page.status_code == 200 and name in page.text  # the printed code opens the self-view
     again = run("demo", "--no-serve")  # re-running keeps the same event
     assert again.exit_code == 0, again.output
     assert count(use_database, Participant) == 35
