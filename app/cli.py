@@ -16,7 +16,7 @@ from app import migrate
 from app.bank.loader import LoadedBank, load_bank
 from app.bank.service import import_bank
 from app.config import get_settings
-from app.db import make_engine, make_sessionmaker, transaction
+from app.db import unit_of_work as db_unit_of_work
 from app.exams import repository as exams_repository
 from app.exams.event_file import EventFileInvalid, read_event_file
 from app.exams.participant_file import ParticipantFileInvalid, read_participant_file
@@ -52,12 +52,8 @@ err = Console(stderr=True, soft_wrap=True)
 @contextmanager
 def unit_of_work() -> Iterator[Session]:
     """One transaction for a CLI job: committed at the end, rolled back on any error."""
-    engine = make_engine(get_settings().database_url)
-    try:
-        with transaction(make_sessionmaker(engine)) as db_session:
-            yield db_session
-    finally:
-        engine.dispose()
+    with db_unit_of_work(get_settings().database_url) as db_session:
+        yield db_session
 
 
 @contextmanager

@@ -112,3 +112,14 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
         except BaseException:
             db_session.rollback()
             raise
+
+
+@contextmanager
+def unit_of_work(url: str) -> Iterator[Session]:
+    """A CLI job's one transaction on an engine of its own, disposed of at the end."""
+    engine = make_engine(url)
+    try:
+        with transaction(make_sessionmaker(engine)) as db_session:
+            yield db_session
+    finally:
+        engine.dispose()

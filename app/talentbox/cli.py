@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from app.audit.service import Actor
 from app.config import get_settings
-from app.db import make_engine, make_sessionmaker, transaction
+from app.db import unit_of_work
 from app.talentbox import files, placement, pull, repository, service
 
 app = typer.Typer(
@@ -30,12 +30,8 @@ err = Console(stderr=True, soft_wrap=True)
 
 @contextmanager
 def _unit_of_work() -> Iterator[Session]:
-    engine = make_engine(get_settings().database_url)
-    try:
-        with transaction(make_sessionmaker(engine)) as db_session:
-            yield db_session
-    finally:
-        engine.dispose()
+    with unit_of_work(get_settings().database_url) as db_session:
+        yield db_session
 
 
 def _actor(username: str | None) -> Actor:

@@ -27,29 +27,8 @@ def import_potency(
     """All or nothing: raises files.FileRejected listing every bad row. `label` names the
     source when it is not a file (the export API's address)."""
     rows = files.read_potency(file_name, content)
-    file_name = label or file_name
-    batch = PotencyImport(
-        file_name=file_name[:300],
-        checksum=files.checksum(content),
-        scoring_run_ids=sorted({r["scoring_run_id"] for r in rows}),
-        rows=len(rows),
-        imported_at=clock.now(),
-        imported_by=actor.username,
-    )
-    db.add(batch)
-    db.flush()
-    db.add_all(PotencyRow(import_id=batch.id, **row) for row in rows)
-    record(
-        db,
-        actor,
-        "talentbox.import_potency",
-        target_type="file",
-        target_label=file_name,
-        rows=len(rows),
-        checksum=batch.checksum,
-    )
-    db.flush()
-    return batch
+    batch = PotencyImport(scoring_run_ids=sorted({r["scoring_run_id"] for r in rows}))
+    return _store(db, actor, batch, PotencyRow, rows, label or file_name, content, "potency")
 
 
 def import_performance(
@@ -59,25 +38,46 @@ def import_performance(
     content: bytes,
     settings: TalentBoxSettings | None = None,
 ) -> PerformanceImport:
+    """SKP ratings; all or nothing."""
     rows = files.read_performance(file_name, content, settings or load_settings())
-    batch = PerformanceImport(
-        file_name=file_name[:300],
-        checksum=files.checksum(content),
-        rows=len(rows),
-        imported_at=clock.now(),
-        imported_by=actor.username,
-    )
+    batch = PerformanceImport()
+    return _store(db, actor, batch, PerformanceRow, rows, file_name, content, "performance")
+
+
+def import_profile(
+    db: Session,
+    actor: Actor,
+    file_name: str,
+    content: bytes,
+    settings: TalentBoxSettings | None = None,
+) -> ProfileImport:
+    """Profile component records with their verification status; all or nothing."""
+    rows = files.read_profile(file_name, content, settings or load_settings())
+    counts = {s: sum(r["status"] == s for r in rows) for s in VERIFICATION_STATUSES}
+    batch = ProfileImport()
+    return _store(db, actor, batch, ProfileRecord, rows, file_name, content, "profile", **counts)
+
+
+def _store(  # type: ignore[no-untyped-def]
+    db: Session, actor: Actor, batch, row_model, rows, name: str, content: bytes, kind: str, **extra
+):
+    """The import and its rows, with an audit entry naming the file, its size and checksum."""
+    batch.file_name = name[:300]
+    batch.checksum = files.checksum(content)
+    batch.rows = len(rows)
+    batch.imported_at, batch.imported_by = clock.now(), actor.username
     db.add(batch)
     db.flush()
-    db.add_all(PerformanceRow(import_id=batch.id, **row) for row in rows)
+    db.add_all(row_model(import_id=batch.id, **row) for row in rows)
     record(
         db,
         actor,
-        "talentbox.import_performance",
+        f"talentbox.import_{kind}",
         target_type="file",
-        target_label=file_name,
+        target_label=name,
         rows=len(rows),
         checksum=batch.checksum,
+        **extra,
     )
     db.flush()
     return batch
@@ -120,40 +120,6 @@ def withdraw(db: Session, actor: Actor, run: PlacementRun, reason: str = "") -> 
         reason=reason,
     )
     return True
-
-
-def import_profile(
-    db: Session,
-    actor: Actor,
-    file_name: str,
-    content: bytes,
-    settings: TalentBoxSettings | None = None,
-) -> ProfileImport:
-    """Profile component records with their verification status; all or nothing."""
-    rows = files.read_profile(file_name, content, settings or load_settings())
-    batch = ProfileImport(
-        file_name=file_name[:300],
-        checksum=files.checksum(content),
-        rows=len(rows),
-        imported_at=clock.now(),
-        imported_by=actor.username,
-    )
-    db.add(batch)
-    db.flush()
-    db.add_all(ProfileRecord(import_id=batch.id, **row) for row in rows)
-    counts = {s: sum(r["status"] == s for r in rows) for s in VERIFICATION_STATUSES}
-    record(
-        db,
-        actor,
-        "talentbox.import_profile",
-        target_type="file",
-        target_label=file_name,
-        rows=len(rows),
-        checksum=batch.checksum,
-        **counts,
-    )
-    db.flush()
-    return batch
 
 
 def set_verification(
