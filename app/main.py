@@ -40,6 +40,7 @@ from app.talentbox import recommendation_routes as talentbox_recommendation_rout
 from app.talentbox import routes as talentbox_routes
 from app.talentbox.placement import PlacementRefused
 from app.web.csrf import CsrfRejected
+from app.web.limits import StaffConcurrencyLimit
 from app.web.locale import LocaleMiddleware
 from app.web.pages import redirect, render
 from app.web.routes import router as web_router
@@ -97,6 +98,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="ProASN CAT", version="0.1.0", lifespan=lifespan)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(LocaleMiddleware)
+    app.add_middleware(StaffConcurrencyLimit)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     @app.exception_handler(DeliveryError)

@@ -47,3 +47,29 @@ def test_pages_forbid_inline_script_and_eval(client: TestClient) -> None:
 def test_htmx_fragment_layout_for_htmx_requests(client: TestClient) -> None:
     fragment = client.get("/", headers={"HX-Request": "true"}).text
     assert "<html" not in fragment and "Selamat datang" in fragment
+
+
+def test_staff_pages_are_capped_per_worker_but_the_taker_api_is_not() -> None:
+    import asyncio
+
+    from app.web.limits import StaffConcurrencyLimit
+
+    running, peak = {"staff": 0, "taker": 0}, {"staff": 0, "taker": 0}
+
+    async def app(scope, receive, send):  # type: ignore[no-untyped-def]
+        kind = "taker" if scope["path"].startswith("/api/v1/taker/") else "staff"
+        running[kind] += 1
+        peak[kind] = max(peak[kind], running[kind])
+        await asyncio.sleep(0.01)
+        running[kind] -= 1
+
+    limited = StaffConcurrencyLimit(app, limit=3)
+
+    async def burst() -> None:
+        paths = ["/pengawas/sesi/x/papan"] * 10 + ["/api/v1/taker/heartbeat"] * 10
+        await asyncio.gather(
+            *(limited({"type": "http", "path": p}, None, None) for p in paths)  # type: ignore[arg-type]
+        )
+
+    asyncio.run(burst())
+    assert peak == {"staff": 3, "taker": 10}
