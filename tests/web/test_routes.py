@@ -51,6 +51,7 @@ def test_htmx_fragment_layout_for_htmx_requests(client: TestClient) -> None:
 
 def test_staff_pages_are_capped_per_worker_but_the_taker_api_is_not() -> None:
     import asyncio
+    import threading
 
     from app.web.limits import StaffConcurrencyLimit
 
@@ -71,5 +72,8 @@ def test_staff_pages_are_capped_per_worker_but_the_taker_api_is_not() -> None:
             *(limited({"type": "http", "path": p}, None, None) for p in paths)  # type: ignore[arg-type]
         )
 
-    asyncio.run(burst())
+    # In a thread of its own: browser tests may leave an event loop running in this one.
+    runner = threading.Thread(target=lambda: asyncio.run(burst()))
+    runner.start()
+    runner.join()
     assert peak == {"staff": 3, "taker": 10}
