@@ -5,7 +5,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from app.accounts.models import StaffUser
@@ -195,3 +195,24 @@ def participant_in_session(
     if participant is None or participant.session_id != exam_session_id:
         return None
     return participant
+
+
+def rotate_token_if_unchanged(
+    db: Session, exam_session: ExamSession, seen_rotated_at: datetime | None, **values: object
+) -> bool:
+    """Compare-and-set: rotate only if nobody rotated since `seen_rotated_at` was read, so two
+    boards (or workers) finding a rotation due at once make one new token, not two."""
+    query = (
+        update(ExamSession)
+        .where(ExamSession.id == exam_session.id)
+        .where(
+            ExamSession.token_rotated_at.is_(None)
+            if seen_rotated_at is None
+            else ExamSession.token_rotated_at == seen_rotated_at
+        )
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    changed = db.execute(query).rowcount == 1
+    db.refresh(exam_session)  # the token now, whoever rotated it
+    return changed

@@ -120,16 +120,27 @@ def current_token(db: Session, exam_session: ExamSession) -> str:
     if minutes and exam_session.status == "open":
         since = exam_session.token_rotated_at or exam_session.opened_at or now
         if now >= since + timedelta(minutes=minutes):
-            _rotate(exam_session, now)
+            seen = exam_session.token_rotated_at
+            repository.rotate_token_if_unchanged(
+                db, exam_session, seen, **_rotation(exam_session, now)
+            )
     return exam_session.room_token
 
 
-def _rotate(exam_session: ExamSession, now: datetime) -> None:
+def _rotation(exam_session: ExamSession, now: datetime) -> dict[str, object]:
+    """A new token; the old one stays valid for the overlap."""
     overlap = timedelta(minutes=get_settings().token_overlap_minutes)
-    exam_session.previous_room_token = exam_session.room_token
-    exam_session.previous_token_valid_until = now + overlap
-    exam_session.room_token = unambiguous_code(get_settings().room_token_length)
-    exam_session.token_rotated_at = now
+    return {
+        "previous_room_token": exam_session.room_token,
+        "previous_token_valid_until": now + overlap,
+        "room_token": unambiguous_code(get_settings().room_token_length),
+        "token_rotated_at": now,
+    }
+
+
+def _rotate(exam_session: ExamSession, now: datetime) -> None:
+    for name, value in _rotation(exam_session, now).items():
+        setattr(exam_session, name, value)
 
 
 def rotate_token(db: Session, actor: Actor, exam_session: ExamSession) -> Outcome:

@@ -386,3 +386,38 @@ def test_backdated_room_pause_reopens_a_seat_whose_time_ran_out_in_the_outage(
     assert remaining(db_session, taker, attempt)[0] == 120
     _, ref, _ = delivery.open_item(db_session, taker, 4)  # the open (second) section
     delivery.save_answer(db_session, taker, 4, ref.option_order[0], False, seq=9)
+
+
+def test_two_boards_finding_a_rotation_due_make_one_new_token(
+    fresh_database_url: str, tmp_path: Path, frozen: FrozenClock
+) -> None:
+    """Two proctors' boards (or two workers) read the session, then both find the automatic
+    rotation due: one new token, and the token on the room's screen stays valid."""
+    from app.db import make_engine, make_sessionmaker, transaction
+    from app.exams.models import ExamSession
+
+    engine = make_engine(fresh_database_url)
+    factory = make_sessionmaker(engine)
+    with transaction(factory) as db:
+        exam = open_exam(db, tmp_path, people=2)
+        service.set_rotation(db, ALICE, exam.session, 15)
+        session_id, shown = exam.session.id, exam.session.room_token
+    frozen.advance(minutes=16)
+    first, second = factory(), factory()
+    try:
+        seen_by_first = first.get(ExamSession, session_id)
+        seen_by_second = second.get(ExamSession, session_id)
+        second.commit()  # the second board's read ended (a request of its own)
+        token_one = service.current_token(first, seen_by_first)  # type: ignore[arg-type]
+        first.commit()
+        token_two = service.current_token(second, seen_by_second)  # type: ignore[arg-type]
+        second.commit()
+    finally:
+        first.close()
+        second.close()
+    with transaction(factory) as db:
+        now = db.get(ExamSession, session_id)
+        assert token_one == token_two == now.room_token != shown  # type: ignore[union-attr]
+        assert now.previous_room_token == shown  # type: ignore[union-attr]
+        delivery.login(db, exam.nips[0], shown, None)  # the screen's token, within the overlap
+    engine.dispose()
