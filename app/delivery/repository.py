@@ -17,6 +17,17 @@ def login_by_token_hash(db: Session, token_hash: str) -> TakerLogin | None:
     return db.scalar(query)
 
 
+def taker_by_token_hash(db: Session, token_hash: str) -> tuple[TakerLogin, Participant] | None:
+    """The live login and its participant in one query: every taker request starts here."""
+    query = (
+        select(TakerLogin, Participant)
+        .join(Participant, Participant.id == TakerLogin.participant_id)
+        .where(TakerLogin.token_hash == token_hash, TakerLogin.revoked_at.is_(None))
+    )
+    row = db.execute(query).first()
+    return (row[0], row[1]) if row else None
+
+
 def active_login(db: Session, participant_id: uuid.UUID) -> TakerLogin | None:
     query = select(TakerLogin).where(
         TakerLogin.participant_id == participant_id, TakerLogin.revoked_at.is_(None)

@@ -106,12 +106,10 @@ def login(
 def authenticate(db: Session, cookie_token: str | None) -> Taker:
     if not cookie_token:
         raise errors.NotLoggedIn()
-    found = repository.login_by_token_hash(db, token_digest(cookie_token))
+    found = repository.taker_by_token_hash(db, token_digest(cookie_token))
     if found is None:
         raise errors.NotLoggedIn()
-    participant = db.get(Participant, found.participant_id)
-    assert participant is not None
-    return Taker(found, participant)
+    return Taker(*found)
 
 
 def logout(db: Session, taker: Taker) -> None:

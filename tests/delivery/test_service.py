@@ -453,3 +453,17 @@ def test_heartbeats_record_last_seen_at_most_every_15_seconds(
     frozen.advance(seconds=5)
     service.heartbeat(db_session, taker)
     assert attempt.last_seen_at == START + timedelta(seconds=15)
+
+
+def test_authenticating_a_taker_request_is_one_statement(
+    db_session: Session, exam: OpenExam
+) -> None:
+    """Every taker API call starts here: the login and its participant in one query."""
+    taker, cookie = service.login(db_session, exam.nips[0], exam.token, None)
+    db_session.expire_all()
+    found: list[service.Taker] = []
+    assert (
+        count_statements(db_session, lambda: found.append(service.authenticate(db_session, cookie)))
+        == 1
+    )
+    assert found[0].participant.nip == exam.nips[0] and found[0].login.id == taker.login.id
