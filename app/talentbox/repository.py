@@ -184,16 +184,32 @@ def placements(
     run_id: uuid.UUID,
     agency: str | None = None,
     eselon: str | None = None,
-    box: int | None = None,
+    boxes: Sequence[int] | None = None,
+    limit: int | None = None,
 ) -> list[Placement]:
+    return list(db.scalars(_placements_query(run_id, agency, eselon, boxes).limit(limit)))
+
+
+def placements_stream(db: Session, run_id: uuid.UUID) -> Iterator[Placement]:
+    """Every placement of a run, read in batches (exports: memory stays flat)."""
+    query = _placements_query(run_id).execution_options(yield_per=STREAM_BATCH)
+    return iter(db.scalars(query))
+
+
+def _placements_query(  # type: ignore[no-untyped-def]
+    run_id: uuid.UUID,
+    agency: str | None = None,
+    eselon: str | None = None,
+    boxes: Sequence[int] | None = None,
+):
     query = select(Placement).where(Placement.run_id == run_id).order_by(Placement.name)
     if agency:
         query = query.where(Placement.agency_code == agency)
     if eselon:
         query = query.where(Placement.eselon.startswith(eselon))
-    if box is not None:
-        query = query.where(Placement.box == box)
-    return list(db.scalars(query))
+    if boxes is not None:
+        query = query.where(Placement.box.in_(boxes))
+    return query
 
 
 def box_counts(

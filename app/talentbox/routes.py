@@ -3,6 +3,7 @@ is audited (personal data)."""
 
 import json
 import uuid
+from collections.abc import Iterable, Iterator
 from typing import Annotated, Literal
 from urllib.parse import quote
 
@@ -15,6 +16,7 @@ from app.audit.service import record
 from app.kit.streaming import csv_chunks, file_chunks, xlsx_file
 from app.talentbox import files, placement, pull, repository, rules, service
 from app.talentbox.deps import AnalystDep, CsrfChecked, run_or_404
+from app.talentbox.models import Placement
 from app.talentbox.ninebox import nine_box_svg
 from app.talentbox.settings import load_settings
 from app.web.deps import DB
@@ -205,7 +207,11 @@ def run_page(
         "groups": groups,
         "filter": {"agency": agency, "eselon": eselon},
         "total": sum(counts.values()),
-        "total_all": sum(repository.box_counts(db, run.id).values()),
+        "total_all": (
+            sum(counts.values())
+            if not (agency or eselon)
+            else sum(repository.box_counts(db, run.id).values())
+        ),
         "message": pesan,
     }
     return render(request, "talentbox/run.html", context)
@@ -269,7 +275,8 @@ def movers_page(
         rows=len(people),
     )
     title = f"Kotak {from_box} (run {earlier}) → kotak {to_box} (run {number})"
-    return render(request, "talentbox/people.html", {"run": run, "title": title, "people": people})
+    context = {"run": run, "title": title, "people": people, "total": len(people)}
+    return render(request, "talentbox/people.html", context)
 
 
 @router.get("/run/{number}/kotak/{box}")
@@ -283,18 +290,9 @@ def box_page(
     eselon: str = "",
 ) -> Response:
     run = run_or_404(db, number)
-    people = repository.placements(db, run.id, agency or None, eselon or None, box)
-    record(
-        db,
-        analyst.actor,
-        "talentbox.view_box",
-        target_type="talentbox_run",
-        target_id=run.id,
-        target_label=f"run {number} kotak {box}",
-        rows=len(people),
+    return _people_page(
+        request, db, analyst, run, f"Kotak {box}", "talentbox.view_box", [box], agency, eselon
     )
-    context = {"run": run, "title": f"Kotak {box}", "people": people}
-    return render(request, "talentbox/people.html", context)
 
 
 @router.get("/run/{number}/kelompok/{group}")
@@ -308,21 +306,44 @@ def group_page(
     eselon: str = "",
 ) -> Response:
     run = run_or_404(db, number)
-    settings = load_settings()
-    if group not in settings.groups:
+    chosen = load_settings().groups.get(group)
+    if chosen is None:
         raise Forbidden()
-    everyone = repository.placements(db, run.id, agency or None, eselon or None)
-    people = [p for p in everyone if group in p.groups]
+    return _people_page(
+        request,
+        db,
+        analyst,
+        run,
+        chosen.label,
+        "talentbox.view_group",
+        chosen.boxes,
+        agency,
+        eselon,
+    )
+
+
+LIST_LIMIT = 1000  # a page lists at most this many; the export has everyone
+
+
+def _people_page(  # type: ignore[no-untyped-def]
+    request: Request, db, analyst, run, title: str, action: str, boxes, agency: str, eselon: str
+) -> Response:
+    """The people of some boxes (filtered in SQL, at most LIST_LIMIT shown), audited."""
+    counts = repository.box_counts(db, run.id, agency or None, eselon or None)
+    total = sum(counts.get(b, 0) for b in boxes)
+    people = repository.placements(
+        db, run.id, agency or None, eselon or None, boxes, limit=LIST_LIMIT
+    )
     record(
         db,
         analyst.actor,
-        "talentbox.view_group",
+        action,
         target_type="talentbox_run",
         target_id=run.id,
-        target_label=f"run {number} {group}",
+        target_label=f"run {run.number} {title}",
         rows=len(people),
     )
-    context = {"run": run, "title": settings.groups[group].label, "people": people}
+    context = {"run": run, "title": title, "people": people, "total": total}
     return render(request, "talentbox/people.html", context)
 
 
@@ -367,11 +388,10 @@ def person_page(request: Request, number: int, nip: str, analyst: AnalystDep, db
 
 
 @router.get("/run/{number}/ekspor.{fmt}")
-def export(number: int, fmt: str, analyst: AnalystDep, db: DB) -> Response:
+def export(request: Request, number: int, fmt: str, analyst: AnalystDep, db: DB) -> Response:
     run = run_or_404(db, number)
     if fmt not in ("csv", "xlsx"):
         raise Forbidden()
-    people = repository.placements(db, run.id)
     record(
         db,
         analyst.actor,
@@ -380,10 +400,34 @@ def export(number: int, fmt: str, analyst: AnalystDep, db: DB) -> Response:
         target_id=run.id,
         target_label=f"run {number}",
         format=fmt,
-        rows=len(people),
+        rows=sum(repository.box_counts(db, run.id).values()),
     )
-    rows = (
-        {
+    name = f"kotak-talenta-run{number}.{fmt}"
+    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+    if fmt == "xlsx":
+        rows = _export_rows(run, repository.placements_stream(db, run.id))
+        return StreamingResponse(
+            file_chunks(xlsx_file(EXPORT_COLUMNS, rows, sheet_name="kotak talenta")),
+            headers=headers,
+            media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    db.commit()  # the audit entry stands even if the client stops reading
+    body = _streamed_csv(request.app.state.sessionmaker, run)
+    return StreamingResponse(body, media_type="text/csv; charset=utf-8", headers=headers)
+
+
+def _streamed_csv(factory, run) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """Rows read while the response is sent, in a database session of their own (the
+    request's ends when the route returns), as the scores export does."""
+    with factory() as db_session:
+        yield from csv_chunks(
+            EXPORT_COLUMNS, _export_rows(run, repository.placements_stream(db_session, run.id))
+        )
+
+
+def _export_rows(run, placements: Iterable[Placement]) -> Iterator[dict]:  # type: ignore[no-untyped-def, type-arg]
+    for p in placements:
+        yield {
             "talentbox_run_id": str(run.id),
             "run_number": run.number,
             "mode": run.mode,
@@ -402,19 +446,6 @@ def export(number: int, fmt: str, analyst: AnalystDep, db: DB) -> Response:
             "groups": " ".join(p.groups),
             "recommendation": p.recommendation,
         }
-        for p in people
-    )
-    name = f"kotak-talenta-run{number}.{fmt}"
-    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
-    if fmt == "xlsx":
-        return StreamingResponse(
-            file_chunks(xlsx_file(EXPORT_COLUMNS, rows, sheet_name="kotak talenta")),
-            headers=headers,
-            media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-    return StreamingResponse(
-        csv_chunks(EXPORT_COLUMNS, rows), media_type="text/csv; charset=utf-8", headers=headers
-    )
 
 
 @router.post("/run/{number}/rilis", dependencies=[CsrfChecked])

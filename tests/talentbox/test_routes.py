@@ -121,3 +121,15 @@ def test_release_gives_agencies_their_recommendation_without_boxes(app, scored) 
     assert "Kotak" not in preview.text and "kotak" not in preview.text
     assert "Pemerintah Kota Makassar" in preview.text and "run penempatan 1" in preview.text
     assert "penanganan disiplin" not in own.text  # box 1 alone is not listed for agencies
+
+
+def test_a_long_box_list_is_capped_and_says_so(app, scored, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from app.talentbox import routes
+
+    client, _ = placed(app, scored)
+    monkeypatch.setattr(routes, "LIST_LIMIT", 1)
+    page = client.get("/talenta/run/1/kotak/7").text
+    assert "<strong>2</strong>" in page and page.count("/orang/") == 1
+    assert "ekspor memuat semuanya" in page
+    export = client.get("/talenta/run/1/ekspor.csv").text.splitlines()
+    assert len(export) == 3  # header + both officials: the export is never capped
