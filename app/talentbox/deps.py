@@ -15,7 +15,8 @@ ViewerDep = Annotated[Staff, Depends(require_role("agency_viewer"))]
 CsrfChecked = Depends(verify_csrf)
 
 
-def run_or_404(db, number: int) -> PlacementRun:  # type: ignore[no-untyped-def]
+def run_or_403(db, number: int) -> PlacementRun:  # type: ignore[no-untyped-def]
+    """The run, or the same refusal as for a run one may not see (no probing of numbers)."""
     run = repository.run_by_number(db, number)
     if run is None:
         raise Forbidden()

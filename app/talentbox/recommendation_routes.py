@@ -9,7 +9,7 @@ from app.accounts import repository as accounts_repository
 from app.accounts.deps import Forbidden
 from app.audit.service import record
 from app.talentbox import repository
-from app.talentbox.deps import AnalystDep, ViewerDep, run_or_404
+from app.talentbox.deps import AnalystDep, ViewerDep, run_or_403
 from app.talentbox.settings import load_settings
 from app.web.deps import DB
 from app.web.pages import render
@@ -25,7 +25,7 @@ def recommendations(request: Request, viewer: ViewerDep, db: DB) -> Response:
 @router.get("/rekomendasi/{number}")
 def recommendation(request: Request, number: int, viewer: ViewerDep, db: DB) -> Response:
     """The agency's own recommendation: who is proposed for what — no boxes, no scores."""
-    run = run_or_404(db, number)
+    run = run_or_403(db, number)
     if run.released_at is None:
         raise Forbidden()
     code = accounts_repository.agency_code_of(db, viewer.user)
@@ -47,7 +47,7 @@ def recommendation_preview(
     request: Request, number: int, analyst: AnalystDep, db: DB, agency: str
 ) -> Response:
     """What an agency will see for this run (also before the release), marked as a preview."""
-    run = run_or_404(db, number)
+    run = run_or_403(db, number)
     context = _recommendation(db, run, agency) | {"preview": True}
     record(
         db,

@@ -15,7 +15,7 @@ from app.accounts.service import Staff
 from app.audit.service import record
 from app.kit.streaming import csv_chunks, file_chunks, xlsx_file
 from app.talentbox import files, placement, pull, repository, rules, service
-from app.talentbox.deps import AnalystDep, CsrfChecked, run_or_404
+from app.talentbox.deps import AnalystDep, CsrfChecked, run_or_403
 from app.talentbox.models import Placement
 from app.talentbox.ninebox import nine_box_svg
 from app.talentbox.settings import load_settings
@@ -182,7 +182,7 @@ def run_page(
     banding: int | None = None,
     pesan: str | None = None,
 ) -> Response:
-    run = run_or_404(db, number)
+    run = run_or_403(db, number)
     counts = repository.box_counts(db, run.id, agency or None, eselon or None)
     query = f"?agency={agency}&eselon={eselon}"
     svg = nine_box_svg(load_settings(), counts, f"/talenta/run/{number}/kotak/{{box}}{query}")
@@ -235,7 +235,7 @@ def period_page(analyst: AnalystDep, db: DB, periode: int) -> Response:
 def rerun(number: int, analyst: AnalystDep, db: DB) -> Response:
     """Place again from the run's own inputs, options and stored settings (not today's config
     file): the new run must give every official the same box."""
-    run = run_or_404(db, number)
+    run = run_or_403(db, number)
     again = placement.rerun(db, analyst.actor, run)
     moved = sum(n for a, b, n in repository.movements(db, run.id, again.id) if a != b)
     message = "sama" if moved == 0 else f"{moved} orang berbeda kotak"
@@ -263,7 +263,7 @@ def movers_page(
     db: DB,
 ) -> Response:
     """The people who were in one box in an earlier run and in another in this one."""
-    run, before = run_or_404(db, number), run_or_404(db, earlier)
+    run, before = run_or_403(db, number), run_or_403(db, earlier)
     people = repository.movers(db, before.id, run.id, from_box, to_box)
     record(
         db,
@@ -289,7 +289,7 @@ def box_page(
     agency: str = "",
     eselon: str = "",
 ) -> Response:
-    run = run_or_404(db, number)
+    run = run_or_403(db, number)
     return _people_page(
         request, db, analyst, run, f"Kotak {box}", "talentbox.view_box", [box], agency, eselon
     )
@@ -305,7 +305,7 @@ def group_page(
     agency: str = "",
     eselon: str = "",
 ) -> Response:
-    run = run_or_404(db, number)
+    run = run_or_403(db, number)
     chosen = load_settings().groups.get(group)
     if chosen is None:
         raise Forbidden()
@@ -349,7 +349,7 @@ def _people_page(  # type: ignore[no-untyped-def]
 
 @router.get("/run/{number}/orang/{nip}")
 def person_page(request: Request, number: int, nip: str, analyst: AnalystDep, db: DB) -> Response:
-    run = run_or_404(db, number)
+    run = run_or_403(db, number)
     placed = repository.placement_of(db, run.id, nip)
     if placed is None:
         raise Forbidden()
@@ -389,7 +389,7 @@ def person_page(request: Request, number: int, nip: str, analyst: AnalystDep, db
 
 @router.get("/run/{number}/ekspor.{fmt}")
 def export(request: Request, number: int, fmt: str, analyst: AnalystDep, db: DB) -> Response:
-    run = run_or_404(db, number)
+    run = run_or_403(db, number)
     if fmt not in ("csv", "xlsx"):
         raise Forbidden()
     record(
@@ -450,12 +450,12 @@ def _export_rows(run, placements: Iterable[Placement]) -> Iterator[dict]:  # typ
 
 @router.post("/run/{number}/rilis", dependencies=[CsrfChecked])
 def release(number: int, analyst: AnalystDep, db: DB) -> Response:
-    changed = service.release(db, analyst.actor, run_or_404(db, number))
+    changed = service.release(db, analyst.actor, run_or_403(db, number))
     return redirect(f"/talenta/run/{number}?pesan={'dirilis' if changed else 'sudah dirilis'}")
 
 
 @router.post("/run/{number}/tarik", dependencies=[CsrfChecked])
 def withdraw(number: int, analyst: AnalystDep, db: DB) -> Response:
-    changed = service.withdraw(db, analyst.actor, run_or_404(db, number))
+    changed = service.withdraw(db, analyst.actor, run_or_403(db, number))
     message = "rilis ditarik" if changed else "belum dirilis"
     return redirect(f"/talenta/run/{number}?pesan={message}")
