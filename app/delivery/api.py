@@ -4,6 +4,7 @@ Authentication is the `proasn_taker` cookie (HttpOnly, SameSite=Strict). State-c
 take JSON bodies, which a cross-site HTML form cannot send, so they need no CSRF token.
 """
 
+import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Cookie, Depends, Request, Response
@@ -11,12 +12,13 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from app.config import get_settings
-from app.delivery import repository, service, views
+from app.delivery import hot, repository, service, views
 from app.delivery.errors import DeliveryError
 from app.delivery.models import Answer, Attempt
 from app.delivery.schemas import (
     AnswerIn,
     AnswerOut,
+    BroadcastOut,
     ClockOut,
     ErrorOut,
     GridCellOut,
@@ -129,19 +131,26 @@ async def item(position: int, request: Request, proasn_taker: TakerCookie = None
     """Item `position` (1-based) of this participant's form, options in their order."""
 
     def work(db: Session) -> ItemOut:
+        fast = hot.open_item(db, proasn_taker, position)
+        if fast is not None:
+            view = views.item_view(fast.ref, fast.content, fast.answer)
+            total = fast.snapshot.row.item_count
+            return _item_out(view, total, *fast.snapshot.clock())
         taker = service.authenticate(db, proasn_taker)
-        return _item_out(db, taker, position)
+        attempt, ref, version = service.open_item(db, taker, position)
+        # One row, not the attempt's answers: the cost must not grow with a 700-item form.
+        answer = db.get(Answer, (attempt.id, position))
+        view = views.item_view(ref, views.Content.of_version(version), answer)
+        total = service.form_of(db, attempt).item_count
+        return _item_out(view, total, *_clock(attempt, db))
 
     return await in_transaction(request, work)
 
 
-def _item_out(db: Session, taker: service.Taker, position: int) -> ItemOut:
-    attempt, ref, version = service.open_item(db, taker, position)
-    # One row, not the attempt's answers: the cost must not grow with a 700-item form.
-    answer = db.get(Answer, (attempt.id, position))
-    view = views.item_view(ref, version, answer)
-    remaining, section_left = _clock(attempt, db)
-    base = f"/api/v1/taker/items/{position}"
+def _item_out(
+    view: views.ItemView, total: int, remaining: int | None, section_left: int | None
+) -> ItemOut:
+    base = f"/api/v1/taker/items/{view.position}"
     return ItemOut(
         position=view.position,
         section_position=view.section_position,
@@ -158,7 +167,7 @@ def _item_out(db: Session, taker: service.Taker, position: int) -> ItemOut:
         ],
         option_id=view.option_id,
         flagged=view.flagged,
-        total_items=service.form_of(db, attempt).item_count,
+        total_items=total,
         remaining_seconds=remaining,
         section_remaining_seconds=section_left,
         seq_base=service.seq_base(),
@@ -172,17 +181,24 @@ async def save_answer(
     """Save the answer to item `position`; stale or replayed saves are ignored (applied=false)."""
 
     def work(db: Session) -> AnswerOut:
-        taker = service.authenticate(db, proasn_taker)
-        attempt, result = service.save_answer(
-            db, taker, position, body.option_id, body.flagged, body.seq
-        )
-        remaining, section_left = _clock(attempt, db)
+        fast = hot.save_answer(db, proasn_taker, position, body.option_id, body.flagged, body.seq)
+        if fast is not None:
+            option_id, flagged, seq, applied = fast.option_id, fast.flagged, fast.seq, fast.applied
+            remaining, section_left = fast.snapshot.clock()
+        else:
+            taker = service.authenticate(db, proasn_taker)
+            attempt, result = service.save_answer(
+                db, taker, position, body.option_id, body.flagged, body.seq
+            )
+            answer, applied = result.answer, result.applied
+            option_id, flagged, seq = answer.option_id, answer.flagged, answer.seq
+            remaining, section_left = _clock(attempt, db)
         return AnswerOut(
             position=position,
-            option_id=result.answer.option_id,
-            flagged=result.answer.flagged,
-            seq=result.answer.seq,
-            applied=result.applied,
+            option_id=option_id,
+            flagged=flagged,
+            seq=seq,
+            applied=applied,
             remaining_seconds=remaining,
             section_remaining_seconds=section_left,
         )
@@ -197,14 +213,26 @@ async def heartbeat(
     """The open page is alive (every PROASN_HEARTBEAT_SECONDS); answers with the server's clock."""
 
     def work(db: Session) -> ClockOut:
+        position = body.position if body else None
+        fast = hot.heartbeat(db, proasn_taker, position)
+        if fast is not None:
+            remaining, section_left = fast.snapshot.clock()
+            return ClockOut(
+                status="in_progress",
+                remaining_seconds=remaining,
+                section_remaining_seconds=section_left,
+                current_section=fast.snapshot.row.current_section,
+                broadcast=_broadcast(db, fast.session_id),
+            )
         taker = service.authenticate(db, proasn_taker)
-        attempt = service.heartbeat(db, taker, body.position if body else None)
+        attempt = service.heartbeat(db, taker, position)
         if attempt is None:
             return ClockOut(
                 status="not_started",
                 remaining_seconds=None,
                 section_remaining_seconds=None,
                 current_section=1,
+                broadcast=_broadcast(db, taker.participant.session_id),
             )
         remaining, section_left = _clock(attempt, db)
         paused = attempt.paused_at and attempt.status == "in_progress"
@@ -213,9 +241,15 @@ async def heartbeat(
             remaining_seconds=remaining,
             section_remaining_seconds=section_left,
             current_section=attempt.current_section,
+            broadcast=_broadcast(db, taker.participant.session_id),
         )
 
     return await in_transaction(request, work)
+
+
+def _broadcast(db: Session, session_id: uuid.UUID) -> BroadcastOut | None:
+    found = hot.latest_broadcast(db, session_id)
+    return BroadcastOut(id=found[0], message=found[1]) if found else None
 
 
 @router.get("/grid", response_model=list[GridCellOut])

@@ -139,7 +139,7 @@ def item_page(
     section = next(s for s in state.sections if s.position == ref.section_position)
     context = {
         "state": state,
-        "item": views.item_view(ref, version, answer),
+        "item": views.item_view(ref, views.Content.of_version(version), answer),
         "section": section,
         "grid": views.grid(db, attempt),
         "heartbeat_seconds": get_settings().heartbeat_seconds,

@@ -44,7 +44,7 @@ class SaveResult:
     applied: bool  # False: an equal or newer write was already stored (retry / reordering)
 
 
-def _grace() -> timedelta:
+def answer_grace() -> timedelta:
     return timedelta(seconds=get_settings().answer_grace_seconds)
 
 
@@ -206,8 +206,9 @@ def _refresh_clock(db: Session, attempt: Attempt) -> None:
         return
     now = clock.now()
     current = attempt_sections(db, attempt).get(attempt.current_section)
-    test_over = past_cutoff(attempt.deadline_at, now, _grace())
-    if not test_over and (current is None or not past_cutoff(current.deadline_at, now, _grace())):
+    grace = answer_grace()
+    test_over = past_cutoff(attempt.deadline_at, now, grace)
+    if not test_over and (current is None or not past_cutoff(current.deadline_at, now, grace)):
         return
     if not _still_running_locked(db, attempt):
         return
@@ -215,7 +216,7 @@ def _refresh_clock(db: Session, attempt: Attempt) -> None:
         _submit(db, attempt, "timer", now)
         return
     current = attempt_sections(db, attempt).get(attempt.current_section)
-    while current is not None and past_cutoff(current.deadline_at, now, _grace()):
+    while current is not None and past_cutoff(current.deadline_at, now, answer_grace()):
         # The next section starts when the previous one ran out, not when someone looks.
         assert current.deadline_at is not None
         current = _advance_section(db, attempt, current, current.deadline_at, "timer")
@@ -408,7 +409,7 @@ def _submit(db: Session, attempt: Attempt, by: str, now: datetime) -> None:
 
 def submit_expired(db: Session) -> int:
     """Submit every attempt whose time ran out, with or without a browser open."""
-    cutoff = clock.now() - _grace()
+    cutoff = clock.now() - answer_grace()
     ids = repository.expired_attempt_ids(db, cutoff)
     for attempt_id in ids:
         attempt = db.get(Attempt, attempt_id)

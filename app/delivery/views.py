@@ -1,13 +1,14 @@
 """What a taker sees, computed once for both the JSON API and the HTML pages."""
 
 from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
 from app.bank.models import ItemVersion
 from app.delivery import repository
 from app.delivery import service as delivery_service
-from app.delivery.models import Answer, Attempt
+from app.delivery.models import Attempt
 from app.delivery.selectors import ItemRef, selector_for
 from app.delivery.service import Taker, seq_base
 from app.delivery.timing import effective_deadline, seconds_until
@@ -175,20 +176,39 @@ def _scores(db: Session, attempt: Attempt | None) -> list[ScoreView]:
     ]
 
 
-def item_view(ref: ItemRef, version: ItemVersion, answer: Answer | None) -> ItemView:
-    by_id = {o["id"]: o for o in version.options}
+@dataclass(frozen=True)
+class Content:
+    """An item version as the taker sees it (figures only as present or not). Versions in a
+    form are never edited (a change makes a new version), so a worker may keep these."""
+
+    stem: str
+    has_figure: bool
+    options: dict[str, tuple[str | None, bool]]  # id → (text, has a figure)
+
+    @classmethod
+    def of(cls, stem: str, figure_svg: str | None, options: list[dict[str, Any]]) -> "Content":
+        by_id = {o["id"]: (o.get("text"), bool(o.get("figure_svg"))) for o in options}
+        return cls(stem, bool(figure_svg), by_id)
+
+    @classmethod
+    def of_version(cls, version: ItemVersion) -> "Content":
+        return cls.of(version.stem, version.figure_svg, version.options)
+
+
+class StoredAnswer(Protocol):
+    option_id: str | None
+    flagged: bool
+    seq: int
+
+
+def item_view(ref: ItemRef, content: Content, answer: StoredAnswer | None) -> ItemView:
     return ItemView(
         position=ref.position,
         section_position=ref.section_position,
-        stem=version.stem,
-        has_figure=bool(version.figure_svg),
+        stem=content.stem,
+        has_figure=content.has_figure,
         options=[
-            OptionView(
-                option_id,
-                LABELS[i],
-                by_id[option_id].get("text"),
-                bool(by_id[option_id].get("figure_svg")),
-            )
+            OptionView(option_id, LABELS[i], *content.options[option_id])
             for i, option_id in enumerate(ref.option_order)
         ],
         option_id=answer.option_id if answer else None,

@@ -166,6 +166,27 @@ def test_heartbeat_reports_the_server_clock(taker: TestClient, frozen: FrozenClo
     }
 
 
+def test_a_proctor_broadcast_reaches_the_heartbeat_for_30_minutes(
+    taker: TestClient, exam: OpenExam, use_database: str, frozen: FrozenClock
+) -> None:
+    from app.audit.service import Actor
+    from app.proctoring import service as proctoring
+
+    def beat() -> dict:  # type: ignore[type-arg]
+        return taker.post("/api/v1/taker/heartbeat", json={"position": None}).json()
+
+    assert beat()["broadcast"] is None  # before the start too
+    taker.post("/api/v1/taker/start")
+    engine = make_engine(use_database)
+    with transaction(make_sessionmaker(engine)) as db:
+        proctoring.broadcast(db, Actor(None, "pengawas-a", "proctor"), exam.session, "Istirahat")
+    engine.dispose()
+    message = beat()["broadcast"]
+    assert message["message"] == "Istirahat" and message["id"]
+    frozen.advance(minutes=31)
+    assert beat()["broadcast"] is None
+
+
 def test_figures_are_served_as_svg_images_only_for_own_items(taker: TestClient) -> None:
     taker.post("/api/v1/taker/start")
     response = taker.get("/api/v1/taker/items/1/figure.svg")

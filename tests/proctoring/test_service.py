@@ -257,7 +257,7 @@ def test_token_rotation_keeps_the_old_token_for_a_short_overlap(
     delivery.login(db_session, exam.nips[1], new, None)
 
 
-def test_broadcast_reaches_the_takers_heartbeat(db_session: Session, exam: OpenExam) -> None:
+def test_broadcast_is_kept_as_the_rooms_latest_message(db_session: Session, exam: OpenExam) -> None:
     from app.proctoring import repository
 
     service.broadcast(db_session, ALICE, exam.session, "Waktu istirahat 5 menit lagi")

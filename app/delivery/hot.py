@@ -1,0 +1,298 @@
+"""The calls every open test page repeats every few seconds (item, answer save, heartbeat) in
+Core SQL, for the ordinary case only.
+
+bench/load measured ~4 ms of CPU per such call through the ORM (identity loads, unit of
+work), 17 times a bare ping, with the database idle: one worker could not serve a room of a
+few hundred takers. Here a call is one read (the login, its attempt, the current section and
+the form item, by the cookie's token hash) plus only the writes it needs.
+
+Anything out of the ordinary — no attempt yet, awaiting admission, paused, submitted, a
+deadline or section cut-off passed, an unknown position or a locked section — returns None
+and the caller runs the ORM path in `service`, which owns every rule. So this module answers
+only what `service` would answer the same way; tests/delivery/test_hot.py holds it to that.
+"""
+
+import threading
+import uuid
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Row, bindparam, exists, insert, literal, select, update
+from sqlalchemy.orm import Session
+
+from app.bank.models import ItemVersion
+from app.delivery import errors
+from app.delivery.models import Answer, AnswerJournal, Attempt, AttemptSection, TakerLogin
+from app.delivery.selectors import FixedFormSelector, ItemRef
+from app.delivery.service import LAST_SEEN_EVERY, SEQ_SPAN, answer_grace, seq_base
+from app.delivery.timing import past_cutoff
+from app.delivery.views import Content
+from app.exams.models import Form, FormItem, Participant
+from app.kit import clock
+from app.kit.ids import new_id
+from app.kit.secrets_gen import token_digest
+from app.proctoring.models import Broadcast
+
+L = TakerLogin.__table__
+A = Attempt.__table__
+S = AttemptSection.__table__
+F = Form.__table__
+FI = FormItem.__table__
+P = Participant.__table__
+AN = Answer.__table__
+J = AnswerJournal.__table__
+V = ItemVersion.__table__
+B = Broadcast.__table__
+
+# A proctor's message reaches the pages that beat within this long after it was sent.
+BROADCAST_WINDOW = timedelta(minutes=30)
+
+_current_section = S.alias("current_section")
+_any_section = S.alias("any_section")
+
+
+def _snapshot_query(with_item: bool, lock: bool) -> Any:
+    columns = [
+        L.c.id.label("login_id"),
+        L.c.needs_admission,
+        L.c.admitted_at,
+        P.c.session_id,
+        A.c.id.label("attempt_id"),
+        A.c.selector,
+        A.c.status,
+        A.c.deadline_at,
+        A.c.paused_at,
+        A.c.current_position,
+        A.c.current_section,
+        A.c.last_seen_at,
+        F.c.item_count,
+        _current_section.c.deadline_at.label("section_deadline"),
+        exists().where(_any_section.c.attempt_id == A.c.id).correlate(A).label("has_sections"),
+    ]
+    joined = (
+        L.join(P, P.c.id == L.c.participant_id)
+        .join(A, A.c.participant_id == L.c.participant_id)
+        .join(F, F.c.id == A.c.form_id)
+        .outerjoin(
+            _current_section,
+            (_current_section.c.attempt_id == A.c.id)
+            & (_current_section.c.section_position == A.c.current_section),
+        )
+    )
+    if with_item:
+        columns += [FI.c.section_position.label("item_section"), FI.c.item_version_id]
+        columns += [FI.c.option_order]
+        joined = joined.outerjoin(
+            FI, (FI.c.form_id == A.c.form_id) & (FI.c.position == bindparam("position"))
+        )
+    else:
+        columns += [literal(None).label("item_section"), literal(None).label("item_version_id")]
+        columns += [literal(None).label("option_order")]
+    query = (
+        select(*columns)
+        .select_from(joined)
+        .where(L.c.token_hash == bindparam("token_hash"), L.c.revoked_at.is_(None))
+    )
+    # The attempt's row lock serialises a save against the sweeper's (or a proctor's) submit
+    # on PostgreSQL, as service.save_answer's does; SQLite serialises all writers anyway.
+    return query.with_for_update(of=A) if lock else query
+
+
+_READ = _snapshot_query(with_item=True, lock=False)
+_READ_LOCKED = _snapshot_query(with_item=True, lock=True)
+_READ_NO_ITEM = _snapshot_query(with_item=False, lock=False)
+_ANSWER = select(AN.c.option_id, AN.c.flagged, AN.c.seq).where(
+    AN.c.attempt_id == bindparam("attempt_id"), AN.c.position == bindparam("position")
+)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What one read tells about a taker's request, when it is an ordinary one."""
+
+    row: Row[Any]
+    now: datetime
+
+    @property
+    def attempt_id(self) -> uuid.UUID:
+        return self.row.attempt_id
+
+    def clock(self) -> tuple[int | None, int | None]:
+        """(test, section) seconds left, as api._clock computes them."""
+        deadline, section = self.row.deadline_at, self.row.section_deadline
+        remaining = max(0, int((deadline - self.now).total_seconds()))
+        if section is None:
+            return remaining, None
+        return remaining, max(0, int((min(section, deadline) - self.now).total_seconds()))
+
+
+def _ordinary(row: Row[Any] | None, now: datetime, grace: timedelta, item: bool) -> bool:
+    if row is None:  # not logged in, or no attempt: the ORM path says which
+        return False
+    if row.needs_admission and row.admitted_at is None:
+        return False
+    if row.selector != FixedFormSelector.name or row.status != "in_progress":
+        return False
+    if row.paused_at is not None or past_cutoff(row.deadline_at, now, grace):
+        return False
+    if past_cutoff(row.section_deadline, now, grace):
+        return False
+    if not item:
+        return True
+    if row.item_version_id is None:  # no such position: item_not_found
+        return False
+    return not row.has_sections or row.item_section == row.current_section
+
+
+def _read(db: Session, query: Any, token: str | None, position: int | None) -> Snapshot | None:
+    if not token:
+        return None
+    now = clock.now()
+    params = {"token_hash": token_digest(token), "position": position}
+    row = db.connection().execute(query, params).first()
+    item = query is not _READ_NO_ITEM
+    return Snapshot(row, now) if _ordinary(row, now, answer_grace(), item) else None
+
+
+# --- item content, read once per worker ---------------------------------------------------
+
+
+class _ContentCache:
+    def __init__(self, size: int = 4096) -> None:
+        self.size = size
+        self._items: OrderedDict[uuid.UUID, Content] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, db: Session, version_id: uuid.UUID) -> Content:
+        with self._lock:
+            found = self._items.get(version_id)
+            if found is not None:
+                self._items.move_to_end(version_id)
+                return found
+        query = select(V.c.stem, V.c.figure_svg, V.c.options).where(V.c.id == version_id)
+        content = Content.of(*db.connection().execute(query).one())
+        with self._lock:
+            self._items[version_id] = content
+            if len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return content
+
+
+CONTENT = _ContentCache()
+
+
+# --- the three calls ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ItemRead:
+    snapshot: Snapshot
+    ref: ItemRef
+    content: Content
+    answer: Row[Any] | None  # option_id, flagged, seq
+
+
+def open_item(db: Session, token: str | None, position: int) -> ItemRead | None:
+    """service.open_item + the stored answer, or None for the ORM path."""
+    snap = _read(db, _READ, token, position)
+    if snap is None:
+        return None
+    row = snap.row
+    params = {"attempt_id": row.attempt_id, "position": position}
+    stored = db.connection().execute(_ANSWER, params).first()
+    if row.current_position != position:  # the item to resume on
+        db.connection().execute(
+            update(A).where(A.c.id == row.attempt_id).values(current_position=position)
+        )
+    ref = ItemRef(position, row.item_section, row.item_version_id, tuple(row.option_order))
+    return ItemRead(snap, ref, CONTENT.get(db, row.item_version_id), stored)
+
+
+@dataclass(frozen=True)
+class Saved:
+    snapshot: Snapshot
+    option_id: str | None
+    flagged: bool
+    seq: int
+    applied: bool
+
+
+def save_answer(
+    db: Session, token: str | None, position: int, option_id: str | None, flagged: bool, seq: int
+) -> Saved | None:
+    """service.save_answer: a journal row and the answer, unless an equal or newer save
+    (by `seq`) is stored; or None for the ORM path."""
+    snap = _read(db, _READ_LOCKED, token, position)
+    if snap is None:
+        return None
+    row = snap.row
+    if option_id is not None and option_id not in row.option_order:
+        raise errors.InvalidOption()
+    if seq > seq_base() + SEQ_SPAN:
+        raise errors.InvalidSequence()
+    conn = db.connection()
+    # Read after the lock is held, so a save that waited for it sees the one before it.
+    stored = conn.execute(_ANSWER, {"attempt_id": row.attempt_id, "position": position}).first()
+    if stored is not None and stored.seq >= seq:
+        return Saved(snap, stored.option_id, stored.flagged, stored.seq, applied=False)
+    conn.execute(
+        insert(J).values(
+            id=new_id(),
+            attempt_id=row.attempt_id,
+            position=position,
+            old_option_id=stored.option_id if stored else None,
+            new_option_id=option_id,
+            old_flagged=stored.flagged if stored else None,
+            new_flagged=flagged,
+            seq=seq,
+            recorded_at=snap.now,
+            login_id=row.login_id,
+        )
+    )
+    values = {"option_id": option_id, "flagged": flagged, "seq": seq, "answered_at": snap.now}
+    if stored is None:
+        conn.execute(insert(AN).values(attempt_id=row.attempt_id, position=position, **values))
+    else:
+        where = (AN.c.attempt_id == row.attempt_id) & (AN.c.position == position)
+        conn.execute(update(AN).where(where).values(**values))
+    return Saved(snap, option_id, flagged, seq, applied=True)
+
+
+@dataclass(frozen=True)
+class Beat:
+    snapshot: Snapshot
+    session_id: uuid.UUID
+
+
+def heartbeat(db: Session, token: str | None, position: int | None) -> Beat | None:
+    """service.heartbeat for a running attempt, or None for the ORM path."""
+    snap = _read(db, _READ if position is not None else _READ_NO_ITEM, token, position)
+    if snap is None:
+        return None
+    row = snap.row
+    changes: dict[str, Any] = {}
+    if row.last_seen_at is None or snap.now - row.last_seen_at >= LAST_SEEN_EVERY:
+        changes["last_seen_at"] = snap.now
+    # With a position, _read has checked that it is reachable (else: the ORM path).
+    if position is not None and row.current_position != position:
+        changes["current_position"] = position
+    if changes:
+        db.connection().execute(update(A).where(A.c.id == row.attempt_id).values(**changes))
+    return Beat(snap, row.session_id)
+
+
+_BROADCAST = (
+    select(B.c.id, B.c.message)
+    .where(B.c.exam_session_id == bindparam("session_id"), B.c.at > bindparam("since"))
+    .order_by(B.c.at.desc())
+    .limit(1)
+)
+
+
+def latest_broadcast(db: Session, session_id: uuid.UUID) -> tuple[str, str] | None:
+    """(id, message) of the room's latest proctor message of the last 30 minutes."""
+    since = clock.now() - BROADCAST_WINDOW
+    row = db.connection().execute(_BROADCAST, {"session_id": session_id, "since": since}).first()
+    return (str(row.id), row.message) if row else None

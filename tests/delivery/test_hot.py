@@ -1,0 +1,292 @@
+"""The hot path (app/delivery/hot.py) answers ordinary item reads, saves and heartbeats exactly
+as the ORM path in delivery.service does, with fewer statements, and hands everything else
+back to it (returns None, having written nothing)."""
+
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import event, select, update
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from app.delivery import api, errors, hot, service, views
+from app.delivery.models import Answer, AnswerJournal, Attempt, TakerLogin
+from app.kit.clock import FrozenClock, use_clock
+from tests.delivery.factories import OpenExam, open_exam
+
+START = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def frozen() -> Iterator[FrozenClock]:
+    with use_clock(FrozenClock(START)) as c:
+        yield c
+
+
+def login(db: Session, exam: OpenExam, n: int = 0) -> tuple[service.Taker, str]:
+    taker, raw = service.login(db, exam.nips[n], exam.token, None)
+    assert raw is not None
+    return taker, raw
+
+
+def started(db: Session, exam: OpenExam, n: int = 0) -> tuple[service.Taker, str, Attempt]:
+    taker, raw = login(db, exam, n)
+    return taker, raw, service.start(db, taker)
+
+
+def fresh(db: Session, attempt: Attempt) -> Attempt:
+    """The attempt as stored (the hot path writes past the ORM's identity map)."""
+    db.expire_all()
+    found = db.get(Attempt, attempt.id)
+    assert found is not None
+    return found
+
+
+@pytest.fixture
+def statements(engine: Engine) -> Iterator[list[str]]:
+    seen: list[str] = []
+
+    def record(*args: Any) -> None:
+        seen.append(args[2])
+
+    event.listen(engine, "before_cursor_execute", record)
+    yield seen
+    event.remove(engine, "before_cursor_execute", record)
+
+
+def test_item_is_what_the_orm_path_shows(
+    db_session: Session, tmp_path: Path, frozen: FrozenClock
+) -> None:
+    exam = open_exam(db_session, tmp_path)
+    taker, raw, attempt = started(db_session, exam)
+    _, ref, _ = service.open_item(db_session, taker, 2)
+    service.save_answer(db_session, taker, 2, ref.option_order[1], True, service.seq_base() + 1)
+    frozen.advance(seconds=70)
+
+    fast = hot.open_item(db_session, raw, 2)
+    assert fast is not None
+    attempt, ref, version = service.open_item(db_session, taker, 2)
+    answer = db_session.get(Answer, (attempt.id, 2))
+    slow = views.item_view(ref, views.Content.of_version(version), answer)
+    assert views.item_view(fast.ref, fast.content, fast.answer) == slow
+    assert slow.option_id == ref.option_order[1] and slow.flagged
+    assert fast.snapshot.clock() == api._clock(attempt, db_session) == (3530, None)
+    assert fast.snapshot.row.item_count == 5
+
+
+def test_item_moves_the_resume_position(
+    db_session: Session, tmp_path: Path, frozen: FrozenClock
+) -> None:
+    exam = open_exam(db_session, tmp_path)
+    _, raw, attempt = started(db_session, exam)
+    assert hot.open_item(db_session, raw, 4) is not None
+    assert fresh(db_session, attempt).current_position == 4
+
+
+def test_saves_write_the_same_rows_as_the_orm_path(
+    db_session: Session, tmp_path: Path, frozen: FrozenClock
+) -> None:
+    """The same sequence of saves (new, changed, replayed, stale) by two takers, one through
+    each path: equal answers, equal journals, equal replies."""
+    exam = open_exam(db_session, tmp_path)
+    slow_taker, _, slow_attempt = started(db_session, exam, 0)
+    _, raw, fast_attempt = started(db_session, exam, 1)
+    base = service.seq_base()
+    steps = [
+        (1, 0, False, 1),
+        (1, 1, True, 2),
+        (1, 2, False, 2),
+        (1, 3, False, 1),
+        (3, None, True, 3),
+    ]
+    slow_replies, fast_replies = [], []
+    for position, index, flagged, seq in steps:
+        frozen.advance(seconds=5)
+        _, ref, _ = service.open_item(db_session, slow_taker, position)
+        option = None if index is None else ref.option_order[index]
+        _, result = service.save_answer(
+            db_session, slow_taker, position, option, flagged, base + seq
+        )
+        a = result.answer
+        slow_replies.append((a.option_id, a.flagged, a.seq, result.applied))
+        fast_ref = hot.open_item(db_session, raw, position)
+        assert fast_ref is not None
+        fast_option = None if index is None else fast_ref.ref.option_order[index]
+        saved = hot.save_answer(db_session, raw, position, fast_option, flagged, base + seq)
+        assert saved is not None
+        fast_replies.append((saved.option_id, saved.flagged, saved.seq, saved.applied))
+    assert [r[1:] for r in fast_replies] == [r[1:] for r in slow_replies]
+    assert [r[3] for r in fast_replies] == [True, True, False, False, True]
+
+    def stored(attempt: Attempt) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+        db_session.expire_all()
+        answers = db_session.scalars(
+            select(Answer).where(Answer.attempt_id == attempt.id).order_by(Answer.position)
+        )
+        journal = db_session.scalars(
+            select(AnswerJournal)
+            .where(AnswerJournal.attempt_id == attempt.id)
+            .order_by(AnswerJournal.seq)
+        )
+        return (
+            [(a.position, a.option_id is None, a.flagged, a.seq, a.answered_at) for a in answers],
+            [
+                (j.position, j.old_option_id is None, j.new_option_id is None, j.old_flagged)
+                + (j.new_flagged, j.seq, j.recorded_at, j.login_id is not None)
+                for j in journal
+            ],
+        )
+
+    assert stored(fast_attempt) == stored(slow_attempt)
+    assert len(stored(fast_attempt)[1]) == 3  # replayed and stale saves leave no journal row
+
+
+def test_save_refuses_foreign_options_and_future_sequences(
+    db_session: Session, tmp_path: Path, frozen: FrozenClock
+) -> None:
+    exam = open_exam(db_session, tmp_path)
+    _, raw, attempt = started(db_session, exam)
+    with pytest.raises(errors.InvalidOption):
+        hot.save_answer(db_session, raw, 1, "Z", False, service.seq_base() + 1)
+    with pytest.raises(errors.InvalidSequence):
+        hot.save_answer(db_session, raw, 1, None, False, service.seq_base() + 2 * service.SEQ_SPAN)
+    assert db_session.get(Answer, (attempt.id, 1)) is None
+
+
+def test_heartbeat_writes_last_seen_at_most_every_15_s_and_follows_the_page(
+    db_session: Session, tmp_path: Path, frozen: FrozenClock
+) -> None:
+    exam = open_exam(db_session, tmp_path)
+    _, raw, attempt = started(db_session, exam)
+    frozen.advance(seconds=10)
+    assert hot.heartbeat(db_session, raw, None) is not None
+    assert fresh(db_session, attempt).last_seen_at == START  # written at start, 10 s ago
+    frozen.advance(seconds=6)
+    beat = hot.heartbeat(db_session, raw, 3)
+    assert beat is not None and beat.session_id == exam.session.id
+    stored = fresh(db_session, attempt)
+    assert stored.last_seen_at == START + timedelta(seconds=16)
+    assert stored.current_position == 3
+
+
+def test_a_saved_answer_costs_four_statements_and_an_item_read_two(
+    db_session: Session, tmp_path: Path, frozen: FrozenClock, statements: list[str]
+) -> None:
+    """One read (login, attempt, section, form item), the answer, the journal, the answer's
+    write; an item: one read and its answer (content comes from the worker's cache)."""
+    exam = open_exam(db_session, tmp_path)
+    _, raw, _ = started(db_session, exam)
+    assert hot.open_item(db_session, raw, 1) is not None  # content now cached, position 1
+    option = hot.open_item(db_session, raw, 1)
+    assert option is not None
+    statements.clear()
+    assert hot.open_item(db_session, raw, 1) is not None
+    assert len(statements) == 2, statements
+    statements.clear()
+    saved = hot.save_answer(
+        db_session, raw, 1, option.ref.option_order[0], False, service.seq_base()
+    )
+    assert saved is not None and saved.applied
+    assert len(statements) == 4, statements
+
+
+# --- what goes to the ORM path ------------------------------------------------------------
+
+
+def _paused(db: Session, attempt: Attempt, frozen: FrozenClock) -> None:
+    attempt.paused_at = START
+    db.flush()
+
+
+def _submitted(db: Session, attempt: Attempt, frozen: FrozenClock) -> None:
+    service.force_submit(db, attempt)
+    db.flush()
+
+
+def _deadline_passed(db: Session, attempt: Attempt, frozen: FrozenClock) -> None:
+    frozen.advance(minutes=60, seconds=4)  # one second past the 3-s grace
+
+
+def _login_revoked(db: Session, attempt: Attempt, frozen: FrozenClock) -> None:
+    db.execute(update(TakerLogin).values(revoked_at=START))
+
+
+@pytest.mark.parametrize(
+    "make_unusual",
+    [_paused, _submitted, _deadline_passed, _login_revoked],
+    ids=lambda f: f.__name__,
+)
+def test_unusual_attempts_go_to_the_orm_path_untouched(
+    db_session: Session,
+    tmp_path: Path,
+    frozen: FrozenClock,
+    make_unusual: Callable[[Session, Attempt, FrozenClock], None],
+) -> None:
+    exam = open_exam(db_session, tmp_path)
+    _, raw, attempt = started(db_session, exam)
+    make_unusual(db_session, attempt, frozen)
+    before = (attempt.current_position, attempt.last_seen_at)
+    frozen.advance(seconds=20)
+    assert hot.open_item(db_session, raw, 2) is None
+    assert hot.save_answer(db_session, raw, 2, None, True, service.seq_base()) is None
+    assert hot.heartbeat(db_session, raw, 2) is None
+    stored = fresh(db_session, attempt)
+    assert (stored.current_position, stored.last_seen_at) == before
+    assert db_session.get(Answer, (attempt.id, 2)) is None
+
+
+def test_a_deadline_within_the_grace_is_still_ordinary(
+    db_session: Session, tmp_path: Path, frozen: FrozenClock
+) -> None:
+    """As in the ORM path: a save already on the wire at zero is accepted for 3 s."""
+    exam = open_exam(db_session, tmp_path)
+    _, raw, _ = started(db_session, exam)
+    frozen.advance(minutes=60, seconds=2)
+    saved = hot.save_answer(db_session, raw, 1, None, True, service.seq_base())
+    assert saved is not None and saved.snapshot.clock() == (0, None)
+
+
+def test_no_attempt_no_cookie_or_unknown_position_go_to_the_orm_path(
+    db_session: Session, tmp_path: Path, frozen: FrozenClock
+) -> None:
+    exam = open_exam(db_session, tmp_path)
+    taker, raw = login(db_session, exam)
+    assert hot.heartbeat(db_session, raw, None) is None  # not started
+    service.start(db_session, taker)
+    assert hot.heartbeat(db_session, None, None) is None
+    assert hot.heartbeat(db_session, "not-a-token", None) is None
+    assert hot.open_item(db_session, raw, 6) is None  # a 5-item form
+    assert hot.save_answer(db_session, raw, 0, None, False, service.seq_base()) is None
+
+
+def test_awaiting_admission_goes_to_the_orm_path(
+    db_session: Session, tmp_path: Path, frozen: FrozenClock
+) -> None:
+    exam = open_exam(db_session, tmp_path, require_admission=True)
+    taker, raw = login(db_session, exam)
+    taker.login.admitted_at = START
+    attempt = service.start(db_session, taker)
+    assert hot.open_item(db_session, raw, 1) is not None
+    taker.login.admitted_at = None  # e.g. a login reset needing a fresh admission
+    db_session.flush()
+    assert hot.open_item(db_session, raw, 1) is None
+    assert attempt.status == "in_progress"
+
+
+def test_timed_sections_only_the_open_one_and_its_clock(
+    db_session: Session, tmp_path: Path, frozen: FrozenClock
+) -> None:
+    exam = open_exam(db_session, tmp_path, section_limits=(20, 30))
+    taker, raw, attempt = started(db_session, exam)
+    frozen.advance(minutes=5)
+    fast = hot.open_item(db_session, raw, 1)
+    assert fast is not None and fast.snapshot.clock() == (55 * 60, 15 * 60)
+    assert fast.snapshot.clock() == api._clock(attempt, db_session)
+    assert hot.open_item(db_session, raw, 4) is None  # section 2: locked (the ORM path says so)
+    with pytest.raises(errors.SectionLocked):
+        service.open_item(db_session, taker, 4)
+    frozen.advance(minutes=15, seconds=4)  # section 1 ran out: the ORM path moves on
+    assert hot.heartbeat(db_session, raw, None) is None
