@@ -52,10 +52,19 @@ def participant_in_open_session(
 
 
 def identity(db: Session, participant: Participant) -> tuple[ExamSession, Agency]:
-    exam_session = db.get(ExamSession, participant.session_id)
-    agency = db.get(Agency, participant.agency_id)
-    assert exam_session is not None and agency is not None
-    return exam_session, agency
+    """The participant's session and agency in one query, once per database session (a start
+    and the state it returns both need them)."""
+    cache = db.info.setdefault("identity", {})
+    if participant.id not in cache:
+        query = (
+            select(ExamSession, Agency)
+            .select_from(Participant)
+            .join(ExamSession, ExamSession.id == Participant.session_id)
+            .join(Agency, Agency.id == Participant.agency_id)
+            .where(Participant.id == participant.id)
+        )
+        cache[participant.id] = tuple(db.execute(query).one())
+    return cache[participant.id]
 
 
 def attempt_of(db: Session, participant_id: uuid.UUID, lock: bool = False) -> Attempt | None:

@@ -6,6 +6,7 @@ anything else happens; the sweeper does the same for attempts nobody is looking 
 """
 
 import secrets
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -127,7 +128,15 @@ def _event_and_limits(
 ) -> tuple[Event, list[BlueprintSection]]:
     event = db.get(Event, participant.event_id)
     assert event is not None
-    return event, exams_repository.sections(db, event.id)
+    return event, blueprint_sections(db, event.id)
+
+
+def blueprint_sections(db: Session, event_id: uuid.UUID) -> list[BlueprintSection]:
+    """The event's sections, read once per database session (start and its state need them)."""
+    cache = db.info.setdefault("blueprint_sections", {})
+    if event_id not in cache:
+        cache[event_id] = exams_repository.sections(db, event_id)
+    return cache[event_id]
 
 
 def _limits(sections: list[BlueprintSection]) -> list[SectionLimit]:
@@ -169,6 +178,8 @@ def start(db: Session, taker: Taker) -> Attempt:
     db.flush()
     if sequential(_limits(sections)):
         _open_section(db, attempt, sections[0], now)
+    else:
+        db.info.setdefault("attempt_sections", {})[attempt.id] = {}  # none: nothing to read
     return attempt
 
 

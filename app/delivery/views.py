@@ -92,8 +92,12 @@ def state_view(db: Session, taker: Taker, attempt: Attempt | None) -> StateView:
     exam_session, agency = repository.identity(db, participant)
     event = db.get(Event, participant.event_id)
     assert event is not None
-    sections = exams_repository.sections(db, event.id)
-    form = exams_repository.form_of(db, participant.id)
+    sections = delivery_service.blueprint_sections(db, event.id)
+    # The attempt's form is in the session already after a start (no second query).
+    if attempt is not None:
+        form = db.get(Form, attempt.form_id)
+    else:
+        form = exams_repository.form_of(db, participant.id)
     total = form.item_count if form else 0
     answered = flagged = 0
     remaining = section_remaining = None
