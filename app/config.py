@@ -14,10 +14,12 @@ class Settings(BaseSettings):
 
     # SQLite file in the working directory by default; PostgreSQL (psycopg 3) in production.
     database_url: str = "sqlite:///./proasn.db"
-    # Database connections one server worker keeps open (it may open up to 40 under load, one
-    # per request thread): workers × nodes × 40 must fit PostgreSQL's max_connections, or go
-    # through PgBouncer (docs/deploy.md).
-    database_pool_size: int = Field(default=8, ge=1, le=200)
+    # Database connections one server worker keeps open: one per request thread (40), because
+    # a connection opened beyond the pool is closed again when returned, and under load that
+    # churn of PostgreSQL connections cost more than the requests (bench/load: 234 -> 542
+    # saves/s). Workers × nodes × this must fit max_connections, or use PgBouncer
+    # (docs/deploy.md); a smaller pool still opens up to 40 under load.
+    database_pool_size: int = Field(default=40, ge=1, le=200)
     # Echo SQL for debugging only.
     database_echo: bool = False
     default_time_zone: str = "Asia/Jakarta"
