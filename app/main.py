@@ -50,10 +50,21 @@ from app.web.templating import STATIC_DIR
 logger = logging.getLogger(__name__)
 
 
+# Attempts the sweeper submits and scores per transaction. A room's deadline expires a whole
+# room at once; in one transaction their row locks would be held until the last was scored,
+# and every request of those takers would wait, holding a worker thread, meanwhile.
+SWEEP_BATCH = 50
+
+
 def sweep_once(factory: sessionmaker[Session]) -> int:
-    """Submit attempts whose time ran out, even when no browser is open."""
-    with transaction(factory) as db_session:
-        return delivery_service.submit_expired(db_session)
+    """Submit attempts whose time ran out, even when no browser is open, a batch at a time."""
+    submitted = 0
+    while True:
+        with transaction(factory) as db_session:
+            done = delivery_service.submit_expired(db_session, SWEEP_BATCH)
+        submitted += done
+        if done < SWEEP_BATCH:
+            return submitted
 
 
 async def _sweeper(factory: sessionmaker[Session], every: float) -> None:

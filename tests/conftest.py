@@ -159,15 +159,16 @@ def use_database(fresh_database_url: str, monkeypatch: pytest.MonkeyPatch, tmp_p
 
 @pytest.fixture
 def live_server(databases: DatabaseFactory, tmp_path: Path):  # type: ignore[no-untyped-def]
-    """Factory: `live_server(seed, workers=1)` copies the template, runs `seed(db_session)` on
-    it (committed), starts uvicorn on it and returns (server, seed's result)."""
+    """Factory: `live_server(seed, workers=1, heartbeat_seconds=5)` copies the template, runs
+    `seed(db_session)` on it (committed), starts uvicorn on it and returns (server, seed's
+    result)."""
     from app.db import make_sessionmaker, transaction
     from tests.live import LiveServer
 
     started: list[LiveServer] = []
     urls: list[str] = []
 
-    def start(seed, workers: int = 1):  # type: ignore[no-untyped-def]
+    def start(seed, workers: int = 1, heartbeat_seconds: int = 5):  # type: ignore[no-untyped-def]
         url = databases.copy()
         urls.append(url)
         engine = make_engine(url)
@@ -176,7 +177,8 @@ def live_server(databases: DatabaseFactory, tmp_path: Path):  # type: ignore[no-
         engine.dispose()
         workdir = tmp_path / f"live{len(started)}"
         workdir.mkdir()
-        server = LiveServer(url, workdir, workers=workers).start()
+        server = LiveServer(url, workdir, workers=workers, heartbeat_seconds=heartbeat_seconds)
+        server.start()
         started.append(server)
         return server, seeded
 

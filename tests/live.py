@@ -30,6 +30,7 @@ class LiveServer:
     workdir: Path
     port: int = field(default_factory=free_port)
     workers: int = 1
+    heartbeat_seconds: int = 5
     process: subprocess.Popen | None = None  # type: ignore[type-arg]
 
     @property
@@ -51,7 +52,7 @@ class LiveServer:
             "PROASN_DATABASE_URL": self.database_url,
             "PROASN_CLOCK_OFFSET_FILE": str(self.clock_file),
             "PROASN_SWEEPER_SECONDS": "0.5",
-            "PROASN_HEARTBEAT_SECONDS": "5",
+            "PROASN_HEARTBEAT_SECONDS": str(self.heartbeat_seconds),
         }
         if not self.clock_file.exists():
             self.clock_file.write_text("0")

@@ -185,6 +185,7 @@ async def save_answer(
         if fast is not None:
             option_id, flagged, seq, applied = fast.option_id, fast.flagged, fast.seq, fast.applied
             remaining, section_left = fast.snapshot.clock()
+            news = fast.snapshot.broadcast()
         else:
             taker = service.authenticate(db, proasn_taker)
             attempt, result = service.save_answer(
@@ -193,6 +194,7 @@ async def save_answer(
             answer, applied = result.answer, result.applied
             option_id, flagged, seq = answer.option_id, answer.flagged, answer.seq
             remaining, section_left = _clock(attempt, db)
+            news = hot.latest_broadcast(db, taker.participant.session_id)
         return AnswerOut(
             position=position,
             option_id=option_id,
@@ -201,6 +203,7 @@ async def save_answer(
             applied=applied,
             remaining_seconds=remaining,
             section_remaining_seconds=section_left,
+            broadcast=_broadcast_out(news),
         )
 
     return await in_transaction(request, work)
@@ -216,13 +219,13 @@ async def heartbeat(
         position = body.position if body else None
         fast = hot.heartbeat(db, proasn_taker, position)
         if fast is not None:
-            remaining, section_left = fast.snapshot.clock()
+            remaining, section_left = fast.clock()
             return ClockOut(
                 status="in_progress",
                 remaining_seconds=remaining,
                 section_remaining_seconds=section_left,
-                current_section=fast.snapshot.row.current_section,
-                broadcast=_broadcast(db, fast.session_id),
+                current_section=fast.row.current_section,
+                broadcast=_broadcast_out(fast.broadcast()),
             )
         taker = service.authenticate(db, proasn_taker)
         attempt = service.heartbeat(db, taker, position)
@@ -248,7 +251,10 @@ async def heartbeat(
 
 
 def _broadcast(db: Session, session_id: uuid.UUID) -> BroadcastOut | None:
-    found = hot.latest_broadcast(db, session_id)
+    return _broadcast_out(hot.latest_broadcast(db, session_id))
+
+
+def _broadcast_out(found: tuple[str, str] | None) -> BroadcastOut | None:
     return BroadcastOut(id=found[0], message=found[1]) if found else None
 
 

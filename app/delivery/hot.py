@@ -53,7 +53,19 @@ _current_section = S.alias("current_section")
 _any_section = S.alias("any_section")
 
 
-def _snapshot_query(with_item: bool, lock: bool) -> Any:
+def _latest_broadcast(column: Any) -> Any:
+    """The room's latest proctor message of the window (a correlated, indexed subquery)."""
+    return (
+        select(column)
+        .where(B.c.exam_session_id == P.c.session_id, B.c.at > bindparam("since"))
+        .order_by(B.c.at.desc())
+        .limit(1)
+        .correlate(P)
+        .scalar_subquery()
+    )
+
+
+def _snapshot_query(with_item: bool, lock: bool, news: bool) -> Any:
     columns = [
         L.c.id.label("login_id"),
         L.c.needs_admission,
@@ -90,6 +102,11 @@ def _snapshot_query(with_item: bool, lock: bool) -> Any:
     else:
         columns += [literal(None).label("item_section"), literal(None).label("item_version_id")]
         columns += [literal(None).label("option_order")]
+    if news:  # the replies that the page reads the proctor's messages from
+        columns += [
+            _latest_broadcast(B.c.id).label("broadcast_id"),
+            _latest_broadcast(B.c.message).label("broadcast_message"),
+        ]
     query = (
         select(*columns)
         .select_from(joined)
@@ -100,9 +117,10 @@ def _snapshot_query(with_item: bool, lock: bool) -> Any:
     return query.with_for_update(of=A) if lock else query
 
 
-_READ = _snapshot_query(with_item=True, lock=False)
-_READ_LOCKED = _snapshot_query(with_item=True, lock=True)
-_READ_NO_ITEM = _snapshot_query(with_item=False, lock=False)
+_READ_ITEM = _snapshot_query(with_item=True, lock=False, news=False)
+_READ_FOR_SAVE = _snapshot_query(with_item=True, lock=True, news=True)
+_READ_FOR_BEAT = _snapshot_query(with_item=True, lock=False, news=True)
+_READ_FOR_BEAT_NO_ITEM = _snapshot_query(with_item=False, lock=False, news=True)
 _ANSWER = select(AN.c.option_id, AN.c.flagged, AN.c.seq).where(
     AN.c.attempt_id == bindparam("attempt_id"), AN.c.position == bindparam("position")
 )
@@ -118,6 +136,12 @@ class Snapshot:
     @property
     def attempt_id(self) -> uuid.UUID:
         return self.row.attempt_id
+
+    def broadcast(self) -> tuple[str, str] | None:
+        """(id, message) of the room's latest proctor message (save and heartbeat reads)."""
+        if self.row.broadcast_id is None:
+            return None
+        return str(self.row.broadcast_id), self.row.broadcast_message
 
     def clock(self) -> tuple[int | None, int | None]:
         """(test, section) seconds left, as api._clock computes them."""
@@ -147,13 +171,19 @@ def _ordinary(row: Row[Any] | None, now: datetime, grace: timedelta, item: bool)
 
 
 def _read(db: Session, query: Any, token: str | None, position: int | None) -> Snapshot | None:
+    """The snapshot when the request is an ordinary one (with a reachable item at
+    `position`, unless that is None), else None."""
     if not token:
         return None
     now = clock.now()
-    params = {"token_hash": token_digest(token), "position": position}
+    params = {
+        "token_hash": token_digest(token),
+        "position": position,
+        "since": now - BROADCAST_WINDOW,
+    }
     row = db.connection().execute(query, params).first()
-    item = query is not _READ_NO_ITEM
-    return Snapshot(row, now) if _ordinary(row, now, answer_grace(), item) else None
+    ordinary = _ordinary(row, now, answer_grace(), item=position is not None)
+    return Snapshot(row, now) if ordinary else None
 
 
 # --- item content, read once per worker ---------------------------------------------------
@@ -196,7 +226,7 @@ class ItemRead:
 
 def open_item(db: Session, token: str | None, position: int) -> ItemRead | None:
     """service.open_item + the stored answer, or None for the ORM path."""
-    snap = _read(db, _READ, token, position)
+    snap = _read(db, _READ_ITEM, token, position)
     if snap is None:
         return None
     row = snap.row
@@ -224,7 +254,7 @@ def save_answer(
 ) -> Saved | None:
     """service.save_answer: a journal row and the answer, unless an equal or newer save
     (by `seq`) is stored; or None for the ORM path."""
-    snap = _read(db, _READ_LOCKED, token, position)
+    snap = _read(db, _READ_FOR_SAVE, token, position)
     if snap is None:
         return None
     row = snap.row
@@ -260,15 +290,10 @@ def save_answer(
     return Saved(snap, option_id, flagged, seq, applied=True)
 
 
-@dataclass(frozen=True)
-class Beat:
-    snapshot: Snapshot
-    session_id: uuid.UUID
-
-
-def heartbeat(db: Session, token: str | None, position: int | None) -> Beat | None:
+def heartbeat(db: Session, token: str | None, position: int | None) -> Snapshot | None:
     """service.heartbeat for a running attempt, or None for the ORM path."""
-    snap = _read(db, _READ if position is not None else _READ_NO_ITEM, token, position)
+    query = _READ_FOR_BEAT if position is not None else _READ_FOR_BEAT_NO_ITEM
+    snap = _read(db, query, token, position)
     if snap is None:
         return None
     row = snap.row
@@ -280,7 +305,7 @@ def heartbeat(db: Session, token: str | None, position: int | None) -> Beat | No
         changes["current_position"] = position
     if changes:
         db.connection().execute(update(A).where(A.c.id == row.attempt_id).values(**changes))
-    return Beat(snap, row.session_id)
+    return snap
 
 
 _BROADCAST = (

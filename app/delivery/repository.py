@@ -96,8 +96,8 @@ def answer_counts(db: Session, attempt_id: uuid.UUID) -> tuple[int, int]:
     return int(answered), int(flagged)
 
 
-def expired_attempt_ids(db: Session, cutoff: datetime) -> list[uuid.UUID]:
-    """In-progress, unpaused attempts whose deadline is before `cutoff`."""
+def expired_attempt_ids(db: Session, cutoff: datetime, limit: int | None = None) -> list[uuid.UUID]:
+    """In-progress, unpaused attempts whose deadline is before `cutoff` (at most `limit`)."""
     query = (
         select(Attempt.id)
         .where(
@@ -105,6 +105,8 @@ def expired_attempt_ids(db: Session, cutoff: datetime) -> list[uuid.UUID]:
             Attempt.paused_at.is_(None),
             Attempt.deadline_at < cutoff,
         )
+        .order_by(Attempt.deadline_at)
+        .limit(limit)
         .with_for_update(skip_locked=True)  # several app workers may sweep at once
     )
     return list(db.scalars(query))

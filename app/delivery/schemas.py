@@ -80,16 +80,6 @@ class AnswerIn(BaseModel):
     )
 
 
-class AnswerOut(BaseModel):
-    position: int
-    option_id: str | None
-    flagged: bool
-    seq: int
-    applied: bool = Field(description="false when a newer or equal save was already stored")
-    remaining_seconds: int | None
-    section_remaining_seconds: int | None
-
-
 class HeartbeatIn(BaseModel):
     position: int | None = Field(default=None, description="the item the page shows now")
 
@@ -99,14 +89,27 @@ class BroadcastOut(BaseModel):
     message: str
 
 
+BROADCAST_HELP = "the proctor's latest message to the room (last 30 minutes)"
+
+
+class AnswerOut(BaseModel):
+    position: int
+    option_id: str | None
+    flagged: bool
+    seq: int
+    applied: bool = Field(description="false when a newer or equal save was already stored")
+    remaining_seconds: int | None
+    section_remaining_seconds: int | None
+    # A save answers what a heartbeat would, so an answering page needs no heartbeat.
+    broadcast: BroadcastOut | None = Field(default=None, description=BROADCAST_HELP)
+
+
 class ClockOut(BaseModel):
     status: str
     remaining_seconds: int | None
     section_remaining_seconds: int | None
     current_section: int
-    broadcast: BroadcastOut | None = Field(
-        default=None, description="the proctor's latest message to the room (last 30 minutes)"
-    )
+    broadcast: BroadcastOut | None = Field(default=None, description=BROADCAST_HELP)
 
 
 class GridCellOut(BaseModel):

@@ -418,10 +418,11 @@ def _submit(db: Session, attempt: Attempt, by: str, now: datetime) -> None:
     score_attempt(db, attempt)
 
 
-def submit_expired(db: Session) -> int:
-    """Submit every attempt whose time ran out, with or without a browser open."""
+def submit_expired(db: Session, limit: int | None = None) -> int:
+    """Submit (at most `limit` of) the attempts whose time ran out, with or without a
+    browser open; returns how many."""
     cutoff = clock.now() - answer_grace()
-    ids = repository.expired_attempt_ids(db, cutoff)
+    ids = repository.expired_attempt_ids(db, cutoff, limit)
     for attempt_id in ids:
         attempt = db.get(Attempt, attempt_id)
         if attempt is not None:

@@ -18,6 +18,7 @@ from typing import Any
 import aiohttp
 
 API = "/api/v1/taker"
+QUIET_SLACK = 0.5  # taker.js: a heartbeat is due when the page was quiet for the interval - 0.5 s
 CURSOR = re.compile(r'id="board-cursor" data-since="([^"]+)"')
 CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -130,6 +131,7 @@ class Taker:
     options: dict[int, list[str]] = field(default_factory=dict)
     finished: bool = False
     started_after: float | None = None  # seconds from the synchronised start to item 1
+    last_contact: float = 0.0  # monotonic time of the last answered call (as the page keeps)
 
     async def login(self, http: Http, rec: Recorder) -> bool:
         body = {"nip": self.nip, "token": self.room_token}
@@ -162,6 +164,7 @@ class Taker:
         )
         if result is None:
             return False
+        self.last_contact = time.monotonic()
         item = json.loads(result[1])
         self.options[position] = [o["option_id"] for o in item["options"]]
         self.seq = max(self.seq, int(item["seq_base"]))
@@ -186,6 +189,7 @@ class Taker:
         )
         if result is None:
             return False
+        self.last_contact = time.monotonic()
         if not json.loads(result[1])["applied"]:
             rec.error("save", "not applied")
         return True
@@ -199,7 +203,10 @@ class Taker:
             self.cookie,
             json={"position": self.position},
         )
-        if result is not None and json.loads(result[1])["status"] == "submitted":
+        if result is None:
+            return
+        self.last_contact = time.monotonic()
+        if json.loads(result[1])["status"] == "submitted":
             self.finished = True
 
     async def arrive(self, http: Http, rec: Recorder, t0: float, delay: float) -> None:
@@ -215,7 +222,8 @@ class Taker:
     async def work(
         self, http: Http, rec: Recorder, until: float, think: tuple[float, float], beat: float
     ) -> None:
-        """Answer an item every `think` seconds and send a heartbeat every `beat` seconds."""
+        """Answer an item every `think` seconds; every `beat` seconds send a heartbeat unless
+        another call was answered within that time (what the taker page does)."""
         if not self.options or self.finished:
             return
         heart = asyncio.create_task(self._beat(http, rec, until, beat))
@@ -234,7 +242,8 @@ class Taker:
     async def _beat(self, http: Http, rec: Recorder, until: float, beat: float) -> None:
         await asyncio.sleep(random.uniform(0, beat))  # noqa: S311
         while time.monotonic() < until and not self.finished:
-            await self.heartbeat(http, rec)
+            if time.monotonic() - self.last_contact >= beat - QUIET_SLACK:
+                await self.heartbeat(http, rec)
             await asyncio.sleep(beat)
 
 

@@ -187,6 +187,46 @@ def test_countdown_resyncs_from_the_server_and_warns(exam_server, new_page) -> N
     expect(page.locator("#clock")).to_have_text(re.compile(r"^09:[45]\d$"))
 
 
+def test_answering_needs_no_heartbeat_and_a_save_brings_the_proctors_message(
+    live_server, tmp_path: Path, new_page
+) -> None:  # type: ignore[no-untyped-def]
+    """A save's reply carries what a heartbeat's does, so the page beats only after a quiet
+    interval (half the requests of a taker answering every 10 s with 5-s beats)."""
+    from app.audit.service import Actor
+    from app.db import make_sessionmaker, transaction
+    from app.exams.models import ExamSession
+    from app.proctoring import service as proctoring
+
+    def seed(db: Session):  # type: ignore[no-untyped-def]
+        exam = open_exam(db, tmp_path, people=1, total_minutes=60)
+        return exam.nips, exam.token, exam.session.id
+
+    server, (nips, token, session_id) = live_server(seed, heartbeat_seconds=3)
+    page = new_page(server.url)
+    log_in_and_start(page, nips[0], token)
+    beats: list[float] = []
+    page.on(
+        "request",
+        lambda r: beats.append(time.monotonic()) if r.url.endswith("/taker/heartbeat") else None,
+    )
+    began = time.monotonic()
+    for n in range(14):  # an answer every 0.5 s for 7 s: two heartbeat intervals
+        page.keyboard.press("ABCD"[n % 4])
+        page.wait_for_timeout(500)
+        if n == 6:
+            engine = make_engine(server.database_url)
+            with transaction(make_sessionmaker(engine)) as db:
+                room = db.get(ExamSession, session_id)
+                proctoring.broadcast(db, Actor(None, "pengawas-a", "proctor"), room, "Tenang")
+            engine.dispose()
+    answering_ended = time.monotonic()
+    # Shown from a save's reply: the page has not beaten since it began answering.
+    expect(page.locator("#broadcast")).to_have_text("Tenang", timeout=1500)
+    assert [t for t in beats if began + 3.2 < t < answering_ended] == []
+    page.wait_for_timeout(7000)  # quiet: the timer beats again
+    assert len([t for t in beats if t > answering_ended]) >= 1
+
+
 def axe_serious(page: Page) -> list[str]:
     page.add_script_tag(path=str(AXE))
     return page.evaluate(

@@ -183,6 +183,11 @@ def test_a_proctor_broadcast_reaches_the_heartbeat_for_30_minutes(
     engine.dispose()
     message = beat()["broadcast"]
     assert message["message"] == "Istirahat" and message["id"]
+    position = taker.get("/api/v1/taker/items/1").json()
+    save = {"option_id": position["options"][0]["option_id"], "flagged": False, "seq": 1}
+    save["seq"] = position["seq_base"] + 1
+    saved = taker.put("/api/v1/taker/answers/1", json=save).json()
+    assert saved["applied"] and saved["broadcast"] == message  # a save carries it too
     frozen.advance(minutes=31)
     assert beat()["broadcast"] is None
 

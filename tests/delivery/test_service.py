@@ -286,6 +286,29 @@ def test_sweeper_submits_expired_attempts_without_a_browser(
     assert repository.scores_of(db_session, expiring.id)
 
 
+def test_the_sweeper_commits_a_batch_at_a_time(
+    db_session: Session, exam: OpenExam, frozen: FrozenClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A whole room expires at once: batches keep each transaction's row locks short."""
+    from app import main
+
+    attempts = [started(db_session, exam, n)[1] for n in range(3)]
+    frozen.current = attempts[0].deadline_at + timedelta(seconds=4)
+    monkeypatch.setattr(main, "SWEEP_BATCH", 2)
+    sessions: list[Session] = []
+
+    def factory() -> Session:
+        connection = db_session.connection()
+        opened = Session(bind=connection, join_transaction_mode="create_savepoint")
+        sessions.append(opened)
+        return opened
+
+    assert main.sweep_once(factory) == 3  # type: ignore[arg-type]
+    assert len(sessions) == 2  # 2, then 1
+    db_session.expire_all()
+    assert {db_session.get(Attempt, a.id).status for a in attempts} == {"submitted"}  # type: ignore[union-attr]
+
+
 # --- sections with their own time limits --------------------------------------------------
 
 

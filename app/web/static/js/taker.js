@@ -140,6 +140,9 @@
   var local = {}; // position → {option_id, flagged} chosen on this page, newest wins
   queue.forEach(function (entry) { local[entry.position] = entry; });
   var sending = false, retryTimer = null, backoff = 1000, stopped = false;
+  // When the server last answered: a save's reply carries what a heartbeat's does (clock,
+  // proctor's message; a pause refuses it), so the timer beats only after a quiet interval.
+  var lastContact = 0;
 
   function persist() { localStorage.setItem(cfg.queueKey, JSON.stringify(queue)); }
 
@@ -195,6 +198,8 @@
       sending = false;
       if (result.status >= 200 && result.status < 300) {
         queue.shift(); persist(); backoff = 1000; syncClock(result.body);
+        lastContact = performance.now();
+        showBroadcast(result.body && result.body.broadcast);
         if (result.body && result.body.applied === false && local[entry.position] === entry) {
           // A newer answer (another tab) is stored: show what the server keeps.
           local[entry.position] = { position: entry.position, option_id: result.body.option_id,
@@ -401,6 +406,7 @@
     }).then(readJson).then(function (result) {
       if (result.status === 401) { loggedOut(); return; }
       if (result.status !== 200) return;
+      lastContact = performance.now();
       var wasPaused = clock.paused;
       syncClock(result.body);
       setPaused(result.body.status === "paused");
@@ -423,7 +429,9 @@
   flush();
   tick();
   setInterval(tick, 500);
-  setInterval(function () { beat(null); }, cfg.heartbeat);
+  setInterval(function () {
+    if (performance.now() - lastContact >= cfg.heartbeat - 500) beat(null);
+  }, cfg.heartbeat);
   beat(null);
   prefetchAround(nav.current());
 })();
