@@ -31,9 +31,13 @@ class Settings(BaseSettings):
     access_code_hash_memory_kib: int = Field(default=19456, ge=8)
     # Answers arriving this long after a deadline are still accepted (already on the wire).
     answer_grace_seconds: float = Field(default=3, ge=0, le=60)
-    # How often the open test page reports that it is alive and asks for news (pause,
-    # broadcast, extra time): short, so a pause screen appears within seconds.
-    heartbeat_seconds: int = Field(default=5, ge=1, le=120)
+    # After how long without a reply from the server the open test page reports that it is
+    # alive and asks for news (pause, broadcast, extra time). The server's clock stops at a
+    # pause at once and refuses saves while paused, so this only bounds how soon an idle page
+    # shows it; 15 s keeps the board's 45-s "disconnected" at three missed beats. Each step
+    # down costs capacity: at 5 s, heartbeats were 85 % of the requests of takers thinking
+    # 30-90 s per item (bench/load).
+    heartbeat_seconds: int = Field(default=15, ge=1, le=120)
     # How often the background sweeper submits attempts whose time ran out.
     sweeper_seconds: float = Field(default=5, gt=0)
     # Staff passwords: argon2id (tests lower the cost).

@@ -67,15 +67,28 @@ def sweep_once(factory: sessionmaker[Session]) -> int:
             return submitted
 
 
+def next_sweep_in(factory: sessionmaker[Session], every: float) -> float:
+    """Seconds until the next round: `every`, or sooner when a running attempt's deadline
+    (+ the answer grace) falls before that, so a room's deadline is swept when it is due and
+    not up to `every` seconds later."""
+    with transaction(factory) as db_session:
+        due = delivery_service.next_due(db_session)
+    if due is None:
+        return every
+    return min(every, max(0.2, (due - clock.now()).total_seconds() + 0.05))
+
+
 async def _sweeper(factory: sessionmaker[Session], every: float) -> None:
     while True:
+        pause = every
         try:
             submitted = await run_in_threadpool(sweep_once, factory)
             if submitted:
                 logger.info("sweeper submitted %d expired attempts", submitted)
+            pause = await run_in_threadpool(next_sweep_in, factory, every)
         except Exception:  # keep sweeping; one bad round must not stop auto-submission
             logger.exception("sweeper round failed")
-        await asyncio.sleep(every)
+        await asyncio.sleep(pause)
 
 
 def _refusal_page(request: Request, code: str, message: str, status: int) -> Response:

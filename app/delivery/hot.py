@@ -232,10 +232,10 @@ def open_item(db: Session, token: str | None, position: int) -> ItemRead | None:
     row = snap.row
     params = {"attempt_id": row.attempt_id, "position": position}
     stored = db.connection().execute(_ANSWER, params).first()
+    changes = _seen(snap)
     if row.current_position != position:  # the item to resume on
-        db.connection().execute(
-            update(A).where(A.c.id == row.attempt_id).values(current_position=position)
-        )
+        changes["current_position"] = position
+    _update_attempt(db, snap, changes)
     ref = ItemRef(position, row.item_section, row.item_version_id, tuple(row.option_order))
     return ItemRead(snap, ref, CONTENT.get(db, row.item_version_id), stored)
 
@@ -287,6 +287,7 @@ def save_answer(
     else:
         where = (AN.c.attempt_id == row.attempt_id) & (AN.c.position == position)
         conn.execute(update(AN).where(where).values(**values))
+    _update_attempt(db, snap, _seen(snap))
     return Saved(snap, option_id, flagged, seq, applied=True)
 
 
@@ -296,16 +297,24 @@ def heartbeat(db: Session, token: str | None, position: int | None) -> Snapshot 
     snap = _read(db, query, token, position)
     if snap is None:
         return None
-    row = snap.row
-    changes: dict[str, Any] = {}
-    if row.last_seen_at is None or snap.now - row.last_seen_at >= LAST_SEEN_EVERY:
-        changes["last_seen_at"] = snap.now
+    changes = _seen(snap)
     # With a position, _read has checked that it is reachable (else: the ORM path).
-    if position is not None and row.current_position != position:
+    if position is not None and snap.row.current_position != position:
         changes["current_position"] = position
-    if changes:
-        db.connection().execute(update(A).where(A.c.id == row.attempt_id).values(**changes))
+    _update_attempt(db, snap, changes)
     return snap
+
+
+def _seen(snap: Snapshot) -> dict[str, Any]:
+    """Last-seen for the board, at most every LAST_SEEN_EVERY: any call the page makes counts
+    (an answering page sends no heartbeats)."""
+    last = snap.row.last_seen_at
+    return {"last_seen_at": snap.now} if last is None or snap.now - last >= LAST_SEEN_EVERY else {}
+
+
+def _update_attempt(db: Session, snap: Snapshot, changes: dict[str, Any]) -> None:
+    if changes:
+        db.connection().execute(update(A).where(A.c.id == snap.attempt_id).values(**changes))
 
 
 _BROADCAST = (

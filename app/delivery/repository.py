@@ -37,25 +37,32 @@ def active_login(db: Session, participant_id: uuid.UUID) -> TakerLogin | None:
 
 def participant_in_open_session(
     db: Session, nip: str, token: str, now: datetime
-) -> Participant | None:
+) -> tuple[Participant, TakerLogin | None] | None:
     """The participant with this NIP whose exam session is open and shows this room token
-    (or showed it until a rotation less than the overlap ago)."""
+    (or showed it until a rotation less than the overlap ago), with their live login if any:
+    one query, since a whole room logs in in the same minute."""
     token_matches = (ExamSession.room_token == token) | (
         (ExamSession.previous_room_token == token) & (ExamSession.previous_token_valid_until > now)
     )
     query = (
-        select(Participant)
+        select(Participant, TakerLogin)
         .join(ExamSession, ExamSession.id == Participant.session_id)
+        .outerjoin(
+            TakerLogin,
+            (TakerLogin.participant_id == Participant.id) & TakerLogin.revoked_at.is_(None),
+        )
         .where(Participant.nip == nip, ExamSession.status == "open", token_matches)
     )
-    return db.scalars(query).first()
+    row = db.execute(query).first()
+    return (row[0], row[1]) if row else None
 
 
 def identity(db: Session, participant: Participant) -> tuple[ExamSession, Agency]:
     """The participant's session and agency in one query, once per database session (a start
     and the state it returns both need them)."""
     cache = db.info.setdefault("identity", {})
-    if participant.id not in cache:
+    key = (participant.id, participant.session_id, participant.agency_id)  # a move reads anew
+    if key not in cache:
         query = (
             select(ExamSession, Agency)
             .select_from(Participant)
@@ -63,8 +70,8 @@ def identity(db: Session, participant: Participant) -> tuple[ExamSession, Agency
             .join(Agency, Agency.id == Participant.agency_id)
             .where(Participant.id == participant.id)
         )
-        cache[participant.id] = tuple(db.execute(query).one())
-    return cache[participant.id]
+        cache[key] = tuple(db.execute(query).one())
+    return cache[key]
 
 
 def attempt_of(db: Session, participant_id: uuid.UUID, lock: bool = False) -> Attempt | None:
@@ -110,6 +117,15 @@ def expired_attempt_ids(db: Session, cutoff: datetime, limit: int | None = None)
         .with_for_update(skip_locked=True)  # several app workers may sweep at once
     )
     return list(db.scalars(query))
+
+
+def earliest_deadline(db: Session) -> datetime | None:
+    """The earliest deadline of an in-progress, unpaused attempt (deadline_at is indexed).
+    Sections' own deadlines are left to the requests that reach them and to the next round."""
+    query = select(func.min(Attempt.deadline_at)).where(
+        Attempt.status == "in_progress", Attempt.paused_at.is_(None)
+    )
+    return db.scalar(query)
 
 
 def scores_of(db: Session, attempt_id: uuid.UUID) -> list[AttemptScore]:

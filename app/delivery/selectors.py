@@ -47,10 +47,18 @@ class FixedFormSelector:
         return _ref(row) if row else None
 
     def all_items(self, db: Session, attempt: Attempt) -> list[ItemRef]:
+        # Columns, not entities: scoring reads every item of every attempt at a deadline.
         query = (
-            select(FormItem).where(FormItem.form_id == attempt.form_id).order_by(FormItem.position)
+            select(
+                FormItem.position,
+                FormItem.section_position,
+                FormItem.item_version_id,
+                FormItem.option_order,
+            )
+            .where(FormItem.form_id == attempt.form_id)
+            .order_by(FormItem.position)
         )
-        return [_ref(row) for row in db.scalars(query)]
+        return [ItemRef(p, s, v, tuple(o)) for p, s, v, o in db.execute(query).tuples()]
 
 
 def _ref(row: FormItem) -> ItemRef:

@@ -81,10 +81,10 @@ def login(
     except InvalidNIP:
         raise errors.InvalidLogin() from None
     token = "".join(room_token.split()).upper()
-    participant = repository.participant_in_open_session(db, digits, token, clock.now())
-    if participant is None:
+    found = repository.participant_in_open_session(db, digits, token, clock.now())
+    if found is None:
         raise errors.InvalidLogin()
-    active = repository.active_login(db, participant.id)
+    participant, active = found
     if active is not None:
         if cookie_token and active.token_hash == token_digest(cookie_token):
             return Taker(active, participant), None
@@ -320,8 +320,10 @@ def open_item(
     ref = _reachable_ref(db, attempt, position)
     version = db.get(ItemVersion, ref.version_id)
     assert version is not None
-    if remember and attempt.current_position != position:
-        attempt.current_position = position
+    if remember:
+        mark_seen(attempt)
+        if attempt.current_position != position:
+            attempt.current_position = position
     return attempt, ref, version
 
 
@@ -336,6 +338,7 @@ def save_answer(
     """Store an answer unless an equal or newer one (by `seq`) is already stored."""
     attempt = _attempt_for_answering(db, taker)
     ref = _reachable_ref(db, attempt, position)
+    mark_seen(attempt)
     if option_id is not None and option_id not in ref.option_order:
         raise errors.InvalidOption()
     if seq > seq_base() + SEQ_SPAN:
@@ -373,14 +376,20 @@ def heartbeat(db: Session, taker: Taker, position: int | None = None) -> Attempt
     if attempt is None:
         return None
     _refresh_clock(db, attempt)
-    now = clock.now()
-    if attempt.last_seen_at is None or now - attempt.last_seen_at >= LAST_SEEN_EVERY:
-        attempt.last_seen_at = now
+    mark_seen(attempt)
     if position is not None and attempt.status == "in_progress":
         ref = selector_for(attempt).item_at(db, attempt, position)
         if ref is not None and _section_open(db, attempt, ref):
             attempt.current_position = position
     return attempt
+
+
+def mark_seen(attempt: Attempt) -> None:
+    """Last-seen for the proctor board, at most every LAST_SEEN_EVERY; every call of the page
+    counts, since an answering page sends no heartbeats."""
+    now = clock.now()
+    if attempt.last_seen_at is None or now - attempt.last_seen_at >= LAST_SEEN_EVERY:
+        attempt.last_seen_at = now
 
 
 def _section_open(db: Session, attempt: Attempt, ref: ItemRef) -> bool:
@@ -428,6 +437,12 @@ def submit_expired(db: Session, limit: int | None = None) -> int:
         if attempt is not None:
             _refresh_clock(db, attempt)
     return len(ids)
+
+
+def next_due(db: Session) -> datetime | None:
+    """When the earliest running attempt's time runs out, the answer grace included."""
+    deadline = repository.earliest_deadline(db)
+    return deadline + answer_grace() if deadline is not None else None
 
 
 def form_of(db: Session, attempt: Attempt) -> Form:

@@ -12,10 +12,11 @@ from typing import Annotated
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Cookie, Depends, Form, Request
 from fastapi.responses import Response, StreamingResponse
+from sqlalchemy.orm import Session
 
-from app.accounts.deps import Forbidden, StaffDep
+from app.accounts.deps import Forbidden, StaffDep, current_staff
 from app.accounts.service import Staff
 from app.exams.models import Event, ExamSession
 from app.kit import clock
@@ -25,7 +26,7 @@ from app.proctoring.board import build_board
 from app.proctoring.models import INCIDENT_CATEGORIES
 from app.proctoring.report import session_report
 from app.web.csrf import verify_csrf
-from app.web.deps import DB
+from app.web.deps import DB, in_transaction
 from app.web.pages import redirect, render
 
 router = APIRouter(prefix="/pengawas", include_in_schema=False)
@@ -106,15 +107,25 @@ def session_page(
 
 
 @router.get("/sesi/{session_id}/papan")
-def board_poll(
-    request: Request, exam_session: SessionDep, db: DB, since: str | None = None
+async def board_poll(
+    request: Request,
+    session_id: uuid.UUID,
+    since: str | None = None,
+    proasn_staff: Annotated[str | None, Cookie()] = None,
 ) -> Response:
-    """Only the rows changed since the last poll, plus the totals (htmx out-of-band swaps)."""
+    """Only the rows changed since the last poll, plus the totals (htmx out-of-band swaps).
+
+    Every open board polls every few seconds, so the same checks as `SessionDep` run with
+    the board in one worker thread (`in_transaction`) instead of one thread hop each."""
     after = datetime.fromisoformat(since) if since else None
-    board = build_board(db, exam_session.id, after)
-    return render(
-        request, "proctoring/_board_poll.html", {"exam_session": exam_session, "board": board}
-    )
+
+    def work(db: Session) -> Response:
+        exam_session = managed_session(session_id, current_staff(request, db, proasn_staff), db)
+        board = build_board(db, exam_session.id, after)
+        context = {"exam_session": exam_session, "board": board}
+        return render(request, "proctoring/_board_poll.html", context)
+
+    return await in_transaction(request, work)
 
 
 @router.get("/sesi/{session_id}/token")

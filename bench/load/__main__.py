@@ -22,6 +22,7 @@ import socket  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
+from dataclasses import replace  # noqa: E402
 from datetime import UTC, datetime  # noqa: E402
 from pathlib import Path  # noqa: E402
 
@@ -29,6 +30,7 @@ import aiohttp  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
+from app.config import get_settings  # noqa: E402
 from app.db import make_engine, normalise_database_url  # noqa: E402
 from bench.load import scenarios  # noqa: E402
 from bench.load.clients import Http  # noqa: E402
@@ -137,7 +139,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    plan = scenarios.QUICK if args.quick else scenarios.FULL
+    # The clients beat as the page does with the server's setting (PROASN_HEARTBEAT_SECONDS).
+    heartbeat = get_settings().heartbeat_seconds
+    plan = replace(scenarios.QUICK if args.quick else scenarios.FULL, heartbeat_seconds=heartbeat)
     skip = {s.strip() for s in args.skip.split(",") if s.strip()}
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))  # thousands of sockets, both ends
@@ -151,7 +155,14 @@ def run(args: argparse.Namespace) -> int:
     print(f"Preparing {backend} data in {workdir} …", flush=True)
     data = prepare(url, workdir, cohorts(plan, skip), plan.seats, {"spread", "burst"})
     report = Report()
-    server = Server(url, workdir, free_port(), workers=args.workers, cpus=args.server_cpus)
+    server = Server(
+        url,
+        workdir,
+        free_port(),
+        workers=args.workers,
+        cpus=args.server_cpus,
+        extra_env={"PROASN_HEARTBEAT_SECONDS": str(heartbeat)},
+    )
     engine = make_engine(url)
     try:
         server.start()

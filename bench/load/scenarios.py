@@ -43,7 +43,7 @@ class Plan:
     moodle_items: int
     moodle_think: tuple[float, float]
     moodle_seconds: float
-    heartbeat_seconds: float = 5.0
+    heartbeat_seconds: float = 15.0  # replaced by the server's setting in __main__
 
 
 FULL = Plan(

@@ -172,6 +172,23 @@ def test_heartbeat_writes_last_seen_at_most_every_15_s_and_follows_the_page(
     assert stored.current_position == 3
 
 
+def test_saves_and_item_reads_keep_the_boards_last_seen_fresh(
+    db_session: Session, tmp_path: Path, frozen: FrozenClock
+) -> None:
+    """An answering page sends no heartbeats, so its saves and reads must count as seen."""
+    exam = open_exam(db_session, tmp_path)
+    _, raw, attempt = started(db_session, exam)
+    frozen.advance(seconds=16)
+    assert hot.save_answer(db_session, raw, 1, None, True, service.seq_base()) is not None
+    assert fresh(db_session, attempt).last_seen_at == START + timedelta(seconds=16)
+    frozen.advance(seconds=10)  # not yet due: no write
+    assert hot.open_item(db_session, raw, 1) is not None
+    assert fresh(db_session, attempt).last_seen_at == START + timedelta(seconds=16)
+    frozen.advance(seconds=6)
+    assert hot.open_item(db_session, raw, 1) is not None
+    assert fresh(db_session, attempt).last_seen_at == START + timedelta(seconds=32)
+
+
 def test_a_saved_answer_costs_four_statements_and_an_item_read_two(
     db_session: Session, tmp_path: Path, frozen: FrozenClock, statements: list[str]
 ) -> None:

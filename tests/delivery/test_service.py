@@ -286,6 +286,33 @@ def test_sweeper_submits_expired_attempts_without_a_browser(
     assert repository.scores_of(db_session, expiring.id)
 
 
+def test_the_sweeper_wakes_when_the_next_deadline_is_due(
+    db_session: Session, exam: OpenExam, frozen: FrozenClock
+) -> None:
+    from app import main
+
+    def factory() -> Session:
+        return Session(bind=db_session.connection(), join_transaction_mode="create_savepoint")
+
+    assert main.next_sweep_in(factory, 10) == 10  # type: ignore[arg-type]  # nobody running
+    _, attempt = started(db_session, exam)
+    frozen.current = attempt.deadline_at - timedelta(seconds=4)
+    assert main.next_sweep_in(factory, 10) == pytest.approx(4 + 3 + 0.05)  # type: ignore[arg-type]
+    assert main.next_sweep_in(factory, 5) == 5  # type: ignore[arg-type]
+    frozen.current = attempt.deadline_at + timedelta(minutes=1)  # overdue: soon, not at once
+    assert main.next_sweep_in(factory, 5) == 0.2  # type: ignore[arg-type]
+
+
+def test_a_save_counts_as_seen_for_the_board(
+    db_session: Session, exam: OpenExam, frozen: FrozenClock
+) -> None:
+    taker, attempt = started(db_session, exam)
+    option = option_at(db_session, taker, 1)
+    frozen.advance(seconds=20)
+    service.save_answer(db_session, taker, 1, option, False, service.seq_base())
+    assert attempt.last_seen_at == START + timedelta(seconds=20)
+
+
 def test_the_sweeper_commits_a_batch_at_a_time(
     db_session: Session, exam: OpenExam, frozen: FrozenClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
