@@ -105,7 +105,8 @@ class Participant(Base):
     event_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("exam_event.id", ondelete="CASCADE"))
     session_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("exam_session.id"), index=True)
     agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agency.id"), index=True)
-    nip: Mapped[str] = mapped_column(String(18))
+    # Indexed alone as well: a taker's login looks the NIP up across events.
+    nip: Mapped[str] = mapped_column(String(18), index=True)
     name: Mapped[str] = mapped_column(String(200))
     position: Mapped[str] = mapped_column(String(300))
     eselon: Mapped[str] = mapped_column(String(8))
