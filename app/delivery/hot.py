@@ -19,14 +19,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Row, bindparam, exists, insert, literal, select, update
+from sqlalchemy import Connection, Row, bindparam, exists, insert, literal, select, update
 from sqlalchemy.orm import Session
 
 from app.bank.models import ItemVersion
 from app.delivery import errors
 from app.delivery.models import Answer, AnswerJournal, Attempt, AttemptSection, TakerLogin
 from app.delivery.selectors import FixedFormSelector, ItemRef
-from app.delivery.service import LAST_SEEN_EVERY, SEQ_SPAN, answer_grace, seq_base
+from app.delivery.service import SEQ_SPAN, AnswerChange, answer_grace, seen_due, seq_base
 from app.delivery.timing import past_cutoff
 from app.delivery.views import Content
 from app.exams.models import Form, FormItem, Participant
@@ -121,9 +121,31 @@ _READ_ITEM = _snapshot_query(with_item=True, lock=False, news=False)
 _READ_FOR_SAVE = _snapshot_query(with_item=True, lock=True, news=True)
 _READ_FOR_BEAT = _snapshot_query(with_item=True, lock=False, news=True)
 _READ_FOR_BEAT_NO_ITEM = _snapshot_query(with_item=False, lock=False, news=True)
-_ANSWER = select(AN.c.option_id, AN.c.flagged, AN.c.seq).where(
-    AN.c.attempt_id == bindparam("attempt_id"), AN.c.position == bindparam("position")
+# Built once, executed with parameters: building a statement per call (and its cache key)
+# was a measurable share of a save's CPU.
+# (Not named after the columns: an UPDATE's parameters named so would be SET.)
+_THIS_ANSWER = (AN.c.attempt_id == bindparam("the_attempt")) & (
+    AN.c.position == bindparam("the_position")
 )
+_ANSWER = select(AN.c.option_id, AN.c.flagged, AN.c.seq).where(_THIS_ANSWER)
+_ADD_JOURNAL = insert(J)
+_ADD_ANSWER = insert(AN)
+_SET_ANSWER = (
+    update(AN)
+    .where(_THIS_ANSWER)
+    .values(
+        option_id=bindparam("new_option_id"),
+        flagged=bindparam("new_flagged"),
+        seq=bindparam("new_seq"),
+        answered_at=bindparam("at"),
+    )
+)
+_TOUCH = {  # the attempt's columns a call changes -> its UPDATE
+    cols: update(A)
+    .where(A.c.id == bindparam("the_attempt"))
+    .values({c: bindparam(f"new_{c}") for c in cols})
+    for cols in (("last_seen_at",), ("current_position",), ("current_position", "last_seen_at"))
+}
 
 
 @dataclass(frozen=True)
@@ -170,7 +192,7 @@ def _ordinary(row: Row[Any] | None, now: datetime, grace: timedelta, item: bool)
     return not row.has_sections or row.item_section == row.current_section
 
 
-def _read(db: Session, query: Any, token: str | None, position: int | None) -> Snapshot | None:
+def _read(conn: Connection, query: Any, token: str | None, position: int | None) -> Snapshot | None:
     """The snapshot when the request is an ordinary one (with a reachable item at
     `position`, unless that is None), else None."""
     if not token:
@@ -181,7 +203,7 @@ def _read(db: Session, query: Any, token: str | None, position: int | None) -> S
         "position": position,
         "since": now - BROADCAST_WINDOW,
     }
-    row = db.connection().execute(query, params).first()
+    row = conn.execute(query, params).first()
     ordinary = _ordinary(row, now, answer_grace(), item=position is not None)
     return Snapshot(row, now) if ordinary else None
 
@@ -195,14 +217,14 @@ class _ContentCache:
         self._items: OrderedDict[uuid.UUID, Content] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, db: Session, version_id: uuid.UUID) -> Content:
+    def get(self, conn: Connection, version_id: uuid.UUID) -> Content:
         with self._lock:
             found = self._items.get(version_id)
             if found is not None:
                 self._items.move_to_end(version_id)
                 return found
         query = select(V.c.stem, V.c.figure_svg, V.c.options).where(V.c.id == version_id)
-        content = Content.of(*db.connection().execute(query).one())
+        content = Content.of(*conn.execute(query).one())
         with self._lock:
             self._items[version_id] = content
             if len(self._items) > self.size:
@@ -226,18 +248,19 @@ class ItemRead:
 
 def open_item(db: Session, token: str | None, position: int) -> ItemRead | None:
     """service.open_item + the stored answer, or None for the ORM path."""
-    snap = _read(db, _READ_ITEM, token, position)
+    conn = db.connection()
+    snap = _read(conn, _READ_ITEM, token, position)
     if snap is None:
         return None
     row = snap.row
-    params = {"attempt_id": row.attempt_id, "position": position}
-    stored = db.connection().execute(_ANSWER, params).first()
+    where = {"the_attempt": row.attempt_id, "the_position": position}
+    stored = conn.execute(_ANSWER, where).first()
     changes = _seen(snap)
     if row.current_position != position:  # the item to resume on
         changes["current_position"] = position
-    _update_attempt(db, snap, changes)
+    _update_attempt(conn, snap, changes)
     ref = ItemRef(position, row.item_section, row.item_version_id, tuple(row.option_order))
-    return ItemRead(snap, ref, CONTENT.get(db, row.item_version_id), stored)
+    return ItemRead(snap, ref, CONTENT.get(conn, row.item_version_id), stored)
 
 
 @dataclass(frozen=True)
@@ -254,7 +277,8 @@ def save_answer(
 ) -> Saved | None:
     """service.save_answer: a journal row and the answer, unless an equal or newer save
     (by `seq`) is stored; or None for the ORM path."""
-    snap = _read(db, _READ_FOR_SAVE, token, position)
+    conn = db.connection()
+    snap = _read(conn, _READ_FOR_SAVE, token, position)
     if snap is None:
         return None
     row = snap.row
@@ -262,59 +286,48 @@ def save_answer(
         raise errors.InvalidOption()
     if seq > seq_base() + SEQ_SPAN:
         raise errors.InvalidSequence()
-    conn = db.connection()
     # Read after the lock is held, so a save that waited for it sees the one before it.
-    stored = conn.execute(_ANSWER, {"attempt_id": row.attempt_id, "position": position}).first()
+    where = {"the_attempt": row.attempt_id, "the_position": position}
+    stored = conn.execute(_ANSWER, where).first()
     if stored is not None and stored.seq >= seq:
         return Saved(snap, stored.option_id, stored.flagged, stored.seq, applied=False)
-    conn.execute(
-        insert(J).values(
-            id=new_id(),
-            attempt_id=row.attempt_id,
-            position=position,
-            old_option_id=stored.option_id if stored else None,
-            new_option_id=option_id,
-            old_flagged=stored.flagged if stored else None,
-            new_flagged=flagged,
-            seq=seq,
-            recorded_at=snap.now,
-            login_id=row.login_id,
-        )
-    )
+    change = AnswerChange(row.attempt_id, position, option_id, flagged, seq, snap.now, row.login_id)
+    conn.execute(_ADD_JOURNAL, {"id": new_id(), **change.journal(stored)})
     values = {"option_id": option_id, "flagged": flagged, "seq": seq, "answered_at": snap.now}
     if stored is None:
-        conn.execute(insert(AN).values(attempt_id=row.attempt_id, position=position, **values))
+        conn.execute(_ADD_ANSWER, {"attempt_id": row.attempt_id, "position": position, **values})
     else:
-        where = (AN.c.attempt_id == row.attempt_id) & (AN.c.position == position)
-        conn.execute(update(AN).where(where).values(**values))
-    _update_attempt(db, snap, _seen(snap))
+        new = {"new_option_id": option_id, "new_flagged": flagged, "new_seq": seq}
+        conn.execute(_SET_ANSWER, {**where, **new, "at": snap.now})
+    _update_attempt(conn, snap, _seen(snap))
     return Saved(snap, option_id, flagged, seq, applied=True)
 
 
 def heartbeat(db: Session, token: str | None, position: int | None) -> Snapshot | None:
     """service.heartbeat for a running attempt, or None for the ORM path."""
     query = _READ_FOR_BEAT if position is not None else _READ_FOR_BEAT_NO_ITEM
-    snap = _read(db, query, token, position)
+    conn = db.connection()
+    snap = _read(conn, query, token, position)
     if snap is None:
         return None
     changes = _seen(snap)
     # With a position, _read has checked that it is reachable (else: the ORM path).
     if position is not None and snap.row.current_position != position:
         changes["current_position"] = position
-    _update_attempt(db, snap, changes)
+    _update_attempt(conn, snap, changes)
     return snap
 
 
 def _seen(snap: Snapshot) -> dict[str, Any]:
-    """Last-seen for the board, at most every LAST_SEEN_EVERY: any call the page makes counts
-    (an answering page sends no heartbeats)."""
-    last = snap.row.last_seen_at
-    return {"last_seen_at": snap.now} if last is None or snap.now - last >= LAST_SEEN_EVERY else {}
+    """Last-seen for the board (service.seen_due): any call the page makes counts (an
+    answering page sends no heartbeats)."""
+    return {"last_seen_at": snap.now} if seen_due(snap.row.last_seen_at, snap.now) else {}
 
 
-def _update_attempt(db: Session, snap: Snapshot, changes: dict[str, Any]) -> None:
+def _update_attempt(conn: Connection, snap: Snapshot, changes: dict[str, Any]) -> None:
     if changes:
-        db.connection().execute(update(A).where(A.c.id == snap.attempt_id).values(**changes))
+        params = {f"new_{c}": v for c, v in changes.items()}
+        conn.execute(_TOUCH[tuple(sorted(changes))], {"the_attempt": snap.attempt_id, **params})
 
 
 _BROADCAST = (

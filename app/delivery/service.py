@@ -9,6 +9,7 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
@@ -327,6 +328,39 @@ def open_item(
     return attempt, ref, version
 
 
+class StoredAnswer(Protocol):
+    option_id: str | None
+    flagged: bool
+
+
+@dataclass(frozen=True)
+class AnswerChange:
+    """One accepted save: the journal row it adds and the answer's new values, for the ORM
+    path here and the Core path in `hot` alike."""
+
+    attempt_id: uuid.UUID
+    position: int
+    option_id: str | None
+    flagged: bool
+    seq: int
+    at: datetime
+    login_id: uuid.UUID
+
+    def journal(self, before: StoredAnswer | None) -> dict[str, Any]:
+        """AnswerJournal's columns (but its id), given the answer stored before, if any."""
+        return {
+            "attempt_id": self.attempt_id,
+            "position": self.position,
+            "old_option_id": before.option_id if before else None,
+            "new_option_id": self.option_id,
+            "old_flagged": before.flagged if before else None,
+            "new_flagged": self.flagged,
+            "seq": self.seq,
+            "recorded_at": self.at,
+            "login_id": self.login_id,
+        }
+
+
 def save_answer(
     db: Session,
     taker: Taker,
@@ -348,19 +382,8 @@ def save_answer(
     if answer is not None and answer.seq >= seq:
         return attempt, SaveResult(answer, applied=False)
     now = clock.now()
-    db.add(
-        AnswerJournal(
-            attempt_id=attempt.id,
-            position=position,
-            old_option_id=answer.option_id if answer else None,
-            new_option_id=option_id,
-            old_flagged=answer.flagged if answer else None,
-            new_flagged=flagged,
-            seq=seq,
-            recorded_at=now,
-            login_id=taker.login.id,
-        )
-    )
+    change = AnswerChange(attempt.id, position, option_id, flagged, seq, now, taker.login.id)
+    db.add(AnswerJournal(**change.journal(answer)))
     if answer is None:
         answer = Answer(attempt_id=attempt.id, position=position)
         db.add(answer)
@@ -388,8 +411,13 @@ def mark_seen(attempt: Attempt) -> None:
     """Last-seen for the proctor board, at most every LAST_SEEN_EVERY; every call of the page
     counts, since an answering page sends no heartbeats."""
     now = clock.now()
-    if attempt.last_seen_at is None or now - attempt.last_seen_at >= LAST_SEEN_EVERY:
+    if seen_due(attempt.last_seen_at, now):
         attempt.last_seen_at = now
+
+
+def seen_due(last_seen: datetime | None, now: datetime) -> bool:
+    """Whether a call at `now` refreshes the board's last-seen (ORM and hot path alike)."""
+    return last_seen is None or now - last_seen >= LAST_SEEN_EVERY
 
 
 def _section_open(db: Session, attempt: Attempt, ref: ItemRef) -> bool:

@@ -164,16 +164,6 @@ def extra_time_of(db: Session, attempt_ids: list[uuid.UUID]) -> dict[uuid.UUID, 
     return {a: int(m) for a, m in db.execute(query).tuples()}
 
 
-def latest_broadcast(db: Session, exam_session_id: uuid.UUID) -> Broadcast | None:
-    query = (
-        select(Broadcast)
-        .where(Broadcast.exam_session_id == exam_session_id)
-        .order_by(Broadcast.at.desc())
-        .limit(1)
-    )
-    return db.scalar(query)
-
-
 def broadcasts(db: Session, exam_session_id: uuid.UUID) -> list[Broadcast]:
     query = (
         select(Broadcast).where(Broadcast.exam_session_id == exam_session_id).order_by(Broadcast.at)
