@@ -1,6 +1,7 @@
 """The FastAPI application factory."""
 
 import asyncio
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
@@ -113,6 +114,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine)
         sweeper = asyncio.create_task(_sweeper(app.state.sessionmaker, settings.sweeper_seconds))
+        # Everything loaded so far (modules, mappings, compiled templates) lives as long as the
+        # worker: out of the collector's sight, a full collection no longer walks it. Measured
+        # (bench/load closed loop): save p99 186 -> 91 ms, each full collection having held the
+        # GIL for ~90 ms.
+        gc.collect()
+        gc.freeze()
         yield
         sweeper.cancel()
         with suppress(asyncio.CancelledError):

@@ -1,15 +1,16 @@
 """Migrations and database settings, on whichever backend this run uses."""
 
 import uuid
+from typing import Any
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect, text
+from sqlalchemy import event, inspect, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from app import migrate
-from app.db import make_engine, normalise_database_url
+from app.db import make_engine, normalise_database_url, ping_when_idle
 from app.kit.ids import new_id
 from app.models import metadata
 from tests.conftest import BACKEND
@@ -100,3 +101,33 @@ def test_naive_datetimes_are_refused() -> None:
 
     with pytest.raises(ValueError, match="naive"):
         UTCDateTime().process_bind_param(datetime(2026, 1, 1), None)
+
+
+def test_an_idle_pooled_connection_is_pinged_and_replaced_when_the_database_dropped_it(
+    fresh_database_url: str,
+) -> None:
+    engine = make_engine(fresh_database_url, pool_size=2)
+    dropped: list[object] = []
+
+    def drop(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        if not dropped and "idle_since" in record.info:  # a pooled one, not a new one
+            dbapi_connection.close()
+            dropped.append(record)
+
+    try:
+        ping_when_idle(engine, idle_seconds=0)  # (PostgreSQL's web engine has it: 10 s)
+        with engine.connect() as connection:  # opened, used, back in the pool
+            connection.execute(text("SELECT 1"))
+        event.listen(engine, "checkout", drop, insert=True)  # before the ping
+        with engine.connect() as connection:
+            assert connection.execute(text("SELECT 1")).scalar() == 1
+        assert len(dropped) == 1  # the dead one was found and replaced before use
+    finally:
+        engine.dispose()
+
+
+def test_the_web_engine_pings_only_idle_connections_on_postgresql() -> None:
+    url = "postgresql+psycopg://u:p@127.0.0.1:1/x"  # never connected to
+    web, cli = make_engine(url, pool_size=4), make_engine(url)
+    assert not web.pool._pre_ping  # idle ones only (ping_when_idle), not every checkout
+    assert cli.pool._pre_ping  # CLI jobs and tests keep SQLAlchemy's ping of every checkout

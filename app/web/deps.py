@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -43,19 +44,34 @@ async def in_transaction(request: Request, work: Callable[[Session], T]) -> T:
     threads then queue behind each other and behind the GIL, and saves/s fall as clients are
     added (measured by bench/load). Here the connection is held only while the work runs.
     The rules are the same as `DB`'s: committed before the response is sent.
+
+    The web engine does not ping a connection before each use (a round trip per request);
+    when the database has dropped it (a restart, a failover), the pool discards its
+    connections and the work runs once more on a new one. Every such route is safe to run
+    again: saves carry their sequence number, start returns the running attempt.
     """
 
     def run() -> T:
-        with request.app.state.sessionmaker() as db_session:
+        for tries_left in (1, 0):
             try:
-                result = work(db_session)
-            except Refusal:
-                db_session.commit()
-                raise
-            except BaseException:
-                db_session.rollback()
-                raise
-            db_session.commit()
-            return result
+                return _attempt(request, work)
+            except DBAPIError as exc:
+                if not exc.connection_invalidated or not tries_left:
+                    raise
+        raise AssertionError("unreachable")
 
     return await run_in_threadpool(run)
+
+
+def _attempt(request: Request, work: Callable[[Session], T]) -> T:
+    with request.app.state.sessionmaker() as db_session:
+        try:
+            result = work(db_session)
+        except Refusal:
+            db_session.commit()
+            raise
+        except BaseException:
+            db_session.rollback()
+            raise
+        db_session.commit()
+        return result

@@ -3,9 +3,12 @@
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine, event
+from sqlalchemy.exc import DBAPIError
 
 from app.db import make_engine, make_sessionmaker, transaction
 from app.kit.clock import FrozenClock, use_clock
@@ -116,6 +119,37 @@ def test_replayed_save_is_acknowledged_but_not_applied(taker: TestClient) -> Non
     ]
     replay = taker.put("/api/v1/taker/answers/1", json={"option_id": a, "seq": base + 1}).json()
     assert (replay["applied"], replay["option_id"]) == (False, b)
+
+
+def drop_connections_at_checkout(engine: Engine, times: int) -> list[object]:
+    """The database drops the next `times` connections handed out (a restart, a failover):
+    each fails at its first statement, as a real dropped connection does."""
+    dropped: list[object] = []
+
+    def drop(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        if len(dropped) < times:
+            dbapi_connection.close()
+            dropped.append(record)
+
+    event.listen(engine, "checkout", drop)
+    return dropped
+
+
+def test_a_save_on_a_dropped_connection_runs_again_on_a_new_one(taker: TestClient) -> None:
+    taker.post("/api/v1/taker/start")
+    item = taker.get("/api/v1/taker/items/1").json()
+    dropped = drop_connections_at_checkout(taker.app.state.engine, times=1)  # type: ignore[attr-defined]
+    body = {"option_id": item["options"][0]["option_id"], "seq": item["seq_base"] + 1}
+    saved = taker.put("/api/v1/taker/answers/1", json=body)
+    assert len(dropped) == 1  # the first try met the dead connection
+    assert saved.status_code == 200 and saved.json()["applied"]
+    assert taker.get("/api/v1/taker/items/1").json()["option_id"] == body["option_id"]
+
+
+def test_a_request_runs_again_only_once(taker: TestClient) -> None:
+    drop_connections_at_checkout(taker.app.state.engine, times=2)  # type: ignore[attr-defined]
+    with pytest.raises(DBAPIError):
+        taker.post("/api/v1/taker/start")
 
 
 @pytest.mark.parametrize(
