@@ -9,6 +9,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Cookie, Depends, Request, Response
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from app.config import get_settings
@@ -40,6 +41,12 @@ router = APIRouter(
     responses={400: {"model": ErrorOut}, 401: {"model": ErrorOut}, 409: {"model": ErrorOut}},
 )
 TakerCookie = Annotated[str | None, Cookie(alias=COOKIE)]
+
+
+def json_reply(model: BaseModel) -> Response:
+    """A model as JSON, for the routes every open page repeats: FastAPI would validate the
+    returned model again against `response_model` (which stays, for the OpenAPI contract)."""
+    return Response(model.model_dump_json(), media_type="application/json")
 
 
 def error_response(error: DeliveryError, locale: str = DEFAULT_LOCALE) -> JSONResponse:
@@ -127,22 +134,22 @@ async def state(request: Request, proasn_taker: TakerCookie = None) -> StateOut:
 
 
 @router.get("/items/{position}", response_model=ItemOut)
-async def item(position: int, request: Request, proasn_taker: TakerCookie = None) -> ItemOut:
+async def item(position: int, request: Request, proasn_taker: TakerCookie = None) -> Response:
     """Item `position` (1-based) of this participant's form, options in their order."""
 
-    def work(db: Session) -> ItemOut:
+    def work(db: Session) -> Response:
         fast = hot.open_item(db, proasn_taker, position)
         if fast is not None:
             view = views.item_view(fast.ref, fast.content, fast.answer)
             total = fast.snapshot.row.item_count
-            return _item_out(view, total, *fast.snapshot.clock())
+            return json_reply(_item_out(view, total, *fast.snapshot.clock()))
         taker = service.authenticate(db, proasn_taker)
         attempt, ref, version = service.open_item(db, taker, position)
         # One row, not the attempt's answers: the cost must not grow with a 700-item form.
         answer = db.get(Answer, (attempt.id, position))
         view = views.item_view(ref, views.Content.of_version(version), answer)
         total = service.form_of(db, attempt).item_count
-        return _item_out(view, total, *_clock(attempt, db))
+        return json_reply(_item_out(view, total, *_clock(attempt, db)))
 
     return await in_transaction(request, work)
 
@@ -177,10 +184,10 @@ def _item_out(
 @router.put("/answers/{position}", response_model=AnswerOut)
 async def save_answer(
     position: int, body: AnswerIn, request: Request, proasn_taker: TakerCookie = None
-) -> AnswerOut:
+) -> Response:
     """Save the answer to item `position`; stale or replayed saves are ignored (applied=false)."""
 
-    def work(db: Session) -> AnswerOut:
+    def work(db: Session) -> Response:
         fast = hot.save_answer(db, proasn_taker, position, body.option_id, body.flagged, body.seq)
         if fast is not None:
             option_id, flagged, seq, applied = fast.option_id, fast.flagged, fast.seq, fast.applied
@@ -195,15 +202,17 @@ async def save_answer(
             option_id, flagged, seq = answer.option_id, answer.flagged, answer.seq
             remaining, section_left = _clock(attempt, db)
             news = hot.latest_broadcast(db, taker.participant.session_id)
-        return AnswerOut(
-            position=position,
-            option_id=option_id,
-            flagged=flagged,
-            seq=seq,
-            applied=applied,
-            remaining_seconds=remaining,
-            section_remaining_seconds=section_left,
-            broadcast=_broadcast_out(news),
+        return json_reply(
+            AnswerOut(
+                position=position,
+                option_id=option_id,
+                flagged=flagged,
+                seq=seq,
+                applied=applied,
+                remaining_seconds=remaining,
+                section_remaining_seconds=section_left,
+                broadcast=_broadcast_out(news),
+            )
         )
 
     return await in_transaction(request, work)
@@ -212,7 +221,7 @@ async def save_answer(
 @router.post("/heartbeat", response_model=ClockOut)
 async def heartbeat(
     request: Request, body: HeartbeatIn | None = None, proasn_taker: TakerCookie = None
-) -> ClockOut:
+) -> Response:
     """The open page is alive (every PROASN_HEARTBEAT_SECONDS); answers with the server's clock."""
 
     def work(db: Session) -> ClockOut:
@@ -247,7 +256,7 @@ async def heartbeat(
             broadcast=_broadcast(db, taker.participant.session_id),
         )
 
-    return await in_transaction(request, work)
+    return json_reply(await in_transaction(request, work))
 
 
 def _broadcast(db: Session, session_id: uuid.UUID) -> BroadcastOut | None:
