@@ -1,4 +1,4 @@
-"""One scores export in a process of its own, for `bench.scoring_bench`.
+"""One scores export in a process of its own, for `bench.scoring` (bench/scoring/exports.py).
 
 Run as `python -m bench.export_probe '{"url": …, "event": …, "run": …, "format": …}'`; prints
 one JSON line with the timings and the memory figures. A fresh process per export keeps the
