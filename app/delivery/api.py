@@ -87,9 +87,7 @@ def _clock(attempt: Attempt, db: Session) -> tuple[int | None, int | None]:
 
 
 @router.post("/login", response_model=StateOut)
-async def login(
-    body: LoginIn, request: Request, response: Response, proasn_taker: TakerCookie = None
-) -> StateOut:
+async def login(body: LoginIn, request: Request, proasn_taker: TakerCookie = None) -> Response:
     """Log in with NIP and room token; sets the session cookie."""
 
     def work(db: Session) -> tuple[StateOut, str | None]:
@@ -105,24 +103,25 @@ async def login(
         return _state(db, taker, attempt), new_token
 
     state, new_token = await in_transaction(request, work)
+    reply = json_reply(state)
     if new_token:
-        set_taker_cookie(response, new_token)
-    return state
+        set_taker_cookie(reply, new_token)
+    return reply
 
 
 @router.post("/start", response_model=StateOut)
-async def start(request: Request, proasn_taker: TakerCookie = None) -> StateOut:
+async def start(request: Request, proasn_taker: TakerCookie = None) -> Response:
     """Start the test (or return the running attempt)."""
 
     def work(db: Session) -> StateOut:
         taker = service.authenticate(db, proasn_taker)
         return _state(db, taker, service.start(db, taker))
 
-    return await in_transaction(request, work)
+    return json_reply(await in_transaction(request, work))
 
 
 @router.get("/state", response_model=StateOut)
-async def state(request: Request, proasn_taker: TakerCookie = None) -> StateOut:
+async def state(request: Request, proasn_taker: TakerCookie = None) -> Response:
     def work(db: Session) -> StateOut:
         taker = service.authenticate(db, proasn_taker)
         attempt = repository.attempt_of(db, taker.participant.id)
@@ -130,7 +129,7 @@ async def state(request: Request, proasn_taker: TakerCookie = None) -> StateOut:
             service.heartbeat(db, taker)
         return _state(db, taker, attempt)
 
-    return await in_transaction(request, work)
+    return json_reply(await in_transaction(request, work))
 
 
 @router.get("/items/{position}", response_model=ItemOut)

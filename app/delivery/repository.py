@@ -119,6 +119,27 @@ def expired_attempt_ids(db: Session, cutoff: datetime, limit: int | None = None)
     return list(db.scalars(query))
 
 
+def attempts_by_id(db: Session, ids: list[uuid.UUID]) -> list[Attempt]:
+    """The attempts, read anew (`ids` were just locked: what the session holds may be old)."""
+    query = (
+        select(Attempt)
+        .where(Attempt.id.in_(ids))
+        .order_by(Attempt.deadline_at)
+        .execution_options(populate_existing=True)
+    )
+    return list(db.scalars(query))
+
+
+def sections_of_many(
+    db: Session, attempt_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, dict[int, AttemptSection]]:
+    found: dict[uuid.UUID, dict[int, AttemptSection]] = {}
+    query = select(AttemptSection).where(AttemptSection.attempt_id.in_(attempt_ids))
+    for section in db.scalars(query):
+        found.setdefault(section.attempt_id, {})[section.section_position] = section
+    return found
+
+
 def earliest_deadline(db: Session) -> datetime | None:
     """The earliest deadline of an in-progress, unpaused attempt (deadline_at is indexed).
     Sections' own deadlines are left to the requests that reach them and to the next round."""

@@ -15,10 +15,13 @@ from sqlalchemy.orm import Session
 from app.bank.models import ItemVersion
 from app.delivery import repository
 from app.delivery.models import Answer, Attempt, AttemptScore
-from app.delivery.selectors import selector_for
+from app.delivery.selectors import FixedFormSelector, ItemRef, selector_for
+from app.exams.models import FormItem
 
 _V = ItemVersion.__table__
 _A = Answer.__table__
+_S = AttemptScore.__table__
+_FI = FormItem.__table__
 
 
 @dataclass
@@ -60,16 +63,75 @@ def _scoring_keys(db: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, ScoringK
     return found
 
 
-def score_attempt(db: Session, attempt: Attempt) -> list[AttemptScore]:
-    """Compute and store the attempt's raw scores (replacing any earlier ones)."""
+@dataclass
+class Prefetched:
+    """What scoring a batch of attempts reads, in a handful of queries for the whole batch
+    (the sweeper scores a room's attempts together at its deadline)."""
+
+    items: dict[uuid.UUID, list[ItemRef]]  # by form
+    keys: dict[uuid.UUID, ScoringKey]  # by item version
+    answers: dict[uuid.UUID, dict[int, str | None]]  # by attempt: position -> option
+    scored: set[uuid.UUID]  # attempts that already have scores (to replace)
+
+
+def prefetch(db: Session, attempts: list[Attempt]) -> None:
+    """Read what `score_attempt` needs for these fixed-form attempts at once; it then reads
+    nothing more for them in this database session."""
+    fixed = [a for a in attempts if a.selector == FixedFormSelector.name]
+    if not fixed:
+        return
+    form_ids = list({a.form_id for a in fixed})
+    attempt_ids = [a.id for a in fixed]
+    items: dict[uuid.UUID, list[ItemRef]] = {f: [] for f in form_ids}
+    columns = (_FI.c.form_id, _FI.c.position, _FI.c.section_position, _FI.c.item_version_id)
+    query = (
+        select(*columns, _FI.c.option_order)
+        .where(_FI.c.form_id.in_(form_ids))
+        .order_by(_FI.c.form_id, _FI.c.position)
+    )
+    for form_id, position, section, version_id, order in db.execute(query).tuples():
+        items[form_id].append(ItemRef(position, section, version_id, tuple(order)))
+    versions = list({r.version_id for refs in items.values() for r in refs})
+    answers: dict[uuid.UUID, dict[int, str | None]] = {a: {} for a in attempt_ids}
+    query = select(_A.c.attempt_id, _A.c.position, _A.c.option_id).where(
+        _A.c.attempt_id.in_(attempt_ids)
+    )
+    for attempt_id, position, option in db.execute(query).tuples():
+        answers[attempt_id][position] = option
+    query = select(_S.c.attempt_id).where(_S.c.attempt_id.in_(attempt_ids)).distinct()
+    scored = set(db.scalars(query))
+    db.info["scoring"] = Prefetched(items, _scoring_keys(db, versions), answers, scored)
+
+
+@dataclass(frozen=True)
+class _Inputs:
+    refs: list[ItemRef]
+    keys: dict[uuid.UUID, ScoringKey]
+    answers: dict[int, str | None]
+    maybe_scored: bool  # scores to replace may exist
+    batch: bool  # prefetched: the caller flushes the batch once
+
+
+def _inputs(db: Session, attempt: Attempt) -> _Inputs:
+    ready: Prefetched | None = db.info.get("scoring")
+    if ready is not None and attempt.id in ready.answers:
+        scored = attempt.id in ready.scored
+        items = ready.items[attempt.form_id]
+        return _Inputs(items, ready.keys, ready.answers[attempt.id], scored, batch=True)
     refs = selector_for(attempt).all_items(db, attempt)
-    versions = _scoring_keys(db, list({r.version_id for r in refs}))
+    keys = _scoring_keys(db, list({r.version_id for r in refs}))
     answered = select(_A.c.position, _A.c.option_id).where(_A.c.attempt_id == attempt.id)
     answers = dict(db.execute(answered).tuples().all())
+    return _Inputs(refs, keys, answers, maybe_scored=True, batch=False)
+
+
+def score_attempt(db: Session, attempt: Attempt) -> list[AttemptScore]:
+    """Compute and store the attempt's raw scores (replacing any earlier ones)."""
+    given = _inputs(db, attempt)
     tallies: dict[str, SubtestTally] = defaultdict(SubtestTally)
-    for ref in refs:
-        version = versions[ref.version_id]
-        option = answers.get(ref.position)
+    for ref in given.refs:
+        version = given.keys[ref.version_id]
+        option = given.answers.get(ref.position)
         tally = tallies[version.subtest_code]
         points = item_points(version, option)
         tally.raw += points
@@ -77,8 +139,11 @@ def score_attempt(db: Session, attempt: Attempt) -> list[AttemptScore]:
         tally.items += 1
         tally.answered += option is not None
         tally.detail.append([ref.position, option, points])
-    for old in repository.scores_of(db, attempt.id):
-        db.delete(old)
+    old = repository.scores_of(db, attempt.id) if given.maybe_scored else []
+    if old:
+        for score in old:
+            db.delete(score)
+        db.flush()  # in one flush the unit of work would insert the new ones first
     scores = [
         AttemptScore(
             attempt_id=attempt.id,
@@ -92,5 +157,6 @@ def score_attempt(db: Session, attempt: Attempt) -> list[AttemptScore]:
         for code, t in sorted(tallies.items())
     ]
     db.add_all(scores)
-    db.flush()
+    if not given.batch:
+        db.flush()
     return scores

@@ -17,6 +17,7 @@ from app.bank.models import ItemVersion
 from app.config import get_settings
 from app.delivery import errors, repository
 from app.delivery.models import Answer, AnswerJournal, Attempt, AttemptSection, TakerLogin
+from app.delivery.scoring import prefetch as prefetch_scoring
 from app.delivery.scoring import score_attempt
 from app.delivery.selectors import FixedFormSelector, ItemRef, selector_for
 from app.delivery.timing import (
@@ -240,8 +241,9 @@ def _still_running_locked(db: Session, attempt: Attempt) -> bool:
     """Re-read the attempt under its row lock before closing anything: the sweeper of another
     worker, or another request of the same taker (a heartbeat beside a save), may have closed
     it since it was read, and closing it twice would score it twice."""
-    db.refresh(attempt, with_for_update=True)
-    db.info.get("attempt_sections", {}).pop(attempt.id, None)
+    if attempt.id not in db.info.get("locked_attempts", ()):  # (the sweeper's are)
+        db.refresh(attempt, with_for_update=True)
+        db.info.get("attempt_sections", {}).pop(attempt.id, None)
     return attempt.status == "in_progress" and attempt.paused_at is None
 
 
@@ -459,11 +461,25 @@ def submit_expired(db: Session, limit: int | None = None) -> int:
     """Submit (at most `limit` of) the attempts whose time ran out, with or without a
     browser open; returns how many."""
     cutoff = clock.now() - answer_grace()
-    ids = repository.expired_attempt_ids(db, cutoff, limit)
+    ids = repository.expired_attempt_ids(db, cutoff, limit)  # locked until the commit
+    if not ids:
+        return 0
+    # The batch read together: a room's deadline expires them all at once, and one at a
+    # time (attempt, sections, lock, form, keys, answers, scores) was ~9 queries each.
+    attempts = repository.attempts_by_id(db, ids)
+    sections = repository.sections_of_many(db, ids)
+    cache = db.info.setdefault("attempt_sections", {})
     for attempt_id in ids:
-        attempt = db.get(Attempt, attempt_id)
-        if attempt is not None:
+        cache[attempt_id] = sections.get(attempt_id, {})
+    db.info["locked_attempts"] = set(ids)
+    prefetch_scoring(db, attempts)
+    try:
+        for attempt in attempts:
             _refresh_clock(db, attempt)
+        db.flush()  # the batch's updates and scores together
+    finally:
+        db.info.pop("locked_attempts", None)
+        db.info.pop("scoring", None)
     return len(ids)
 
 

@@ -4,12 +4,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from app.bank.models import ItemVersion
 from app.delivery import errors, repository, service
 from app.delivery.models import Answer, AnswerJournal, Attempt
+from app.delivery.scoring import score_attempt
 from app.delivery.selectors import ItemRef, register_selector, selector_for
 from app.delivery.views import state_view
 from app.kit.clock import FrozenClock, use_clock
@@ -334,6 +336,52 @@ def test_the_sweeper_commits_a_batch_at_a_time(
     assert len(sessions) == 2  # 2, then 1
     db_session.expire_all()
     assert {db_session.get(Attempt, a.id).status for a in attempts} == {"submitted"}  # type: ignore[union-attr]
+
+
+def _scores(db: Session, attempt_id: object) -> list[tuple[object, ...]]:
+    found = repository.scores_of(db, attempt_id)  # type: ignore[arg-type]
+    return [(s.subtest_code, s.raw, s.maximum, s.answered, s.items, s.detail) for s in found]
+
+
+def test_the_sweeper_scores_a_batch_as_one_at_a_time_in_a_fixed_number_of_queries(
+    db_session: Session, tmp_path: Path, frozen: FrozenClock, engine: Engine
+) -> None:
+    exam = open_exam(db_session, tmp_path, people=5)
+    pairs = []
+    for n in range(5):  # one second apart: the sweeper takes the earliest deadlines first
+        pairs.append(started(db_session, exam, n))
+        frozen.advance(seconds=1)
+    for n, (taker, _) in enumerate(pairs):  # different answers, some items left open
+        for position in range(1, 2 + n % 5):
+            option = option_at(db_session, taker, position, index=(n + position) % 3)
+            service.save_answer(db_session, taker, position, option, False, service.seq_base())
+    attempts = [a for _, a in pairs]
+    expected = {}
+    for attempt in attempts:  # one at a time, as a submit does (then left unscored)
+        score_attempt(db_session, attempt)
+        expected[attempt.id] = _scores(db_session, attempt.id)
+        for old in repository.scores_of(db_session, attempt.id):
+            db_session.delete(old)
+    db_session.flush()
+    frozen.current = attempts[-1].deadline_at + timedelta(seconds=4)
+    seen: list[str] = []
+    record = lambda *args: seen.append(args[2])  # noqa: E731
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        assert service.submit_expired(db_session, limit=2) == 2
+        two = len(seen)
+        seen.clear()
+        assert service.submit_expired(db_session) == 3
+        three = len(seen)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    db_session.expire_all()
+    for attempt in attempts:
+        assert db_session.get(Attempt, attempt.id).status == "submitted"  # type: ignore[union-attr]
+        assert _scores(db_session, attempt.id) == expected[attempt.id]
+    assert two == three  # a batch is a fixed number of statements, whatever its size
+    score_attempt(db_session, db_session.get(Attempt, attempts[0].id))  # type: ignore[arg-type]
+    assert _scores(db_session, attempts[0].id) == expected[attempts[0].id]  # replaced
 
 
 # --- sections with their own time limits --------------------------------------------------
