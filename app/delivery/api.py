@@ -114,7 +114,7 @@ async def start(request: Request, proasn_taker: TakerCookie = None) -> Response:
     """Start the test (or return the running attempt)."""
 
     def work(db: Session) -> StateOut:
-        taker = service.authenticate(db, proasn_taker)
+        taker = service.authenticate(db, proasn_taker, with_context=True)
         return _state(db, taker, service.start(db, taker))
 
     return json_reply(await in_transaction(request, work))
@@ -123,7 +123,7 @@ async def start(request: Request, proasn_taker: TakerCookie = None) -> Response:
 @router.get("/state", response_model=StateOut)
 async def state(request: Request, proasn_taker: TakerCookie = None) -> Response:
     def work(db: Session) -> StateOut:
-        taker = service.authenticate(db, proasn_taker)
+        taker = service.authenticate(db, proasn_taker, with_context=True)
         attempt = repository.attempt_of(db, taker.participant.id)
         if attempt is not None:
             service.heartbeat(db, taker)

@@ -7,7 +7,8 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from app.delivery.models import Answer, Attempt, AttemptScore, AttemptSection, TakerLogin
-from app.exams.models import Agency, ExamSession, Participant
+from app.exams import repository as exams_repository
+from app.exams.models import Agency, Event, ExamSession, Form, Participant
 
 
 def login_by_token_hash(db: Session, token_hash: str) -> TakerLogin | None:
@@ -28,6 +29,58 @@ def taker_by_token_hash(db: Session, token_hash: str) -> tuple[TakerLogin, Parti
     return (row[0], row[1]) if row else None
 
 
+def taker_in_context(db: Session, token_hash: str) -> tuple[TakerLogin, Participant] | None:
+    """taker_by_token_hash, with the participant's session, agency, event and form read in
+    the same query and kept for this database session (`event_of`, `form_for`, `identity`):
+    a start and the state it returns need them all, and a whole room starts in one minute."""
+    query = (
+        select(TakerLogin, Participant, ExamSession, Agency, Event, Form)
+        .join(Participant, Participant.id == TakerLogin.participant_id)
+        .join(ExamSession, ExamSession.id == Participant.session_id)
+        .join(Agency, Agency.id == Participant.agency_id)
+        .join(Event, Event.id == Participant.event_id)
+        .outerjoin(Form, Form.participant_id == Participant.id)
+        .where(TakerLogin.token_hash == token_hash, TakerLogin.revoked_at.is_(None))
+    )
+    row = db.execute(query).first()
+    if row is None:
+        return None
+    login, participant, exam_session, agency, event, form = row
+    _remember(db, participant, exam_session, agency, event, form)
+    return login, participant
+
+
+def _remember(
+    db: Session,
+    participant: Participant,
+    exam_session: ExamSession,
+    agency: Agency,
+    event: Event,
+    form: Form | None,
+) -> None:
+    key = (participant.id, participant.session_id, participant.agency_id)
+    db.info.setdefault("identity", {})[key] = (exam_session, agency)
+    db.info.setdefault("events", {})[event.id] = event
+    db.info.setdefault("forms", {})[participant.id] = form
+
+
+def event_of(db: Session, participant: Participant) -> Event:
+    """The participant's event (kept when read with the login)."""
+    event = db.info.get("events", {}).get(participant.event_id)
+    if event is None:
+        event = db.get(Event, participant.event_id)
+    assert event is not None
+    return event
+
+
+def form_for(db: Session, participant: Participant) -> Form | None:
+    """The participant's drawn form (kept when read with the login)."""
+    forms = db.info.get("forms", {})
+    if participant.id in forms:
+        return forms[participant.id]
+    return exams_repository.form_of(db, participant.id)
+
+
 def active_login(db: Session, participant_id: uuid.UUID) -> TakerLogin | None:
     query = select(TakerLogin).where(
         TakerLogin.participant_id == participant_id, TakerLogin.revoked_at.is_(None)
@@ -45,16 +98,23 @@ def participant_in_open_session(
         (ExamSession.previous_room_token == token) & (ExamSession.previous_token_valid_until > now)
     )
     query = (
-        select(Participant, TakerLogin)
+        select(Participant, TakerLogin, ExamSession, Agency, Event, Form)
         .join(ExamSession, ExamSession.id == Participant.session_id)
+        .join(Agency, Agency.id == Participant.agency_id)
+        .join(Event, Event.id == Participant.event_id)
         .outerjoin(
             TakerLogin,
             (TakerLogin.participant_id == Participant.id) & TakerLogin.revoked_at.is_(None),
         )
+        .outerjoin(Form, Form.participant_id == Participant.id)
         .where(Participant.nip == nip, ExamSession.status == "open", token_matches)
     )
     row = db.execute(query).first()
-    return (row[0], row[1]) if row else None
+    if row is None:
+        return None
+    participant, login, exam_session, agency, event, form = row
+    _remember(db, participant, exam_session, agency, event, form)  # for the state returned
+    return participant, login
 
 
 def identity(db: Session, participant: Participant) -> tuple[ExamSession, Agency]:

@@ -92,10 +92,10 @@ def login(
             return Taker(active, participant), None
         raise errors.LoginInUse()
     raw = secrets.token_urlsafe(32)
-    event = db.get(Event, participant.event_id)
+    event = repository.event_of(db, participant)
     new_login = TakerLogin(
         participant_id=participant.id,
-        needs_admission=bool(event and event.require_admission),
+        needs_admission=event.require_admission,
         token_hash=token_digest(raw),
         created_at=clock.now(),
         user_agent=(user_agent or "")[:400] or None,
@@ -106,10 +106,13 @@ def login(
     return Taker(new_login, participant), raw
 
 
-def authenticate(db: Session, cookie_token: str | None) -> Taker:
+def authenticate(db: Session, cookie_token: str | None, with_context: bool = False) -> Taker:
+    """The taker of this cookie; `with_context` also reads (in the same query) what a start
+    or the state needs: session, agency, event and form."""
     if not cookie_token:
         raise errors.NotLoggedIn()
-    found = repository.taker_by_token_hash(db, token_digest(cookie_token))
+    find = repository.taker_in_context if with_context else repository.taker_by_token_hash
+    found = find(db, token_digest(cookie_token))
     if found is None:
         raise errors.NotLoggedIn()
     return Taker(*found)
@@ -128,8 +131,7 @@ def logout(db: Session, taker: Taker) -> None:
 def _event_and_limits(
     db: Session, participant: Participant
 ) -> tuple[Event, list[BlueprintSection]]:
-    event = db.get(Event, participant.event_id)
-    assert event is not None
+    event = repository.event_of(db, participant)
     return event, blueprint_sections(db, event.id)
 
 
@@ -160,7 +162,7 @@ def start(db: Session, taker: Taker) -> Attempt:
     exam_session, _ = repository.identity(db, taker.participant)
     if exam_session.status != "open":
         raise errors.SessionNotOpen()
-    form = exams_repository.form_of(db, taker.participant.id)
+    form = repository.form_for(db, taker.participant)
     if form is None:
         raise errors.NoForm()
     event, sections = _event_and_limits(db, taker.participant)

@@ -12,8 +12,7 @@ from app.delivery.models import Attempt
 from app.delivery.selectors import ItemRef, selector_for
 from app.delivery.service import Taker, seq_base
 from app.delivery.timing import effective_deadline, seconds_until
-from app.exams import repository as exams_repository
-from app.exams.models import Event, Form
+from app.exams.models import Form
 from app.kit import clock
 from app.kit.timezones import format_local
 
@@ -90,14 +89,13 @@ class ItemView:
 def state_view(db: Session, taker: Taker, attempt: Attempt | None) -> StateView:
     participant = taker.participant
     exam_session, agency = repository.identity(db, participant)
-    event = db.get(Event, participant.event_id)
-    assert event is not None
+    event = repository.event_of(db, participant)
     sections = delivery_service.blueprint_sections(db, event.id)
     # The attempt's form is in the session already after a start (no second query).
     if attempt is not None:
         form = db.get(Form, attempt.form_id)
     else:
-        form = exams_repository.form_of(db, participant.id)
+        form = repository.form_for(db, participant)
     total = form.item_count if form else 0
     answered = flagged = 0
     remaining = section_remaining = None
