@@ -46,6 +46,11 @@ def fresh(db: Session, attempt: Attempt) -> Attempt:
 
 
 @pytest.fixture
+def exam(db_session: Session, tmp_path: Path, frozen: FrozenClock) -> OpenExam:
+    return open_exam(db_session, tmp_path)
+
+
+@pytest.fixture
 def statements(engine: Engine) -> Iterator[list[str]]:
     seen: list[str] = []
 
@@ -58,9 +63,8 @@ def statements(engine: Engine) -> Iterator[list[str]]:
 
 
 def test_item_is_what_the_orm_path_shows(
-    db_session: Session, tmp_path: Path, frozen: FrozenClock
+    db_session: Session, exam: OpenExam, frozen: FrozenClock
 ) -> None:
-    exam = open_exam(db_session, tmp_path)
     taker, raw, attempt = started(db_session, exam)
     _, ref, _ = service.open_item(db_session, taker, 2)
     service.save_answer(db_session, taker, 2, ref.option_order[1], True, service.seq_base() + 1)
@@ -78,20 +82,18 @@ def test_item_is_what_the_orm_path_shows(
 
 
 def test_item_moves_the_resume_position(
-    db_session: Session, tmp_path: Path, frozen: FrozenClock
+    db_session: Session, exam: OpenExam, frozen: FrozenClock
 ) -> None:
-    exam = open_exam(db_session, tmp_path)
     _, raw, attempt = started(db_session, exam)
     assert hot.open_item(db_session, raw, 4) is not None
     assert fresh(db_session, attempt).current_position == 4
 
 
 def test_saves_write_the_same_rows_as_the_orm_path(
-    db_session: Session, tmp_path: Path, frozen: FrozenClock
+    db_session: Session, exam: OpenExam, frozen: FrozenClock
 ) -> None:
     """The same sequence of saves (new, changed, replayed, stale) by two takers, one through
     each path: equal answers, equal journals, equal replies."""
-    exam = open_exam(db_session, tmp_path)
     slow_taker, _, slow_attempt = started(db_session, exam, 0)
     _, raw, fast_attempt = started(db_session, exam, 1)
     base = service.seq_base()
@@ -145,9 +147,8 @@ def test_saves_write_the_same_rows_as_the_orm_path(
 
 
 def test_save_refuses_foreign_options_and_future_sequences(
-    db_session: Session, tmp_path: Path, frozen: FrozenClock
+    db_session: Session, exam: OpenExam, frozen: FrozenClock
 ) -> None:
-    exam = open_exam(db_session, tmp_path)
     _, raw, attempt = started(db_session, exam)
     with pytest.raises(errors.InvalidOption):
         hot.save_answer(db_session, raw, 1, "Z", False, service.seq_base() + 1)
@@ -157,9 +158,8 @@ def test_save_refuses_foreign_options_and_future_sequences(
 
 
 def test_heartbeat_writes_last_seen_at_most_every_15_s_and_follows_the_page(
-    db_session: Session, tmp_path: Path, frozen: FrozenClock
+    db_session: Session, exam: OpenExam, frozen: FrozenClock
 ) -> None:
-    exam = open_exam(db_session, tmp_path)
     _, raw, attempt = started(db_session, exam)
     frozen.advance(seconds=10)
     assert hot.heartbeat(db_session, raw, None) is not None
@@ -173,10 +173,9 @@ def test_heartbeat_writes_last_seen_at_most_every_15_s_and_follows_the_page(
 
 
 def test_saves_and_item_reads_keep_the_boards_last_seen_fresh(
-    db_session: Session, tmp_path: Path, frozen: FrozenClock
+    db_session: Session, exam: OpenExam, frozen: FrozenClock
 ) -> None:
     """An answering page sends no heartbeats, so its saves and reads must count as seen."""
-    exam = open_exam(db_session, tmp_path)
     _, raw, attempt = started(db_session, exam)
     frozen.advance(seconds=16)
     assert hot.save_answer(db_session, raw, 1, None, True, service.seq_base()) is not None
@@ -190,11 +189,10 @@ def test_saves_and_item_reads_keep_the_boards_last_seen_fresh(
 
 
 def test_a_saved_answer_costs_four_statements_and_an_item_read_two(
-    db_session: Session, tmp_path: Path, frozen: FrozenClock, statements: list[str]
+    db_session: Session, exam: OpenExam, frozen: FrozenClock, statements: list[str]
 ) -> None:
     """One read (login, attempt, section, form item), the answer, the journal, the answer's
     write; an item: one read and its answer (content comes from the worker's cache)."""
-    exam = open_exam(db_session, tmp_path)
     _, raw, _ = started(db_session, exam)
     assert hot.open_item(db_session, raw, 1) is not None  # content now cached, position 1
     option = hot.open_item(db_session, raw, 1)
@@ -238,11 +236,10 @@ def _login_revoked(db: Session, attempt: Attempt, frozen: FrozenClock) -> None:
 )
 def test_unusual_attempts_go_to_the_orm_path_untouched(
     db_session: Session,
-    tmp_path: Path,
+    exam: OpenExam,
     frozen: FrozenClock,
     make_unusual: Callable[[Session, Attempt, FrozenClock], None],
 ) -> None:
-    exam = open_exam(db_session, tmp_path)
     _, raw, attempt = started(db_session, exam)
     make_unusual(db_session, attempt, frozen)
     before = (attempt.current_position, attempt.last_seen_at)
@@ -256,10 +253,9 @@ def test_unusual_attempts_go_to_the_orm_path_untouched(
 
 
 def test_a_deadline_within_the_grace_is_still_ordinary(
-    db_session: Session, tmp_path: Path, frozen: FrozenClock
+    db_session: Session, exam: OpenExam, frozen: FrozenClock
 ) -> None:
     """As in the ORM path: a save already on the wire at zero is accepted for 3 s."""
-    exam = open_exam(db_session, tmp_path)
     _, raw, _ = started(db_session, exam)
     frozen.advance(minutes=60, seconds=2)
     saved = hot.save_answer(db_session, raw, 1, None, True, service.seq_base())
@@ -267,9 +263,8 @@ def test_a_deadline_within_the_grace_is_still_ordinary(
 
 
 def test_no_attempt_no_cookie_or_unknown_position_go_to_the_orm_path(
-    db_session: Session, tmp_path: Path, frozen: FrozenClock
+    db_session: Session, exam: OpenExam, frozen: FrozenClock
 ) -> None:
-    exam = open_exam(db_session, tmp_path)
     taker, raw = login(db_session, exam)
     assert hot.heartbeat(db_session, raw, None) is None  # not started
     service.start(db_session, taker)
