@@ -6,6 +6,7 @@ anything else happens; the sweeper does the same for attempts nobody is looking 
 """
 
 import secrets
+import threading
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -27,7 +28,7 @@ from app.delivery.timing import (
     sequential,
 )
 from app.exams import repository as exams_repository
-from app.exams.models import BlueprintSection, Event, Form, Participant
+from app.exams.models import Event, Form, Participant
 from app.kit import clock
 from app.kit.nip import InvalidNIP, normalise_nip
 from app.kit.secrets_gen import token_digest
@@ -128,22 +129,53 @@ def logout(db: Session, taker: Taker) -> None:
 # --- start and clock ----------------------------------------------------------------------
 
 
-def _event_and_limits(
-    db: Session, participant: Participant
-) -> tuple[Event, list[BlueprintSection]]:
+@dataclass(frozen=True)
+class SectionPlan:
+    """A blueprint section as delivery reads it."""
+
+    position: int
+    title: str
+    subtest_code: str
+    item_count: int
+    time_limit_minutes: int | None
+    instructions: str | None
+
+
+_PLANS: dict[tuple[uuid.UUID, str], tuple[SectionPlan, ...]] = {}
+_PLANS_LOCK = threading.Lock()
+
+
+def blueprint_sections(db: Session, event: Event) -> list[SectionPlan]:
+    """The event's sections, kept per worker under the blueprint's hash: they change only
+    with the blueprint (a re-import), which changes the hash; and a whole room's logins and
+    starts read them in the same minute."""
+    key = (event.id, event.blueprint_hash)
+    plans = _PLANS.get(key)
+    if plans is None:
+        plans = tuple(
+            SectionPlan(
+                s.position,
+                s.title,
+                s.subtest_code,
+                s.item_count,
+                s.time_limit_minutes,
+                s.instructions,
+            )
+            for s in exams_repository.sections(db, event.id)
+        )
+        with _PLANS_LOCK:
+            if len(_PLANS) >= 1024:  # events of past days
+                _PLANS.clear()
+            _PLANS[key] = plans
+    return list(plans)
+
+
+def _event_and_limits(db: Session, participant: Participant) -> tuple[Event, list[SectionPlan]]:
     event = repository.event_of(db, participant)
-    return event, blueprint_sections(db, event.id)
+    return event, blueprint_sections(db, event)
 
 
-def blueprint_sections(db: Session, event_id: uuid.UUID) -> list[BlueprintSection]:
-    """The event's sections, read once per database session (start and its state need them)."""
-    cache = db.info.setdefault("blueprint_sections", {})
-    if event_id not in cache:
-        cache[event_id] = exams_repository.sections(db, event_id)
-    return cache[event_id]
-
-
-def _limits(sections: list[BlueprintSection]) -> list[SectionLimit]:
+def _limits(sections: list[SectionPlan]) -> list[SectionLimit]:
     return [SectionLimit(s.position, s.time_limit_minutes) for s in sections]
 
 
@@ -196,7 +228,7 @@ def attempt_sections(db: Session, attempt: Attempt) -> dict[int, AttemptSection]
     return cache[attempt.id]
 
 
-def _open_section(db: Session, attempt: Attempt, section: BlueprintSection, at: datetime) -> None:
+def _open_section(db: Session, attempt: Attempt, section: SectionPlan, at: datetime) -> None:
     db.add(
         AttemptSection(
             attempt_id=attempt.id,

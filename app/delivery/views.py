@@ -90,7 +90,7 @@ def state_view(db: Session, taker: Taker, attempt: Attempt | None) -> StateView:
     participant = taker.participant
     exam_session, agency = repository.identity(db, participant)
     event = repository.event_of(db, participant)
-    sections = delivery_service.blueprint_sections(db, event.id)
+    sections = delivery_service.blueprint_sections(db, event)
     # The attempt's form is in the session already after a start (no second query).
     if attempt is not None:
         form = db.get(Form, attempt.form_id)

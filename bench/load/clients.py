@@ -282,12 +282,18 @@ class Proctor:
         self.cookie = f"proasn_csrf={csrf}; proasn_staff={staff}"
         return True
 
-    async def watch(self, http: Http, rec: Recorder, until: float, every: float) -> None:
+    async def open_page(self, http: Http, rec: Recorder) -> None:
+        """The room's page, once (the board's rows come with it; the polls then ask for
+        changes since its cursor)."""
         page = await http.call(
             rec, "board page", "GET", f"/pengawas/sesi/{self.session_id}", self.cookie
         )
         if page is not None:
             self._remember_cursor(page[1])
+
+    async def watch(self, http: Http, rec: Recorder, until: float, every: float) -> None:
+        if self.cursor is None:
+            await self.open_page(http, rec)
         await asyncio.sleep(random.uniform(0, every))  # noqa: S311
         while time.monotonic() < until:
             params = {"since": self.cursor} if self.cursor else {}

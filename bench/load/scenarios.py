@@ -221,6 +221,13 @@ async def steady(ctx: Context, big: bool) -> None:
     await asyncio.gather(*(p.login(ctx.http, login) for p in ctx.proctors))
     if login.error_count:
         ctx.report.phases.append(PhaseResult("proctor login", login.finish()))
+
+    # Proctors open their room's page before the room works (as they do before a session
+    # starts); the steady window then measures the polls, not 50 pages opened in one instant.
+    async def open_pages(rec: Recorder) -> None:
+        await asyncio.gather(*(p.open_page(ctx.http, rec) for p in ctx.proctors))
+
+    await measured(ctx, f"2·. {len(ctx.proctors)} proctors open their room's page", open_pages)
     await _steady_gate(ctx, plan.steady_seconds, "2")
     if not big:
         return

@@ -384,6 +384,25 @@ def test_the_sweeper_scores_a_batch_as_one_at_a_time_in_a_fixed_number_of_querie
     assert _scores(db_session, attempts[0].id) == expected[attempts[0].id]  # replaced
 
 
+def test_blueprint_sections_are_kept_per_worker_until_the_blueprint_changes(
+    db_session: Session, exam: OpenExam
+) -> None:
+    """A whole room's logins and starts read them; an event's sections change only with its
+    blueprint, and a re-import writes both together."""
+    from app.exams import repository as exams_repository
+
+    first = service.blueprint_sections(db_session, exam.event)
+    assert [s.title for s in first] == [
+        s.title for s in exams_repository.sections(db_session, exam.event.id)
+    ]
+    stored = exams_repository.sections(db_session, exam.event.id)[0]
+    stored.title = "Verbal (baru)"
+    db_session.flush()
+    assert service.blueprint_sections(db_session, exam.event)[0].title == first[0].title  # kept
+    exam.event.blueprint_hash = "0" * 64  # what a re-import with another blueprint does
+    assert service.blueprint_sections(db_session, exam.event)[0].title == "Verbal (baru)"
+
+
 # --- sections with their own time limits --------------------------------------------------
 
 
