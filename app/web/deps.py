@@ -6,6 +6,7 @@ makes the commit happen before the response is sent, so an acknowledged answer i
 """
 
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
@@ -16,7 +17,10 @@ from starlette.concurrency import run_in_threadpool
 from app.kit.errors import Refusal
 
 
-def get_db_session(request: Request) -> Iterator[Session]:
+@contextmanager
+def request_transaction(request: Request) -> Iterator[Session]:
+    """A request's session: committed when the work returns (or refuses: a `Refusal` keeps
+    the changes made before it), rolled back when it raises anything else."""
     with request.app.state.sessionmaker() as db_session:
         try:
             yield db_session
@@ -26,8 +30,12 @@ def get_db_session(request: Request) -> Iterator[Session]:
         except BaseException:
             db_session.rollback()
             raise
-        else:
-            db_session.commit()
+        db_session.commit()
+
+
+def get_db_session(request: Request) -> Iterator[Session]:
+    with request_transaction(request) as db_session:
+        yield db_session
 
 
 DB = Annotated[Session, Depends(get_db_session, scope="function")]
@@ -64,14 +72,5 @@ async def in_transaction(request: Request, work: Callable[[Session], T]) -> T:
 
 
 def _attempt(request: Request, work: Callable[[Session], T]) -> T:
-    with request.app.state.sessionmaker() as db_session:
-        try:
-            result = work(db_session)
-        except Refusal:
-            db_session.commit()
-            raise
-        except BaseException:
-            db_session.rollback()
-            raise
-        db_session.commit()
-        return result
+    with request_transaction(request) as db_session:
+        return work(db_session)
