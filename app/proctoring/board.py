@@ -1,4 +1,4 @@
-"""The live room board: one row per seat, computed from a fixed number of queries (three).
+"""The live room board: one row per seat, computed from one query.
 
 Display decisions (status words, alerts) are made here, not in templates. Alerts are listed
 beside the status, never instead of it, so a paused seat that is also disconnected shows both.
@@ -10,7 +10,6 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from app.delivery.timing import seconds_until
 from app.i18n import N_
 from app.kit import clock
 from app.proctoring import repository
@@ -67,90 +66,84 @@ class Board:
 
 
 def _status(row: SeatRow, now: datetime) -> str:
-    attempt, login = row.attempt, row.login
-    if attempt is not None and attempt.status == "submitted":
-        return "ended" if attempt.submitted_by == "proctor" else "submitted"
-    if attempt is not None and attempt.paused_at is not None:
-        return "paused"
-    if attempt is not None:
-        seen = attempt.last_seen_at
+    if row.attempt_id is not None:
+        if row.status == "submitted":
+            return "ended" if row.submitted_by == "proctor" else "submitted"
+        if row.paused_at is not None:
+            return "paused"
+        seen = row.last_seen_at
         if seen is None or now - seen > DISCONNECTED_AFTER:
             return "disconnected"
         return "in_progress"
-    if row.seat is not None and row.seat.attendance == "absent":
+    if row.attendance == "absent":
         return "absent"
-    if login is None:
+    if row.login_id is None:
         return "not_logged_in"
-    if login.needs_admission and login.admitted_at is None:
+    if row.needs_admission and row.admitted_at is None:
         return "awaiting_admission"
     return "waiting"
 
 
 def _alerts(row: SeatRow, status: str, remaining: int | None, now: datetime) -> list[str]:
     alerts = []
-    attempt, seat = row.attempt, row.seat
-    if attempt is not None and attempt.status == "in_progress":
-        seen = attempt.last_seen_at
+    if row.attempt_id is not None and row.status == "in_progress":
+        seen = row.last_seen_at
         if status == "paused" and (seen is None or now - seen > DISCONNECTED_AFTER):
             alerts.append("terputus")
         if remaining is not None and remaining <= LOW_TIME_SECONDS and status != "paused":
             alerts.append("sisa waktu < 5 menit")
-        if row.login is None:
+        if row.login_id is None:
             alerts.append("login dibebaskan, belum masuk lagi")
-    login = row.login
-    awaiting = login is not None and login.needs_admission and not login.admitted_at
-    if attempt is not None and awaiting:
+    logged_in = row.login_id is not None
+    awaiting = logged_in and row.needs_admission and not row.admitted_at
+    if row.attempt_id is not None and awaiting:
         alerts.append("menunggu izin melanjutkan")
-    if row.login is not None and (seat is None or seat.attendance in ("unknown", "absent")):
+    if logged_in and (row.seat_id is None or row.attendance in ("unknown", "absent")):
         alerts.append("login tanpa presensi")
+    if row.extra_minutes:
+        alerts.append(f"tambahan waktu {row.extra_minutes} menit")
     return alerts
 
 
 def _changed_at(row: SeatRow, now: datetime) -> datetime:
     """When the row last looked different; a seat turning "terputus" counts as a change."""
-    stamps = [row.participant.updated_at]
-    if row.seat is not None:
-        stamps.append(row.seat.updated_at)
-    if row.login is not None:
-        stamps += [row.login.created_at, row.login.admitted_at]
-    if row.attempt is not None:
-        a = row.attempt
-        stamps += [a.started_at, a.paused_at, a.submitted_at, a.last_seen_at, a.controlled_at]
-        if a.last_seen_at is not None:
-            stamps.append(a.last_seen_at + DISCONNECTED_AFTER)  # when it turns "terputus"
-    stamps.append(row.last_answer_at)
+    stamps = [row.participant_updated_at, row.seat_updated_at, row.last_answer_at]
+    if row.login_id is not None:
+        stamps += [row.login_created_at, row.admitted_at]
+    if row.attempt_id is not None:
+        stamps += [row.started_at, row.paused_at, row.submitted_at, row.controlled_at]
+        if row.last_seen_at is not None:
+            # when it turns "terputus"
+            stamps += [row.last_seen_at, row.last_seen_at + DISCONNECTED_AFTER]
     return max(s for s in stamps if s is not None and s <= now)
 
 
-def board_row(row: SeatRow, now: datetime, extra_minutes: int = 0) -> BoardRow:
-    status = _status(row, now)
-    attempt = row.attempt
+def board_row(row: SeatRow, now: datetime, status: str | None = None) -> BoardRow:
+    status = status or _status(row, now)
+    in_progress = row.attempt_id is not None and row.status == "in_progress"
     remaining = None
-    if attempt is not None and attempt.status == "in_progress":
-        remaining = seconds_until(attempt.deadline_at, attempt, now)
+    if in_progress:
+        left = (row.deadline_at - (row.paused_at or now)).total_seconds()
+        remaining = max(0, int(left))
+    seen = row.last_seen_at
     return BoardRow(
-        participant_id=row.participant.id,
-        name=row.participant.name,
-        nip=row.participant.nip,
-        agency=row.agency.name,
-        pc_number=row.seat.pc_number if row.seat else None,
-        attendance=row.seat.attendance if row.seat else "unknown",
-        id_checked=bool(row.seat and row.seat.id_checked),
-        seat_version=row.seat.version if row.seat else 1,
+        participant_id=row.participant_id,
+        name=row.name,
+        nip=row.nip,
+        agency=row.agency,
+        pc_number=row.pc_number,
+        attendance=row.attendance or "unknown",
+        id_checked=bool(row.id_checked),
+        seat_version=row.seat_version or 1,
         status=status,
-        answered=row.answered,
-        total=row.item_count,
+        answered=row.answered or 0,
+        total=row.item_count or 0,
         remaining_seconds=remaining,
         paused=status == "paused",
-        last_seen=attempt.last_seen_at if attempt else None,
-        deadline=attempt.deadline_at.isoformat() if attempt is not None else None,
-        seen_age_seconds=(
-            int((now - attempt.last_seen_at).total_seconds())
-            if attempt is not None and attempt.last_seen_at is not None
-            else None
-        ),
-        alerts=_alerts(row, status, remaining, now)
-        + ([f"tambahan waktu {extra_minutes} menit"] if extra_minutes else []),
+        last_seen=seen,
+        deadline=row.deadline_at.isoformat() if row.attempt_id is not None else None,
+        seen_age_seconds=int((now - seen).total_seconds()) if seen is not None else None,
+        alerts=_alerts(row, status, remaining, now),
         changed_at=_changed_at(row, now),
     )
 
@@ -161,15 +154,23 @@ def build_board(
     since: datetime | None = None,
     agency_id: uuid.UUID | None = None,
 ) -> Board:
-    """All rows (or only those changed after `since`) and the room totals."""
+    """All rows (or only those changed after `since`) and the room totals.
+
+    Every seat's status counts in the totals, but a poll builds rows only for the seats that
+    changed: most of an open room's seats look the same as three seconds ago."""
     now = clock.now()
     seats = repository.seat_rows(db, exam_session_id, agency_id)
-    extra = repository.extra_time_of(db, [s.attempt.id for s in seats if s.attempt is not None])
-    rows = [board_row(s, now, extra.get(s.attempt.id, 0) if s.attempt else 0) for s in seats]
-    totals = {key: sum(1 for r in rows if r.status == key) for key in STATUS_LABELS}
-    totals["all"] = len(rows)
-    totals["present"] = sum(1 for r in rows if r.attendance in ("present", "late"))
-    if since is not None:
-        # One second of overlap: a change in the same instant as the last poll is not lost.
-        rows = [r for r in rows if r.changed_at > since - timedelta(seconds=1)]
+    statuses = [_status(s, now) for s in seats]
+    totals = dict.fromkeys(STATUS_LABELS, 0)
+    for status in statuses:
+        totals[status] += 1
+    totals["all"] = len(seats)
+    totals["present"] = sum(1 for s in seats if s.attendance in ("present", "late"))
+    # One second of overlap: a change in the same instant as the last poll is not lost.
+    after = since - timedelta(seconds=1) if since is not None else None
+    rows = [
+        board_row(seat, now, status)
+        for seat, status in zip(seats, statuses, strict=True)
+        if after is None or _changed_at(seat, now) > after
+    ]
     return Board(rows, now, totals)

@@ -2,12 +2,11 @@
 number of seats or rooms."""
 
 import uuid
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, func, select, update
-from sqlalchemy.orm import Bundle, Session
+from sqlalchemy import Row, bindparam, func, select, update
+from sqlalchemy.orm import Session
 
 from app.accounts.models import StaffUser
 from app.delivery.models import Answer, Attempt, TakerLogin
@@ -62,99 +61,83 @@ def assignments(db: Session) -> list[tuple[ProctorAssignment, StaffUser, ExamSes
     return list(db.execute(query).tuples())
 
 
-@dataclass(frozen=True)
-class SeatRow:
-    """One seat's columns that the board reads, as rows (not ORM objects: building five
-    entities per seat was a third of a board poll's CPU). None where there is no such row."""
-
-    participant: Row[Any]  # id, name, nip, updated_at
-    agency: Row[Any]  # name
-    seat: Row[Any] | None  # attendance, pc_number, id_checked, version, updated_at
-    login: Row[Any] | None  # needs_admission, admitted_at, created_at
-    attempt: Row[Any] | None  # the attempt's columns below
-    item_count: int
-    answered: int
-    last_answer_at: datetime | None
+# One seat per row, flat, from one Core query: the board is polled every few seconds by every
+# open room page, and building ORM entities (or bundles) per seat was most of a poll's CPU.
+# Columns (None where the seat, login or attempt row does not exist): participant_id, name,
+# nip, participant_updated_at, agency; seat_id, attendance, pc_number, id_checked,
+# seat_version, seat_updated_at; login_id, needs_admission, admitted_at, login_created_at;
+# attempt_id, status, submitted_by, deadline_at, paused_at, last_seen_at, started_at,
+# submitted_at, controlled_at; item_count, answered, last_answer_at, extra_minutes.
+SeatRow = Row[Any]
 
 
-_P = Bundle(
-    "participant", Participant.id, Participant.name, Participant.nip, Participant.updated_at
+def _per_attempt(column: Any) -> Any:
+    """A value over the attempt's own rows (a correlated subquery on an indexed column)."""
+    return column.correlate(Attempt).scalar_subquery()
+
+
+_SEAT_ROWS = (
+    select(
+        Participant.id.label("participant_id"),
+        Participant.name,
+        Participant.nip,
+        Participant.updated_at.label("participant_updated_at"),
+        Agency.name.label("agency"),
+        Seat.participant_id.label("seat_id"),
+        Seat.attendance,
+        Seat.pc_number,
+        Seat.id_checked,
+        Seat.version.label("seat_version"),
+        Seat.updated_at.label("seat_updated_at"),
+        TakerLogin.id.label("login_id"),
+        TakerLogin.needs_admission,
+        TakerLogin.admitted_at,
+        TakerLogin.created_at.label("login_created_at"),
+        Attempt.id.label("attempt_id"),
+        Attempt.status,
+        Attempt.submitted_by,
+        Attempt.deadline_at,
+        Attempt.paused_at,
+        Attempt.last_seen_at,
+        Attempt.started_at,
+        Attempt.submitted_at,
+        Attempt.controlled_at,
+        Form.item_count,
+        _per_attempt(
+            select(func.count(Answer.option_id)).where(Answer.attempt_id == Attempt.id)
+        ).label("answered"),
+        _per_attempt(
+            select(func.max(Answer.answered_at)).where(Answer.attempt_id == Attempt.id)
+        ).label("last_answer_at"),
+        _per_attempt(
+            select(func.sum(ExtraTime.minutes)).where(ExtraTime.attempt_id == Attempt.id)
+        ).label("extra_minutes"),
+    )
+    .join(Agency, Agency.id == Participant.agency_id)
+    .outerjoin(Seat, Seat.participant_id == Participant.id)
+    .outerjoin(
+        TakerLogin,
+        (TakerLogin.participant_id == Participant.id) & TakerLogin.revoked_at.is_(None),
+    )
+    .outerjoin(Attempt, Attempt.participant_id == Participant.id)
+    .outerjoin(Form, Form.participant_id == Participant.id)
+    .order_by(Participant.name, Participant.nip)
 )
-_AG = Bundle("agency", Agency.name)
-_SEAT = Bundle(
-    "seat",
-    Seat.participant_id,
-    Seat.attendance,
-    Seat.pc_number,
-    Seat.id_checked,
-    Seat.version,
-    Seat.updated_at,
-)
-_LOGIN = Bundle(
-    "login",
-    TakerLogin.id,
-    TakerLogin.needs_admission,
-    TakerLogin.admitted_at,
-    TakerLogin.created_at,
-)
-_ATTEMPT = Bundle(
-    "attempt",
-    Attempt.id,
-    Attempt.status,
-    Attempt.submitted_by,
-    Attempt.deadline_at,
-    Attempt.paused_at,
-    Attempt.last_seen_at,
-    Attempt.started_at,
-    Attempt.submitted_at,
-    Attempt.controlled_at,
-)
+_IN_SESSION = Participant.session_id == bindparam("the_session")
+_SEAT_ROWS_OF = {
+    False: _SEAT_ROWS.where(_IN_SESSION),
+    True: _SEAT_ROWS.where(_IN_SESSION, Participant.agency_id == bindparam("the_agency")),
+}
 
 
 def seat_rows(
     db: Session, exam_session_id: uuid.UUID, agency_id: uuid.UUID | None = None
 ) -> list[SeatRow]:
-    """Every seat of a session with its login, attempt and progress: two queries."""
-    query = (
-        select(_P, _AG, _SEAT, _LOGIN, _ATTEMPT, Form.item_count)
-        .join(Agency, Agency.id == Participant.agency_id)
-        .outerjoin(Seat, Seat.participant_id == Participant.id)
-        .outerjoin(
-            TakerLogin,
-            (TakerLogin.participant_id == Participant.id) & TakerLogin.revoked_at.is_(None),
-        )
-        .outerjoin(Attempt, Attempt.participant_id == Participant.id)
-        .outerjoin(Form, Form.participant_id == Participant.id)
-        .where(Participant.session_id == exam_session_id)
-        .order_by(Participant.name, Participant.nip)
-    )
-    if agency_id is not None:
-        query = query.where(Participant.agency_id == agency_id)
-    rows = list(db.execute(query).tuples())
-    progress = _progress(db, exam_session_id)
-    return [
-        SeatRow(
-            p,
-            agency,
-            seat if seat.participant_id is not None else None,
-            login if login.id is not None else None,
-            attempt if attempt.id is not None else None,
-            count or 0,
-            *progress.get(attempt.id, (0, None)),
-        )
-        for p, agency, seat, login, attempt, count in rows
-    ]
-
-
-def _progress(db: Session, exam_session_id: uuid.UUID) -> dict:  # type: ignore[type-arg]
-    query = (
-        select(Answer.attempt_id, func.count(Answer.option_id), func.max(Answer.answered_at))
-        .join(Attempt, Attempt.id == Answer.attempt_id)
-        .join(Participant, Participant.id == Attempt.participant_id)
-        .where(Participant.session_id == exam_session_id)
-        .group_by(Answer.attempt_id)
-    )
-    return {attempt_id: (count, last) for attempt_id, count, last in db.execute(query).tuples()}
+    """Every seat of a session (or of one agency's participants in it) with its login,
+    attempt, progress and extra time: one query, whatever the number of seats."""
+    query = _SEAT_ROWS_OF[agency_id is not None]
+    params = {"the_session": exam_session_id, "the_agency": agency_id}
+    return list(db.connection().execute(query, params))
 
 
 def attempts_in_session(
@@ -191,15 +174,6 @@ def pauses_in_session(db: Session, exam_session_id: uuid.UUID) -> list[AttemptPa
         .order_by(AttemptPause.paused_at)
     )
     return list(db.scalars(query))
-
-
-def extra_time_of(db: Session, attempt_ids: list[uuid.UUID]) -> dict[uuid.UUID, int]:
-    query = (
-        select(ExtraTime.attempt_id, func.sum(ExtraTime.minutes))
-        .where(ExtraTime.attempt_id.in_(attempt_ids))
-        .group_by(ExtraTime.attempt_id)
-    )
-    return {a: int(m) for a, m in db.execute(query).tuples()}
 
 
 def broadcasts(db: Session, exam_session_id: uuid.UUID) -> list[Broadcast]:
