@@ -6,7 +6,7 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from app.main import create_app
+from app.main import GC_THRESHOLDS, create_app
 
 
 @pytest.fixture
@@ -84,6 +84,12 @@ def test_a_started_worker_keeps_its_startup_objects_out_of_the_collector(
     use_database: str,
 ) -> None:
     gc.unfreeze()
-    with TestClient(create_app()):
-        # A full collection walked them all, holding the GIL ~90 ms (bench/load's p99).
-        assert gc.get_freeze_count() > 10_000
+    before = gc.get_threshold()
+    try:
+        with TestClient(create_app()):
+            # A full collection walked them all, holding the GIL ~90 ms (bench/load's p99).
+            assert gc.get_freeze_count() > 10_000
+            # ... and requests in flight are not promoted into a full collection every few s.
+            assert gc.get_threshold() == GC_THRESHOLDS
+    finally:
+        gc.set_threshold(*before)
