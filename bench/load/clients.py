@@ -23,6 +23,9 @@ CURSOR = re.compile(r'id="board-cursor" data-since="([^"]+)"')
 CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
+SLOW_MS = 100  # the steady-state gate
+
+
 @dataclass
 class Recorder:
     """Latencies (ms) per step, errors and expected refusals, for one phase of a scenario."""
@@ -35,8 +38,14 @@ class Recorder:
     began: float = field(default_factory=time.monotonic)
     ended: float | None = None
 
+    # When the slow requests came (seconds into the phase): a tail spread over the window is
+    # per-request cost, one packed into a few seconds is a stall (a collection, a burst).
+    slow: list[float] = field(default_factory=list)
+
     def add(self, step: str, ms: float) -> None:
         self.samples.setdefault(step, []).append(ms)
+        if ms > SLOW_MS:
+            self.slow.append(time.monotonic() - ms / 1000 - self.began)
 
     def error(self, step: str, what: str, detail: str = "") -> None:
         key = f"{step}: {what}"

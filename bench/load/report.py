@@ -1,9 +1,10 @@
 """Percentiles, Markdown tables and the issue's gates."""
 
 import math
+from collections import Counter
 from dataclasses import dataclass, field
 
-from bench.load.clients import Recorder
+from bench.load.clients import SLOW_MS, Recorder
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -87,6 +88,8 @@ def render_phase(phase: PhaseResult) -> list[str]:
             f"| {percentile(values, 99):.1f} | {max(values):.1f} |"
         )
     lines.append("")
+    if rec.slow:
+        lines.append(slow_line(rec.slow, rec.seconds))
     if phase.usage:
         lines.append(phase.usage.line())
     for note in phase.notes:
@@ -103,3 +106,22 @@ def render_phase(phase: PhaseResult) -> list[str]:
         lines.append("Errors: 0")
     lines.append("")
     return lines
+
+
+def slow_line(started: list[float], seconds: float) -> str:
+    """When in the phase the requests over SLOW_MS started, as runs of consecutive seconds
+    (the five largest): a tail packed into a few runs is a stall, not per-request cost."""
+    per_second = Counter(int(t) for t in started)
+    runs: list[tuple[int, int, int]] = []  # first second, last second, requests
+    for second in sorted(per_second):
+        if runs and second == runs[-1][1] + 1:
+            first, _, count = runs[-1]
+            runs[-1] = (first, second, count + per_second[second])
+        else:
+            runs.append((second, second, per_second[second]))
+    largest = sorted(sorted(runs, key=lambda r: -r[2])[:5])
+    shown = ", ".join(f"{a}–{b} s: {n:,}" if a != b else f"{a} s: {n:,}" for a, b, n in largest)
+    return (
+        f"Requests over {SLOW_MS} ms: {len(started):,}, started in {len(per_second)} of the "
+        f"{seconds:.0f} seconds, in {len(runs)} runs (largest: {shown})"
+    )
