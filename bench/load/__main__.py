@@ -22,12 +22,14 @@ import socket  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
+from collections.abc import Iterator  # noqa: E402
+from contextlib import ExitStack, contextmanager, suppress  # noqa: E402
 from dataclasses import replace  # noqa: E402
 from datetime import UTC, datetime  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import aiohttp  # noqa: E402
-from sqlalchemy import create_engine, text  # noqa: E402
+from sqlalchemy import Engine, create_engine, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from app.config import get_settings  # noqa: E402
@@ -53,6 +55,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=1, help="server worker processes")
     parser.add_argument("--server-cpus", default="0", help="taskset list for the server")
     parser.add_argument("--generator-cpus", default="1", help="CPUs for this load generator")
+    parser.add_argument(
+        "--postgres-cpus",
+        help="pin the local PostgreSQL cluster (postmaster and children) to these CPUs for the "
+        "run, e.g. the generator's: the worker's core then runs only the worker",
+    )
     parser.add_argument("--skip", default="", help=f"comma-separated, of: {', '.join(ALL)}")
     parser.add_argument("--workdir", type=Path, help="keep the database and server log here")
     parser.add_argument("--json", type=Path, help="also write the report's gates as JSON")
@@ -95,11 +102,55 @@ def cohorts(plan: scenarios.Plan, skip: set[str]) -> list[Cohort]:
 
 
 def pin_generator(cpus: str) -> str:
-    wanted = {int(c) for c in cpus.split(",") if c.strip()}
+    wanted = _cpus(cpus)
     available = os.sched_getaffinity(0)
     if wanted and wanted <= available and len(available) > 1:
         os.sched_setaffinity(0, wanted)  # what `taskset -pc` does
     return ",".join(str(c) for c in sorted(os.sched_getaffinity(0)))
+
+
+def _cpus(listing: str) -> set[int]:
+    return {int(c) for c in listing.split(",") if c.strip()}
+
+
+@contextmanager
+def postgres_pinned(engine: Engine, cpus: str | None) -> Iterator[str]:
+    """Pin the local PostgreSQL cluster (its postmaster and every process it has forked;
+    backends forked later inherit the postmaster's CPUs) for the run, and restore it after.
+    Yields what the report says about it."""
+    if not cpus:
+        yield "PostgreSQL unpinned"
+        return
+    with engine.connect() as connection:
+        backend = connection.execute(text("SELECT pg_backend_pid()")).scalar_one()
+    stat = Path(f"/proc/{backend}/stat")
+    if not stat.exists():
+        raise SystemExit("--postgres-cpus: PostgreSQL does not run on this machine")
+    postmaster = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+    before = os.sched_getaffinity(postmaster)
+
+    def cluster() -> list[int]:
+        children = []
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                with suppress(OSError):
+                    if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == postmaster:
+                        children.append(int(entry.name))
+        return [postmaster, *children]
+
+    def pin(wanted: set[int]) -> None:
+        for pid in cluster():
+            with suppress(ProcessLookupError):
+                os.sched_setaffinity(pid, wanted)
+
+    try:
+        pin(_cpus(cpus))
+    except PermissionError:
+        raise SystemExit("--postgres-cpus: not allowed to pin PostgreSQL (run as root)") from None
+    try:
+        yield f"PostgreSQL pinned to CPU {cpus}"
+    finally:
+        pin(before)
 
 
 async def run_scenarios(ctx: scenarios.Context, skip: set[str], backend: str) -> None:
@@ -164,21 +215,24 @@ def run(args: argparse.Namespace) -> int:
         extra_env={"PROASN_HEARTBEAT_SECONDS": str(heartbeat)},
     )
     engine = make_engine(url)
+    stack = ExitStack()
     try:
         server.start()
         generator_cpus = pin_generator(args.generator_cpus)
+        pinned = stack.enter_context(postgres_pinned(engine, args.postgres and args.postgres_cpus))
         report.header = [
             f"ProASN CAT load bench ({'quick' if args.quick else 'full'}), "
             f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {backend}, {args.workers} worker(s)",
             f"Machine: {os.cpu_count()} CPUs, {platform.python_implementation()} "
             f"{platform.python_version()}; server pinned to CPU {args.server_cpus}, generator "
-            f"to CPU {generator_cpus}",
+            f"to CPU {generator_cpus}, {pinned}",
             "Preparation (s): " + ", ".join(f"{k} {v:.1f}" for k, v in data.seconds.items()),
         ]
         with asyncio.Runner(loop_factory=_loop_factory()) as runner:
             context = dict(server=server, data=data, plan=plan, report=report, engine=engine)
             runner.run(drive(context, skip, backend))
     finally:
+        stack.close()
         server.stop()
         engine.dispose()
         if args.postgres:
