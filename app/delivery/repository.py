@@ -10,6 +10,11 @@ from app.delivery.models import Answer, Attempt, AttemptScore, AttemptSection, T
 from app.exams import repository as exams_repository
 from app.exams.models import Agency, Event, ExamSession, Form, Participant
 
+# Joins a participant to their login in use (one at a time; revoked ones stay for the audit).
+ACTIVE_LOGIN_OF_PARTICIPANT = (
+    TakerLogin.participant_id == Participant.id
+) & TakerLogin.revoked_at.is_(None)
+
 
 def login_by_token_hash(db: Session, token_hash: str) -> TakerLogin | None:
     query = select(TakerLogin).where(
@@ -104,7 +109,7 @@ def participant_in_open_session(
         .join(Event, Event.id == Participant.event_id)
         .outerjoin(
             TakerLogin,
-            (TakerLogin.participant_id == Participant.id) & TakerLogin.revoked_at.is_(None),
+            ACTIVE_LOGIN_OF_PARTICIPANT,
         )
         .outerjoin(Form, Form.participant_id == Participant.id)
         .where(Participant.nip == nip, ExamSession.status == "open", token_matches)

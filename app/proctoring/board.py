@@ -118,7 +118,9 @@ def _changed_at(row: SeatRow, now: datetime) -> datetime:
     return max(s for s in stamps if s is not None and s <= now)
 
 
-def board_row(row: SeatRow, now: datetime, status: str | None = None) -> BoardRow:
+def board_row(
+    row: SeatRow, now: datetime, status: str | None = None, changed: datetime | None = None
+) -> BoardRow:
     status = status or _status(row, now)
     in_progress = row.attempt_id is not None and row.status == "in_progress"
     remaining = None
@@ -144,7 +146,7 @@ def board_row(row: SeatRow, now: datetime, status: str | None = None) -> BoardRo
         deadline=row.deadline_at.isoformat() if row.attempt_id is not None else None,
         seen_age_seconds=int((now - seen).total_seconds()) if seen is not None else None,
         alerts=_alerts(row, status, remaining, now),
-        changed_at=_changed_at(row, now),
+        changed_at=changed or _changed_at(row, now),
     )
 
 
@@ -168,9 +170,9 @@ def build_board(
     totals["present"] = sum(1 for s in seats if s.attendance in ("present", "late"))
     # One second of overlap: a change in the same instant as the last poll is not lost.
     after = since - timedelta(seconds=1) if since is not None else None
-    rows = [
-        board_row(seat, now, status)
-        for seat, status in zip(seats, statuses, strict=True)
-        if after is None or _changed_at(seat, now) > after
-    ]
+    rows = []
+    for seat, status in zip(seats, statuses, strict=True):
+        changed = _changed_at(seat, now)
+        if after is None or changed > after:
+            rows.append(board_row(seat, now, status, changed))
     return Board(rows, now, totals)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from app.accounts.models import StaffUser
 from app.delivery.models import Answer, Attempt, TakerLogin
+from app.delivery.repository import ACTIVE_LOGIN_OF_PARTICIPANT
 from app.exams.models import Agency, Event, ExamSession, Form, Participant
 from app.proctoring.models import (
     AttemptPause,
@@ -71,9 +72,9 @@ def assignments(db: Session) -> list[tuple[ProctorAssignment, StaffUser, ExamSes
 SeatRow = Row[Any]
 
 
-def _per_attempt(column: Any) -> Any:
-    """A value over the attempt's own rows (a correlated subquery on an indexed column)."""
-    return column.correlate(Attempt).scalar_subquery()
+def _per_attempt(aggregate: Any, attempt_id: Any) -> Any:
+    """An aggregate over the attempt's own rows (a correlated subquery on an indexed column)."""
+    return select(aggregate).where(attempt_id == Attempt.id).correlate(Attempt).scalar_subquery()
 
 
 _SEAT_ROWS = (
@@ -103,22 +104,13 @@ _SEAT_ROWS = (
         Attempt.submitted_at,
         Attempt.controlled_at,
         Form.item_count,
-        _per_attempt(
-            select(func.count(Answer.option_id)).where(Answer.attempt_id == Attempt.id)
-        ).label("answered"),
-        _per_attempt(
-            select(func.max(Answer.answered_at)).where(Answer.attempt_id == Attempt.id)
-        ).label("last_answer_at"),
-        _per_attempt(
-            select(func.sum(ExtraTime.minutes)).where(ExtraTime.attempt_id == Attempt.id)
-        ).label("extra_minutes"),
+        _per_attempt(func.count(Answer.option_id), Answer.attempt_id).label("answered"),
+        _per_attempt(func.max(Answer.answered_at), Answer.attempt_id).label("last_answer_at"),
+        _per_attempt(func.sum(ExtraTime.minutes), ExtraTime.attempt_id).label("extra_minutes"),
     )
     .join(Agency, Agency.id == Participant.agency_id)
     .outerjoin(Seat, Seat.participant_id == Participant.id)
-    .outerjoin(
-        TakerLogin,
-        (TakerLogin.participant_id == Participant.id) & TakerLogin.revoked_at.is_(None),
-    )
+    .outerjoin(TakerLogin, ACTIVE_LOGIN_OF_PARTICIPANT)
     .outerjoin(Attempt, Attempt.participant_id == Participant.id)
     .outerjoin(Form, Form.participant_id == Participant.id)
     .order_by(Participant.name, Participant.nip)
