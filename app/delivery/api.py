@@ -4,7 +4,6 @@ Authentication is the `proasn_taker` cookie (HttpOnly, SameSite=Strict). State-c
 take JSON bodies, which a cross-site HTML form cannot send, so they need no CSRF token.
 """
 
-import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Cookie, Depends, Request, Response
@@ -13,9 +12,11 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from app.config import get_settings
-from app.delivery import hot, repository, service, views
+from app.delivery import repository, service, views
+from app.delivery.content import ItemView
+from app.delivery.core import Answering
 from app.delivery.errors import DeliveryError
-from app.delivery.models import Answer, Attempt
+from app.delivery.models import Attempt
 from app.delivery.schemas import (
     AnswerIn,
     AnswerOut,
@@ -29,9 +30,7 @@ from app.delivery.schemas import (
     OptionOut,
     StateOut,
 )
-from app.delivery.timing import effective_deadline, seconds_until
 from app.i18n import DEFAULT_LOCALE
-from app.kit import clock
 from app.web.deps import DB, in_transaction
 
 COOKIE = "proasn_taker"
@@ -74,16 +73,6 @@ TakerDep = Annotated[service.Taker, Depends(current_taker)]
 
 def _state(db: Session, taker: service.Taker, attempt: Attempt | None) -> StateOut:
     return StateOut.model_validate(views.state_view(db, taker, attempt))
-
-
-def _clock(attempt: Attempt, db: Session) -> tuple[int | None, int | None]:
-    now = clock.now()
-    section = service.attempt_sections(db, attempt).get(attempt.current_section)
-    remaining = seconds_until(attempt.deadline_at, attempt, now)
-    section_left = None
-    if section is not None and section.deadline_at is not None:
-        section_left = seconds_until(effective_deadline(attempt, section), attempt, now)
-    return remaining, section_left
 
 
 @router.post("/login", response_model=StateOut)
@@ -137,24 +126,14 @@ async def item(position: int, request: Request, proasn_taker: TakerCookie = None
     """Item `position` (1-based) of this participant's form, options in their order."""
 
     def work(db: Session) -> Response:
-        fast = hot.open_item(db, proasn_taker, position)
-        if fast is not None:
-            view = views.item_view(fast.ref, fast.content, fast.answer)
-            total = fast.snapshot.row.item_count
-            return json_reply(_item_out(view, total, *fast.snapshot.clock()))
-        taker = service.authenticate(db, proasn_taker)
-        attempt, ref, version = service.open_item(db, taker, position)
-        # One row, not the attempt's answers: the cost must not grow with a 700-item form.
-        answer = db.get(Answer, (attempt.id, position))
-        view = views.item_view(ref, views.Content.of_version(version), answer)
-        total = service.form_of(db, attempt).item_count
-        return json_reply(_item_out(view, total, *_clock(attempt, db)))
+        found = service.read_item(db, proasn_taker, position)
+        return json_reply(_item_out(found.item, found.total_items, *found.remaining))
 
     return await in_transaction(request, work)
 
 
 def _item_out(
-    view: views.ItemView, total: int, remaining: int | None, section_left: int | None
+    view: ItemView, total: int, remaining: int | None, section_left: int | None
 ) -> ItemOut:
     base = f"/api/v1/taker/items/{view.position}"
     return ItemOut(
@@ -185,32 +164,20 @@ async def save_answer(
     position: int, body: AnswerIn, request: Request, proasn_taker: TakerCookie = None
 ) -> Response:
     """Save the answer to item `position`; stale or replayed saves are ignored (applied=false)."""
+    answering = Answering(position, body.option_id, body.flagged, body.seq, body.shown)
 
     def work(db: Session) -> Response:
-        fast = hot.save_answer(db, proasn_taker, position, body.option_id, body.flagged, body.seq)
-        if fast is not None:
-            option_id, flagged, seq, applied = fast.option_id, fast.flagged, fast.seq, fast.applied
-            remaining, section_left = fast.snapshot.clock()
-            news = fast.snapshot.broadcast()
-        else:
-            taker = service.authenticate(db, proasn_taker)
-            attempt, result = service.save_answer(
-                db, taker, position, body.option_id, body.flagged, body.seq
-            )
-            answer, applied = result.answer, result.applied
-            option_id, flagged, seq = answer.option_id, answer.flagged, answer.seq
-            remaining, section_left = _clock(attempt, db)
-            news = hot.latest_broadcast(db, taker.participant.session_id)
+        saved = service.save(db, proasn_taker, answering)
         return json_reply(
             AnswerOut(
                 position=position,
-                option_id=option_id,
-                flagged=flagged,
-                seq=seq,
-                applied=applied,
-                remaining_seconds=remaining,
-                section_remaining_seconds=section_left,
-                broadcast=_broadcast_out(news),
+                option_id=saved.option_id,
+                flagged=saved.flagged,
+                seq=saved.seq,
+                applied=saved.applied,
+                remaining_seconds=saved.remaining[0],
+                section_remaining_seconds=saved.remaining[1],
+                broadcast=_broadcast_out(saved.broadcast),
             )
         )
 
@@ -221,45 +188,21 @@ async def save_answer(
 async def heartbeat(
     request: Request, body: HeartbeatIn | None = None, proasn_taker: TakerCookie = None
 ) -> Response:
-    """The open page is alive (every PROASN_HEARTBEAT_SECONDS); answers with the server's clock."""
+    """The open page is alive (after PROASN_HEARTBEAT_SECONDS without another call); answers
+    with the server's clock, the attempt's status and the proctor's latest message."""
+    position = body.position if body else None
 
     def work(db: Session) -> ClockOut:
-        position = body.position if body else None
-        fast = hot.heartbeat(db, proasn_taker, position)
-        if fast is not None:
-            remaining, section_left = fast.clock()
-            return ClockOut(
-                status="in_progress",
-                remaining_seconds=remaining,
-                section_remaining_seconds=section_left,
-                current_section=fast.row.current_section,
-                broadcast=_broadcast_out(fast.broadcast()),
-            )
-        taker = service.authenticate(db, proasn_taker)
-        attempt = service.heartbeat(db, taker, position)
-        if attempt is None:
-            return ClockOut(
-                status="not_started",
-                remaining_seconds=None,
-                section_remaining_seconds=None,
-                current_section=1,
-                broadcast=_broadcast(db, taker.participant.session_id),
-            )
-        remaining, section_left = _clock(attempt, db)
-        paused = attempt.paused_at and attempt.status == "in_progress"
+        beat = service.beat(db, proasn_taker, position)
         return ClockOut(
-            status="paused" if paused else attempt.status,
-            remaining_seconds=remaining,
-            section_remaining_seconds=section_left,
-            current_section=attempt.current_section,
-            broadcast=_broadcast(db, taker.participant.session_id),
+            status=beat.status,
+            remaining_seconds=beat.remaining[0],
+            section_remaining_seconds=beat.remaining[1],
+            current_section=beat.current_section,
+            broadcast=_broadcast_out(beat.broadcast),
         )
 
     return json_reply(await in_transaction(request, work))
-
-
-def _broadcast(db: Session, session_id: uuid.UUID) -> BroadcastOut | None:
-    return _broadcast_out(hot.latest_broadcast(db, session_id))
 
 
 def _broadcast_out(found: tuple[str, str] | None) -> BroadcastOut | None:

@@ -51,3 +51,6 @@ AwaitingAdmission = _error(
 InvalidSequence = _error(
     "invalid_sequence", 422, N_("This save carries an invalid sequence number.")
 )
+InvalidBatch = _error(
+    "invalid_batch", 422, N_("Ask for 1 to 25 consecutive items, the first at position 1 or later.")
+)

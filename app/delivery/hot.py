@@ -6,15 +6,15 @@ work), 17 times a bare ping, with the database idle: one worker could not serve 
 few hundred takers. Here a call is one read (the login, its attempt, the current section and
 the form item, by the cookie's token hash) plus only the writes it needs.
 
-Anything out of the ordinary — no attempt yet, awaiting admission, paused, submitted, a
-deadline or section cut-off passed, an unknown position or a locked section — returns None
-and the caller runs the ORM path in `service`, which owns every rule. So this module answers
-only what `service` would answer the same way; tests/delivery/test_hot.py holds it to that.
+Whether a request is ordinary is core's to say (`core.ordinary`), from the values read here:
+anything else — no attempt yet, awaiting admission, paused, submitted, a deadline or section
+cut-off passed, an unknown position or a locked section — returns None, having written
+nothing, and `service` runs the ORM path, which refuses or closes as core's rules say. This
+module decides nothing of its own; tests/delivery/test_hot.py and test_core.py hold both paths
+to the same rules. `service` chooses between the two: callers never import this module.
 """
 
-import threading
 import uuid
-from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -22,15 +22,12 @@ from typing import Any
 from sqlalchemy import Connection, Row, bindparam, exists, insert, literal, select, update
 from sqlalchemy.orm import Session
 
-from app.bank.models import ItemVersion
-from app.delivery import errors
+from app.delivery import core
+from app.delivery.content import CONTENT, Content
+from app.delivery.core import AnswerChange, Answering, AttemptFacts
 from app.delivery.models import Answer, AnswerJournal, Attempt, AttemptSection, TakerLogin
 from app.delivery.selectors import FixedFormSelector, ItemRef
-from app.delivery.service import SEQ_SPAN, AnswerChange, answer_grace, seen_due, seq_base
-from app.delivery.timing import past_cutoff
-from app.delivery.views import Content
-from app.exams.models import Form, FormItem, Participant
-from app.kit import clock
+from app.exams.models import Event, Form, FormItem, Participant
 from app.kit.ids import new_id
 from app.kit.secrets_gen import token_digest
 from app.proctoring.models import Broadcast
@@ -43,7 +40,7 @@ FI = FormItem.__table__
 P = Participant.__table__
 AN = Answer.__table__
 J = AnswerJournal.__table__
-V = ItemVersion.__table__
+E = Event.__table__
 B = Broadcast.__table__
 
 # A proctor's message reaches the pages that beat within this long after it was sent.
@@ -65,15 +62,17 @@ def _latest_broadcast(column: Any) -> Any:
     )
 
 
-def _snapshot_query(with_item: bool, lock: bool, news: bool) -> Any:
+def _snapshot_query(with_item: bool, lock: bool, news: bool, blueprint: bool = False) -> Any:
     columns = [
         L.c.id.label("login_id"),
         L.c.needs_admission,
         L.c.admitted_at,
         P.c.session_id,
         A.c.id.label("attempt_id"),
+        A.c.form_id,
         A.c.selector,
         A.c.status,
+        A.c.submitted_by,
         A.c.deadline_at,
         A.c.paused_at,
         A.c.current_position,
@@ -102,6 +101,9 @@ def _snapshot_query(with_item: bool, lock: bool, news: bool) -> Any:
     else:
         columns += [literal(None).label("item_section"), literal(None).label("item_version_id")]
         columns += [literal(None).label("option_order")]
+    if blueprint:  # a batch shows each section's introduction on its first item
+        columns += [E.c.id.label("event_id"), E.c.blueprint_hash]
+        joined = joined.join(E, E.c.id == P.c.event_id)
     if news:  # the replies that the page reads the proctor's messages from
         columns += [
             _latest_broadcast(B.c.id).label("broadcast_id"),
@@ -121,6 +123,7 @@ _READ_ITEM = _snapshot_query(with_item=True, lock=False, news=False)
 _READ_FOR_SAVE = _snapshot_query(with_item=True, lock=True, news=True)
 _READ_FOR_BEAT = _snapshot_query(with_item=True, lock=False, news=True)
 _READ_FOR_BEAT_NO_ITEM = _snapshot_query(with_item=False, lock=False, news=True)
+_READ_FOR_BATCH = _snapshot_query(with_item=False, lock=False, news=False, blueprint=True)
 # Built once, executed with parameters: building a statement per call (and its cache key)
 # was a measurable share of a save's CPU.
 # (Not named after the columns: an UPDATE's parameters named so would be SET.)
@@ -128,6 +131,16 @@ _THIS_ANSWER = (AN.c.attempt_id == bindparam("the_attempt")) & (
     AN.c.position == bindparam("the_position")
 )
 _ANSWER = select(AN.c.option_id, AN.c.flagged, AN.c.seq).where(_THIS_ANSWER)
+_ITEMS_BETWEEN = (
+    select(FI.c.position, FI.c.section_position, FI.c.item_version_id, FI.c.option_order)
+    .where(FI.c.form_id == bindparam("form_id"))
+    .where(FI.c.position.between(bindparam("first"), bindparam("last")))
+    .order_by(FI.c.position)
+)
+_ANSWERS_BETWEEN = select(AN.c.position, AN.c.option_id, AN.c.flagged, AN.c.seq).where(
+    AN.c.attempt_id == bindparam("the_attempt"),
+    AN.c.position.between(bindparam("first"), bindparam("last")),
+)
 _ADD_JOURNAL = insert(J)
 _ADD_ANSWER = insert(AN)
 _SET_ANSWER = (
@@ -146,10 +159,11 @@ def _typed(name: str, column: Any) -> Any:
     return bindparam(name, type_=column.type)
 
 
-def _save_on_postgresql(touch: bool) -> Any:
+def _save_on_postgresql(touch: tuple[str, ...]) -> Any:
     """The save after the locked read, as one statement (PostgreSQL's writable CTEs): read
-    the stored answer, and when this save is newer, add the journal row, write the answer
-    and (`touch`) the attempt's last-seen. Returns the answer stored before, if any.
+    the stored answer, and when this save is newer, add the journal row, write the answer;
+    and set the attempt's columns in `touch` (last-seen, the item to resume on). Returns the
+    answer stored before, if any.
 
     Four statements were four round trips and four executions through the driver: a
     save's largest share of CPU after the HTTP stack (bench/load closed loop). The CTE
@@ -188,18 +202,20 @@ def _save_on_postgresql(touch: bool) -> Any:
     )
     writes = [journal.cte("journal"), add.cte("add"), change.cte("change")]
     if touch:
-        seen = update(A).where(A.c.id == attempt).values(last_seen_at=at)
-        writes.append(seen.cte("seen"))
+        values = {c: _typed(f"new_{c}", A.c[c]) for c in touch}
+        writes.append(update(A).where(A.c.id == attempt).values(values).cte("seen"))
     return select(prev.c.option_id, prev.c.flagged, prev.c.seq).add_cte(*writes)
 
 
-_SAVE_ON_POSTGRESQL = {touch: _save_on_postgresql(touch) for touch in (False, True)}
+# The attempt's columns a call may change, in every combination.
+_ATTEMPT_CHANGES = (("last_seen_at",), ("current_position",), ("current_position", "last_seen_at"))
+_SAVE_ON_POSTGRESQL = {cols: _save_on_postgresql(cols) for cols in ((), *_ATTEMPT_CHANGES)}
 
 _TOUCH = {  # the attempt's columns a call changes -> its UPDATE
     cols: update(A)
     .where(A.c.id == bindparam("the_attempt"))
     .values({c: bindparam(f"new_{c}") for c in cols})
-    for cols in (("last_seen_at",), ("current_position",), ("current_position", "last_seen_at"))
+    for cols in _ATTEMPT_CHANGES
 }
 
 
@@ -214,83 +230,64 @@ class Snapshot:
     def attempt_id(self) -> uuid.UUID:
         return self.row.attempt_id
 
+    @property
+    def facts(self) -> AttemptFacts:
+        return facts_of(self.row)
+
     def broadcast(self) -> tuple[str, str] | None:
         """(id, message) of the room's latest proctor message (save and heartbeat reads)."""
         if self.row.broadcast_id is None:
             return None
         return str(self.row.broadcast_id), self.row.broadcast_message
 
-    def clock(self) -> tuple[int | None, int | None]:
-        """(test, section) seconds left, as api._clock computes them."""
-        deadline, section = self.row.deadline_at, self.row.section_deadline
-        remaining = max(0, int((deadline - self.now).total_seconds()))
-        if section is None:
-            return remaining, None
-        return remaining, max(0, int((min(section, deadline) - self.now).total_seconds()))
+    def clock(self) -> tuple[int, int | None]:
+        """(test, section) seconds left (core.remaining)."""
+        return core.remaining(self.facts, self.now)
 
 
-def _ordinary(row: Row[Any] | None, now: datetime, grace: timedelta, item: bool) -> bool:
-    if row is None:  # not logged in, or no attempt: the ORM path says which
-        return False
-    if row.needs_admission and row.admitted_at is None:
-        return False
-    if row.selector != FixedFormSelector.name or row.status != "in_progress":
-        return False
-    if row.paused_at is not None or past_cutoff(row.deadline_at, now, grace):
-        return False
-    if past_cutoff(row.section_deadline, now, grace):
-        return False
-    if not item:
-        return True
-    if row.item_version_id is None:  # no such position: item_not_found
-        return False
-    return not row.has_sections or row.item_section == row.current_section
+def facts_of(row: Row[Any]) -> AttemptFacts:
+    return AttemptFacts(
+        status=row.status,
+        submitted_by=row.submitted_by,
+        deadline_at=row.deadline_at,
+        paused_at=row.paused_at,
+        current_section=row.current_section,
+        section_deadline_at=row.section_deadline,
+        sequential=bool(row.has_sections),
+        awaiting_admission=row.needs_admission and row.admitted_at is None,
+    )
 
 
-def _read(conn: Connection, query: Any, token: str | None, position: int | None) -> Snapshot | None:
-    """The snapshot when the request is an ordinary one (with a reachable item at
+def _read(
+    conn: Connection,
+    query: Any,
+    token: str | None,
+    position: int | None,
+    now: datetime,
+    grace: timedelta,
+    purpose: core.Purpose,
+) -> Snapshot | None:
+    """The snapshot when core calls the request ordinary (with a reachable item at
     `position`, unless that is None), else None."""
     if not token:
         return None
-    now = clock.now()
     params = {
         "token_hash": token_digest(token),
         "position": position,
         "since": now - BROADCAST_WINDOW,
     }
     row = conn.execute(query, params).first()
-    ordinary = _ordinary(row, now, answer_grace(), item=position is not None)
-    return Snapshot(row, now) if ordinary else None
+    # No login or no attempt (the ORM path says which), or an adaptive attempt (its items
+    # are not in the form's table).
+    if row is None or row.selector != FixedFormSelector.name:
+        return None
+    item_section = row.item_section if position is not None else False
+    if not core.ordinary(facts_of(row), now, grace, purpose, item_section):
+        return None
+    return Snapshot(row, now)
 
 
-# --- item content, read once per worker ---------------------------------------------------
-
-
-class _ContentCache:
-    def __init__(self, size: int = 4096) -> None:
-        self.size = size
-        self._items: OrderedDict[uuid.UUID, Content] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, conn: Connection, version_id: uuid.UUID) -> Content:
-        with self._lock:
-            found = self._items.get(version_id)
-            if found is not None:
-                self._items.move_to_end(version_id)
-                return found
-        query = select(V.c.stem, V.c.figure_svg, V.c.options).where(V.c.id == version_id)
-        content = Content.of(*conn.execute(query).one())
-        with self._lock:
-            self._items[version_id] = content
-            if len(self._items) > self.size:
-                self._items.popitem(last=False)
-        return content
-
-
-CONTENT = _ContentCache()
-
-
-# --- the three calls ------------------------------------------------------------------------
+# --- the four calls -------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -301,10 +298,12 @@ class ItemRead:
     answer: Row[Any] | None  # option_id, flagged, seq
 
 
-def open_item(db: Session, token: str | None, position: int) -> ItemRead | None:
+def open_item(
+    db: Session, token: str | None, position: int, now: datetime, grace: timedelta
+) -> ItemRead | None:
     """service.open_item + the stored answer, or None for the ORM path."""
     conn = db.connection()
-    snap = _read(conn, _READ_ITEM, token, position)
+    snap = _read(conn, _READ_ITEM, token, position, now, grace, "read")
     if snap is None:
         return None
     row = snap.row
@@ -319,6 +318,38 @@ def open_item(db: Session, token: str | None, position: int) -> ItemRead | None:
 
 
 @dataclass(frozen=True)
+class ItemsRead:
+    snapshot: Snapshot
+    items: list[tuple[ItemRef, Content, Row[Any] | None]]
+
+
+def open_items(
+    db: Session, token: str | None, first: int, last: int, now: datetime, grace: timedelta
+) -> ItemsRead | None:
+    """service.open_items: the reachable items at `first`..`last` with their stored
+    answers (three statements whatever the form's length), or None for the ORM path."""
+    conn = db.connection()
+    snap = _read(conn, _READ_FOR_BATCH, token, None, now, grace, "read")
+    if snap is None:
+        return None
+    row, facts = snap.row, snap.facts
+    span = {"first": first, "last": last}
+    refs = [
+        ItemRef(r.position, r.section_position, r.item_version_id, tuple(r.option_order))
+        for r in conn.execute(_ITEMS_BETWEEN, {"form_id": row.form_id, **span})
+        if core.item_refusal(facts, r.section_position) is None
+    ]
+    answers = {
+        a.position: a
+        for a in conn.execute(_ANSWERS_BETWEEN, {"the_attempt": row.attempt_id, **span})
+    }
+    contents = CONTENT.get_many(conn, [ref.version_id for ref in refs])
+    _update_attempt(conn, snap, _seen(snap))
+    items = [(ref, contents[ref.version_id], answers.get(ref.position)) for ref in refs]
+    return ItemsRead(snap, items)
+
+
+@dataclass(frozen=True)
 class Saved:
     snapshot: Snapshot
     option_id: str | None
@@ -328,25 +359,30 @@ class Saved:
 
 
 def save_answer(
-    db: Session, token: str | None, position: int, option_id: str | None, flagged: bool, seq: int
+    db: Session, token: str | None, save: Answering, now: datetime, grace: timedelta
 ) -> Saved | None:
     """service.save_answer: a journal row and the answer, unless an equal or newer save
     (by `seq`) is stored; or None for the ORM path."""
     conn = db.connection()
-    snap = _read(conn, _READ_FOR_SAVE, token, position)
+    snap = _read(conn, _READ_FOR_SAVE, token, save.position, now, grace, "answer")
     if snap is None:
         return None
     row = snap.row
-    if option_id is not None and option_id not in row.option_order:
-        raise errors.InvalidOption()
-    if seq > seq_base() + SEQ_SPAN:
-        raise errors.InvalidSequence()
+    changes = _seen(snap)
+    refused = core.answer_refusal(save.option_id, row.option_order, save.seq, now)
+    if refused is not None:
+        _update_attempt(conn, snap, changes)  # a refused call of the page counts as seen
+        raise refused()
+    if save.shown and row.current_position != save.position:
+        changes["current_position"] = save.position
     if conn.dialect.name == "postgresql":
-        return _save_in_one_statement(conn, snap, position, option_id, flagged, seq)
+        return _save_in_one_statement(conn, snap, save, changes)
+    position, option_id, flagged, seq = save.position, save.option_id, save.flagged, save.seq
     # Read after the lock is held, so a save that waited for it sees the one before it.
     where = {"the_attempt": row.attempt_id, "the_position": position}
     stored = conn.execute(_ANSWER, where).first()
-    if stored is not None and stored.seq >= seq:
+    if not core.newer(stored, seq):
+        _update_attempt(conn, snap, changes)
         return Saved(snap, stored.option_id, stored.flagged, stored.seq, applied=False)
     change = AnswerChange(row.attempt_id, position, option_id, flagged, seq, snap.now, row.login_id)
     conn.execute(_ADD_JOURNAL, {"id": new_id(), **change.journal(stored)})
@@ -356,35 +392,37 @@ def save_answer(
     else:
         new = {"new_option_id": option_id, "new_flagged": flagged, "new_seq": seq}
         conn.execute(_SET_ANSWER, {**where, **new, "at": snap.now})
-    _update_attempt(conn, snap, _seen(snap))
+    _update_attempt(conn, snap, changes)
     return Saved(snap, option_id, flagged, seq, applied=True)
 
 
 def _save_in_one_statement(
-    conn: Connection, snap: Snapshot, position: int, option_id: str | None, flagged: bool, seq: int
+    conn: Connection, snap: Snapshot, save: Answering, changes: dict[str, Any]
 ) -> Saved:
-    touch = bool(_seen(snap))
     params = {
         "the_attempt": snap.attempt_id,
-        "the_position": position,
-        "new_option_id": option_id,
-        "new_flagged": flagged,
-        "new_seq": seq,
+        "the_position": save.position,
+        "new_option_id": save.option_id,
+        "new_flagged": save.flagged,
+        "new_seq": save.seq,
         "at": snap.now,
         "journal_id": new_id(),
         "login_id": snap.row.login_id,
+        **{f"new_{c}": v for c, v in changes.items()},
     }
-    stored = conn.execute(_SAVE_ON_POSTGRESQL[touch], params).first()
-    if stored is not None and stored.seq >= seq:
+    stored = conn.execute(_SAVE_ON_POSTGRESQL[tuple(sorted(changes))], params).first()
+    if not core.newer(stored, save.seq):
         return Saved(snap, stored.option_id, stored.flagged, stored.seq, applied=False)
-    return Saved(snap, option_id, flagged, seq, applied=True)
+    return Saved(snap, save.option_id, save.flagged, save.seq, applied=True)
 
 
-def heartbeat(db: Session, token: str | None, position: int | None) -> Snapshot | None:
+def heartbeat(
+    db: Session, token: str | None, position: int | None, now: datetime, grace: timedelta
+) -> Snapshot | None:
     """service.heartbeat for a running attempt, or None for the ORM path."""
     query = _READ_FOR_BEAT if position is not None else _READ_FOR_BEAT_NO_ITEM
     conn = db.connection()
-    snap = _read(conn, query, token, position)
+    snap = _read(conn, query, token, position, now, grace, "read")
     if snap is None:
         return None
     changes = _seen(snap)
@@ -396,9 +434,9 @@ def heartbeat(db: Session, token: str | None, position: int | None) -> Snapshot 
 
 
 def _seen(snap: Snapshot) -> dict[str, Any]:
-    """Last-seen for the board (service.seen_due): any call the page makes counts (an
-    answering page sends no heartbeats)."""
-    return {"last_seen_at": snap.now} if seen_due(snap.row.last_seen_at, snap.now) else {}
+    """Last-seen for the board (core.seen_due)."""
+    due = core.seen_due(snap.row.last_seen_at, snap.now)
+    return {"last_seen_at": snap.now} if due else {}
 
 
 def _update_attempt(conn: Connection, snap: Snapshot, changes: dict[str, Any]) -> None:
@@ -415,8 +453,8 @@ _BROADCAST = (
 )
 
 
-def latest_broadcast(db: Session, session_id: uuid.UUID) -> tuple[str, str] | None:
+def latest_broadcast(db: Session, session_id: uuid.UUID, now: datetime) -> tuple[str, str] | None:
     """(id, message) of the room's latest proctor message of the last 30 minutes."""
-    since = clock.now() - BROADCAST_WINDOW
+    since = now - BROADCAST_WINDOW
     row = db.connection().execute(_BROADCAST, {"session_id": session_id, "since": since}).first()
     return (str(row.id), row.message) if row else None

@@ -1,6 +1,6 @@
 """Practice items shown before the test: never stored, never scored."""
 
-from app.delivery.views import ItemView, OptionView
+from app.delivery.content import ItemView, OptionView
 
 
 def _item(position: int, stem: str, options: list[str]) -> ItemView:

@@ -6,6 +6,7 @@ from datetime import datetime
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from app.bank.models import ItemVersion
 from app.delivery.models import Answer, Attempt, AttemptScore, AttemptSection, TakerLogin
 from app.exams import repository as exams_repository
 from app.exams.models import Agency, Event, ExamSession, Form, Participant
@@ -156,6 +157,28 @@ def sections_of(db: Session, attempt_id: uuid.UUID) -> dict[int, AttemptSection]
 def answers_of(db: Session, attempt_id: uuid.UUID) -> dict[int, Answer]:
     query = select(Answer).where(Answer.attempt_id == attempt_id)
     return {a.position: a for a in db.scalars(query)}
+
+
+def answers_between(db: Session, attempt_id: uuid.UUID, first: int, last: int) -> dict[int, Answer]:
+    query = select(Answer).where(
+        Answer.attempt_id == attempt_id, Answer.position.between(first, last)
+    )
+    return {a.position: a for a in db.scalars(query)}
+
+
+def versions_by_id(db: Session, ids: set[uuid.UUID]) -> dict[uuid.UUID, ItemVersion]:
+    if not ids:
+        return {}
+    query = select(ItemVersion).where(ItemVersion.id.in_(ids))
+    return {v.id: v for v in db.scalars(query)}
+
+
+def answer_marks(db: Session, attempt_id: uuid.UUID) -> dict[int, tuple[str | None, bool]]:
+    """(option id, flagged) by position: what the page's item grid shows."""
+    query = select(Answer.position, Answer.option_id, Answer.flagged).where(
+        Answer.attempt_id == attempt_id
+    )
+    return {p: (o, f) for p, o, f in db.execute(query).tuples()}
 
 
 def answer_counts(db: Session, attempt_id: uuid.UUID) -> tuple[int, int]:

@@ -6,20 +6,23 @@ queueing are done in the page by static/js/taker.js through the JSON API.
 
 from typing import Annotated
 
-from fastapi import APIRouter, Cookie, Depends, Form, Request
+from fastapi import APIRouter, Cookie, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from app.config import get_settings
 from app.delivery import errors, repository, service, views
 from app.delivery.api import COOKIE, set_taker_cookie
+from app.delivery.content import Content, item_view
+from app.delivery.models import Answer
 from app.delivery.practice import PRACTICE_ITEMS
+from app.delivery.prefetch import PREFETCH
 from app.kit.secrets_gen import token_digest
 from app.web import pages
 from app.web.csrf import verify_csrf
-from app.web.deps import DB
+from app.web.deps import DB, in_transaction
 from app.web.pages import redirect
-from app.web.templating import current_locale
+from app.web.templating import current_locale, templates
 
 router = APIRouter(prefix="/ujian", include_in_schema=False)
 TakerCookie = Annotated[str | None, Cookie(alias=COOKIE)]
@@ -129,24 +132,45 @@ def logout(taker: TakerDep, db: DB) -> RedirectResponse:
 
 
 @router.get("/soal/{position}", response_class=HTMLResponse)
-def item_page(
-    request: Request, position: int, taker: TakerDep, db: DB, prefetch: bool = False
-) -> Response:
-    # A prefetch is not a visit: it must not move the item the taker resumes on.
-    attempt, ref, version = service.open_item(db, taker, position, remember=not prefetch)
-    answer = repository.answers_of(db, attempt.id).get(position)
+def item_page(request: Request, position: int, taker: TakerDep, db: DB) -> Response:
+    """The test page at item `position`: the clock, the item and the grid of every item,
+    built once per page load. Moving between items then happens in the page, from the
+    batches it prefetches (`/ujian/paket-soal`)."""
+    attempt, ref, version = service.open_item(db, taker, position)
+    answer = db.get(Answer, (attempt.id, position))
     state = views.state_view(db, taker, attempt)
     section = next(s for s in state.sections if s.position == ref.section_position)
     context = {
         "state": state,
-        "item": views.item_view(ref, views.Content.of_version(version), answer),
-        "section": section,
+        "item": item_view(ref, Content.of_version(version), answer),
+        "total_items": state.total_items,
+        "intro": section if position == section.first_position else None,
         "grid": views.grid(db, attempt),
         "heartbeat_seconds": get_settings().heartbeat_seconds,
+        "prefetch": PREFETCH,
     }
-    # htmx / prefetch requests get the item partial alone: one template for both.
-    name = "delivery/_item.html" if request.headers.get("HX-Request") else "delivery/item.html"
-    return render(request, name, context)
+    return render(request, "delivery/item.html", context)
+
+
+@router.get("/paket-soal", response_class=HTMLResponse)
+async def item_batch(
+    request: Request,
+    dari: Annotated[int, Query(ge=1)],
+    sampai: Annotated[int, Query(ge=1)],
+    proasn_taker: TakerCookie = None,
+) -> Response:
+    """Items `dari`..`sampai` as one HTML bundle of the item partial, for the page to keep:
+    its prefetch, and its way to an item not prefetched yet. Not a visit (the item to resume
+    on stays); the cost depends on the batch, never on the form's length."""
+
+    def work(db: Session) -> service.ItemsReply:
+        return service.read_items(db, proasn_taker, dari, sampai)
+
+    batch = await in_transaction(request, work)
+    context = {"items": batch.items, "total_items": batch.total_items, "intros": batch.intros}
+    response = templates.TemplateResponse(request, "delivery/_items.html", context)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @router.post("/bagian/selesai", dependencies=[CsrfChecked])

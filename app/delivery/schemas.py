@@ -78,6 +78,11 @@ class AnswerIn(BaseModel):
     seq: int = Field(
         ge=0, le=2**62, description="counts up from the page's seq_base; greater than earlier saves"
     )
+    shown: bool = Field(
+        default=False,
+        description="the page shows this item now: it becomes the item to resume on (so the "
+        "page need not report its moves between items in calls of their own)",
+    )
 
 
 class HeartbeatIn(BaseModel):

@@ -8,7 +8,7 @@ delivery. The pre-drawn fixed form is the selector used today.
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -32,6 +32,10 @@ class ItemSelector(Protocol):
 
     def all_items(self, db: Session, attempt: Attempt) -> list[ItemRef]: ...
 
+    def items_between(
+        self, db: Session, attempt: Attempt, first: int, last: int
+    ) -> list[ItemRef]: ...
+
 
 class FixedFormSelector:
     """Items in the order of the participant's pre-drawn form."""
@@ -48,6 +52,16 @@ class FixedFormSelector:
 
     def all_items(self, db: Session, attempt: Attempt) -> list[ItemRef]:
         # Columns, not entities: scoring reads every item of every attempt at a deadline.
+        return self._refs(db, FormItem.form_id == attempt.form_id)
+
+    def items_between(self, db: Session, attempt: Attempt, first: int, last: int) -> list[ItemRef]:
+        """The items at positions `first`..`last` (a page's prefetch: never the whole form)."""
+        return self._refs(
+            db, FormItem.form_id == attempt.form_id, FormItem.position.between(first, last)
+        )
+
+    @staticmethod
+    def _refs(db: Session, *where: Any) -> list[ItemRef]:
         query = (
             select(
                 FormItem.position,
@@ -55,7 +69,7 @@ class FixedFormSelector:
                 FormItem.item_version_id,
                 FormItem.option_order,
             )
-            .where(FormItem.form_id == attempt.form_id)
+            .where(*where)
             .order_by(FormItem.position)
         )
         return [ItemRef(p, s, v, tuple(o)) for p, s, v, o in db.execute(query).tuples()]

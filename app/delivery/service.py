@@ -6,28 +6,21 @@ anything else happens; the sweeper does the same for attempts nobody is looking 
 """
 
 import secrets
-import threading
-import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
 from app.bank.models import ItemVersion
 from app.config import get_settings
-from app.delivery import errors, repository
+from app.delivery import core, errors, hot, plans, repository
+from app.delivery.content import Content, ItemView, item_view
+from app.delivery.core import SEQ_SPAN, AnswerChange, Answering, AttemptFacts, seen_due
 from app.delivery.models import Answer, AnswerJournal, Attempt, AttemptSection, TakerLogin
+from app.delivery.plans import SectionPlan
 from app.delivery.scoring import prefetch as prefetch_scoring
 from app.delivery.scoring import score_attempt
 from app.delivery.selectors import FixedFormSelector, ItemRef, selector_for
-from app.delivery.timing import (
-    SectionLimit,
-    past_cutoff,
-    section_deadline,
-    sequential,
-)
-from app.exams import repository as exams_repository
 from app.exams.models import Event, Form, Participant
 from app.kit import clock
 from app.kit.nip import InvalidNIP, normalise_nip
@@ -52,18 +45,12 @@ def answer_grace() -> timedelta:
     return timedelta(seconds=get_settings().answer_grace_seconds)
 
 
-# The board calls a seat disconnected after 45 s of silence; recording last-seen at most this
-# often keeps most heartbeats read-only (no write, no commit to wait for) without hiding one.
-LAST_SEEN_EVERY = timedelta(seconds=15)
-
-# How far a page may count beyond its seq_base: a million saves per page load.
-SEQ_SPAN = 1_000_000_000
+__all__ = ["SEQ_SPAN", "AnswerChange", "seen_due"]  # re-exported: the rules live in core
 
 
 def seq_base() -> int:
-    """Sequence numbers a page starts counting from: later pages always start higher, so a
-    stale tab or a late retry can never overwrite a newer answer."""
-    return int(clock.now().timestamp() * 1000) * 1000
+    """core.seq_base on the server's clock."""
+    return core.seq_base(clock.now())
 
 
 # --- login --------------------------------------------------------------------------------
@@ -129,45 +116,9 @@ def logout(db: Session, taker: Taker) -> None:
 # --- start and clock ----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class SectionPlan:
-    """A blueprint section as delivery reads it."""
-
-    position: int
-    title: str
-    subtest_code: str
-    item_count: int
-    time_limit_minutes: int | None
-    instructions: str | None
-
-
-_PLANS: dict[tuple[uuid.UUID, str], tuple[SectionPlan, ...]] = {}
-_PLANS_LOCK = threading.Lock()
-
-
 def blueprint_sections(db: Session, event: Event) -> list[SectionPlan]:
-    """The event's sections, kept per worker under the blueprint's hash: they change only
-    with the blueprint (a re-import), which changes the hash; and a whole room's logins and
-    starts read them in the same minute."""
-    key = (event.id, event.blueprint_hash)
-    plans = _PLANS.get(key)
-    if plans is None:
-        plans = tuple(
-            SectionPlan(
-                s.position,
-                s.title,
-                s.subtest_code,
-                s.item_count,
-                s.time_limit_minutes,
-                s.instructions,
-            )
-            for s in exams_repository.sections(db, event.id)
-        )
-        with _PLANS_LOCK:
-            if len(_PLANS) >= 1024:  # events of past days
-                _PLANS.clear()
-            _PLANS[key] = plans
-    return list(plans)
+    """The event's sections (plans.sections_of: kept per worker under the blueprint's hash)."""
+    return plans.sections_of(db, event.id, event.blueprint_hash)
 
 
 def _event_and_limits(db: Session, participant: Participant) -> tuple[Event, list[SectionPlan]]:
@@ -175,12 +126,16 @@ def _event_and_limits(db: Session, participant: Participant) -> tuple[Event, lis
     return event, blueprint_sections(db, event)
 
 
-def _limits(sections: list[SectionPlan]) -> list[SectionLimit]:
-    return [SectionLimit(s.position, s.time_limit_minutes) for s in sections]
+def _sequential(sections: list[SectionPlan]) -> bool:
+    return core.sequential([s.time_limit_minutes for s in sections])
+
+
+def _awaiting(login: TakerLogin) -> bool:
+    return login.needs_admission and login.admitted_at is None
 
 
 def check_admitted(taker: Taker) -> None:
-    if taker.login.needs_admission and taker.login.admitted_at is None:
+    if _awaiting(taker.login):
         raise errors.AwaitingAdmission()
 
 
@@ -212,7 +167,7 @@ def start(db: Session, taker: Taker) -> Attempt:
     )
     db.add(attempt)
     db.flush()
-    if sequential(_limits(sections)):
+    if _sequential(sections):
         _open_section(db, attempt, sections[0], now)
     else:
         db.info.setdefault("attempt_sections", {})[attempt.id] = {}  # none: nothing to read
@@ -234,7 +189,7 @@ def _open_section(db: Session, attempt: Attempt, section: SectionPlan, at: datet
             attempt_id=attempt.id,
             section_position=section.position,
             started_at=at,
-            deadline_at=section_deadline(section.time_limit_minutes, at, attempt.deadline_at),
+            deadline_at=core.section_deadline(section.time_limit_minutes, at, attempt.deadline_at),
         )
     )
     attempt.current_section = section.position
@@ -247,23 +202,40 @@ def refresh_clock(db: Session, attempt: Attempt) -> None:
     _refresh_clock(db, attempt)
 
 
+def facts_of(db: Session, attempt: Attempt, login: TakerLogin | None = None) -> AttemptFacts:
+    """The attempt (and the asking login) as core's rules see it."""
+    sections = attempt_sections(db, attempt)
+    current = sections.get(attempt.current_section)
+    return AttemptFacts(
+        status=attempt.status,
+        submitted_by=attempt.submitted_by,
+        deadline_at=attempt.deadline_at,
+        paused_at=attempt.paused_at,
+        current_section=attempt.current_section,
+        section_deadline_at=current.deadline_at if current is not None else None,
+        sequential=bool(sections),
+        awaiting_admission=login is not None and _awaiting(login),
+    )
+
+
+def remaining(db: Session, attempt: Attempt) -> tuple[int, int | None]:
+    """(whole test, current section) seconds left on the server's clock."""
+    return core.remaining(facts_of(db, attempt), clock.now())
+
+
 def _refresh_clock(db: Session, attempt: Attempt) -> None:
     """Close what has run out: the whole test, or (in sequential mode) the current section."""
-    if attempt.status != "in_progress" or attempt.paused_at is not None:
-        return
     now = clock.now()
-    current = attempt_sections(db, attempt).get(attempt.current_section)
     grace = answer_grace()
-    test_over = past_cutoff(attempt.deadline_at, now, grace)
-    if not test_over and (current is None or not past_cutoff(current.deadline_at, now, grace)):
+    if core.run_out(facts_of(db, attempt), now, grace) is None:
         return
     if not _still_running_locked(db, attempt):
         return
-    if test_over:
+    if core.run_out(facts_of(db, attempt), now, grace) == "test":
         _submit(db, attempt, "timer", now)
         return
     current = attempt_sections(db, attempt).get(attempt.current_section)
-    while current is not None and past_cutoff(current.deadline_at, now, answer_grace()):
+    while current is not None and core.past_cutoff(current.deadline_at, now, grace):
         # The next section starts when the previous one ran out, not when someone looks.
         assert current.deadline_at is not None
         current = _advance_section(db, attempt, current, current.deadline_at, "timer")
@@ -304,7 +276,7 @@ def _first_position(db: Session, attempt: Attempt, section_position: int) -> int
 
 def finish_section(db: Session, taker: Taker) -> Attempt:
     """The taker closes the current section early and moves on (sequential mode only)."""
-    attempt = _attempt_for_answering(db, taker)
+    attempt = _attempt_for(db, taker, "answer")
     current = attempt_sections(db, attempt).get(attempt.current_section)
     if current is not None:
         _advance_section(db, attempt, current, clock.now(), "taker")
@@ -322,25 +294,23 @@ def _attempt_or_raise(db: Session, taker: Taker, lock: bool = False) -> Attempt:
     return attempt
 
 
-def _attempt_for_answering(db: Session, taker: Taker) -> Attempt:
+def _attempt_for(db: Session, taker: Taker, purpose: core.Purpose) -> Attempt:
+    """The taker's attempt, its clock brought up to date, or core's refusal for `purpose`.
+    An answer locks the attempt's row (a save racing the sweeper's submit on PostgreSQL)."""
     check_admitted(taker)
-    attempt = _attempt_or_raise(db, taker, lock=True)
-    if attempt.status == "submitted":
-        now = clock.now()
-        if attempt.submitted_by == "timer" and now > attempt.deadline_at:
-            raise errors.DeadlinePassed()
-        raise errors.AttemptSubmitted()
-    if attempt.paused_at is not None:
-        raise errors.AttemptPaused()
+    attempt = _attempt_or_raise(db, taker, lock=purpose == "answer")
+    refused = core.refusal(facts_of(db, attempt), clock.now(), purpose)
+    if refused is not None:
+        raise refused()
     return attempt
 
 
 def _reachable_ref(db: Session, attempt: Attempt, position: int) -> ItemRef:
     ref = selector_for(attempt).item_at(db, attempt, position)
-    if ref is None:
-        raise errors.ItemNotFound()
-    if not _section_open(db, attempt, ref):
-        raise errors.SectionLocked()
+    refused = core.item_refusal(facts_of(db, attempt), ref.section_position if ref else None)
+    if refused is not None:
+        raise refused()
+    assert ref is not None
     return ref
 
 
@@ -348,53 +318,32 @@ def open_item(
     db: Session, taker: Taker, position: int, remember: bool = True
 ) -> tuple[Attempt, ItemRef, ItemVersion]:
     """The item at `position` for display; `remember` makes it the item to resume on."""
-    check_admitted(taker)
-    attempt = _attempt_or_raise(db, taker)
-    if attempt.status == "submitted":
-        raise errors.AttemptSubmitted()
-    if attempt.paused_at is not None:  # no reading ahead while the clock stands still
-        raise errors.AttemptPaused()
+    attempt = _attempt_for(db, taker, "read")
+    mark_seen(attempt)
     ref = _reachable_ref(db, attempt, position)
     version = db.get(ItemVersion, ref.version_id)
     assert version is not None
-    if remember:
-        mark_seen(attempt)
-        if attempt.current_position != position:
-            attempt.current_position = position
+    if remember and attempt.current_position != position:
+        attempt.current_position = position
     return attempt, ref, version
 
 
-class StoredAnswer(Protocol):
-    option_id: str | None
-    flagged: bool
-
-
-@dataclass(frozen=True)
-class AnswerChange:
-    """One accepted save: the journal row it adds and the answer's new values, for the ORM
-    path here and the Core path in `hot` alike."""
-
-    attempt_id: uuid.UUID
-    position: int
-    option_id: str | None
-    flagged: bool
-    seq: int
-    at: datetime
-    login_id: uuid.UUID
-
-    def journal(self, before: StoredAnswer | None) -> dict[str, Any]:
-        """AnswerJournal's columns (but its id), given the answer stored before, if any."""
-        return {
-            "attempt_id": self.attempt_id,
-            "position": self.position,
-            "old_option_id": before.option_id if before else None,
-            "new_option_id": self.option_id,
-            "old_flagged": before.flagged if before else None,
-            "new_flagged": self.flagged,
-            "seq": self.seq,
-            "recorded_at": self.at,
-            "login_id": self.login_id,
-        }
+def open_items(
+    db: Session, taker: Taker, first: int, last: int
+) -> tuple[Attempt, list[tuple[ItemRef, ItemVersion, Answer | None]]]:
+    """The reachable items at positions `first`..`last` with their stored answers, for the
+    page to keep (a prefetch: the item to resume on stays)."""
+    attempt = _attempt_for(db, taker, "read")
+    mark_seen(attempt)
+    facts = facts_of(db, attempt)
+    refs = [
+        ref
+        for ref in selector_for(attempt).items_between(db, attempt, first, last)
+        if core.item_refusal(facts, ref.section_position) is None
+    ]
+    versions = repository.versions_by_id(db, {ref.version_id for ref in refs})
+    answers = repository.answers_between(db, attempt.id, first, last)
+    return attempt, [(r, versions[r.version_id], answers.get(r.position)) for r in refs]
 
 
 def save_answer(
@@ -404,18 +353,21 @@ def save_answer(
     option_id: str | None,
     flagged: bool,
     seq: int,
+    shown: bool = False,
 ) -> tuple[Attempt, SaveResult]:
-    """Store an answer unless an equal or newer one (by `seq`) is already stored."""
-    attempt = _attempt_for_answering(db, taker)
-    ref = _reachable_ref(db, attempt, position)
+    """Store an answer unless an equal or newer one (by `seq`) is already stored. `shown`:
+    the page shows this item now, so it is the one to resume on."""
+    attempt = _attempt_for(db, taker, "answer")
     mark_seen(attempt)
-    if option_id is not None and option_id not in ref.option_order:
-        raise errors.InvalidOption()
-    if seq > seq_base() + SEQ_SPAN:
-        # A seq from the future would freeze the answer against every later save.
-        raise errors.InvalidSequence()
+    ref = _reachable_ref(db, attempt, position)
+    refused = core.answer_refusal(option_id, ref.option_order, seq, clock.now())
+    if refused is not None:
+        raise refused()
+    if shown and attempt.current_position != position:
+        attempt.current_position = position
     answer = db.get(Answer, (attempt.id, position))
-    if answer is not None and answer.seq >= seq:
+    if not core.newer(answer, seq):
+        assert answer is not None
         return attempt, SaveResult(answer, applied=False)
     now = clock.now()
     change = AnswerChange(attempt.id, position, option_id, flagged, seq, now, taker.login.id)
@@ -430,7 +382,7 @@ def save_answer(
 
 def heartbeat(db: Session, taker: Taker, position: int | None = None) -> Attempt | None:
     """The page is alive (last-seen time for the proctor board); it may also report the item
-    it shows, so a page that moved between prefetched items offline resumes there."""
+    it shows, so a page that moved between prefetched items resumes there."""
     attempt = repository.attempt_of(db, taker.participant.id)
     if attempt is None:
         return None
@@ -438,27 +390,132 @@ def heartbeat(db: Session, taker: Taker, position: int | None = None) -> Attempt
     mark_seen(attempt)
     if position is not None and attempt.status == "in_progress":
         ref = selector_for(attempt).item_at(db, attempt, position)
-        if ref is not None and _section_open(db, attempt, ref):
+        reachable = core.item_refusal(facts_of(db, attempt), ref.section_position if ref else None)
+        if reachable is None:
             attempt.current_position = position
     return attempt
 
 
 def mark_seen(attempt: Attempt) -> None:
-    """Last-seen for the proctor board, at most every LAST_SEEN_EVERY; every call of the page
-    counts, since an answering page sends no heartbeats."""
+    """Last-seen for the proctor board, at most every LAST_SEEN_EVERY (core.seen_due)."""
     now = clock.now()
     if seen_due(attempt.last_seen_at, now):
         attempt.last_seen_at = now
 
 
-def seen_due(last_seen: datetime | None, now: datetime) -> bool:
-    """Whether a call at `now` refreshes the board's last-seen (ORM and hot path alike)."""
-    return last_seen is None or now - last_seen >= LAST_SEEN_EVERY
+# --- the page's calls: the hot path when it can answer, else the ORM path ---------------
 
 
-def _section_open(db: Session, attempt: Attempt, ref: ItemRef) -> bool:
-    sections = attempt_sections(db, attempt)
-    return not sections or ref.section_position == attempt.current_section
+@dataclass(frozen=True)
+class ItemReply:
+    item: ItemView
+    total_items: int
+    remaining: tuple[int | None, int | None]  # (whole test, section) seconds
+
+
+@dataclass(frozen=True)
+class ItemsReply:
+    items: list[ItemView]
+    total_items: int
+    intros: dict[int, SectionPlan]  # sections introduced at a position of the batch
+
+
+@dataclass(frozen=True)
+class SaveReply:
+    option_id: str | None
+    flagged: bool
+    seq: int
+    applied: bool
+    remaining: tuple[int | None, int | None]
+    broadcast: tuple[str, str] | None  # (id, message): the proctor's latest
+
+
+@dataclass(frozen=True)
+class BeatReply:
+    status: str  # not_started | in_progress | paused | submitted
+    remaining: tuple[int | None, int | None]
+    current_section: int
+    broadcast: tuple[str, str] | None
+
+
+# A page asks for at most this many items at once (its prefetch batch).
+MAX_BATCH = 25
+
+
+def read_item(db: Session, token: str | None, position: int) -> ItemReply:
+    """Item `position`, made the item to resume on (the taker API's item read)."""
+    now = clock.now()
+    fast = hot.open_item(db, token, position, now, answer_grace())
+    if fast is not None:
+        view = item_view(fast.ref, fast.content, fast.answer)
+        return ItemReply(view, fast.snapshot.row.item_count, fast.snapshot.clock())
+    attempt, ref, version = open_item(db, authenticate(db, token), position)
+    # One row, not the attempt's answers: the cost must not grow with a 700-item form.
+    answer = db.get(Answer, (attempt.id, position))
+    view = item_view(ref, Content.of_version(version), answer)
+    return ItemReply(view, form_of(db, attempt).item_count, remaining(db, attempt))
+
+
+def read_items(db: Session, token: str | None, first: int, last: int) -> ItemsReply:
+    """The reachable items at `first`..`last` (at most MAX_BATCH), for the page to keep: a
+    prefetch, so the item to resume on stays. Its cost depends on the batch, never on the
+    form's length or the answers given."""
+    if not 1 <= first <= last or last - first >= MAX_BATCH:
+        raise errors.InvalidBatch()
+    now = clock.now()
+    fast = hot.open_items(db, token, first, last, now, answer_grace())
+    if fast is not None:
+        row = fast.snapshot.row
+        views = [item_view(ref, content, answer) for ref, content, answer in fast.items]
+        sections = plans.sections_of(db, row.event_id, row.blueprint_hash)
+        return ItemsReply(views, row.item_count, plans.introduced_at(sections))
+    taker = authenticate(db, token)
+    attempt, found = open_items(db, taker, first, last)
+    views = [item_view(ref, Content.of_version(v), answer) for ref, v, answer in found]
+    sections = blueprint_sections(db, repository.event_of(db, taker.participant))
+    return ItemsReply(views, form_of(db, attempt).item_count, plans.introduced_at(sections))
+
+
+def save(db: Session, token: str | None, answering: Answering) -> SaveReply:
+    """Store an answer (save_answer); the reply carries what a heartbeat's does."""
+    now = clock.now()
+    fast = hot.save_answer(db, token, answering, now, answer_grace())
+    if fast is not None:
+        snap = fast.snapshot
+        return SaveReply(
+            fast.option_id, fast.flagged, fast.seq, fast.applied, snap.clock(), snap.broadcast()
+        )
+    taker = authenticate(db, token)
+    attempt, result = save_answer(
+        db,
+        taker,
+        answering.position,
+        answering.option_id,
+        answering.flagged,
+        answering.seq,
+        answering.shown,
+    )
+    answer = result.answer
+    news = hot.latest_broadcast(db, taker.participant.session_id, clock.now())
+    left = remaining(db, attempt)
+    return SaveReply(answer.option_id, answer.flagged, answer.seq, result.applied, left, news)
+
+
+def beat(db: Session, token: str | None, position: int | None) -> BeatReply:
+    """The page's heartbeat (heartbeat): the clock, the status and the proctor's news."""
+    now = clock.now()
+    fast = hot.heartbeat(db, token, position, now, answer_grace())
+    if fast is not None:
+        row = fast.row
+        return BeatReply("in_progress", fast.clock(), row.current_section, fast.broadcast())
+    taker = authenticate(db, token)
+    attempt = heartbeat(db, taker, position)
+    news = hot.latest_broadcast(db, taker.participant.session_id, clock.now())
+    if attempt is None:
+        return BeatReply("not_started", (None, None), 1, news)
+    paused = attempt.paused_at is not None and attempt.status == "in_progress"
+    status = "paused" if paused else attempt.status
+    return BeatReply(status, remaining(db, attempt), attempt.current_section, news)
 
 
 # --- submission ---------------------------------------------------------------------------

@@ -1,22 +1,17 @@
 """What a taker sees, computed once for both the JSON API and the HTML pages."""
 
 from dataclasses import dataclass, field
-from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
-from app.bank.models import ItemVersion
-from app.delivery import repository
+from app.delivery import core, repository
 from app.delivery import service as delivery_service
 from app.delivery.models import Attempt
-from app.delivery.selectors import ItemRef, selector_for
+from app.delivery.selectors import selector_for
 from app.delivery.service import Taker, seq_base
-from app.delivery.timing import effective_deadline, seconds_until
 from app.exams.models import Form
 from app.kit import clock
 from app.kit.timezones import format_local
-
-LABELS = "ABCDEF"
 
 
 @dataclass(frozen=True)
@@ -66,26 +61,6 @@ class StateView:
         return self.total_items - self.answered
 
 
-@dataclass(frozen=True)
-class OptionView:
-    option_id: str
-    label: str
-    text: str | None
-    has_figure: bool
-
-
-@dataclass(frozen=True)
-class ItemView:
-    position: int
-    section_position: int
-    stem: str
-    has_figure: bool
-    options: list[OptionView]
-    option_id: str | None
-    flagged: bool
-    answer_seq: int | None
-
-
 def state_view(db: Session, taker: Taker, attempt: Attempt | None) -> StateView:
     participant = taker.participant
     exam_session, agency = repository.identity(db, participant)
@@ -98,17 +73,14 @@ def state_view(db: Session, taker: Taker, attempt: Attempt | None) -> StateView:
         form = repository.form_for(db, participant)
     total = form.item_count if form else 0
     answered = flagged = 0
-    remaining = section_remaining = None
+    remaining: int | None = None
+    section_remaining: int | None = None
     attempt_sections = {}
     if attempt is not None:
         answered, flagged = repository.answer_counts(db, attempt.id)
         attempt_sections = delivery_service.attempt_sections(db, attempt)
-        now = clock.now()
-        remaining = seconds_until(attempt.deadline_at, attempt, now)
-        current = attempt_sections.get(attempt.current_section)
-        if current is not None and current.deadline_at is not None:
-            section_remaining = seconds_until(effective_deadline(attempt, current), attempt, now)
-    bounds = _section_bounds(form, sections)
+        facts = delivery_service.facts_of(db, attempt)
+        remaining, section_remaining = core.remaining(facts, clock.now())
     return StateView(
         status=_status(attempt),
         name=participant.name,
@@ -130,7 +102,8 @@ def state_view(db: Session, taker: Taker, attempt: Attempt | None) -> StateView:
             SectionView(
                 s.position,
                 s.title,
-                *bounds[s.position],
+                s.first_position,
+                s.last_position,
                 s.time_limit_minutes,
                 s.instructions,
                 _section_state(s.position, attempt, attempt_sections),
@@ -151,15 +124,6 @@ def _status(attempt: Attempt | None) -> str:
     return attempt.status
 
 
-def _section_bounds(form: Form | None, sections) -> dict[int, tuple[int, int]]:  # type: ignore[no-untyped-def]
-    """First and last position of each section (sections hold consecutive positions)."""
-    bounds, first = {}, 1
-    for s in sections:
-        bounds[s.position] = (first, first + s.item_count - 1)
-        first += s.item_count
-    return bounds
-
-
 def _section_state(position: int, attempt: Attempt | None, attempt_sections) -> str:  # type: ignore[no-untyped-def]
     if not attempt_sections:
         return "free"
@@ -178,56 +142,16 @@ def _scores(db: Session, attempt: Attempt | None) -> list[ScoreView]:
     ]
 
 
-@dataclass(frozen=True)
-class Content:
-    """An item version as the taker sees it (figures only as present or not). Versions in a
-    form are never edited (a change makes a new version), so a worker may keep these."""
-
-    stem: str
-    has_figure: bool
-    options: dict[str, tuple[str | None, bool]]  # id → (text, has a figure)
-
-    @classmethod
-    def of(cls, stem: str, figure_svg: str | None, options: list[dict[str, Any]]) -> "Content":
-        by_id = {o["id"]: (o.get("text"), bool(o.get("figure_svg"))) for o in options}
-        return cls(stem, bool(figure_svg), by_id)
-
-    @classmethod
-    def of_version(cls, version: ItemVersion) -> "Content":
-        return cls.of(version.stem, version.figure_svg, version.options)
-
-
-class StoredAnswer(Protocol):
-    option_id: str | None
-    flagged: bool
-    seq: int
-
-
-def item_view(ref: ItemRef, content: Content, answer: StoredAnswer | None) -> ItemView:
-    return ItemView(
-        position=ref.position,
-        section_position=ref.section_position,
-        stem=content.stem,
-        has_figure=content.has_figure,
-        options=[
-            OptionView(option_id, LABELS[i], *content.options[option_id])
-            for i, option_id in enumerate(ref.option_order)
-        ],
-        option_id=answer.option_id if answer else None,
-        flagged=answer.flagged if answer else False,
-        answer_seq=answer.seq if answer else None,
-    )
-
-
 def grid(db: Session, attempt: Attempt) -> list[tuple[int, int, str]]:
-    """(position, section, state) for every item: answered | flagged | empty."""
-    answers = repository.answers_of(db, attempt.id)
+    """(position, section, state) for every item: answered | flagged | empty. Built once per
+    page load (the page keeps it up to date itself), from columns, not entities."""
+    marks = repository.answer_marks(db, attempt.id)
     cells = []
     for ref in selector_for(attempt).all_items(db, attempt):
-        answer = answers.get(ref.position)
-        if answer is not None and answer.flagged:
+        option_id, flagged = marks.get(ref.position, (None, False))
+        if flagged:
             state = "flagged"
-        elif answer is not None and answer.option_id is not None:
+        elif option_id is not None:
             state = "answered"
         else:
             state = "empty"

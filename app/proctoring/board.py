@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from app.delivery import core
 from app.i18n import N_
 from app.kit import clock
 from app.proctoring import repository
@@ -123,10 +124,7 @@ def board_row(
 ) -> BoardRow:
     status = status or _status(row, now)
     in_progress = row.attempt_id is not None and row.status == "in_progress"
-    remaining = None
-    if in_progress:
-        left = (row.deadline_at - (row.paused_at or now)).total_seconds()
-        remaining = max(0, int(left))
+    remaining = core.seconds_left(row.deadline_at, now, row.paused_at) if in_progress else None
     seen = row.last_seen_at
     return BoardRow(
         participant_id=row.participant_id,

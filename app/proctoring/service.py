@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from app.audit.service import Actor, record
 from app.config import get_settings
+from app.delivery import core as delivery_core
 from app.delivery import repository as delivery_repository
 from app.delivery import service as delivery_service
 from app.delivery.models import Attempt
@@ -256,16 +257,8 @@ def _pause(
     if attempt.paused_at is not None:
         return None
     now = clock.now()
-    floor = max(
-        t
-        for t in (
-            exam_session.starts_at,
-            attempt.started_at,
-            repository.last_resume(db, attempt.id),
-        )
-        if t is not None
-    )
-    effective = min(max(since or now, floor), now)
+    floors = [exam_session.starts_at, attempt.started_at, repository.last_resume(db, attempt.id)]
+    effective = delivery_core.pause_at(since, floors, now)
     attempt.paused_at = effective
     db.add(
         AttemptPause(
@@ -284,7 +277,7 @@ def _resume(db: Session, attempt: Attempt) -> int | None:
     if attempt.paused_at is None:
         return None
     now = clock.now()
-    credited = now - attempt.paused_at
+    credited = delivery_core.pause_credit(attempt.paused_at, now)
     attempt.deadline_at += credited
     for section in delivery_service.attempt_sections(db, attempt).values():
         if section.closed_at is None and section.deadline_at is not None:
@@ -419,14 +412,15 @@ def add_extra_time(
     `seen_deadline` is the deadline the form showed: if it moved meanwhile (another proctor,
     a double click), nothing is added and the proctor is told."""
     reason = _need_reason(reason)
-    if not 1 <= minutes <= 240:
-        raise ActionRefused("tambahan waktu: 1-240 menit")
+    try:
+        extra = delivery_core.extra_time(minutes)
+    except ValueError:
+        raise ActionRefused("tambahan waktu: 1-240 menit") from None
     attempt = _active_attempt(db, participant)
     if seen_deadline is not None and seen_deadline != attempt.deadline_at.isoformat():
         raise ActionRefused(
             "waktu peserta ini baru diubah (oleh pengawas lain?); periksa lalu ulangi bila perlu"
         )
-    extra = timedelta(minutes=minutes)
     attempt.deadline_at += extra
     attempt.controlled_at = clock.now()
     section = delivery_service.attempt_sections(db, attempt).get(attempt.current_section)

@@ -12,8 +12,10 @@ from sqlalchemy import event, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from app.delivery import api, errors, hot, service, views
+from app.delivery import content, errors, hot, service
+from app.delivery.core import Answering
 from app.delivery.models import Answer, AnswerJournal, Attempt, TakerLogin
+from app.kit import clock
 from app.kit.clock import FrozenClock, use_clock
 from tests.delivery.factories import OpenExam, open_exam
 
@@ -35,6 +37,27 @@ def login(db: Session, exam: OpenExam, n: int = 0) -> tuple[service.Taker, str]:
 def started(db: Session, exam: OpenExam, n: int = 0) -> tuple[service.Taker, str, Attempt]:
     taker, raw = login(db, exam, n)
     return taker, raw, service.start(db, taker)
+
+
+def item(db: Session, raw: str | None, position: int) -> hot.ItemRead | None:
+    return hot.open_item(db, raw, position, clock.now(), service.answer_grace())
+
+
+def save(
+    db: Session,
+    raw: str | None,
+    position: int,
+    option_id: str | None,
+    flagged: bool,
+    seq: int,
+    shown: bool = False,
+) -> hot.Saved | None:
+    answering = Answering(position, option_id, flagged, seq, shown)
+    return hot.save_answer(db, raw, answering, clock.now(), service.answer_grace())
+
+
+def beat(db: Session, raw: str | None, position: int | None) -> hot.Snapshot | None:
+    return hot.heartbeat(db, raw, position, clock.now(), service.answer_grace())
 
 
 def fresh(db: Session, attempt: Attempt) -> Attempt:
@@ -70,14 +93,14 @@ def test_item_is_what_the_orm_path_shows(
     service.save_answer(db_session, taker, 2, ref.option_order[1], True, service.seq_base() + 1)
     frozen.advance(seconds=70)
 
-    fast = hot.open_item(db_session, raw, 2)
+    fast = item(db_session, raw, 2)
     assert fast is not None
     attempt, ref, version = service.open_item(db_session, taker, 2)
     answer = db_session.get(Answer, (attempt.id, 2))
-    slow = views.item_view(ref, views.Content.of_version(version), answer)
-    assert views.item_view(fast.ref, fast.content, fast.answer) == slow
+    slow = content.item_view(ref, content.Content.of_version(version), answer)
+    assert content.item_view(fast.ref, fast.content, fast.answer) == slow
     assert slow.option_id == ref.option_order[1] and slow.flagged
-    assert fast.snapshot.clock() == api._clock(attempt, db_session) == (3530, None)
+    assert fast.snapshot.clock() == service.remaining(db_session, attempt) == (3530, None)
     assert fast.snapshot.row.item_count == 5
 
 
@@ -85,7 +108,7 @@ def test_item_moves_the_resume_position(
     db_session: Session, exam: OpenExam, frozen: FrozenClock
 ) -> None:
     _, raw, attempt = started(db_session, exam)
-    assert hot.open_item(db_session, raw, 4) is not None
+    assert item(db_session, raw, 4) is not None
     assert fresh(db_session, attempt).current_position == 4
 
 
@@ -114,10 +137,10 @@ def test_saves_write_the_same_rows_as_the_orm_path(
         )
         a = result.answer
         slow_replies.append((a.option_id, a.flagged, a.seq, result.applied))
-        fast_ref = hot.open_item(db_session, raw, position)
+        fast_ref = item(db_session, raw, position)
         assert fast_ref is not None
         fast_option = None if index is None else fast_ref.ref.option_order[index]
-        saved = hot.save_answer(db_session, raw, position, fast_option, flagged, base + seq)
+        saved = save(db_session, raw, position, fast_option, flagged, base + seq)
         assert saved is not None
         fast_replies.append((saved.option_id, saved.flagged, saved.seq, saved.applied))
     assert [r[1:] for r in fast_replies] == [r[1:] for r in slow_replies]
@@ -151,9 +174,9 @@ def test_save_refuses_foreign_options_and_future_sequences(
 ) -> None:
     _, raw, attempt = started(db_session, exam)
     with pytest.raises(errors.InvalidOption):
-        hot.save_answer(db_session, raw, 1, "Z", False, service.seq_base() + 1)
+        save(db_session, raw, 1, "Z", False, service.seq_base() + 1)
     with pytest.raises(errors.InvalidSequence):
-        hot.save_answer(db_session, raw, 1, None, False, service.seq_base() + 2 * service.SEQ_SPAN)
+        save(db_session, raw, 1, None, False, service.seq_base() + 2 * service.SEQ_SPAN)
     assert db_session.get(Answer, (attempt.id, 1)) is None
 
 
@@ -162,11 +185,11 @@ def test_heartbeat_writes_last_seen_at_most_every_15_s_and_follows_the_page(
 ) -> None:
     _, raw, attempt = started(db_session, exam)
     frozen.advance(seconds=10)
-    assert hot.heartbeat(db_session, raw, None) is not None
+    assert beat(db_session, raw, None) is not None
     assert fresh(db_session, attempt).last_seen_at == START  # written at start, 10 s ago
     frozen.advance(seconds=6)
-    beat = hot.heartbeat(db_session, raw, 3)
-    assert beat is not None and beat.broadcast() is None
+    beaten = beat(db_session, raw, 3)
+    assert beaten is not None and beaten.broadcast() is None
     stored = fresh(db_session, attempt)
     assert stored.last_seen_at == START + timedelta(seconds=16)
     assert stored.current_position == 3
@@ -178,13 +201,13 @@ def test_saves_and_item_reads_keep_the_boards_last_seen_fresh(
     """An answering page sends no heartbeats, so its saves and reads must count as seen."""
     _, raw, attempt = started(db_session, exam)
     frozen.advance(seconds=16)
-    assert hot.save_answer(db_session, raw, 1, None, True, service.seq_base()) is not None
+    assert save(db_session, raw, 1, None, True, service.seq_base()) is not None
     assert fresh(db_session, attempt).last_seen_at == START + timedelta(seconds=16)
     frozen.advance(seconds=10)  # not yet due: no write
-    assert hot.open_item(db_session, raw, 1) is not None
+    assert item(db_session, raw, 1) is not None
     assert fresh(db_session, attempt).last_seen_at == START + timedelta(seconds=16)
     frozen.advance(seconds=6)
-    assert hot.open_item(db_session, raw, 1) is not None
+    assert item(db_session, raw, 1) is not None
     assert fresh(db_session, attempt).last_seen_at == START + timedelta(seconds=32)
 
 
@@ -195,16 +218,14 @@ def test_a_saved_answer_costs_two_statements_on_postgresql_four_on_sqlite(
     statement (the stored answer, the journal, the answer's write), elsewhere three; an
     item: one read and its answer (content comes from the worker's cache)."""
     _, raw, _ = started(db_session, exam)
-    assert hot.open_item(db_session, raw, 1) is not None  # content now cached, position 1
-    option = hot.open_item(db_session, raw, 1)
+    assert item(db_session, raw, 1) is not None  # content now cached, position 1
+    option = item(db_session, raw, 1)
     assert option is not None
     statements.clear()
-    assert hot.open_item(db_session, raw, 1) is not None
+    assert item(db_session, raw, 1) is not None
     assert len(statements) == 2, statements
     statements.clear()
-    saved = hot.save_answer(
-        db_session, raw, 1, option.ref.option_order[0], False, service.seq_base()
-    )
+    saved = save(db_session, raw, 1, option.ref.option_order[0], False, service.seq_base())
     assert saved is not None and saved.applied
     assert len(statements) == (2 if db_session.get_bind().dialect.name == "postgresql" else 4)
 
@@ -245,9 +266,9 @@ def test_unusual_attempts_go_to_the_orm_path_untouched(
     make_unusual(db_session, attempt, frozen)
     before = (attempt.current_position, attempt.last_seen_at)
     frozen.advance(seconds=20)
-    assert hot.open_item(db_session, raw, 2) is None
-    assert hot.save_answer(db_session, raw, 2, None, True, service.seq_base()) is None
-    assert hot.heartbeat(db_session, raw, 2) is None
+    assert item(db_session, raw, 2) is None
+    assert save(db_session, raw, 2, None, True, service.seq_base()) is None
+    assert beat(db_session, raw, 2) is None
     stored = fresh(db_session, attempt)
     assert (stored.current_position, stored.last_seen_at) == before
     assert db_session.get(Answer, (attempt.id, 2)) is None
@@ -259,7 +280,7 @@ def test_a_deadline_within_the_grace_is_still_ordinary(
     """As in the ORM path: a save already on the wire at zero is accepted for 3 s."""
     _, raw, _ = started(db_session, exam)
     frozen.advance(minutes=60, seconds=2)
-    saved = hot.save_answer(db_session, raw, 1, None, True, service.seq_base())
+    saved = save(db_session, raw, 1, None, True, service.seq_base())
     assert saved is not None and saved.snapshot.clock() == (0, None)
 
 
@@ -267,12 +288,12 @@ def test_no_attempt_no_cookie_or_unknown_position_go_to_the_orm_path(
     db_session: Session, exam: OpenExam, frozen: FrozenClock
 ) -> None:
     taker, raw = login(db_session, exam)
-    assert hot.heartbeat(db_session, raw, None) is None  # not started
+    assert beat(db_session, raw, None) is None  # not started
     service.start(db_session, taker)
-    assert hot.heartbeat(db_session, None, None) is None
-    assert hot.heartbeat(db_session, "not-a-token", None) is None
-    assert hot.open_item(db_session, raw, 6) is None  # a 5-item form
-    assert hot.save_answer(db_session, raw, 0, None, False, service.seq_base()) is None
+    assert beat(db_session, None, None) is None
+    assert beat(db_session, "not-a-token", None) is None
+    assert item(db_session, raw, 6) is None  # a 5-item form
+    assert save(db_session, raw, 0, None, False, service.seq_base()) is None
 
 
 def test_awaiting_admission_goes_to_the_orm_path(
@@ -282,10 +303,10 @@ def test_awaiting_admission_goes_to_the_orm_path(
     taker, raw = login(db_session, exam)
     taker.login.admitted_at = START
     attempt = service.start(db_session, taker)
-    assert hot.open_item(db_session, raw, 1) is not None
+    assert item(db_session, raw, 1) is not None
     taker.login.admitted_at = None  # e.g. a login reset needing a fresh admission
     db_session.flush()
-    assert hot.open_item(db_session, raw, 1) is None
+    assert item(db_session, raw, 1) is None
     assert attempt.status == "in_progress"
 
 
@@ -295,14 +316,14 @@ def test_timed_sections_only_the_open_one_and_its_clock(
     exam = open_exam(db_session, tmp_path, section_limits=(20, 30))
     taker, raw, attempt = started(db_session, exam)
     frozen.advance(minutes=5)
-    fast = hot.open_item(db_session, raw, 1)
+    fast = item(db_session, raw, 1)
     assert fast is not None and fast.snapshot.clock() == (55 * 60, 15 * 60)
-    assert fast.snapshot.clock() == api._clock(attempt, db_session)
-    assert hot.open_item(db_session, raw, 4) is None  # section 2: locked (the ORM path says so)
+    assert fast.snapshot.clock() == service.remaining(db_session, attempt)
+    assert item(db_session, raw, 4) is None  # section 2: locked (the ORM path says so)
     with pytest.raises(errors.SectionLocked):
         service.open_item(db_session, taker, 4)
     frozen.advance(minutes=15, seconds=4)  # section 1 ran out: the ORM path moves on
-    assert hot.heartbeat(db_session, raw, None) is None
+    assert beat(db_session, raw, None) is None
 
 
 def test_the_hot_statements_are_cacheable() -> None:
@@ -310,4 +331,57 @@ def test_the_hot_statements_are_cacheable() -> None:
     PostgreSQL cost twice as much with its dialect's INSERT, which has none)."""
     prebuilt = [hot._READ_FOR_SAVE, hot._READ_ITEM, hot._ANSWER, hot._SET_ANSWER]
     prebuilt += [*hot._SAVE_ON_POSTGRESQL.values(), *hot._TOUCH.values()]
+    assert all(statement._generate_cache_key() is not None for statement in prebuilt)
+
+
+def test_a_batch_is_what_the_orm_path_shows_in_three_statements(
+    db_session: Session, exam: OpenExam, frozen: FrozenClock, statements: list[str]
+) -> None:
+    """The page's prefetch: the login's snapshot, the batch's form items and their answers
+    (content from the worker's cache), whatever the form's length and the answers given;
+    the ORM path shows the same items."""
+    taker, raw, _ = started(db_session, exam)
+    now, grace = clock.now(), service.answer_grace()
+    assert hot.open_items(db_session, raw, 1, 5, now, grace) is not None  # content cached
+    for position in (1, 2, 4):
+        option = item(db_session, raw, position)
+        assert option is not None
+        save(db_session, raw, position, option.ref.option_order[0], position == 4, 10 + position)
+    frozen.advance(seconds=20)
+    now = clock.now()
+    statements.clear()
+    fast = hot.open_items(db_session, raw, 2, 4, now, grace)
+    assert fast is not None
+    assert len(statements) == 4, statements  # snapshot, items, answers, last-seen
+    assert all("BETWEEN" in s for s in statements[1:3])
+    _, slow = service.open_items(db_session, taker, 2, 4)
+    as_fast = [content.item_view(r, c, a) for r, c, a in fast.items]
+    as_slow = [content.item_view(r, content.Content.of_version(v), a) for r, v, a in slow]
+    assert as_fast == as_slow and [v.position for v in as_fast] == [2, 3, 4]
+    assert [(v.option_id is not None, v.flagged) for v in as_fast] == [
+        (True, False),
+        (False, False),
+        (True, True),
+    ]
+
+
+def test_a_batch_is_not_a_visit(db_session: Session, exam: OpenExam, frozen: FrozenClock) -> None:
+    _, raw, attempt = started(db_session, exam)
+    assert item(db_session, raw, 2) is not None
+    now, grace = clock.now(), service.answer_grace()
+    assert hot.open_items(db_session, raw, 3, 5, now, grace) is not None
+    assert fresh(db_session, attempt).current_position == 2
+
+
+def test_a_batch_holds_only_the_open_sections_items(
+    db_session: Session, tmp_path: Path, frozen: FrozenClock
+) -> None:
+    exam = open_exam(db_session, tmp_path, section_limits=(20, 30))
+    _, raw, _ = started(db_session, exam)
+    batch = hot.open_items(db_session, raw, 2, 5, clock.now(), service.answer_grace())
+    assert batch is not None and [ref.position for ref, _, _ in batch.items] == [2, 3]
+
+
+def test_the_batch_statements_are_cacheable() -> None:
+    prebuilt = [hot._READ_FOR_BATCH, hot._ITEMS_BETWEEN, hot._ANSWERS_BETWEEN]
     assert all(statement._generate_cache_key() is not None for statement in prebuilt)

@@ -101,16 +101,36 @@ def test_refresh_resumes_on_the_same_item(client: TestClient, exam: OpenExam) ->
     client.post("/ujian/mulai", data={"csrf_token": csrf_of(page.text)})
     client.get("/ujian/soal/3")
     assert client.get("/ujian/lanjut").url.path == "/ujian/soal/3"
-    client.get("/ujian/soal/2?prefetch=1")  # prefetching is not a visit
+    client.get("/ujian/paket-soal?dari=1&sampai=2")  # prefetching is not a visit
     assert client.get("/ujian/lanjut").url.path == "/ujian/soal/3"
 
 
-def test_fragment_request_gets_only_the_item_partial(client: TestClient, exam: OpenExam) -> None:
+def test_batch_is_the_item_partial_once_per_reachable_item(
+    client: TestClient, exam: OpenExam
+) -> None:
+    """The page's prefetch: one request, the same partial as the page, only the open
+    section's items (the first section has a time limit: items 1-3)."""
     page = logged_in(client, exam).get("/ujian/latihan/1")
     client.post("/ujian/mulai", data={"csrf_token": csrf_of(page.text)})
-    fragment = client.get("/ujian/soal/2", headers={"HX-Request": "true"}).text
-    assert fragment.lstrip().startswith("<article") or '<article id="item"' in fragment
-    assert "<html" not in fragment and 'id="taker"' not in fragment
+    batch = client.get("/ujian/paket-soal?dari=2&sampai=5")
+    assert batch.status_code == 200 and batch.headers["cache-control"] == "no-store"
+    assert "<html" not in batch.text and 'id="taker"' not in batch.text
+    assert re.findall(r'<article id="item" class="item" data-position="(\d+)"', batch.text) == [
+        "2",
+        "3",
+    ]
+    assert batch.text.count("Soal 2") == 1 and "/ 5</span>" in batch.text
+    first = client.get("/ujian/paket-soal?dari=1&sampai=1").text
+    assert "section-intro" in first  # the section's instructions head its first item
+
+
+def test_batch_refuses_bad_ranges_and_strangers(client: TestClient, exam: OpenExam) -> None:
+    assert client.get("/ujian/paket-soal?dari=1&sampai=2").status_code in (303, 307, 200)
+    page = logged_in(client, exam).get("/ujian/latihan/1")
+    client.post("/ujian/mulai", data={"csrf_token": csrf_of(page.text)})
+    for query in ("dari=3&sampai=2", "dari=0&sampai=3", "dari=1&sampai=26", "dari=a&sampai=2"):
+        assert client.get(f"/ujian/paket-soal?{query}").status_code == 422, query
+    assert client.get("/ujian/paket-soal?dari=1&sampai=25").status_code == 200
 
 
 def test_locked_section_item_redirects_to_the_current_item(

@@ -34,7 +34,13 @@ def event_data(**overrides: Any) -> dict[str, Any]:
         "blueprint": {
             "total_time_minutes": 60,
             "sections": [
-                {"title": "Verbal", "subtest": "verbal", "items": 3, "time_limit_minutes": 20},
+                {
+                    "title": "Verbal",
+                    "subtest": "verbal",
+                    "items": 3,
+                    "time_limit_minutes": 20,
+                    "instructions": "Pilih kata yang paling dekat artinya.",
+                },
                 {"title": "Situasional", "subtest": "sjt", "items": 2},
             ],
         },

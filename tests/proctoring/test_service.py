@@ -259,10 +259,11 @@ def test_token_rotation_keeps_the_old_token_for_a_short_overlap(
 
 def test_broadcast_is_kept_as_the_rooms_latest_message(db_session: Session, exam: OpenExam) -> None:
     from app.delivery import hot
+    from app.kit import clock
 
     service.broadcast(db_session, ALICE, exam.session, "Waktu istirahat 5 menit lagi")
     db_session.flush()  # the pages read it in their own requests, after the commit
-    latest = hot.latest_broadcast(db_session, exam.session.id)  # what the room's pages read
+    latest = hot.latest_broadcast(db_session, exam.session.id, clock.now())  # what pages read
     assert latest is not None and latest[1].startswith("Waktu")
 
 

@@ -3,8 +3,11 @@
  * Answers go into a queue kept in localStorage and are sent in order through the JSON API, so
  * the test never waits for the network: while the LAN is down the taker keeps answering and
  * sees how many answers are waiting. The countdown shows the server's remaining time, counted
- * down with the monotonic clock between re-syncs (never the PC's wall clock). Items around the
- * current one are prefetched, so moving between them also works offline.
+ * down with the monotonic clock between re-syncs (never the PC's wall clock). The items around
+ * the current one are fetched in batches and kept (app/delivery/prefetch.py: the same policy
+ * in Python, which the load bench's page client follows), so moving between them costs no
+ * request and also works offline; the page reports where it is with its next save or
+ * heartbeat, not with calls of its own.
  *
  * Written for the browsers of old exam PCs (Chrome 109, Firefox ESR 115): no build step, no
  * modules, no inline script (the page's CSP forbids it).
@@ -114,6 +117,8 @@
     last: Number(root.dataset.last),
     sequential: root.dataset.sequential === "1",
     heartbeat: Number(root.dataset.heartbeat || 15) * 1000,
+    batch: Number(root.dataset.batch || 22),
+    refill: Number(root.dataset.refill || 10),
     queueKey: root.dataset.queueKey
   };
   var msg = {
@@ -121,7 +126,8 @@
     refused: root.dataset.msgRefused, warn10: root.dataset.msgWarn10, warn5: root.dataset.msgWarn5,
     sectionWarn10: root.dataset.msgSectionWarn10, sectionWarn5: root.dataset.msgSectionWarn5,
     paused: root.dataset.msgPaused, loggedOut: root.dataset.msgLoggedout,
-    otherTab: root.dataset.msgOtherTab, extraTime: root.dataset.msgExtraTime
+    otherTab: root.dataset.msgOtherTab, extraTime: root.dataset.msgExtraTime,
+    notLoaded: root.dataset.msgNotLoaded
   };
 
   function warn(text) {
@@ -142,7 +148,7 @@
   var sending = false, retryTimer = null, backoff = 1000, stopped = false;
   // When the server last answered: a save's reply carries what a heartbeat's does (clock,
   // proctor's message; a pause refuses it), so the timer beats only after a quiet interval.
-  var lastContact = 0;
+  var lastContact = performance.now(); // the page itself came from the server just now
 
   function persist() { localStorage.setItem(cfg.queueKey, JSON.stringify(queue)); }
 
@@ -193,7 +199,8 @@
       method: "PUT",
       credentials: "same-origin",
       headers: { "Content-Type": "application/json", "Accept": "application/json" },
-      body: JSON.stringify({ option_id: entry.option_id, flagged: entry.flagged, seq: entry.seq })
+      body: JSON.stringify({ option_id: entry.option_id, flagged: entry.flagged, seq: entry.seq,
+                             shown: !!nav && nav.current() === entry.position })
     }).then(readJson).then(function (result) {
       sending = false;
       if (result.status >= 200 && result.status < 300) {
@@ -252,41 +259,79 @@
     markChosen();
   }
 
-  var cache = {};
+  // --- the items the page keeps (prefetch.py's policy) -------------------------------------
+  var cache = {};     // position → the item's HTML
+  var requested = {}; // position → asked for, reply pending
+  var wanted = null;  // the position to show when its batch arrives
 
-  function prefetch(position) {
-    if (position < cfg.first || position > cfg.last || cache[position]) return;
-    fetch("/ujian/soal/" + position + "?prefetch=1", {
-      credentials: "same-origin", headers: { "HX-Request": "true" }
-    }).then(function (response) { return response.ok ? response.text() : null; })
-      .then(function (html) { if (html) cache[position] = html; }, function () {});
+  function have(position) { return !!cache[position] || !!requested[position]; }
+
+  function batchesFor(position) {
+    var behind = Math.max(cfg.first, position - 1);
+    var fresh = behind < position && !have(behind) && !have(Math.min(cfg.last, position + 1));
+    if (!have(position) || fresh) return [[behind, Math.min(cfg.last, behind + cfg.batch - 1)]];
+    var batches = [];
+    for (var ahead = position + 1; ahead <= Math.min(cfg.last, position + cfg.refill); ahead++) {
+      if (!have(ahead)) { batches.push([ahead, Math.min(cfg.last, ahead + cfg.batch - 1)]); break; }
+    }
+    if (behind < position && !have(behind)) {
+      batches.push([Math.max(cfg.first, position - cfg.batch + 1), behind]);
+    }
+    return batches;
   }
 
-  function prefetchAround(position) {
-    var order = [position + 1, position - 1];
-    for (var step = 2; step <= 20; step++) order.push(position + step);
-    order.forEach(function (p, i) { setTimeout(function () { prefetch(p); }, 150 * i); });
+  function fetchBatch(range) {
+    var p;
+    for (p = range[0]; p <= range[1]; p++) requested[p] = true;
+    function done() { for (p = range[0]; p <= range[1]; p++) delete requested[p]; }
+    fetch("/ujian/paket-soal?dari=" + range[0] + "&sampai=" + range[1], {
+      credentials: "same-origin", headers: { "Accept": "text/html" }
+    }).then(function (response) {
+      if (response.status === 401) { loggedOut(); throw new Error("logged out"); }
+      return response.ok ? response.text() : null;
+    }).then(function (html) {
+      done();
+      if (html === null) { unwanted(); return; }
+      var holder = document.createElement("div");
+      holder.innerHTML = html;
+      Array.prototype.forEach.call(holder.querySelectorAll("article[data-position]"), function (item) {
+        var position = Number(item.getAttribute("data-position"));
+        if (!cache[position]) cache[position] = item.outerHTML;
+      });
+      if (wanted !== null && cache[wanted]) { var go = wanted; wanted = null; show(go); }
+      else if (wanted !== null && wanted >= range[0] && wanted <= range[1]) unwanted();
+    }, function () { done(); unwanted(); });
+  }
+
+  function unwanted() {  // the item asked for could not come (offline, or not reachable)
+    if (wanted === null) return;
+    wanted = null;
+    warn(msg.notLoaded);
+  }
+
+  function prefetchFor(position) { batchesFor(position).forEach(fetchBatch); }
+
+  function show(position, fromHistory) {
+    var holder = document.createElement("div");
+    holder.innerHTML = cache[position];
+    var fresh = holder.querySelector("#item");
+    if (!fresh) { window.location.href = "/ujian/soal/" + position; return; }
+    itemEl().replaceWith(fresh);
+    applyLocal(position);
+    updateNav(position);
+    if (!fromHistory) history.pushState({ position: position }, "", "/ujian/soal/" + position);
+    prefetchFor(position);
+    var heading = fresh.querySelector(".item-number");
+    if (heading) { heading.setAttribute("tabindex", "-1"); heading.focus(); }
   }
 
   nav = {
     current: function () { return Number(itemEl().dataset.position); },
     go: function (position, fromHistory) {
       if (position < cfg.first || position > cfg.last || clock.paused) return;
-      if (nav.leaving) return;
-      var html = cache[position];
-      if (!html) { nav.leaving = true; window.location.href = "/ujian/soal/" + position; return; }
-      var holder = document.createElement("div");
-      holder.innerHTML = html;
-      var fresh = holder.querySelector("#item");
-      if (!fresh) { window.location.href = "/ujian/soal/" + position; return; }
-      itemEl().replaceWith(fresh);
-      applyLocal(position);
-      updateNav(position);
-      if (!fromHistory) history.pushState({ position: position }, "", "/ujian/soal/" + position);
-      beat(position);
-      prefetchAround(position);
-      var heading = fresh.querySelector(".item-number");
-      if (heading) { heading.setAttribute("tabindex", "-1"); heading.focus(); }
+      if (cache[position]) { wanted = null; show(position, fromHistory); return; }
+      wanted = position;  // shown when its batch arrives
+      prefetchFor(position);
     }
   };
 
@@ -423,15 +468,17 @@
     }, function () { /* offline: the queue keeps everything; the countdown goes on */ });
   }
 
+  cache[nav.current()] = itemEl().outerHTML;
   updateNav(nav.current());
   applyLocal(nav.current());
   showStatus();
   flush();
   tick();
   setInterval(tick, 500);
+  // A heartbeat only after a quiet interval: a save's reply carries what a heartbeat's does.
   setInterval(function () {
-    if (performance.now() - lastContact >= cfg.heartbeat - 500) beat(null);
+    if (performance.now() - lastContact >= cfg.heartbeat - 500) beat(nav.current());
   }, cfg.heartbeat);
-  beat(null);
-  prefetchAround(nav.current());
+  window.addEventListener("online", function () { prefetchFor(nav.current()); });
+  prefetchFor(nav.current());
 })();

@@ -1,0 +1,71 @@
+"""An event's blueprint sections as delivery reads them, kept per worker.
+
+They change only with the blueprint (a re-import), which changes its hash; and a whole room's
+logins, starts and pages read them in the same minute.
+"""
+
+import threading
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from app.exams import repository as exams_repository
+
+
+@dataclass(frozen=True)
+class SectionPlan:
+    """A blueprint section, and the positions its items take in every form (sections hold
+    consecutive positions)."""
+
+    position: int
+    title: str
+    subtest_code: str
+    item_count: int
+    time_limit_minutes: int | None
+    instructions: str | None
+    first_position: int
+    last_position: int
+
+
+_PLANS: dict[tuple[uuid.UUID, str], tuple[SectionPlan, ...]] = {}
+_LOCK = threading.Lock()
+
+
+def sections_of(db: Session, event_id: uuid.UUID, blueprint_hash: str) -> list[SectionPlan]:
+    """The event's sections in order, read once per worker and blueprint hash."""
+    key = (event_id, blueprint_hash)
+    plans = _PLANS.get(key)
+    if plans is None:
+        plans = tuple(_plans(exams_repository.sections(db, event_id)))
+        with _LOCK:
+            if len(_PLANS) >= 1024:  # events of past days
+                _PLANS.clear()
+            _PLANS[key] = plans
+    return list(plans)
+
+
+def _plans(sections) -> list[SectionPlan]:  # type: ignore[no-untyped-def]
+    plans, first = [], 1
+    for s in sections:
+        last = first + s.item_count - 1
+        plans.append(
+            SectionPlan(
+                s.position,
+                s.title,
+                s.subtest_code,
+                s.item_count,
+                s.time_limit_minutes,
+                s.instructions,
+                first,
+                last,
+            )
+        )
+        first = last + 1
+    return plans
+
+
+def introduced_at(plans: list[SectionPlan]) -> dict[int, SectionPlan]:
+    """The sections with instructions, by the position of their first item (where the page
+    shows them)."""
+    return {p.first_position: p for p in plans if p.instructions}

@@ -1,0 +1,44 @@
+"""Which items the test page asks for, and when: its prefetch policy.
+
+The page keeps the items around the one it shows, fetched in batches from
+`/ujian/paket-soal`, so moving between them costs no request and works offline. taker.js
+implements `batches_for` (reading the numbers from the page's data attributes); bench/load's
+page client plans its requests with this function, and tests/browser/test_page_requests.py
+fails when a real Chromium page sends other requests than the client's script.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Prefetch:
+    batch: int = 22  # items per request: the one behind, the one shown and 20 ahead
+    refill: int = 10  # fetch the next batch when one of the next 10 items is missing
+
+
+PREFETCH = Prefetch()
+
+
+def batches_for(
+    position: int,
+    first: int,
+    last: int,
+    have: Callable[[int], bool],
+    policy: Prefetch = PREFETCH,
+) -> list[tuple[int, int]]:
+    """The batches (first, last position) to ask for when the page shows `position`, given
+    which positions it has or has asked for already. `first`..`last`: the positions the page
+    may show (the open section, or the whole form)."""
+    behind = max(first, position - 1)
+    fresh = behind < position and not have(behind) and not have(min(last, position + 1))
+    if not have(position) or fresh:  # a jump, or a page just loaded: all around is missing
+        return [(behind, min(last, behind + policy.batch - 1))]
+    batches = []
+    for ahead in range(position + 1, min(last, position + policy.refill) + 1):
+        if not have(ahead):
+            batches.append((ahead, min(last, ahead + policy.batch - 1)))
+            break
+    if behind < position and not have(behind):
+        batches.append((max(first, position - policy.batch + 1), behind))
+    return batches
