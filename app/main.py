@@ -11,7 +11,6 @@ from fastapi import FastAPI, Request
 from fastapi.exception_handlers import request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from fastapi.staticfiles import StaticFiles
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
@@ -46,6 +45,7 @@ from app.web.locale import LocaleMiddleware
 from app.web.pages import redirect, render
 from app.web.routes import router as web_router
 from app.web.security import SecurityHeaders
+from app.web.static_files import VersionedStaticFiles
 from app.web.templating import STATIC_DIR
 
 logger = logging.getLogger(__name__)
@@ -139,7 +139,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(SecurityHeaders)
     app.add_middleware(LocaleMiddleware)
     app.add_middleware(StaffConcurrencyLimit)
-    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.mount("/static", VersionedStaticFiles(directory=STATIC_DIR), name="static")
 
     @app.exception_handler(DeliveryError)
     async def delivery_error(request: Request, exc: DeliveryError) -> Response:

@@ -168,7 +168,7 @@ def live_server(databases: DatabaseFactory, tmp_path: Path):  # type: ignore[no-
     started: list[LiveServer] = []
     urls: list[str] = []
 
-    def start(seed, workers: int = 1, heartbeat_seconds: int = 5):  # type: ignore[no-untyped-def]
+    def start(seed, workers: int = 1, heartbeat_seconds: int = 5, access_log: bool = False):  # type: ignore[no-untyped-def]
         url = databases.copy()
         urls.append(url)
         engine = make_engine(url)
@@ -177,7 +177,13 @@ def live_server(databases: DatabaseFactory, tmp_path: Path):  # type: ignore[no-
         engine.dispose()
         workdir = tmp_path / f"live{len(started)}"
         workdir.mkdir()
-        server = LiveServer(url, workdir, workers=workers, heartbeat_seconds=heartbeat_seconds)
+        server = LiveServer(
+            url,
+            workdir,
+            workers=workers,
+            heartbeat_seconds=heartbeat_seconds,
+            access_log=access_log,
+        )
         server.start()
         started.append(server)
         return server, seeded

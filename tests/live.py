@@ -5,6 +5,7 @@ so timer tests jump ahead instead of sleeping.
 """
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -31,6 +32,7 @@ class LiveServer:
     port: int = field(default_factory=free_port)
     workers: int = 1
     heartbeat_seconds: int = 5
+    access_log: bool = False  # every request the server received, in server.log
     process: subprocess.Popen | None = None  # type: ignore[type-arg]
 
     @property
@@ -69,7 +71,7 @@ class LiveServer:
                 "--port",
                 str(self.port),
                 "--log-level",
-                "warning",
+                "info" if self.access_log else "warning",
                 "--workers",
                 str(self.workers),
             ],
@@ -114,6 +116,11 @@ class LiveServer:
                 self.process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 self.process.kill()
+
+    def requests_received(self) -> list[tuple[str, str]]:
+        """(method, path?query) of every request the server has received (`access_log`)."""
+        text = (self.workdir / "server.log").read_text(errors="replace")
+        return re.findall(r'"([A-Z]+) (\S+) HTTP/[\d.]+" \d{3}', text)
 
     def log(self) -> str:
         path = self.workdir / "server.log"

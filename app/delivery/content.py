@@ -2,8 +2,15 @@
 
 Versions in a form are never edited (a change makes a new version), so a worker keeps the
 content it has read (`CONTENT`): a room reads the same few hundred versions all day.
+
+Figures travel inside the item as `data:` URIs, not as URLs of their own: an item the page
+keeps is then whole (moving to it offline shows its figures too), and showing a figural item
+costs no further request (each figure URL was a request of its own through the ORM path).
+The SVGs were checked at bank import (app/bank/svg_check.py); an SVG shown as an image runs
+no script.
 """
 
+import base64
 import threading
 import uuid
 from collections import OrderedDict
@@ -20,18 +27,24 @@ LABELS = "ABCDEF"
 V = ItemVersion.__table__
 
 
+def figure_uri(svg: str | None) -> str | None:
+    if not svg:
+        return None
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode("ascii")
+
+
 @dataclass(frozen=True)
 class Content:
-    """An item version's text (figures only as present or not)."""
+    """An item version as shown: text, and figures as `data:` URIs."""
 
     stem: str
-    has_figure: bool
-    options: dict[str, tuple[str | None, bool]]  # id → (text, has a figure)
+    figure: str | None
+    options: dict[str, tuple[str | None, str | None]]  # id → (text, figure)
 
     @classmethod
     def of(cls, stem: str, figure_svg: str | None, options: list[dict[str, Any]]) -> "Content":
-        by_id = {o["id"]: (o.get("text"), bool(o.get("figure_svg"))) for o in options}
-        return cls(stem, bool(figure_svg), by_id)
+        by_id = {o["id"]: (o.get("text"), figure_uri(o.get("figure_svg"))) for o in options}
+        return cls(stem, figure_uri(figure_svg), by_id)
 
     @classmethod
     def of_version(cls, version: ItemVersion) -> "Content":
@@ -43,7 +56,11 @@ class OptionView:
     option_id: str
     label: str
     text: str | None
-    has_figure: bool
+    figure: str | None = None  # a data: URI
+
+    @property
+    def has_figure(self) -> bool:
+        return self.figure is not None
 
 
 @dataclass(frozen=True)
@@ -51,11 +68,15 @@ class ItemView:
     position: int
     section_position: int
     stem: str
-    has_figure: bool
+    figure: str | None
     options: list[OptionView]
     option_id: str | None
     flagged: bool
     answer_seq: int | None
+
+    @property
+    def has_figure(self) -> bool:
+        return self.figure is not None
 
 
 def item_view(ref: ItemRef, content: Content, answer: StoredAnswer | None) -> ItemView:
@@ -63,7 +84,7 @@ def item_view(ref: ItemRef, content: Content, answer: StoredAnswer | None) -> It
         position=ref.position,
         section_position=ref.section_position,
         stem=content.stem,
-        has_figure=content.has_figure,
+        figure=content.figure,
         options=[
             OptionView(option_id, LABELS[i], *content.options[option_id])
             for i, option_id in enumerate(ref.option_order)

@@ -8,10 +8,9 @@ def _item(position: int, stem: str, options: list[str]) -> ItemView:
         position=position,
         section_position=0,
         stem=stem,
-        has_figure=False,
+        figure=None,
         options=[
-            OptionView(label, label, text, False)
-            for label, text in zip("ABCDE", options, strict=False)
+            OptionView(label, label, text) for label, text in zip("ABCDE", options, strict=False)
         ],
         option_id=None,
         flagged=False,

@@ -25,6 +25,15 @@ templates.env.install_gettext_callables(  # type: ignore[attr-defined]
 templates.env.globals["current_locale"] = current_locale.get
 
 
+def _static_url(path: str) -> str:
+    from app.web.static_files import static_url  # (it reads STATIC_DIR from here)
+
+    return static_url(path)
+
+
+templates.env.globals["static_url"] = _static_url
+
+
 def layout_for(request: Request) -> str:
     """htmx requests get the bare fragment layout; everything else the full page."""
     return "layout_fragment.html" if request.headers.get("HX-Request") else "layout.html"

@@ -40,7 +40,7 @@ from bench.load.data import Cohort, prepare  # noqa: E402
 from bench.load.report import Report  # noqa: E402
 from bench.load.server import Server  # noqa: E402
 
-ALL = ("stampede", "steady", "big", "closed", "deadline", "moodle")
+ALL = ("serial", "stampede", "steady", "big", "closed", "deadline", "moodle")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -51,6 +51,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         metavar="URL",
         help="a PostgreSQL server to use: the "
         "bench creates (and afterwards drops) the database <name>_bench_<pid> beside it",
+    )
+    parser.add_argument(
+        "--client",
+        choices=("page", "api"),
+        default="page",
+        help="page (default): the requests the exam page sends (bench/load/page.py); api: "
+        "the taker JSON API alone (the client of the figures before 2026-12-02)",
     )
     parser.add_argument("--workers", type=int, default=1, help="server worker processes")
     parser.add_argument("--server-cpus", default="0", help="taskset list for the server")
@@ -88,7 +95,8 @@ def postgres_database(url: str, create: bool) -> str:
 
 
 def cohorts(plan: scenarios.Plan, skip: set[str]) -> list[Cohort]:
-    wanted = [
+    wanted = [Cohort("serial", 2, plan.serial_items)] if "serial" not in skip else []
+    wanted += [
         Cohort("spread", plan.spread_takers, plan.form_items),
         Cohort("burst", plan.burst_takers, plan.form_items),
     ]
@@ -154,6 +162,9 @@ def postgres_pinned(engine: Engine, cpus: str | None) -> Iterator[str]:
 
 
 async def run_scenarios(ctx: scenarios.Context, skip: set[str], backend: str) -> None:
+    if "serial" not in skip and ctx.client == "page":
+        print("0. serial cost", flush=True)
+        await scenarios.serial(ctx)
     print("1. start stampede", flush=True)
     await scenarios.stampede(ctx)
     if "steady" not in skip:
@@ -214,7 +225,7 @@ def run(args: argparse.Namespace) -> int:
         cpus=args.server_cpus,
         extra_env={"PROASN_HEARTBEAT_SECONDS": str(heartbeat)},
     )
-    engine = make_engine(url)
+    engine = make_engine(_as_generator(url))
     stack = ExitStack()
     try:
         server.start()
@@ -222,14 +233,22 @@ def run(args: argparse.Namespace) -> int:
         pinned = stack.enter_context(postgres_pinned(engine, args.postgres and args.postgres_cpus))
         report.header = [
             f"ProASN CAT load bench ({'quick' if args.quick else 'full'}), "
-            f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {backend}, {args.workers} worker(s)",
+            f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {backend}, {args.workers} worker(s), "
+            f"{args.client} client, {plan.form_items}-item forms",
             f"Machine: {os.cpu_count()} CPUs, {platform.python_implementation()} "
             f"{platform.python_version()}; server pinned to CPU {args.server_cpus}, generator "
             f"to CPU {generator_cpus}, {pinned}",
             "Preparation (s): " + ", ".join(f"{k} {v:.1f}" for k, v in data.seconds.items()),
         ]
         with asyncio.Runner(loop_factory=_loop_factory()) as runner:
-            context = dict(server=server, data=data, plan=plan, report=report, engine=engine)
+            context = dict(
+                server=server,
+                data=data,
+                plan=plan,
+                report=report,
+                engine=engine,
+                client=args.client,
+            )
             runner.run(drive(context, skip, backend))
     finally:
         stack.close()
@@ -249,6 +268,15 @@ def run(args: argparse.Namespace) -> int:
         print("FAILED: a gate was missed", file=sys.stderr)
         return 1
     return 0
+
+
+def _as_generator(url: str) -> str:
+    """The generator's own connections are named, so the server's can be counted apart."""
+    parsed = make_url(normalise_database_url(url))
+    if parsed.get_backend_name() != "postgresql":
+        return url
+    named = parsed.update_query_dict({"application_name": scenarios.GENERATOR})
+    return named.render_as_string(hide_password=False)
 
 
 def _loop_factory():  # type: ignore[no-untyped-def]

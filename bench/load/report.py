@@ -25,13 +25,19 @@ class Usage:
     server_cpu: float
     postgres_cpu: float
     server_rss_peak: int
+    connections_peak: int | None = None  # the server's PostgreSQL connections (None: SQLite)
 
     def line(self) -> str:
         pct = lambda cpu: f"{100 * cpu / self.seconds:.0f} %" if self.seconds else "-"  # noqa: E731
+        connections = (
+            f"; the server's PostgreSQL connections: peak {self.connections_peak}"
+            if self.connections_peak is not None
+            else ""
+        )
         return (
             f"CPU over {self.seconds:.0f} s: generator {pct(self.generator_cpu)} of a core, "
             f"server {pct(self.server_cpu)}, PostgreSQL {pct(self.postgres_cpu)}; "
-            f"server RSS peak {self.server_rss_peak / 2**20:.0f} MiB"
+            f"server RSS peak {self.server_rss_peak / 2**20:.0f} MiB{connections}"
         )
 
 

@@ -9,15 +9,18 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.engine import Engine
 
 from app.delivery.models import Attempt
 from app.exams.models import Event, Participant
 from bench.load.clients import Http, Proctor, Recorder, Taker
 from bench.load.data import PROCTOR_PASSWORD, Prepared
+from bench.load.page import PageTaker
 from bench.load.report import PhaseResult, Report, Usage, percentile
 from bench.load.server import Server, postgres_cpu
+
+AnyTaker = PageTaker | Taker
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,9 @@ class Plan:
     moodle_think: tuple[float, float]
     moodle_seconds: float
     heartbeat_seconds: float = 15.0  # replaced by the server's setting in __main__
+    login_seconds: float = 30  # the instant start's takers log in over this long before it
+    serial_items: int = 600  # the serial cost scenario's form
+    serial_rounds: int = 60
 
 
 FULL = Plan(
@@ -51,7 +57,7 @@ FULL = Plan(
     spread_takers=1000,
     spread_seconds=60,
     burst_takers=1000,
-    form_items=60,
+    form_items=700,
     steady_seconds=300,
     think=(8, 12),
     board_every=3,
@@ -74,7 +80,7 @@ QUICK = Plan(
     spread_takers=30,
     spread_seconds=5,
     burst_takers=30,
-    form_items=20,
+    form_items=60,
     steady_seconds=10,
     think=(1.5, 2.5),
     board_every=3,
@@ -91,6 +97,8 @@ QUICK = Plan(
     moodle_items=100,
     moodle_think=(3, 9),
     moodle_seconds=15,
+    login_seconds=3,
+    serial_rounds=20,
 )
 
 
@@ -102,7 +110,8 @@ class Context:
     plan: Plan
     report: Report
     engine: Engine
-    started: list[Taker] = field(default_factory=list)  # takers working in the steady state
+    client: str = "page"  # page: what the exam page sends; api: the taker JSON API alone
+    started: list[AnyTaker] = field(default_factory=list)  # takers working in the steady state
     proctors: list[Proctor] = field(default_factory=list)
 
 
@@ -118,11 +127,15 @@ async def measured(
     rec = Recorder(title)
     gen0, (srv0, _), pg0 = _cpu_self(), ctx.server.usage(), postgres_cpu()
     peak = 0
+    connections: int | None = None
 
     async def sample() -> None:
-        nonlocal peak
+        nonlocal peak, connections
         while True:
             peak = max(peak, ctx.server.usage()[1])
+            if ctx.engine.dialect.name == "postgresql":
+                now = await asyncio.to_thread(server_connections, ctx.engine)
+                connections = max(connections or 0, now)
             await asyncio.sleep(1)
 
     sampler = asyncio.create_task(sample())
@@ -133,7 +146,12 @@ async def measured(
         rec.finish()
     srv1, rss = ctx.server.usage()
     usage = Usage(
-        rec.seconds, _cpu_self() - gen0, srv1 - srv0, postgres_cpu() - pg0, max(peak, rss)
+        rec.seconds,
+        _cpu_self() - gen0,
+        srv1 - srv0,
+        postgres_cpu() - pg0,
+        max(peak, rss),
+        connections,
     )
     phase = PhaseResult(title, rec, usage)
     ctx.report.phases.append(phase)
@@ -141,18 +159,52 @@ async def measured(
     return phase
 
 
-def takers_of(ctx: Context, cohort: str) -> list[Taker]:
-    return [Taker(nip, token) for nip, token, _ in ctx.data.cohorts[cohort].seats]
+GENERATOR = "proasn-bench"  # the generator's application_name (__main__)
 
 
-async def arrive_all(ctx: Context, rec: Recorder, takers: list[Taker], spread: float) -> float:
-    """Takers arrive at random moments over `spread` seconds (0: all in the same instant)."""
+def server_connections(engine: Engine) -> int:
+    """The server's connections to the bench's database (not the generator's)."""
+    query = text(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+        "AND backend_type = 'client backend' AND application_name <> :generator"
+    ).bindparams(generator=GENERATOR)
+    with engine.connect() as connection:
+        return int(connection.scalar(query) or 0)
+
+
+def takers_of(ctx: Context, cohort: str) -> list[AnyTaker]:
+    kind = PageTaker if ctx.client == "page" else Taker
+    return [kind(nip, token) for nip, token, _ in ctx.data.cohorts[cohort].seats]
+
+
+async def arrive_all(
+    ctx: Context, rec: Recorder, takers: list[AnyTaker], spread: float, logged_in: bool = False
+) -> float:
+    """Takers arrive at evenly spaced moments over `spread` seconds (0: all in the same
+    instant): log in (unless `logged_in`) and start."""
     t0 = time.monotonic() + 1.0
     delays = [spread * i / max(1, len(takers)) for i in range(len(takers))]
-    await asyncio.gather(
-        *(t.arrive(ctx.http, rec, t0, d) for t, d in zip(takers, delays, strict=True))
-    )
+
+    def arrive(taker: AnyTaker, delay: float) -> Awaitable[None]:
+        if isinstance(taker, PageTaker):
+            return taker.arrive(ctx.http, rec, t0, delay, logged_in)
+        return taker.arrive(ctx.http, rec, t0, delay)
+
+    await asyncio.gather(*(arrive(t, d) for t, d in zip(takers, delays, strict=True)))
     return t0
+
+
+async def log_in_all(ctx: Context, rec: Recorder, takers: list[AnyTaker], spread: float) -> None:
+    """The page's takers log in, confirm and read the instructions over `spread` seconds."""
+    t0 = time.monotonic()
+
+    async def one(taker: AnyTaker, delay: float) -> None:
+        assert isinstance(taker, PageTaker)
+        await asyncio.sleep(max(0.0, t0 + delay - time.monotonic()))
+        await taker.log_in(ctx.http, rec)
+
+    delays = [spread * i / max(1, len(takers)) for i in range(len(takers))]
+    await asyncio.gather(*(one(t, d) for t, d in zip(takers, delays, strict=True)))
 
 
 def step_p99(rec: Recorder, steps: tuple[str, ...] | None = None) -> float:
@@ -160,7 +212,120 @@ def step_p99(rec: Recorder, steps: tuple[str, ...] | None = None) -> float:
     return percentile(values, 99)
 
 
+# --- 0. what each of the page's requests costs ---------------------------------------------
+
+
+SERIAL_STEPS = ("API item read (hot path)", "batch of 22 items", "save", "heartbeat")
+SERIAL_PAGE = "test page (once per page load)"
+
+
+async def serial(ctx: Context) -> None:
+    """One taker, one request at a time, nothing else running: each request the page makes
+    while the taker works, against the taker API's item read (the hot path), on a long
+    form; medians of the same rounds, so the ratios are of one run."""
+    plan = ctx.plan
+    nip, token, _ = ctx.data.cohorts["serial"].seats[0]
+    taker = PageTaker(nip, token)
+
+    async def body(rec: Recorder) -> None:
+        if not (await taker.log_in(ctx.http, rec) and await taker.start(ctx.http, rec)):
+            return
+        cookie = taker.cookie
+        for round_ in range(plan.serial_rounds):
+            n = 1 + (round_ * 7) % (plan.serial_items - 30)
+            await ctx.http.call(rec, SERIAL_STEPS[0], "GET", f"/api/v1/taker/items/{n}", cookie)
+            await ctx.http.call(
+                rec, SERIAL_STEPS[1], "GET", f"/ujian/paket-soal?dari={n}&sampai={n + 21}", cookie
+            )
+            taker.seq += 1
+            answer = {"option_id": None, "flagged": True, "seq": taker.seq, "shown": True}
+            await ctx.http.call(
+                rec, SERIAL_STEPS[2], "PUT", f"/api/v1/taker/answers/{n}", cookie, json=answer
+            )
+            beat = {"position": n}
+            await ctx.http.call(
+                rec, SERIAL_STEPS[3], "POST", "/api/v1/taker/heartbeat", cookie, json=beat
+            )
+            await ctx.http.call(rec, SERIAL_PAGE, "GET", f"/ujian/soal/{n}", cookie)
+
+    phase = await measured(
+        ctx,
+        f"0. Serial cost: one taker, one request at a time, {plan.serial_items}-item form, "
+        f"{plan.serial_rounds} rounds",
+        body,
+    )
+    medians = {step: percentile(phase.recorder.samples.get(step, []), 50) for step in SERIAL_STEPS}
+    item = medians[SERIAL_STEPS[0]]
+    worst = max(SERIAL_STEPS[1:], key=lambda step: medians[step])
+    ratios = ", ".join(f"{step} {medians[step] / item:.2f}×" for step in SERIAL_STEPS[1:])
+    page = percentile(phase.recorder.samples.get(SERIAL_PAGE, []), 50)
+    phase.notes.append(
+        f"Medians: API item read {item:.1f} ms; " + ratios + f"; the test page {page:.1f} ms"
+        f" ({page / item:.1f}×, once per page load: its grid holds every item)"
+    )
+    ctx.report.gate(
+        f"0. the page's per-item requests each ≤ 2× the hot API item read (serial, "
+        f"{plan.serial_items}-item form)",
+        f"API item {item:.1f} ms; {ratios}",
+        medians[worst] <= 2 * item and phase.recorder.error_count == 0,
+    )
+
+
 # --- 1. start stampede -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Started:
+    """How long after the instant each taker had the test page, and its first batch."""
+
+    phase: PhaseResult
+    page: float  # the slowest (inf: someone never got there)
+    batch: float
+
+    def summary(self) -> str:
+        rec = self.phase.recorder
+        return (
+            f"item page: max {self.page:.1f} s; first batch: max {self.batch:.1f} s; "
+            f"{rec.error_count} errors"
+        )
+
+
+async def instant_start(ctx: Context, label: str, takers: list[AnyTaker], what: str) -> Started:
+    """`takers` start in the same instant. The page's takers log in first (over
+    plan.login_seconds, as a room does while the proctor reads the rules): the instant is
+    their press of "Mulai tes", then the test page and the page's first batch. The API's
+    takers log in, start and read item 1 from the instant."""
+    page = ctx.client == "page"
+    if page:
+        await measured(
+            ctx,
+            f"{label}·. {len(takers):,} takers log in and read the instructions over "
+            f"{ctx.plan.login_seconds:.0f} s",
+            lambda rec: log_in_all(ctx, rec, takers, ctx.plan.login_seconds),
+        )
+    phase = await measured(
+        ctx,
+        f"{label}. {len(takers):,} takers {'press Mulai tes' if page else 'start'} in the same "
+        f"instant{what}",
+        lambda rec: arrive_all(ctx, rec, takers, 0, logged_in=page),
+    )
+    pages = [t.started_after for t in takers if t.started_after is not None]
+    batches = [t.batch_after for t in takers if getattr(t, "batch_after", None) is not None]
+    slowest = max(pages) if len(pages) == len(takers) else float("inf")
+    slowest_batch = max(batches) if len(batches) == len(takers) else float("inf")
+    if not page:
+        slowest_batch = slowest  # the API client has no batches
+    phase.notes.append(
+        f"From the instant to the test page: p50 {percentile(pages, 50):.2f} s, p99 "
+        f"{percentile(pages, 99):.2f} s, max {slowest:.2f} s ({len(pages)} of {len(takers)})"
+    )
+    if page:
+        phase.notes.append(
+            f"... to the page's first batch: p50 {percentile(batches, 50):.2f} s, p99 "
+            f"{percentile(batches, 99):.2f} s, max {slowest_batch:.2f} s ({len(batches)} of "
+            f"{len(takers)})"
+        )
+    return Started(phase, slowest, slowest_batch)
 
 
 async def stampede(ctx: Context) -> None:
@@ -168,12 +333,11 @@ async def stampede(ctx: Context) -> None:
     spread = takers_of(ctx, "spread")
     phase = await measured(
         ctx,
-        f"1a. Start stampede: {len(spread):,} takers arriving over {plan.spread_seconds:.0f} s",
+        f"1a. Start stampede: {len(spread):,} takers arriving over {plan.spread_seconds:.0f} s "
+        "(log in, start, the test page)",
         lambda rec: arrive_all(ctx, rec, spread, plan.spread_seconds),
     )
-    worst = max(
-        percentile(phase.recorder.samples.get(s, []), 99) for s in ("login", "start", "item")
-    )
+    worst = max(percentile(samples, 99) for samples in phase.recorder.samples.values())
     ctx.report.gate(
         f"1. spread start: p99 per step < 250 ms, no error ({len(spread):,} over "
         f"{plan.spread_seconds:.0f} s)",
@@ -181,22 +345,13 @@ async def stampede(ctx: Context) -> None:
         worst < 250 and phase.recorder.error_count == 0,
     )
     burst = takers_of(ctx, "burst")
-    phase = await measured(
-        ctx,
-        f"1b. Start stampede: {len(burst):,} takers in the same instant",
-        lambda rec: arrive_all(ctx, rec, burst, 0),
-    )
-    times = [t.started_after for t in burst if t.started_after is not None]
-    slowest = max(times) if len(times) == len(burst) else float("inf")
-    phase.notes.append(
-        f"Time from the synchronised instant to item 1 shown: p50 {percentile(times, 50):.2f} s, "
-        f"p99 {percentile(times, 99):.2f} s, max {slowest:.2f} s ({len(times)} of {len(burst)})"
-    )
+    started = await instant_start(ctx, "1b", burst, "")
+    ok = started.phase.recorder.error_count == 0
     ctx.report.gate(
-        f"1. instant start: every taker started within 10 s, no error ({len(burst):,})",
-        f"max {slowest:.1f} s (p50 {percentile(times, 50):.1f} s, p99 "
-        f"{percentile(times, 99):.1f} s), {phase.recorder.error_count} errors",
-        slowest < 10 and phase.recorder.error_count == 0,
+        f"1. instant start: every test page within 10 s and every first batch within 15 s, "
+        f"no error ({len(burst):,})",
+        started.summary(),
+        started.page < 10 and started.batch < 15 and ok,
     )
     ctx.started = [t for t in spread + burst if t.options]
 
@@ -242,7 +397,7 @@ async def steady(ctx: Context, big: bool) -> None:
     await _steady_gate(ctx, plan.big_seconds, "2 (larger)")
 
 
-async def _arrive_while_working(ctx: Context, rec: Recorder, extra: list[Taker]) -> None:
+async def _arrive_while_working(ctx: Context, rec: Recorder, extra: list[AnyTaker]) -> None:
     plan = ctx.plan
     await asyncio.gather(
         arrive_all(ctx, rec, extra, plan.extra_arrival_seconds),
@@ -289,7 +444,7 @@ async def closed_loop(ctx: Context, backend: str) -> None:
     async def saves(rec: Recorder) -> None:
         until = time.monotonic() + plan.closed_seconds
 
-        async def one(taker: Taker) -> None:
+        async def one(taker: AnyTaker) -> None:
             while time.monotonic() < until:
                 await taker.save(ctx.http, rec, taker.position)
 
@@ -409,18 +564,10 @@ async def moodle(ctx: Context) -> None:
     plan = ctx.plan
     takers = takers_of(ctx, "moodle")
     t_start = time.monotonic()
-    start = await measured(
-        ctx,
-        f"5a. Moodle scenario: {len(takers):,} takers start in the same instant "
-        f"({plan.moodle_items}-item form)",
-        lambda rec: arrive_all(ctx, rec, takers, 0),
+    started = await instant_start(
+        ctx, "5a", takers, f" (Moodle scenario, {plan.moodle_items}-item form)"
     )
-    times = [t.started_after for t in takers if t.started_after is not None]
-    slowest = max(times) if len(times) == len(takers) else float("inf")
-    start.notes.append(
-        f"Time to item 1: p50 {percentile(times, 50):.2f} s, p99 {percentile(times, 99):.2f} s, "
-        f"max {slowest:.2f} s ({len(times)} of {len(takers)})"
-    )
+    start, slowest = started.phase, started.page
     remaining = max(10.0, plan.moodle_seconds - (time.monotonic() - t_start))
     working = [t for t in takers if t.options]
 

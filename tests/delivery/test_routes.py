@@ -187,3 +187,31 @@ def test_submit_page_lists_flagged_but_unanswered_items_as_unanswered(
     summary = client.get("/ujian/kumpulkan").text
     unanswered = re.search(r"Belum dijawab:(.*?)</p>", summary, re.S).group(1)  # type: ignore[union-attr]
     assert ">2<" in unanswered and "Ditandai ragu-ragu:" in summary
+
+
+def test_a_batch_carries_its_figures_so_a_kept_item_is_whole_offline(
+    client: TestClient, exam: OpenExam, use_database: str
+) -> None:
+    """Figures travel inside the item as data: URIs (a URL of their own was one more request
+    per figure, through the ORM path, and broke offline moves to kept items)."""
+    import base64
+
+    from sqlalchemy import select, update
+
+    from app.bank.models import ItemVersion
+    from app.exams.models import Form, FormItem
+
+    svg = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><circle r="4"/></svg>'
+    engine = make_engine(use_database)
+    with transaction(make_sessionmaker(engine)) as db:
+        version_ids = db.scalars(select(FormItem.item_version_id).join(Form)).all()
+        db.execute(
+            update(ItemVersion).where(ItemVersion.id.in_(version_ids)).values(figure_svg=svg)
+        )
+    engine.dispose()
+    page = logged_in(client, exam).get("/ujian/latihan/1")
+    client.post("/ujian/mulai", data={"csrf_token": csrf_of(page.text)})
+    batch = client.get("/ujian/paket-soal?dari=1&sampai=3").text
+    uris = re.findall(r'<img class="figure" src="data:image/svg\+xml;base64,([^"]+)"', batch)
+    assert len(uris) == 3 and base64.b64decode(uris[0]).decode() == svg
+    assert "figure.svg" not in batch and "figure.svg" not in client.get("/ujian/soal/2").text
