@@ -14,12 +14,13 @@ class Settings(BaseSettings):
 
     # SQLite file in the working directory by default; PostgreSQL (psycopg 3) in production.
     database_url: str = "sqlite:///./proasn.db"
-    # Database connections one server worker keeps open: one per request thread (40), because
-    # a connection opened beyond the pool is closed again when returned, and under load that
-    # churn of PostgreSQL connections cost more than the requests (bench/load: 234 -> 542
-    # saves/s). Workers × nodes × this must fit max_connections, or use PgBouncer
-    # (docs/deploy.md); a smaller pool still opens up to 40 under load.
-    database_pool_size: int = Field(default=40, ge=1, le=200)
+    # Request threads of one server worker, and so its database connections: one per thread
+    # (a request never waits for a connection held by a request waiting for a thread, and no
+    # connection is opened and closed per request), never more. A worker runs on one core;
+    # more threads than it can keep busy only hold idle PostgreSQL connections (two workers
+    # with 40 each starved a 100-connection cluster). Workers × nodes × this must fit
+    # max_connections, or go through PgBouncer (docs/deploy.md).
+    worker_threads: int = Field(default=16, ge=2, le=200)
     # Echo SQL for debugging only.
     database_echo: bool = False
     default_time_zone: str = "Asia/Jakarta"

@@ -70,13 +70,6 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-# Starlette runs sync routes and dependencies in a pool of 40 threads. A request using the
-# `DB` dependency keeps its connection between thread hops, so with fewer connections than
-# threads, threads waiting for a connection can block the very requests that would return
-# one (until the pool timeout). So the web engine may always open as many as there are threads.
-WEB_THREADS = 40
-
-
 # The web engine pings a pooled connection only when it has sat unused this long: a busy
 # worker's connections are proven by the last request, and the ping of every checkout (a
 # round trip) was ~6 % of an answer save's CPU. A connection the database dropped while in
@@ -86,15 +79,13 @@ IDLE_PING_SECONDS = 10.0
 
 
 def make_engine(url: str, echo: bool = False, pool_size: int | None = None) -> Engine:
-    """An engine for `url`. `pool_size` is for the web server's engine: the connections a
-    worker keeps open; it may open more, up to WEB_THREADS, under load. CLI jobs and tests
-    keep SQLAlchemy's defaults."""
+    """An engine for `url`. `pool_size` is for the web server's engine: one connection per
+    request thread of the worker (settings.worker_threads), opened when first needed, kept,
+    and never more. A request using the `DB` dependency keeps its connection between thread
+    hops, so with fewer connections than threads, threads waiting for a connection could block
+    the very requests that would return one. CLI jobs and tests keep SQLAlchemy's defaults."""
     url = normalise_database_url(url)
-    sizing = (
-        {"pool_size": pool_size, "max_overflow": max(0, WEB_THREADS - pool_size)}
-        if pool_size
-        else {}
-    )
+    sizing = {"pool_size": pool_size, "max_overflow": 0} if pool_size else {}
     if make_url(url).get_backend_name() == "sqlite":
         engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False}, **sizing)
         event.listen(engine, "connect", _configure_sqlite)

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from urllib.parse import quote
 
+from anyio import to_thread
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
@@ -39,12 +40,10 @@ from app.talentbox import profile_routes as talentbox_profile_routes
 from app.talentbox import recommendation_routes as talentbox_recommendation_routes
 from app.talentbox import routes as talentbox_routes
 from app.talentbox.placement import PlacementRefused
+from app.web import routes as web_routes
 from app.web.csrf import CsrfRejected
-from app.web.limits import StaffConcurrencyLimit
-from app.web.locale import LocaleMiddleware
+from app.web.edge import Edge, staff_cap
 from app.web.pages import redirect, render
-from app.web.routes import router as web_router
-from app.web.security import SecurityHeaders
 from app.web.static_files import VersionedStaticFiles
 from app.web.templating import STATIC_DIR
 
@@ -114,10 +113,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # One database connection per request thread, and no more threads than that.
+        to_thread.current_default_thread_limiter().total_tokens = settings.worker_threads
         engine = make_engine(
             settings.database_url,
             echo=settings.database_echo,
-            pool_size=settings.database_pool_size,
+            pool_size=settings.worker_threads,
         )
         app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine)
@@ -136,10 +137,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine.dispose()
 
     app = FastAPI(title="ProASN CAT", version="0.1.0", lifespan=lifespan)
-    app.add_middleware(SecurityHeaders)
-    app.add_middleware(LocaleMiddleware)
-    app.add_middleware(StaffConcurrencyLimit)
-    app.mount("/static", VersionedStaticFiles(directory=STATIC_DIR), name="static")
+    app.add_middleware(Edge, staff_limit=staff_cap(settings.worker_threads))
 
     @app.exception_handler(DeliveryError)
     async def delivery_error(request: Request, exc: DeliveryError) -> Response:
@@ -179,6 +177,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     ) -> Response:
         return _refusal_page(request, exc.code, exc.message, exc.status)
 
+    # A request is matched against the app's own routes (web_routes.add_to), then against the
+    # routers in turn, by traffic; static files last (a browser keeps them).
+    web_routes.add_to(app)
     app.include_router(taker_api)
     app.include_router(taker_pages)
     app.include_router(staff_routes.router)
@@ -192,5 +193,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(talentbox_routes.router)
     app.include_router(talentbox_profile_routes.router)
     app.include_router(talentbox_recommendation_routes.router)
-    app.include_router(web_router)
+    app.mount("/static", VersionedStaticFiles(directory=STATIC_DIR), name="static")
     return app

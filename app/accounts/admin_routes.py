@@ -3,7 +3,7 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import Depends, Form, Request
 from fastapi.responses import Response
 from sqlalchemy import select
 
@@ -17,8 +17,9 @@ from app.proctoring.models import ProctorAssignment
 from app.web.csrf import verify_csrf
 from app.web.deps import DB
 from app.web.pages import redirect, render
+from app.web.routing import DomainRouter
 
-router = APIRouter(prefix="/admin", include_in_schema=False)
+router = DomainRouter(prefix="/admin", include_in_schema=False)
 CsrfChecked = Depends(verify_csrf)
 
 

@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import Depends, Form, Request
 from fastapi.responses import Response
 
 from app.accounts import service
@@ -11,9 +11,10 @@ from app.proctoring import repository as proctoring_repository
 from app.web.csrf import verify_csrf
 from app.web.deps import DB
 from app.web.pages import redirect, render
+from app.web.routing import DomainRouter
 from app.web.templating import current_locale
 
-router = APIRouter(prefix="/staf", include_in_schema=False)
+router = DomainRouter(prefix="/staf", include_in_schema=False)
 CsrfChecked = Depends(verify_csrf)
 
 

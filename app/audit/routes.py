@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import Response
 
 from app.accounts.deps import AuditReaderDep
@@ -10,8 +10,9 @@ from app.audit import repository
 from app.audit.repository import AuditFilter
 from app.web.deps import DB
 from app.web.pages import render
+from app.web.routing import DomainRouter
 
-router = APIRouter(include_in_schema=False)
+router = DomainRouter(include_in_schema=False, prefixes=("/audit",))
 
 
 def _day(value: str | None) -> datetime | None:

@@ -6,7 +6,7 @@ take JSON bodies, which a cross-site HTML form cannot send, so they need no CSRF
 
 from typing import Annotated
 
-from fastapi import APIRouter, Cookie, Depends, Request, Response
+from fastapi import Cookie, Depends, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
@@ -32,9 +32,10 @@ from app.delivery.schemas import (
 )
 from app.i18n import DEFAULT_LOCALE
 from app.web.deps import DB, in_transaction
+from app.web.routing import DomainRouter
 
 COOKIE = "proasn_taker"
-router = APIRouter(
+router = DomainRouter(
     prefix="/api/v1/taker",
     tags=["taker"],
     responses={400: {"model": ErrorOut}, 401: {"model": ErrorOut}, 409: {"model": ErrorOut}},

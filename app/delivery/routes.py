@@ -6,7 +6,7 @@ queueing are done in the page by static/js/taker.js through the JSON API.
 
 from typing import Annotated
 
-from fastapi import APIRouter, Cookie, Depends, Form, Query, Request
+from fastapi import Cookie, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -22,9 +22,10 @@ from app.web import pages
 from app.web.csrf import verify_csrf
 from app.web.deps import DB, in_transaction
 from app.web.pages import redirect
+from app.web.routing import DomainRouter
 from app.web.templating import current_locale, templates
 
-router = APIRouter(prefix="/ujian", include_in_schema=False)
+router = DomainRouter(prefix="/ujian", include_in_schema=False)
 TakerCookie = Annotated[str | None, Cookie(alias=COOKIE)]
 CsrfChecked = Depends(verify_csrf)
 

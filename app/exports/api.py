@@ -3,7 +3,7 @@
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import APIRouter, Cookie, Depends, Header, Query, Request
+from fastapi import Cookie, Depends, Header, Query, Request
 from fastapi.responses import StreamingResponse
 
 from app.accounts import api_tokens, service
@@ -12,8 +12,9 @@ from app.audit.service import Actor
 from app.exports.service import ExportFilter, ScoresExport, prepare_export
 from app.kit import streaming as writers
 from app.web.deps import DB
+from app.web.routing import DomainRouter
 
-router = APIRouter(prefix="/api/v1/exports", tags=["exports"])
+router = DomainRouter(prefix="/api/v1/exports", tags=["exports"])
 MEDIA = {
     "csv": "text/csv; charset=utf-8",
     "ndjson": "application/x-ndjson",

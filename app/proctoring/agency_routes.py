@@ -1,7 +1,7 @@
 """The agency viewer's page: attendance and progress of the agency's own participants only,
 never scores, never another agency's people."""
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 from fastapi.responses import Response
 from sqlalchemy import select
 
@@ -11,8 +11,9 @@ from app.exams.models import ExamSession, Participant
 from app.proctoring.board import build_board
 from app.web.deps import DB
 from app.web.pages import render
+from app.web.routing import DomainRouter
 
-router = APIRouter(include_in_schema=False)
+router = DomainRouter(include_in_schema=False, prefixes=("/instansi",))
 
 
 @router.get("/instansi")

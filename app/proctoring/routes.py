@@ -12,7 +12,7 @@ from typing import Annotated
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Cookie, Depends, Form, Request
+from fastapi import Cookie, Depends, Form, Request
 from fastapi.responses import Response, StreamingResponse
 from sqlalchemy.orm import Session
 
@@ -28,8 +28,9 @@ from app.proctoring.report import session_report
 from app.web.csrf import verify_csrf
 from app.web.deps import DB, in_transaction
 from app.web.pages import redirect, render
+from app.web.routing import DomainRouter
 
-router = APIRouter(prefix="/pengawas", include_in_schema=False)
+router = DomainRouter(prefix="/pengawas", include_in_schema=False)
 CsrfChecked = Depends(verify_csrf)
 Reason = Annotated[str, Form()]
 

@@ -6,7 +6,7 @@ import io
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import Depends, Form, Request
 from fastapi.responses import Response, StreamingResponse
 from sqlalchemy import select
 
@@ -23,8 +23,9 @@ from app.scoring.models import Norm, ScoringRun
 from app.web.csrf import verify_csrf
 from app.web.deps import DB
 from app.web.pages import redirect, render
+from app.web.routing import DomainRouter
 
-router = APIRouter(prefix="/analis", include_in_schema=False)
+router = DomainRouter(prefix="/analis", include_in_schema=False)
 AnalystDep = Annotated[Staff, Depends(require_role("analyst"))]
 CsrfChecked = Depends(verify_csrf)
 

@@ -2,15 +2,16 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import Depends, Form, Request
 from fastapi.responses import Response
 
 from app.scoring.selfview import SelfViewRefused, own_results
 from app.web.csrf import verify_csrf
 from app.web.deps import DB
 from app.web.pages import render
+from app.web.routing import DomainRouter
 
-router = APIRouter(prefix="/hasil", include_in_schema=False)
+router = DomainRouter(prefix="/hasil", include_in_schema=False)
 
 
 @router.get("")

@@ -4,7 +4,7 @@ them, one row at a time (htmx) or every record a filter shows. Every decision is
 import uuid
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Form, Request
+from fastapi import Form, Request
 from fastapi.responses import Response
 
 from app.accounts.deps import Forbidden
@@ -15,8 +15,9 @@ from app.talentbox.models import VERIFICATION_STATUSES, ProfileImport, ProfileRe
 from app.talentbox.settings import load_settings
 from app.web.deps import DB
 from app.web.pages import redirect, render
+from app.web.routing import DomainRouter
 
-router = APIRouter(prefix="/talenta/profil", include_in_schema=False)
+router = DomainRouter(prefix="/talenta/profil", include_in_schema=False)
 
 
 @router.get("/{import_id}")

@@ -2,7 +2,7 @@
 agency only) and the analyst's preview of it: who is proposed for which follow-up — no box
 numbers, no scores. Every download and preview is audited."""
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import Response
 
 from app.accounts import repository as accounts_repository
@@ -13,8 +13,9 @@ from app.talentbox.deps import AnalystDep, ViewerDep, run_or_403
 from app.talentbox.settings import load_settings
 from app.web.deps import DB
 from app.web.pages import render
+from app.web.routing import DomainRouter
 
-router = APIRouter(prefix="/talenta", include_in_schema=False)
+router = DomainRouter(prefix="/talenta", include_in_schema=False)
 
 
 @router.get("/rekomendasi")

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 from typing import Annotated, Literal
 from urllib.parse import quote
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import File, Form, Request, UploadFile
 from fastapi.responses import Response, StreamingResponse
 
 from app.accounts.deps import Forbidden
@@ -21,8 +21,9 @@ from app.talentbox.ninebox import nine_box_svg
 from app.talentbox.settings import load_settings
 from app.web.deps import DB
 from app.web.pages import redirect, render
+from app.web.routing import DomainRouter
 
-router = APIRouter(prefix="/talenta", include_in_schema=False)
+router = DomainRouter(prefix="/talenta", include_in_schema=False)
 INPUT_NAMES = {
     "potency": "Checksum berkas potensi",
     "performance": "Checksum berkas kinerja",

@@ -1,7 +1,13 @@
-"""Public pages: the landing page, the health check and the load benchmark's baseline."""
+"""Public pages: the landing page, the health check and the load benchmark's baseline.
 
-from fastapi import APIRouter, Request
+They are the app's own routes (`add_to`), not an included router: a request is matched
+against the app's routes before any included router, each of which costs a little to pass
+(probes call the health check all day, and the bench's ping measures the fixed cost of a
+request: bench/overhead.py)."""
+
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse
+from fastapi.routing import APIRoute
 from sqlalchemy import text
 
 from app.i18n import pick_locale
@@ -36,3 +42,16 @@ def switch_language(lang: str, next: str = "/") -> RedirectResponse:
     response = RedirectResponse(target, status_code=303)
     response.set_cookie("lang", pick_locale(lang), max_age=365 * 24 * 3600, samesite="lax")
     return response
+
+
+def add_to(app: FastAPI) -> None:
+    for route in router.routes:
+        assert isinstance(route, APIRoute)
+        app.add_api_route(
+            route.path,
+            route.endpoint,
+            methods=list(route.methods),
+            response_class=route.response_class,
+            include_in_schema=route.include_in_schema,
+            name=route.name,
+        )

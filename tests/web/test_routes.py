@@ -1,12 +1,16 @@
 """The web app factory: landing page, health check, static htmx, security headers."""
 
+import asyncio
 import gc
+import threading
 from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
+from starlette.responses import Response
 
 from app.main import GC_THRESHOLDS, create_app
+from app.web.edge import CSP, Edge, lang_cookie
 
 
 @pytest.fixture
@@ -51,26 +55,23 @@ def test_htmx_fragment_layout_for_htmx_requests(client: TestClient) -> None:
 
 
 def test_staff_pages_are_capped_per_worker_but_the_taker_api_is_not() -> None:
-    import asyncio
-    import threading
-
-    from app.web.limits import StaffConcurrencyLimit
-
     running, peak = {"staff": 0, "taker": 0}, {"staff": 0, "taker": 0}
 
     async def app(scope, receive, send):  # type: ignore[no-untyped-def]
-        kind = "taker" if scope["path"].startswith("/api/v1/taker/") else "staff"
+        taker = scope["path"].startswith(("/api/v1/taker/", "/ujian/paket-soal"))
+        kind = "taker" if taker else "staff"
         running[kind] += 1
         peak[kind] = max(peak[kind], running[kind])
         await asyncio.sleep(0.01)
         running[kind] -= 1
 
-    limited = StaffConcurrencyLimit(app, limit=3)
+    limited = Edge(app, staff_limit=3)
 
     async def burst() -> None:
-        paths = ["/pengawas/sesi/x/papan"] * 10 + ["/api/v1/taker/heartbeat"] * 10
+        paths = ["/pengawas/sesi/x/papan"] * 10 + ["/api/v1/taker/heartbeat"] * 5
+        paths += ["/ujian/paket-soal"] * 5  # the page's batches: one thread, like the API
         await asyncio.gather(
-            *(limited({"type": "http", "path": p}, None, None) for p in paths)  # type: ignore[arg-type]
+            *(limited({"type": "http", "path": p, "headers": []}, None, None) for p in paths)  # type: ignore[arg-type]
         )
 
     # In a thread of its own: browser tests may leave an event loop running in this one.
@@ -78,6 +79,46 @@ def test_staff_pages_are_capped_per_worker_but_the_taker_api_is_not() -> None:
     runner.start()
     runner.join()
     assert peak == {"staff": 3, "taker": 10}
+
+
+def test_every_response_has_the_security_headers_once_and_a_routes_own_policy_wins(
+    client: TestClient,
+) -> None:
+    for path in ("/", "/bench/ping", "/healthz", "/ujian", "/api/v1/taker/heartbeat"):
+        response = client.post(path) if path.endswith("heartbeat") else client.get(path)
+        assert response.headers["x-content-type-options"] == "nosniff", path
+        assert response.headers.get_list("content-security-policy") == [CSP], path
+    svg = Response(b"<svg/>", headers={"Content-Security-Policy": "default-src 'none'"})
+
+    async def figure(scope, receive, send):  # type: ignore[no-untyped-def]
+        await svg(scope, receive, send)
+
+    sent: list[dict] = []  # type: ignore[type-arg]
+
+    async def collect(message):  # type: ignore[no-untyped-def]
+        sent.append(message)
+
+    async def one() -> None:
+        await Edge(figure, staff_limit=1)(
+            {"type": "http", "path": "/x", "headers": []}, None, collect
+        )  # type: ignore[arg-type]
+
+    runner = threading.Thread(target=lambda: asyncio.run(one()))
+    runner.start()
+    runner.join()
+    policies = [v for k, v in sent[0]["headers"] if k == b"content-security-policy"]
+    assert policies == [b"default-src 'none'"]
+
+
+def test_the_language_cookie_picks_the_locale_and_anything_else_means_indonesian(
+    client: TestClient,
+) -> None:
+    assert lang_cookie({"headers": [(b"cookie", b"a=1; lang=en; b=2")]}) == "en"
+    assert lang_cookie({"headers": [(b"cookie", b"proasn_taker=x")]}) is None
+    client.cookies.set("lang", "en")
+    assert 'lang="en"' in client.get("/ujian").text
+    client.cookies.set("lang", "fr")
+    assert 'lang="id"' in client.get("/ujian").text
 
 
 def test_a_started_worker_keeps_its_startup_objects_out_of_the_collector(
@@ -93,3 +134,24 @@ def test_a_started_worker_keeps_its_startup_objects_out_of_the_collector(
             assert gc.get_threshold() == GC_THRESHOLDS
     finally:
         gc.set_threshold(*before)
+
+
+def test_a_worker_opens_one_database_connection_per_request_thread_and_no_more(
+    use_database: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two workers with 40 each held 78 idle PostgreSQL connections: a worker's threads and
+    its pool are one setting, and the pool never overflows it."""
+    from anyio import to_thread
+
+    from app.config import get_settings
+
+    monkeypatch.setenv("PROASN_WORKER_THREADS", "6")
+    get_settings.cache_clear()
+    try:
+        with TestClient(create_app()) as client:
+            engine = client.app.state.engine  # type: ignore[attr-defined]
+            assert (engine.pool.size(), engine.pool._max_overflow) == (6, 0)
+            limiter = client.portal.call(to_thread.current_default_thread_limiter)  # type: ignore[union-attr]
+            assert limiter.total_tokens == 6
+    finally:
+        get_settings.cache_clear()

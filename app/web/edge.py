@@ -1,0 +1,96 @@
+"""What every request passes on its way in and out, in one pure-ASGI middleware: the
+interface language, the staff pages' concurrency cap, and the security headers.
+
+One layer, not three, with the headers built once: the three middlewares (each a coroutine
+frame, the cookie parsed with `SimpleCookie`, the headers merged through `MutableHeaders`)
+were a measurable share of a trivial request (bench/overhead.py).
+
+- **Language**: the `lang` cookie (id or en), Indonesian otherwise, set in a context variable
+  that routes and templates read, even in worker threads.
+- **Staff cap**: routes on the `DB` dependency keep their database connection between thread
+  hops (session, authentication, route, commit). When as many of them run at once as the
+  pool has connections, each waits for a thread while the threads wait for their
+  connections: a deadlock until the pool times out (the load bench hit it with 50 boards
+  opening at once). The taker's calls hold a connection only inside one thread
+  (`in_transaction`), so capping the others below the pool keeps connections free for
+  requests that always give them back.
+- **Security headers**: the Content-Security-Policy allows no inline script and no eval
+  (htmx is configured through a meta tag); a route's own header of the same name wins (the
+  SVG figures of the API send a stricter policy).
+"""
+
+import asyncio
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.i18n import pick_locale
+from app.web.templating import current_locale
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+)
+HEADERS = (
+    ("content-security-policy", CSP),
+    ("x-content-type-options", "nosniff"),
+    ("referrer-policy", "same-origin"),
+    ("x-frame-options", "DENY"),
+)
+_RAW_HEADERS = [(name.encode(), value.encode()) for name, value in HEADERS]
+_NAMES = {name for name, _ in _RAW_HEADERS}
+
+# Requests that never hold a database connection across thread hops.
+UNCAPPED = ("/api/v1/taker/", "/ujian/paket-soal", "/static/", "/bench/ping", "/healthz")
+
+
+def staff_cap(threads: int) -> int:
+    """Staff pages at once per worker: half its request threads (so always fewer than the
+    connections a worker may open: one per thread)."""
+    return max(1, threads // 2)
+
+
+class Edge:
+    def __init__(self, app: ASGIApp, staff_limit: int) -> None:
+        self.app = app
+        self.staff_limit = staff_limit
+        self._slots: asyncio.Semaphore | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = message.setdefault("headers", [])
+                if any(name.lower() in _NAMES for name, _ in headers):
+                    present = {name.lower() for name, _ in headers}
+                    headers.extend(h for h in _RAW_HEADERS if h[0] not in present)
+                else:
+                    headers.extend(_RAW_HEADERS)
+            await send(message)
+
+        lang = lang_cookie(scope)
+        token = current_locale.set(pick_locale(lang)) if lang else None
+        try:
+            if scope["path"].startswith(UNCAPPED):
+                await self.app(scope, receive, send_with_headers)
+                return
+            if self._slots is None:  # created on the worker's own event loop
+                self._slots = asyncio.Semaphore(self.staff_limit)
+            async with self._slots:
+                await self.app(scope, receive, send_with_headers)
+        finally:
+            if token is not None:
+                current_locale.reset(token)
+
+
+def lang_cookie(scope: Scope) -> str | None:
+    """The `lang` cookie's value, if sent (only `id` and `en` mean anything)."""
+    for key, value in scope.get("headers", ()):
+        if key == b"cookie" and b"lang=" in value:
+            for part in value.decode("latin-1").split(";"):
+                name, _, found = part.strip().partition("=")
+                if name == "lang":
+                    return found.strip('"')
+    return None
