@@ -101,8 +101,8 @@ def _snapshot_query(with_item: bool, lock: bool, news: bool, blueprint: bool = F
     else:
         columns += [literal(None).label("item_section"), literal(None).label("item_version_id")]
         columns += [literal(None).label("option_order")]
-    if blueprint:  # a batch shows each section's introduction on its first item
-        columns += [E.c.id.label("event_id"), E.c.blueprint_hash]
+    if blueprint:  # sections: the batch's introductions, the test page's grid
+        columns += [E.c.id.label("event_id"), E.c.blueprint_hash, P.c.name, P.c.nip]
         joined = joined.join(E, E.c.id == P.c.event_id)
     if news:  # the replies that the page reads the proctor's messages from
         columns += [
@@ -120,6 +120,7 @@ def _snapshot_query(with_item: bool, lock: bool, news: bool, blueprint: bool = F
 
 
 _READ_ITEM = _snapshot_query(with_item=True, lock=False, news=False)
+_READ_PAGE = _snapshot_query(with_item=True, lock=False, news=False, blueprint=True)
 _READ_FOR_SAVE = _snapshot_query(with_item=True, lock=True, news=True)
 _READ_FOR_BEAT = _snapshot_query(with_item=True, lock=False, news=True)
 _READ_FOR_BEAT_NO_ITEM = _snapshot_query(with_item=False, lock=False, news=True)
@@ -299,11 +300,17 @@ class ItemRead:
 
 
 def open_item(
-    db: Session, token: str | None, position: int, now: datetime, grace: timedelta
+    db: Session,
+    token: str | None,
+    position: int,
+    now: datetime,
+    grace: timedelta,
+    page: bool = False,
 ) -> ItemRead | None:
-    """service.open_item + the stored answer, or None for the ORM path."""
+    """service.open_item + the stored answer, or None for the ORM path. `page`: the test
+    page's read, with the participant and the event's blueprint."""
     conn = db.connection()
-    snap = _read(conn, _READ_ITEM, token, position, now, grace, "read")
+    snap = _read(conn, _READ_PAGE if page else _READ_ITEM, token, position, now, grace, "read")
     if snap is None:
         return None
     row = snap.row

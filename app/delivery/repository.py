@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from app.bank.models import ItemVersion
 from app.delivery.models import Answer, Attempt, AttemptScore, AttemptSection, TakerLogin
 from app.exams import repository as exams_repository
-from app.exams.models import Agency, Event, ExamSession, Form, Participant
+from app.exams.models import Agency, Event, ExamSession, Form, FormItem, Participant
 
 # Joins a participant to their login in use (one at a time; revoked ones stay for the audit).
 ACTIVE_LOGIN_OF_PARTICIPANT = (
@@ -179,6 +179,16 @@ def answer_marks(db: Session, attempt_id: uuid.UUID) -> dict[int, tuple[str | No
         Answer.attempt_id == attempt_id
     )
     return {p: (o, f) for p, o, f in db.execute(query).tuples()}
+
+
+def section_bounds(db: Session, form_id: uuid.UUID) -> dict[int, tuple[int, int]]:
+    """(first, last) position of each section in a drawn form."""
+    query = (
+        select(FormItem.section_position, func.min(FormItem.position), func.max(FormItem.position))
+        .where(FormItem.form_id == form_id)
+        .group_by(FormItem.section_position)
+    )
+    return {s: (a, b) for s, a, b in db.execute(query).tuples()}
 
 
 def answer_counts(db: Session, attempt_id: uuid.UUID) -> tuple[int, int]:

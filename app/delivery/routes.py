@@ -13,10 +13,9 @@ from sqlalchemy.orm import Session
 from app.config import get_settings
 from app.delivery import errors, repository, service, views
 from app.delivery.api import COOKIE, set_taker_cookie
-from app.delivery.content import Content, item_view
-from app.delivery.models import Answer
 from app.delivery.practice import PRACTICE_ITEMS
 from app.delivery.prefetch import PREFETCH
+from app.i18n import gettext
 from app.kit.secrets_gen import token_digest
 from app.web import pages
 from app.web.csrf import verify_csrf
@@ -133,20 +132,22 @@ def logout(taker: TakerDep, db: DB) -> RedirectResponse:
 
 
 @router.get("/soal/{position}", response_class=HTMLResponse)
-def item_page(request: Request, position: int, taker: TakerDep, db: DB) -> Response:
+async def item_page(request: Request, position: int, proasn_taker: TakerCookie = None) -> Response:
     """The test page at item `position`: the clock, the item and the grid of every item,
     built once per page load. Moving between items then happens in the page, from the
     batches it prefetches (`/ujian/paket-soal`)."""
-    attempt, ref, version = service.open_item(db, taker, position)
-    answer = db.get(Answer, (attempt.id, position))
-    state = views.state_view(db, taker, attempt)
-    section = next(s for s in state.sections if s.position == ref.section_position)
+
+    def work(db: Session) -> service.PageReply:
+        return service.read_page(db, proasn_taker, position)
+
+    reply = await in_transaction(request, work)
+    locale = current_locale.get()
+    page = views.test_page(reply, gettext("Section not open", locale))
     context = {
-        "state": state,
-        "item": item_view(ref, Content.of_version(version), answer),
-        "total_items": state.total_items,
-        "intro": section if position == section.first_position else None,
-        "grid": views.grid(db, attempt),
+        "state": page,
+        "item": reply.item,
+        "total_items": page.total_items,
+        "intro": page.intro,
         "heartbeat_seconds": get_settings().heartbeat_seconds,
         "prefetch": PREFETCH,
     }

@@ -6,7 +6,8 @@ anything else happens; the sweeper does the same for attempts nobody is looking 
 """
 
 import secrets
-from dataclasses import dataclass
+import uuid
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
@@ -454,6 +455,77 @@ def read_item(db: Session, token: str | None, position: int) -> ItemReply:
     answer = db.get(Answer, (attempt.id, position))
     view = item_view(ref, Content.of_version(version), answer)
     return ItemReply(view, form_of(db, attempt).item_count, remaining(db, attempt))
+
+
+@dataclass(frozen=True)
+class PageReply:
+    """The test page at one item: what it shows once per page load."""
+
+    item: ItemView
+    name: str
+    nip: str
+    total_items: int
+    remaining: tuple[int | None, int | None]
+    current_section: int
+    sequential: bool
+    sections: list[SectionPlan]
+    marks: dict[int, tuple[str | None, bool]]  # position → (option id, flagged)
+
+
+def read_page(db: Session, token: str | None, position: int) -> PageReply:
+    """The test page at item `position`, made the item to resume on: the item, the clock,
+    the sections and every answer's mark for the grid (the page keeps it up to date)."""
+    now = clock.now()
+    fast = hot.open_item(db, token, position, now, answer_grace(), page=True)
+    if fast is not None:
+        row = fast.snapshot.row
+        return PageReply(
+            item_view(fast.ref, fast.content, fast.answer),
+            row.name,
+            row.nip,
+            row.item_count,
+            fast.snapshot.clock(),
+            row.current_section,
+            bool(row.has_sections),
+            _as_drawn(
+                db,
+                plans.sections_of(db, row.event_id, row.blueprint_hash),
+                row.form_id,
+                row.item_count,
+            ),
+            repository.answer_marks(db, row.attempt_id),
+        )
+    taker = authenticate(db, token)
+    attempt, ref, version = open_item(db, taker, position)
+    answer = db.get(Answer, (attempt.id, position))
+    event = repository.event_of(db, taker.participant)
+    form = form_of(db, attempt)
+    return PageReply(
+        item_view(ref, Content.of_version(version), answer),
+        taker.participant.name,
+        taker.participant.nip,
+        form.item_count,
+        remaining(db, attempt),
+        attempt.current_section,
+        facts_of(db, attempt).sequential,
+        _as_drawn(db, blueprint_sections(db, event), form.id, form.item_count),
+        repository.answer_marks(db, attempt.id),
+    )
+
+
+def _as_drawn(
+    db: Session, sections: list[SectionPlan], form_id: uuid.UUID, item_count: int
+) -> list[SectionPlan]:
+    """The sections' positions in the form: the blueprint's, unless the blueprint changed
+    after the form was drawn (then as the form holds them)."""
+    if sum(s.item_count for s in sections) == item_count:
+        return sections
+    bounds = repository.section_bounds(db, form_id)
+    return [
+        replace(s, first_position=bounds[s.position][0], last_position=bounds[s.position][1])
+        for s in sections
+        if s.position in bounds
+    ]
 
 
 def read_items(db: Session, token: str | None, first: int, last: int) -> ItemsReply:
