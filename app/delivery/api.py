@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from app.config import get_settings
-from app.delivery import repository, service, views
+from app.delivery import calls, repository, service, views
 from app.delivery.content import ItemView
 from app.delivery.core import Answering
 from app.delivery.errors import DeliveryError
@@ -127,7 +127,7 @@ async def item(position: int, request: Request, proasn_taker: TakerCookie = None
     """Item `position` (1-based) of this participant's form, options in their order."""
 
     def work(db: Session) -> Response:
-        found = service.read_item(db, proasn_taker, position)
+        found = calls.read_item(db, proasn_taker, position)
         return json_reply(_item_out(found.item, found.total_items, *found.remaining))
 
     return await in_transaction(request, work)
@@ -168,7 +168,7 @@ async def save_answer(
     answering = Answering(position, body.option_id, body.flagged, body.seq, body.shown)
 
     def work(db: Session) -> Response:
-        saved = service.save(db, proasn_taker, answering)
+        saved = calls.save(db, proasn_taker, answering)
         return json_reply(
             AnswerOut(
                 position=position,
@@ -194,7 +194,7 @@ async def heartbeat(
     position = body.position if body else None
 
     def work(db: Session) -> ClockOut:
-        beat = service.beat(db, proasn_taker, position)
+        beat = calls.beat(db, proasn_taker, position)
         return ClockOut(
             status=beat.status,
             remaining_seconds=beat.remaining[0],

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from app.config import get_settings
-from app.delivery import errors, repository, service, views
+from app.delivery import calls, errors, repository, service, views
 from app.delivery.api import COOKIE, set_taker_cookie
 from app.delivery.practice import PRACTICE_ITEMS
 from app.delivery.prefetch import PREFETCH
@@ -34,7 +34,8 @@ def render(request: Request, name: str, context: dict, status_code: int = 200) -
 
 
 def taker_of(db: DB, proasn_taker: TakerCookie = None) -> service.Taker:
-    return service.authenticate(db, proasn_taker)
+    # The pages show the participant's session, agency and event: read with the login.
+    return service.authenticate(db, proasn_taker, with_context=True)
 
 
 TakerDep = Annotated[service.Taker, Depends(taker_of)]
@@ -115,9 +116,15 @@ def practice(request: Request, number: int, taker: TakerDep, db: DB) -> Response
 
 
 @router.post("/mulai", dependencies=[CsrfChecked])
-def start(taker: TakerDep, db: DB) -> RedirectResponse:
-    attempt = service.start(db, taker)
-    return redirect(f"/ujian/soal/{attempt.current_position}")
+async def start(request: Request, proasn_taker: TakerCookie = None) -> RedirectResponse:
+    """ "Mulai tes": a whole room presses it in the same minute, so one thread hop and one
+    read of the participant's session, event and form with the login."""
+
+    def work(db: Session) -> int:
+        taker = service.authenticate(db, proasn_taker, with_context=True)
+        return service.start(db, taker).current_position
+
+    return redirect(f"/ujian/soal/{await in_transaction(request, work)}")
 
 
 @router.post("/keluar", dependencies=[CsrfChecked])
@@ -137,8 +144,8 @@ async def item_page(request: Request, position: int, proasn_taker: TakerCookie =
     built once per page load. Moving between items then happens in the page, from the
     batches it prefetches (`/ujian/paket-soal`)."""
 
-    def work(db: Session) -> service.PageReply:
-        return service.read_page(db, proasn_taker, position)
+    def work(db: Session) -> calls.PageReply:
+        return calls.read_page(db, proasn_taker, position)
 
     reply = await in_transaction(request, work)
     locale = current_locale.get()
@@ -165,8 +172,8 @@ async def item_batch(
     its prefetch, and its way to an item not prefetched yet. Not a visit (the item to resume
     on stays); the cost depends on the batch, never on the form's length."""
 
-    def work(db: Session) -> service.ItemsReply:
-        return service.read_items(db, proasn_taker, dari, sampai)
+    def work(db: Session) -> calls.ItemsReply:
+        return calls.read_items(db, proasn_taker, dari, sampai)
 
     batch = await in_transaction(request, work)
     context = {"items": batch.items, "total_items": batch.total_items, "intros": batch.intros}

@@ -6,17 +6,15 @@ anything else happens; the sweeper does the same for attempts nobody is looking 
 """
 
 import secrets
-import uuid
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
 from app.bank.models import ItemVersion
 from app.config import get_settings
-from app.delivery import core, errors, hot, plans, repository
-from app.delivery.content import Content, ItemView, item_view
-from app.delivery.core import SEQ_SPAN, AnswerChange, Answering, AttemptFacts, seen_due
+from app.delivery import core, errors, plans, repository
+from app.delivery.core import SEQ_SPAN, AnswerChange, AttemptFacts, seen_due
 from app.delivery.models import Answer, AnswerJournal, Attempt, AttemptSection, TakerLogin
 from app.delivery.plans import SectionPlan
 from app.delivery.scoring import prefetch as prefetch_scoring
@@ -402,192 +400,6 @@ def mark_seen(attempt: Attempt) -> None:
     now = clock.now()
     if seen_due(attempt.last_seen_at, now):
         attempt.last_seen_at = now
-
-
-# --- the page's calls: the hot path when it can answer, else the ORM path ---------------
-
-
-@dataclass(frozen=True)
-class ItemReply:
-    item: ItemView
-    total_items: int
-    remaining: tuple[int | None, int | None]  # (whole test, section) seconds
-
-
-@dataclass(frozen=True)
-class ItemsReply:
-    items: list[ItemView]
-    total_items: int
-    intros: dict[int, SectionPlan]  # sections introduced at a position of the batch
-
-
-@dataclass(frozen=True)
-class SaveReply:
-    option_id: str | None
-    flagged: bool
-    seq: int
-    applied: bool
-    remaining: tuple[int | None, int | None]
-    broadcast: tuple[str, str] | None  # (id, message): the proctor's latest
-
-
-@dataclass(frozen=True)
-class BeatReply:
-    status: str  # not_started | in_progress | paused | submitted
-    remaining: tuple[int | None, int | None]
-    current_section: int
-    broadcast: tuple[str, str] | None
-
-
-# A page asks for at most this many items at once (its prefetch batch).
-MAX_BATCH = 25
-
-
-def read_item(db: Session, token: str | None, position: int) -> ItemReply:
-    """Item `position`, made the item to resume on (the taker API's item read)."""
-    now = clock.now()
-    fast = hot.open_item(db, token, position, now, answer_grace())
-    if fast is not None:
-        view = item_view(fast.ref, fast.content, fast.answer)
-        return ItemReply(view, fast.snapshot.row.item_count, fast.snapshot.clock())
-    attempt, ref, version = open_item(db, authenticate(db, token), position)
-    # One row, not the attempt's answers: the cost must not grow with a 700-item form.
-    answer = db.get(Answer, (attempt.id, position))
-    view = item_view(ref, Content.of_version(version), answer)
-    return ItemReply(view, form_of(db, attempt).item_count, remaining(db, attempt))
-
-
-@dataclass(frozen=True)
-class PageReply:
-    """The test page at one item: what it shows once per page load."""
-
-    item: ItemView
-    name: str
-    nip: str
-    total_items: int
-    remaining: tuple[int | None, int | None]
-    current_section: int
-    sequential: bool
-    sections: list[SectionPlan]
-    marks: dict[int, tuple[str | None, bool]]  # position → (option id, flagged)
-
-
-def read_page(db: Session, token: str | None, position: int) -> PageReply:
-    """The test page at item `position`, made the item to resume on: the item, the clock,
-    the sections and every answer's mark for the grid (the page keeps it up to date)."""
-    now = clock.now()
-    fast = hot.open_item(db, token, position, now, answer_grace(), page=True)
-    if fast is not None:
-        row = fast.snapshot.row
-        return PageReply(
-            item_view(fast.ref, fast.content, fast.answer),
-            row.name,
-            row.nip,
-            row.item_count,
-            fast.snapshot.clock(),
-            row.current_section,
-            bool(row.has_sections),
-            _as_drawn(
-                db,
-                plans.sections_of(db, row.event_id, row.blueprint_hash),
-                row.form_id,
-                row.item_count,
-            ),
-            repository.answer_marks(db, row.attempt_id),
-        )
-    taker = authenticate(db, token)
-    attempt, ref, version = open_item(db, taker, position)
-    answer = db.get(Answer, (attempt.id, position))
-    event = repository.event_of(db, taker.participant)
-    form = form_of(db, attempt)
-    return PageReply(
-        item_view(ref, Content.of_version(version), answer),
-        taker.participant.name,
-        taker.participant.nip,
-        form.item_count,
-        remaining(db, attempt),
-        attempt.current_section,
-        facts_of(db, attempt).sequential,
-        _as_drawn(db, blueprint_sections(db, event), form.id, form.item_count),
-        repository.answer_marks(db, attempt.id),
-    )
-
-
-def _as_drawn(
-    db: Session, sections: list[SectionPlan], form_id: uuid.UUID, item_count: int
-) -> list[SectionPlan]:
-    """The sections' positions in the form: the blueprint's, unless the blueprint changed
-    after the form was drawn (then as the form holds them)."""
-    if sum(s.item_count for s in sections) == item_count:
-        return sections
-    bounds = repository.section_bounds(db, form_id)
-    return [
-        replace(s, first_position=bounds[s.position][0], last_position=bounds[s.position][1])
-        for s in sections
-        if s.position in bounds
-    ]
-
-
-def read_items(db: Session, token: str | None, first: int, last: int) -> ItemsReply:
-    """The reachable items at `first`..`last` (at most MAX_BATCH), for the page to keep: a
-    prefetch, so the item to resume on stays. Its cost depends on the batch, never on the
-    form's length or the answers given."""
-    if not 1 <= first <= last or last - first >= MAX_BATCH:
-        raise errors.InvalidBatch()
-    now = clock.now()
-    fast = hot.open_items(db, token, first, last, now, answer_grace())
-    if fast is not None:
-        row = fast.snapshot.row
-        views = [item_view(ref, content, answer) for ref, content, answer in fast.items]
-        sections = plans.sections_of(db, row.event_id, row.blueprint_hash)
-        return ItemsReply(views, row.item_count, plans.introduced_at(sections))
-    taker = authenticate(db, token)
-    attempt, found = open_items(db, taker, first, last)
-    views = [item_view(ref, Content.of_version(v), answer) for ref, v, answer in found]
-    sections = blueprint_sections(db, repository.event_of(db, taker.participant))
-    return ItemsReply(views, form_of(db, attempt).item_count, plans.introduced_at(sections))
-
-
-def save(db: Session, token: str | None, answering: Answering) -> SaveReply:
-    """Store an answer (save_answer); the reply carries what a heartbeat's does."""
-    now = clock.now()
-    fast = hot.save_answer(db, token, answering, now, answer_grace())
-    if fast is not None:
-        snap = fast.snapshot
-        return SaveReply(
-            fast.option_id, fast.flagged, fast.seq, fast.applied, snap.clock(), snap.broadcast()
-        )
-    taker = authenticate(db, token)
-    attempt, result = save_answer(
-        db,
-        taker,
-        answering.position,
-        answering.option_id,
-        answering.flagged,
-        answering.seq,
-        answering.shown,
-    )
-    answer = result.answer
-    news = hot.latest_broadcast(db, taker.participant.session_id, clock.now())
-    left = remaining(db, attempt)
-    return SaveReply(answer.option_id, answer.flagged, answer.seq, result.applied, left, news)
-
-
-def beat(db: Session, token: str | None, position: int | None) -> BeatReply:
-    """The page's heartbeat (heartbeat): the clock, the status and the proctor's news."""
-    now = clock.now()
-    fast = hot.heartbeat(db, token, position, now, answer_grace())
-    if fast is not None:
-        row = fast.row
-        return BeatReply("in_progress", fast.clock(), row.current_section, fast.broadcast())
-    taker = authenticate(db, token)
-    attempt = heartbeat(db, taker, position)
-    news = hot.latest_broadcast(db, taker.participant.session_id, clock.now())
-    if attempt is None:
-        return BeatReply("not_started", (None, None), 1, news)
-    paused = attempt.paused_at is not None and attempt.status == "in_progress"
-    status = "paused" if paused else attempt.status
-    return BeatReply(status, remaining(db, attempt), attempt.current_section, news)
 
 
 # --- submission ---------------------------------------------------------------------------

@@ -7,10 +7,11 @@ from sqlalchemy.orm import Session
 
 from app.delivery import core, repository
 from app.delivery import service as delivery_service
+from app.delivery.calls import PageReply
 from app.delivery.models import Attempt
 from app.delivery.plans import SectionPlan
 from app.delivery.selectors import selector_for
-from app.delivery.service import PageReply, Taker, seq_base
+from app.delivery.service import Taker, seq_base
 from app.exams.models import Form
 from app.kit import clock
 from app.kit.timezones import format_local

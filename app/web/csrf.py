@@ -44,8 +44,8 @@ def attach_csrf_cookie(request: Request, response: Response) -> None:
         )
 
 
-def verify_csrf(request: Request, csrf_token: str = Form(default="")) -> None:
-    """Dependency for every form POST."""
+async def verify_csrf(request: Request, csrf_token: str = Form(default="")) -> None:
+    """Dependency for every form POST (async: a comparison needs no worker thread)."""
     cookie = request.cookies.get(COOKIE, "")
     if not cookie or not csrf_token or not hmac.compare_digest(cookie, csrf_token):
         raise CsrfRejected()

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from app.delivery import core, errors, hot, service
+from app.delivery import calls, core, errors, hot, service
 from app.delivery.core import Answering, AttemptFacts
 from app.delivery.models import Attempt
 from app.delivery.selectors import selector_for
@@ -313,15 +313,15 @@ def test_a_stale_save_counts_as_seen_and_a_shown_item_is_resumed_on_both_paths(
 def test_the_page_calls_choose_the_path_inside_the_service(
     db_session: Session, tmp_path: Path, frozen: FrozenClock
 ) -> None:
-    """service.read_item / save / beat answer alike whichever path ran: a paused attempt
+    """calls.read_item / save / beat answer alike whichever path ran: a paused attempt
     (ORM) and a running one (hot) give the same clock the board shows."""
     exam = open_exam(db_session, tmp_path, people=1)
     seat = _seat(db_session, exam, 0)
     frozen.advance(minutes=10)
-    running = service.read_item(db_session, seat.raw, 2)
+    running = calls.read_item(db_session, seat.raw, 2)
     db_session.execute(
         update(Attempt).where(Attempt.id == seat.attempt.id).values(paused_at=clock.now())
     )
     frozen.advance(minutes=10)
-    beat = service.beat(db_session, seat.raw, 2)
+    beat = calls.beat(db_session, seat.raw, 2)
     assert beat.status == "paused" and beat.remaining == running.remaining == (50 * 60, None)
