@@ -83,14 +83,12 @@ def prefetch(db: Session, attempts: list[Attempt]) -> None:
     form_ids = list({a.form_id for a in fixed})
     attempt_ids = [a.id for a in fixed]
     items: dict[uuid.UUID, list[ItemRef]] = {f: [] for f in form_ids}
+    # Not the option orders: scoring needs none, and decoding 700 of them per attempt was a
+    # large share of a deadline's scoring (bench/load, 700-item forms).
     columns = (_FI.c.form_id, _FI.c.position, _FI.c.section_position, _FI.c.item_version_id)
-    query = (
-        select(*columns, _FI.c.option_order)
-        .where(_FI.c.form_id.in_(form_ids))
-        .order_by(_FI.c.form_id, _FI.c.position)
-    )
-    for form_id, position, section, version_id, order in db.execute(query).tuples():
-        items[form_id].append(ItemRef(position, section, version_id, tuple(order)))
+    query = select(*columns).where(_FI.c.form_id.in_(form_ids)).order_by(*columns[:2])
+    for form_id, position, section, version_id in db.execute(query).tuples():
+        items[form_id].append(ItemRef(position, section, version_id, ()))
     versions = list({r.version_id for refs in items.values() for r in refs})
     answers: dict[uuid.UUID, dict[int, str | None]] = {a: {} for a in attempt_ids}
     query = select(_A.c.attempt_id, _A.c.position, _A.c.option_id).where(

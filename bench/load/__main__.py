@@ -60,6 +60,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "the taker JSON API alone (the client of the figures before 2026-12-02)",
     )
     parser.add_argument("--workers", type=int, default=1, help="server worker processes")
+    parser.add_argument(
+        "--closed-clients",
+        type=int,
+        help="clients of the closed loops (3a, 3b); default 32 (quick: 8)",
+    )
     parser.add_argument("--server-cpus", default="0", help="taskset list for the server")
     parser.add_argument("--generator-cpus", default="1", help="CPUs for this load generator")
     parser.add_argument(
@@ -204,6 +209,8 @@ def run(args: argparse.Namespace) -> int:
     # The clients beat as the page does with the server's setting (PROASN_HEARTBEAT_SECONDS).
     heartbeat = get_settings().heartbeat_seconds
     plan = replace(scenarios.QUICK if args.quick else scenarios.FULL, heartbeat_seconds=heartbeat)
+    if args.closed_clients:
+        plan = replace(plan, closed_clients=args.closed_clients)
     skip = {s.strip() for s in args.skip.split(",") if s.strip()}
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))  # thousands of sockets, both ends
@@ -234,7 +241,8 @@ def run(args: argparse.Namespace) -> int:
         report.header = [
             f"ProASN CAT load bench ({'quick' if args.quick else 'full'}), "
             f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {backend}, {args.workers} worker(s), "
-            f"{args.client} client, {plan.form_items}-item forms",
+            f"{args.client} client, {plan.form_items}-item forms, "
+            f"PROASN_WORKER_THREADS={get_settings().worker_threads}",
             f"Machine: {os.cpu_count()} CPUs, {platform.python_implementation()} "
             f"{platform.python_version()}; server pinned to CPU {args.server_cpus}, generator "
             f"to CPU {generator_cpus}, {pinned}",
