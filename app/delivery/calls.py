@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 
 from sqlalchemy.orm import Session
 
-from app.delivery import errors, hot, plans, repository
+from app.delivery import core, errors, hot, plans, repository
 from app.delivery.content import Content, ItemView, item_view
 from app.delivery.core import Answering
 from app.delivery.models import Answer
@@ -208,6 +208,10 @@ def beat(db: Session, token: str | None, position: int | None) -> BeatReply:
     news = hot.latest_broadcast(db, taker.participant.session_id, clock.now())
     if attempt is None:
         return BeatReply("not_started", (None, None), 1, news)
-    paused = attempt.paused_at is not None and attempt.status == "in_progress"
-    status = "paused" if paused else attempt.status
+    facts = facts_of(db, attempt)
+    if core.run_out(facts, clock.now(), answer_grace()) == "test":
+        status = "submitted"  # its time is up, and another transaction is closing it
+    else:
+        paused = facts.status == "in_progress" and facts.paused_at is not None
+        status = "paused" if paused else facts.status
     return BeatReply(status, remaining(db, attempt), attempt.current_section, news)

@@ -115,8 +115,10 @@ def _snapshot_query(with_item: bool, lock: bool, news: bool, blueprint: bool = F
         .where(L.c.token_hash == bindparam("token_hash"), L.c.revoked_at.is_(None))
     )
     # The attempt's row lock serialises a save against the sweeper's (or a proctor's) submit
-    # on PostgreSQL, as service.save_answer's does; SQLite serialises all writers anyway.
-    return query.with_for_update(of=A) if lock else query
+    # on PostgreSQL, as service.save_answer's does; SQLite serialises all writers anyway. A
+    # row held by another transaction is skipped: the ORM path then decides whether to wait
+    # (another save of the taker) or to refuse at once (the sweeper closing it).
+    return query.with_for_update(of=A, skip_locked=True) if lock else query
 
 
 _READ_ITEM = _snapshot_query(with_item=True, lock=False, news=False)

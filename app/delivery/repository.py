@@ -140,12 +140,15 @@ def identity(db: Session, participant: Participant) -> tuple[ExamSession, Agency
     return cache[key]
 
 
-def attempt_of(db: Session, participant_id: uuid.UUID, lock: bool = False) -> Attempt | None:
+def attempt_of(
+    db: Session, participant_id: uuid.UUID, lock: bool = False, skip_locked: bool = False
+) -> Attempt | None:
     """`lock` serialises writers of one attempt (a save racing the sweeper's submit) on
-    PostgreSQL; SQLite serialises all writers anyway."""
+    PostgreSQL; SQLite serialises all writers anyway. `skip_locked`: None rather than wait
+    for a row another transaction holds."""
     query = select(Attempt).where(Attempt.participant_id == participant_id)
     if lock:
-        query = query.with_for_update()
+        query = query.with_for_update(skip_locked=skip_locked)
     return db.scalar(query)
 
 

@@ -9,6 +9,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from app.bank.models import ItemVersion
@@ -222,14 +223,21 @@ def remaining(db: Session, attempt: Attempt) -> tuple[int, int | None]:
     return core.remaining(facts_of(db, attempt), clock.now())
 
 
-def _refresh_clock(db: Session, attempt: Attempt) -> None:
-    """Close what has run out: the whole test, or (in sequential mode) the current section."""
+def _refresh_clock(db: Session, attempt: Attempt, wait: bool = True) -> bool:
+    """Close what has run out: the whole test, or (in sequential mode) the current section.
+
+    `wait=False`: when another transaction holds the attempt's row (the sweeper closing it,
+    a proctor), leave the closing to it and return False at once; the page's frequent calls
+    must not hold a worker thread while a room's deadline is being scored (with 700-item
+    forms they took every thread for seconds: bench/load, deadline)."""
     now = clock.now()
     grace = answer_grace()
     if core.run_out(facts_of(db, attempt), now, grace) is None:
-        return
+        return True
+    if not wait and not lock_now(db, attempt):
+        return False
     if not _still_running_locked(db, attempt):
-        return
+        return True
     if core.run_out(facts_of(db, attempt), now, grace) == "test":
         _submit(db, attempt, "timer", now)
         return
@@ -239,7 +247,22 @@ def _refresh_clock(db: Session, attempt: Attempt) -> None:
         assert current.deadline_at is not None
         current = _advance_section(db, attempt, current, current.deadline_at, "timer")
         if attempt.status != "in_progress":
-            return
+            return True
+    return True
+
+
+def lock_now(db: Session, attempt: Attempt) -> bool:
+    """Take the attempt's row lock if nobody holds it (PostgreSQL's NOWAIT, in a savepoint
+    so that a refusal leaves the transaction usable); SQLite has no row locks."""
+    if db.get_bind().dialect.name != "postgresql":
+        return True
+    try:
+        with db.begin_nested():
+            db.refresh(attempt, with_for_update={"nowait": True})
+    except OperationalError:
+        return False
+    db.info.get("attempt_sections", {}).pop(attempt.id, None)
+    return True
 
 
 def _still_running_locked(db: Session, attempt: Attempt) -> bool:
@@ -294,13 +317,30 @@ def _attempt_or_raise(db: Session, taker: Taker, lock: bool = False) -> Attempt:
 
 
 def _attempt_for(db: Session, taker: Taker, purpose: core.Purpose) -> Attempt:
-    """The taker's attempt, its clock brought up to date, or core's refusal for `purpose`.
-    An answer locks the attempt's row (a save racing the sweeper's submit on PostgreSQL)."""
+    """The taker's attempt, its clock brought up to date, or core's refusal for `purpose`."""
     check_admitted(taker)
-    attempt = _attempt_or_raise(db, taker, lock=purpose == "answer")
+    attempt = _attempt_to_answer(db, taker) if purpose == "answer" else _attempt_or_raise(db, taker)
     refused = core.refusal(facts_of(db, attempt), clock.now(), purpose)
     if refused is not None:
         raise refused()
+    return attempt
+
+
+def _attempt_to_answer(db: Session, taker: Taker) -> Attempt:
+    """The attempt under its row lock (a save racing the sweeper's submit on PostgreSQL), its
+    clock brought up to date. When another transaction holds the row and the time is up
+    (the sweeper scoring the room's deadline), the answer is refused at once, as it would be
+    after the wait: waiting saves took every worker thread at a 700-item room's deadline."""
+    attempt = repository.attempt_of(db, taker.participant.id, lock=True, skip_locked=True)
+    if attempt is None:  # no attempt, or one another transaction holds
+        attempt = repository.attempt_of(db, taker.participant.id)
+        if attempt is None:
+            raise errors.NotStarted()
+        if core.run_out(facts_of(db, attempt), clock.now(), answer_grace()) == "test":
+            raise errors.DeadlinePassed()
+        db.refresh(attempt, with_for_update=True)  # another save of the taker: wait for it
+        db.info.get("attempt_sections", {}).pop(attempt.id, None)
+    _refresh_clock(db, attempt)
     return attempt
 
 
@@ -385,7 +425,8 @@ def heartbeat(db: Session, taker: Taker, position: int | None = None) -> Attempt
     attempt = repository.attempt_of(db, taker.participant.id)
     if attempt is None:
         return None
-    _refresh_clock(db, attempt)
+    if not _refresh_clock(db, attempt, wait=False):
+        return attempt  # being closed by another: the time is up, nothing to record
     mark_seen(attempt)
     if position is not None and attempt.status == "in_progress":
         ref = selector_for(attempt).item_at(db, attempt, position)
