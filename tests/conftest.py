@@ -168,7 +168,7 @@ def live_server(databases: DatabaseFactory, tmp_path: Path):  # type: ignore[no-
     started: list[LiveServer] = []
     urls: list[str] = []
 
-    def start(seed, workers: int = 1, heartbeat_seconds: int = 5, access_log: bool = False):  # type: ignore[no-untyped-def]
+    def start(seed, workers=1, heartbeat_seconds=5, access_log=False, env=None):  # type: ignore[no-untyped-def]
         url = databases.copy()
         urls.append(url)
         engine = make_engine(url)

@@ -33,6 +33,7 @@ class LiveServer:
     workers: int = 1
     heartbeat_seconds: int = 5
     access_log: bool = False  # every request the server received, in server.log
+    env: dict[str, str] = field(default_factory=dict)  # more PROASN_* settings
     process: subprocess.Popen | None = None  # type: ignore[type-arg]
 
     @property
@@ -55,6 +56,7 @@ class LiveServer:
             "PROASN_CLOCK_OFFSET_FILE": str(self.clock_file),
             "PROASN_SWEEPER_SECONDS": "0.5",
             "PROASN_HEARTBEAT_SECONDS": str(self.heartbeat_seconds),
+            **self.env,
         }
         if not self.clock_file.exists():
             self.clock_file.write_text("0")

@@ -156,6 +156,7 @@ async def item_page(request: Request, position: int, proasn_taker: TakerCookie =
         "total_items": page.total_items,
         "intro": page.intro,
         "heartbeat_seconds": get_settings().heartbeat_seconds,
+        "answer_grace_seconds": get_settings().answer_grace_seconds,
         "prefetch": PREFETCH,
     }
     return render(request, "delivery/item.html", context)

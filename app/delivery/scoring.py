@@ -9,7 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from sqlalchemy import select
+from sqlalchemy import String, cast, select
 from sqlalchemy.orm import Session
 
 from app.bank.models import ItemVersion
@@ -83,13 +83,23 @@ def prefetch(db: Session, attempts: list[Attempt]) -> None:
     form_ids = list({a.form_id for a in fixed})
     attempt_ids = [a.id for a in fixed]
     items: dict[uuid.UUID, list[ItemRef]] = {f: [] for f in form_ids}
-    # Not the option orders: scoring needs none, and decoding 700 of them per attempt was a
-    # large share of a deadline's scoring (bench/load, 700-item forms).
-    columns = (_FI.c.form_id, _FI.c.position, _FI.c.section_position, _FI.c.item_version_id)
-    query = select(*columns).where(_FI.c.form_id.in_(form_ids)).order_by(*columns[:2])
-    for form_id, position, section, version_id in db.execute(query).tuples():
-        items[form_id].append(ItemRef(position, section, version_id, ()))
-    versions = list({r.version_id for refs in items.values() for r in refs})
+    # Ids as text, each distinct one turned into a UUID once: a room's deadline reads 700
+    # rows per attempt, and a UUID built per row was a large share of scoring them. Not the
+    # option orders either: scoring needs none (bench/load, 700-item forms).
+    forms = {rep: f for f in form_ids for rep in (str(f), f.hex)}
+    versions_by_text: dict[str, uuid.UUID] = {}
+    columns = (cast(_FI.c.form_id, String), _FI.c.position, _FI.c.section_position)
+    query = (
+        select(*columns, cast(_FI.c.item_version_id, String))
+        .where(_FI.c.form_id.in_(form_ids))
+        .order_by(_FI.c.form_id, _FI.c.position)
+    )
+    for form, position, section, version in db.execute(query).tuples():
+        version_id = versions_by_text.get(version)
+        if version_id is None:
+            version_id = versions_by_text[version] = uuid.UUID(version)
+        items[forms[form]].append(ItemRef(position, section, version_id, ()))
+    versions = list(set(versions_by_text.values()))
     answers: dict[uuid.UUID, dict[int, str | None]] = {a: {} for a in attempt_ids}
     query = select(_A.c.attempt_id, _A.c.position, _A.c.option_id).where(
         _A.c.attempt_id.in_(attempt_ids)
@@ -123,17 +133,38 @@ def _inputs(db: Session, attempt: Attempt) -> _Inputs:
     return _Inputs(refs, keys, answers, maybe_scored=True, batch=False)
 
 
+@dataclass(frozen=True)
+class _Rule:
+    """How one item version scores: its subtest, its maximum and its points per option."""
+
+    subtest: str
+    maximum: int
+    points: dict[str, int]  # keyed: {key: 1}
+
+    @classmethod
+    def of(cls, version: "ItemVersion | ScoringKey") -> "_Rule":
+        if version.scoring == "graded":
+            points = {k: int(v) for k, v in (version.points or {}).items()}
+        else:
+            points = {version.key: 1} if version.key else {}
+        return cls(version.subtest_code, item_maximum(version), points)
+
+
 def score_attempt(db: Session, attempt: Attempt) -> list[AttemptScore]:
     """Compute and store the attempt's raw scores (replacing any earlier ones)."""
     given = _inputs(db, attempt)
+    rules: dict[uuid.UUID, _Rule] = db.info.setdefault("scoring_rules", {})
     tallies: dict[str, SubtestTally] = defaultdict(SubtestTally)
+    answers = given.answers
     for ref in given.refs:
-        version = given.keys[ref.version_id]
-        option = given.answers.get(ref.position)
-        tally = tallies[version.subtest_code]
-        points = item_points(version, option)
+        rule = rules.get(ref.version_id)
+        if rule is None:
+            rule = rules[ref.version_id] = _Rule.of(given.keys[ref.version_id])
+        option = answers.get(ref.position)
+        tally = tallies[rule.subtest]
+        points = rule.points.get(option, 0) if option is not None else 0
         tally.raw += points
-        tally.maximum += item_maximum(version)
+        tally.maximum += rule.maximum
         tally.items += 1
         tally.answered += option is not None
         tally.detail.append([ref.position, option, points])

@@ -69,6 +69,9 @@ class PageTaker:
     started_after: float | None = None  # from the synchronised instant to the item page
     batch_after: float | None = None  # ... to the page's first batch
     last_contact: float = 0.0  # monotonic time of the last save or heartbeat answered
+    time_up_at: float = float("inf")  # monotonic: the page's countdown reaches zero
+    grace: float = 3.0  # the server's answer grace (the page waits it + 1.5 s at zero)
+    left: bool = False  # the page has gone to the finished page
 
     # --- plumbing ---------------------------------------------------------------------
 
@@ -151,10 +154,17 @@ class PageTaker:
         self.total_items = int(_data(html, "total"))
         self.seq = max(self.seq, int(_data(html, "seq-base")))
         self.heartbeat_seconds = float(_data(html, "heartbeat"))
+        self.grace = float(_data(html, "grace"))
         self.policy = Prefetch(int(_data(html, "batch")), int(_data(html, "refill")))
         self.options = items_of(html)
         self.position = next(iter(self.options))
         self.last_contact = time.monotonic()
+        self._count_down(float(_data(html, "remaining")))
+
+    def _count_down(self, remaining: float | None) -> None:
+        """taker.js's countdown: the server's remaining seconds on the monotonic clock."""
+        if remaining is not None:
+            self.time_up_at = time.monotonic() + remaining
 
     async def arrive(
         self, http: Http, rec: Recorder, t0: float, delay: float, logged_in: bool = False
@@ -225,7 +235,9 @@ class PageTaker:
         if result is None:
             return False
         self.last_contact = time.monotonic()
-        if not json.loads(result[1])["applied"]:
+        reply = json.loads(result[1])
+        self._count_down(reply["remaining_seconds"])
+        if not reply["applied"]:
             rec.error("save", "not applied")
         return True
 
@@ -235,8 +247,19 @@ class PageTaker:
         if result is None:
             return
         self.last_contact = time.monotonic()
-        if json.loads(result[1])["status"] == "submitted":
+        reply = json.loads(result[1])
+        self._count_down(reply["remaining_seconds"])
+        if reply["status"] == "submitted":  # the page goes to the finished page
             self.finished = True
+            await self._leave(http, rec, 0, "/ujian/selesai")
+
+    async def _leave(self, http: Http, rec: Recorder, after: float, path: str) -> None:
+        """The page leaves the test: the finished page, or where the server sends it."""
+        if self.left:
+            return
+        self.left = self.finished = True
+        await asyncio.sleep(after)
+        await self._page(http, rec, "finished page", path)
 
     async def work(
         self, http: Http, rec: Recorder, until: float, think: tuple[float, float], beat: float
@@ -247,16 +270,28 @@ class PageTaker:
             return
         heart = asyncio.create_task(self._beat(http, rec, until, beat))
         try:
-            await asyncio.sleep(random.uniform(0, think[1]))  # noqa: S311 (clients out of step)
+            await self._sleep_or_time_up(http, rec, random.uniform(0, think[1]))  # noqa: S311
             while time.monotonic() < until and not self.finished:
                 if await self.save(http, rec, self.position):
                     following = self.position + 1 if self.position < self.last else self.first
                     await self.move(http, rec, following)
-                await asyncio.sleep(random.uniform(*think))  # noqa: S311
+                await self._sleep_or_time_up(http, rec, random.uniform(*think))  # noqa: S311
         except Refused:
-            self.finished = True
+            # taker.js: a save refused for good because the time is up or the test was
+            # submitted: the finished page 3 s later.
+            await self._leave(http, rec, 3.0, "/ujian/selesai")
         finally:
             heart.cancel()
+
+    async def _sleep_or_time_up(self, http: Http, rec: Recorder, seconds: float) -> None:
+        """Think for `seconds`, unless the countdown reaches zero first: then, as taker.js
+        does, wait the grace + 1.5 s for the answers on the wire and let the server say where
+        to go."""
+        if time.monotonic() + seconds < self.time_up_at:
+            await asyncio.sleep(seconds)
+            return
+        await asyncio.sleep(max(0.0, self.time_up_at - time.monotonic()))
+        await self._leave(http, rec, self.grace + 1.5, "/ujian/lanjut")
 
     async def _beat(self, http: Http, rec: Recorder, until: float, beat: float) -> None:
         # taker.js: setInterval(every beat): a heartbeat when quiet for beat - 0.5 s.
@@ -268,7 +303,12 @@ class PageTaker:
 
 
 # Where the forms' redirects lead, named as the steps of the report.
-_PAGES = {"/ujian/lanjut": "resume", "/ujian/konfirmasi": "confirm", "/ujian/soal/": "test page"}
+_PAGES = {
+    "/ujian/lanjut": "resume",
+    "/ujian/konfirmasi": "confirm",
+    "/ujian/soal/": "test page",
+    "/ujian/selesai": "finished page",
+}
 
 
 def _step_of(path: str) -> str:

@@ -208,6 +208,29 @@ def test_countdown_resyncs_from_the_server_and_warns(exam_server, new_page) -> N
     expect(page.locator("#clock")).to_have_text(re.compile(r"^09:[45]\d$"))
 
 
+def test_at_zero_the_open_page_goes_to_the_finished_page_not_back_to_the_test(
+    live_server, tmp_path: Path, new_page
+) -> None:  # type: ignore[no-untyped-def]
+    """The countdown reaches zero; the page waits for the answers on the wire, then asks the
+    server where to go: the finished page. It waited 3.5 s whatever the server's grace, so
+    with a longer grace it came back within it and the server showed the test page again."""
+
+    def seed(db: Session):  # type: ignore[no-untyped-def]
+        exam = open_exam(db, tmp_path, people=1, total_minutes=60)
+        return exam.nips, exam.token
+
+    grace = {"PROASN_ANSWER_GRACE_SECONDS": "6"}
+    server, (nips, token) = live_server(seed, heartbeat_seconds=60, env=grace)
+    page = new_page(server.url)
+    log_in_and_start(page, nips[0], token)
+    pages: list[str] = []
+    page.on("request", lambda r: pages.append(r.url) if r.resource_type == "document" else None)
+    server.shift_clock(3600 - 8)  # eight seconds left
+    page.keyboard.press("a")  # the save's reply brings the server's clock
+    expect(page.locator("h1")).to_have_text("Tes selesai", timeout=30_000)
+    assert not [url for url in pages if "/ujian/soal/" in url], pages
+
+
 def test_answering_needs_no_heartbeat_and_a_save_brings_the_proctors_message(
     live_server, tmp_path: Path, new_page
 ) -> None:  # type: ignore[no-untyped-def]

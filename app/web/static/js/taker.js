@@ -119,6 +119,7 @@
     heartbeat: Number(root.dataset.heartbeat || 15) * 1000,
     batch: Number(root.dataset.batch || 22),
     refill: Number(root.dataset.refill || 10),
+    timeUpAfter: (Number(root.dataset.grace || 3) + 1.5) * 1000,
     queueKey: root.dataset.queueKey
   };
   var msg = {
@@ -400,7 +401,9 @@
     if (finishing) return;
     finishing = true;
     // Give queued answers the server's grace to arrive, then let the server say what is next.
-    setTimeout(function () { window.location.href = "/ujian/lanjut"; }, 3500);
+    // (+1.5 s: the server's remaining seconds are whole, so zero here may come up to a second
+    // early; within the grace the server would show the test page again.)
+    setTimeout(function () { window.location.href = "/ujian/lanjut"; }, cfg.timeUpAfter);
   }
 
   function tick() {
