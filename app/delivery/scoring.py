@@ -78,8 +78,12 @@ def prefetch(db: Session, attempts: list[Attempt]) -> None:
     """Read what `score_attempt` needs for these fixed-form attempts at once; it then reads
     nothing more for them in this database session."""
     fixed = [a for a in attempts if a.selector == FixedFormSelector.name]
-    if not fixed:
-        return
+    if fixed:
+        db.info["scoring"] = read_inputs(db, fixed)
+
+
+def read_inputs(db: Session, fixed: list[Attempt]) -> Prefetched:
+    """What scoring these fixed-form attempts reads, in a handful of queries for them all."""
     form_ids = list({a.form_id for a in fixed})
     attempt_ids = [a.id for a in fixed]
     items: dict[uuid.UUID, list[ItemRef]] = {f: [] for f in form_ids}
@@ -108,7 +112,7 @@ def prefetch(db: Session, attempts: list[Attempt]) -> None:
         answers[attempt_id][position] = option
     query = select(_S.c.attempt_id).where(_S.c.attempt_id.in_(attempt_ids)).distinct()
     scored = set(db.scalars(query))
-    db.info["scoring"] = Prefetched(items, _scoring_keys(db, versions), answers, scored)
+    return Prefetched(items, _scoring_keys(db, versions), answers, scored)
 
 
 @dataclass(frozen=True)
@@ -126,6 +130,11 @@ def _inputs(db: Session, attempt: Attempt) -> _Inputs:
         scored = attempt.id in ready.scored
         items = ready.items[attempt.form_id]
         return _Inputs(items, ready.keys, ready.answers[attempt.id], scored, batch=True)
+    if attempt.selector == FixedFormSelector.name:
+        # One attempt closed by a request (the page at zero): the batch's reader, for one.
+        one = read_inputs(db, [attempt])
+        items, answers = one.items[attempt.form_id], one.answers[attempt.id]
+        return _Inputs(items, one.keys, answers, attempt.id in one.scored, batch=False)
     refs = selector_for(attempt).all_items(db, attempt)
     keys = _scoring_keys(db, list({r.version_id for r in refs}))
     answered = select(_A.c.position, _A.c.option_id).where(_A.c.attempt_id == attempt.id)
