@@ -4,8 +4,10 @@ There is no pass mark: the result is a profile, computed here as raw and maximum
 and stored with the attempt; standard scores and levels belong to the scoring module.
 """
 
+import threading
 import uuid
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -15,7 +17,7 @@ from sqlalchemy.orm import Session
 from app.bank.models import ItemVersion
 from app.delivery import repository
 from app.delivery.models import Answer, Attempt, AttemptScore
-from app.delivery.selectors import FixedFormSelector, ItemRef, selector_for
+from app.delivery.selectors import FixedFormSelector, selector_for
 from app.exams.models import FormItem
 
 _V = ItemVersion.__table__
@@ -52,96 +54,6 @@ class ScoringKey(Protocol):
     points: dict[str, int] | None
 
 
-def _scoring_keys(db: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, ScoringKey]:
-    """Only the columns scoring reads: a room's deadline scores hundreds of attempts at once,
-    and whole item versions (stems, figures) cost more to load than the scoring itself."""
-    found: dict[uuid.UUID, ScoringKey] = {}
-    columns = (_V.c.id, _V.c.subtest_code, _V.c.scoring, _V.c.key, _V.c.points)
-    for start in range(0, len(ids), 500):
-        query = select(*columns).where(_V.c.id.in_(ids[start : start + 500]))
-        found.update((row.id, row) for row in db.execute(query))
-    return found
-
-
-@dataclass
-class Prefetched:
-    """What scoring a batch of attempts reads, in a handful of queries for the whole batch
-    (the sweeper scores a room's attempts together at its deadline)."""
-
-    items: dict[uuid.UUID, list[ItemRef]]  # by form
-    keys: dict[uuid.UUID, ScoringKey]  # by item version
-    answers: dict[uuid.UUID, dict[int, str | None]]  # by attempt: position -> option
-    scored: set[uuid.UUID]  # attempts that already have scores (to replace)
-
-
-def prefetch(db: Session, attempts: list[Attempt]) -> None:
-    """Read what `score_attempt` needs for these fixed-form attempts at once; it then reads
-    nothing more for them in this database session."""
-    fixed = [a for a in attempts if a.selector == FixedFormSelector.name]
-    if fixed:
-        db.info["scoring"] = read_inputs(db, fixed)
-
-
-def read_inputs(db: Session, fixed: list[Attempt]) -> Prefetched:
-    """What scoring these fixed-form attempts reads, in a handful of queries for them all."""
-    form_ids = list({a.form_id for a in fixed})
-    attempt_ids = [a.id for a in fixed]
-    items: dict[uuid.UUID, list[ItemRef]] = {f: [] for f in form_ids}
-    # Ids as text, each distinct one turned into a UUID once: a room's deadline reads 700
-    # rows per attempt, and a UUID built per row was a large share of scoring them. Not the
-    # option orders either: scoring needs none (bench/load, 700-item forms).
-    forms = {rep: f for f in form_ids for rep in (str(f), f.hex)}
-    versions_by_text: dict[str, uuid.UUID] = {}
-    columns = (cast(_FI.c.form_id, String), _FI.c.position, _FI.c.section_position)
-    query = (
-        select(*columns, cast(_FI.c.item_version_id, String))
-        .where(_FI.c.form_id.in_(form_ids))
-        .order_by(_FI.c.form_id, _FI.c.position)
-    )
-    for form, position, section, version in db.execute(query).tuples():
-        version_id = versions_by_text.get(version)
-        if version_id is None:
-            version_id = versions_by_text[version] = uuid.UUID(version)
-        items[forms[form]].append(ItemRef(position, section, version_id, ()))
-    versions = list(set(versions_by_text.values()))
-    answers: dict[uuid.UUID, dict[int, str | None]] = {a: {} for a in attempt_ids}
-    query = select(_A.c.attempt_id, _A.c.position, _A.c.option_id).where(
-        _A.c.attempt_id.in_(attempt_ids)
-    )
-    for attempt_id, position, option in db.execute(query).tuples():
-        answers[attempt_id][position] = option
-    query = select(_S.c.attempt_id).where(_S.c.attempt_id.in_(attempt_ids)).distinct()
-    scored = set(db.scalars(query))
-    return Prefetched(items, _scoring_keys(db, versions), answers, scored)
-
-
-@dataclass(frozen=True)
-class _Inputs:
-    refs: list[ItemRef]
-    keys: dict[uuid.UUID, ScoringKey]
-    answers: dict[int, str | None]
-    maybe_scored: bool  # scores to replace may exist
-    batch: bool  # prefetched: the caller flushes the batch once
-
-
-def _inputs(db: Session, attempt: Attempt) -> _Inputs:
-    ready: Prefetched | None = db.info.get("scoring")
-    if ready is not None and attempt.id in ready.answers:
-        scored = attempt.id in ready.scored
-        items = ready.items[attempt.form_id]
-        return _Inputs(items, ready.keys, ready.answers[attempt.id], scored, batch=True)
-    if attempt.selector == FixedFormSelector.name:
-        # One attempt closed by a request (the page at zero): the batch's reader, for one.
-        one = read_inputs(db, [attempt])
-        items, answers = one.items[attempt.form_id], one.answers[attempt.id]
-        return _Inputs(items, one.keys, answers, attempt.id in one.scored, batch=False)
-    refs = selector_for(attempt).all_items(db, attempt)
-    keys = _scoring_keys(db, list({r.version_id for r in refs}))
-    answered = select(_A.c.position, _A.c.option_id).where(_A.c.attempt_id == attempt.id)
-    answers = dict(db.execute(answered).tuples().all())
-    return _Inputs(refs, keys, answers, maybe_scored=True, batch=False)
-
-
 @dataclass(frozen=True)
 class _Rule:
     """How one item version scores: its subtest, its maximum and its points per option."""
@@ -159,24 +71,141 @@ class _Rule:
         return cls(version.subtest_code, item_maximum(version), points)
 
 
+class RuleCache:
+    """Scoring rules by item version id, kept by the worker: a version in a form is frozen
+    and never edited again (a change makes a new version), and a room's deadline scores the
+    same few hundred versions for every attempt. Reading them per attempt was a query of 700
+    ids for each attempt closed by a request (bench/load, deadline: a third of its time)."""
+
+    def __init__(self, size: int = 20_000) -> None:
+        self.size = size
+        self._rules: dict[str, _Rule] = {}  # by the id's 32 hex digits
+        self._lock = threading.Lock()
+
+    def get_many(self, db: Session, ids: Collection[str]) -> dict[str, _Rule]:
+        """The rule of each version, by id as hex digits (see `hex_id`): ids as text, since
+        a UUID object built and hashed per row of 700 was the larger share of the work."""
+        rules = self._rules
+        found: dict[str, _Rule] = {}
+        for i in ids:
+            rule = rules.get(i)  # (one dict read: atomic beside another thread's update)
+            if rule is not None:
+                found[i] = rule
+        missing = [uuid.UUID(i) for i in set(ids) - found.keys()]
+        columns = (_V.c.id, _V.c.subtest_code, _V.c.scoring, _V.c.key, _V.c.points, _V.c.frozen_at)
+        frozen: dict[str, _Rule] = {}
+        for start in range(0, len(missing), 500):
+            query = select(*columns).where(_V.c.id.in_(missing[start : start + 500]))
+            for row in db.execute(query):
+                rule = found[row.id.hex] = _Rule.of(row)
+                if row.frozen_at is not None:  # a draft may still change: not kept
+                    frozen[row.id.hex] = rule
+        if frozen:
+            with self._lock:
+                if len(rules) + len(frozen) > self.size:
+                    rules.clear()  # a bank's worth; clearing now and then is cheap
+                rules.update(frozen)
+        return found
+
+
+RULES = RuleCache()
+
+
+def hex_id(text: str) -> str:
+    """An id read as text (PostgreSQL: with dashes; SQLite: 32 hex digits) as 32 hex digits."""
+    return text.replace("-", "")
+
+
+@dataclass
+class Prefetched:
+    """What scoring a batch of attempts reads, in a handful of queries for the whole batch
+    (the sweeper scores a room's attempts together at its deadline)."""
+
+    items: dict[uuid.UUID, list[tuple[int, str]]]  # by form: (position, version id as hex)
+    rules: dict[str, _Rule]  # by item version id as hex
+    answers: dict[uuid.UUID, dict[int, str | None]]  # by attempt: position -> option
+    scored: set[uuid.UUID]  # attempts that already have scores (to replace)
+
+
+def prefetch(db: Session, attempts: list[Attempt]) -> None:
+    """Read what `score_attempt` needs for these fixed-form attempts at once; it then reads
+    nothing more for them in this database session."""
+    fixed = [a for a in attempts if a.selector == FixedFormSelector.name]
+    if fixed:
+        db.info["scoring"] = read_inputs(db, fixed)
+
+
+def read_inputs(db: Session, fixed: list[Attempt]) -> Prefetched:
+    """What scoring these fixed-form attempts reads, in a handful of queries for them all."""
+    form_ids = list({a.form_id for a in fixed})
+    attempt_ids = [a.id for a in fixed]
+    items: dict[uuid.UUID, list[tuple[int, str]]] = {f: [] for f in form_ids}
+    # Ids as text: a room's deadline reads 700 rows per attempt, and a UUID built per row was
+    # a large share of scoring them. Not the option orders either: scoring needs none
+    # (bench/load, 700-item forms).
+    forms = {rep: items[f] for f in form_ids for rep in (str(f), f.hex)}
+    columns = (cast(_FI.c.form_id, String), _FI.c.position, cast(_FI.c.item_version_id, String))
+    query = select(*columns).where(_FI.c.form_id.in_(form_ids)).order_by(_FI.c.position)
+    versions: set[str] = set()
+    for form, position, version in db.execute(query).tuples():
+        version = hex_id(version)
+        versions.add(version)
+        forms[form].append((position, version))
+    answers: dict[uuid.UUID, dict[int, str | None]] = {a: {} for a in attempt_ids}
+    query = select(_A.c.attempt_id, _A.c.position, _A.c.option_id).where(
+        _A.c.attempt_id.in_(attempt_ids)
+    )
+    for attempt_id, position, option in db.execute(query).tuples():
+        answers[attempt_id][position] = option
+    query = select(_S.c.attempt_id).where(_S.c.attempt_id.in_(attempt_ids)).distinct()
+    scored = set(db.scalars(query))
+    return Prefetched(items, RULES.get_many(db, versions), answers, scored)
+
+
+@dataclass(frozen=True)
+class _Inputs:
+    items: list[tuple[int, str]]  # (position, version id as hex)
+    rules: dict[str, _Rule]
+    answers: dict[int, str | None]
+    maybe_scored: bool  # scores to replace may exist
+    batch: bool  # prefetched: the caller flushes the batch once
+
+
+def _inputs(db: Session, attempt: Attempt) -> _Inputs:
+    ready: Prefetched | None = db.info.get("scoring")
+    if ready is not None and attempt.id in ready.answers:
+        scored = attempt.id in ready.scored
+        items = ready.items[attempt.form_id]
+        return _Inputs(items, ready.rules, ready.answers[attempt.id], scored, batch=True)
+    if attempt.selector == FixedFormSelector.name:
+        # One attempt closed by a request (the page at zero): the batch's reader, for one.
+        one = read_inputs(db, [attempt])
+        items, answers = one.items[attempt.form_id], one.answers[attempt.id]
+        return _Inputs(items, one.rules, answers, attempt.id in one.scored, batch=False)
+    refs = selector_for(attempt).all_items(db, attempt)
+    items = [(r.position, r.version_id.hex) for r in refs]
+    rules = RULES.get_many(db, [version for _, version in items])
+    answered = select(_A.c.position, _A.c.option_id).where(_A.c.attempt_id == attempt.id)
+    answers = dict(db.execute(answered).tuples().all())
+    return _Inputs(items, rules, answers, maybe_scored=True, batch=False)
+
+
 def score_attempt(db: Session, attempt: Attempt) -> list[AttemptScore]:
     """Compute and store the attempt's raw scores (replacing any earlier ones)."""
     given = _inputs(db, attempt)
-    rules: dict[uuid.UUID, _Rule] = db.info.setdefault("scoring_rules", {})
+    rules = given.rules
     tallies: dict[str, SubtestTally] = defaultdict(SubtestTally)
     answers = given.answers
-    for ref in given.refs:
-        rule = rules.get(ref.version_id)
-        if rule is None:
-            rule = rules[ref.version_id] = _Rule.of(given.keys[ref.version_id])
-        option = answers.get(ref.position)
+    for position, version in given.items:
+        rule = rules[version]
+        option = answers.get(position)
         tally = tallies[rule.subtest]
         points = rule.points.get(option, 0) if option is not None else 0
         tally.raw += points
         tally.maximum += rule.maximum
         tally.items += 1
         tally.answered += option is not None
-        tally.detail.append([ref.position, option, points])
+        tally.detail.append([position, option, points])
     old = repository.scores_of(db, attempt.id) if given.maybe_scored else []
     if old:
         for score in old:

@@ -240,7 +240,7 @@ def _refresh_clock(db: Session, attempt: Attempt, wait: bool = True) -> bool:
         return True
     if core.run_out(facts_of(db, attempt), now, grace) == "test":
         _submit(db, attempt, "timer", now)
-        return
+        return True
     current = attempt_sections(db, attempt).get(attempt.current_section)
     while current is not None and core.past_cutoff(current.deadline_at, now, grace):
         # The next section starts when the previous one ran out, not when someone looks.

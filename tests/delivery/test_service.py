@@ -1,19 +1,21 @@
 """Delivery through the service layer: login, clock, saves, submission, sweeper, sections."""
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from app.bank.models import ItemVersion
-from app.delivery import errors, repository, service
+from app.delivery import errors, repository, scoring, service
 from app.delivery.models import Answer, AnswerJournal, Attempt
 from app.delivery.scoring import score_attempt
 from app.delivery.selectors import ItemRef, register_selector, selector_for
 from app.delivery.views import state_view
+from app.exams.models import FormItem
 from app.kit.clock import FrozenClock, use_clock
 from app.kit.secrets_gen import token_digest
 from tests.delivery.factories import OpenExam, open_exam
@@ -382,6 +384,45 @@ def test_the_sweeper_scores_a_batch_as_one_at_a_time_in_a_fixed_number_of_querie
     assert two == three  # a batch is a fixed number of statements, whatever its size
     score_attempt(db_session, db_session.get(Attempt, attempts[0].id))  # type: ignore[arg-type]
     assert _scores(db_session, attempts[0].id) == expected[attempts[0].id]  # replaced
+
+
+def _version_reads(engine: Engine, run: Callable[[], object]) -> int:
+    seen: list[str] = []
+    record = lambda *args: seen.append(args[2])  # noqa: E731
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        run()
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    return len([q for q in seen if "FROM bank_item_version" in q])
+
+
+def test_a_frozen_versions_scoring_rule_is_kept_by_the_worker_a_drafts_is_read_again(
+    db_session: Session, exam: OpenExam, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each attempt closed by a request (the page at zero) read its 700 versions' rules
+    (bench/load, deadline); versions in a form are frozen, so the worker keeps their rules.
+    A version not frozen may still be edited in place: its rule is read every time."""
+    monkeypatch.setattr(scoring, "RULES", scoring.RuleCache())  # this test's worker
+    taker, attempt = started(db_session, exam, 0)
+    option = option_at(db_session, taker, 1, index=0)
+    service.save_answer(db_session, taker, 1, option, False, service.seq_base())
+    assert _version_reads(engine, lambda: score_attempt(db_session, attempt)) == 1
+    assert _version_reads(engine, lambda: score_attempt(db_session, attempt)) == 0
+
+    monkeypatch.setattr(scoring, "RULES", scoring.RuleCache())
+    first = db_session.scalars(
+        select(FormItem.item_version_id).where(
+            FormItem.form_id == attempt.form_id, FormItem.position == 1
+        )
+    ).one()
+    db_session.execute(update(ItemVersion).values(frozen_at=None))  # drafts, for contrast
+    other = "B" if option == "A" else "A"
+    for key, points in ((option, 1), (other, 0)):
+        db_session.execute(update(ItemVersion).where(ItemVersion.id == first).values(key=key))
+        assert _version_reads(engine, lambda: score_attempt(db_session, attempt)) == 1
+        details = [d for s in _scores(db_session, attempt.id) for d in s[5]]  # type: ignore[attr-defined]
+        assert [1, option, points] in details
 
 
 def test_blueprint_sections_are_kept_per_worker_until_the_blueprint_changes(
