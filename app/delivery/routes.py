@@ -218,7 +218,12 @@ def submit(taker: TakerDep, db: DB) -> RedirectResponse:
 
 @router.get("/selesai", response_class=HTMLResponse)
 def finished(request: Request, taker: TakerDep, db: DB) -> Response:
-    state = _state(db, taker)
+    """The finished page; the page at the test's zero comes here, so it closes an attempt
+    whose time has run out (as a resume does) and sends one still running back to it."""
+    attempt = repository.attempt_of(db, taker.participant.id)
+    if attempt is not None and attempt.status == "in_progress":
+        attempt = service.start(db, taker)  # brings the clock up to date
+    state = views.state_view(db, taker, attempt)
     if state.status != "submitted":
         return redirect("/ujian/lanjut")
     return render(request, "delivery/finished.html", {"state": state})

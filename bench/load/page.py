@@ -285,13 +285,13 @@ class PageTaker:
 
     async def _sleep_or_time_up(self, http: Http, rec: Recorder, seconds: float) -> None:
         """Think for `seconds`, unless the countdown reaches zero first: then, as taker.js
-        does, wait the grace + 1.5 s for the answers on the wire and let the server say where
-        to go."""
+        does, wait the grace + 1.5 s for the answers on the wire and go to the finished page
+        (which closes the attempt; the bench's forms have no section limits)."""
         if time.monotonic() + seconds < self.time_up_at:
             await asyncio.sleep(seconds)
             return
         await asyncio.sleep(max(0.0, self.time_up_at - time.monotonic()))
-        await self._leave(http, rec, self.grace + 1.5, "/ujian/lanjut")
+        await self._leave(http, rec, self.grace + 1.5, "/ujian/selesai")
 
     async def _beat(self, http: Http, rec: Recorder, until: float, beat: float) -> None:
         # taker.js: setInterval(every beat): a heartbeat when quiet for beat - 0.5 s.

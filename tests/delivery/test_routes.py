@@ -215,3 +215,27 @@ def test_a_batch_carries_its_figures_so_a_kept_item_is_whole_offline(
     uris = re.findall(r'<img class="figure" src="data:image/svg\+xml;base64,([^"]+)"', batch)
     assert len(uris) == 3 and base64.b64decode(uris[0]).decode() == svg
     assert "figure.svg" not in batch and "figure.svg" not in client.get("/ujian/soal/2").text
+
+
+def test_the_finished_page_closes_an_attempt_whose_time_ran_out_and_not_one_still_running(
+    client: TestClient, exam: OpenExam, frozen: FrozenClock, use_database: str
+) -> None:
+    """The page at the test's zero goes straight to the finished page (one request from every
+    page of a room in the same second, not a resume and its redirect): the finished page
+    closes the attempt itself; before zero, or with time added, it sends the page back."""
+    from sqlalchemy import select
+
+    from app.delivery.models import Attempt
+
+    page = logged_in(client, exam).get("/ujian/latihan/1")
+    client.post("/ujian/mulai", data={"csrf_token": csrf_of(page.text)})
+    assert client.get("/ujian/selesai").url.path == "/ujian/soal/1"  # time left: back
+    frozen.advance(seconds=3600 + 4)  # the whole test's hour and its answer grace
+    finished = client.get("/ujian/selesai")
+    assert finished.url.path == "/ujian/selesai" and "Tes selesai" in finished.text
+    assert not finished.history  # no redirect: this one request closed it
+    engine = make_engine(use_database)
+    with transaction(make_sessionmaker(engine)) as db:
+        attempt = db.scalars(select(Attempt)).one()
+        assert (attempt.status, attempt.submitted_by) == ("submitted", "timer")
+    engine.dispose()

@@ -397,13 +397,17 @@
   }
 
   var finishing = false;
-  function timeUp() {
+  function timeUp(whole) {
     if (finishing) return;
     finishing = true;
     // Give queued answers the server's grace to arrive, then let the server say what is next.
     // (+1.5 s: the server's remaining seconds are whole, so zero here may come up to a second
-    // early; within the grace the server would show the test page again.)
-    setTimeout(function () { window.location.href = "/ujian/lanjut"; }, cfg.timeUpAfter);
+    // early; within the grace the server would show the test page again.) The whole test's
+    // zero goes to the finished page, which closes the attempt: one request, not a resume and
+    // its redirect, from every page of a room in the same second; it sends the page back to
+    // the test if the proctor added time meanwhile.
+    var next = whole ? "/ujian/selesai" : "/ujian/lanjut";
+    setTimeout(function () { window.location.href = next; }, cfg.timeUpAfter);
   }
 
   function tick() {
@@ -417,7 +421,7 @@
       warnOnce("s10", now.section <= 600 && now.section > 300, msg.sectionWarn10);
       warnOnce("s5", now.section <= 300 && now.section > 0, msg.sectionWarn5);
     }
-    if (!clock.paused && (now.total <= 0 || (now.section !== null && now.section <= 0))) timeUp();
+    if (!clock.paused && (now.total <= 0 || (now.section !== null && now.section <= 0))) timeUp(now.total <= 0);
   }
 
   function setPaused(paused) {
