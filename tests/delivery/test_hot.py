@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import event, select, update
+from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -18,6 +18,7 @@ from app.delivery.models import Answer, AnswerJournal, Attempt, TakerLogin
 from app.kit import clock
 from app.kit.clock import FrozenClock, use_clock
 from tests.delivery.factories import OpenExam, open_exam
+from tests.statements import recorded
 
 START = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
 
@@ -75,14 +76,8 @@ def exam(db_session: Session, tmp_path: Path, frozen: FrozenClock) -> OpenExam:
 
 @pytest.fixture
 def statements(engine: Engine) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def record(*args: Any) -> None:
-        seen.append(args[2])
-
-    event.listen(engine, "before_cursor_execute", record)
-    yield seen
-    event.remove(engine, "before_cursor_execute", record)
+    with recorded(engine) as seen:
+        yield seen
 
 
 def test_item_is_what_the_orm_path_shows(

@@ -19,6 +19,7 @@ from app.exams.models import FormItem
 from app.kit.clock import FrozenClock, use_clock
 from app.kit.secrets_gen import token_digest
 from tests.delivery.factories import OpenExam, open_exam
+from tests.statements import recorded
 
 START = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
 
@@ -387,13 +388,8 @@ def test_the_sweeper_scores_a_batch_as_one_at_a_time_in_a_fixed_number_of_querie
 
 
 def _version_reads(engine: Engine, run: Callable[[], object]) -> int:
-    seen: list[str] = []
-    record = lambda *args: seen.append(args[2])  # noqa: E731
-    event.listen(engine, "before_cursor_execute", record)
-    try:
+    with recorded(engine) as seen:
         run()
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
     return len([q for q in seen if "FROM bank_item_version" in q])
 
 

@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import event, select, text
+from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -18,6 +18,7 @@ from app.proctoring import service
 from app.proctoring.board import build_board
 from app.proctoring.models import AttemptPause
 from tests.delivery.factories import OpenExam, open_exam
+from tests.statements import recorded
 
 START = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)  # session S1 starts 00:00 UTC (08:00 WITA)
 ALICE = Actor(None, "pengawas-a", "proctor")
@@ -305,14 +306,8 @@ def test_audit_log_refuses_update_and_delete(db_session: Session, exam: OpenExam
 
 
 def count_queries(db: Session, action) -> int:  # type: ignore[no-untyped-def]
-    statements: list[str] = []
-    connection = db.connection()
-    listener = lambda *args: statements.append(args[2])  # noqa: E731
-    event.listen(connection, "before_cursor_execute", listener)
-    try:
+    with recorded(db.connection()) as statements:
         action()
-    finally:
-        event.remove(connection, "before_cursor_execute", listener)
     return len(statements)
 
 

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.audit.service import Actor
@@ -14,6 +14,7 @@ from app.exports.schema import columns
 from app.talentbox import files, placement, repository, service
 from app.talentbox.models import PotencyRow
 from tests.exams.factories import valid_nip
+from tests.statements import recorded
 
 ANALYST = Actor(None, "analis", "analyst")
 LEVELS = ["tinggi", "menengah", "rendah", "tinggi", None]
@@ -126,14 +127,7 @@ def test_potency_in_every_export_format(db_session: Session, tmp_path: Path) -> 
 def test_placement_touches_only_its_own_tables(db_session: Session) -> None:
     from tests.talentbox.test_weighted import PROFILE
 
-    statements: list[str] = []
-    connection = db_session.connection()
-
-    def remember(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]
-        statements.append(statement.lower())
-
-    event.listen(connection, "before_cursor_execute", remember)
-    try:
+    with recorded(db_session.connection()) as statements:
         potency = service.import_potency(db_session, ANALYST, "skor.csv", potency_csv())
         performance = service.import_performance(db_session, ANALYST, "skp.csv", PERFORMANCE)
         run = placement.place(db_session, ANALYST, potency.id, performance.id, 2026)
@@ -148,9 +142,9 @@ def test_placement_touches_only_its_own_tables(db_session: Session) -> None:
         )
         repository.history_of(db_session, valid_nip(1))
         assert repository.box_counts(db_session, weighted.id)
-    finally:
-        event.remove(connection, "before_cursor_execute", remember)
-    tables = {t for s in statements for t in re.findall(r'(?:from|join|into|update)\s+"?(\w+)', s)}
+    tables = {
+        t for s in statements for t in re.findall(r'(?:from|join|into|update)\s+"?(\w+)', s.lower())
+    }
     assert tables and all(t.startswith("talentbox_") or t == "audit_log" for t in tables), tables
 
 
