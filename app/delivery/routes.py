@@ -11,10 +11,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from app.config import get_settings
-from app.delivery import calls, errors, repository, service, views
+from app.delivery import calls, errors, prefetch, repository, service, views
 from app.delivery.api import COOKIE, set_taker_cookie
 from app.delivery.practice import PRACTICE_ITEMS
-from app.delivery.prefetch import PREFETCH
 from app.i18n import gettext
 from app.kit.secrets_gen import token_digest
 from app.web import pages
@@ -157,7 +156,7 @@ async def item_page(request: Request, position: int, proasn_taker: TakerCookie =
         "intro": page.intro,
         "heartbeat_seconds": get_settings().heartbeat_seconds,
         "answer_grace_seconds": get_settings().answer_grace_seconds,
-        "prefetch": PREFETCH,
+        "prefetch": prefetch.for_page_load(),
     }
     return render(request, "delivery/item.html", context)
 

@@ -1,7 +1,9 @@
 """The page's prefetch policy (app/delivery/prefetch.py; taker.js implements the same, and
 tests/browser/test_page_requests.py holds the page to the bench client that uses this)."""
 
-from app.delivery.prefetch import Prefetch, batches_for
+import random
+
+from app.delivery.prefetch import Prefetch, batches_for, for_page_load
 
 
 def plan(position: int, had: set[int], first: int = 1, last: int = 700) -> list[tuple[int, int]]:
@@ -31,3 +33,21 @@ def test_within_a_section_only() -> None:
     assert plan(301, {301}, first=301, last=600) == [(302, 323)]
     # a page loaded on the last item: the batch behind it
     assert batches_for(5, 1, 5, {5}.__contains__, Prefetch(batch=4, refill=2)) == [(2, 4)]
+
+
+def test_each_page_load_draws_its_refill_point_so_a_room_does_not_refill_together() -> None:
+    """With one refill point, a room that started together asked for its second batches
+    together (bench/load's steady 2,000: all within ~16 s, the phase's one stall)."""
+    rng = random.Random(14)
+    policies = [for_page_load(rng) for _ in range(2000)]
+    assert {p.batch for p in policies} == {22}
+    assert {p.refill for p in policies} == set(range(6, 15))
+    had = set(range(1, 24))  # the first batch of a page loaded on item 1
+
+    def second_batch_at(policy: Prefetch) -> int:
+        return next(n for n in range(1, 24) if batches_for(n, 1, 700, had.__contains__, policy))
+
+    # Walking forward one item per answer, the room's second batches come at 9 different
+    # answers (10..18), each page with 5 or more items ahead still in hand.
+    assert {second_batch_at(p) for p in policies} == set(range(10, 19))
+    assert all(23 - second_batch_at(p) >= 5 for p in policies)

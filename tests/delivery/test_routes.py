@@ -239,3 +239,16 @@ def test_the_finished_page_closes_an_attempt_whose_time_ran_out_and_not_one_stil
         attempt = db.scalars(select(Attempt)).one()
         assert (attempt.status, attempt.submitted_by) == ("submitted", "timer")
     engine.dispose()
+
+
+def test_each_test_page_load_carries_a_refill_point_of_its_own(
+    client: TestClient, exam: OpenExam
+) -> None:
+    page = logged_in(client, exam).get("/ujian/latihan/1")
+    client.post("/ujian/mulai", data={"csrf_token": csrf_of(page.text)})
+    refills = set()
+    for _ in range(40):
+        found = re.search(r'data-refill="(\d+)"', client.get("/ujian/soal/1").text)
+        assert found
+        refills.add(int(found.group(1)))
+    assert len(refills) > 1 and refills <= set(range(6, 15)), refills
