@@ -221,7 +221,7 @@ def finished(request: Request, taker: TakerDep, db: DB) -> Response:
     whose time has run out (as a resume does) and sends one still running back to it."""
     attempt = repository.attempt_of(db, taker.participant.id)
     if attempt is not None and attempt.status == "in_progress":
-        attempt = service.start(db, taker)  # brings the clock up to date
+        service.refresh_clock(db, attempt)  # closes it when its time has run out
     state = views.state_view(db, taker, attempt)
     if state.status != "submitted":
         return redirect("/ujian/lanjut")

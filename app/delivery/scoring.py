@@ -35,14 +35,6 @@ class SubtestTally:
     detail: list[list[object]] = field(default_factory=list)
 
 
-def item_points(version: "ItemVersion | ScoringKey", option_id: str | None) -> int:
-    if option_id is None:
-        return 0
-    if version.scoring == "graded":
-        return int((version.points or {}).get(option_id, 0))
-    return 1 if option_id == version.key else 0
-
-
 def item_maximum(version: "ItemVersion | ScoringKey") -> int:
     return max((version.points or {}).values()) if version.scoring == "graded" else 1
 

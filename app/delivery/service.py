@@ -198,7 +198,8 @@ def _open_section(db: Session, attempt: Attempt, section: SectionPlan, at: datet
 
 
 def refresh_clock(db: Session, attempt: Attempt) -> None:
-    """Public for the proctor console: bring an attempt's clock up to date before acting."""
+    """Bring an attempt's clock up to date (closing what has run out): for the proctor
+    console before acting, and for the finished page the page at zero goes to."""
     _refresh_clock(db, attempt)
 
 

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import event, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -367,17 +367,12 @@ def test_the_sweeper_scores_a_batch_as_one_at_a_time_in_a_fixed_number_of_querie
             db_session.delete(old)
     db_session.flush()
     frozen.current = attempts[-1].deadline_at + timedelta(seconds=4)
-    seen: list[str] = []
-    record = lambda *args: seen.append(args[2])  # noqa: E731
-    event.listen(engine, "before_cursor_execute", record)
-    try:
+    with recorded(engine) as seen:
         assert service.submit_expired(db_session, limit=2) == 2
         two = len(seen)
         seen.clear()
         assert service.submit_expired(db_session) == 3
         three = len(seen)
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
     db_session.expire_all()
     for attempt in attempts:
         assert db_session.get(Attempt, attempt.id).status == "submitted"  # type: ignore[union-attr]
@@ -555,17 +550,9 @@ def test_answer_journal_refuses_update_and_delete(db_session: Session, exam: Ope
 
 
 def count_statements(db: Session, action) -> int:  # type: ignore[no-untyped-def]
-    from sqlalchemy import event
-
-    statements: list[str] = []
-    connection = db.connection()
-    listener = lambda *args: statements.append(args[2])  # noqa: E731
-    event.listen(connection, "before_cursor_execute", listener)
-    try:
+    with recorded(db.connection()) as statements:
         action()
         db.flush()
-    finally:
-        event.remove(connection, "before_cursor_execute", listener)
     _last_statements[:] = [s.split("\n")[0][:90] for s in statements]
     return len(statements)
 
