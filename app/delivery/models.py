@@ -4,7 +4,7 @@ append-only answer journal, per-section timing and per-subtest raw scores."""
 import uuid
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, UTCDateTime
@@ -15,11 +15,21 @@ class TakerLogin(Base):
     """One login of a participant (a login session, not an exam session).
 
     Only the SHA-256 of the cookie token is stored. At most one login per participant is
-    active (not revoked): a second browser is refused until a proctor resets the login.
+    active (not revoked): a second browser is refused until a proctor resets the login. The
+    database holds that rule (a unique index over the active logins): twenty browsers logging
+    in with one NIP in the same instant got two to four live logins when only a read checked it.
     """
 
     __tablename__ = "delivery_taker_login"
-    __table_args__ = (Index("ix_delivery_taker_login_active", "participant_id", "revoked_at"),)
+    __table_args__ = (
+        Index(
+            "ux_delivery_taker_login_one_active",
+            "participant_id",
+            unique=True,
+            sqlite_where=text("revoked_at IS NULL"),
+            postgresql_where=text("revoked_at IS NULL"),
+        ),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
     participant_id: Mapped[uuid.UUID] = mapped_column(

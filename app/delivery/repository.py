@@ -2,14 +2,17 @@
 
 import uuid
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from app.bank.models import ItemVersion
 from app.delivery.models import Answer, Attempt, AttemptScore, AttemptSection, TakerLogin
 from app.exams import repository as exams_repository
 from app.exams.models import Agency, Event, ExamSession, Form, FormItem, Participant
+from app.kit.ids import new_id
 
 # Joins a participant to their login in use (one at a time; revoked ones stay for the audit).
 ACTIVE_LOGIN_OF_PARTICIPANT = (
@@ -92,6 +95,34 @@ def active_login(db: Session, participant_id: uuid.UUID) -> TakerLogin | None:
         TakerLogin.participant_id == participant_id, TakerLogin.revoked_at.is_(None)
     )
     return db.scalar(query)
+
+
+def add_login_if_none_active(db: Session, **values: Any) -> TakerLogin | None:
+    """Insert a login unless the participant has one in use; None when they do. The unique
+    index over active logins decides, so two browsers in the same instant cannot both win;
+    ON CONFLICT keeps the transaction usable on PostgreSQL (a failed INSERT would end it)."""
+    values.setdefault("id", new_id())
+    insert = postgresql.insert if db.get_bind().dialect.name == "postgresql" else sqlite.insert
+    query = (
+        insert(TakerLogin)
+        .values(**values)
+        .on_conflict_do_nothing(
+            index_elements=[TakerLogin.participant_id], index_where=TakerLogin.revoked_at.is_(None)
+        )
+        .returning(TakerLogin)
+    )
+    return db.scalar(query)
+
+
+def end_logins(db: Session, participant_id: uuid.UUID, at: datetime, reason: str) -> int:
+    """End every login of the participant still in use; how many were."""
+    query = (
+        update(TakerLogin)
+        .where(TakerLogin.participant_id == participant_id, TakerLogin.revoked_at.is_(None))
+        .values(revoked_at=at, revoked_reason=reason)
+        .execution_options(synchronize_session="fetch")
+    )
+    return db.execute(query).rowcount
 
 
 def participant_in_open_session(

@@ -81,7 +81,8 @@ def login(
         raise errors.LoginInUse()
     raw = secrets.token_urlsafe(32)
     event = repository.event_of(db, participant)
-    new_login = TakerLogin(
+    new_login = repository.add_login_if_none_active(
+        db,
         participant_id=participant.id,
         needs_admission=event.require_admission,
         token_hash=token_digest(raw),
@@ -89,8 +90,8 @@ def login(
         user_agent=(user_agent or "")[:400] or None,
         client_address=address,
     )
-    db.add(new_login)
-    db.flush()
+    if new_login is None:  # another browser won the same instant
+        raise errors.LoginInUse()
     return Taker(new_login, participant), raw
 
 

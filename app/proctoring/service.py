@@ -461,9 +461,10 @@ def reset_login(
     reason: str,
     pc_number: str | None = None,
 ) -> Outcome:
-    """Free the seat's login (crashed PC, or a move to another PC): answers and time stay."""
+    """Free the seat's login (crashed PC, or a move to another PC): answers and time stay.
+    Every login of the seat still in use ends (rows from before the database held one)."""
     reason = _need_reason(reason)
-    login = delivery_repository.active_login(db, participant.id)
+    ended = delivery_repository.end_logins(db, participant.id, clock.now(), "reset by proctor")
     if pc_number:
         seat = seat_of(db, participant)
         seat.pc_number, seat.version, seat.updated_at = (
@@ -471,9 +472,8 @@ def reset_login(
             seat.version + 1,
             clock.now(),
         )
-    if login is None:
+    if not ended:
         return Outcome(False, "peserta tidak sedang login")
-    login.revoked_at, login.revoked_reason = clock.now(), "reset by proctor"
     _audit(db, actor, "seat.reset_login", exam_session, participant, reason, pc_number=pc_number)
     return Outcome(True, "login dibebaskan; peserta dapat masuk lagi dari PC lain")
 
