@@ -535,7 +535,7 @@ def serve(
         factory=True,
         host=host,
         port=port,
-        proxy_headers=True,
+        proxy_headers=False,  # the app reads X-Forwarded-For from PROASN_TRUSTED_PROXIES only
         workers=workers,
         access_log=access_log,
         timeout_keep_alive=keep_alive,

@@ -47,11 +47,15 @@ class Settings(BaseSettings):
     # Staff login sessions end after this much idleness, and in any case after `hours`.
     staff_idle_minutes: int = Field(default=60, ge=1)
     staff_session_hours: int = Field(default=12, ge=1)
-    # Lockout: this many failed passwords in a row locks the account for `lockout_minutes`.
-    login_max_failures: int = Field(default=5, ge=1)
-    lockout_minutes: int = Field(default=15, ge=1)
-    # Rate limit: failed logins from one address within 15 minutes before it is refused.
-    login_failures_per_address: int = Field(default=20, ge=1)
+    # Reverse proxies whose X-Forwarded-For names the client (comma-separated addresses or
+    # networks, e.g. "10.0.0.2,10.1.0.0/16"; "*" trusts anyone and is for tests only). Empty:
+    # the header is ignored and the connection's address counts, so a client cannot choose
+    # the address its guesses are counted against (docs/deploy.md).
+    trusted_proxies: str = ""
+    # Request bodies over these sizes are refused (413) before anything parses them: every
+    # JSON call and form, and the talent box's file uploads (potency, SKP, profile records).
+    max_body_kib: int = Field(default=64, ge=4)
+    max_upload_mib: int = Field(default=20, ge=1)
     # A rotated room token keeps working this long, so takers typing it are not refused.
     token_overlap_minutes: int = Field(default=2, ge=0)
     # Live-server timer tests only: a file holding seconds to add to the server clock.

@@ -169,7 +169,7 @@ def _demo_staff(db: Session) -> list[tuple[str, str, str]]:
             create_user(db, username, password, role, full_name, agency.id if agency else None)
         else:
             user.password_hash = hash_password(password)
-            user.active, user.locked_until, user.failed_logins = True, None, 0
+            user.active = True
         if role == "proctor":
             assign_proctor(db, username, DEMO_EVENT, DEMO_SESSION)
         printed.append((role, username, password))

@@ -3,8 +3,10 @@
 import asyncio
 import gc
 import logging
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
+from datetime import timedelta
 from urllib.parse import quote
 
 from anyio import to_thread
@@ -14,6 +16,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from app.accounts import admin_routes
 from app.accounts import routes as staff_routes
@@ -40,9 +43,10 @@ from app.talentbox import profile_routes as talentbox_profile_routes
 from app.talentbox import recommendation_routes as talentbox_recommendation_routes
 from app.talentbox import routes as talentbox_routes
 from app.talentbox.placement import PlacementRefused
+from app.throttle import service as throttle
 from app.web import routes as web_routes
 from app.web.csrf import CsrfRejected
-from app.web.edge import Edge, staff_cap
+from app.web.edge import BodyTooLarge, Edge, staff_cap
 from app.web.pages import redirect, render
 from app.web.static_files import VersionedStaticFiles
 from app.web.templating import STATIC_DIR
@@ -88,13 +92,23 @@ def next_sweep_in(factory: sessionmaker[Session], every: float) -> float:
     return min(every, max(0.2, (due - clock.now()).total_seconds() + 0.05))
 
 
+def forget_old_failures(factory: sessionmaker[Session]) -> int:
+    """Failed guesses older than any limit's window count for nothing: drop them."""
+    with transaction(factory) as db_session:
+        return throttle.forget_before(db_session, clock.now() - timedelta(days=1))
+
+
 async def _sweeper(factory: sessionmaker[Session], every: float) -> None:
+    forgotten_at = 0.0
     while True:
         pause = every
         try:
             submitted = await run_in_threadpool(sweep_once, factory)
             if submitted:
                 logger.info("sweeper submitted %d expired attempts", submitted)
+            if time.monotonic() - forgotten_at > 3600:
+                forgotten_at = time.monotonic()
+                await run_in_threadpool(forget_old_failures, factory)
             pause = await run_in_threadpool(next_sweep_in, factory, every)
         except Exception:  # keep sweeping; one bad round must not stop auto-submission
             logger.exception("sweeper round failed")
@@ -139,13 +153,29 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine.dispose()
 
     app = FastAPI(title="ProASN CAT", version="0.1.0", lifespan=lifespan)
-    app.add_middleware(Edge, staff_limit=staff_cap(settings.worker_threads))
+    app.add_middleware(
+        Edge,
+        staff_limit=staff_cap(settings.worker_threads),
+        body_limit=settings.max_body_kib * 1024,
+        upload_limit=settings.max_upload_mib * 1024 * 1024,
+    )
+    if settings.trusted_proxies:
+        # The client address (guessing limits, audit rows) from X-Forwarded-For, only when
+        # the connection comes from a proxy named in PROASN_TRUSTED_PROXIES. Done here, not
+        # by uvicorn's --proxy-headers (which trusts 127.0.0.1 unless told otherwise), so
+        # every way of starting the app trusts exactly the same proxies.
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
 
     @app.exception_handler(DeliveryError)
     async def delivery_error(request: Request, exc: DeliveryError) -> Response:
         if request.url.path.startswith("/api/"):
             return error_response(exc)
         return page_refusal(request, exc)
+
+    @app.exception_handler(BodyTooLarge)
+    async def body_too_large(request: Request, exc: BodyTooLarge) -> Response:
+        message = "Isi permintaan terlalu besar / request body too large"
+        return JSONResponse({"code": "body_too_large", "message": message}, status_code=413)
 
     @app.exception_handler(CsrfRejected)
     async def csrf_rejected(request: Request, exc: CsrfRejected) -> Response:

@@ -9,5 +9,6 @@ from app.exams import models as exams_models  # noqa: F401
 from app.proctoring import models as proctoring_models  # noqa: F401
 from app.scoring import models as scoring_models  # noqa: F401
 from app.talentbox import models as talentbox_models  # noqa: F401
+from app.throttle import models as throttle_models  # noqa: F401
 
 metadata = Base.metadata

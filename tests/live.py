@@ -76,6 +76,7 @@ class LiveServer:
                 "info" if self.access_log else "warning",
                 "--workers",
                 str(self.workers),
+                "--no-proxy-headers",  # as docker/entrypoint.sh and `proasn serve` start it
             ],
             cwd=ROOT,
             env=env,

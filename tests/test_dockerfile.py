@@ -55,6 +55,9 @@ def test_entrypoint_runs_migrations_then_uvicorn() -> None:
         n for n, c in enumerate(commands) if c.startswith("exec uvicorn app.main:create_app")
     )
     assert migrate_at < serve_at
+    # uvicorn's --proxy-headers trusts 127.0.0.1's X-Forwarded-For: the app decides instead
+    # (PROASN_TRUSTED_PROXIES), so a client cannot pick the address its guesses count against.
+    assert "--no-proxy-headers" in commands[serve_at].split()
 
 
 def test_every_local_copy_source_exists() -> None:

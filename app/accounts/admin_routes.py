@@ -30,6 +30,7 @@ def users_page(
     agencies = list(db.scalars(select(Agency).order_by(Agency.name)))
     context = {
         "users": repository.users(db),
+        "delayed": service.delayed_accounts(db),
         "roles": ROLES,
         "agencies": agencies,
         "message": pesan,
@@ -78,6 +79,16 @@ def toggle_active(user_id: uuid.UUID, admin: AdminDep, db: DB) -> Response:
         target_label=user.username,
     )
     return redirect("/admin/pengguna?pesan=status akun diubah")
+
+
+@router.post("/pengguna/{user_id}/buka-tunda", dependencies=[CsrfChecked])
+def lift_delay(user_id: uuid.UUID, admin: AdminDep, db: DB) -> Response:
+    """Let an account whose logins are being delayed (someone guessed its password) try
+    again at once; audited."""
+    user = db.get(StaffUser, user_id)
+    if user is None or not service.lift_delay(db, admin.actor, user):
+        return redirect("/admin/pengguna?galat=1&pesan=akun ini tidak sedang ditunda")
+    return redirect("/admin/pengguna?pesan=penundaan login dicabut")
 
 
 @router.get("/penugasan")

@@ -23,8 +23,6 @@ class StaffUser(Base):
     agency_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("agency.id"))
     password_hash: Mapped[str] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(default=True)
-    failed_logins: Mapped[int] = mapped_column(default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
@@ -45,7 +43,7 @@ class StaffLogin(Base):
 
 
 class LoginAttempt(Base):
-    """Every staff login attempt, for the per-address rate limit and for the record."""
+    """Every staff login attempt, for the record (the limits count in app/throttle)."""
 
     __tablename__ = "staff_login_attempt"
     __table_args__ = (Index("ix_staff_login_attempt_address_at", "client_address", "at"),)

@@ -1,12 +1,11 @@
 """All account queries."""
 
 import uuid
-from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.accounts.models import LoginAttempt, StaffLogin, StaffUser
+from app.accounts.models import StaffLogin, StaffUser
 
 
 def user_by_username(db: Session, username: str) -> StaffUser | None:
@@ -22,15 +21,6 @@ def login_by_token_hash(db: Session, token_hash: str) -> StaffLogin | None:
         StaffLogin.token_hash == token_hash, StaffLogin.revoked_at.is_(None)
     )
     return db.scalar(query)
-
-
-def failures_from(db: Session, address: str, since: datetime) -> int:
-    query = select(func.count()).where(
-        LoginAttempt.client_address == address,
-        LoginAttempt.at >= since,
-        LoginAttempt.succeeded.is_(False),
-    )
-    return db.scalar(query) or 0
 
 
 def user(db: Session, user_id: uuid.UUID) -> StaffUser | None:

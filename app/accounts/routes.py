@@ -10,7 +10,7 @@ from app.accounts.deps import COOKIE, StaffDep, set_staff_cookie
 from app.proctoring import repository as proctoring_repository
 from app.web.csrf import verify_csrf
 from app.web.deps import DB
-from app.web.pages import redirect, render
+from app.web.pages import redirect, render, retry_after
 from app.web.routing import DomainRouter
 from app.web.templating import current_locale
 
@@ -46,7 +46,8 @@ def login(
             "next": _safe_next(next),
             "username": username,
         }
-        return render(request, "accounts/login.html", context, status_code=exc.status)
+        headers = retry_after(getattr(exc, "retry_after", None))
+        return render(request, "accounts/login.html", context, exc.status, headers=headers)
     response = redirect(_safe_next(next))
     set_staff_cookie(response, token)
     return response

@@ -1,4 +1,4 @@
-"""Staff accounts: creation, password login with rate limit and lockout, login sessions."""
+"""Staff accounts: creation, password login with guessing limits, login sessions."""
 
 import re
 import secrets
@@ -17,6 +17,7 @@ from app.i18n import N_
 from app.kit import clock
 from app.kit.errors import Refusal
 from app.kit.secrets_gen import token_digest
+from app.throttle import service as throttle
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
 
@@ -32,14 +33,13 @@ class InvalidCredentials(AccountError):
     message = N_("Wrong username or password.")
 
 
-class AccountLocked(AccountError):
-    status, code = 423, "account_locked"
-    message = N_("Too many failed attempts: this account is locked for a while.")
-
-
 class TooManyAttempts(AccountError):
     status, code = 429, "too_many_attempts"
-    message = N_("Too many failed logins from this computer. Please wait and try again.")
+    message = N_("Too many failed logins. Please wait a moment and try again.")
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(self.message)
+        self.retry_after = retry_after
 
 
 class InvalidAccount(ValueError):
@@ -107,26 +107,34 @@ def create_user(
 def log_in(db: Session, username: str, password: str, address: str) -> tuple[Staff, str]:
     """Check the password; returns the staff login and the cookie token.
 
-    Refuses with TooManyAttempts (per address), AccountLocked or InvalidCredentials; every
-    attempt is recorded.
+    Refuses with TooManyAttempts while the account name or the address must wait (a short,
+    growing delay: app/throttle), else InvalidCredentials. An unknown name and a wrong password
+    take the same path (a hash is checked either way) and get the same answer. Every attempt
+    is recorded.
     """
-    settings = get_settings()
     now = clock.now()
     username = username.strip().lower()
-    window_start = now - timedelta(minutes=15)
-    if repository.failures_from(db, address, window_start) >= settings.login_failures_per_address:
-        raise TooManyAttempts()
+    keyed = throttle.keys("staff", account=username, address=address)
+    try:
+        throttle.check(db, "staff", keyed, now)
+    except throttle.Throttled as exc:
+        raise TooManyAttempts(exc.retry_after) from None
     user = repository.user_by_username(db, username)
-    if user is not None and user.locked_until is not None and user.locked_until > now:
-        _attempt(db, username, address, False)
-        raise AccountLocked()
     valid = verify_password(user.password_hash if user else dummy_hash(), password)
     if user is None or not user.active or not valid:
         _attempt(db, username, address, False)
-        if user is not None:
-            _count_failure(db, user)
+        if "account" in throttle.failed(db, "staff", keyed) and user is not None:
+            record(
+                db,
+                actor_of(user),
+                "staff.throttled",
+                target_type="staff_user",
+                target_id=user.id,
+                target_label=user.username,
+                address=address,
+            )
         raise InvalidCredentials()
-    user.failed_logins, user.locked_until, user.last_login_at = 0, None, now
+    user.last_login_at = now
     _attempt(db, username, address, True)
     token = secrets.token_urlsafe(32)
     login = StaffLogin(
@@ -134,7 +142,7 @@ def log_in(db: Session, username: str, password: str, address: str) -> tuple[Sta
         token_hash=token_digest(token),
         created_at=now,
         last_seen_at=now,
-        expires_at=now + timedelta(hours=settings.staff_session_hours),
+        expires_at=now + timedelta(hours=get_settings().staff_session_hours),
         client_address=address,
     )
     db.add(login)
@@ -159,20 +167,27 @@ def _attempt(db: Session, username: str, address: str, succeeded: bool) -> None:
     )
 
 
-def _count_failure(db: Session, user: StaffUser) -> None:
-    settings = get_settings()
-    user.failed_logins += 1
-    if user.failed_logins >= settings.login_max_failures:
-        user.locked_until = clock.now() + timedelta(minutes=settings.lockout_minutes)
-        user.failed_logins = 0
-        record(
-            db,
-            actor_of(user),
-            "staff.locked",
-            target_type="staff_user",
-            target_id=user.id,
-            target_label=user.username,
-        )
+def delayed_accounts(db: Session) -> dict[str, int]:
+    """Account names that must wait before their next login, with the seconds left."""
+    return throttle.waiting(db, "staff", "account")
+
+
+def lift_delay(db: Session, admin: Actor, user: StaffUser) -> bool:
+    """An admin lets an account try again at once (the owner, locked out by someone's
+    guesses, phoned in); False when it was not delayed."""
+    cleared = throttle.clear(db, "staff", throttle.keys("staff", account=user.username)["account"])
+    if not cleared:
+        return False
+    record(
+        db,
+        admin,
+        "staff.unthrottle",
+        target_type="staff_user",
+        target_id=user.id,
+        target_label=user.username,
+        failures=cleared,
+    )
+    return True
 
 
 def authenticate(db: Session, token: str | None) -> Staff | None:

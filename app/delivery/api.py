@@ -32,6 +32,7 @@ from app.delivery.schemas import (
 )
 from app.i18n import DEFAULT_LOCALE
 from app.web.deps import DB, in_transaction
+from app.web.pages import retry_after
 from app.web.routing import DomainRouter
 
 COOKIE = "proasn_taker"
@@ -51,7 +52,7 @@ def json_reply(model: BaseModel) -> Response:
 
 def error_response(error: DeliveryError, locale: str = DEFAULT_LOCALE) -> JSONResponse:
     body = {"code": error.code, "message": error.message_in(locale)}
-    return JSONResponse(body, status_code=error.status)
+    return JSONResponse(body, status_code=error.status, headers=retry_after(error.retry_after))
 
 
 def set_taker_cookie(response: Response, token: str) -> None:

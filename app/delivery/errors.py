@@ -9,9 +9,10 @@ class DeliveryError(Refusal):
     code = "delivery_error"
     message = N_("The request could not be processed.")
 
-    def __init__(self, detail: str | None = None) -> None:
+    def __init__(self, detail: str | None = None, retry_after: int | None = None) -> None:
         super().__init__(self.code)
         self.detail = detail
+        self.retry_after = retry_after  # seconds, sent as Retry-After
 
     def message_in(self, locale: str) -> str:
         return gettext(self.message, locale)
@@ -30,6 +31,11 @@ LoginInUse = _error(
     "login_in_use",
     409,
     N_("This participant is already logged in on another computer. Please ask the proctor."),
+)
+TooManyTries = _error(
+    "too_many_attempts",
+    429,
+    N_("Too many wrong logins. Please wait a moment, check the NIP and the room token."),
 )
 NotLoggedIn = _error("not_logged_in", 401, N_("Please log in with your NIP and the room token."))
 SessionNotOpen = _error("session_not_open", 409, N_("The exam session is not open."))

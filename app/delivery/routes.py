@@ -19,7 +19,7 @@ from app.kit.secrets_gen import token_digest
 from app.web import pages
 from app.web.csrf import verify_csrf
 from app.web.deps import DB, in_transaction
-from app.web.pages import redirect
+from app.web.pages import redirect, retry_after
 from app.web.routing import DomainRouter
 from app.web.templating import current_locale, templates
 
@@ -28,8 +28,16 @@ TakerCookie = Annotated[str | None, Cookie(alias=COOKIE)]
 CsrfChecked = Depends(verify_csrf)
 
 
-def render(request: Request, name: str, context: dict, status_code: int = 200) -> HTMLResponse:  # type: ignore[type-arg]
-    return pages.render(request, name, context, status_code, layout="layout_taker.html")
+def render(
+    request: Request,
+    name: str,
+    context: dict,  # type: ignore[type-arg]
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+) -> HTMLResponse:
+    return pages.render(
+        request, name, context, status_code, layout="layout_taker.html", headers=headers
+    )
 
 
 def taker_of(db: DB, proasn_taker: TakerCookie = None) -> service.Taker:
@@ -69,7 +77,8 @@ def login(
         )
     except errors.DeliveryError as exc:
         context = {"error": exc.message_in(current_locale.get()), "nip": nip}
-        return render(request, "delivery/login.html", context, status_code=exc.status)
+        headers = retry_after(exc.retry_after)
+        return render(request, "delivery/login.html", context, exc.status, headers=headers)
     response = redirect("/ujian/lanjut")
     if new_token:
         set_taker_cookie(response, new_token)

@@ -25,6 +25,7 @@ from app.exams.models import Event, Form, Participant
 from app.kit import clock
 from app.kit.nip import InvalidNIP, normalise_nip
 from app.kit.secrets_gen import token_digest
+from app.throttle import service as throttle
 
 
 @dataclass(frozen=True)
@@ -65,14 +66,22 @@ def login(
     address: str | None = None,
 ) -> tuple[Taker, str | None]:
     """Log in with NIP and room token; returns the taker and a new cookie token (or None
-    when this browser's existing login is reused)."""
+    when this browser's existing login is reused). Wrong tries are limited per NIP and per
+    address (app/throttle): a room token is short, and guessing one cost nothing."""
     try:
         digits = normalise_nip(nip)
     except InvalidNIP:
-        raise errors.InvalidLogin() from None
+        digits = None
+    keyed = throttle.keys("taker", nip=digits or nip.strip()[:40], address=address)
+    try:
+        throttle.check(db, "taker", keyed)
+    except throttle.Throttled as exc:
+        raise errors.TooManyTries(retry_after=exc.retry_after) from None
     token = "".join(room_token.split()).upper()
-    found = repository.participant_in_open_session(db, digits, token, clock.now())
+    now = clock.now()
+    found = repository.participant_in_open_session(db, digits, token, now) if digits else None
     if found is None:
+        throttle.failed(db, "taker", keyed)
         raise errors.InvalidLogin()
     participant, active = found
     if active is not None:

@@ -1,29 +1,25 @@
 """The participant's own result (PDP: access to one's own data), with NIP + personal access
-code, from the published scoring run only. Failed attempts are rate-limited per address."""
+code, from the published scoring run only. Failed attempts are limited per NIP and address."""
 
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.accounts import repository as accounts_repository
-from app.accounts.models import LoginAttempt
-from app.config import get_settings
 from app.exams.models import Agency, Event, Participant
-from app.kit import clock
 from app.kit.nip import InvalidNIP, normalise_nip
 from app.kit.secrets_gen import verify_access_code
 from app.scoring import repository
 from app.scoring.models import ScoreRecord
 from app.talentbox import repository as talentbox_repository
+from app.throttle import service as throttle
 
 
 class SelfViewRefused(Exception):
-    def __init__(self, message: str, status: int) -> None:
+    def __init__(self, message: str, status: int, retry_after: int | None = None) -> None:
         super().__init__(message)
-        self.message, self.status = message, status
+        self.message, self.status, self.retry_after = message, status, retry_after
 
 
 @dataclass(frozen=True)
@@ -37,27 +33,24 @@ class OwnResult:
 
 
 def own_results(db: Session, nip: str, code: str, address: str) -> list[OwnResult]:
-    now = clock.now()
-    limit = get_settings().login_failures_per_address
-    if accounts_repository.failures_from(db, address, now - timedelta(minutes=15)) >= limit:
-        raise SelfViewRefused("terlalu banyak percobaan gagal; coba lagi nanti", 429)
+    """The published results of the participant(s) with this NIP and access code. Wrong
+    guesses are limited per NIP and per address, apart from staff logins (app/throttle)."""
     try:
         digits = normalise_nip(nip)
     except InvalidNIP:
         digits = ""
+    keyed = throttle.keys("selfview", nip=digits or nip.strip()[:40], address=address)
+    try:
+        throttle.check(db, "selfview", keyed)
+    except throttle.Throttled as exc:
+        message = "terlalu banyak percobaan gagal; coba lagi sebentar lagi"
+        raise SelfViewRefused(message, 429, exc.retry_after) from None
     people = (
         list(db.scalars(select(Participant).where(Participant.nip == digits))) if digits else []
     )
     mine = [p for p in people if verify_access_code(p.access_code_hash, code)]
-    db.add(
-        LoginAttempt(
-            username=f"nip:{digits or nip[:40]}",
-            client_address=address,
-            at=now,
-            succeeded=bool(mine),
-        )
-    )
     if not mine:
+        throttle.failed(db, "selfview", keyed)
         raise SelfViewRefused("NIP atau kode akses salah", 401)
     return [_result(db, p) for p in mine]
 

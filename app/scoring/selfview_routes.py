@@ -8,7 +8,7 @@ from fastapi.responses import Response
 from app.scoring.selfview import SelfViewRefused, own_results
 from app.web.csrf import verify_csrf
 from app.web.deps import DB
-from app.web.pages import render
+from app.web.pages import render, retry_after
 from app.web.routing import DomainRouter
 
 router = DomainRouter(prefix="/hasil", include_in_schema=False)
@@ -29,5 +29,6 @@ def lookup(
     except SelfViewRefused as exc:
         db.commit()  # the failed attempt counts for the rate limit
         context = {"results": None, "error": exc.message}
-        return render(request, "scoring/selfview.html", context, status_code=exc.status)
+        headers = retry_after(exc.retry_after)
+        return render(request, "scoring/selfview.html", context, exc.status, headers=headers)
     return render(request, "scoring/selfview.html", {"results": results, "error": None})

@@ -15,6 +15,7 @@ def render(
     context: dict[str, Any],
     status_code: int = 200,
     layout: str = "layout.html",
+    headers: dict[str, str] | None = None,
 ) -> HTMLResponse:
     fragment = bool(request.headers.get("HX-Request"))
     full = {
@@ -23,10 +24,17 @@ def render(
         "staff": getattr(request.state, "staff", None),
         **context,
     }
-    response = templates.TemplateResponse(request, name, full, status_code=status_code)
+    response = templates.TemplateResponse(
+        request, name, full, status_code=status_code, headers=headers
+    )
     attach_csrf_cookie(request, response)
     return response
 
 
 def redirect(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
+
+
+def retry_after(seconds: int | None) -> dict[str, str] | None:
+    """The Retry-After header of a refusal that asks the client to wait."""
+    return {"Retry-After": str(seconds)} if seconds else None

@@ -70,3 +70,51 @@ def test_staff_cookie_is_httponly_and_strict(use_database: str) -> None:
         )
         cookie = response.headers["set-cookie"].lower()
         assert "proasn_staff=" in cookie and "httponly" in cookie and "samesite=strict" in cookie
+
+
+def test_the_admin_sees_a_delayed_account_and_lifts_the_delay(use_database: str) -> None:
+    runner = CliRunner()
+    for username, role, password in (
+        ("admin1", "admin", "kata-sandi-admin-1"),
+        ("pengawas1", "proctor", "kata-sandi-pengawas"),
+    ):
+        args = ["users", "create", "--username", username, "--role", role, "--password-stdin"]
+        assert runner.invoke(cli, args, input=password + "\n").exit_code == 0
+    app = create_app()
+    with TestClient(app, client=("10.5.0.1", 1)) as guesser:
+        page = guesser.get("/staf/masuk")
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+        for _ in range(6):
+            guesser.post(
+                "/staf/masuk",
+                data={"username": "pengawas1", "password": "tebakan-salah", "csrf_token": token},
+            )
+    with TestClient(app, client=("10.5.0.2", 1)) as proctor:
+        page = proctor.get("/staf/masuk")
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+        form = {"username": "pengawas1", "password": "kata-sandi-pengawas", "csrf_token": token}
+        waiting = proctor.post("/staf/masuk", data=form)
+        assert waiting.status_code == 429 and "Retry-After" in waiting.headers
+    with TestClient(app, client=("10.5.0.3", 1)) as admin:
+        page = admin.get("/staf/masuk")
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+        form = {"username": "admin1", "password": "kata-sandi-admin-1", "csrf_token": token}
+        assert admin.post("/staf/masuk", data=form).status_code == 200
+        users = admin.get("/admin/pengguna")
+        assert "login ditunda setelah percobaan gagal" in users.text
+        lift = re.search(r'action="(/admin/pengguna/[^"]+/buka-tunda)"', users.text)
+        assert lift is not None
+        without_csrf = admin.post(lift.group(1))
+        assert without_csrf.status_code == 403
+        done = admin.post(lift.group(1), data={"csrf_token": token})
+        assert "penundaan login dicabut" in done.text
+        assert "login ditunda" not in done.text
+        audit = admin.get("/audit")
+        assert "staff.unthrottle" in audit.text and "staff.throttled" in audit.text
+    with TestClient(app, client=("10.5.0.2", 1)) as proctor:
+        page = proctor.get("/staf/masuk")
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+        form = {"username": "pengawas1", "password": "kata-sandi-pengawas", "csrf_token": token}
+        assert proctor.post("/staf/masuk", data=form).status_code == 200  # at once
+        refused = proctor.post(lift.group(1), data={"csrf_token": token}, follow_redirects=False)
+        assert refused.status_code == 403  # a proctor may not lift delays

@@ -65,7 +65,7 @@ def test_staff_pages_are_capped_per_worker_but_the_taker_api_is_not() -> None:
         await asyncio.sleep(0.01)
         running[kind] -= 1
 
-    limited = Edge(app, staff_limit=3)
+    limited = Edge(app, staff_limit=3, body_limit=65536, upload_limit=1 << 20)
 
     async def burst() -> None:
         paths = ["/pengawas/sesi/x/papan"] * 10 + ["/api/v1/taker/heartbeat"] * 5
@@ -99,7 +99,7 @@ def test_every_response_has_the_security_headers_once_and_a_routes_own_policy_wi
         sent.append(message)
 
     async def one() -> None:
-        await Edge(figure, staff_limit=1)(
+        await Edge(figure, staff_limit=1, body_limit=65536, upload_limit=1 << 20)(
             {"type": "http", "path": "/x", "headers": []}, None, collect
         )  # type: ignore[arg-type]
 
@@ -155,3 +155,36 @@ def test_a_worker_opens_one_database_connection_per_request_thread_and_no_more(
             assert limiter.total_tokens == 6
     finally:
         get_settings.cache_clear()
+
+
+def test_bodies_over_the_limit_are_refused_before_parsing(client: TestClient) -> None:
+    """Before: an unauthenticated 125 MB body to the taker login was parsed (165 -> 626 MB)."""
+    big = b'{"nip": "' + b"1" * (65 * 1024) + b'", "token": "X"}'
+    declared = client.post(
+        "/api/v1/taker/login", content=big, headers={"content-type": "application/json"}
+    )
+    assert declared.status_code == 413 and declared.json()["code"] == "body_too_large"
+
+    def chunks():  # no Content-Length: counted as it is read
+        for _ in range(70):
+            yield b"1" * 1024
+
+    chunked = client.post(
+        "/api/v1/taker/login", content=chunks(), headers={"content-type": "application/json"}
+    )
+    assert chunked.status_code == 413 and chunked.json()["code"] == "body_too_large"
+    form = client.post("/staf/masuk", data={"username": "x" * (70 * 1024), "password": "y"})
+    assert form.status_code == 413
+    small = client.post("/api/v1/taker/login", json={"nip": "1", "token": "X"})
+    assert small.status_code == 401  # parsed and answered as ever
+
+
+def test_uploads_have_their_own_larger_limit(client: TestClient) -> None:
+    csv = b"nip,skp\n" + b"198001012006041001,baik\n" * 20_000  # ~0.5 MB: over the JSON limit
+    upload = client.post(
+        "/talenta/kinerja", files={"file": ("skp.csv", csv, "text/csv")}, follow_redirects=False
+    )
+    assert upload.status_code in (303, 401, 403)  # through to the login check, not 413
+    huge = b"0" * (21 * 1024 * 1024)
+    refused = client.post("/talenta/kinerja", files={"file": ("skp.csv", huge, "text/csv")})
+    assert refused.status_code == 413
