@@ -1,6 +1,5 @@
 """`proasn`: the one command-line entry point (serve, demo, db, bank, event)."""
 
-import csv
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,6 +22,7 @@ from app.exams.participant_file import ParticipantFileInvalid, read_participant_
 from app.exams.preparation import SessionNotPreparable, prepare_sessions
 from app.exams.service import EventImportRejected, IssuedCode, import_event
 from app.kit import clock
+from app.kit.streaming import csv_chunks
 from app.talentbox import cli as talentbox_cli
 
 app = typer.Typer(help="ProASN CAT — server ujian potensi berbasis komputer.", no_args_is_help=True)
@@ -231,11 +231,9 @@ def _default_codes_path(event_code: str) -> Path:
 def write_access_codes(path: Path, codes: list[IssuedCode]) -> None:
     """Credentials: the file is created readable by its owner only."""
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    rows = [[c.nip, c.name, c.session_code, c.access_code] for c in codes]
     with os.fdopen(descriptor, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["nip", "nama", "sesi", "kode_akses"])
-        for c in codes:
-            writer.writerow([c.nip, c.name, c.session_code, c.access_code])
+        handle.writelines(csv_chunks(["nip", "nama", "sesi", "kode_akses"], rows))
 
 
 @event_app.command("prepare")

@@ -14,6 +14,7 @@ from fastapi import FastAPI, Request
 from fastapi.exception_handlers import request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from sqlalchemy.exc import DataError, DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
@@ -32,6 +33,7 @@ from app.delivery.routes import page_refusal
 from app.delivery.routes import router as taker_pages
 from app.exports import api as exports_api
 from app.exports.service import ExportRefused
+from app.i18n import N_, gettext
 from app.kit import clock
 from app.proctoring import agency_routes
 from app.proctoring import routes as proctor_routes
@@ -47,9 +49,10 @@ from app.throttle import service as throttle
 from app.web import routes as web_routes
 from app.web.csrf import CsrfRejected
 from app.web.edge import BodyTooLarge, Edge, staff_cap
+from app.web.inputs import InvalidField
 from app.web.pages import redirect, render
 from app.web.static_files import VersionedStaticFiles
-from app.web.templating import STATIC_DIR
+from app.web.templating import STATIC_DIR, current_locale
 
 logger = logging.getLogger(__name__)
 
@@ -68,6 +71,9 @@ SWEEP_BATCH = 10
 # 50-190 ms (measured with gc.callbacks in bench/load's steady state), the tail of every p99.
 # At 10,000 a young collection is still a few ms and a full one comes every few minutes.
 GC_THRESHOLDS = (10_000, 10, 10)
+
+INVALID_VALUE = N_("The request holds a value that cannot be stored (a control character?).")
+UNAVAILABLE = N_("The server cannot reach its database just now. Please try again in a moment.")
 
 
 def sweep_once(factory: sessionmaker[Session]) -> int:
@@ -171,6 +177,36 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if request.url.path.startswith("/api/"):
             return error_response(exc)
         return page_refusal(request, exc)
+
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(InterfaceError)
+    async def database_unavailable(request: Request, exc: DBAPIError) -> Response:
+        """The database cannot be reached (down, restarting, failing over, locked): a
+        503 the page and clients retry after a moment, not a bare 500. The taker's page
+        keeps its unsent answers in its queue meanwhile."""
+        logger.warning("database unavailable for %s: %s", request.url.path, exc.orig)
+        message = gettext(UNAVAILABLE, current_locale.get())
+        headers = {"Retry-After": "5"}
+        if request.url.path.startswith("/api/") or request.url.path == "/healthz":
+            body = {"code": "unavailable", "message": message}
+            return JSONResponse(body, status_code=503, headers=headers)
+        request.state.staff = None  # no database: the page cannot read the staff member's row
+        context = {"message": message}
+        return render(request, "error.html", context, status_code=503, headers=headers)
+
+    @app.exception_handler(DataError)
+    async def value_does_not_fit(request: Request, exc: DataError) -> Response:
+        """A value the database refuses for its column (a NUL character in a text, a number
+        past the integer range): the request's fault, answered as such, and logged."""
+        logger.warning("value refused by the database for %s: %s", request.url.path, exc.orig)
+        message = gettext(INVALID_VALUE, current_locale.get())
+        request.state.staff = None  # rolled back: the page cannot read the staff member's row
+        return _refusal_page(request, "invalid_value", message, 422)
+
+    @app.exception_handler(InvalidField)
+    async def invalid_field(request: Request, exc: InvalidField) -> Response:
+        message = exc.message_in(current_locale.get())
+        return _refusal_page(request, exc.code, message, exc.status)
 
     @app.exception_handler(BodyTooLarge)
     async def body_too_large(request: Request, exc: BodyTooLarge) -> Response:

@@ -16,6 +16,7 @@ from app.proctoring import repository as proctoring_repository
 from app.proctoring.models import ProctorAssignment
 from app.web.csrf import verify_csrf
 from app.web.deps import DB
+from app.web.inputs import optional_uuid
 from app.web.pages import redirect, render
 from app.web.routing import DomainRouter
 
@@ -56,7 +57,7 @@ def create_user(
             password,
             role,
             full_name,
-            uuid.UUID(agency_id) if agency_id else None,
+            optional_uuid(agency_id, "agency_id"),
             by=admin.actor,
         )
     except service.InvalidAccount as exc:

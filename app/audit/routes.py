@@ -9,6 +9,7 @@ from app.accounts.deps import AuditReaderDep
 from app.audit import repository
 from app.audit.repository import AuditFilter
 from app.web.deps import DB
+from app.web.inputs import Page
 from app.web.pages import render
 from app.web.routing import DomainRouter
 
@@ -31,7 +32,7 @@ def audit_log(
     action: str = "",
     since: str = "",
     until: str = "",
-    page: int = 1,
+    page: Page = 1,
 ) -> Response:
     f = AuditFilter(actor or None, action or None, None, _day(since), _day(until))
     entries = repository.entries(db, f, limit=100, offset=(max(page, 1) - 1) * 100)

@@ -26,6 +26,7 @@ from app.delivery.schemas import (
     GridCellOut,
     HeartbeatIn,
     ItemOut,
+    ItemPosition,
     LoginIn,
     OptionOut,
     StateOut,
@@ -124,7 +125,9 @@ async def state(request: Request, proasn_taker: TakerCookie = None) -> Response:
 
 
 @router.get("/items/{position}", response_model=ItemOut)
-async def item(position: int, request: Request, proasn_taker: TakerCookie = None) -> Response:
+async def item(
+    position: ItemPosition, request: Request, proasn_taker: TakerCookie = None
+) -> Response:
     """Item `position` (1-based) of this participant's form, options in their order."""
 
     def work(db: Session) -> Response:
@@ -163,7 +166,7 @@ def _item_out(
 
 @router.put("/answers/{position}", response_model=AnswerOut)
 async def save_answer(
-    position: int, body: AnswerIn, request: Request, proasn_taker: TakerCookie = None
+    position: ItemPosition, body: AnswerIn, request: Request, proasn_taker: TakerCookie = None
 ) -> Response:
     """Save the answer to item `position`; stale or replayed saves are ignored (applied=false)."""
     answering = Answering(position, body.option_id, body.flagged, body.seq, body.shown)
@@ -252,13 +255,13 @@ def _svg(svg: str | None) -> Response:
 
 
 @router.get("/items/{position}/figure.svg", include_in_schema=False)
-def item_figure(position: int, taker: TakerDep, db: DB) -> Response:
+def item_figure(position: ItemPosition, taker: TakerDep, db: DB) -> Response:
     _, _, version = service.open_item(db, taker, position, remember=False)
     return _svg(version.figure_svg)
 
 
 @router.get("/items/{position}/options/{option_id}/figure.svg", include_in_schema=False)
-def option_figure(position: int, option_id: str, taker: TakerDep, db: DB) -> Response:
+def option_figure(position: ItemPosition, option_id: str, taker: TakerDep, db: DB) -> Response:
     _, _, version = service.open_item(db, taker, position, remember=False)
     option = next((o for o in version.options if o["id"] == option_id), None)
     return _svg(option.get("figure_svg") if option else None)

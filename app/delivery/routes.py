@@ -14,6 +14,7 @@ from app.config import get_settings
 from app.delivery import calls, errors, prefetch, repository, service, views
 from app.delivery.api import COOKIE, set_taker_cookie
 from app.delivery.practice import PRACTICE_ITEMS
+from app.delivery.schemas import MAX_POSITION, ItemPosition
 from app.i18n import gettext
 from app.kit.secrets_gen import token_digest
 from app.web import pages
@@ -147,7 +148,9 @@ def logout(taker: TakerDep, db: DB) -> RedirectResponse:
 
 
 @router.get("/soal/{position}", response_class=HTMLResponse)
-async def item_page(request: Request, position: int, proasn_taker: TakerCookie = None) -> Response:
+async def item_page(
+    request: Request, position: ItemPosition, proasn_taker: TakerCookie = None
+) -> Response:
     """The test page at item `position`: the clock, the item and the grid of every item,
     built once per page load. Moving between items then happens in the page, from the
     batches it prefetches (`/ujian/paket-soal`)."""
@@ -173,8 +176,8 @@ async def item_page(request: Request, position: int, proasn_taker: TakerCookie =
 @router.get("/paket-soal", response_class=HTMLResponse)
 async def item_batch(
     request: Request,
-    dari: Annotated[int, Query(ge=1)],
-    sampai: Annotated[int, Query(ge=1)],
+    dari: Annotated[int, Query(ge=1, le=MAX_POSITION)],
+    sampai: Annotated[int, Query(ge=1, le=MAX_POSITION)],
     proasn_taker: TakerCookie = None,
 ) -> Response:
     """Items `dari`..`sampai` as one HTML bundle of the item partial, for the page to keep:

@@ -1,8 +1,16 @@
 """JSON shapes of the taker API (the contract for browsers, kiosk clients and load tests)."""
 
-from typing import Literal
+from typing import Annotated, Literal
 
+from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field
+
+# The highest item position anyone may ask for: forms hold ~700 items; a position past the
+# database's integer range was a 500 (SQLite: too large to bind; PostgreSQL: out of range).
+MAX_POSITION = 10_000
+ItemPosition = Annotated[
+    int, Path(ge=1, le=MAX_POSITION, description="1-based position in the form")
+]
 
 
 class _Out(BaseModel):
@@ -86,7 +94,9 @@ class AnswerIn(BaseModel):
 
 
 class HeartbeatIn(BaseModel):
-    position: int | None = Field(default=None, description="the item the page shows now")
+    position: int | None = Field(
+        default=None, ge=1, le=MAX_POSITION, description="the item the page shows now"
+    )
 
 
 class BroadcastOut(BaseModel):

@@ -5,7 +5,7 @@ import csv
 import io
 import json
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import IO, Any
 
 from openpyxl import Workbook
@@ -24,18 +24,28 @@ def _cell(value: Any) -> Any:
 
 
 def csv_chunks(
-    header: list[str], rows: Iterable[dict[str, Any]], every: int = 500
+    header: list[str], rows: Iterable[dict[str, Any] | Sequence[Any]], every: int = 500
 ) -> Iterator[str]:
+    """The one CSV writer of the product (exports, the session report, item analysis, access
+    code files): rows as dicts keyed by the header, or as sequences in its order; every text
+    cell through the formula guard (`=HYPERLINK(…)` in an incident note ran in the report)."""
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=header, extrasaction="raise")
-    writer.writeheader()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
     for count, values in enumerate(rows, start=1):
-        writer.writerow({k: _cell(v) for k, v in values.items()})
+        cells = [values.get(k) for k in header] if isinstance(values, dict) else values
+        if isinstance(values, dict) and len(values) != len(header):
+            raise ValueError(f"row keys {sorted(values)} do not match the header")
+        writer.writerow([_cell(v) for v in cells])
         if count % every == 0:
             yield buffer.getvalue()
             buffer.seek(0)
             buffer.truncate()
     yield buffer.getvalue()
+
+
+def csv_text(header: list[str], rows: Iterable[dict[str, Any] | Sequence[Any]]) -> str:
+    return "".join(csv_chunks(header, rows))
 
 
 def ndjson_chunks(rows: Iterable[dict[str, Any]], every: int = 500) -> Iterator[str]:

@@ -4,8 +4,6 @@ Only an admin or a proctor assigned to the exam session may see or act on it; ev
 carries a CSRF token and, for actions on the clock or a login, a reason.
 """
 
-import csv
-import io
 import uuid
 from datetime import datetime, time
 from typing import Annotated
@@ -20,6 +18,7 @@ from app.accounts.deps import Forbidden, StaffDep, current_staff
 from app.accounts.service import Staff
 from app.exams.models import Event, ExamSession
 from app.kit import clock
+from app.kit.streaming import csv_chunks
 from app.kit.timezones import format_local
 from app.proctoring import repository, service
 from app.proctoring.board import build_board
@@ -27,6 +26,7 @@ from app.proctoring.models import INCIDENT_CATEGORIES
 from app.proctoring.report import session_report
 from app.web.csrf import verify_csrf
 from app.web.deps import DB, in_transaction
+from app.web.inputs import optional_time, optional_uuid
 from app.web.pages import redirect, render
 from app.web.routing import DomainRouter
 
@@ -118,7 +118,7 @@ async def board_poll(
 
     Every open board polls every few seconds, so the same checks as `SessionDep` run with
     the board in one worker thread (`in_transaction`) instead of one thread hop each."""
-    after = datetime.fromisoformat(since) if since else None
+    after = optional_time(since or "", "since")
 
     def work(db: Session) -> Response:
         exam_session = managed_session(session_id, current_staff(request, db, proasn_staff), db)
@@ -185,13 +185,10 @@ def report_page(request: Request, exam_session: SessionDep, db: DB) -> Response:
 @router.get("/sesi/{session_id}/berita-acara.csv")
 def report_csv(exam_session: SessionDep, db: DB) -> Response:
     report = session_report(db, exam_session)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["bagian", "waktu", "peserta", "nip", "kejadian", "rincian", "alasan", "oleh"])
-    writer.writerows(report.csv_rows())
+    header = ["bagian", "waktu", "peserta", "nip", "kejadian", "rincian", "alasan", "oleh"]
     name = f"berita-acara-{exam_session.code}.csv"
     return StreamingResponse(
-        iter([buffer.getvalue()]),
+        csv_chunks(header, report.csv_rows()),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
@@ -263,11 +260,8 @@ def incident(
     participant_id: Annotated[str, Form()] = "",
 ) -> Response:
     category, _, subcategory = kind.partition(":")
-    participant = (
-        service.participant_or_refuse(db, exam_session, uuid.UUID(participant_id))
-        if participant_id
-        else None
-    )
+    seat = optional_uuid(participant_id, "participant_id")
+    participant = service.participant_or_refuse(db, exam_session, seat) if seat else None
     return act(
         exam_session,
         lambda: service.add_incident(

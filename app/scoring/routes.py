@@ -1,8 +1,6 @@
 """Analyst pages (`/analis/…`): scoring runs, scores with θ ± SE and levels, publishing,
 item analysis with charts and CSV, neutralising items, API tokens. Analysts only."""
 
-import csv
-import io
 import uuid
 from typing import Annotated
 
@@ -17,11 +15,13 @@ from app.accounts.service import Staff
 from app.exams import repository as exams_repository
 from app.exams.models import Event, Participant
 from app.kit.charts import histogram, scatter
+from app.kit.streaming import csv_chunks
 from app.scoring import repository, service
 from app.scoring.event_analysis import analyse_event
 from app.scoring.models import Norm, ScoringRun
 from app.web.csrf import verify_csrf
 from app.web.deps import DB
+from app.web.inputs import optional_uuid
 from app.web.pages import redirect, render
 from app.web.routing import DomainRouter
 
@@ -76,7 +76,7 @@ def score(
 ) -> Response:
     event = _event(db, code)
     cohort = norm_id.removeprefix("kohort:") if norm_id.startswith("kohort:") else None
-    chosen = uuid.UUID(norm_id) if norm_id and cohort is None else None
+    chosen = optional_uuid(norm_id, "norm_id") if cohort is None else None
     try:
         run = service.run_scoring(db, event, analyst.actor, chosen, note, cohort_eselon=cohort)
     except service.ScoringRefused as exc:
@@ -174,43 +174,38 @@ def items_page(
 @router.get("/acara/{code}/butir.csv")
 def items_csv(code: str, analyst: AnalystDep, db: DB) -> Response:
     event = _event(db, code)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(
+    header = [
+        "subtest",
+        "item",
+        "n",
+        "facility",
+        "sd",
+        "discrimination",
+        "efficiency",
+        "dubious",
+        "neutralised",
+        "key",
+        "options",
+    ]
+    rows = [
         [
-            "subtest",
-            "item",
-            "n",
-            "facility",
-            "sd",
-            "discrimination",
-            "efficiency",
-            "dubious",
-            "neutralised",
-            "key",
-            "options",
+            a.subtest,
+            r.code,
+            r.stats.n,
+            _round(r.stats.facility),
+            _round(r.stats.sd, 4),
+            _round(r.stats.discrimination),
+            _round(r.stats.efficiency),
+            r.stats.dubious,
+            r.neutralised,
+            r.key or "",
+            " ".join(f"{k}:{v}" for k, v in r.options.items()),
         ]
-    )
-    for a in analyse_event(db, event.id):
-        for r in a.items:
-            s = r.stats
-            writer.writerow(
-                [
-                    a.subtest,
-                    r.code,
-                    s.n,
-                    _round(s.facility),
-                    _round(s.sd, 4),
-                    _round(s.discrimination),
-                    _round(s.efficiency),
-                    s.dubious,
-                    r.neutralised,
-                    r.key or "",
-                    " ".join(f"{k}:{v}" for k, v in r.options.items()),
-                ]
-            )
+        for a in analyse_event(db, event.id)
+        for r in a.items
+    ]
     return StreamingResponse(
-        iter([buffer.getvalue()]),
+        csv_chunks(header, rows),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="analisis-butir-{code}.csv"'},
     )

@@ -17,17 +17,19 @@ EXPORT_PATH = "/api/v1/exports/scores"
 
 
 class PullFailed(Refusal):
+    """The other server failed (502), or what the analyst typed cannot be asked (422)."""
+
     status, code = 502, "export_api_failed"
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, status: int = 502) -> None:
         super().__init__(message)
-        self.message = message
+        self.message, self.status = message, status
 
 
 def export_url(base_url: str, event: str, run: int | None) -> str:
     parts = urlsplit(base_url.strip())
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise PullFailed("alamat server ekspor harus http(s)://host[:port]")
+        raise PullFailed("alamat server ekspor harus http(s)://host[:port]", 422)
     query = {"event": event, "format": "ndjson"} | ({"run": str(run)} if run else {})
     return (
         f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}{EXPORT_PATH}?{urlencode(query)}"

@@ -1,6 +1,6 @@
 """The released recommendation for an agency (`/talenta/rekomendasi/…`, agency viewers, own
-agency only) and the analyst's preview of it: who is proposed for which follow-up — no box
-numbers, no scores. Every download and preview is audited."""
+agency only) and the analyst's preview of it (app/talentbox/recommendation.py). Every download
+and preview is audited."""
 
 from fastapi import Request
 from fastapi.responses import Response
@@ -8,9 +8,9 @@ from fastapi.responses import Response
 from app.accounts import repository as accounts_repository
 from app.accounts.deps import Forbidden
 from app.audit.service import record
+from app.talentbox import recommendation as agency_view
 from app.talentbox import repository
 from app.talentbox.deps import AnalystDep, ViewerDep, run_or_403
-from app.talentbox.settings import load_settings
 from app.web.deps import DB
 from app.web.pages import render
 from app.web.routing import DomainRouter
@@ -63,13 +63,11 @@ def recommendation_preview(
 
 
 def _recommendation(db, run, code: str | None) -> dict:  # type: ignore[no-untyped-def]
-    """Who is proposed for which follow-up: names only, no boxes and no scores."""
-    people = repository.placements(db, run.id, agency=code) if code else []
-    settings = load_settings()
-    groups = [
-        (g.label, [p for p in people if key in p.groups])
-        for key, g in settings.groups.items()
-        if g.for_agency
-    ]
-    name = people[0].agency_name if people else ""
-    return {"run": run, "groups": groups, "agency": code, "agency_name": name, "rows": len(people)}
+    view = agency_view.for_agency(db, run, code)
+    return {
+        "run": run,
+        "groups": view.groups,
+        "agency": code,
+        "agency_name": view.agency_name,
+        "rows": view.rows,
+    }

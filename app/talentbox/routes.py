@@ -20,6 +20,7 @@ from app.talentbox.models import Placement
 from app.talentbox.ninebox import nine_box_svg
 from app.talentbox.settings import load_settings
 from app.web.deps import DB
+from app.web.inputs import Period, optional_int
 from app.web.pages import redirect, render
 from app.web.routing import DomainRouter
 
@@ -134,11 +135,11 @@ def pull_potency(
     """Potency from the scores export API (this server or another delivery system's)."""
     try:
         pull.pull_potency(
-            db, analyst.actor, base_url, api_token, event.strip(), int(run) if run else None
+            db, analyst.actor, base_url, api_token, event.strip(), optional_int(run, "run")
         )
     except pull.PullFailed as exc:
         context = _home_context(request, db, is_error=True, message=exc.message)
-        return render(request, "talentbox/home.html", context, status_code=502)
+        return render(request, "talentbox/home.html", context, status_code=exc.status)
     except files.FileRejected as exc:
         return _rejected(request, db, exc)
     return redirect("/talenta?pesan=ekspor skor diambil dari API")
@@ -224,7 +225,7 @@ def _component_labels() -> dict[str, str]:
 
 
 @router.get("/periode")
-def period_page(analyst: AnalystDep, db: DB, periode: int) -> Response:
+def period_page(analyst: AnalystDep, db: DB, periode: Period) -> Response:
     """The 9-box of a period: its latest run."""
     run = repository.latest_run_of_period(db, periode)
     return redirect(

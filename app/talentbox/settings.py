@@ -13,11 +13,33 @@ POTENTIAL = ("rendah", "menengah", "tinggi")
 
 
 class Group(BaseModel):
+    """A follow-up group of the analysts' views (groups may overlap)."""
+
     label: str
     boxes: list[int]
-    # Listed on the agency's printed recommendation (the issue names succession, development
-    # and counselling; a list of box 1 alone would name the box).
-    for_agency: bool = True
+
+
+class AgencyGroup(BaseModel):
+    """A group of the agency's printed recommendation: the agency sees which of these each
+    of its officials is in, and nothing finer."""
+
+    model_config = ConfigDict(extra="forbid")
+    label: str
+    boxes: list[int]
+    follow_up: str
+
+
+AGENCY_DEFAULT = {
+    "succession_pool": AgencyGroup(
+        label="kelompok rencana suksesi", boxes=[7, 8, 9], follow_up="rencana suksesi"
+    ),
+    "competence_development": AgencyGroup(
+        label="pengembangan kompetensi", boxes=[2, 4, 5], follow_up="pengembangan kompetensi"
+    ),
+    "performance_guidance": AgencyGroup(
+        label="pembinaan kinerja", boxes=[1, 3, 6], follow_up="pembinaan kinerja"
+    ),
+}
 
 
 class Predicate(BaseModel):
@@ -84,6 +106,9 @@ class TalentBoxSettings(BaseModel):
     predicates: dict[str, Predicate]
     recommendations: dict[int, str]
     groups: dict[str, Group]
+    # Runs placed before agency groups existed stored settings without them: the default
+    # partition lets them be replayed.
+    agency_groups: dict[str, AgencyGroup] = Field(default_factory=lambda: dict(AGENCY_DEFAULT))
     weighted: Weighted
 
     @model_validator(mode="after")
@@ -97,7 +122,17 @@ class TalentBoxSettings(BaseModel):
                     raise ValueError(f"skp_matrix {row}/{column}: unknown predicate")
         if set(self.recommendations) != set(range(1, 10)):
             raise ValueError("a recommendation is needed for every box 1-9")
+        # The agency must not be able to tell any official's box: every official is in
+        # exactly one agency group, and every group spans two boxes or more.
+        boxes = sorted(b for g in self.agency_groups.values() for b in g.boxes)
+        if boxes != list(range(1, 10)):
+            raise ValueError("agency_groups must hold each box 1-9 exactly once")
+        if any(len(g.boxes) < 2 for g in self.agency_groups.values()):
+            raise ValueError("every agency group spans at least two boxes (one would name it)")
         return self
+
+    def agency_group_of(self, box: int) -> str:
+        return next(key for key, g in self.agency_groups.items() if box in g.boxes)
 
 
 def load_settings(path: Path = DEFAULT_PATH) -> TalentBoxSettings:

@@ -56,9 +56,12 @@ class Throttled(Refusal):
 def keys(purpose: str, **values: str | None) -> dict[str, str]:
     """The keys of one try, e.g. keys("staff", account="budi", address="10.0.0.5")."""
     rules = RULES[purpose]
-    return {
-        kind: f"{kind}:{value}"[:120] for kind, value in values.items() if kind in rules and value
-    }
+    keyed = {}
+    for kind, value in values.items():
+        printable = "".join(c for c in value or "" if c.isprintable())  # no NUL in a key
+        if kind in rules and printable:
+            keyed[kind] = f"{kind}:{printable}"[:120]
+    return keyed
 
 
 def delay_after(rule: Rule, failures: int) -> float:

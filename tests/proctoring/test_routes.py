@@ -191,3 +191,22 @@ def test_cards_print_new_access_codes(app, world: World) -> None:  # type: ignor
     page = client.post(f"/pengawas/sesi/{world.session_id}/kartu", data={"csrf_token": CSRF})  # type: ignore[attr-defined]
     codes = re.findall(r'<dd class="code">([A-Z0-9]+)</dd>', page.text)
     assert page.status_code == 200 and len(codes) == 3 and len(set(codes)) == 3
+
+
+def test_the_report_csv_guards_cells_a_spreadsheet_would_run(app, world: World) -> None:  # type: ignore[no-untyped-def]
+    """Before: berita-acara.csv wrote incident notes like =HYPERLINK(...) as they came."""
+    import csv
+    import io
+
+    client = client_for(app, world, "admin")
+    s = world.session_id  # type: ignore[attr-defined]
+    notes = ['=HYPERLINK("http://evil";"klik")', "=1+2", "@SUM(A1:A9)", "+62 811", "-1"]
+    for note in notes:
+        client.post(
+            f"/pengawas/sesi/{s}/kejadian",
+            data={"csrf_token": CSRF, "kind": "other:other", "note": note},
+        )
+    rows = list(csv.reader(io.StringIO(client.get(f"/pengawas/sesi/{s}/berita-acara.csv").text)))
+    details = {cell for row in rows if row[0] == "kejadian" for cell in row}
+    assert {"'" + note for note in notes} <= details
+    assert not any(cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)

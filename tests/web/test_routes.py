@@ -188,3 +188,28 @@ def test_uploads_have_their_own_larger_limit(client: TestClient) -> None:
     huge = b"0" * (21 * 1024 * 1024)
     refused = client.post("/talenta/kinerja", files={"file": ("skp.csv", huge, "text/csv")})
     assert refused.status_code == 413
+
+
+def test_without_its_database_the_server_answers_503_with_retry_after(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Before: plain-text 500s from the taker API while the database was down."""
+    from app.config import Settings
+
+    # Nothing listens on port 9: every connection attempt is refused, as with a stopped server.
+    down = Settings(database_url="postgresql://postgres:x@127.0.0.1:9/none", sweeper_seconds=3600)
+    with TestClient(create_app(down), raise_server_exceptions=False) as client:
+        client.cookies.set("proasn_taker", "token-of-a-taker")
+        for call in (
+            lambda: client.get("/api/v1/taker/state"),
+            lambda: client.post("/api/v1/taker/login", json={"nip": "1", "token": "X"}),
+            lambda: client.put(
+                "/api/v1/taker/answers/1", json={"option_id": "A", "seq": 1, "flagged": False}
+            ),
+            lambda: client.post("/api/v1/taker/heartbeat", json={}),
+        ):
+            response = call()
+            assert response.status_code == 503, response.text
+            assert response.json()["code"] == "unavailable"
+            assert response.headers["Retry-After"] == "5"
+        page = client.get("/ujian/lanjut", follow_redirects=False)
+        assert page.status_code == 503 and "basis data" in page.text
+        assert client.get("/healthz").status_code == 503
