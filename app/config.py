@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     # the header is ignored and the connection's address counts, so a client cannot choose
     # the address its guesses are counted against (docs/deploy.md).
     trusted_proxies: str = ""
+    # A taker's login ends this long after their test was submitted (the finished page and
+    # their result, when shown, stay reachable until then), and at once when the session closes.
+    taker_login_after_submit_minutes: int = Field(default=30, ge=1)
     # Request bodies over these sizes are refused (413) before anything parses them: every
     # JSON call and form, and the talent box's file uploads (potency, SKP, profile records).
     max_body_kib: int = Field(default=64, ge=4)

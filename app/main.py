@@ -98,23 +98,27 @@ def next_sweep_in(factory: sessionmaker[Session], every: float) -> float:
     return min(every, max(0.2, (due - clock.now()).total_seconds() + 0.05))
 
 
-def forget_old_failures(factory: sessionmaker[Session]) -> int:
-    """Failed guesses older than any limit's window count for nothing: drop them."""
+def housekeeping(factory: sessionmaker[Session]) -> None:
+    """Once a minute: end the logins of tests submitted a while ago, and drop failed guesses
+    older than any limit's window."""
     with transaction(factory) as db_session:
-        return throttle.forget_before(db_session, clock.now() - timedelta(days=1))
+        ended = delivery_service.end_finished_logins(db_session)
+        throttle.forget_before(db_session, clock.now() - timedelta(days=1))
+    if ended:
+        logger.info("housekeeping ended %d logins of submitted tests", ended)
 
 
 async def _sweeper(factory: sessionmaker[Session], every: float) -> None:
-    forgotten_at = 0.0
+    kept_at = 0.0
     while True:
         pause = every
         try:
             submitted = await run_in_threadpool(sweep_once, factory)
             if submitted:
                 logger.info("sweeper submitted %d expired attempts", submitted)
-            if time.monotonic() - forgotten_at > 3600:
-                forgotten_at = time.monotonic()
-                await run_in_threadpool(forget_old_failures, factory)
+            if time.monotonic() - kept_at > 60:
+                kept_at = time.monotonic()
+                await run_in_threadpool(housekeeping, factory)
             pause = await run_in_threadpool(next_sweep_in, factory, every)
         except Exception:  # keep sweeping; one bad round must not stop auto-submission
             logger.exception("sweeper round failed")
@@ -164,6 +168,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         staff_limit=staff_cap(settings.worker_threads),
         body_limit=settings.max_body_kib * 1024,
         upload_limit=settings.max_upload_mib * 1024 * 1024,
+        hsts=settings.cookie_secure,
     )
     if settings.trusted_proxies:
         # The client address (guessing limits, audit rows) from X-Forwarded-For, only when
@@ -178,12 +183,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return error_response(exc)
         return page_refusal(request, exc)
 
-    @app.exception_handler(OperationalError)
-    @app.exception_handler(InterfaceError)
-    async def database_unavailable(request: Request, exc: DBAPIError) -> Response:
-        """The database cannot be reached (down, restarting, failing over, locked): a
-        503 the page and clients retry after a moment, not a bare 500. The taker's page
-        keeps its unsent answers in its queue meanwhile."""
+    @app.exception_handler(DBAPIError)
+    async def database_error(request: Request, exc: DBAPIError) -> Response:
+        """The database cannot be reached (down, restarting, failing over, locked, the
+        connection dropped twice): a 503 the page and clients retry after a moment, not a
+        bare 500 (the taker's page keeps its unsent answers in its queue meanwhile). A value
+        the database refuses is the request's fault (422); anything else is ours (500)."""
+        if isinstance(exc, DataError):
+            return value_does_not_fit(request, exc)
+        unreachable = isinstance(exc, OperationalError | InterfaceError)
+        if not (unreachable or exc.connection_invalidated):
+            raise exc
         logger.warning("database unavailable for %s: %s", request.url.path, exc.orig)
         message = gettext(UNAVAILABLE, current_locale.get())
         headers = {"Retry-After": "5"}
@@ -194,8 +204,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         context = {"message": message}
         return render(request, "error.html", context, status_code=503, headers=headers)
 
-    @app.exception_handler(DataError)
-    async def value_does_not_fit(request: Request, exc: DataError) -> Response:
+    def value_does_not_fit(request: Request, exc: DataError) -> Response:
         """A value the database refuses for its column (a NUL character in a text, a number
         past the integer range): the request's fault, answered as such, and logged."""
         logger.warning("value refused by the database for %s: %s", request.url.path, exc.orig)

@@ -45,6 +45,19 @@ def test_bank_validate_reports_every_problem_and_exits_1(tmp_path: Path) -> None
     assert "b/items.yaml [V1] id: id ganda" in result.output
 
 
+def test_bank_validate_of_a_banks_parent_names_the_bank_in_one_line(tmp_path: Path) -> None:
+    """Before: `bank validate question_bank` printed ~300 lines, never naming the bank."""
+    bank_of(tmp_path / "banks" / "sample", verbal=3)
+    result = run("bank", "validate", tmp_path / "banks")
+    assert result.exit_code == 1
+    lines = [line for line in result.output.splitlines() if line.startswith("GALAT")]
+    bank = tmp_path / "banks" / "sample"
+    assert lines == [
+        f"GALAT {tmp_path / 'banks'} path: bukan folder bank (tidak ada subtests.yaml di sini); "
+        f"bank ada di: {bank} ({bank / 'subtests.yaml'})"
+    ]
+
+
 def test_bank_validate_accepts_a_good_bank(tmp_path: Path) -> None:
     result = run("bank", "validate", bank_of(tmp_path / "b", verbal=3))
     assert result.exit_code == 0, result.output

@@ -64,6 +64,15 @@ def load_bank(root: Path) -> LoadedBank:
     if not root.is_dir():
         bank.problems.append(Problem(str(root), None, "path", "bukan folder bank soal"))
         return bank
+    if not (root / "subtests.yaml").exists():
+        # The parent of a bank (`question_bank` for `question_bank/sample`): one line that
+        # names the bank(s) below, not a problem for every item of them.
+        banks = sorted(p.parent for p in root.rglob("subtests.yaml"))
+        if banks:
+            named = ", ".join(f"{p} ({p / 'subtests.yaml'})" for p in banks)
+            message = f"bukan folder bank (tidak ada subtests.yaml di sini); bank ada di: {named}"
+            bank.problems.append(Problem(str(root), None, "path", message))
+            return bank
     _load_subtests(bank)
     seen: dict[str, str] = {}
     for path in _item_files(root):

@@ -125,6 +125,32 @@ def end_logins(db: Session, participant_id: uuid.UUID, at: datetime, reason: str
     return db.execute(query).rowcount
 
 
+def end_logins_after_submission(db: Session, cutoff: datetime, now: datetime) -> int:
+    """End the live logins whose attempt was submitted before `cutoff`; how many."""
+    finished = select(Attempt.participant_id).where(
+        Attempt.status == "submitted", Attempt.submitted_at < cutoff
+    )
+    query = (
+        update(TakerLogin)
+        .where(TakerLogin.revoked_at.is_(None), TakerLogin.participant_id.in_(finished))
+        .values(revoked_at=now, revoked_reason="test submitted")
+        .execution_options(synchronize_session=False)
+    )
+    return db.execute(query).rowcount
+
+
+def end_logins_of_session(db: Session, session_id: uuid.UUID, now: datetime) -> int:
+    """End every live login of the session's participants (the session closed); how many."""
+    seated = select(Participant.id).where(Participant.session_id == session_id)
+    query = (
+        update(TakerLogin)
+        .where(TakerLogin.revoked_at.is_(None), TakerLogin.participant_id.in_(seated))
+        .values(revoked_at=now, revoked_reason="session closed")
+        .execution_options(synchronize_session=False)
+    )
+    return db.execute(query).rowcount
+
+
 def participant_in_open_session(
     db: Session, nip: str, token: str, now: datetime
 ) -> tuple[Participant, TakerLogin | None] | None:

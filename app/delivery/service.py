@@ -116,6 +116,15 @@ def authenticate(db: Session, cookie_token: str | None, with_context: bool = Fal
     return Taker(*found)
 
 
+def end_finished_logins(db: Session) -> int:
+    """Logins whose test was submitted over `taker_login_after_submit_minutes` ago end (the
+    finished page stays reachable that long; a cookie left on an exam-room PC does not
+    answer for days). The sweeper calls it every minute."""
+    now = clock.now()
+    keep = timedelta(minutes=get_settings().taker_login_after_submit_minutes)
+    return repository.end_logins_after_submission(db, now - keep, now)
+
+
 def logout(db: Session, taker: Taker) -> None:
     """Ends this login, so the participant may log in again (from this or another PC)."""
     taker.login.revoked_at = clock.now()

@@ -114,6 +114,29 @@ def _check_eselon(raw: str, bad) -> str | None:  # type: ignore[no-untyped-def]
         return None
 
 
+def over_limits(registrations: Sequence[Registration], seats: Seats) -> list[str]:
+    """Sessions and agencies whose registrations (the file's and those kept from before)
+    outnumber the capacity or quota the event file now gives them. Re-importing an event
+    file that lowered a capacity below the people already seated was accepted (3/1)."""
+    per_session = Counter(session for session, _ in seats.kept)
+    per_agency = Counter(agency for _, agency in seats.kept)
+    per_session.update(r.session_code for r in registrations)
+    per_agency.update(r.agency_code for r in registrations)
+    problems = [
+        f"sesi {code}: kapasitas {seats.session_capacity[code]} kursi, tetapi {count} peserta "
+        "terdaftar di sesi ini; naikkan kapasitas atau pindahkan peserta lebih dulu"
+        for code, count in sorted(per_session.items())
+        if code in seats.session_capacity and count > seats.session_capacity[code]
+    ]
+    problems += [
+        f"instansi {code}: kuota {seats.agency_seats[code]} kursi, tetapi {count} peserta "
+        "terdaftar dari instansi ini; naikkan kuota atau kurangi peserta lebih dulu"
+        for code, count in sorted(per_agency.items())
+        if code in seats.agency_seats and count > seats.agency_seats[code]
+    ]
+    return problems
+
+
 def _over_capacity(registrations: Sequence[Registration], seats: Seats) -> list[FileProblem]:
     """Report the first row that takes a session or an agency past its limit, and each after."""
     per_session = Counter(session for session, _ in seats.kept)

@@ -25,7 +25,7 @@ from app.exams.models import (
 )
 from app.exams.participant_file import FileProblem, Row
 from app.exams.preparation import OPENED_STATUSES, Progress, blueprint_problems, draw_forms
-from app.exams.registration import Registration, Seats, check_rows
+from app.exams.registration import Registration, Seats, check_rows, over_limits
 from app.kit import clock
 from app.kit.secrets_gen import hash_access_code, unambiguous_code
 
@@ -76,9 +76,9 @@ def import_event(
     setup_problems = _blueprint_problems(db, doc)
     stale_sessions, redraw_problems = _stale_sessions(db, event, doc, existing_sessions, redraw)
     setup_problems += redraw_problems
-    registrations, row_problems = check_rows(
-        rows, _seats(db, doc, existing_sessions, existing, rows), clock.now().date()
-    )
+    seats = _seats(db, doc, existing_sessions, existing, rows)
+    registrations, row_problems = check_rows(rows, seats, clock.now().date())
+    setup_problems += over_limits(registrations, seats)
     if setup_problems or row_problems:
         raise EventImportRejected(setup_problems, row_problems)
 

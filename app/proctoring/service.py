@@ -110,7 +110,8 @@ def close_session(db: Session, actor: Actor, exam_session: ExamSession, reason: 
     if still:
         raise ActionRefused(f"{len(still)} peserta masih mengerjakan; akhiri dulu tes mereka")
     exam_session.status, exam_session.closed_at = "closed", clock.now()
-    _audit(db, actor, "session.close", exam_session, reason=reason or None)
+    ended = delivery_repository.end_logins_of_session(db, exam_session.id, clock.now())
+    _audit(db, actor, "session.close", exam_session, reason=reason or None, logins_ended=ended)
     return Outcome(True, "sesi ditutup")
 
 

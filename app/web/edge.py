@@ -21,7 +21,9 @@ were a measurable share of a trivial request (bench/overhead.py).
   requests that always give them back.
 - **Security headers**: the Content-Security-Policy allows no inline script and no eval
   (htmx is configured through a meta tag); a route's own header of the same name wins (the
-  SVG figures of the API send a stricter policy).
+  SVG figures of the API send a stricter policy). `Cache-Control: no-store` unless the route
+  says otherwise (versioned static files): staff pages, results and test items must not stay
+  in a shared exam-room or office PC's cache. HSTS when cookies are HTTPS-only.
 """
 
 import asyncio
@@ -41,9 +43,11 @@ HEADERS = (
     ("x-content-type-options", "nosniff"),
     ("referrer-policy", "same-origin"),
     ("x-frame-options", "DENY"),
+    ("cache-control", "no-store"),
 )
+HSTS = ("strict-transport-security", "max-age=31536000")
 _RAW_HEADERS = [(name.encode(), value.encode()) for name, value in HEADERS]
-_NAMES = {name for name, _ in _RAW_HEADERS}
+_NAMES = {name for name, _ in _RAW_HEADERS} | {HSTS[0].encode()}
 
 # The forms that upload files (talent box: potency, performance, profile records); every
 # other body is a JSON call or a small form.
@@ -88,10 +92,18 @@ def staff_cap(threads: int) -> int:
 
 
 class Edge:
-    def __init__(self, app: ASGIApp, staff_limit: int, body_limit: int, upload_limit: int) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        staff_limit: int,
+        body_limit: int,
+        upload_limit: int,
+        hsts: bool = False,
+    ) -> None:
         self.app = app
         self.staff_limit = staff_limit
         self.body_limit, self.upload_limit = body_limit, upload_limit
+        self.headers = _RAW_HEADERS + ([(HSTS[0].encode(), HSTS[1].encode())] if hsts else [])
         self._slots: asyncio.Semaphore | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -106,14 +118,16 @@ class Edge:
         if length is None and scope.get("method") in ("POST", "PUT", "PATCH"):
             receive = counted(receive, limit)
 
+        ours = self.headers
+
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = message.setdefault("headers", [])
                 if any(name.lower() in _NAMES for name, _ in headers):
                     present = {name.lower() for name, _ in headers}
-                    headers.extend(h for h in _RAW_HEADERS if h[0] not in present)
+                    headers.extend(h for h in ours if h[0] not in present)
                 else:
-                    headers.extend(_RAW_HEADERS)
+                    headers.extend(ours)
             await send(message)
 
         lang = lang_cookie(scope)

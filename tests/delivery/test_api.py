@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, event
-from sqlalchemy.exc import DBAPIError
 
 from app.db import make_engine, make_sessionmaker, transaction
 from app.kit.clock import FrozenClock, use_clock
@@ -147,9 +146,13 @@ def test_a_save_on_a_dropped_connection_runs_again_on_a_new_one(taker: TestClien
 
 
 def test_a_request_runs_again_only_once(taker: TestClient) -> None:
-    drop_connections_at_checkout(taker.app.state.engine, times=2)  # type: ignore[attr-defined]
-    with pytest.raises(DBAPIError):
-        taker.post("/api/v1/taker/start")
+    """The second dropped connection is not tried a third time: the database is answered
+    as unavailable (503, retry later), not with a bare 500."""
+    dropped = drop_connections_at_checkout(taker.app.state.engine, times=2)  # type: ignore[attr-defined]
+    response = taker.post("/api/v1/taker/start")
+    assert len(dropped) == 2
+    assert response.status_code == 503 and response.json()["code"] == "unavailable"
+    assert response.headers["Retry-After"] == "5"
 
 
 @pytest.mark.parametrize(

@@ -320,3 +320,23 @@ def test_prepare_reports_progress(db_session: Session, bank: Path) -> None:
 
 def test_clock_is_the_injected_one(frozen_clock: FrozenClock) -> None:
     assert clock.now() == datetime(2026, 11, 28, 2, 0, tzinfo=UTC)
+
+
+def test_lowering_a_capacity_or_quota_below_those_registered_is_refused(
+    db_session: Session, bank: Path
+) -> None:
+    """Before: re-importing the event file with a smaller capacity was accepted (3/1)."""
+    import_event(db_session, event_doc(), rows(*[participant(n) for n in range(1, 4)]))
+    data = event_data()
+    data["sessions"][0]["capacity"] = 1
+    data["agencies"][0]["seats"] = 2
+    with pytest.raises(EventImportRejected) as rejected:
+        import_event(db_session, event_doc(**data), rows())
+    assert rejected.value.setup_problems == [
+        "sesi S1: kapasitas 1 kursi, tetapi 3 peserta terdaftar di sesi ini; naikkan kapasitas"
+        " atau pindahkan peserta lebih dulu",
+        "instansi 7371: kuota 2 kursi, tetapi 3 peserta terdaftar dari instansi ini; naikkan"
+        " kuota atau kurangi peserta lebih dulu",
+    ]
+    stored = repository.sessions(db_session, event(db_session).id)
+    assert [s.capacity for s in stored if s.code == "S1"] == [5]  # nothing changed

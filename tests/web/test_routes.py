@@ -213,3 +213,31 @@ def test_without_its_database_the_server_answers_503_with_retry_after(tmp_path) 
         page = client.get("/ujian/lanjut", follow_redirects=False)
         assert page.status_code == 503 and "basis data" in page.text
         assert client.get("/healthz").status_code == 503
+
+
+def test_pages_are_not_kept_in_a_shared_pcs_cache_and_hsts_comes_with_secure_cookies(
+    client: TestClient, use_database: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for path in ("/staf/masuk", "/hasil", "/ujian", "/api/v1/taker/state"):
+        assert client.get(path).headers["cache-control"] == "no-store", path
+    assert "no-store" not in client.get("/").headers.get("strict-transport-security", "")
+    assert "strict-transport-security" not in client.get("/staf/masuk").headers
+    from app.config import get_settings
+
+    monkeypatch.setenv("PROASN_COOKIE_SECURE", "true")
+    get_settings.cache_clear()
+    with TestClient(create_app()) as secure:
+        assert secure.get("/staf/masuk").headers["strict-transport-security"].startswith("max-age=")
+    get_settings.cache_clear()
+
+
+def test_a_form_post_from_another_origin_is_refused(client: TestClient) -> None:
+    page = client.get("/staf/masuk")
+    token = page.cookies.get("proasn_csrf") or client.cookies.get("proasn_csrf")
+    form = {"username": "x-tidak-ada", "password": "y" * 12, "csrf_token": token or ""}
+    foreign = client.post("/staf/masuk", data=form, headers={"Origin": "http://evil.example"})
+    assert foreign.status_code == 403 and foreign.json()["code"] == "csrf_rejected"
+    sandboxed = client.post("/staf/masuk", data=form, headers={"Origin": "null"})
+    assert sandboxed.status_code == 403
+    own = client.post("/staf/masuk", data=form, headers={"Origin": "http://testserver"})
+    assert own.status_code == 401  # through to the password check
