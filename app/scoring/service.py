@@ -135,29 +135,33 @@ def _subtest_scores(
 def _eap(people: list[Person], versions: list[ScoringItem]) -> irt.Estimate:
     keyed = [v for v in versions if v.scoring == "keyed"]
     graded = [v for v in versions if v.scoring == "graded"]
-    log_likelihood = np.zeros((len(people), irt.DEFAULT_GRID.size))
-    if keyed:
-        matrix = np.full((len(people), len(keyed)), np.nan)
+    right = np.full((len(people), len(keyed)), np.nan)
+    for row, person in enumerate(people):
+        for col, v in enumerate(keyed):
+            if v.id in person.answers:  # presented: unanswered counts as wrong
+                right[row, col] = float(person.answers[v.id] == v.key)
+    a = np.array([v.irt["a"] for v in keyed], dtype=float)  # type: ignore[index]
+    b = np.array([v.irt["b"] for v in keyed], dtype=float)  # type: ignore[index]
+    c = np.array([v.irt.get("c", 0.0) for v in keyed], dtype=float)  # type: ignore[union-attr]
+    categories = np.full((len(people), len(graded)), np.nan)
+    for col, v in enumerate(graded):
+        order = sorted(set((v.points or {}).values()))
         for row, person in enumerate(people):
-            for col, v in enumerate(keyed):
-                if v.id in person.answers:  # presented: unanswered counts as wrong
-                    matrix[row, col] = float(person.answers[v.id] == v.key)
-        a = np.array([v.irt["a"] for v in keyed], dtype=float)  # type: ignore[index]
-        b = np.array([v.irt["b"] for v in keyed], dtype=float)  # type: ignore[index]
-        c = np.array([v.irt.get("c", 0.0) for v in keyed], dtype=float)  # type: ignore[union-attr]
-        log_likelihood += irt.dichotomous_log_likelihood(matrix, a, b, c)
-    if graded:
-        matrix = np.full((len(people), len(graded)), np.nan)
-        for col, v in enumerate(graded):
-            order = sorted(set((v.points or {}).values()))
-            for row, person in enumerate(people):
-                option = person.answers.get(v.id)
-                if option is not None:  # unanswered graded items carry no information
-                    matrix[row, col] = order.index((v.points or {})[option])
-        a = np.array([v.irt["a"] for v in graded], dtype=float)  # type: ignore[index]
-        thresholds = [np.array(v.irt["thresholds"], dtype=float) for v in graded]  # type: ignore[index]
-        log_likelihood += irt.graded_log_likelihood(matrix, a, thresholds)
-    return irt.eap(log_likelihood)
+            option = person.answers.get(v.id)
+            if option is not None:  # unanswered graded items carry no information
+                categories[row, col] = order.index((v.points or {})[option])
+    graded_a = np.array([v.irt["a"] for v in graded], dtype=float)  # type: ignore[index]
+    thresholds = [np.array(v.irt["thresholds"], dtype=float) for v in graded]  # type: ignore[index]
+
+    def log_likelihood(rows: np.ndarray, grid: np.ndarray) -> np.ndarray:
+        total = np.zeros((rows.size, grid.size))
+        if keyed:
+            total += irt.dichotomous_log_likelihood(right[rows], a, b, c, grid)
+        if graded:
+            total += irt.graded_log_likelihood(categories[rows], graded_a, thresholds, grid)
+        return total
+
+    return irt.eap_exact(log_likelihood, len(people))
 
 
 def _metric(scores: dict[str, Any]) -> tuple[str, float | None]:

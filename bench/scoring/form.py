@@ -127,14 +127,22 @@ def score_chunk(
     decimals, the stored precision the norm is computed from)."""
     for code, params in form.keyed.items():
         matrix = responses[code]
-        estimate = irt.eap(irt.dichotomous_log_likelihood(matrix, params.a, params.b, params.c))
+        estimate = irt.eap_exact(
+            lambda people, grid, m=matrix, p=params: irt.dichotomous_log_likelihood(
+                m[people], p.a, p.b, p.c, grid
+            ),
+            matrix.shape[0],
+        )
         _store(out[code], rows, matrix.sum(axis=1), estimate)
     categories = responses[GRADED_CODE]
-    log_likelihood = irt.graded_log_likelihood(
-        categories, form.graded.a, form.graded.thresholds, irt.DEFAULT_GRID
+    estimate = irt.eap_exact(
+        lambda people, grid: irt.graded_log_likelihood(
+            categories[people], form.graded.a, form.graded.thresholds, grid
+        ),
+        categories.shape[0],
     )
     points = categories + 1  # categories 0–4 are the options worth 1–5 points
-    _store(out[GRADED_CODE], rows, points.sum(axis=1), irt.eap(log_likelihood))
+    _store(out[GRADED_CODE], rows, points.sum(axis=1), estimate)
 
 
 def _store(scores: SubtestScores, rows: slice, raw: Array, estimate: irt.Estimate) -> None:
