@@ -35,6 +35,16 @@ def agency_codes_by_id(db: Session, ids: set[uuid.UUID]) -> dict[uuid.UUID, str]
     return {agency_id: code for agency_id, code in db.execute(query).tuples()}
 
 
+def agency_codes_of_event(db: Session, event_id: uuid.UUID) -> set[str]:
+    """The codes of the agencies that have seats in the event."""
+    query = (
+        select(Agency.code)
+        .join(AgencyQuota, AgencyQuota.agency_id == Agency.id)
+        .where(AgencyQuota.event_id == event_id)
+    )
+    return set(db.scalars(query))
+
+
 def quotas(db: Session, event_id: uuid.UUID) -> dict[uuid.UUID, AgencyQuota]:
     query = select(AgencyQuota).where(AgencyQuota.event_id == event_id)
     return {q.agency_id: q for q in db.scalars(query)}

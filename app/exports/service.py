@@ -80,6 +80,7 @@ def prepare_export(db: Session, actor: Actor, f: ExportFilter, fmt: str) -> Scor
     event = exams_repository.event_by_code(db, f.event)
     if event is None:
         raise ExportRefused(f"acara {f.event} tidak ditemukan")
+    _check_filter(db, event, f)
     run = choose_run(db, event, f.run)
     norm = db.get(Norm, run.norm_id)
     assert norm is not None
@@ -99,6 +100,14 @@ def prepare_export(db: Session, actor: Actor, f: ExportFilter, fmt: str) -> Scor
         filter={"session": f.session, "agency": f.agency, "eselon": f.eselon},
     )
     return ScoresExport(event, run, norm, schema.columns(codes), codes, count, f)
+
+
+def _check_filter(db: Session, event: Event, f: ExportFilter) -> None:
+    """A session or agency the event does not have is a mistake, not an empty export."""
+    if f.session and exams_repository.session_by_code(db, event.id, f.session) is None:
+        raise ExportRefused(f"sesi {f.session} tidak ada di acara {event.code}")
+    if f.agency and f.agency not in exams_repository.agency_codes_of_event(db, event.id):
+        raise ExportRefused(f"instansi {f.agency} tidak ada di acara {event.code}")
 
 
 def _count(db: Session, run: ScoringRun, f: ExportFilter) -> int:
@@ -149,6 +158,7 @@ def _row(
         "composite_se_z": record_.composite_se_z,
         "stanine": record_.stanine,
         "potency_level": record_.level,
-        "near_band_edge": record_.near_band_edge,
+        # no level (absent, not finished): no band, so no edge either — empty, not false
+        "near_band_edge": record_.near_band_edge if record_.level is not None else None,
     }
     return schema.row(context, record_.subtests, export.codes, composite)

@@ -15,9 +15,12 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _cell(value: Any) -> Any:
-    """Text that a spreadsheet would run as a formula is prefixed with an apostrophe."""
+    """Text that a spreadsheet would run as a formula is prefixed with an apostrophe; true and
+    false are written as NDJSON writes them (Python's True / False was a second spelling)."""
     if value is None:
         return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, str) and value.startswith(FORMULA_START):
         return "'" + value
     return value

@@ -98,9 +98,59 @@ def read_potency(file_name: str, content: bytes) -> list[dict[str, Any]]:
         elif nip:
             seen[nip] = number
         result.append(_potency(values, nip, level))
+    problems += _levels_against_stanines(rows)
     if problems:
-        raise FileRejected(file_name, problems)
+        raise FileRejected(file_name, sorted(problems, key=lambda p: (p.row, p.column)))
     return result
+
+
+def _levels_against_stanines(rows: list[tuple[int, dict[str, Any]]]) -> list[RowProblem]:
+    """A level that its row's stanine contradicts. The bands are the issuing server's
+    (config/scoring.yaml there), so they are read from the file itself: one level per
+    stanine, never lower for a higher stanine, and with three non-empty bands stanine 1 is
+    always the lowest level and stanine 9 the highest."""
+    by_stanine: dict[int, dict[str, list[int]]] = {}
+    problems = []
+    for number, values in rows:
+        level, raw = _text(values.get("potency_level")), _text(values.get("stanine"))
+        if not level or level not in LEVELS or not raw:
+            continue
+        try:
+            stanine = int(float(raw))
+        except ValueError:
+            problems.append(RowProblem(number, "stanine", f"stanine '{raw}' bukan angka"))
+            continue
+        if not 1 <= stanine <= 9:
+            problems.append(RowProblem(number, "stanine", f"stanine {stanine} di luar 1–9"))
+            continue
+        if (stanine, level) in ((1, "menengah"), (1, "tinggi"), (9, "rendah"), (9, "menengah")):
+            expected = LEVELS[0] if stanine == 1 else LEVELS[2]
+            message = f"stanine {stanine} selalu bertingkat {expected}, bukan {level}"
+            problems.append(RowProblem(number, "potency_level", message))
+            continue
+        by_stanine.setdefault(stanine, {}).setdefault(level, []).append(number)
+    usual = {s: max(levels, key=lambda lv: len(levels[lv])) for s, levels in by_stanine.items()}
+    for stanine, levels in sorted(by_stanine.items()):
+        for level, numbers in levels.items():
+            lower = [s for s in usual if s < stanine and _rank(usual[s]) > _rank(level)]
+            if level != usual[stanine]:
+                message = (
+                    f"stanine {stanine} bertingkat {usual[stanine]} di "
+                    f"{len(levels[usual[stanine]])} baris lain, di sini {level}"
+                )
+            elif lower:
+                message = (
+                    f"stanine {stanine} bertingkat {level}, padahal stanine {max(lower)} "
+                    f"bertingkat {usual[max(lower)]}"
+                )
+            else:
+                continue
+            problems += [RowProblem(n, "potency_level", message) for n in numbers]
+    return problems
+
+
+def _rank(level: str) -> int:
+    return LEVELS.index(level)
 
 
 def _potency(values: dict[str, Any], nip: str | None, level: str | None) -> dict[str, Any]:

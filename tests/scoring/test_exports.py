@@ -78,7 +78,10 @@ def test_ndjson_and_xlsx_carry_the_same_rows(app, scored) -> None:  # type: igno
     xlsx = client.get("/api/v1/exports/scores", params={**base, "format": "xlsx"})
     sheet = load_workbook(io.BytesIO(xlsx.content), read_only=True).worksheets[0]
     values = list(sheet.iter_rows(values_only=True))
-    xlsx_rows = [dict(zip(values[0], row, strict=True)) for row in values[1:]]
+    width = len(values[0])  # a row's empty cells at the end are not stored in the sheet
+    xlsx_rows = [
+        dict(zip(values[0], row + (None,) * (width - len(row)), strict=True)) for row in values[1:]
+    ]
     assert (
         [r["nip"] for r in csv_rows]
         == [r["nip"] for r in ndjson_rows]
@@ -237,3 +240,32 @@ def test_analyst_corrects_a_key_and_scores_an_eselon_cohort_in_the_pages(app, sc
         data={"csrf_token": token, "norm_id": "kohort:IV"},
     )
     assert response.status_code == 303 and "/run/3" in response.headers["location"]
+
+
+def test_one_spelling_for_versions_and_booleans_and_no_edge_without_a_level(app, scored) -> None:  # type: ignore[no-untyped-def]
+    """Before: schema_version "1" in NDJSON but 1 in the docs, True/False in CSV but
+    true/false in NDJSON, and near_band_edge false for participants with no level."""
+    client = as_persona(app, scored, "analyst")
+    base = {"event": scored.event_code}
+    csv_rows = list(
+        csv.DictReader(io.StringIO(client.get("/api/v1/exports/scores", params=base).text))
+    )
+    lines = client.get("/api/v1/exports/scores", params={**base, "format": "ndjson"}).text
+    ndjson_rows = [json.loads(line) for line in lines.splitlines()]
+    assert {r["schema_version"] for r in ndjson_rows} == {"1"}
+    assert {r["schema_version"] for r in csv_rows} == {"1"}
+    for c, n in zip(csv_rows, ndjson_rows, strict=True):
+        if n["potency_level"] is None:
+            assert n["near_band_edge"] is None and c["near_band_edge"] == ""
+        else:
+            assert c["near_band_edge"] == json.dumps(n["near_band_edge"])  # true / false
+    assert any(r["potency_level"] is None for r in ndjson_rows)  # the scored world has one
+
+
+def test_an_unknown_session_or_agency_is_refused_not_an_empty_export(app, scored) -> None:  # type: ignore[no-untyped-def]
+    client = as_persona(app, scored, "analyst")
+    for key in ("session", "agency"):
+        response = client.get(
+            "/api/v1/exports/scores", params={"event": scored.event_code, key: "TIDAK-ADA"}
+        )
+        assert response.status_code == 404 and "TIDAK-ADA" in response.text, key

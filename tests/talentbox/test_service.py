@@ -158,3 +158,27 @@ def test_the_demo_performance_file_matches_the_demo_officials() -> None:
     nips = [r["nip"] for r in rows]
     assert set(nips[:-1]) == demo and nips[-1] not in demo  # one rating without a test
     assert any(r["rating_results"] for r in rows)  # some rows give the two ratings
+
+
+def test_a_potency_level_its_stanine_contradicts_is_refused() -> None:
+    """Before: `talenta import-potency` took stanine 9 with level rendah."""
+    levels = ["tinggi", "rendah", "menengah", "menengah", "tinggi", "rendah", "menengah"]
+    stanines = ["9", "9", "5", "5", "5", "6", "2"]
+    text = potency_csv(levels).decode()
+    lines = text.splitlines()
+    header = lines[0].split(",")
+    where = header.index("stanine")
+    rows = []
+    for line, stanine in zip(lines[1:], stanines, strict=True):
+        cells = line.split(",")
+        cells[where] = stanine
+        rows.append(",".join(cells))
+    content = "\n".join([lines[0], *rows]).encode() + b"\n"
+    with pytest.raises(files.FileRejected) as rejected:
+        files.read_potency("skor.csv", content)
+    found = {(p.row, p.column): p.message for p in rejected.value.problems}
+    assert found == {
+        (3, "potency_level"): "stanine 9 selalu bertingkat tinggi, bukan rendah",
+        (6, "potency_level"): "stanine 5 bertingkat menengah di 2 baris lain, di sini tinggi",
+        (7, "potency_level"): "stanine 6 bertingkat rendah, padahal stanine 5 bertingkat menengah",
+    }
