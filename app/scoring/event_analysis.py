@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from app.bank import repository as bank_repository
 from app.bank.models import Item, ItemVersion
 from app.scoring import repository
+from app.scoring.dif import Dif, RegionDif, by_region, mantel_haenszel, province_of, sex_of
 from app.scoring.item_analysis import ItemStats, SummaryStats, analyse
 from app.scoring.service import collect_responses, item_points, scoring_items
 
@@ -23,6 +24,15 @@ class ItemRow:
     key: str | None
     neutralised: bool
     option_ids: list[str]
+    dif_sex: Dif | None = None  # focal: women (NIP sex digit 2), reference: men
+    dif_region: RegionDif | None = None  # the province whose takers differ most
+
+    @property
+    def dif_flag(self) -> str | None:
+        """The more severe ETS class of the two, when it is B or C (for review)."""
+        classes = [d.ets for d in (self.dif_sex, self.dif_region and self.dif_region.dif) if d]
+        worst = max((c for c in classes if c), key="ABC".index, default=None)
+        return worst if worst in ("B", "C") else None
 
 
 @dataclass(frozen=True)
@@ -39,6 +49,9 @@ def analyse_event(db: Session, event_id: uuid.UUID) -> list[SubtestAnalysis]:
     versions = bank_repository.versions_by_id(db, version_ids)
     codes = {v.id: _code(db, v) for v in versions.values()}
     corrected = scoring_items(db, event_id, versions)
+    groups = repository.groups_of(db, event_id)
+    sexes = np.array([sex_of(groups[p.participant_id][0]) or 0 for p in people])
+    provinces = [province_of(groups[p.participant_id][1]) for p in people]
     by_subtest: dict[str, list[ItemVersion]] = defaultdict(list)
     for version in sorted(versions.values(), key=lambda v: codes[v.id]):
         by_subtest[version.subtest_code].append(version)
@@ -67,6 +80,7 @@ def analyse_event(db: Session, event_id: uuid.UUID) -> list[SubtestAnalysis]:
                 by_code.get(codes[v.id])
                 or analyse(matrix[:, [col]], maxima[[col]], [codes[v.id]])[0][0]
             )
+            dif_sex, dif_region = _dif(matrix, keep, col, v, sexes, provinces)
             rows.append(
                 ItemRow(
                     v.id,
@@ -76,10 +90,33 @@ def analyse_event(db: Session, event_id: uuid.UUID) -> list[SubtestAnalysis]:
                     corrected[v.id].key,
                     v.id in neutralised,
                     [o["id"] for o in v.options] if v.scoring == "keyed" else [],
+                    dif_sex,
+                    dif_region,
                 )
             )
         result.append(SubtestAnalysis(subtest, rows, summary))
     return result
+
+
+def _dif(
+    matrix: np.ndarray,
+    keep: list[int],
+    col: int,
+    version: ItemVersion,
+    sexes: np.ndarray,
+    provinces: list[str | None],
+) -> tuple[Dif | None, RegionDif | None]:
+    """Mantel–Haenszel DIF of a keyed item by sex and by province, matching on the subtest
+    total (the scored items, this one included)."""
+    if version.scoring != "keyed":
+        return None, None
+    seen = ~np.isnan(matrix[:, col])
+    totals = np.nansum(matrix[:, keep], axis=1)
+    right, strata = matrix[seen, col], totals[seen]
+    known = seen & (sexes > 0)
+    sex = mantel_haenszel(matrix[known, col], sexes[known] == 2, totals[known])
+    region = by_region(right, [p for p, s in zip(provinces, seen, strict=True) if s], strata)
+    return sex, region
 
 
 def _code(db: Session, version: ItemVersion) -> str:

@@ -45,6 +45,16 @@ def participants_with_eselon(db: Session, event_id: uuid.UUID, level: str) -> se
     return set(db.scalars(query))
 
 
+def groups_of(db: Session, event_id: uuid.UUID) -> dict[uuid.UUID, tuple[str, str]]:
+    """Each participant's NIP and agency code (the DIF groups: sex, province)."""
+    query = (
+        select(Participant.id, Participant.nip, Agency.code)
+        .join(Agency, Agency.id == Participant.agency_id)
+        .where(Participant.event_id == event_id)
+    )
+    return {pid: (nip, code) for pid, nip, code in db.execute(query).tuples()}
+
+
 def participants(db: Session, event_id: uuid.UUID) -> list[uuid.UUID]:
     return list(db.scalars(select(Participant.id).where(Participant.event_id == event_id)))
 

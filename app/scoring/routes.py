@@ -2,7 +2,7 @@
 item analysis with charts and CSV, neutralising items, API tokens. Analysts only."""
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Form, Request
 from fastapi.responses import Response, StreamingResponse
@@ -17,7 +17,7 @@ from app.exams.models import Event, Participant
 from app.kit.charts import histogram, scatter
 from app.kit.streaming import csv_chunks
 from app.scoring import repository, service
-from app.scoring.event_analysis import analyse_event
+from app.scoring.event_analysis import ItemRow, analyse_event
 from app.scoring.models import Norm, ScoringRun
 from app.web.csrf import verify_csrf
 from app.web.deps import DB
@@ -171,6 +171,17 @@ def items_page(
     return render(request, "scoring/items.html", context)
 
 
+def _dif_cells(row: ItemRow) -> list[Any]:
+    sex, region = row.dif_sex, row.dif_region
+    return [
+        _round(sex.delta) if sex and sex.delta is not None else None,
+        sex.ets if sex else None,
+        region.province if region else None,
+        _round(region.dif.delta) if region else None,
+        region.dif.ets if region else None,
+    ]
+
+
 @router.get("/acara/{code}/butir.csv")
 def items_csv(code: str, analyst: AnalystDep, db: DB) -> Response:
     event = _event(db, code)
@@ -186,6 +197,11 @@ def items_csv(code: str, analyst: AnalystDep, db: DB) -> Response:
         "neutralised",
         "key",
         "options",
+        "dif_sex_delta",
+        "dif_sex_ets",
+        "dif_province",
+        "dif_province_delta",
+        "dif_province_ets",
     ]
     rows = [
         [
@@ -200,6 +216,7 @@ def items_csv(code: str, analyst: AnalystDep, db: DB) -> Response:
             r.neutralised,
             r.key or "",
             " ".join(f"{k}:{v}" for k, v in r.options.items()),
+            *_dif_cells(r),
         ]
         for a in analyse_event(db, event.id)
         for r in a.items

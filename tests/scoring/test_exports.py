@@ -164,6 +164,15 @@ def test_analyst_pages_show_scores_charts_and_item_analysis(app, scored) -> None
     assert "<svg" in items and "α" in items
     csv_text = client.get(f"/analis/acara/{scored.event_code}/butir.csv").text
     assert csv_text.startswith("subtest,item,n,facility")
+    header = csv_text.splitlines()[0].split(",")
+    assert header[-5:] == [
+        "dif_sex_delta",
+        "dif_sex_ets",
+        "dif_province",
+        "dif_province_delta",
+        "dif_province_ets",
+    ]
+    assert "DIF jenis kelamin" in items  # a handful of takers: every DIF cell is "–"
 
 
 def test_cli_export_writes_every_format(scored, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
