@@ -212,6 +212,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         request.state.staff = None  # rolled back: the page cannot read the staff member's row
         return _refusal_page(request, "invalid_value", message, 422)
 
+    @app.exception_handler(OverflowError)
+    async def number_too_large(request: Request, exc: OverflowError) -> Response:
+        """A number past what the database driver can bind (SQLite: 2^63): the request's."""
+        logger.warning("number too large for %s: %s", request.url.path, exc)
+        message = gettext(INVALID_VALUE, current_locale.get())
+        request.state.staff = None
+        return _refusal_page(request, "invalid_value", message, 422)
+
     @app.exception_handler(InvalidField)
     async def invalid_field(request: Request, exc: InvalidField) -> Response:
         message = exc.message_in(current_locale.get())

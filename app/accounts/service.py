@@ -116,7 +116,7 @@ def log_in(db: Session, username: str, password: str, address: str) -> tuple[Sta
     username = username.strip().lower()
     keyed = throttle.keys("staff", account=username, address=address)
     try:
-        throttle.check(db, "staff", keyed, now)
+        throttle.check(db, "staff", keyed, now, serialize="account")
     except throttle.Throttled as exc:
         raise TooManyAttempts(exc.retry_after) from None
     user = repository.user_by_username(db, username)
@@ -135,6 +135,7 @@ def log_in(db: Session, username: str, password: str, address: str) -> tuple[Sta
             )
         raise InvalidCredentials()
     user.last_login_at = now
+    throttle.succeeded(db, "staff", keyed, "account")
     _attempt(db, username, address, True)
     token = secrets.token_urlsafe(32)
     login = StaffLogin(

@@ -74,7 +74,7 @@ def login(
         digits = None
     keyed = throttle.keys("taker", nip=digits or nip.strip()[:40], address=address)
     try:
-        throttle.check(db, "taker", keyed)
+        throttle.check(db, "taker", keyed, serialize="nip")
     except throttle.Throttled as exc:
         raise errors.TooManyTries(retry_after=exc.retry_after) from None
     token = "".join(room_token.split()).upper()
@@ -101,6 +101,7 @@ def login(
     )
     if new_login is None:  # another browser won the same instant
         raise errors.LoginInUse()
+    throttle.succeeded(db, "taker", keyed, "nip")
     return Taker(new_login, participant), raw
 
 

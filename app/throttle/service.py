@@ -17,13 +17,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, delete, func, select
+from sqlalchemy import Select, delete, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from app.i18n import N_
 from app.kit import clock
 from app.kit.errors import Refusal
-from app.throttle.models import ThrottleFailure
+from app.throttle.models import ThrottleFailure, ThrottleKey
 
 WINDOW = timedelta(minutes=15)
 
@@ -80,10 +81,19 @@ def _in_window(purpose: str, now: datetime, *where: Any) -> Select[tuple[str, in
     )
 
 
-def check(db: Session, purpose: str, keyed: dict[str, str], now: datetime | None = None) -> None:
+def check(
+    db: Session,
+    purpose: str,
+    keyed: dict[str, str],
+    now: datetime | None = None,
+    serialize: str | None = None,
+) -> None:
     """Refuse with Throttled (and the seconds to wait) while any key of this try must wait.
-    One query for all the keys."""
+    One query for all the keys. `serialize` names the kind whose key is locked first (the
+    person: account or NIP), so that tries for it run one at a time until their commit."""
     now = now or clock.now()
+    if serialize and serialize in keyed:
+        _lock(db, purpose, keyed[serialize], now)
     kinds = {key: kind for kind, key in keyed.items()}
     wait = 0.0
     for key, failures, last in db.execute(_in_window(purpose, now, ThrottleFailure.key.in_(kinds))):
@@ -91,6 +101,29 @@ def check(db: Session, purpose: str, keyed: dict[str, str], now: datetime | None
         wait = max(wait, (free_at - now).total_seconds())
     if wait > 0:
         raise Throttled(math.ceil(wait))
+
+
+def _lock(db: Session, purpose: str, key: str, now: datetime) -> None:
+    """Lock the key's row for this transaction (created if new): PostgreSQL holds the row
+    lock, SQLite the database's write lock, until the commit."""
+    insert = postgresql.insert if db.get_bind().dialect.name == "postgresql" else sqlite.insert
+    db.execute(
+        insert(ThrottleKey)
+        .values(purpose=purpose, key=key, touched_at=now)
+        .on_conflict_do_nothing(index_elements=[ThrottleKey.purpose, ThrottleKey.key])
+    )
+    db.execute(
+        update(ThrottleKey)
+        .where(ThrottleKey.purpose == purpose, ThrottleKey.key == key)
+        .values(touched_at=now)
+    )
+
+
+def succeeded(db: Session, purpose: str, keyed: dict[str, str], kind: str) -> None:
+    """A right answer forgets the person's failures (not the address's): one typo after a
+    login no longer brings back the delay the earlier ones had earned."""
+    if kind in keyed:
+        clear(db, purpose, keyed[kind])
 
 
 def failed(db: Session, purpose: str, keyed: dict[str, str]) -> list[str]:
@@ -127,5 +160,7 @@ def clear(db: Session, purpose: str, key: str) -> int:
 
 
 def forget_before(db: Session, cutoff: datetime) -> int:
-    """Drop failures older than any window (the sweeper calls it now and then)."""
+    """Drop failures older than any window, and the keys not tried since (the sweeper's
+    housekeeping)."""
+    db.execute(delete(ThrottleKey).where(ThrottleKey.touched_at < cutoff))
     return db.execute(delete(ThrottleFailure).where(ThrottleFailure.at < cutoff)).rowcount

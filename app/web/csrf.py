@@ -12,6 +12,7 @@ from fastapi import Form, Request, Response
 
 from app.config import get_settings
 from app.kit.errors import Refusal
+from app.web.inputs import InvalidField
 
 COOKIE = "proasn_csrf"
 FIELD = "csrf_token"
@@ -53,6 +54,11 @@ async def verify_csrf(request: Request, csrf_token: str = Form(default="")) -> N
     cookie = request.cookies.get(COOKIE, "")
     if not cookie or not csrf_token or not hmac.compare_digest(cookie, csrf_token):
         raise CsrfRejected()
+    # Every form passes here: a NUL in a field is never meant (it was stored as is on SQLite
+    # and refused by PostgreSQL's text columns).
+    for name, value in (await request.form()).multi_items():
+        if isinstance(value, str) and "\x00" in value:
+            raise InvalidField(name)
 
 
 def same_origin(request: Request) -> bool:

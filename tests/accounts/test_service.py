@@ -169,3 +169,51 @@ def test_deactivated_account_cannot_log_in(db_session: Session, user: StaffUser)
     assert service.authenticate(db_session, token) is None
     with pytest.raises(service.InvalidCredentials):
         service.log_in(db_session, user.username, PASSWORD, "10.0.0.5")
+
+
+def test_parallel_wrong_passwords_are_checked_one_at_a_time(
+    fresh_database_url: str, frozen: FrozenClock
+) -> None:
+    """Before: 40 wrong passwords sent at once for one name were nearly all verified (the
+    limit read a count first and wrote the failure after the hash): now the free five are
+    verified and the rest wait."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from app.db import make_engine, make_sessionmaker, transaction
+
+    engine = make_engine(fresh_database_url)
+    factory = make_sessionmaker(engine)
+    with transaction(factory) as db:
+        service.create_user(db, "korban", PASSWORD, "proctor", "Korban")
+    barrier = threading.Barrier(16)
+
+    def guess(n: int) -> str:
+        barrier.wait()
+        with transaction(factory) as db:  # committed on a refusal, as a web request is
+            try:
+                service.log_in(db, "korban", f"tebakan-{n:04}", f"10.8.{n}.1")
+            except service.InvalidCredentials:
+                return "checked"
+            except service.AccountError as exc:
+                return exc.code
+        return "in"
+
+    with ThreadPoolExecutor(16) as pool:
+        outcomes = list(pool.map(guess, range(16)))
+    engine.dispose()
+    assert outcomes.count("checked") == 5, outcomes
+    assert outcomes.count("too_many_attempts") == 11
+
+
+def test_a_successful_login_forgets_the_accounts_failures(
+    db_session: Session, user: StaffUser, frozen: FrozenClock
+) -> None:
+    """Before: one typo after logging in brought back the delay the earlier ones had earned."""
+    for _ in range(4):
+        with pytest.raises(service.InvalidCredentials):
+            service.log_in(db_session, user.username, "salah-salah-1", "10.0.0.5")
+    service.log_in(db_session, user.username, PASSWORD, "10.0.0.5")
+    with pytest.raises(service.InvalidCredentials):  # a typo: a failure, not a wait
+        service.log_in(db_session, user.username, "salah-salah-1", "10.0.0.5")
+    service.log_in(db_session, user.username, PASSWORD, "10.0.0.5")

@@ -241,3 +241,12 @@ def test_a_form_post_from_another_origin_is_refused(client: TestClient) -> None:
     assert sandboxed.status_code == 403
     own = client.post("/staf/masuk", data=form, headers={"Origin": "http://testserver"})
     assert own.status_code == 401  # through to the password check
+
+
+def test_a_nul_in_any_form_field_is_refused(client: TestClient) -> None:
+    """Before: stored as is on SQLite (incident notes, PC numbers), refused by PostgreSQL."""
+    page = client.get("/staf/masuk")
+    token = page.cookies.get("proasn_csrf") or client.cookies.get("proasn_csrf")
+    form = {"username": "a\x00b", "password": "y" * 12, "csrf_token": token or ""}
+    refused = client.post("/staf/masuk", data=form)
+    assert refused.status_code == 422 and "username" in refused.text
