@@ -2,7 +2,7 @@
 
 import uuid
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from sqlalchemy.orm import Session
@@ -16,6 +16,29 @@ from app.scoring.service import collect_responses, item_points, scoring_items
 
 
 @dataclass(frozen=True)
+class OptionStat:
+    """One response of an item (Moodle's per-response table): how many chose it, what share
+    of the takers who saw the item, and the option's discrimination — the correlation of
+    choosing it with the rest of the test (positive for the key, negative for a working
+    distractor); None with fewer than 3 takers or no spread."""
+
+    option: str  # "-" = unanswered
+    count: int
+    percent: float
+    discrimination: float | None
+
+
+@dataclass(frozen=True)
+class AnalysisFilter:
+    """Which takers the analysis covers (all submitted attempts of the event by default)."""
+
+    session: str | None = None
+    agency: str | None = None
+    eselon: str | None = None
+    run: int | None = None
+
+
+@dataclass(frozen=True)
 class ItemRow:
     version_id: uuid.UUID
     code: str
@@ -26,6 +49,7 @@ class ItemRow:
     option_ids: list[str]
     dif_sex: Dif | None = None  # focal: women (NIP sex digit 2), reference: men
     dif_region: RegionDif | None = None  # the province whose takers differ most
+    option_stats: list[OptionStat] = field(default_factory=list)
 
     @property
     def dif_flag(self) -> str | None:
@@ -42,9 +66,16 @@ class SubtestAnalysis:
     summary: SummaryStats
 
 
-def analyse_event(db: Session, event_id: uuid.UUID) -> list[SubtestAnalysis]:
+def analyse_event(
+    db: Session, event_id: uuid.UUID, only: AnalysisFilter | None = None
+) -> list[SubtestAnalysis]:
     neutralised = {n.item_version_id for n in repository.neutralised(db, event_id)}
     people = [p for p in collect_responses(db, event_id).values() if p.status == "submitted"]
+    if only is not None and any(vars(only).values()):
+        chosen = repository.participants_matching(
+            db, event_id, only.session, only.agency, only.eselon, only.run
+        )
+        people = [p for p in people if p.participant_id in chosen]
     version_ids = sorted({v for p in people for v in p.answers}, key=str)
     versions = bank_repository.versions_by_id(db, version_ids)
     codes = {v.id: _code(db, v) for v in versions.values()}
@@ -81,6 +112,7 @@ def analyse_event(db: Session, event_id: uuid.UUID) -> list[SubtestAnalysis]:
                 or analyse(matrix[:, [col]], maxima[[col]], [codes[v.id]])[0][0]
             )
             dif_sex, dif_region = _dif(matrix, keep, col, v, sexes, provinces)
+            option_stats = _options(matrix, keep, col, v, people)
             rows.append(
                 ItemRow(
                     v.id,
@@ -92,6 +124,7 @@ def analyse_event(db: Session, event_id: uuid.UUID) -> list[SubtestAnalysis]:
                     [o["id"] for o in v.options] if v.scoring == "keyed" else [],
                     dif_sex,
                     dif_region,
+                    option_stats,
                 )
             )
         result.append(SubtestAnalysis(subtest, rows, summary))
@@ -117,6 +150,31 @@ def _dif(
     sex = mantel_haenszel(matrix[known, col], sexes[known] == 2, totals[known])
     region = by_region(right, [p for p, s in zip(provinces, seen, strict=True) if s], strata)
     return sex, region
+
+
+def _options(
+    matrix: np.ndarray, keep: list[int], col: int, version: ItemVersion, people: list
+) -> list[OptionStat]:
+    """Per response: count, % of the takers who saw the item, discrimination against the
+    rest of the test (the scored items without this one)."""
+    seen = np.flatnonzero(~np.isnan(matrix[:, col]))
+    if seen.size == 0:
+        return []
+    totals = np.nansum(matrix[:, keep], axis=1)
+    own = matrix[seen, col] if col in keep else np.zeros(seen.size)
+    rest = totals[seen] - own
+    chosen = [people[row].answers.get(version.id) or "-" for row in seen]
+    options = [o["id"] for o in version.options] + ["-"]
+    result = []
+    for option in options:
+        picked = np.array([c == option for c in chosen], dtype=float)
+        discrimination = None
+        if seen.size > 2 and picked.std() > 0 and rest.std() > 0:
+            discrimination = round(100 * float(np.corrcoef(picked, rest)[0, 1]), 2)
+        count = int(picked.sum())
+        if count or option != "-":
+            result.append(OptionStat(option, count, 100 * count / seen.size, discrimination))
+    return result
 
 
 def _code(db: Session, version: ItemVersion) -> str:

@@ -45,6 +45,36 @@ def participants_with_eselon(db: Session, event_id: uuid.UUID, level: str) -> se
     return set(db.scalars(query))
 
 
+def participants_matching(
+    db: Session,
+    event_id: uuid.UUID,
+    session: str | None,
+    agency: str | None,
+    eselon: str | None,
+    run_number: int | None,
+) -> set[uuid.UUID]:
+    """The event's participants in this session / agency / eselon, scored in this run."""
+    query = (
+        select(Participant.id)
+        .join(ExamSession, ExamSession.id == Participant.session_id)
+        .join(Agency, Agency.id == Participant.agency_id)
+        .where(Participant.event_id == event_id)
+    )
+    if session:
+        query = query.where(ExamSession.code == session)
+    if agency:
+        query = query.where(Agency.code == agency)
+    if eselon:
+        query = query.where(eselon_is(Participant.eselon, eselon))
+    if run_number is not None:
+        query = (
+            query.join(ScoreRecord, ScoreRecord.participant_id == Participant.id)
+            .join(ScoringRun, ScoringRun.id == ScoreRecord.run_id)
+            .where(ScoringRun.event_id == event_id, ScoringRun.number == run_number)
+        )
+    return set(db.scalars(query))
+
+
 def groups_of(db: Session, event_id: uuid.UUID) -> dict[uuid.UUID, tuple[str, str]]:
     """Each participant's NIP and agency code (the DIF groups: sex, province)."""
     query = (

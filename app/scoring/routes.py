@@ -3,6 +3,7 @@ item analysis with charts and CSV, neutralising items, API tokens. Analysts only
 
 import uuid
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import Depends, Form, Request
 from fastapi.responses import Response, StreamingResponse
@@ -17,11 +18,11 @@ from app.exams.models import Event, Participant
 from app.kit.charts import histogram, scatter
 from app.kit.streaming import csv_chunks
 from app.scoring import repository, service
-from app.scoring.event_analysis import ItemRow, analyse_event
+from app.scoring.event_analysis import AnalysisFilter, ItemRow, SubtestAnalysis, analyse_event
 from app.scoring.models import Norm, ScoringRun
 from app.web.csrf import verify_csrf
 from app.web.deps import DB
-from app.web.inputs import optional_uuid
+from app.web.inputs import optional_int, optional_uuid
 from app.web.pages import redirect, render
 from app.web.routing import DomainRouter
 
@@ -141,12 +142,30 @@ def run_page(request: Request, code: str, number: int, analyst: AnalystDep, db: 
     return render(request, "scoring/run.html", context)
 
 
+def _filter(sesi: str, instansi: str, eselon: str, run: str) -> AnalysisFilter:
+    return AnalysisFilter(
+        sesi.strip() or None,
+        instansi.strip() or None,
+        eselon.strip() or None,
+        optional_int(run, "run"),
+    )
+
+
 @router.get("/acara/{code}/butir")
 def items_page(
-    request: Request, code: str, analyst: AnalystDep, db: DB, pesan: str | None = None
+    request: Request,
+    code: str,
+    analyst: AnalystDep,
+    db: DB,
+    pesan: str | None = None,
+    sesi: str = "",
+    instansi: str = "",
+    eselon: str = "",
+    run: str = "",
 ) -> Response:
     event = _event(db, code)
-    analysis = analyse_event(db, event.id)
+    only = _filter(sesi, instansi, eselon, run)
+    analysis = analyse_event(db, event.id, only)
     charts = [
         scatter(
             [
@@ -165,6 +184,10 @@ def items_page(
     context = {
         "event": event,
         "analysis": list(zip(analysis, charts, strict=True)),
+        "filter": only,
+        "sessions": [s.code for s in exams_repository.sessions(db, event.id)],
+        "runs": [r.number for r in repository.runs(db, event.id)],
+        "query": urlencode({"sesi": sesi, "instansi": instansi, "eselon": eselon, "run": run}),
         "message": pesan,
         "is_error": False,
     }
@@ -182,9 +205,46 @@ def _dif_cells(row: ItemRow) -> list[Any]:
     ]
 
 
+SUMMARY_COLUMNS = [
+    "mean",
+    "median",
+    "test_sd",
+    "skewness",
+    "kurtosis",
+    "alpha",
+    "error_ratio",
+    "sem",
+]
+
+
+def _summary_row(a: SubtestAnalysis, width: int) -> list[Any]:
+    """The subtest's test-level figures, as a row of its own after its items."""
+    s = a.summary
+    figures = [s.mean, s.median, s.sd, s.skewness, s.kurtosis, s.alpha, s.error_ratio, s.sem]
+    return [a.subtest, "(ringkasan)", s.n] + [None] * (width - 3) + [_round(f, 4) for f in figures]
+
+
+def _option_cells(row: ItemRow) -> str:
+    """`A*:12:40.0%:35.2` per response: option (* the key), count, share, discrimination."""
+    return " ".join(
+        f"{o.option}{'*' if o.option == row.key else ''}:{o.count}:{o.percent:.1f}%:"
+        f"{'' if o.discrimination is None else o.discrimination}"
+        for o in row.option_stats
+    )
+
+
 @router.get("/acara/{code}/butir.csv")
-def items_csv(code: str, analyst: AnalystDep, db: DB) -> Response:
+def items_csv(
+    code: str,
+    analyst: AnalystDep,
+    db: DB,
+    sesi: str = "",
+    instansi: str = "",
+    eselon: str = "",
+    run: str = "",
+) -> Response:
     event = _event(db, code)
+    analysis = analyse_event(db, event.id, _filter(sesi, instansi, eselon, run))
     header = [
         "subtest",
         "item",
@@ -203,24 +263,29 @@ def items_csv(code: str, analyst: AnalystDep, db: DB) -> Response:
         "dif_province_delta",
         "dif_province_ets",
     ]
-    rows = [
-        [
-            a.subtest,
-            r.code,
-            r.stats.n,
-            _round(r.stats.facility),
-            _round(r.stats.sd, 4),
-            _round(r.stats.discrimination),
-            _round(r.stats.efficiency),
-            r.stats.dubious,
-            r.neutralised,
-            r.key or "",
-            " ".join(f"{k}:{v}" for k, v in r.options.items()),
-            *_dif_cells(r),
+    width = len(header)
+    header = header + SUMMARY_COLUMNS
+    rows: list[list[Any]] = []
+    for a in analysis:
+        rows += [
+            [
+                a.subtest,
+                r.code,
+                r.stats.n,
+                _round(r.stats.facility),
+                _round(r.stats.sd, 4),
+                _round(r.stats.discrimination),
+                _round(r.stats.efficiency),
+                r.stats.dubious,
+                r.neutralised,
+                r.key or "",
+                _option_cells(r),
+                *_dif_cells(r),
+                *[None] * len(SUMMARY_COLUMNS),
+            ]
+            for r in a.items
         ]
-        for a in analyse_event(db, event.id)
-        for r in a.items
-    ]
+        rows.append(_summary_row(a, width))
     return StreamingResponse(
         csv_chunks(header, rows),
         media_type="text/csv; charset=utf-8",
@@ -228,8 +293,9 @@ def items_csv(code: str, analyst: AnalystDep, db: DB) -> Response:
     )
 
 
-def _round(value: float | None, digits: int = 2) -> str:
-    return "" if value is None else f"{value:.{digits}f}"
+def _round(value: float | None, digits: int = 2) -> float | None:
+    """A number, not text: the CSV writer's formula guard would mark "-12.34" as text."""
+    return None if value is None else round(value, digits)
 
 
 @router.post("/acara/{code}/butir/netralkan", dependencies=[CsrfChecked])

@@ -165,13 +165,24 @@ def test_analyst_pages_show_scores_charts_and_item_analysis(app, scored) -> None
     csv_text = client.get(f"/analis/acara/{scored.event_code}/butir.csv").text
     assert csv_text.startswith("subtest,item,n,facility")
     header = csv_text.splitlines()[0].split(",")
-    assert header[-5:] == [
+    assert header[-13:-8] == [
         "dif_sex_delta",
         "dif_sex_ets",
         "dif_province",
         "dif_province_delta",
         "dif_province_ets",
     ]
+    assert header[-8:] == [
+        "mean",
+        "median",
+        "test_sd",
+        "skewness",
+        "kurtosis",
+        "alpha",
+        "error_ratio",
+        "sem",
+    ]
+    assert "(ringkasan)" in csv_text
     assert "DIF jenis kelamin" in items  # a handful of takers: every DIF cell is "–"
 
 
@@ -278,3 +289,34 @@ def test_an_unknown_session_or_agency_is_refused_not_an_empty_export(app, scored
             "/api/v1/exports/scores", params={"event": scored.event_code, key: "TIDAK-ADA"}
         )
         assert response.status_code == 404 and "TIDAK-ADA" in response.text, key
+
+
+def test_item_analysis_by_session_with_options_as_shares_and_discriminations(app, scored) -> None:  # type: ignore[no-untyped-def]
+    """Moodle's per-response table (count, %, discrimination) and filters; the download
+    follows the filter and carries each subtest's summary row."""
+    from app.db import make_engine, make_sessionmaker
+    from app.scoring.event_analysis import AnalysisFilter, analyse_event
+
+    engine = make_engine(str(app.state.engine.url.render_as_string(hide_password=False)))
+    with make_sessionmaker(engine)() as db:
+        event_id = scored.exam.event.id
+        every = analyse_event(db, event_id)
+        nobody = analyse_event(db, event_id, AnalysisFilter(session="S2"))
+        run_one = analyse_event(db, event_id, AnalysisFilter(run=1))
+    engine.dispose()
+    assert {a.summary.n for a in every} == {2} and {a.summary.n for a in run_one} == {2}
+    assert all(a.summary.n == 0 for a in nobody) or nobody == []  # the two sat in S1
+    row = next(r for a in every for r in a.items if r.key)
+    shares = {o.option: o for o in row.option_stats}
+    assert sum(o.count for o in row.option_stats) == row.stats.n
+    assert abs(sum(o.percent for o in row.option_stats) - 100) < 1e-9
+    assert row.key in shares
+    client = as_persona(app, scored, "analyst")
+    page = client.get(f"/analis/acara/{scored.event_code}/butir", params={"sesi": "S1"})
+    assert page.status_code == 200 and "<option selected>S1</option>" in page.text
+    csv_text = client.get(
+        f"/analis/acara/{scored.event_code}/butir.csv", params={"sesi": "S2"}
+    ).text
+    assert "(ringkasan)" not in csv_text or ",0," in csv_text
+    bad = client.get(f"/analis/acara/{scored.event_code}/butir", params={"run": "abc"})
+    assert bad.status_code == 422
