@@ -10,7 +10,7 @@ from app.accounts.deps import COOKIE, StaffDep, set_staff_cookie
 from app.proctoring import repository as proctoring_repository
 from app.web.csrf import verify_csrf
 from app.web.deps import DB
-from app.web.pages import redirect, render, retry_after
+from app.web.pages import redirect, render, retry_after, with_wait
 from app.web.routing import DomainRouter
 from app.web.templating import current_locale
 
@@ -42,7 +42,9 @@ def login(
         from app.i18n import gettext
 
         context = {
-            "error": gettext(exc.message, current_locale.get()),
+            "error": with_wait(
+                gettext(exc.message, current_locale.get()), getattr(exc, "retry_after", None)
+            ),
             "next": _safe_next(next),
             "username": username,
         }

@@ -20,7 +20,7 @@ from app.kit.secrets_gen import token_digest
 from app.web import pages
 from app.web.csrf import verify_csrf
 from app.web.deps import DB, in_transaction
-from app.web.pages import redirect, retry_after
+from app.web.pages import redirect, retry_after, with_wait
 from app.web.routing import DomainRouter
 from app.web.templating import current_locale, templates
 
@@ -77,7 +77,8 @@ def login(
             request.client.host if request.client else None,
         )
     except errors.DeliveryError as exc:
-        context = {"error": exc.message_in(current_locale.get()), "nip": nip}
+        message = with_wait(exc.message_in(current_locale.get()), exc.retry_after)
+        context = {"error": message, "nip": nip}
         headers = retry_after(exc.retry_after)
         return render(request, "delivery/login.html", context, exc.status, headers=headers)
     response = redirect("/ujian/lanjut")

@@ -8,7 +8,7 @@ from fastapi.responses import Response
 from app.scoring.selfview import SelfViewRefused, own_results
 from app.web.csrf import verify_csrf
 from app.web.deps import DB
-from app.web.pages import render, retry_after
+from app.web.pages import render, retry_after, with_wait
 from app.web.routing import DomainRouter
 
 router = DomainRouter(prefix="/hasil", include_in_schema=False)
@@ -28,7 +28,7 @@ def lookup(
         results = own_results(db, nip, code, address)
     except SelfViewRefused as exc:
         db.commit()  # the failed attempt counts for the rate limit
-        context = {"results": None, "error": exc.message}
+        context = {"results": None, "error": with_wait(exc.message, exc.retry_after)}
         headers = retry_after(exc.retry_after)
         return render(request, "scoring/selfview.html", context, exc.status, headers=headers)
     return render(request, "scoring/selfview.html", {"results": results, "error": None})

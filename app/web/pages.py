@@ -5,8 +5,9 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from app.i18n import N_, gettext
 from app.web.csrf import attach_csrf_cookie, csrf_token
-from app.web.templating import templates
+from app.web.templating import current_locale, templates
 
 
 def render(
@@ -38,3 +39,13 @@ def redirect(url: str) -> RedirectResponse:
 def retry_after(seconds: int | None) -> dict[str, str] | None:
     """The Retry-After header of a refusal that asks the client to wait."""
     return {"Retry-After": str(seconds)} if seconds else None
+
+
+def with_wait(message: str, seconds: int | None) -> str:
+    """A refusal's message, with how long to wait when it asks for that (the 429 pages)."""
+    if not seconds:
+        return message
+    return f"{message} " + gettext(WAIT, current_locale.get()) % {"seconds": seconds}
+
+
+WAIT = N_("Try again in %(seconds)s seconds.")

@@ -79,7 +79,7 @@ def test_the_login_page_says_to_wait(exam: OpenExam, frozen: FrozenClock) -> Non
             assert browser.post("/ujian/masuk", data=form).status_code == 401
         waiting = browser.post("/ujian/masuk", data={**form, "token": exam.token})
         assert waiting.status_code == 429 and waiting.headers["Retry-After"] == "1"
-        assert "Tunggu sebentar" in waiting.text
+        assert "Tunggu sebentar" in waiting.text and "Coba lagi dalam 1 detik." in waiting.text
 
 
 def test_x_forwarded_for_counts_only_from_a_trusted_proxy(
