@@ -150,6 +150,54 @@ def bank_import(
     )
 
 
+@bank_app.command("calibrate")
+def bank_calibrate(
+    event_code: str,
+    subtest: Annotated[str | None, typer.Option(help="Hanya subtes ini.")] = None,
+    model: Annotated[str, typer.Option(help="2pl | 3pl")] = "3pl",
+    out: Annotated[Path | None, typer.Option(help="Tulis hasil (JSON) ke berkas ini.")] = None,
+) -> None:
+    """Estimate item parameters (MML-EM) from an event's submitted attempts, per keyed
+    subtest, beside the bank's: a report; it does not change the bank or any scoring."""
+    import json
+
+    from app.scoring.calibration import calibrate_event
+
+    if model not in ("2pl", "3pl"):
+        err.print("[red]GALAT[/red] --model harus 2pl atau 3pl")
+        raise typer.Exit(1)
+    with unit_of_work() as db_session:
+        event = exams_repository.event_by_code(db_session, event_code)
+        if event is None:
+            err.print(f"[red]Acara '{event_code}' tidak ditemukan.[/red]")
+            raise typer.Exit(1)
+        with progress_bar("Mengkalibrasi", None):
+            results = calibrate_event(db_session, event.id, subtest, model)
+    if not results:
+        err.print("[red]GALAT[/red] tidak ada subtes berbutir kunci dengan tes yang selesai")
+        raise typer.Exit(1)
+    report = {}
+    for code, (fit, items) in results.items():
+        state = "konvergen" if fit.converged else "BELUM konvergen"
+        console.print(f"{code}: {len(items)} butir, {fit.iterations} iterasi EM, {state}")
+        for item in items:
+            console.print(
+                f"  {item.code}: n {item.n}, a {item.a:.3f} (SE {item.se_a:.3f}), "
+                f"b {item.b:.3f} (SE {item.se_b:.3f}), c {item.c:.3f} (SE {item.se_c:.3f}); "
+                f"bank a {item.bank.get('a', '-')}, b {item.bank.get('b', '-')}"
+            )
+        report[code] = {
+            "model": model,
+            "iterations": fit.iterations,
+            "converged": fit.converged,
+            "log_likelihood": fit.log_likelihood,
+            "items": [vars(item) for item in items],
+        }
+    if out is not None:
+        out.write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
+        console.print(f"Ditulis: {out}")
+
+
 @bank_app.command("generate-pool")
 def bank_generate_pool(
     out: Path,

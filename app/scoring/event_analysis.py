@@ -180,3 +180,30 @@ def _options(
 def _code(db: Session, version: ItemVersion) -> str:
     item = db.get(Item, version.item_id)
     return f"{item.code} v{version.version}" if item else str(version.id)
+
+
+def keyed_matrices(
+    db: Session, event_id: uuid.UUID
+) -> dict[str, tuple[np.ndarray, list[tuple[str, dict | None]]]]:  # type: ignore[type-arg]
+    """Per subtest, the 0/1 responses (submitted attempts × keyed, not neutralised items;
+    NaN where an item was not on the taker's form) and each item's code and bank
+    parameters: what calibration reads."""
+    neutralised = {n.item_version_id for n in repository.neutralised(db, event_id)}
+    people = [p for p in collect_responses(db, event_id).values() if p.status == "submitted"]
+    version_ids = sorted({v for p in people for v in p.answers}, key=str)
+    versions = bank_repository.versions_by_id(db, version_ids)
+    corrected = scoring_items(db, event_id, versions)
+    by_subtest: dict[str, list[ItemVersion]] = defaultdict(list)
+    codes = {v.id: _code(db, v) for v in versions.values()}
+    for version in sorted(versions.values(), key=lambda v: codes[v.id]):
+        if version.scoring == "keyed" and version.id not in neutralised:
+            by_subtest[version.subtest_code].append(version)
+    result = {}
+    for subtest, items in sorted(by_subtest.items()):
+        matrix = np.full((len(people), len(items)), np.nan)
+        for row, person in enumerate(people):
+            for col, v in enumerate(items):
+                if v.id in person.answers:
+                    matrix[row, col] = float(person.answers[v.id] == corrected[v.id].key)
+        result[subtest] = (matrix, [(codes[v.id], v.irt) for v in items])
+    return result

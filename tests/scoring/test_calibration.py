@@ -52,3 +52,35 @@ def test_the_marginal_likelihood_rises_to_the_estimate() -> None:
 def test_an_unknown_model_is_refused() -> None:
     with pytest.raises(ValueError, match="2pl or 3pl"):
         calibration.calibrate(np.zeros((3, 2)), "grm")
+
+
+def test_proasn_bank_calibrate_reports_an_events_items(use_database: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from typer.testing import CliRunner
+
+    from app.cli import app as cli
+    from app.db import make_engine, make_sessionmaker, transaction
+    from tests.delivery.factories import open_exam
+    from tests.scoring.test_service import sit
+
+    engine = make_engine(use_database)
+    with transaction(make_sessionmaker(engine)) as db:
+        exam = open_exam(db, tmp_path, people=3)
+        for n, best in enumerate((True, False, True)):
+            sit(db, exam, n, best=best)
+        code = exam.event.code
+    engine.dispose()
+    out = tmp_path / "kalibrasi.json"
+    result = CliRunner().invoke(
+        cli, ["bank", "calibrate", code, "--model", "2pl", "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "verbal: " in result.output and "SE" in result.output
+    assert "konvergen" in result.output  # three takers: it says whether EM converged
+    report = json.loads(out.read_text())
+    assert set(report) == {"verbal"}  # sjt is graded: not calibrated yet
+    items = report["verbal"]["items"]  # every verbal item drawn into the three forms
+    assert len(items) >= 3 and report["verbal"]["model"] == "2pl"
+    assert all(item["n"] >= 1 and "se_a" in item for item in items)
+    assert CliRunner().invoke(cli, ["bank", "calibrate", "tidak-ada"]).exit_code == 1
