@@ -178,3 +178,101 @@ def calibrate_event(
         ]
         result[code] = (fit, estimates)
     return result
+
+
+@dataclass(frozen=True)
+class GradedCalibration:
+    a: Array  # items
+    thresholds: Array  # items × (categories − 1), ascending per item
+    se_a: Array
+    se_thresholds: Array
+    iterations: int
+    converged: bool
+
+
+def calibrate_graded(
+    categories: Array, n_categories: int, max_iterations: int = 500, tolerance: float = 1e-4
+) -> GradedCalibration:
+    """The graded response model by the same EM: `categories` persons × items with the
+    0-based category chosen, or NaN (not presented / unanswered); every item has
+    `n_categories` categories (items with another count are calibrated in their own call)."""
+    persons, items = categories.shape
+    seen = ~np.isnan(categories)
+    onehot = np.zeros((persons, items, n_categories))
+    rows, cols = np.nonzero(seen)
+    onehot[rows, cols, categories[rows, cols].astype(int)] = 1.0
+    a = np.ones(items)
+    cumulative = np.cumsum(onehot.sum(axis=0), axis=1)[:, :-1] / np.maximum(seen.sum(0), 1)[:, None]
+    thresholds = np.log(np.clip(cumulative, 0.02, 0.98) / (1 - np.clip(cumulative, 0.02, 0.98)))
+    thresholds = _ordered(thresholds / 1.7)  # a start from the category shares
+    log_prior = -0.5 * NODES**2
+    converged, iterations = False, 0
+    while iterations < max_iterations:
+        iterations += 1
+        post = _graded_posterior(categories, a, thresholds, log_prior)
+        counts = np.einsum("pq,pjk->qjk", post, onehot)  # nodes × items × categories
+        new_a, new_t = _graded_m_step(counts, a, thresholds)
+        change = max(np.abs(new_a - a).max(), np.abs(new_t - thresholds).max())
+        a, thresholds = new_a, new_t
+        if change < tolerance:
+            converged = True
+            break
+    post = _graded_posterior(categories, a, thresholds, log_prior)
+    counts = np.einsum("pq,pjk->qjk", post, onehot)
+    _, fisher = _graded_information(counts, a, thresholds)
+    covariance = np.linalg.inv(fisher + 1e-9 * np.eye(fisher.shape[-1])[None, :, :])
+    se = np.sqrt(np.maximum(np.diagonal(covariance, axis1=1, axis2=2), 0.0))
+    return GradedCalibration(a, thresholds, se[:, 0], se[:, 1:], iterations, converged)
+
+
+def _graded_posterior(categories, a, thresholds, log_prior):  # type: ignore[no-untyped-def]
+    log_lik = irt.graded_log_likelihood(categories, a, list(thresholds), NODES)
+    log_post = log_lik + log_prior[None, :]
+    weights = np.exp(log_post - log_post.max(axis=1, keepdims=True))
+    return weights / weights.sum(axis=1, keepdims=True)
+
+
+def _graded_derivatives(a, thresholds):  # type: ignore[no-untyped-def]
+    """P(category k) and its derivatives by (a, b_1 … b_m): nodes × items × K (× 1 + m)."""
+    m = thresholds.shape[1]
+    gap = NODES[:, None, None] - thresholds[None, :, :]  # nodes × items × m
+    star = 1.0 / (1.0 + np.exp(-a[None, :, None] * gap))  # P*_1 … P*_m
+    q, j = star.shape[:2]
+    ones, zeros = np.ones((q, j, 1)), np.zeros((q, j, 1))
+    bounded = np.concatenate([ones, star, zeros], axis=2)  # P*_0 = 1 … P*_{m+1} = 0
+    p = np.clip(bounded[:, :, :-1] - bounded[:, :, 1:], 1e-12, 1.0)
+    slope = star * (1 - star)  # dP*/dz
+    d_star = np.zeros((q, j, m + 2, 1 + m))  # derivative of each bounded P* by (a, b…)
+    d_star[:, :, 1:-1, 0] = slope * gap
+    for k in range(m):
+        d_star[:, :, k + 1, 1 + k] = -slope[:, :, k] * a[None, :]
+    dp = d_star[:, :, :-1, :] - d_star[:, :, 1:, :]
+    return p, dp
+
+
+def _graded_information(counts, a, thresholds):  # type: ignore[no-untyped-def]
+    p, dp = _graded_derivatives(a, thresholds)
+    gradient = np.einsum("qjk,qjkl->jl", counts / p, dp)
+    total = counts.sum(axis=2)  # expected takers at each node
+    fisher = np.einsum("qj,qjk,qjkl,qjkm->jlm", total, 1.0 / p, dp, dp)
+    return gradient, fisher
+
+
+def _graded_m_step(counts, a, thresholds):  # type: ignore[no-untyped-def]
+    for _ in range(5):
+        gradient, fisher = _graded_information(counts, a, thresholds)
+        ridge = 1e-6 * np.eye(fisher.shape[-1])[None, :, :]
+        step = np.clip(np.linalg.solve(fisher + ridge, gradient[:, :, None])[:, :, 0], -1, 1)
+        a = np.clip(a + step[:, 0], *BOUNDS["a"])
+        thresholds = _ordered(np.clip(thresholds + step[:, 1:], *BOUNDS["b"]))
+        if np.abs(step).max() < 1e-6:
+            break
+    return a, thresholds
+
+
+def _ordered(thresholds: Array, gap: float = 0.05) -> Array:
+    """Ascending thresholds at least `gap` apart (equal ones would give a category no room)."""
+    result = np.sort(thresholds, axis=1)
+    for k in range(1, result.shape[1]):
+        result[:, k] = np.maximum(result[:, k], result[:, k - 1] + gap)
+    return result

@@ -84,3 +84,22 @@ def test_proasn_bank_calibrate_reports_an_events_items(use_database: str, tmp_pa
     assert len(items) >= 3 and report["verbal"]["model"] == "2pl"
     assert all(item["n"] >= 1 and "se_a" in item for item in items)
     assert CliRunner().invoke(cli, ["bank", "calibrate", "tidak-ada"]).exit_code == 1
+
+
+def test_graded_response_model_recovery() -> None:
+    rng = np.random.default_rng(7)
+    persons, items, k = 2000, 20, 5
+    a = rng.uniform(0.8, 2.0, items)
+    thresholds = np.sort(rng.normal(0, 1, (items, k - 1)), axis=1)
+    theta = rng.normal(0, 1, persons)
+    categories = np.zeros((persons, items))
+    for j in range(items):
+        cumulative = irt.grm_category_probabilities(theta, a[j], thresholds[j]).cumsum(axis=1)
+        categories[:, j] = (rng.random(persons)[:, None] > cumulative[:, :-1]).sum(axis=1)
+    categories[rng.random(categories.shape) < 0.2] = np.nan  # not presented
+    fit = calibration.calibrate_graded(categories, k)
+    assert fit.converged
+    assert rmse(fit.a, a) < 0.12 and rmse(fit.thresholds, thresholds) < 0.12
+    assert np.corrcoef(fit.a, a)[0, 1] > 0.95
+    assert np.all(np.diff(fit.thresholds, axis=1) > 0)
+    assert fit.se_a.mean() == pytest.approx(rmse(fit.a, a), rel=0.5)
