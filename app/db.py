@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import DateTime, MetaData, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -121,6 +122,12 @@ def ping_when_idle(engine: Engine, idle_seconds: float | None = None) -> None:
 
     event.listen(engine, "checkin", checkin)
     event.listen(engine, "checkout", checkout)
+
+
+def insert_for(db: Session) -> Any:
+    """The dialect's INSERT construct (ON CONFLICT … is the same on both backends, but each
+    dialect has its own class for it)."""
+    return postgresql.insert if db.get_bind().dialect.name == "postgresql" else sqlite.insert
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

@@ -48,7 +48,7 @@ from app.talentbox.placement import PlacementRefused
 from app.throttle import service as throttle
 from app.web import routes as web_routes
 from app.web.csrf import CsrfRejected
-from app.web.edge import BodyTooLarge, Edge, staff_cap
+from app.web.edge import TOO_LARGE, BodyTooLarge, Edge, staff_cap
 from app.web.inputs import InvalidField
 from app.web.pages import redirect, render
 from app.web.static_files import VersionedStaticFiles
@@ -190,7 +190,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         bare 500 (the taker's page keeps its unsent answers in its queue meanwhile). A value
         the database refuses is the request's fault (422); anything else is ours (500)."""
         if isinstance(exc, DataError):
-            return value_does_not_fit(request, exc)
+            return await value_refused(request, exc.orig)
         unreachable = isinstance(exc, OperationalError | InterfaceError)
         if not (unreachable or exc.connection_invalidated):
             raise exc
@@ -204,20 +204,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         context = {"message": message}
         return render(request, "error.html", context, status_code=503, headers=headers)
 
-    def value_does_not_fit(request: Request, exc: DataError) -> Response:
+    @app.exception_handler(OverflowError)
+    async def value_refused(request: Request, exc: BaseException | None) -> Response:
         """A value the database refuses for its column (a NUL character in a text, a number
-        past the integer range): the request's fault, answered as such, and logged."""
-        logger.warning("value refused by the database for %s: %s", request.url.path, exc.orig)
+        past the integer range; SQLite's driver cannot even bind one past 2^63: OverflowError):
+        the request's fault, answered as such, and logged."""
+        logger.warning("value refused by the database for %s: %s", request.url.path, exc)
         message = gettext(INVALID_VALUE, current_locale.get())
         request.state.staff = None  # rolled back: the page cannot read the staff member's row
-        return _refusal_page(request, "invalid_value", message, 422)
-
-    @app.exception_handler(OverflowError)
-    async def number_too_large(request: Request, exc: OverflowError) -> Response:
-        """A number past what the database driver can bind (SQLite: 2^63): the request's."""
-        logger.warning("number too large for %s: %s", request.url.path, exc)
-        message = gettext(INVALID_VALUE, current_locale.get())
-        request.state.staff = None
         return _refusal_page(request, "invalid_value", message, 422)
 
     @app.exception_handler(InvalidField)
@@ -227,8 +221,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.exception_handler(BodyTooLarge)
     async def body_too_large(request: Request, exc: BodyTooLarge) -> Response:
-        message = "Isi permintaan terlalu besar / request body too large"
-        return JSONResponse({"code": "body_too_large", "message": message}, status_code=413)
+        return Response(TOO_LARGE, status_code=413, media_type="application/json")
 
     @app.exception_handler(CsrfRejected)
     async def csrf_rejected(request: Request, exc: CsrfRejected) -> Response:

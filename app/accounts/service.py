@@ -116,14 +116,14 @@ def log_in(db: Session, username: str, password: str, address: str) -> tuple[Sta
     username = username.strip().lower()
     keyed = throttle.keys("staff", account=username, address=address)
     try:
-        throttle.check(db, "staff", keyed, now, serialize="account")
+        tried = throttle.check(db, "staff", keyed, now, serialize="account")
     except throttle.Throttled as exc:
         raise TooManyAttempts(exc.retry_after) from None
     user = repository.user_by_username(db, username)
     valid = verify_password(user.password_hash if user else dummy_hash(), password)
     if user is None or not user.active or not valid:
         _attempt(db, username, address, False)
-        if "account" in throttle.failed(db, "staff", keyed) and user is not None:
+        if "account" in throttle.failed(db, "staff", keyed, tried) and user is not None:
             record(
                 db,
                 actor_of(user),
@@ -135,7 +135,7 @@ def log_in(db: Session, username: str, password: str, address: str) -> tuple[Sta
             )
         raise InvalidCredentials()
     user.last_login_at = now
-    throttle.succeeded(db, "staff", keyed, "account")
+    throttle.succeeded(db, "staff", keyed, "account", tried)
     _attempt(db, username, address, True)
     token = secrets.token_urlsafe(32)
     login = StaffLogin(

@@ -5,10 +5,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import case, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from app.bank.models import ItemVersion
+from app.db import insert_for
 from app.delivery.models import Answer, Attempt, AttemptScore, AttemptSection, TakerLogin
 from app.exams import repository as exams_repository
 from app.exams.models import Agency, Event, ExamSession, Form, FormItem, Participant
@@ -102,9 +102,8 @@ def add_login_if_none_active(db: Session, **values: Any) -> TakerLogin | None:
     index over active logins decides, so two browsers in the same instant cannot both win;
     ON CONFLICT keeps the transaction usable on PostgreSQL (a failed INSERT would end it)."""
     values.setdefault("id", new_id())
-    insert = postgresql.insert if db.get_bind().dialect.name == "postgresql" else sqlite.insert
     query = (
-        insert(TakerLogin)
+        insert_for(db)(TakerLogin)
         .values(**values)
         .on_conflict_do_nothing(
             index_elements=[TakerLogin.participant_id], index_where=TakerLogin.revoked_at.is_(None)
@@ -116,13 +115,7 @@ def add_login_if_none_active(db: Session, **values: Any) -> TakerLogin | None:
 
 def end_logins(db: Session, participant_id: uuid.UUID, at: datetime, reason: str) -> int:
     """End every login of the participant still in use; how many were."""
-    query = (
-        update(TakerLogin)
-        .where(TakerLogin.participant_id == participant_id, TakerLogin.revoked_at.is_(None))
-        .values(revoked_at=at, revoked_reason=reason)
-        .execution_options(synchronize_session="fetch")
-    )
-    return db.execute(query).rowcount
+    return _end_live_logins(db, TakerLogin.participant_id == participant_id, at, reason)
 
 
 def end_logins_after_submission(db: Session, cutoff: datetime, now: datetime) -> int:
@@ -130,23 +123,21 @@ def end_logins_after_submission(db: Session, cutoff: datetime, now: datetime) ->
     finished = select(Attempt.participant_id).where(
         Attempt.status == "submitted", Attempt.submitted_at < cutoff
     )
-    query = (
-        update(TakerLogin)
-        .where(TakerLogin.revoked_at.is_(None), TakerLogin.participant_id.in_(finished))
-        .values(revoked_at=now, revoked_reason="test submitted")
-        .execution_options(synchronize_session=False)
-    )
-    return db.execute(query).rowcount
+    return _end_live_logins(db, TakerLogin.participant_id.in_(finished), now, "test submitted")
 
 
 def end_logins_of_session(db: Session, session_id: uuid.UUID, now: datetime) -> int:
     """End every live login of the session's participants (the session closed); how many."""
     seated = select(Participant.id).where(Participant.session_id == session_id)
+    return _end_live_logins(db, TakerLogin.participant_id.in_(seated), now, "session closed")
+
+
+def _end_live_logins(db: Session, which: Any, at: datetime, reason: str) -> int:
     query = (
         update(TakerLogin)
-        .where(TakerLogin.revoked_at.is_(None), TakerLogin.participant_id.in_(seated))
-        .values(revoked_at=now, revoked_reason="session closed")
-        .execution_options(synchronize_session=False)
+        .where(TakerLogin.revoked_at.is_(None), which)
+        .values(revoked_at=at, revoked_reason=reason)
+        .execution_options(synchronize_session="fetch")  # a reset's login may be loaded
     )
     return db.execute(query).rowcount
 

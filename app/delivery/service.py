@@ -74,14 +74,14 @@ def login(
         digits = None
     keyed = throttle.keys("taker", nip=digits or nip.strip()[:40], address=address)
     try:
-        throttle.check(db, "taker", keyed, serialize="nip")
+        tried = throttle.check(db, "taker", keyed, serialize="nip")
     except throttle.Throttled as exc:
         raise errors.TooManyTries(retry_after=exc.retry_after) from None
     token = "".join(room_token.split()).upper()
     now = clock.now()
     found = repository.participant_in_open_session(db, digits, token, now) if digits else None
     if found is None:
-        throttle.failed(db, "taker", keyed)
+        throttle.failed(db, "taker", keyed, tried)
         raise errors.InvalidLogin()
     participant, active = found
     if active is not None:
@@ -101,7 +101,7 @@ def login(
     )
     if new_login is None:  # another browser won the same instant
         raise errors.LoginInUse()
-    throttle.succeeded(db, "taker", keyed, "nip")
+    throttle.succeeded(db, "taker", keyed, "nip", tried)
     return Taker(new_login, participant), raw
 
 

@@ -47,10 +47,6 @@ def csv_chunks(
     yield buffer.getvalue()
 
 
-def csv_text(header: list[str], rows: Iterable[dict[str, Any] | Sequence[Any]]) -> str:
-    return "".join(csv_chunks(header, rows))
-
-
 def ndjson_chunks(rows: Iterable[dict[str, Any]], every: int = 500) -> Iterator[str]:
     lines = []
     for values in rows:

@@ -20,6 +20,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from app.scoring import irt
+from app.scoring.event_analysis import keyed_matrices
 
 Array = NDArray[np.float64]
 NODES = np.linspace(-5.0, 5.0, 41)
@@ -154,8 +155,6 @@ def calibrate_event(
     """Each keyed subtest of an event (or one) calibrated from its submitted attempts: a
     presented but unanswered item counts as wrong, as in scoring; neutralised items and
     graded items (GRM calibration is not built yet) are left out."""
-    from app.scoring.event_analysis import keyed_matrices
-
     result = {}
     for code, (matrix, items) in keyed_matrices(db, event_id).items():
         if subtest and code != subtest:

@@ -2,7 +2,7 @@
 
 import uuid
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 from sqlalchemy.orm import Session
@@ -12,7 +12,13 @@ from app.bank.models import Item, ItemVersion
 from app.scoring import repository
 from app.scoring.dif import Dif, RegionDif, by_region, mantel_haenszel, province_of, sex_of
 from app.scoring.item_analysis import ItemStats, SummaryStats, analyse
-from app.scoring.service import collect_responses, item_points, scoring_items
+from app.scoring.service import (
+    Person,
+    ScoringItem,
+    collect_responses,
+    item_points,
+    scoring_items,
+)
 
 
 @dataclass(frozen=True)
@@ -43,13 +49,17 @@ class ItemRow:
     version_id: uuid.UUID
     code: str
     stats: ItemStats
-    options: dict[str, int]  # option → how many chose it ("-" = unanswered)
+    option_stats: list[OptionStat]  # per response, "-" = unanswered
     key: str | None
     neutralised: bool
     option_ids: list[str]
     dif_sex: Dif | None = None  # focal: women (NIP sex digit 2), reference: men
     dif_region: RegionDif | None = None  # the province whose takers differ most
-    option_stats: list[OptionStat] = field(default_factory=list)
+
+    @property
+    def options(self) -> dict[str, int]:
+        """Option → how many chose it ("-" = unanswered)."""
+        return {o.option: o.count for o in self.option_stats if o.count}
 
     @property
     def dif_flag(self) -> str | None:
@@ -66,9 +76,29 @@ class SubtestAnalysis:
     summary: SummaryStats
 
 
-def analyse_event(
-    db: Session, event_id: uuid.UUID, only: AnalysisFilter | None = None
-) -> list[SubtestAnalysis]:
+@dataclass(frozen=True)
+class _Responses:
+    """What every analysis of an event reads: the submitted attempts (narrowed by a
+    filter), the item versions they saw by subtest (ordered by code), their codes and their
+    keys as corrected for the event, and which are neutralised."""
+
+    people: list[Person]
+    by_subtest: dict[str, list[ItemVersion]]
+    codes: dict[uuid.UUID, str]
+    corrected: dict[uuid.UUID, ScoringItem]
+    neutralised: set[uuid.UUID]
+
+    def points(self, items: list[ItemVersion]) -> np.ndarray:
+        """Takers × items: the points scored, NaN where the item was not on the form."""
+        matrix = np.full((len(self.people), len(items)), np.nan)
+        for row, person in enumerate(self.people):
+            for col, v in enumerate(items):
+                if v.id in person.answers:
+                    matrix[row, col] = item_points(self.corrected[v.id], person.answers[v.id])
+        return matrix
+
+
+def _responses(db: Session, event_id: uuid.UUID, only: AnalysisFilter | None) -> _Responses:
     neutralised = {n.item_version_id for n in repository.neutralised(db, event_id)}
     people = [p for p in collect_responses(db, event_id).values() if p.status == "submitted"]
     if only is not None and any(vars(only).values()):
@@ -79,21 +109,25 @@ def analyse_event(
     version_ids = sorted({v for p in people for v in p.answers}, key=str)
     versions = bank_repository.versions_by_id(db, version_ids)
     codes = {v.id: _code(db, v) for v in versions.values()}
-    corrected = scoring_items(db, event_id, versions)
-    groups = repository.groups_of(db, event_id)
-    sexes = np.array([sex_of(groups[p.participant_id][0]) or 0 for p in people])
-    provinces = [province_of(groups[p.participant_id][1]) for p in people]
     by_subtest: dict[str, list[ItemVersion]] = defaultdict(list)
     for version in sorted(versions.values(), key=lambda v: codes[v.id]):
         by_subtest[version.subtest_code].append(version)
+    corrected = scoring_items(db, event_id, versions)
+    return _Responses(people, dict(sorted(by_subtest.items())), codes, corrected, neutralised)
+
+
+def analyse_event(
+    db: Session, event_id: uuid.UUID, only: AnalysisFilter | None = None
+) -> list[SubtestAnalysis]:
+    seen = _responses(db, event_id, only)
+    people, codes, neutralised = seen.people, seen.codes, seen.neutralised
+    groups = repository.groups_of(db, event_id)
+    sexes = np.array([sex_of(groups[p.participant_id][0]) or 0 for p in people])
+    provinces = [province_of(groups[p.participant_id][1]) for p in people]
     result = []
-    for subtest, items in sorted(by_subtest.items()):
+    for subtest, items in seen.by_subtest.items():
         scored = [v for v in items if v.id not in neutralised]
-        matrix = np.full((len(people), len(items)), np.nan)
-        for row, person in enumerate(people):
-            for col, v in enumerate(items):
-                if v.id in person.answers:
-                    matrix[row, col] = item_points(corrected[v.id], person.answers[v.id])
+        matrix = seen.points(items)
         maxima = np.array(
             [max((v.points or {"x": 1}).values()) if v.scoring == "graded" else 1 for v in items],
             dtype=float,
@@ -101,30 +135,26 @@ def analyse_event(
         keep = [i for i, v in enumerate(items) if v.id not in neutralised]
         stats, summary = analyse(matrix[:, keep], maxima[keep], [codes[v.id] for v in scored])
         by_code = {s.key: s for s in stats}
+        totals = np.nansum(matrix[:, keep], axis=1)  # the subtest total of each taker
         rows = []
         for col, v in enumerate(items):
-            counts: dict[str, int] = defaultdict(int)
-            for person in people:
-                if v.id in person.answers:
-                    counts[person.answers[v.id] or "-"] += 1
             item_stats = (
                 by_code.get(codes[v.id])
                 or analyse(matrix[:, [col]], maxima[[col]], [codes[v.id]])[0][0]
             )
-            dif_sex, dif_region = _dif(matrix, keep, col, v, sexes, provinces)
-            option_stats = _options(matrix, keep, col, v, people)
+            dif_sex, dif_region = _dif(matrix[:, col], totals, v, sexes, provinces)
+            own = matrix[:, col] if col in keep else np.zeros(len(people))
             rows.append(
                 ItemRow(
                     v.id,
                     codes[v.id],
                     item_stats,
-                    dict(sorted(counts.items())),
-                    corrected[v.id].key,
+                    _options(matrix[:, col], totals - own, v, people),
+                    seen.corrected[v.id].key,
                     v.id in neutralised,
                     [o["id"] for o in v.options] if v.scoring == "keyed" else [],
                     dif_sex,
                     dif_region,
-                    option_stats,
                 )
             )
         result.append(SubtestAnalysis(subtest, rows, summary))
@@ -132,9 +162,8 @@ def analyse_event(
 
 
 def _dif(
-    matrix: np.ndarray,
-    keep: list[int],
-    col: int,
+    scores: np.ndarray,
+    totals: np.ndarray,
     version: ItemVersion,
     sexes: np.ndarray,
     provinces: list[str | None],
@@ -143,30 +172,25 @@ def _dif(
     total (the scored items, this one included)."""
     if version.scoring != "keyed":
         return None, None
-    seen = ~np.isnan(matrix[:, col])
-    totals = np.nansum(matrix[:, keep], axis=1)
-    right, strata = matrix[seen, col], totals[seen]
+    seen = ~np.isnan(scores)
     known = seen & (sexes > 0)
-    sex = mantel_haenszel(matrix[known, col], sexes[known] == 2, totals[known])
-    region = by_region(right, [p for p, s in zip(provinces, seen, strict=True) if s], strata)
-    return sex, region
+    sex = mantel_haenszel(scores[known], sexes[known] == 2, totals[known])
+    where = [p for p, s in zip(provinces, seen, strict=True) if s]
+    return sex, by_region(scores[seen], where, totals[seen])
 
 
 def _options(
-    matrix: np.ndarray, keep: list[int], col: int, version: ItemVersion, people: list
+    scores: np.ndarray, rest: np.ndarray, version: ItemVersion, people: list[Person]
 ) -> list[OptionStat]:
     """Per response: count, % of the takers who saw the item, discrimination against the
     rest of the test (the scored items without this one)."""
-    seen = np.flatnonzero(~np.isnan(matrix[:, col]))
+    seen = np.flatnonzero(~np.isnan(scores))
     if seen.size == 0:
         return []
-    totals = np.nansum(matrix[:, keep], axis=1)
-    own = matrix[seen, col] if col in keep else np.zeros(seen.size)
-    rest = totals[seen] - own
+    rest = rest[seen]
     chosen = [people[row].answers.get(version.id) or "-" for row in seen]
-    options = [o["id"] for o in version.options] + ["-"]
     result = []
-    for option in options:
+    for option in [o["id"] for o in version.options] + ["-"]:
         picked = np.array([c == option for c in chosen], dtype=float)
         discrimination = None
         if seen.size > 2 and picked.std() > 0 and rest.std() > 0:
@@ -188,22 +212,10 @@ def keyed_matrices(
     """Per subtest, the 0/1 responses (submitted attempts × keyed, not neutralised items;
     NaN where an item was not on the taker's form) and each item's code and bank
     parameters: what calibration reads."""
-    neutralised = {n.item_version_id for n in repository.neutralised(db, event_id)}
-    people = [p for p in collect_responses(db, event_id).values() if p.status == "submitted"]
-    version_ids = sorted({v for p in people for v in p.answers}, key=str)
-    versions = bank_repository.versions_by_id(db, version_ids)
-    corrected = scoring_items(db, event_id, versions)
-    by_subtest: dict[str, list[ItemVersion]] = defaultdict(list)
-    codes = {v.id: _code(db, v) for v in versions.values()}
-    for version in sorted(versions.values(), key=lambda v: codes[v.id]):
-        if version.scoring == "keyed" and version.id not in neutralised:
-            by_subtest[version.subtest_code].append(version)
+    seen = _responses(db, event_id, None)
     result = {}
-    for subtest, items in sorted(by_subtest.items()):
-        matrix = np.full((len(people), len(items)), np.nan)
-        for row, person in enumerate(people):
-            for col, v in enumerate(items):
-                if v.id in person.answers:
-                    matrix[row, col] = float(person.answers[v.id] == corrected[v.id].key)
-        result[subtest] = (matrix, [(codes[v.id], v.irt) for v in items])
+    for subtest, versions in seen.by_subtest.items():
+        items = [v for v in versions if v.scoring == "keyed" and v.id not in seen.neutralised]
+        if items:
+            result[subtest] = (seen.points(items), [(seen.codes[v.id], v.irt) for v in items])
     return result

@@ -41,7 +41,7 @@ def own_results(db: Session, nip: str, code: str, address: str) -> list[OwnResul
         digits = ""
     keyed = throttle.keys("selfview", nip=digits or nip.strip()[:40], address=address)
     try:
-        throttle.check(db, "selfview", keyed, serialize="nip")
+        tried = throttle.check(db, "selfview", keyed, serialize="nip")
     except throttle.Throttled as exc:
         message = "terlalu banyak percobaan gagal; coba lagi sebentar lagi"
         raise SelfViewRefused(message, 429, exc.retry_after) from None
@@ -50,9 +50,9 @@ def own_results(db: Session, nip: str, code: str, address: str) -> list[OwnResul
     )
     mine = [p for p in people if verify_access_code(p.access_code_hash, code)]
     if not mine:
-        throttle.failed(db, "selfview", keyed)
+        throttle.failed(db, "selfview", keyed, tried)
         raise SelfViewRefused("NIP atau kode akses salah", 401)
-    throttle.succeeded(db, "selfview", keyed, "nip")
+    throttle.succeeded(db, "selfview", keyed, "nip", tried)
     return [_result(db, p) for p in mine]
 
 

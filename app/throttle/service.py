@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, delete, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Select, delete, func, select
 from sqlalchemy.orm import Session
 
+from app.db import insert_for
 from app.i18n import N_
 from app.kit import clock
 from app.kit.errors import Refusal
@@ -87,54 +87,54 @@ def check(
     keyed: dict[str, str],
     now: datetime | None = None,
     serialize: str | None = None,
-) -> None:
-    """Refuse with Throttled (and the seconds to wait) while any key of this try must wait.
+) -> dict[str, int]:
+    """Refuse with Throttled (and the seconds to wait) while any key of this try must wait;
+    else the failures each kind of key holds in the window (for `failed` and `succeeded`).
     One query for all the keys. `serialize` names the kind whose key is locked first (the
     person: account or NIP), so that tries for it run one at a time until their commit."""
     now = now or clock.now()
     if serialize and serialize in keyed:
         _lock(db, purpose, keyed[serialize], now)
     kinds = {key: kind for kind, key in keyed.items()}
-    wait = 0.0
+    counts, wait = {}, 0.0
     for key, failures, last in db.execute(_in_window(purpose, now, ThrottleFailure.key.in_(kinds))):
+        counts[kinds[key]] = failures
         free_at = last + timedelta(seconds=delay_after(RULES[purpose][kinds[key]], failures))
         wait = max(wait, (free_at - now).total_seconds())
     if wait > 0:
         raise Throttled(math.ceil(wait))
+    return counts
 
 
 def _lock(db: Session, purpose: str, key: str, now: datetime) -> None:
-    """Lock the key's row for this transaction (created if new): PostgreSQL holds the row
-    lock, SQLite the database's write lock, until the commit."""
-    insert = postgresql.insert if db.get_bind().dialect.name == "postgresql" else sqlite.insert
+    """Lock the key's row for this transaction, creating it if new (one upsert: PostgreSQL
+    holds the row lock, SQLite the database's write lock, until the commit)."""
     db.execute(
-        insert(ThrottleKey)
+        insert_for(db)(ThrottleKey)
         .values(purpose=purpose, key=key, touched_at=now)
-        .on_conflict_do_nothing(index_elements=[ThrottleKey.purpose, ThrottleKey.key])
-    )
-    db.execute(
-        update(ThrottleKey)
-        .where(ThrottleKey.purpose == purpose, ThrottleKey.key == key)
-        .values(touched_at=now)
+        .on_conflict_do_update(
+            index_elements=[ThrottleKey.purpose, ThrottleKey.key], set_={"touched_at": now}
+        )
     )
 
 
-def succeeded(db: Session, purpose: str, keyed: dict[str, str], kind: str) -> None:
+def succeeded(
+    db: Session, purpose: str, keyed: dict[str, str], kind: str, counts: dict[str, int]
+) -> None:
     """A right answer forgets the person's failures (not the address's): one typo after a
-    login no longer brings back the delay the earlier ones had earned."""
-    if kind in keyed:
+    login no longer brings back the delay the earlier ones had earned. Nothing to forget,
+    no statement: most logins are right the first time."""
+    if counts.get(kind) and kind in keyed:
         clear(db, purpose, keyed[kind])
 
 
-def failed(db: Session, purpose: str, keyed: dict[str, str]) -> list[str]:
+def failed(db: Session, purpose: str, keyed: dict[str, str], counts: dict[str, int]) -> list[str]:
     """Count a failed try against every key; the kinds that now start to be delayed (for the
-    audit log: a first delay of an account is worth a line, every later one is not)."""
+    audit log: a first delay of an account is worth a line, every later one is not). The
+    counts are `check`'s, exact for the serialised person key."""
     now = clock.now()
     db.add_all(ThrottleFailure(purpose=purpose, key=key, at=now) for key in keyed.values())
-    db.flush()
-    kinds = {key: kind for kind, key in keyed.items()}
-    rows = db.execute(_in_window(purpose, now, ThrottleFailure.key.in_(kinds)))
-    return [kinds[key] for key, failures, _ in rows if failures == RULES[purpose][kinds[key]].free]
+    return [kind for kind in keyed if counts.get(kind, 0) + 1 == RULES[purpose][kind].free]
 
 
 def waiting(db: Session, purpose: str, kind: str) -> dict[str, int]:

@@ -52,7 +52,7 @@ _NAMES = {name for name, _ in _RAW_HEADERS} | {HSTS[0].encode()}
 # The forms that upload files (talent box: potency, performance, profile records); every
 # other body is a JSON call or a small form.
 UPLOADS = ("/talenta/potensi", "/talenta/kinerja", "/talenta/profil")
-_TOO_LARGE = (
+TOO_LARGE = (
     b'{"code":"body_too_large","message":"Isi permintaan terlalu besar / request body too large"}'
 )
 
@@ -72,13 +72,13 @@ async def refuse_too_large(send: Send) -> None:
             "status": 413,
             "headers": [
                 (b"content-type", b"application/json"),
-                (b"content-length", str(len(_TOO_LARGE)).encode()),
+                (b"content-length", str(len(TOO_LARGE)).encode()),
                 (b"connection", b"close"),
                 *_RAW_HEADERS,
             ],
         }
     )
-    await send({"type": "http.response.body", "body": _TOO_LARGE})
+    await send({"type": "http.response.body", "body": TOO_LARGE})
 
 
 # Requests that never hold a database connection across thread hops.
