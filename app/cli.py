@@ -154,48 +154,94 @@ def bank_import(
 def bank_calibrate(
     event_code: str,
     subtest: Annotated[str | None, typer.Option(help="Hanya subtes ini.")] = None,
-    model: Annotated[str, typer.Option(help="2pl | 3pl")] = "3pl",
+    model: Annotated[str, typer.Option(help="Butir berkunci: 2pl | 3pl.")] = "3pl",
+    link: Annotated[
+        str, typer.Option(help="Penautan ke skala bank: stocking-lord | mean-sigma | none.")
+    ] = "stocking-lord",
+    save: Annotated[
+        str | None, typer.Option(help="Simpan sebagai versi baru set parameter bernama ini.")
+    ] = None,
+    note: Annotated[str, typer.Option(help="Catatan set parameter.")] = "",
     out: Annotated[Path | None, typer.Option(help="Tulis hasil (JSON) ke berkas ini.")] = None,
 ) -> None:
-    """Estimate item parameters (MML-EM) from an event's submitted attempts, per keyed
-    subtest, beside the bank's: a report; it does not change the bank or any scoring."""
+    """Estimate item parameters (MML-EM: 2PL / 3PL for keyed items, GRM for graded ones)
+    with SEs and item fit (S-X²) from an event's submitted attempts, linked to the bank's
+    scale through anchor items; with --save kept as a versioned parameter set that a
+    scoring run may name. The bank's items themselves never change."""
     import json
 
-    from app.scoring.calibration import calibrate_event
+    from app.scoring import parameter_sets
 
-    if model not in ("2pl", "3pl"):
-        err.print("[red]GALAT[/red] --model harus 2pl atau 3pl")
-        raise typer.Exit(1)
     with unit_of_work() as db_session:
         event = exams_repository.event_by_code(db_session, event_code)
         if event is None:
             err.print(f"[red]Acara '{event_code}' tidak ditemukan.[/red]")
             raise typer.Exit(1)
-        with progress_bar("Mengkalibrasi", None):
-            results = calibrate_event(db_session, event.id, subtest, model)
-    if not results:
-        err.print("[red]GALAT[/red] tidak ada subtes berbutir kunci dengan tes yang selesai")
-        raise typer.Exit(1)
-    report = {}
-    for code, (fit, items) in results.items():
-        state = "konvergen" if fit.converged else "BELUM konvergen"
-        console.print(f"{code}: {len(items)} butir, {fit.iterations} iterasi EM, {state}")
-        for item in items:
-            console.print(
-                f"  {item.code}: n {item.n}, a {item.a:.3f} (SE {item.se_a:.3f}), "
-                f"b {item.b:.3f} (SE {item.se_b:.3f}), c {item.c:.3f} (SE {item.se_c:.3f}); "
-                f"bank a {item.bank.get('a', '-')}, b {item.bank.get('b', '-')}"
+        try:
+            with progress_bar("Mengkalibrasi subtes", None) as bar:
+                results = parameter_sets.calibrate_event(
+                    db_session, event.id, subtest, model, link, step=_advance(bar)
+                )
+            saved = (
+                parameter_sets.save(db_session, _cli_actor(None), event, save, results, note)
+                if save
+                else None
             )
-        report[code] = {
-            "model": model,
-            "iterations": fit.iterations,
-            "converged": fit.converged,
-            "log_likelihood": fit.log_likelihood,
-            "items": [vars(item) for item in items],
+        except parameter_sets.CalibrationRefused as exc:
+            err.print(f"[red]GALAT[/red] {exc.message}")
+            raise typer.Exit(1) from None
+    report = {}
+    for result in results:
+        state = "konvergen" if result.converged else "BELUM konvergen"
+        console.print(
+            f"{result.subtest} ({result.model}): {len(result.items)} butir, {result.persons} "
+            f"peserta, {result.iterations} iterasi EM, {state}"
+        )
+        if result.link:
+            console.print(
+                f"  penautan {result.link.method}: A {result.link.slope:.4f}, "
+                f"B {result.link.intercept:.4f}, {result.link.anchors} butir jangkar"
+            )
+        for item in result.items:
+            values = ", ".join(
+                f"{k} {_fmt(v)} (SE {_fmt(item.se[k])})"
+                for k, v in item.params.items()
+                if k != "model"
+            )
+            fit = item.fit
+            fitted = (
+                f"; S-X² {fit.statistic:.1f} df {fit.df} p {fit.p_value:.3f}"
+                if fit and fit.statistic is not None and fit.p_value is not None
+                else ""
+            )
+            console.print(f"  {item.code}: n {item.n}, {values}{fitted}")
+        report[result.subtest] = {
+            **result.summary(),
+            "items": [
+                {
+                    "code": item.code,
+                    "item_version_id": str(item.version_id),
+                    "model": item.model,
+                    "n": item.n,
+                    "params": item.params,
+                    "se": item.se,
+                    "bank": item.bank,
+                    "fit": vars(item.fit) if item.fit else None,
+                }
+                for item in result.items
+            ],
         }
+    if saved is not None:
+        console.print(f"Disimpan: set parameter {saved.name} v{saved.version} ({saved.id}).")
     if out is not None:
         out.write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
         console.print(f"Ditulis: {out}")
+
+
+def _fmt(value: float | list[float]) -> str:
+    if isinstance(value, list):
+        return "[" + ", ".join(f"{v:.3f}" for v in value) + "]"
+    return f"{value:.3f}"
 
 
 @bank_app.command("generate-pool")
@@ -393,10 +439,15 @@ def scores_run(
         str | None, typer.Option(help="Id norma; default: norma baru dari kohort.")
     ] = None,
     note: Annotated[str, typer.Option(help="Catatan run.")] = "",
+    parameters: Annotated[
+        str | None,
+        typer.Option(help="Set parameter butir NAMA atau NAMA:VERSI; default: parameter bank."),
+    ] = None,
 ) -> None:
     """Score an event into a new scoring run."""
     import uuid
 
+    from app.scoring import repository as scoring_repository
     from app.scoring.service import ScoringRefused, run_scoring
 
     with unit_of_work() as db_session:
@@ -404,9 +455,26 @@ def scores_run(
         if event is None:
             err.print(f"[red]Acara '{event_code}' tidak ditemukan.[/red]")
             raise typer.Exit(1)
+        chosen = None
+        if parameters:
+            name, _, version = (
+                parameters.rpartition(":") if ":" in parameters else (parameters, "", "")
+            )
+            found = scoring_repository.parameter_set_named(
+                db_session, name, int(version) if version.isdigit() else None
+            )
+            if found is None:
+                err.print(f"[red]GALAT[/red] set parameter '{parameters}' tidak ditemukan")
+                raise typer.Exit(1)
+            chosen = found.id
         try:
             run = run_scoring(
-                db_session, event, _cli_actor(None), uuid.UUID(norm) if norm else None, note
+                db_session,
+                event,
+                _cli_actor(None),
+                uuid.UUID(norm) if norm else None,
+                note,
+                parameter_set_id=chosen,
             )
         except ScoringRefused as exc:
             err.print(f"[red]GALAT[/red] {exc.message}")

@@ -91,3 +91,45 @@ def scatter(
             f'<text x="{PAD - 4}" y="{y + 4:.1f}" font-size="11" text-anchor="end">{value:g}</text>'
         )
     return _frame(title, f"{len(points)} butir", body, x_label, y_label)
+
+
+COLOURS = ("#0b5394", "#b45f06", "#38761d", "#741b47", "#134f5c", "#7f6000")
+
+
+def lines(
+    series: Sequence[tuple[str, Sequence[float], Sequence[float]]],
+    x_range: tuple[float, float],
+    title: str,
+    x_label: str,
+    y_label: str,
+) -> str:
+    """Curves (label, xs, ys) on one axis from 0 to the highest y; a legend names them."""
+    plot_w, plot_h = WIDTH - PAD - 10, HEIGHT - PAD - 10
+    (x0, x1), top = x_range, max((max(ys) for _, _, ys in series if len(ys)), default=1.0) or 1.0
+    body = []
+    for i, (label, xs, ys) in enumerate(series):
+        colour = COLOURS[i % len(COLOURS)]
+        points = " ".join(
+            f"{PAD + plot_w * (x - x0) / (x1 - x0):.1f},{HEIGHT - PAD - plot_h * y / top:.1f}"
+            for x, y in zip(xs, ys, strict=True)
+        )
+        peak = max(range(len(ys)), key=lambda k: ys[k]) if len(ys) else 0
+        body.append(
+            f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="2">'
+            f"<title>{escape(label)}: {ys[peak]:.2f} pada {xs[peak]:g}</title></polyline>"
+            if len(ys)
+            else ""
+        )
+        body.append(
+            f'<text x="{WIDTH - 14}" y="{20 + 14 * i}" font-size="11" text-anchor="end" '
+            f'fill="{colour}">{escape(label)}</text>'
+        )
+    for value in (x0, (x0 + x1) / 2, x1):
+        x = PAD + plot_w * (value - x0) / (x1 - x0)
+        body.append(
+            f'<text x="{x:.1f}" y="{HEIGHT - PAD + 14}" font-size="11" text-anchor="middle">'
+            f"{value:g}</text>"
+        )
+    body.append(f'<text x="{PAD - 4}" y="16" font-size="11" text-anchor="end">{top:.1f}</text>')
+    names = ", ".join(label for label, _, _ in series)
+    return _frame(title, f"{len(series)} kurva: {names}", body, x_label, y_label)

@@ -20,7 +20,6 @@ import numpy as np
 from numpy.typing import NDArray
 
 from app.scoring import irt
-from app.scoring.event_analysis import keyed_matrices
 
 Array = NDArray[np.float64]
 NODES = np.linspace(-5.0, 5.0, 41)
@@ -131,52 +130,6 @@ def _standard_errors(n, r, a, b, c, model):  # type: ignore[no-untyped-def]
     se = np.sqrt(np.maximum(np.diagonal(covariance, axis1=1, axis2=2), 0.0))
     se_c = se[:, 2] if model == "3pl" else np.zeros(a.size)
     return se[:, 0], se[:, 1], se_c
-
-
-@dataclass(frozen=True)
-class ItemEstimate:
-    code: str  # item code and version, as item analysis names it
-    n: int
-    bank: dict  # type: ignore[type-arg]  # the bank's parameters, for comparison
-    a: float
-    b: float
-    c: float
-    se_a: float
-    se_b: float
-    se_c: float
-
-
-def calibrate_event(
-    db,  # type: ignore[no-untyped-def]
-    event_id,
-    subtest: str | None = None,
-    model: str = "3pl",
-) -> dict[str, tuple[Calibration, list[ItemEstimate]]]:
-    """Each keyed subtest of an event (or one) calibrated from its submitted attempts: a
-    presented but unanswered item counts as wrong, as in scoring; neutralised items and
-    graded items (GRM calibration is not built yet) are left out."""
-    result = {}
-    for code, (matrix, items) in keyed_matrices(db, event_id).items():
-        if subtest and code != subtest:
-            continue
-        fit = calibrate(matrix, model)
-        seen = (~np.isnan(matrix)).sum(axis=0)
-        estimates = [
-            ItemEstimate(
-                name,
-                int(seen[j]),
-                dict(bank or {}),
-                float(fit.a[j]),
-                float(fit.b[j]),
-                float(fit.c[j]),
-                float(fit.se_a[j]),
-                float(fit.se_b[j]),
-                float(fit.se_c[j]),
-            )
-            for j, (name, bank) in enumerate(items)
-        ]
-        result[code] = (fit, estimates)
-    return result
 
 
 @dataclass(frozen=True)

@@ -97,6 +97,19 @@ class _Responses:
                     matrix[row, col] = item_points(self.corrected[v.id], person.answers[v.id])
         return matrix
 
+    def categories(self, items: list[ItemVersion]) -> np.ndarray:
+        """Takers × graded items: the 0-based category chosen (the rank of its points among
+        the item's point values), NaN where not presented or not answered."""
+        matrix = np.full((len(self.people), len(items)), np.nan)
+        for col, v in enumerate(items):
+            points = v.points or {}
+            order = sorted(set(points.values()))
+            for row, person in enumerate(self.people):
+                option = person.answers.get(v.id)
+                if option is not None and option in points:
+                    matrix[row, col] = order.index(points[option])
+        return matrix
+
 
 def _responses(db: Session, event_id: uuid.UUID, only: AnalysisFilter | None) -> _Responses:
     neutralised = {n.item_version_id for n in repository.neutralised(db, event_id)}
@@ -206,16 +219,45 @@ def _code(db: Session, version: ItemVersion) -> str:
     return f"{item.code} v{version.version}" if item else str(version.id)
 
 
-def keyed_matrices(
-    db: Session, event_id: uuid.UUID
-) -> dict[str, tuple[np.ndarray, list[tuple[str, dict | None]]]]:  # type: ignore[type-arg]
-    """Per subtest, the 0/1 responses (submitted attempts × keyed, not neutralised items;
-    NaN where an item was not on the taker's form) and each item's code and bank
-    parameters: what calibration reads."""
+@dataclass(frozen=True)
+class CalibrationItem:
+    version_id: uuid.UUID
+    code: str  # item code and version, as item analysis names it
+    bank: dict | None  # type: ignore[type-arg]  # the bank's parameters (an anchor when set)
+
+
+@dataclass(frozen=True)
+class CalibrationData:
+    """One subtest's responses as calibration reads them (submitted attempts; neutralised
+    items left out): keyed items 1 / 0 (a presented, unanswered item is wrong, as in
+    scoring), graded items by their number of categories as the 0-based category chosen
+    (unanswered: no information, as in scoring); NaN where the item was not on the form."""
+
+    keyed: tuple[np.ndarray, list[CalibrationItem]] | None
+    graded: dict[int, tuple[np.ndarray, list[CalibrationItem]]]
+
+
+def calibration_data(db: Session, event_id: uuid.UUID) -> dict[str, CalibrationData]:
     seen = _responses(db, event_id, None)
     result = {}
     for subtest, versions in seen.by_subtest.items():
-        items = [v for v in versions if v.scoring == "keyed" and v.id not in seen.neutralised]
-        if items:
-            result[subtest] = (seen.points(items), [(seen.codes[v.id], v.irt) for v in items])
+        kept = [v for v in versions if v.id not in seen.neutralised]
+
+        def described(items: list[ItemVersion]) -> list[CalibrationItem]:
+            return [CalibrationItem(v.id, seen.codes[v.id], v.irt) for v in items]
+
+        keyed = [v for v in kept if v.scoring == "keyed"]
+        by_count: dict[int, list[ItemVersion]] = defaultdict(list)
+        for v in kept:
+            if v.scoring == "graded":
+                by_count[len(set((v.points or {}).values()))].append(v)
+        graded = {
+            count: (seen.categories(items), described(items))
+            for count, items in sorted(by_count.items())
+            if count >= 2
+        }
+        if keyed or graded:
+            result[subtest] = CalibrationData(
+                (seen.points(keyed), described(keyed)) if keyed else None, graded
+            )
     return result

@@ -190,3 +190,22 @@ def graded_log_likelihood(
         seen = np.flatnonzero(~np.isnan(column))
         chosen[seen, offsets[item] + column[seen].astype(int)] = 1.0
     return chosen @ table.T
+
+
+def information(params: dict, theta: Array) -> Array:  # type: ignore[type-arg]
+    """An item's Fisher information at each θ (bank parameters: {a, b[, c]} or {a,
+    thresholds}). 3PL: a² (1 − P) / P · ((P − c) / (1 − c))²; GRM: Σ_k P'_k² / P_k with
+    P'_k = a (P*_k (1 − P*_k) − P*_{k+1} (1 − P*_{k+1}))."""
+    a = float(params["a"])
+    if "thresholds" in params:
+        thresholds = np.asarray(params["thresholds"], dtype=float)
+        star = 1.0 / (1.0 + np.exp(-a * (theta[:, None] - thresholds[None, :])))
+        n = theta.size
+        bounded = np.hstack([np.ones((n, 1)), star, np.zeros((n, 1))])
+        slope = bounded * (1.0 - bounded)
+        derivative = a * (slope[:, :-1] - slope[:, 1:])
+        probability = np.maximum(bounded[:, :-1] - bounded[:, 1:], 1e-300)
+        return (derivative**2 / probability).sum(axis=1)
+    c = float(params.get("c", 0.0))
+    p = p_correct(theta, np.array([a]), np.array([float(params["b"])]), np.array([c]))[:, 0]
+    return a**2 * (1.0 - p) / p * ((p - c) / (1.0 - c)) ** 2

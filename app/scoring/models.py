@@ -56,6 +56,51 @@ class ScoringRun(Base):
     created_by: Mapped[str] = mapped_column(String(64))
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     published_by: Mapped[str | None] = mapped_column(String(64))
+    # Item parameters estimated from response data (None: the bank's own, on each version).
+    parameter_set_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("scoring_parameter_set.id")
+    )
+
+
+class ParameterSet(Base):
+    """Item parameters calibrated from an event's responses (`proasn bank calibrate --save`),
+    named and versioned like norms and never changed after: a scoring run names the set it
+    used, so drawn forms and earlier runs keep the parameters they had."""
+
+    __tablename__ = "scoring_parameter_set"
+    __table_args__ = (UniqueConstraint("name", "version"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    name: Mapped[str] = mapped_column(String(200))
+    version: Mapped[int]
+    event_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("exam_event.id", ondelete="CASCADE"))
+    # Per subtest: {model, persons, iterations, converged, log_likelihood, link: {method,
+    # slope, intercept, anchors} or None (the sample's own scale)}.
+    subtests: Mapped[dict[str, Any]] = mapped_column(JSON)
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_by: Mapped[str] = mapped_column(String(64))
+
+
+class ParameterEntry(Base):
+    """One item version's estimate in a set: parameters as the bank writes them ({a, b, c}
+    or {a, thresholds}), their standard errors, and the item's fit."""
+
+    __tablename__ = "scoring_parameter_entry"
+    __table_args__ = (UniqueConstraint("set_id", "item_version_id"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    set_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("scoring_parameter_set.id", ondelete="CASCADE")
+    )
+    item_version_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("bank_item_version.id"))
+    subtest_code: Mapped[str] = mapped_column(String(64))
+    model: Mapped[str] = mapped_column(String(8))  # 2pl | 3pl | grm
+    params: Mapped[dict[str, Any]] = mapped_column(JSON)
+    se: Mapped[dict[str, Any]] = mapped_column(JSON)
+    n: Mapped[int]
+    # S-X² (dichotomous items): {statistic, df, p_value}; None where it is not computed.
+    fit: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class ScoreRecord(Base):

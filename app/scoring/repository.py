@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
+from app.bank.models import Item, ItemVersion
 from app.delivery.models import Answer, Attempt
 from app.exams.eselon import eselon_is
 from app.exams.models import Agency, ExamSession, Form, FormItem, Participant
@@ -14,6 +15,8 @@ from app.scoring.models import (
     NeutralisedItem,
     Norm,
     NormEntry,
+    ParameterEntry,
+    ParameterSet,
     ScoreRecord,
     ScoringRun,
 )
@@ -161,3 +164,32 @@ def export_rows(
     if eselon:
         query = query.where(eselon_is(Participant.eselon, eselon))
     yield from db.execute(query).tuples()
+
+
+def parameter_entries(db: Session, set_id: uuid.UUID) -> dict[uuid.UUID, ParameterEntry]:
+    """A parameter set's estimates by item version."""
+    query = select(ParameterEntry).where(ParameterEntry.set_id == set_id)
+    return {entry.item_version_id: entry for entry in db.scalars(query)}
+
+
+def parameter_sets(db: Session) -> list[ParameterSet]:
+    query = select(ParameterSet).order_by(ParameterSet.name, ParameterSet.version.desc())
+    return list(db.scalars(query))
+
+
+def parameter_set_named(db: Session, name: str, version: int | None = None) -> ParameterSet | None:
+    """Version `version` of the set `name`, or its latest."""
+    query = select(ParameterSet).where(ParameterSet.name == name)
+    if version is not None:
+        query = query.where(ParameterSet.version == version)
+    return db.scalar(query.order_by(ParameterSet.version.desc()).limit(1))
+
+
+def version_codes(db: Session, version_ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
+    """'CODE vN' of each item version, as item analysis names them."""
+    query = (
+        select(ItemVersion.id, Item.code, ItemVersion.version)
+        .join(Item, Item.id == ItemVersion.item_id)
+        .where(ItemVersion.id.in_(version_ids))
+    )
+    return {vid: f"{code} v{version}" for vid, code, version in db.execute(query)}

@@ -15,11 +15,11 @@ from app.accounts.models import ApiToken
 from app.accounts.service import Staff
 from app.exams import repository as exams_repository
 from app.exams.models import Event, Participant
-from app.kit.charts import histogram, scatter
+from app.kit.charts import histogram, lines, scatter
 from app.kit.streaming import csv_chunks
-from app.scoring import repository, service
+from app.scoring import parameter_sets, repository, service
 from app.scoring.event_analysis import AnalysisFilter, ItemRow, SubtestAnalysis, analyse_event
-from app.scoring.models import Norm, ScoringRun
+from app.scoring.models import Norm, ParameterSet, ScoringRun
 from app.web.csrf import verify_csrf
 from app.web.deps import DB
 from app.web.inputs import optional_int, optional_uuid
@@ -63,7 +63,14 @@ def event_page(
     event = _event(db, code)
     runs = repository.runs(db, event.id)
     norms = {n.id: n for n in repository.norms(db)}
-    context = {"event": event, "runs": runs, "norms": norms, "message": pesan, "is_error": galat}
+    context = {
+        "event": event,
+        "runs": runs,
+        "norms": norms,
+        "parameter_sets": repository.parameter_sets(db),
+        "message": pesan,
+        "is_error": galat,
+    }
     return render(request, "scoring/event.html", context)
 
 
@@ -74,12 +81,22 @@ def score(
     db: DB,
     norm_id: Annotated[str, Form()] = "",
     note: Annotated[str, Form()] = "",
+    parameter_set_id: Annotated[str, Form()] = "",
 ) -> Response:
     event = _event(db, code)
     cohort = norm_id.removeprefix("kohort:") if norm_id.startswith("kohort:") else None
     chosen = optional_uuid(norm_id, "norm_id") if cohort is None else None
+    parameters = optional_uuid(parameter_set_id, "parameter_set_id")
     try:
-        run = service.run_scoring(db, event, analyst.actor, chosen, note, cohort_eselon=cohort)
+        run = service.run_scoring(
+            db,
+            event,
+            analyst.actor,
+            chosen,
+            note,
+            cohort_eselon=cohort,
+            parameter_set_id=parameters,
+        )
     except service.ScoringRefused as exc:
         return redirect(f"/analis/acara/{code}?galat=1&pesan={exc.message}")
     return redirect(f"/analis/acara/{code}/run/{run.number}")
@@ -136,6 +153,7 @@ def run_page(request: Request, code: str, number: int, analyst: AnalystDep, db: 
         "rows": rows,
         "codes": codes,
         "norm": db.get(Norm, run.norm_id),
+        "parameters": db.get(ParameterSet, run.parameter_set_id) if run.parameter_set_id else None,
         "chart": chart,
         "subtest_charts": subtest_charts,
     }
@@ -334,6 +352,47 @@ def correct_key(
     except service.ScoringRefused as exc:
         return redirect(f"/analis/acara/{code}/butir?pesan={exc.message}")
     return redirect(f"/analis/acara/{code}/run/{run.number}")
+
+
+@router.get("/parameter")
+def parameter_sets_page(request: Request, analyst: AnalystDep, db: DB) -> Response:
+    events = {e.id: e for e in db.scalars(select(Event))}
+    context = {"sets": repository.parameter_sets(db), "events": events}
+    return render(request, "scoring/parameter_sets.html", context)
+
+
+@router.get("/parameter/{set_id}")
+def parameter_set_page(request: Request, set_id: str, analyst: AnalystDep, db: DB) -> Response:
+    """A calibrated parameter set: per subtest the estimates with SEs and fit (misfitting
+    items first in mind), the link to the bank's scale, and the test information curve."""
+    wanted = optional_uuid(set_id, "set_id")
+    chosen = db.get(ParameterSet, wanted) if wanted else None
+    if chosen is None:
+        raise Forbidden()
+    subtests = parameter_sets.report(db, chosen)
+    curves = [
+        (
+            f"{s.subtest} ({s.items_per_form:.0f} butir/formulir)",
+            parameter_sets.THETA,
+            s.information,
+        )
+        for s in subtests
+    ]
+    chart = lines(
+        curves,
+        (-4.0, 4.0),
+        f"Fungsi informasi tes, {chosen.name} v{chosen.version}",
+        "θ",
+        "informasi",
+    )
+    context = {
+        "chosen": chosen,
+        "event": db.get(Event, chosen.event_id),
+        "subtests": subtests,
+        "chart": chart if subtests else "",
+        "misfit_p": parameter_sets.MISFIT_P,
+    }
+    return render(request, "scoring/parameter_set.html", context)
 
 
 @router.get("/token")

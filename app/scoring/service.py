@@ -7,7 +7,7 @@ explained and reproduced; a change of any of them is a new run, and old runs sta
 
 import uuid
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -25,6 +25,8 @@ from app.scoring.models import (
     NeutralisedItem,
     Norm,
     NormEntry,
+    ParameterEntry,
+    ParameterSet,
     ScoreRecord,
     ScoringRun,
 )
@@ -91,6 +93,27 @@ def scoring_items(
             v.points,
             v.irt,
         )
+        for vid, v in versions.items()
+    }
+
+
+def with_parameters(
+    versions: dict[uuid.UUID, ScoringItem], entries: dict[uuid.UUID, ParameterEntry]
+) -> dict[uuid.UUID, ScoringItem]:
+    """The items with a parameter set's estimates in place of the bank's. A subtest the set
+    covers must be covered whole: θ from two scales at once would mean nothing."""
+    covered = {entry.subtest_code for entry in entries.values()}
+    missing = sorted(
+        str(v.id) for v in versions.values() if v.subtest_code in covered and v.id not in entries
+    )
+    if missing:
+        subtests = sorted({versions[uuid.UUID(m)].subtest_code for m in missing})
+        raise ScoringRefused(
+            f"set parameter tidak memuat {len(missing)} butir yang dinilai di subtes "
+            f"{', '.join(subtests)}; kalibrasi ulang dengan butir itu atau pakai parameter bank"
+        )
+    return {
+        vid: replace(v, irt=entries[vid].params) if vid in entries else v
         for vid, v in versions.items()
     }
 
@@ -258,10 +281,11 @@ def _composite_se_z(pid, per_subtest, entries, weights, composite_sd: float) -> 
 
 
 def event_scores(
-    db: Session, event: Event
+    db: Session, event: Event, parameters: ParameterSet | None = None
 ) -> tuple[dict[uuid.UUID, Person], dict[str, dict[uuid.UUID, dict[str, Any]]]]:
     """Everyone registered for the event, and the raw / percent / θ per subtest of those who
-    finished (neutralised items left out, key corrections applied)."""
+    finished (neutralised items left out, key corrections applied; θ from `parameters`
+    for the subtests it covers, from the bank's parameters otherwise)."""
     neutralised = {n.item_version_id for n in repository.neutralised(db, event.id)}
     people = collect_responses(db, event.id)
     submitted = [p for p in people.values() if p.status == "submitted"]
@@ -269,6 +293,8 @@ def event_scores(
         raise ScoringRefused(f"belum ada tes yang selesai untuk dinilai di {event.code}")
     version_ids = {v for p in submitted for v in p.answers} - neutralised
     versions = scoring_items(db, event.id, bank_repository.versions_by_id(db, list(version_ids)))
+    if parameters is not None:
+        versions = with_parameters(versions, repository.parameter_entries(db, parameters.id))
     by_subtest: dict[str, list[ScoringItem]] = defaultdict(list)
     for version in sorted(versions.values(), key=lambda v: str(v.id)):
         by_subtest[version.subtest_code].append(version)
@@ -320,11 +346,18 @@ def run_scoring(
     note: str = "",
     settings: ScoringSettings | None = None,
     cohort_eselon: str | None = None,
+    parameter_set_id: uuid.UUID | None = None,
 ) -> ScoringRun:
     """Score every participant of the event into a new run (against `norm_id`, or against a
-    new norm frozen from this event's cohort — all of it, or one eselon level)."""
+    new norm frozen from this event's cohort — all of it, or one eselon level), with the
+    bank's item parameters or those of a calibrated parameter set."""
     settings = settings or load_scoring_settings()
-    people, per_subtest = event_scores(db, event)
+    parameters = None
+    if parameter_set_id is not None:
+        parameters = db.get(ParameterSet, parameter_set_id)
+        if parameters is None:
+            raise ScoringRefused("set parameter tidak ditemukan")
+    people, per_subtest = event_scores(db, event, parameters)
     neutralised = {n.item_version_id for n in repository.neutralised(db, event.id)}
     weights = {k: float(v) for k, v in settings.composite_weights.items()}
     number = repository.next_run_number(db, event.id)
@@ -354,8 +387,10 @@ def run_scoring(
             "composite_weights": weights,
             "levels": settings.levels.model_dump(mode="json"),
             "subtests": sorted(per_subtest),
+            "parameters": f"{parameters.name} v{parameters.version}" if parameters else "bank",
         },
         neutralised=sorted(str(v) for v in neutralised),
+        parameter_set_id=parameters.id if parameters else None,
         note=note,
         created_at=clock.now(),
         created_by=actor.username,
@@ -375,6 +410,7 @@ def run_scoring(
         target_label=event.code,
         run=number,
         norm=f"{norm.name} v{norm.version}",
+        parameters=run.settings["parameters"],
         neutralised=len(neutralised),
         participants=len(people),
     )

@@ -43,6 +43,10 @@ def open_exam(
         show_results_to_takers=show_results, require_admission=require_admission
     )
     data["blueprint"]["total_time_minutes"] = total_minutes
+    for room in data["sessions"]:  # room and seats for everyone asked for
+        room["capacity"] = max(room["capacity"], people + 1)
+    for agency in data["agencies"]:
+        agency["seats"] = max(agency["seats"], people + 1)
     for section, limit in zip(data["blueprint"]["sections"], section_limits, strict=True):
         section["time_limit_minutes"] = limit
     people_rows = [participant(n) for n in range(1, people + 1)]

@@ -54,7 +54,9 @@ def test_an_unknown_model_is_refused() -> None:
         calibration.calibrate(np.zeros((3, 2)), "grm")
 
 
-def test_proasn_bank_calibrate_reports_an_events_items(use_database: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_proasn_bank_calibrate_reports_saves_and_a_run_names_the_set(
+    use_database: str, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
     import json
 
     from typer.testing import CliRunner
@@ -71,19 +73,29 @@ def test_proasn_bank_calibrate_reports_an_events_items(use_database: str, tmp_pa
             sit(db, exam, n, best=best)
         code = exam.event.code
     engine.dispose()
+    runner = CliRunner()
+    # the test bank's items have no parameters: nothing to link to
+    refused = runner.invoke(cli, ["bank", "calibrate", code])
+    assert refused.exit_code == 1 and "jangkar" in refused.output
     out = tmp_path / "kalibrasi.json"
-    result = CliRunner().invoke(
-        cli, ["bank", "calibrate", code, "--model", "2pl", "--out", str(out)]
-    )
+    args = ["bank", "calibrate", code, "--model", "2pl", "--link", "none", "--out", str(out)]
+    result = runner.invoke(cli, [*args, "--save", "Uji CLI"])
     assert result.exit_code == 0, result.output
-    assert "verbal: " in result.output and "SE" in result.output
-    assert "konvergen" in result.output  # three takers: it says whether EM converged
+    assert "verbal (2pl): " in result.output and "sjt (grm): " in result.output
+    assert "SE" in result.output and "konvergen" in result.output
+    assert "Disimpan: set parameter Uji CLI v1" in result.output
     report = json.loads(out.read_text())
-    assert set(report) == {"verbal"}  # sjt is graded: not calibrated yet
+    assert set(report) == {"verbal", "sjt"}
     items = report["verbal"]["items"]  # every verbal item drawn into the three forms
     assert len(items) >= 3 and report["verbal"]["model"] == "2pl"
-    assert all(item["n"] >= 1 and "se_a" in item for item in items)
-    assert CliRunner().invoke(cli, ["bank", "calibrate", "tidak-ada"]).exit_code == 1
+    assert report["verbal"]["link"] is None
+    assert all(item["n"] >= 1 and set(item["se"]) == {"a", "b"} for item in items)
+    assert all(len(item["params"]["thresholds"]) == 4 for item in report["sjt"]["items"])
+    scored = runner.invoke(cli, ["scores", "run", code, "--parameters", "Uji CLI:1"])
+    assert scored.exit_code == 0, scored.output
+    unknown = runner.invoke(cli, ["scores", "run", code, "--parameters", "Tidak ada"])
+    assert unknown.exit_code == 1 and "tidak ditemukan" in unknown.output
+    assert runner.invoke(cli, ["bank", "calibrate", "tidak-ada"]).exit_code == 1
 
 
 def test_graded_response_model_recovery() -> None:

@@ -19,6 +19,7 @@ from app.cli import app as cli
 from app.db import make_engine, make_sessionmaker, transaction
 from app.exports.schema import SCHEMA_VERSION, columns, subtest_codes
 from app.main import create_app
+from app.scoring import parameter_sets
 from app.scoring import service as scoring
 from tests.proctoring.factories import PERSONAS, build_world
 from tests.scoring.test_service import ANALYST, sit
@@ -35,6 +36,9 @@ def scored(use_database: str, tmp_path: Path):  # type: ignore[no-untyped-def]
         analyst = create_user(db, "analis-api", "kata-sandi-analis", "analyst", "Analis API")
         token = api_tokens.create_token(db, analyst, "laptop", actor_of(analyst))
         world.api_token, world.event_code = token, world.exam.event.code  # type: ignore[attr-defined]
+        calibrated = parameter_sets.calibrate_event(db, world.exam.event.id, link_method="none")
+        saved = parameter_sets.save(db, ANALYST, world.exam.event, "Kalibrasi uji", calibrated)
+        world.parameter_set_id = saved.id  # type: ignore[attr-defined]
     engine.dispose()
     return world
 
@@ -146,6 +150,8 @@ def test_exports_and_analyst_pages_are_for_analysts_only(app, scored, persona: s
             f"/analis/acara/{scored.event_code}/butir",
             f"/analis/acara/{scored.event_code}/butir.csv",
             "/analis/token",
+            "/analis/parameter",
+            f"/analis/parameter/{scored.parameter_set_id}",
         )
     ]
     if persona == "analyst":
@@ -320,3 +326,29 @@ def test_item_analysis_by_session_with_options_as_shares_and_discriminations(app
     assert "(ringkasan)" not in csv_text or ",0," in csv_text
     bad = client.get(f"/analis/acara/{scored.event_code}/butir", params={"run": "abc"})
     assert bad.status_code == 422
+
+
+def test_analyst_reads_a_parameter_set_and_scores_with_it(app, scored) -> None:  # type: ignore[no-untyped-def]
+    import re as regex
+
+    client = as_persona(app, scored, "analyst")
+    listing = client.get("/analis/parameter").text
+    assert (
+        "Kalibrasi uji v1" in listing and f"/analis/parameter/{scored.parameter_set_id}" in listing
+    )
+    page = client.get(f"/analis/parameter/{scored.parameter_set_id}").text
+    assert "<svg" in page and "<polyline" in page  # the test information curve
+    assert "verbal" in page and "sjt" in page and "S-X²" in page
+    assert regex.search(r"V\d{4} v1", page)  # items by code and version
+    assert client.get("/analis/parameter/bukan-id").status_code == 422
+    event_page = client.get(f"/analis/acara/{scored.event_code}").text
+    assert f'value="{scored.parameter_set_id}"' in event_page  # offered for the next run
+    token = regex.search(r'name="csrf_token" value="([^"]+)"', event_page).group(1)  # type: ignore[union-attr]
+    client.cookies.set("proasn_csrf", token)
+    response = client.post(
+        f"/analis/acara/{scored.event_code}/nilai",
+        data={"csrf_token": token, "parameter_set_id": str(scored.parameter_set_id)},
+    )
+    assert response.status_code == 303 and "/run/2" in response.headers["location"]
+    run = client.get(response.headers["location"]).text
+    assert "Kalibrasi uji v1" in run
