@@ -25,7 +25,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.stats import chi2
 
 from app.scoring import irt
 
@@ -133,6 +132,8 @@ def _statistic(observed: Array, expected: Array, count: Array, parameters: int) 
     df = len(cells) - parameters
     if df < 1:
         return ItemFit(None, max(df, 0), None)
+    from scipy.stats import chi2  # here: scipy is heavy, and the server never needs it
+
     total = 0.0
     for o, e, n in cells:
         share, rate = o / n, e / n

@@ -22,7 +22,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.optimize import minimize
 
 from app.scoring import irt
 
@@ -111,6 +110,8 @@ def expected_score(params: dict, theta: Array) -> Array:  # type: ignore[type-ar
 
 
 def _stocking_lord(anchors: list[Anchor], slope: float, intercept: float) -> tuple[float, float]:
+    from scipy.optimize import minimize  # here: scipy is heavy, and the server never needs it
+
     weights = np.exp(-0.5 * GRID**2)
     weights /= weights.sum()
     target = sum(expected_score(anchor.bank, GRID) for anchor in anchors)

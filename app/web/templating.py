@@ -15,6 +15,10 @@ STATIC_DIR = Path(__file__).resolve().parent / "static"
 current_locale: ContextVar[str] = ContextVar("current_locale", default=DEFAULT_LOCALE)
 
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+# Templates are part of the release: no file-date checks on every render (Jinja's default
+# stats each template, its layout and its includes on every page: a syscall each, and under a
+# stampede a wait for the GIL each). A developer editing templates restarts the server.
+templates.env.auto_reload = False
 templates.env.add_extension("jinja2.ext.i18n")
 templates.env.install_gettext_callables(  # type: ignore[attr-defined]
     lambda message: translations(current_locale.get()).gettext(message),

@@ -261,3 +261,15 @@ def test_calibration_refusals_say_why(db_session: Session, calibrated_exam: Open
     db_session.flush()
     with pytest.raises(parameter_sets.CalibrationRefused, match="jangkar.*--link none"):
         parameter_sets.calibrate_event(db_session, event.id, "verbal", "2pl")
+
+
+def test_the_server_does_not_load_scipy() -> None:
+    """Calibration's scipy (~60 MB, 1.5 s of imports) stays out of the exam server."""
+    import subprocess
+    import sys
+
+    code = "import sys, app.main; print(sorted(m for m in sys.modules if m.startswith('scipy')))"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )  # noqa: S603
+    assert result.stdout.strip() == "[]"
