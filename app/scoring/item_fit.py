@@ -1,5 +1,5 @@
-"""Item fit: Orlando and Thissen's S-X² for dichotomous items (2PL / 3PL), on forms that
-differ from person to person.
+"""Item fit: Orlando and Thissen's S-X² for dichotomous items (2PL / 3PL) and Kang and Chen's
+generalisation for graded items, on forms that differ from person to person.
 
 For a person with summed score k on the n items they were presented, the model's expected
 probability of a right answer to item j is (Lord–Wingersky summed-score distributions f,
@@ -138,4 +138,117 @@ def _statistic(observed: Array, expected: Array, count: Array, parameters: int) 
     for o, e, n in cells:
         share, rate = o / n, e / n
         total += n * (share - rate) ** 2 / (rate * (1 - rate))
+    return ItemFit(float(total), df, float(chi2.sf(total, df)))
+
+
+# --- graded items -----------------------------------------------------------------------------
+
+
+def s_x2_graded(
+    categories: Array, a: Array, thresholds: Array, nodes: Array, chunk: int = 64
+) -> list[ItemFit]:
+    """Kang and Chen's generalisation of S-X² to the graded response model: persons grouped
+    by their summed category score over the graded items they answered; per score group and
+    category the observed count against Σ_i P(x_ij = c | score), each person's over their
+    own items (summed-score distributions with and without the item: prefix and suffix
+    products, joined by FFT convolution); cells merged as `_graded_statistic` says.
+    `categories`: persons × items, 0-based, NaN where not answered; every item has
+    thresholds.shape[1] + 1 categories."""
+    items, kinds = categories.shape[1], thresholds.shape[1] + 1
+    weights = np.exp(-0.5 * nodes**2)
+    weights /= weights.sum()
+    probability = np.stack(  # items × nodes × categories
+        [irt.grm_category_probabilities(nodes, float(a[j]), thresholds[j]) for j in range(items)]
+    )
+    seen = ~np.isnan(categories)
+    lengths = seen.sum(axis=1)
+    top = int(lengths.max(initial=0)) * (kinds - 1)
+    observed = np.zeros((items, top + 1, kinds))
+    expected = np.zeros((items, top + 1, kinds))
+    for n in np.unique(lengths):
+        if n < 2:
+            continue
+        people = np.flatnonzero(lengths == n)
+        for start in range(0, people.size, chunk):
+            rows = people[start : start + chunk]
+            index = np.nonzero(seen[rows])[1].reshape(rows.size, n)
+            chosen = categories[rows[:, None], index].astype(int)
+            scores = chosen.sum(axis=1)
+            keep = (scores > 0) & (scores < n * (kinds - 1))
+            if not keep.any():
+                continue
+            index, chosen, scores = index[keep], chosen[keep], scores[keep]
+            e = _expected_categories(probability[index], scores, weights)  # persons × n × kinds
+            k = np.broadcast_to(scores[:, None], index.shape)
+            np.add.at(expected, (index, k), e)
+            np.add.at(observed, (index, k, chosen), 1.0)
+    return [_graded_statistic(observed[j], expected[j], kinds) for j in range(items)]
+
+
+def _expected_categories(p: Array, scores: Array, weights: Array) -> Array:
+    """P(x_j = c | summed score) per person and item: p is persons × n × nodes × kinds."""
+    persons, n, nodes, kinds = p.shape
+    size = n * (kinds - 1) + 1
+
+    def accumulate(order: range) -> list[Array]:
+        """Distributions of the summed score over the items before each slot in `order`."""
+        current = np.zeros((persons, size, nodes))
+        current[:, 0] = 1.0
+        result = [current]
+        for t in order:
+            following = np.zeros_like(current)
+            for c in range(kinds):
+                following[:, c:] += current[:, : size - c] * p[:, t, None, :, c]
+            current = following
+            result.append(current)
+        return result
+
+    prefix = accumulate(range(n))  # prefix[t]: items 0 … t − 1
+    suffix = accumulate(range(n - 1, -1, -1))[::-1]  # suffix[t]: items t … n − 1
+    everyone = np.arange(persons)
+    denominator = prefix[n][everyone, scores] @ weights
+    width = 2 * size
+    result = np.zeros((persons, n, kinds))
+    for t in range(n):
+        # Without item t: prefix[t] convolved with suffix[t + 1].
+        joined = np.fft.irfft(
+            np.fft.rfft(prefix[t], width, axis=1) * np.fft.rfft(suffix[t + 1], width, axis=1),
+            width,
+            axis=1,
+        )[:, :size]
+        for c in range(kinds):
+            at = scores - c
+            valid = at >= 0
+            without = np.where(valid[:, None], joined[everyone, np.maximum(at, 0)], 0.0)
+            result[:, t, c] = (np.maximum(without, 0.0) * p[:, t, :, c]) @ weights
+    return result / denominator[:, None, None]
+
+
+def _graded_statistic(observed: Array, expected: Array, kinds: int) -> ItemFit:
+    """Per category, adjacent score groups merged until the cell expects ≥ MIN_EXPECTED (a
+    category the model makes rare at low or high scores gets few cells, not a merge of every
+    group); df = cells − score groups (each group's categories sum to its size) − categories
+    (a and the thresholds), as mirt's itemfit counts them."""
+    groups = int((expected.sum(axis=1) > 0).sum())
+    total, cells = 0.0, 0
+    for c in range(kinds):
+        column: list[tuple[float, float]] = []
+        o = e = 0.0
+        for k in range(observed.shape[0]):
+            o, e = o + observed[k, c], e + expected[k, c]
+            if e >= MIN_EXPECTED:
+                column.append((o, e))
+                o = e = 0.0
+        if e and column:
+            last = column.pop()
+            column.append((last[0] + o, last[1] + e))
+        elif e:
+            column.append((o, e))
+        cells += len(column)
+        total += sum((o - e) ** 2 / e for o, e in column)
+    df = cells - groups - kinds
+    if df < 1:
+        return ItemFit(None, max(df, 0), None)
+    from scipy.stats import chi2  # here: scipy is heavy, and the server never needs it
+
     return ItemFit(float(total), df, float(chi2.sf(total, df)))

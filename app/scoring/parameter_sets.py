@@ -162,6 +162,7 @@ def _calibrate_subtest(code: str, data: CalibrationData, model: str) -> SubtestR
         kinds.append(model)
     for count, (matrix, described) in data.graded.items():
         graded = calibration.calibrate_graded(matrix, count)
+        fits = item_fit.s_x2_graded(matrix, graded.a, graded.thresholds, calibration.NODES)
         seen = (~np.isnan(matrix)).sum(axis=0)
         for j, item in enumerate(described):
             params = {
@@ -172,7 +173,7 @@ def _calibrate_subtest(code: str, data: CalibrationData, model: str) -> SubtestR
             se = {"a": float(graded.se_a[j]), "thresholds": graded.se_thresholds[j].tolist()}
             items.append(
                 ItemResult(
-                    item.version_id, item.code, "grm", int(seen[j]), params, se, item.bank, None
+                    item.version_id, item.code, "grm", int(seen[j]), params, se, item.bank, fits[j]
                 )
             )
         persons = max(persons, int((~np.isnan(matrix)).any(axis=1).sum()))

@@ -81,6 +81,54 @@ def test_s_x2_has_no_statistic_without_enough_score_groups() -> None:
     assert all(f.statistic is None and f.p_value is None for f in fits)
 
 
+def test_graded_expected_categories_match_a_brute_force_sum_over_patterns() -> None:
+    rng = np.random.default_rng(3)
+    nodes = calibration.NODES
+    weights = np.exp(-0.5 * nodes**2)
+    weights /= weights.sum()
+    n, kinds = 3, 3
+    a, thresholds = rng.uniform(0.7, 2.0, n), np.sort(rng.normal(0, 1, (n, kinds - 1)), axis=1)
+    p = np.stack([irt.grm_category_probabilities(nodes, a[j], thresholds[j]) for j in range(n)])
+    for score in range(1, n * (kinds - 1)):
+        got = item_fit._expected_categories(p[None], np.array([score]), weights)[0]
+        patterns = [x for x in itertools.product(range(kinds), repeat=n) if sum(x) == score]
+        likelihood = np.array(
+            [np.prod([p[j, :, x[j]] for j in range(n)], axis=0) for x in patterns]
+        )
+        total = (likelihood @ weights).sum()
+        want = [
+            [
+                sum(lk @ weights for lk, x in zip(likelihood, patterns, strict=True) if x[j] == c)
+                / total
+                for c in range(kinds)
+            ]
+            for j in range(n)
+        ]
+        assert got == pytest.approx(np.array(want), abs=1e-10)
+
+
+def test_graded_s_x2_flags_an_item_the_model_does_not_describe() -> None:
+    rng = np.random.default_rng(4)
+    persons, items, kinds = 3000, 15, 5
+    a = rng.uniform(0.8, 2.0, items)
+    thresholds = np.sort(rng.normal(0, 1, (items, kinds - 1)), axis=1)
+    theta = rng.normal(0, 1, persons)
+    categories = np.zeros((persons, items))
+    for j in range(items):
+        cumulative = irt.grm_category_probabilities(theta, a[j], thresholds[j]).cumsum(axis=1)
+        categories[:, j] = (rng.random(persons)[:, None] > cumulative[:, :-1]).sum(axis=1)
+    # item 0: the top category for middling abilities, the bottom two for everyone else
+    categories[:, 0] = np.where(np.abs(theta) < 0.7, 4, rng.integers(0, 2, persons))
+    for row in categories:
+        row[rng.choice(items, 3, replace=False)] = np.nan  # drawn forms
+    fit = calibration.calibrate_graded(categories, kinds)
+    fits = item_fit.s_x2_graded(categories, fit.a, fit.thresholds, calibration.NODES)
+    assert fits[0].p_value is not None and fits[0].p_value < 1e-6
+    others = [f.p_value for f in fits[1:]]
+    assert all(p is not None for p in others)
+    assert sum(p < 0.001 for p in others) <= 1
+
+
 # --- linking -----------------------------------------------------------------------------
 
 
@@ -222,6 +270,7 @@ def test_a_parameter_set_is_kept_in_versions_and_named_by_a_run(
     assert len(stored) == 20  # 12 verbal + 8 sjt item versions
     entry = next(e for e in stored.values() if e.model == "grm")
     assert len(entry.params["thresholds"]) == len(entry.se["thresholds"]) == 4
+    assert entry.fit is not None and {"statistic", "df", "p_value"} <= set(entry.fit)
     assert repository.parameter_set_named(db_session, "Kalibrasi 2026") == second
     assert repository.parameter_set_named(db_session, "Kalibrasi 2026", 1) == first
 
