@@ -30,6 +30,7 @@ from app.scoring import irt
 
 Array = NDArray[np.float64]
 MIN_EXPECTED = 1.0
+RARE_CATEGORY = 5.0  # graded items: a category expected fewer times in all joins its neighbour
 CHUNK = 256  # persons per vectorised block (memory: CHUNK × n × (n + 1) × nodes floats)
 
 
@@ -225,30 +226,41 @@ def _expected_categories(p: Array, scores: Array, weights: Array) -> Array:
 
 
 def _graded_statistic(observed: Array, expected: Array, kinds: int) -> ItemFit:
-    """Per category, adjacent score groups merged until the cell expects ≥ MIN_EXPECTED (a
-    category the model makes rare at low or high scores gets few cells, not a merge of every
-    group); df = cells − score groups (each group's categories sum to its size) − categories
-    (a and the thresholds), as mirt's itemfit counts them."""
-    groups = int((expected.sum(axis=1) > 0).sum())
-    total, cells = 0.0, 0
-    for c in range(kinds):
-        column: list[tuple[float, float]] = []
-        o = e = 0.0
-        for k in range(observed.shape[0]):
-            o, e = o + observed[k, c], e + expected[k, c]
-            if e >= MIN_EXPECTED:
-                column.append((o, e))
-                o = e = 0.0
-        if e and column:
-            last = column.pop()
-            column.append((last[0] + o, last[1] + e))
-        elif e:
-            column.append((o, e))
-        cells += len(column)
-        total += sum((o - e) ** 2 / e for o, e in column)
-    df = cells - groups - kinds
+    """Categories the model all but rules out for this sample (expected < RARE_CATEGORY in
+    all) are first joined to their neighbour; then adjacent score groups are merged, the same
+    way for every category, until each category of the group expects ≥ MIN_EXPECTED;
+    df = groups × (categories kept − 1) − categories (a and the thresholds). (Merging each
+    category on its own, as mirt does, made the statistic liberal on drawn forms of 20 of 72
+    items: 44 % of fitting items below p 0.05.)"""
+    columns = [[c] for c in range(kinds)]
+    totals = expected.sum(axis=0)
+    while len(columns) > 2:
+        sums = [totals[column].sum() for column in columns]
+        rare = int(np.argmin(sums))
+        if sums[rare] >= RARE_CATEGORY:
+            break
+        if rare == 0 or (rare < len(columns) - 1 and sums[rare + 1] <= sums[rare - 1]):
+            neighbour = rare + 1
+        else:
+            neighbour = rare - 1
+        low, high = sorted((rare, neighbour))
+        columns[low] = columns[low] + columns.pop(high)
+    o_all = np.stack([observed[:, column].sum(axis=1) for column in columns], axis=1)
+    e_all = np.stack([expected[:, column].sum(axis=1) for column in columns], axis=1)
+    groups: list[tuple[Array, Array]] = []
+    o, e = np.zeros(len(columns)), np.zeros(len(columns))
+    for k in range(o_all.shape[0]):
+        o, e = o + o_all[k], e + e_all[k]
+        if e.min() >= MIN_EXPECTED:
+            groups.append((o, e))
+            o, e = np.zeros(len(columns)), np.zeros(len(columns))
+    if e.sum() and groups:
+        last = groups.pop()
+        groups.append((last[0] + o, last[1] + e))
+    df = len(groups) * (len(columns) - 1) - kinds
     if df < 1:
         return ItemFit(None, max(df, 0), None)
     from scipy.stats import chi2  # here: scipy is heavy, and the server never needs it
 
-    return ItemFit(float(total), df, float(chi2.sf(total, df)))
+    total = float(sum(((o - e) ** 2 / e).sum() for o, e in groups))
+    return ItemFit(total, df, float(chi2.sf(total, df)))
