@@ -154,7 +154,9 @@ def bank_import(
 def bank_calibrate(
     event_code: str,
     subtest: Annotated[str | None, typer.Option(help="Hanya subtes ini.")] = None,
-    model: Annotated[str, typer.Option(help="Butir berkunci: 2pl | 3pl.")] = "3pl",
+    model: Annotated[
+        str, typer.Option(help="Butir berkunci: auto (model di bank) | 2pl | 3pl.")
+    ] = "auto",
     link: Annotated[
         str, typer.Option(help="Penautan ke skala bank: stocking-lord | mean-sigma | none.")
     ] = "stocking-lord",
@@ -162,16 +164,26 @@ def bank_calibrate(
         str | None, typer.Option(help="Simpan sebagai versi baru set parameter bernama ini.")
     ] = None,
     note: Annotated[str, typer.Option(help="Catatan set parameter.")] = "",
+    force: Annotated[
+        bool, typer.Option(help="Simpan walau EM belum konvergen atau data butir tipis.")
+    ] = False,
     out: Annotated[Path | None, typer.Option(help="Tulis hasil (JSON) ke berkas ini.")] = None,
 ) -> None:
-    """Estimate item parameters (MML-EM: 2PL / 3PL for keyed items, GRM for graded ones)
-    with SEs and item fit (S-X²) from an event's submitted attempts, linked to the bank's
-    scale through anchor items; with --save kept as a versioned parameter set that a
-    scoring run may name. The bank's items themselves never change."""
+    """Kalibrasi butir dari jawaban suatu acara (MML-EM; 2PL/3PL/GRM), dengan SE,
+    kecocokan S-X² dan penautan ke skala bank; --save menyimpannya sebagai set parameter."""
     import json
 
     from app.scoring import parameter_sets
 
+    try:
+        parameter_sets.check_options(model.lower(), link.lower())
+        name = parameter_sets.check_name(save) if save is not None else None
+    except parameter_sets.CalibrationRefused as exc:
+        err.print(f"[red]GALAT[/red] {exc.message}")
+        raise typer.Exit(1) from None
+    if out is not None and (out.is_dir() or not out.parent.is_dir()):
+        err.print(f"[red]GALAT[/red] --out: tidak bisa menulis ke {out}")
+        raise typer.Exit(1)
     with unit_of_work() as db_session:
         event = exams_repository.event_by_code(db_session, event_code)
         if event is None:
@@ -180,11 +192,11 @@ def bank_calibrate(
         try:
             with progress_bar("Mengkalibrasi subtes", None) as bar:
                 results = parameter_sets.calibrate_event(
-                    db_session, event.id, subtest, model, link, step=_advance(bar)
+                    db_session, event.id, subtest, model.lower(), link.lower(), _advance(bar)
                 )
             saved = (
-                parameter_sets.save(db_session, _cli_actor(None), event, save, results, note)
-                if save
+                parameter_sets.save(db_session, _cli_actor(None), event, name, results, note, force)
+                if name
                 else None
             )
         except parameter_sets.CalibrationRefused as exc:
@@ -214,7 +226,14 @@ def bank_calibrate(
                 if fit and fit.statistic is not None and fit.p_value is not None
                 else ""
             )
-            console.print(f"  {item.code}: n {item.n}, {values}{fitted}")
+            bank = item.bank or {}
+            beside = ", ".join(
+                f"{k} {_fmt(bank[k])}" for k in ("a", "b", "c", "thresholds") if k in bank
+            )
+            console.print(
+                f"  {item.code}: n {item.n}, {values}{fitted}"
+                + (f"; bank: {beside}" if beside else "")
+            )
         report[result.subtest] = {
             **result.summary(),
             "items": [
@@ -447,7 +466,6 @@ def scores_run(
     """Score an event into a new scoring run."""
     import uuid
 
-    from app.scoring import repository as scoring_repository
     from app.scoring.service import ScoringRefused, run_scoring
 
     with unit_of_work() as db_session:
@@ -457,16 +475,13 @@ def scores_run(
             raise typer.Exit(1)
         chosen = None
         if parameters:
-            name, _, version = (
-                parameters.rpartition(":") if ":" in parameters else (parameters, "", "")
-            )
-            found = scoring_repository.parameter_set_named(
-                db_session, name, int(version) if version.isdigit() else None
-            )
-            if found is None:
-                err.print(f"[red]GALAT[/red] set parameter '{parameters}' tidak ditemukan")
-                raise typer.Exit(1)
-            chosen = found.id
+            from app.scoring.parameter_sets import ParameterSetUnknown, find_set
+
+            try:
+                chosen = find_set(db_session, parameters).id
+            except ParameterSetUnknown as exc:
+                err.print(f"[red]GALAT[/red] {exc.message}")
+                raise typer.Exit(1) from None
         try:
             run = run_scoring(
                 db_session,

@@ -234,7 +234,7 @@ class CalibrationData:
     (unanswered: no information, as in scoring); NaN where the item was not on the form."""
 
     keyed: tuple[np.ndarray, list[CalibrationItem]] | None
-    graded: dict[int, tuple[np.ndarray, list[CalibrationItem]]]
+    graded: dict[int, tuple[np.ndarray, list[CalibrationItem], np.ndarray]]
 
 
 def calibration_data(db: Session, event_id: uuid.UUID) -> dict[str, CalibrationData]:
@@ -252,7 +252,11 @@ def calibration_data(db: Session, event_id: uuid.UUID) -> dict[str, CalibrationD
             if v.scoring == "graded":
                 by_count[len(set((v.points or {}).values()))].append(v)
         graded = {
-            count: (seen.categories(items), described(items))
+            count: (
+                seen.categories(items),
+                described(items),
+                (~np.isnan(seen.points(items))).sum(axis=0),  # presented, answered or not
+            )
             for count, items in sorted(by_count.items())
             if count >= 2
         }

@@ -16,20 +16,36 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.audit.service import Actor, record
+from app.bank import repository as bank_repository
 from app.exams.models import Event
 from app.kit import clock
 from app.scoring import calibration, irt, item_fit, linking, repository
 from app.scoring.event_analysis import CalibrationData, calibration_data
 from app.scoring.models import ParameterEntry, ParameterSet
+from app.scoring.service import ScoringRefused
 
-MODELS = ("2pl", "3pl")
+MODELS = ("auto", "2pl", "3pl")  # auto: each keyed subtest as the bank holds most of its items
 LINKS = ("stocking-lord", "mean-sigma", "none")
+# Fewer takers of an item than this and its estimate is noise (a of 10 with an SE in the
+# thousands from 30 takers): a set holding such items, or a subtest whose EM did not
+# converge, is saved only when asked to (--force) and then says so on its page.
+MIN_RESPONSES = 100
 
 
-class CalibrationRefused(Exception):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+class CalibrationRefused(ScoringRefused):
+    status, code = 409, "calibration_refused"
+
+
+class ParameterSetUnknown(ScoringRefused):
+    status, code = 404, "not_found"
+
+
+def check_options(model: str, link_method: str) -> None:
+    """Refuse unknown options before any work."""
+    if model not in MODELS:
+        raise CalibrationRefused(f"model harus salah satu dari {', '.join(MODELS)}")
+    if link_method not in LINKS:
+        raise CalibrationRefused(f"penautan harus salah satu dari {', '.join(LINKS)}")
 
 
 @dataclass(frozen=True)
@@ -54,6 +70,11 @@ class SubtestResult:
     link: linking.Link | None = None
     items: list[ItemResult] = field(default_factory=list)
 
+    @property
+    def thin(self) -> list[str]:
+        """Items taken by fewer than MIN_RESPONSES persons."""
+        return [item.code for item in self.items if item.n < MIN_RESPONSES]
+
     def summary(self) -> dict[str, Any]:
         link = self.link
         return {
@@ -61,6 +82,7 @@ class SubtestResult:
             "persons": self.persons,
             "iterations": self.iterations,
             "converged": self.converged,
+            "thin_items": len(self.thin),
             "link": (
                 {
                     "method": link.method,
@@ -78,27 +100,26 @@ def calibrate_event(
     db: Session,
     event_id: uuid.UUID,
     subtest: str | None = None,
-    model: str = "3pl",
+    model: str = "auto",
     link_method: str = "stocking-lord",
     step: Callable[[int], None] | None = None,
 ) -> list[SubtestResult]:
     """Every subtest of the event's submitted attempts (or one), calibrated, fitted and
     linked; `step(1)` after each subtest (progress). Refused with a reason when there is
     nothing to calibrate or too few anchors."""
-    if model not in MODELS:
-        raise CalibrationRefused(f"model harus salah satu dari {', '.join(MODELS)}")
-    if link_method not in LINKS:
-        raise CalibrationRefused(f"penautan harus salah satu dari {', '.join(LINKS)}")
+    check_options(model, link_method)
     data = calibration_data(db, event_id)
-    if subtest is not None:
-        if subtest not in data:
-            raise CalibrationRefused(f"subtes {subtest} tidak punya jawaban untuk dikalibrasi")
-        data = {subtest: data[subtest]}
     if not data:
         raise CalibrationRefused("belum ada tes yang selesai untuk dikalibrasi")
+    if subtest is not None:
+        if subtest not in data:
+            raise CalibrationRefused(
+                f"subtes {subtest} tidak ada di jawaban acara ini; ada: {', '.join(data)}"
+            )
+        data = {subtest: data[subtest]}
     results = []
     for code, subtest_data in data.items():
-        result = _calibrate_subtest(code, subtest_data, model)
+        result = _calibrate_subtest(code, subtest_data, _model_for(subtest_data, model))
         if link_method != "none":
             anchors = [
                 linking.Anchor(item.bank, item.params)
@@ -116,12 +137,23 @@ def calibrate_event(
     return results
 
 
+def _model_for(data: CalibrationData, model: str) -> str:
+    """The keyed items' model: as asked, or (auto) the one most of their bank versions have
+    (3PL when none has parameters: the usual model of multiple-choice items)."""
+    if model != "auto":
+        return model
+    held = [(item.bank or {}).get("model") for item in (data.keyed[1] if data.keyed else [])]
+    counts = {m: held.count(m) for m in ("2pl", "3pl")}
+    return max(counts, key=lambda m: (counts[m], m == "3pl")) if any(counts.values()) else "3pl"
+
+
 def _anchor_params(item: ItemResult) -> bool:
-    """An anchor: its bank parameters are of the same kind as the new ones."""
+    """An anchor: its bank parameters are of the same model as the new ones."""
     bank = item.bank or {}
     if item.model == "grm":
         return len(bank.get("thresholds") or []) == len(item.params["thresholds"])
-    return "a" in bank and "b" in bank
+    same = bank.get("model", "3pl" if bank.get("c") else "2pl") == item.model
+    return "a" in bank and "b" in bank and same
 
 
 def _moved(item: ItemResult, link: linking.Link) -> ItemResult:
@@ -160,10 +192,9 @@ def _calibrate_subtest(code: str, data: CalibrationData, model: str) -> SubtestR
         persons = max(persons, int((~np.isnan(matrix)).any(axis=1).sum()))
         iterations, converged = fit.iterations, fit.converged
         kinds.append(model)
-    for count, (matrix, described) in data.graded.items():
+    for count, (matrix, described, seen) in data.graded.items():
         graded = calibration.calibrate_graded(matrix, count)
         fits = item_fit.s_x2_graded(matrix, graded.a, graded.thresholds, calibration.NODES)
-        seen = (~np.isnan(matrix)).sum(axis=0)
         for j, item in enumerate(described):
             params = {
                 "model": "grm",
@@ -191,17 +222,38 @@ def save(
     name: str,
     results: list[SubtestResult],
     note: str = "",
+    force: bool = False,
 ) -> ParameterSet:
-    """Keep the results as version n + 1 of the set `name` (audited)."""
-    name = name.strip()
-    if not name:
-        raise CalibrationRefused("nama set parameter wajib diisi")
+    """Keep the results as version n + 1 of the set `name` (audited). Refused, unless
+    `force`, when a subtest did not converge or items had fewer than MIN_RESPONSES takers."""
+    name = check_name(name)
+    doubts = [
+        f"{r.subtest}: "
+        + "; ".join(
+            part
+            for part in (
+                "" if r.converged else "EM belum konvergen",
+                f"{len(r.thin)} butir dengan < {MIN_RESPONSES} peserta (mis. {r.thin[0]})"
+                if r.thin
+                else "",
+            )
+            if part
+        )
+        for r in results
+        if not r.converged or r.thin
+    ]
+    if doubts and not force:
+        raise CalibrationRefused(
+            "data terlalu sedikit untuk set yang dipakai menilai — "
+            + " | ".join(doubts)
+            + " (simpan juga dengan --force; halamannya akan memperingatkan)"
+        )
     latest = db.scalar(select(func.max(ParameterSet.version)).where(ParameterSet.name == name))
     chosen = ParameterSet(
         name=name,
         version=(latest or 0) + 1,
         event_id=event.id,
-        subtests={r.subtest: r.summary() for r in results},
+        subtests={r.subtest: {**r.summary(), "forced": bool(doubts)} for r in results},
         note=note,
         created_at=clock.now(),
         created_by=actor.username,
@@ -236,10 +288,35 @@ def save(
         target_id=chosen.id,
         target_label=f"{chosen.name} v{chosen.version}",
         event=event.code,
-        subtests=sorted(r.subtest for r in results),
+        subtests={r.subtest: r.model for r in results},
+        link={r.subtest: r.link.method if r.link else "none" for r in results},
         items=sum(len(r.items) for r in results),
+        forced=doubts or None,
     )
     return chosen
+
+
+def check_name(name: str) -> str:
+    name = name.strip()
+    if not name:
+        raise CalibrationRefused("nama set parameter wajib diisi")
+    return name
+
+
+def find_set(db: Session, text: str) -> ParameterSet:
+    """A set by `NAME` (its latest version) or `NAME:VERSION`; a name that itself holds a
+    colon is found as it is first."""
+    text = text.strip()
+    found = repository.parameter_set_named(db, text)
+    if found is not None:
+        return found
+    name, colon, version = text.rpartition(":")
+    if colon and not version.strip().isdigit():
+        raise ParameterSetUnknown(f"versi set parameter tidak sah: '{version}' (NAMA:VERSI)")
+    found = repository.parameter_set_named(db, name.strip(), int(version)) if colon else None
+    if found is None:
+        raise ParameterSetUnknown(f"set parameter '{text}' tidak ditemukan")
+    return found
 
 
 # --- the report page ------------------------------------------------------------------------
@@ -252,6 +329,7 @@ MISFIT_P = 0.01  # S-X² p below this: the item is listed for review
 class ReportRow:
     code: str
     entry: ParameterEntry
+    bank: dict[str, Any] | None  # the item version's own parameters, for comparison
 
     @property
     def misfit(self) -> bool:
@@ -277,7 +355,9 @@ def report(db: Session, chosen: ParameterSet) -> list[SubtestReport]:
     drawn from them: the items' summed information times the share of them a taker saw
     (persons × items per form = Σ n over the items)."""
     stored = list(repository.parameter_entries(db, chosen.id).values())
-    codes = repository.version_codes(db, [e.item_version_id for e in stored])
+    ids = [e.item_version_id for e in stored]
+    codes = repository.version_codes(db, ids)
+    bank = {vid: v.irt for vid, v in bank_repository.versions_by_id(db, ids).items()}
     result = []
     for subtest, summary in sorted(chosen.subtests.items()):
         entries = sorted(
@@ -289,6 +369,11 @@ def report(db: Session, chosen: ParameterSet) -> list[SubtestReport]:
         pool = sum((irt.information(e.params, THETA) for e in entries), np.zeros_like(THETA))
         per_form = sum(e.n for e in entries) / max(1, summary.get("persons") or 1)
         share = min(1.0, per_form / len(entries))
-        rows = [ReportRow(codes.get(e.item_version_id, str(e.item_version_id)), e) for e in entries]
+        rows = [
+            ReportRow(
+                codes.get(e.item_version_id, str(e.item_version_id)), e, bank.get(e.item_version_id)
+            )
+            for e in entries
+        ]
         result.append(SubtestReport(subtest, summary, rows, list(pool * share), per_form))
     return result

@@ -15,6 +15,7 @@ from app.accounts.models import ApiToken
 from app.accounts.service import Staff
 from app.exams import repository as exams_repository
 from app.exams.models import Event, Participant
+from app.i18n import N_, gettext
 from app.kit.charts import histogram, lines, scatter
 from app.kit.streaming import csv_chunks
 from app.scoring import parameter_sets, repository, service
@@ -25,8 +26,13 @@ from app.web.deps import DB
 from app.web.inputs import optional_int, optional_uuid
 from app.web.pages import redirect, render
 from app.web.routing import DomainRouter
+from app.web.templating import current_locale
 
 router = DomainRouter(prefix="/analis", include_in_schema=False)
+SET_UNKNOWN = N_("No such parameter set.")
+ITEMS_PER_FORM = N_("items per form")
+INFORMATION_TITLE = N_("Test information function, %(set)s")
+INFORMATION = N_("information")
 AnalystDep = Annotated[Staff, Depends(require_role("analyst"))]
 CsrfChecked = Depends(verify_csrf)
 
@@ -365,25 +371,26 @@ def parameter_sets_page(request: Request, analyst: AnalystDep, db: DB) -> Respon
 def parameter_set_page(request: Request, set_id: str, analyst: AnalystDep, db: DB) -> Response:
     """A calibrated parameter set: per subtest the estimates with SEs and fit (misfitting
     items first in mind), the link to the bank's scale, and the test information curve."""
-    wanted = optional_uuid(set_id, "set_id")
+    try:
+        wanted = uuid.UUID(set_id)
+    except ValueError:
+        wanted = None
     chosen = db.get(ParameterSet, wanted) if wanted else None
     if chosen is None:
-        raise Forbidden()
+        raise parameter_sets.ParameterSetUnknown(gettext(SET_UNKNOWN, current_locale.get()))
     subtests = parameter_sets.report(db, chosen)
+    locale = current_locale.get()
+    per_form = gettext(ITEMS_PER_FORM, locale)
     curves = [
-        (
-            f"{s.subtest} ({s.items_per_form:.0f} butir/formulir)",
-            parameter_sets.THETA,
-            s.information,
-        )
+        (f"{s.subtest} ({s.items_per_form:.0f} {per_form})", parameter_sets.THETA, s.information)
         for s in subtests
     ]
     chart = lines(
         curves,
         (-4.0, 4.0),
-        f"Fungsi informasi tes, {chosen.name} v{chosen.version}",
+        gettext(INFORMATION_TITLE, locale) % {"set": f"{chosen.name} v{chosen.version}"},
         "θ",
-        "informasi",
+        gettext(INFORMATION, locale),
     )
     context = {
         "chosen": chosen,
@@ -391,6 +398,7 @@ def parameter_set_page(request: Request, set_id: str, analyst: AnalystDep, db: D
         "subtests": subtests,
         "chart": chart if subtests else "",
         "misfit_p": parameter_sets.MISFIT_P,
+        "min_responses": parameter_sets.MIN_RESPONSES,
     }
     return render(request, "scoring/parameter_set.html", context)
 

@@ -79,7 +79,11 @@ def test_proasn_bank_calibrate_reports_saves_and_a_run_names_the_set(
     assert refused.exit_code == 1 and "jangkar" in refused.output
     out = tmp_path / "kalibrasi.json"
     args = ["bank", "calibrate", code, "--model", "2pl", "--link", "none", "--out", str(out)]
-    result = runner.invoke(cli, [*args, "--save", "Uji CLI"])
+    thin = runner.invoke(cli, [*args, "--save", "Uji CLI"])  # three takers
+    assert thin.exit_code == 1 and "--force" in thin.output
+    bad_out = runner.invoke(cli, [*args[:-1], str(tmp_path / "tidak-ada" / "x.json")])
+    assert bad_out.exit_code == 1 and "--out" in bad_out.output
+    result = runner.invoke(cli, [*args, "--save", "Uji CLI", "--force"])
     assert result.exit_code == 0, result.output
     assert "verbal (2pl): " in result.output and "sjt (grm): " in result.output
     assert "SE" in result.output and "konvergen" in result.output
@@ -95,6 +99,8 @@ def test_proasn_bank_calibrate_reports_saves_and_a_run_names_the_set(
     assert scored.exit_code == 0, scored.output
     unknown = runner.invoke(cli, ["scores", "run", code, "--parameters", "Tidak ada"])
     assert unknown.exit_code == 1 and "tidak ditemukan" in unknown.output
+    bad_version = runner.invoke(cli, ["scores", "run", code, "--parameters", "Uji CLI:x"])
+    assert bad_version.exit_code == 1 and "versi" in bad_version.output
     assert runner.invoke(cli, ["bank", "calibrate", "tidak-ada"]).exit_code == 1
 
 

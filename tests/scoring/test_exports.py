@@ -37,7 +37,9 @@ def scored(use_database: str, tmp_path: Path):  # type: ignore[no-untyped-def]
         token = api_tokens.create_token(db, analyst, "laptop", actor_of(analyst))
         world.api_token, world.event_code = token, world.exam.event.code  # type: ignore[attr-defined]
         calibrated = parameter_sets.calibrate_event(db, world.exam.event.id, link_method="none")
-        saved = parameter_sets.save(db, ANALYST, world.exam.event, "Kalibrasi uji", calibrated)
+        saved = parameter_sets.save(
+            db, ANALYST, world.exam.event, "Kalibrasi uji", calibrated, force=True
+        )
         world.parameter_set_id = saved.id  # type: ignore[attr-defined]
     engine.dispose()
     return world
@@ -340,7 +342,10 @@ def test_analyst_reads_a_parameter_set_and_scores_with_it(app, scored) -> None: 
     assert "<svg" in page and "<polyline" in page  # the test information curve
     assert "verbal" in page and "sjt" in page and "S-X²" in page
     assert regex.search(r"V\d{4} v1", page)  # items by code and version
-    assert client.get("/analis/parameter/bukan-id").status_code == 422
+    assert "--force" in page  # saved from two takers: the page warns
+    assert client.get("/analis/parameter/bukan-id").status_code == 404
+    unknown = client.get("/analis/parameter/00000000-0000-0000-0000-000000000000")
+    assert unknown.status_code == 404 and "tidak ada" in unknown.text
     event_page = client.get(f"/analis/acara/{scored.event_code}").text
     assert f'value="{scored.parameter_set_id}"' in event_page  # offered for the next run
     token = regex.search(r'name="csrf_token" value="([^"]+)"', event_page).group(1)  # type: ignore[union-attr]

@@ -256,15 +256,21 @@ def test_a_parameter_set_is_kept_in_versions_and_named_by_a_run(
     bank_run = service.run_scoring(db_session, event, ANALYST)
     before = {r.participant_id: r.subtests for r in repository.records(db_session, bank_run.id)}
 
-    results = parameter_sets.calibrate_event(
-        db_session, event.id, model="2pl", link_method="mean-sigma"
-    )
+    # auto: the bank holds the verbal items as 2PL
+    results = parameter_sets.calibrate_event(db_session, event.id, link_method="mean-sigma")
     assert {r.subtest for r in results} == {"verbal", "sjt"}
     verbal = next(r for r in results if r.subtest == "verbal")
+    assert verbal.model == "2pl"
     assert verbal.link is not None and verbal.link.anchors == len(verbal.items) == 12
     assert next(r for r in results if r.subtest == "sjt").model == "grm"
-    first = parameter_sets.save(db_session, ANALYST, event, "Kalibrasi 2026", results, "uji")
-    second = parameter_sets.save(db_session, ANALYST, event, "Kalibrasi 2026", results)
+    # 40 takers: every item has fewer than MIN_RESPONSES; saved only when asked to
+    with pytest.raises(parameter_sets.CalibrationRefused, match="terlalu sedikit.*--force"):
+        parameter_sets.save(db_session, ANALYST, event, "Kalibrasi 2026", results)
+    first = parameter_sets.save(
+        db_session, ANALYST, event, "Kalibrasi 2026", results, "uji", force=True
+    )
+    assert all(summary["forced"] for summary in first.subtests.values())
+    second = parameter_sets.save(db_session, ANALYST, event, "Kalibrasi 2026", results, force=True)
     assert (first.version, second.version) == (1, 2)
     stored = repository.parameter_entries(db_session, first.id)
     assert len(stored) == 20  # 12 verbal + 8 sjt item versions
@@ -294,7 +300,7 @@ def test_a_set_that_misses_a_scored_item_is_refused(
     event = calibrated_exam.event
     results = parameter_sets.calibrate_event(db_session, event.id, "verbal", "2pl", "none")
     assert results[0].link is None
-    chosen = parameter_sets.save(db_session, ANALYST, event, "Verbal saja", results)
+    chosen = parameter_sets.save(db_session, ANALYST, event, "Verbal saja", results, force=True)
     db_session.delete(db_session.scalars(select(ParameterEntry).limit(1)).one())
     db_session.flush()
     with pytest.raises(service.ScoringRefused, match="tidak memuat 1 butir .* verbal"):
@@ -303,8 +309,12 @@ def test_a_set_that_misses_a_scored_item_is_refused(
 
 def test_calibration_refusals_say_why(db_session: Session, calibrated_exam: OpenExam) -> None:
     event = calibrated_exam.event
-    with pytest.raises(parameter_sets.CalibrationRefused, match="subtes numerik"):
+    with pytest.raises(parameter_sets.CalibrationRefused, match="numerik .*ada: sjt, verbal"):
         parameter_sets.calibrate_event(db_session, event.id, "numerik")
+    with pytest.raises(parameter_sets.CalibrationRefused, match="model harus"):
+        parameter_sets.calibrate_event(db_session, event.id, model="4pl")
+    with pytest.raises(parameter_sets.CalibrationRefused, match="wajib"):
+        parameter_sets.save(db_session, ANALYST, event, "   ", [])
     for version in db_session.scalars(select(ItemVersion)):
         version.irt = None
     db_session.flush()
@@ -343,3 +353,21 @@ def test_graded_s_x2_holds_its_rate_on_forms_drawn_from_a_pool() -> None:
     p_values = np.array([f.p_value for f in fits if f.p_value is not None])
     assert p_values.size >= 70
     assert (p_values < 0.05).mean() <= 0.08 and (p_values < 0.01).sum() <= 2
+
+
+def test_a_set_is_found_by_name_and_version(db_session: Session, calibrated_exam: OpenExam) -> None:
+    event = calibrated_exam.event
+    results = parameter_sets.calibrate_event(db_session, event.id, "verbal", "2pl", "none")
+    plain = parameter_sets.save(db_session, ANALYST, event, "Set A", results, force=True)
+    colon = parameter_sets.save(db_session, ANALYST, event, "fig:2026", results, force=True)
+    assert parameter_sets.find_set(db_session, " Set A ") == plain
+    assert parameter_sets.find_set(db_session, "Set A:1") == plain
+    assert parameter_sets.find_set(db_session, "fig:2026") == colon  # the name as it is
+    assert parameter_sets.find_set(db_session, "fig:2026:1") == colon
+    for wrong, reason in (
+        ("Set A:x", "versi"),
+        ("Set A:", "versi"),
+        ("Set A:7", "tidak ditemukan"),
+    ):
+        with pytest.raises(parameter_sets.ParameterSetUnknown, match=reason):
+            parameter_sets.find_set(db_session, wrong)
