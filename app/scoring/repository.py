@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from app.bank.models import Item, ItemVersion
 from app.delivery.models import Answer, Attempt
 from app.exams.eselon import eselon_is
-from app.exams.models import Agency, ExamSession, Form, FormItem, Participant
+from app.exams.models import Agency, Event, ExamSession, Form, FormItem, Participant
 from app.scoring.models import (
     KeyCorrection,
     NeutralisedItem,
@@ -193,3 +193,14 @@ def version_codes(db: Session, version_ids: list[uuid.UUID]) -> dict[uuid.UUID, 
         .where(ItemVersion.id.in_(version_ids))
     )
     return {vid: f"{code} v{version}" for vid, code, version in db.execute(query)}
+
+
+def runs_with_parameters(db: Session, set_id: uuid.UUID) -> list[tuple[ScoringRun, str]]:
+    """The scoring runs that used a parameter set, with their event's code."""
+    query = (
+        select(ScoringRun, Event.code)
+        .join(Event, Event.id == ScoringRun.event_id)
+        .where(ScoringRun.parameter_set_id == set_id)
+        .order_by(Event.code, ScoringRun.number)
+    )
+    return [(run, code) for run, code in db.execute(query)]

@@ -69,11 +69,13 @@ def event_page(
     event = _event(db, code)
     runs = repository.runs(db, event.id)
     norms = {n.id: n for n in repository.norms(db)}
+    sets = repository.parameter_sets(db)
     context = {
         "event": event,
         "runs": runs,
         "norms": norms,
-        "parameter_sets": repository.parameter_sets(db),
+        "parameter_sets": sets,
+        "sets_by_id": {s.id: s for s in sets},
         "message": pesan,
         "is_error": galat,
     }
@@ -398,6 +400,7 @@ def parameter_set_page(request: Request, set_id: str, analyst: AnalystDep, db: D
         "subtests": subtests,
         "chart": chart if subtests else "",
         "misfit_p": parameter_sets.MISFIT_P,
+        "runs": repository.runs_with_parameters(db, chosen.id),
         "min_responses": parameter_sets.MIN_RESPONSES,
     }
     return render(request, "scoring/parameter_set.html", context)

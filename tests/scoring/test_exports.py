@@ -357,3 +357,7 @@ def test_analyst_reads_a_parameter_set_and_scores_with_it(app, scored) -> None: 
     assert response.status_code == 303 and "/run/2" in response.headers["location"]
     run = client.get(response.headers["location"]).text
     assert "Kalibrasi uji v1" in run
+    runs = client.get(f"/analis/acara/{scored.event_code}").text  # the runs table names it
+    assert f'href="/analis/parameter/{scored.parameter_set_id}"' in runs
+    page = client.get(f"/analis/parameter/{scored.parameter_set_id}").text
+    assert f"/analis/acara/{scored.event_code}/run/2" in page  # the set lists its runs
