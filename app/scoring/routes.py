@@ -110,9 +110,33 @@ def score(
     return redirect(f"/analis/acara/{code}/run/{run.number}")
 
 
-@router.post("/acara/{code}/run/{number}/terbitkan", dependencies=[CsrfChecked])
-def publish(code: str, number: int, analyst: AnalystDep, db: DB) -> Response:
+@router.get("/acara/{code}/run/{number}/terbitkan")
+def publish_page(request: Request, code: str, number: int, analyst: AnalystDep, db: DB) -> Response:
+    """Publishing cannot be undone: first say what becomes visible to whom."""
     event = _event(db, code)
+    run = _run(db, event, number)
+    records = repository.records(db, run.id)
+    context = {
+        "event": event,
+        "run": run,
+        "with_level": sum(r.level is not None for r in records),
+        "people": len(records),
+        "replaces": repository.published_run(db, event.id),
+    }
+    return render(request, "scoring/publish.html", context)
+
+
+@router.post("/acara/{code}/run/{number}/terbitkan", dependencies=[CsrfChecked])
+def publish(
+    code: str,
+    number: int,
+    analyst: AnalystDep,
+    db: DB,
+    konfirmasi: Annotated[str, Form()] = "",
+) -> Response:
+    event = _event(db, code)
+    if konfirmasi != "ya":  # only from the confirmation page
+        return redirect(f"/analis/acara/{code}/run/{number}/terbitkan")
     changed = service.publish(db, analyst.actor, _run(db, event, number))
     message = "hasil diterbitkan" if changed else "run ini sudah diterbitkan"
     return redirect(f"/analis/acara/{code}?pesan={message}")

@@ -450,8 +450,25 @@ def _export_rows(run, placements: Iterable[Placement]) -> Iterator[dict]:  # typ
         }
 
 
+@router.get("/run/{number}/rilis")
+def release_page(request: Request, number: int, analyst: AnalystDep, db: DB) -> Response:
+    """What a release makes visible to whom, before it happens (and that it can be
+    withdrawn)."""
+    run = run_or_403(db, number)
+    replaces = next(
+        (r for r in repository.released_runs(db) if r.period == run.period and r.id != run.id),
+        None,
+    )
+    context = {"run": run, "replaces": replaces}
+    return render(request, "talentbox/release.html", context)
+
+
 @router.post("/run/{number}/rilis", dependencies=[CsrfChecked])
-def release(number: int, analyst: AnalystDep, db: DB) -> Response:
+def release(
+    number: int, analyst: AnalystDep, db: DB, konfirmasi: Annotated[str, Form()] = ""
+) -> Response:
+    if konfirmasi != "ya":  # only from the confirmation page
+        return redirect(f"/talenta/run/{number}/rilis")
     changed = service.release(db, analyst.actor, run_or_403(db, number))
     return redirect(f"/talenta/run/{number}?pesan={'dirilis' if changed else 'sudah dirilis'}")
 

@@ -361,3 +361,23 @@ def test_analyst_reads_a_parameter_set_and_scores_with_it(app, scored) -> None: 
     assert f'href="/analis/parameter/{scored.parameter_set_id}"' in runs
     page = client.get(f"/analis/parameter/{scored.parameter_set_id}").text
     assert f"/analis/acara/{scored.event_code}/run/2" in page  # the set lists its runs
+
+
+def test_publishing_asks_first_and_says_what_becomes_visible(app, scored) -> None:  # type: ignore[no-untyped-def]
+    import re as regex
+
+    client = as_persona(app, scored, "analyst")
+    event_page = client.get(f"/analis/acara/{scored.event_code}").text
+    link = f"/analis/acara/{scored.event_code}/run/1/terbitkan"
+    assert f'href="{link}"' in event_page  # a link to the confirmation, not a one-click form
+    token = regex.search(r'name="csrf_token" value="([^"]+)"', event_page).group(1)  # type: ignore[union-attr]
+    client.cookies.set("proasn_csrf", token)
+    one_click = client.post(link, data={"csrf_token": token})
+    assert one_click.status_code == 303 and one_click.headers["location"] == link
+    assert "Terbitkan" in client.get(f"/analis/acara/{scored.event_code}").text  # not published
+    confirm = client.get(link).text
+    assert "/hasil" in confirm and "tidak dapat dibatalkan" in confirm
+    assert "instansi" in confirm and 'name="konfirmasi" value="ya"' in confirm
+    done = client.post(link, data={"csrf_token": token, "konfirmasi": "ya"})
+    assert done.status_code == 303 and "diterbitkan" in done.headers["location"]
+    assert f'href="{link}"' not in client.get(f"/analis/acara/{scored.event_code}").text

@@ -107,7 +107,15 @@ def test_release_gives_agencies_their_recommendation_without_boxes(app, scored) 
     viewer = as_persona(app, scored, "viewer")
     assert viewer.get("/talenta/rekomendasi/1").status_code == 403  # not released yet
     token = csrf(client)
-    assert client.post("/talenta/run/1/rilis", data={"csrf_token": token}).status_code == 303
+    # one click does not release: the button leads to a page that says what becomes visible
+    asked = client.post("/talenta/run/1/rilis", data={"csrf_token": token})
+    assert asked.status_code == 303 and asked.headers["location"] == "/talenta/run/1/rilis"
+    assert viewer.get("/talenta/rekomendasi/1").status_code == 403
+    confirm = client.get("/talenta/run/1/rilis").text
+    assert "tidak pernah kotaknya" in confirm and "dapat ditarik" in confirm
+    assert 'name="konfirmasi" value="ya"' in confirm
+    released = client.post("/talenta/run/1/rilis", data={"csrf_token": token, "konfirmasi": "ya"})
+    assert released.status_code == 303 and "dirilis" in released.headers["location"]
     own = viewer.get("/talenta/rekomendasi/1")
     assert own.status_code == 200 and "kelompok rencana suksesi" in own.text
     assert "Peserta 1" in own.text and "Kotak" not in own.text and "kotak" not in own.text
