@@ -16,6 +16,7 @@ from app.proctoring import repository as proctoring_repository
 from app.proctoring.models import ProctorAssignment
 from app.web.csrf import verify_csrf
 from app.web.deps import DB
+from app.web.flash import redirect_with
 from app.web.inputs import optional_uuid
 from app.web.pages import redirect, render
 from app.web.routing import DomainRouter
@@ -25,17 +26,13 @@ CsrfChecked = Depends(verify_csrf)
 
 
 @router.get("/pengguna")
-def users_page(
-    request: Request, admin: AdminDep, db: DB, pesan: str | None = None, galat: bool = False
-) -> Response:
+def users_page(request: Request, admin: AdminDep, db: DB) -> Response:
     agencies = list(db.scalars(select(Agency).order_by(Agency.name)))
     context = {
         "users": repository.users(db),
         "delayed": service.delayed_accounts(db),
         "roles": ROLES,
         "agencies": agencies,
-        "message": pesan,
-        "is_error": galat,
     }
     return render(request, "admin/users.html", context)
 
@@ -61,15 +58,15 @@ def create_user(
             by=admin.actor,
         )
     except service.InvalidAccount as exc:
-        return redirect(f"/admin/pengguna?galat=1&pesan={exc}")
-    return redirect("/admin/pengguna?pesan=akun dibuat")
+        return redirect_with("/admin/pengguna", str(exc), error=True)
+    return redirect_with("/admin/pengguna", "akun dibuat")
 
 
 @router.post("/pengguna/{user_id}/aktif", dependencies=[CsrfChecked])
 def toggle_active(user_id: uuid.UUID, admin: AdminDep, db: DB) -> Response:
     user = db.get(StaffUser, user_id)
     if user is None or user.id == admin.user.id:
-        return redirect("/admin/pengguna?galat=1&pesan=akun tidak dapat diubah")
+        return redirect_with("/admin/pengguna", "akun tidak dapat diubah", error=True)
     user.active = not user.active
     record(
         db,
@@ -79,7 +76,7 @@ def toggle_active(user_id: uuid.UUID, admin: AdminDep, db: DB) -> Response:
         target_id=user.id,
         target_label=user.username,
     )
-    return redirect("/admin/pengguna?pesan=status akun diubah")
+    return redirect_with("/admin/pengguna", "status akun diubah")
 
 
 @router.post("/pengguna/{user_id}/buka-tunda", dependencies=[CsrfChecked])
@@ -88,8 +85,8 @@ def lift_delay(user_id: uuid.UUID, admin: AdminDep, db: DB) -> Response:
     again at once; audited."""
     user = db.get(StaffUser, user_id)
     if user is None or not service.lift_delay(db, admin.actor, user):
-        return redirect("/admin/pengguna?galat=1&pesan=akun ini tidak sedang ditunda")
-    return redirect("/admin/pengguna?pesan=penundaan login dicabut")
+        return redirect_with("/admin/pengguna", "akun ini tidak sedang ditunda", error=True)
+    return redirect_with("/admin/pengguna", "penundaan login dicabut")
 
 
 @router.get("/penugasan")

@@ -7,7 +7,6 @@ carries a CSRF token and, for actions on the clock or a login, a reason.
 import uuid
 from datetime import datetime, time
 from typing import Annotated
-from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from fastapi import Cookie, Depends, Form, Request
@@ -26,8 +25,9 @@ from app.proctoring.models import INCIDENT_CATEGORIES
 from app.proctoring.report import session_report
 from app.web.csrf import verify_csrf
 from app.web.deps import DB, in_transaction
+from app.web.flash import redirect_with
 from app.web.inputs import optional_time, optional_uuid
-from app.web.pages import redirect, render
+from app.web.pages import render
 from app.web.routing import DomainRouter
 
 router = DomainRouter(prefix="/pengawas", include_in_schema=False)
@@ -52,8 +52,7 @@ SessionDep = Annotated[ExamSession, Depends(managed_session)]
 def back(
     exam_session: ExamSession, outcome_or_error: str, error: bool = False, page: str = ""
 ) -> Response:
-    flag = "&galat=1" if error else ""
-    return redirect(f"/pengawas/sesi/{exam_session.id}{page}?pesan={quote(outcome_or_error)}{flag}")
+    return redirect_with(f"/pengawas/sesi/{exam_session.id}{page}", outcome_or_error, error)
 
 
 def act(exam_session: ExamSession, action, page: str = "") -> Response:  # type: ignore[no-untyped-def]
@@ -87,8 +86,6 @@ def session_page(
     exam_session: SessionDep,
     staff: StaffDep,
     db: DB,
-    pesan: str | None = None,
-    galat: bool = False,
 ) -> Response:
     event = db.get(Event, exam_session.event_id)
     board = build_board(db, exam_session.id)
@@ -99,8 +96,6 @@ def session_page(
         "board": board,
         "proctors": repository.proctors_of(db, exam_session.id),
         "starts": format_local(exam_session.starts_at, exam_session.time_zone),
-        "message": pesan,
-        "is_error": galat,
         "categories": INCIDENT_CATEGORIES,
         "local_now": format_local(clock.now(), exam_session.time_zone, "%H:%M"),
     }
@@ -141,12 +136,10 @@ def seat_page(
     exam_session: SessionDep,
     participant_id: uuid.UUID,
     db: DB,
-    pesan: str | None = None,
-    galat: bool = False,
 ) -> Response:
     participant = service.participant_or_refuse(db, exam_session, participant_id)
     rows = [r for r in build_board(db, exam_session.id).rows if r.participant_id == participant.id]
-    context = {"exam_session": exam_session, "row": rows[0], "message": pesan, "is_error": galat}
+    context = {"exam_session": exam_session, "row": rows[0]}
     return render(request, "proctoring/seat.html", context)
 
 

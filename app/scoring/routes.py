@@ -23,6 +23,7 @@ from app.scoring.event_analysis import AnalysisFilter, ItemRow, SubtestAnalysis,
 from app.scoring.models import Norm, ParameterSet, ScoringRun
 from app.web.csrf import verify_csrf
 from app.web.deps import DB
+from app.web.flash import redirect_with
 from app.web.inputs import optional_int, optional_uuid
 from app.web.pages import redirect, render
 from app.web.routing import DomainRouter
@@ -63,8 +64,6 @@ def event_page(
     code: str,
     analyst: AnalystDep,
     db: DB,
-    pesan: str | None = None,
-    galat: bool = False,
 ) -> Response:
     event = _event(db, code)
     runs = repository.runs(db, event.id)
@@ -76,8 +75,6 @@ def event_page(
         "norms": norms,
         "parameter_sets": sets,
         "sets_by_id": {s.id: s for s in sets},
-        "message": pesan,
-        "is_error": galat,
     }
     return render(request, "scoring/event.html", context)
 
@@ -106,7 +103,7 @@ def score(
             parameter_set_id=parameters,
         )
     except service.ScoringRefused as exc:
-        return redirect(f"/analis/acara/{code}?galat=1&pesan={exc.message}")
+        return redirect_with(f"/analis/acara/{code}", exc.message, error=True)
     return redirect(f"/analis/acara/{code}/run/{run.number}")
 
 
@@ -139,7 +136,7 @@ def publish(
         return redirect(f"/analis/acara/{code}/run/{number}/terbitkan")
     changed = service.publish(db, analyst.actor, _run(db, event, number))
     message = "hasil diterbitkan" if changed else "run ini sudah diterbitkan"
-    return redirect(f"/analis/acara/{code}?pesan={message}")
+    return redirect_with(f"/analis/acara/{code}", message)
 
 
 @router.get("/acara/{code}/run/{number}")
@@ -207,7 +204,6 @@ def items_page(
     code: str,
     analyst: AnalystDep,
     db: DB,
-    pesan: str | None = None,
     sesi: str = "",
     instansi: str = "",
     eselon: str = "",
@@ -238,8 +234,6 @@ def items_page(
         "sessions": [s.code for s in exams_repository.sessions(db, event.id)],
         "runs": [r.number for r in repository.runs(db, event.id)],
         "query": urlencode({"sesi": sesi, "instansi": instansi, "eselon": eselon, "run": run}),
-        "message": pesan,
-        "is_error": False,
     }
     return render(request, "scoring/items.html", context)
 
@@ -360,7 +354,7 @@ def neutralise(
     try:
         run = service.neutralise(db, analyst.actor, event, version_id, reason)
     except service.ScoringRefused as exc:
-        return redirect(f"/analis/acara/{code}/butir?pesan={exc.message}")
+        return redirect_with(f"/analis/acara/{code}/butir", exc.message, error=True)
     return redirect(f"/analis/acara/{code}/run/{run.number}")
 
 
@@ -382,7 +376,7 @@ def correct_key(
     try:
         run = service.correct_key(db, analyst.actor, event, version, key, reason)
     except service.ScoringRefused as exc:
-        return redirect(f"/analis/acara/{code}/butir?pesan={exc.message}")
+        return redirect_with(f"/analis/acara/{code}/butir", exc.message, error=True)
     return redirect(f"/analis/acara/{code}/run/{run.number}")
 
 

@@ -5,7 +5,6 @@ import json
 import uuid
 from collections.abc import Iterable, Iterator
 from typing import Annotated, Literal
-from urllib.parse import quote
 
 from fastapi import File, Form, Request, UploadFile
 from fastapi.responses import Response, StreamingResponse
@@ -20,6 +19,7 @@ from app.talentbox.models import Placement
 from app.talentbox.ninebox import nine_box_svg
 from app.talentbox.settings import load_settings
 from app.web.deps import DB
+from app.web.flash import redirect_with
 from app.web.inputs import Period, optional_int
 from app.web.pages import redirect, render
 from app.web.routing import DomainRouter
@@ -59,8 +59,6 @@ def _home_context(request: Request, db, **extra) -> dict:  # type: ignore[no-unt
         "performance": repository.performance_imports(db),
         "profiles": repository.profile_imports(db),
         "export_base": str(request.base_url).rstrip("/"),
-        "message": None,
-        "is_error": False,
         "problems": [],
         "file_name": "",
         **extra,
@@ -68,10 +66,8 @@ def _home_context(request: Request, db, **extra) -> dict:  # type: ignore[no-unt
 
 
 @router.get("")
-def home(
-    request: Request, analyst: AnalystDep, db: DB, pesan: str | None = None, galat: bool = False
-) -> Response:
-    context = _home_context(request, db, message=pesan, is_error=galat)
+def home(request: Request, analyst: AnalystDep, db: DB) -> Response:
+    context = _home_context(request, db)
     return render(request, "talentbox/home.html", context)
 
 
@@ -87,7 +83,7 @@ async def _upload(request: Request, db, analyst: Staff, upload: UploadFile, kind
         importers[kind](db, analyst.actor, name, content)
     except files.FileRejected as exc:
         return _rejected(request, db, exc)
-    return redirect("/talenta?pesan=berkas diimpor")
+    return redirect_with("/talenta", "berkas diimpor")
 
 
 def _rejected(request: Request, db, exc: files.FileRejected) -> Response:  # type: ignore[no-untyped-def]
@@ -142,7 +138,7 @@ def pull_potency(
         return render(request, "talentbox/home.html", context, status_code=exc.status)
     except files.FileRejected as exc:
         return _rejected(request, db, exc)
-    return redirect("/talenta?pesan=ekspor skor diambil dari API")
+    return redirect_with("/talenta", "ekspor skor diambil dari API")
 
 
 @router.post("/penempatan", dependencies=[CsrfChecked])
@@ -169,7 +165,7 @@ def place(
             db, analyst.actor, potency_id, performance_id, period, note, options=options
         )
     except placement.PlacementRefused as exc:
-        return redirect(f"/talenta?galat=1&pesan={quote(exc.message)}")
+        return redirect_with("/talenta", exc.message, error=True)
     return redirect(f"/talenta/run/{run.number}")
 
 
@@ -182,7 +178,6 @@ def run_page(
     agency: str = "",
     eselon: str = "",
     banding: int | None = None,
-    pesan: str | None = None,
 ) -> Response:
     run = run_or_403(db, number)
     counts = repository.box_counts(db, run.id, agency or None, eselon or None)
@@ -214,7 +209,6 @@ def run_page(
             if not (agency or eselon)
             else sum(repository.box_counts(db, run.id).values())
         ),
-        "message": pesan,
     }
     return render(request, "talentbox/run.html", context)
 
@@ -228,6 +222,9 @@ def _component_labels() -> dict[str, str]:
 def period_page(analyst: AnalystDep, db: DB, periode: Period) -> Response:
     """The 9-box of a period: its latest run."""
     run = repository.latest_run_of_period(db, periode)
+    if run is None:
+        return redirect_with("/talenta", "periode kosong", error=True)
+    return redirect(f"/talenta/run/{run.number}")
     return redirect(
         f"/talenta/run/{run.number}" if run else "/talenta?galat=1&pesan=periode kosong"
     )
@@ -243,8 +240,8 @@ def rerun(number: int, analyst: AnalystDep, db: DB) -> Response:
     message = "sama" if moved == 0 else f"{moved} orang berbeda kotak"
     if again.inputs != run.inputs:
         message += "; checksum masukan berbeda"
-    note = quote(f"diulang dari run {number}: {message}")
-    return redirect(f"/talenta/run/{again.number}?banding={number}&pesan={note}")
+    note = f"diulang dari run {number}: {message}"
+    return redirect_with(f"/talenta/run/{again.number}?banding={number}", note)
 
 
 def _earlier_run(db, run, number: int | None):  # type: ignore[no-untyped-def]
@@ -470,11 +467,11 @@ def release(
     if konfirmasi != "ya":  # only from the confirmation page
         return redirect(f"/talenta/run/{number}/rilis")
     changed = service.release(db, analyst.actor, run_or_403(db, number))
-    return redirect(f"/talenta/run/{number}?pesan={'dirilis' if changed else 'sudah dirilis'}")
+    return redirect_with(f"/talenta/run/{number}", "dirilis" if changed else "sudah dirilis")
 
 
 @router.post("/run/{number}/tarik", dependencies=[CsrfChecked])
 def withdraw(number: int, analyst: AnalystDep, db: DB) -> Response:
     changed = service.withdraw(db, analyst.actor, run_or_403(db, number))
     message = "rilis ditarik" if changed else "belum dirilis"
-    return redirect(f"/talenta/run/{number}?pesan={message}")
+    return redirect_with(f"/talenta/run/{number}", message)

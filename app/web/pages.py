@@ -6,6 +6,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from app.i18n import N_, gettext
+from app.web import flash
 from app.web.csrf import attach_csrf_cookie, csrf_token
 from app.web.templating import current_locale, templates
 
@@ -19,16 +20,21 @@ def render(
     headers: dict[str, str] | None = None,
 ) -> HTMLResponse:
     fragment = bool(request.headers.get("HX-Request"))
+    message, is_error = flash.waiting(request)
     full = {
         "layout": "layout_fragment.html" if fragment else layout,
         "csrf_token": csrf_token(request),
         "staff": getattr(request.state, "staff", None),
+        "message": message,
+        "is_error": is_error,
         **context,
     }
     response = templates.TemplateResponse(
         request, name, full, status_code=status_code, headers=headers
     )
     attach_csrf_cookie(request, response)
+    if message is not None:
+        flash.clear(response)
     return response
 
 

@@ -141,9 +141,13 @@ def test_refused_action_comes_back_with_the_reason(app, world: World) -> None:  
     client = client_for(app, world, "proctor")
     seat = f"/pengawas/sesi/{world.session_id}/peserta/{world.participant_ids[0]}"  # type: ignore[attr-defined]
     response = client.post(f"{seat}/jeda", data={"csrf_token": CSRF, "reason": "x"})
-    assert response.status_code == 303 and "galat=1" in response.headers["location"]
+    assert response.status_code == 303 and response.headers["location"] == seat
     page = client.get(response.headers["location"])
-    assert "peserta belum memulai tes" in page.text
+    assert "peserta belum memulai tes" in page.text and 'class="alert"' in page.text
+    # shown once: a reload does not repeat it, and a link cannot put words on the page
+    assert "peserta belum memulai tes" not in client.get(seat).text
+    forged = client.get(seat, params={"pesan": "Hubungi 0812 untuk token baru", "galat": "1"})
+    assert forged.status_code == 200 and "0812" not in forged.text
 
 
 def test_board_poll_returns_only_changed_rows(app, world: World) -> None:  # type: ignore[no-untyped-def]

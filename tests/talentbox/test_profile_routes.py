@@ -176,4 +176,6 @@ def test_rerun_period_and_version_on_the_run_page(app, scored) -> None:  # type:
     again = client.get(response.headers["location"]).text
     assert "diulang dari run 1: sama" in again
     assert client.get("/talenta/periode?periode=2026").headers["location"] == "/talenta/run/2"
-    assert "galat=1" in client.get("/talenta/periode?periode=2031").headers["location"]
+    empty = client.get("/talenta/periode?periode=2031")
+    assert empty.headers["location"] == "/talenta"
+    assert "periode kosong" in client.get("/talenta").text

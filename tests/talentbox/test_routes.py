@@ -115,7 +115,8 @@ def test_release_gives_agencies_their_recommendation_without_boxes(app, scored) 
     assert "tidak pernah kotaknya" in confirm and "dapat ditarik" in confirm
     assert 'name="konfirmasi" value="ya"' in confirm
     released = client.post("/talenta/run/1/rilis", data={"csrf_token": token, "konfirmasi": "ya"})
-    assert released.status_code == 303 and "dirilis" in released.headers["location"]
+    assert released.status_code == 303 and released.headers["location"] == "/talenta/run/1"
+    assert "dirilis" in client.get("/talenta/run/1").text
     own = viewer.get("/talenta/rekomendasi/1")
     assert own.status_code == 200 and "kelompok rencana suksesi" in own.text
     assert "Peserta 1" in own.text and "Kotak" not in own.text and "kotak" not in own.text
