@@ -11,7 +11,6 @@ from urllib.parse import quote
 
 from anyio import to_thread
 from fastapi import FastAPI, Request
-from fastapi.exception_handlers import request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import DataError, DBAPIError, InterfaceError, OperationalError
@@ -72,6 +71,8 @@ SWEEP_BATCH = 10
 # At 10,000 a young collection is still a few ms and a full one comes every few minutes.
 GC_THRESHOLDS = (10_000, 10, 10)
 
+INVALID_REQUEST = N_("The request is not valid: check %(fields)s.")
+REQUEST_BODY = N_("the request's content")
 INVALID_VALUE = N_("The request holds a value that cannot be stored (a control character?).")
 UNAVAILABLE = N_("The server cannot reach its database just now. Please try again in a moment.")
 
@@ -230,11 +231,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
-        if not request.url.path.startswith("/api/"):
-            return await request_validation_exception_handler(request, exc)
+        """Which fields were wrong, in the page's language: an error page for pages (it was
+        FastAPI's English JSON), {code, message} for the API."""
+        locale = current_locale.get()
         fields = ", ".join(".".join(str(p) for p in e["loc"][1:]) for e in exc.errors())
-        message = f"Permintaan tidak sah: periksa {fields or 'isi permintaan'}."
-        return JSONResponse({"code": "invalid_request", "message": message}, status_code=422)
+        message = gettext(INVALID_REQUEST, locale) % {
+            "fields": fields or gettext(REQUEST_BODY, locale)
+        }
+        request.state.staff = None  # its database session has ended: the row cannot load
+        return _refusal_page(request, "invalid_request", message, 422)
 
     @app.exception_handler(NotAuthenticated)
     async def not_authenticated(request: Request, exc: NotAuthenticated) -> Response:

@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Iterable, Iterator
 from typing import Annotated, Literal
 
-from fastapi import File, Form, Request, UploadFile
+from fastapi import File, Form, Path, Request, UploadFile
 from fastapi.responses import Response, StreamingResponse
 
 from app.accounts.deps import Forbidden
@@ -282,7 +282,7 @@ def movers_page(
 def box_page(
     request: Request,
     number: int,
-    box: int,
+    box: Annotated[int, Path(ge=1, le=9, description="kotak 1-9 (DOMAIN.md)")],
     analyst: AnalystDep,
     db: DB,
     agency: str = "",

@@ -139,6 +139,12 @@ def test_a_long_box_list_is_capped_and_says_so(app, scored, monkeypatch) -> None
     monkeypatch.setattr(routes, "LIST_LIMIT", 1)
     page = client.get("/talenta/run/1/kotak/7").text
     assert "<strong>2</strong>" in page and page.count("/orang/") == 1
+    for box in (0, 10):  # there are nine boxes: no empty tenth one
+        refused = client.get(f"/talenta/run/1/kotak/{box}")
+        assert refused.status_code == 422 and refused.headers["content-type"].startswith(
+            "text/html"
+        )
+        assert "Permintaan tidak sah: periksa box" in refused.text  # not FastAPI's English JSON
     assert "ekspor memuat semuanya" in page
     export = client.get("/talenta/run/1/ekspor.csv").text.splitlines()
     assert len(export) == 3  # header + both officials: the export is never capped
