@@ -47,7 +47,7 @@ from app.talentbox.placement import PlacementRefused
 from app.throttle import service as throttle
 from app.web import routes as web_routes
 from app.web.csrf import CsrfRejected
-from app.web.edge import TOO_LARGE, BodyTooLarge, Edge, staff_cap
+from app.web.edge import BodyTooLarge, Edge, staff_cap, too_large
 from app.web.inputs import InvalidField
 from app.web.pages import redirect, render
 from app.web.static_files import VersionedStaticFiles
@@ -222,7 +222,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.exception_handler(BodyTooLarge)
     async def body_too_large(request: Request, exc: BodyTooLarge) -> Response:
-        return Response(TOO_LARGE, status_code=413, media_type="application/json")
+        body = too_large(current_locale.get())
+        return Response(body, status_code=413, media_type="application/json")
 
     @app.exception_handler(CsrfRejected)
     async def csrf_rejected(request: Request, exc: CsrfRejected) -> Response:

@@ -52,9 +52,15 @@ _NAMES = {name for name, _ in _RAW_HEADERS} | {HSTS[0].encode()}
 # The forms that upload files (talent box: potency, performance, profile records); every
 # other body is a JSON call or a small form.
 UPLOADS = ("/talenta/potensi", "/talenta/kinerja", "/talenta/profil")
-TOO_LARGE = (
-    b'{"code":"body_too_large","message":"Isi permintaan terlalu besar / request body too large"}'
-)
+# Before anything parses the request, in the language of its `lang` cookie.
+TOO_LARGE = {
+    "id": b'{"code":"body_too_large","message":"Isi permintaan terlalu besar."}',
+    "en": b'{"code":"body_too_large","message":"The request body is too large."}',
+}
+
+
+def too_large(locale: str) -> bytes:
+    return TOO_LARGE.get(locale, TOO_LARGE["id"])
 
 
 class BodyTooLarge(HTTPException):
@@ -65,20 +71,21 @@ class BodyTooLarge(HTTPException):
         super().__init__(413, "body_too_large")
 
 
-async def refuse_too_large(send: Send) -> None:
+async def refuse_too_large(send: Send, locale: str) -> None:
+    body = too_large(locale)
     await send(
         {
             "type": "http.response.start",
             "status": 413,
             "headers": [
                 (b"content-type", b"application/json"),
-                (b"content-length", str(len(TOO_LARGE)).encode()),
+                (b"content-length", str(len(body)).encode()),
                 (b"connection", b"close"),
                 *_RAW_HEADERS,
             ],
         }
     )
-    await send({"type": "http.response.body", "body": TOO_LARGE})
+    await send({"type": "http.response.body", "body": body})
 
 
 # Requests that never hold a database connection across thread hops.
@@ -112,8 +119,9 @@ class Edge:
             return
         limit = self.upload_limit if scope["path"].startswith(UPLOADS) else self.body_limit
         length = content_length(scope)
+        lang = lang_cookie(scope)
         if length is not None and length > limit:
-            await refuse_too_large(send)
+            await refuse_too_large(send, pick_locale(lang) if lang else "id")
             return
         if length is None and scope.get("method") in ("POST", "PUT", "PATCH"):
             receive = counted(receive, limit)
@@ -130,7 +138,6 @@ class Edge:
                     headers.extend(ours)
             await send(message)
 
-        lang = lang_cookie(scope)
         token = current_locale.set(pick_locale(lang)) if lang else None
         try:
             if scope["path"].startswith(UNCAPPED):

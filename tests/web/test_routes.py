@@ -164,6 +164,13 @@ def test_bodies_over_the_limit_are_refused_before_parsing(client: TestClient) ->
         "/api/v1/taker/login", content=big, headers={"content-type": "application/json"}
     )
     assert declared.status_code == 413 and declared.json()["code"] == "body_too_large"
+    assert declared.json()["message"] == "Isi permintaan terlalu besar."  # one language
+    client.cookies.set("lang", "en")
+    english = client.post(
+        "/api/v1/taker/login", content=big, headers={"content-type": "application/json"}
+    )
+    assert english.json()["message"] == "The request body is too large."
+    client.cookies.delete("lang")
 
     def chunks():  # no Content-Length: counted as it is read
         for _ in range(70):
