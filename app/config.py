@@ -23,6 +23,8 @@ class Settings(BaseSettings):
     worker_threads: int = Field(default=16, ge=2, le=200)
     # Echo SQL for debugging only.
     database_echo: bool = False
+    # The zone of the central agency's pages (talent box, parameter sets, audit log, tokens);
+    # an event's own pages show its zone. Times are stored in UTC either way.
     default_time_zone: str = "Asia/Jakarta"
     # Access codes and room tokens: length and alphabet without look-alike characters.
     room_token_length: int = Field(default=6, ge=4, le=12)

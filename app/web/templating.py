@@ -2,12 +2,15 @@
 vs htmx fragments."""
 
 from contextvars import ContextVar
+from datetime import datetime
 from pathlib import Path
 
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
 
+from app.config import get_settings
 from app.i18n import DEFAULT_LOCALE, translations
+from app.kit.timezones import format_local
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent.parent / "templates"
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -27,6 +30,19 @@ templates.env.install_gettext_callables(  # type: ignore[attr-defined]
 )
 
 templates.env.globals["current_locale"] = current_locale.get
+
+
+def _local(
+    moment: datetime | None, zone: str | None = None, pattern: str = "%Y-%m-%d %H:%M"
+) -> str:
+    """`{{ at|local }}`: a stored UTC time in the event's zone (when given) or the central
+    agency's (PROASN_DEFAULT_TIME_ZONE, WIB by default), with the zone named."""
+    if moment is None:
+        return "–"
+    return format_local(moment, zone or get_settings().default_time_zone, pattern)
+
+
+templates.env.filters["local"] = _local
 
 
 def _static_url(path: str) -> str:

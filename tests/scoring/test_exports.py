@@ -358,9 +358,11 @@ def test_analyst_reads_a_parameter_set_and_scores_with_it(app, scored) -> None: 
     run = client.get(response.headers["location"]).text
     assert "Kalibrasi uji v1" in run
     runs = client.get(f"/analis/acara/{scored.event_code}").text  # the runs table names it
+    assert " WITA" in runs and " UTC" not in runs  # the event's zone (Asia/Makassar), named
     assert f'href="/analis/parameter/{scored.parameter_set_id}"' in runs
     page = client.get(f"/analis/parameter/{scored.parameter_set_id}").text
     assert f"/analis/acara/{scored.event_code}/run/2" in page  # the set lists its runs
+    assert " WIB" in page and " UTC" not in page  # the central agency's pages: WIB
 
 
 def test_publishing_asks_first_and_says_what_becomes_visible(app, scored) -> None:  # type: ignore[no-untyped-def]
