@@ -7,9 +7,12 @@ from sqlalchemy.orm import Session
 
 from app.audit import repository as audit_repository
 from app.exams.models import Event, ExamSession
+from app.i18n import gettext
 from app.kit.timezones import format_local
 from app.proctoring import repository
 from app.proctoring.board import BoardRow, build_board
+from app.web.labels import label
+from app.web.templating import current_locale
 
 ACTION_LABELS = {
     "session.open": "sesi dibuka",
@@ -79,6 +82,11 @@ class SessionReport:
         return rows
 
 
+def _said(kind: str, value: str) -> str:
+    """A stored code in words of the reader's language (the report is read and printed)."""
+    return gettext(label(kind, value), current_locale.get())
+
+
 def session_report(db: Session, exam_session: ExamSession) -> SessionReport:
     zone = exam_session.time_zone
     event = db.get(Event, exam_session.event_id)
@@ -88,7 +96,7 @@ def session_report(db: Session, exam_session: ExamSession) -> SessionReport:
         ReportLine(
             format_local(i.at, zone, "%H:%M:%S"),
             names.get(i.participant_id, "-") if i.participant_id else "-",
-            f"{i.category} / {i.subcategory}",
+            f"{_said('incident', i.category)} / {_said('incident', i.subcategory)}",
             "",
             i.note,
             i.author,

@@ -11,6 +11,7 @@ from fastapi.templating import Jinja2Templates
 from app.config import get_settings
 from app.i18n import DEFAULT_LOCALE, translations
 from app.kit.timezones import format_local
+from app.web.labels import label
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent.parent / "templates"
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -43,6 +44,7 @@ def _local(
 
 
 templates.env.filters["local"] = _local
+templates.env.globals["label"] = label
 
 
 def _static_url(path: str) -> str:

@@ -186,6 +186,10 @@ def test_report_lists_actions_with_reasons_and_exports_csv(app, world: World) ->
     client.post(f"/pengawas/sesi/{s}/pesan", data={"csrf_token": CSRF, "message": "tenang"})
     report = client.get(f"/pengawas/sesi/{s}/berita-acara").text
     assert "listrik padam" in report and "pesan ke ruang" in report
+    assert "lingkungan / listrik" in report and "environment / power" not in report
+    board = client.get(f"/pengawas/sesi/{s}").text  # statuses and categories in words
+    assert "<strong>dibuka</strong>" in board and ">lingkungan / listrik<" in board
+    assert "(administrator)" in board
     csv_text = client.get(f"/pengawas/sesi/{s}/berita-acara.csv").text
     assert csv_text.startswith("bagian,waktu,peserta") and "listrik padam" in csv_text
 
