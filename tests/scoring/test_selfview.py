@@ -61,7 +61,11 @@ def test_published_result_is_shown_to_its_owner_only(use_database: str, tmp_path
     with TestClient(create_app()) as client:
         mine = look_up(client, nips[0], codes[nips[0]])
         assert (
-            mine.status_code == 200 and "Tingkat potensi" in mine.text and "Peserta 1" in mine.text
+            mine.status_code == 200
+            and "Tingkat potensi" in mine.text
+            and "Peserta 1" in mine.text
+            and "Tes Situasional" in mine.text
+            and "<td>sjt</td>" not in mine.text  # names
         )
         assert "Peserta 2" not in mine.text
         other = look_up(client, nips[0], codes[nips[1]])  # someone else's code
