@@ -5,6 +5,7 @@ from contextvars import ContextVar
 from datetime import datetime
 from pathlib import Path
 
+from babel.numbers import format_decimal
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
 
@@ -44,6 +45,17 @@ def _local(
 
 
 templates.env.filters["local"] = _local
+
+
+def _number(value: float | None, digits: int = 2) -> str:
+    """`{{ x|num(2) }}`: a number as the page's language writes it (3,75 in Indonesian)."""
+    if value is None:
+        return "–"
+    pattern = "0." + "0" * digits if digits else "0"
+    return format_decimal(value, format=pattern, locale=current_locale.get())
+
+
+templates.env.filters["num"] = _number
 templates.env.globals["label"] = label
 
 

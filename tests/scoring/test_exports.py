@@ -342,6 +342,14 @@ def test_analyst_reads_a_parameter_set_and_scores_with_it(app, scored) -> None: 
     assert "<svg" in page and "<polyline" in page  # the test information curve
     assert "verbal" in page and "sjt" in page and "S-X²" in page
     assert regex.search(r"V\d{4} v1", page)  # items by code and version
+    # numbers as Indonesian writes them: a decimal comma (3,750), never 3.750
+    assert regex.search(r"\d,\d{3} <span class=\"muted\">\(\d,\d{3}\)", page)
+    assert not regex.search(r"\d\.\d{3} <span class=\"muted\">", page)
+    client.cookies.set("lang", "en")
+    assert regex.search(
+        r"\d\.\d{3} <span", client.get(f"/analis/parameter/{scored.parameter_set_id}").text
+    )
+    client.cookies.delete("lang")
     assert "--force" in page  # saved from two takers: the page warns
     assert client.get("/analis/parameter/bukan-id").status_code == 404
     unknown = client.get("/analis/parameter/00000000-0000-0000-0000-000000000000")
