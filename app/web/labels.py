@@ -24,6 +24,12 @@ LABELS: dict[str, dict[str, str]] = {
         "paused": N_("paused"),
         "submitted": N_("submitted"),
     },
+    "attendance": {
+        "unknown": N_("not recorded"),
+        "present": N_("present"),
+        "late": N_("late"),
+        "absent": N_("absent"),
+    },
     "incident": {
         "environment": N_("environment"),
         "taker": N_("participant"),

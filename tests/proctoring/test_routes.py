@@ -187,6 +187,7 @@ def test_report_lists_actions_with_reasons_and_exports_csv(app, world: World) ->
     report = client.get(f"/pengawas/sesi/{s}/berita-acara").text
     assert "listrik padam" in report and "pesan ke ruang" in report
     assert "lingkungan / listrik" in report and "environment / power" not in report
+    assert "<td>unknown</td>" not in report and "<td>belum dicatat</td>" in report
     board = client.get(f"/pengawas/sesi/{s}").text  # statuses and categories in words
     assert "<strong>dibuka</strong>" in board and ">lingkungan / listrik<" in board
     assert "(administrator)" in board
