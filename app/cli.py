@@ -181,10 +181,10 @@ def bank_calibrate(
     except parameter_sets.CalibrationRefused as exc:
         err.print(f"[red]GALAT[/red] {exc.message}")
         raise typer.Exit(1) from None
-    if out is not None and (out.is_dir() or not out.parent.is_dir()):
-        err.print(f"[red]GALAT[/red] --out: tidak bisa menulis ke {out}")
+    if out is not None and not _writable(out):
+        err.print(f"[red]GALAT[/red] --out: tidak bisa menulis ke {out} (folder tidak ada?)")
         raise typer.Exit(1)
-    with unit_of_work() as db_session:
+    with unit_of_work() as db_session:  # nothing is saved unless every step below succeeds
         event = exams_repository.event_by_code(db_session, event_code)
         if event is None:
             err.print(f"[red]Acara '{event_code}' tidak ditemukan.[/red]")
@@ -194,14 +194,50 @@ def bank_calibrate(
                 results = parameter_sets.calibrate_event(
                     db_session, event.id, subtest, model.lower(), link.lower(), _advance(bar)
                 )
-            saved = (
-                parameter_sets.save(db_session, _cli_actor(None), event, name, results, note, force)
-                if name
-                else None
-            )
         except parameter_sets.CalibrationRefused as exc:
             err.print(f"[red]GALAT[/red] {exc.message}")
             raise typer.Exit(1) from None
+        saved, refused = None, None
+        if name:
+            try:
+                saved = parameter_sets.save(
+                    db_session, _cli_actor(None), event, name, results, note, force
+                )
+            except parameter_sets.CalibrationRefused as exc:
+                refused = exc.message  # the estimates are still shown and written
+        report = _calibration_report(results)
+        if out is not None:
+            try:
+                out.write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
+            except OSError as exc:
+                err.print(f"[red]GALAT[/red] --out {out}: {exc.strerror}; tidak ada yang disimpan")
+                raise typer.Exit(1) from None
+            console.print(f"Ditulis: {out}")
+        if refused:
+            err.print(f"[red]GALAT[/red] {refused}")
+            raise typer.Exit(1)
+        if saved is not None:
+            forced = any(s.get("forced") for s in saved.subtests.values())
+            console.print(
+                f"Disimpan: set parameter {saved.name} v{saved.version} ({saved.id})"
+                + (" — dengan --force: data tipis, halamannya memperingatkan." if forced else ".")
+            )
+
+
+def _writable(path: Path) -> bool:
+    """Whether --out can be written, checked before any work (a dangling link, a missing
+    folder, a folder, a name too long, no permission)."""
+    try:
+        target = path.resolve()
+        if target.is_dir() or not target.parent.is_dir():
+            return False
+        return os.access(target if target.exists() else target.parent, os.W_OK)
+    except OSError:
+        return False
+
+
+def _calibration_report(results) -> dict:  # type: ignore[no-untyped-def,type-arg]
+    """Print the estimates beside the bank's; the same as JSON for --out."""
     report = {}
     for result in results:
         state = "konvergen" if result.converged else "BELUM konvergen"
@@ -250,11 +286,8 @@ def bank_calibrate(
                 for item in result.items
             ],
         }
-    if saved is not None:
-        console.print(f"Disimpan: set parameter {saved.name} v{saved.version} ({saved.id}).")
-    if out is not None:
-        out.write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
-        console.print(f"Ditulis: {out}")
+
+    return report
 
 
 def _fmt(value: float | list[float]) -> str:

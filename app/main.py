@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import DataError, DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from app.accounts import admin_routes
@@ -71,6 +72,8 @@ SWEEP_BATCH = 10
 # At 10,000 a young collection is still a few ms and a full one comes every few minutes.
 GC_THRESHOLDS = (10_000, 10, 10)
 
+NOT_FOUND = N_("There is no such page.")
+NOT_ALLOWED = N_("This address does not take that kind of request.")
 INVALID_REQUEST = N_("The request is not valid: check %(fields)s.")
 REQUEST_BODY = N_("the request's content")
 INVALID_VALUE = N_("The request holds a value that cannot be stored (a control character?).")
@@ -241,6 +244,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         }
         request.state.staff = None  # its database session has ended: the row cannot load
         return _refusal_page(request, "invalid_request", message, 422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        """Unknown paths and methods in the page's language ({"detail": "Not Found"} before)."""
+        locale = current_locale.get()
+        if exc.status_code == 404:
+            message, code = gettext(NOT_FOUND, locale), "not_found"
+        elif exc.status_code == 405:
+            message, code = gettext(NOT_ALLOWED, locale), "method_not_allowed"
+        else:
+            message, code = str(exc.detail), "error"
+        request.state.staff = None  # no route ran: nobody was looked up
+        response = _refusal_page(request, code, message, exc.status_code)
+        response.headers.update(exc.headers or {})
+        return response
 
     @app.exception_handler(NotAuthenticated)
     async def not_authenticated(request: Request, exc: NotAuthenticated) -> Response:

@@ -4,7 +4,15 @@ nothing loaded from elsewhere, readable by screen readers through <title> and <d
 from collections.abc import Sequence
 from html import escape
 
+from app.i18n import N_, gettext
+from app.web.templating import current_locale
+
 WIDTH, HEIGHT, PAD = 560, 260, 40
+
+
+def _t(message: str) -> str:
+    """In the language of the page the chart is drawn for."""
+    return gettext(message, current_locale.get())
 
 
 def _frame(title: str, description: str, body: list[str], x_label: str, y_label: str) -> str:
@@ -57,7 +65,12 @@ def histogram(
             f'text-anchor="middle">{value:g}</text>'
         )
     body.append(f'<text x="{PAD - 4}" y="16" font-size="11" text-anchor="end">{top}</text>')
-    description = f"{len(values)} nilai dalam {bins} kelas dari {low:g} sampai {high:g}"
+    description = _t(N_("%(n)s values in %(bins)s bins from %(low)s to %(high)s")) % {
+        "n": len(values),
+        "bins": bins,
+        "low": f"{low:g}",
+        "high": f"{high:g}",
+    }
     return _frame(title, description, body, x_label, y_label)
 
 
@@ -90,7 +103,8 @@ def scatter(
         body.append(
             f'<text x="{PAD - 4}" y="{y + 4:.1f}" font-size="11" text-anchor="end">{value:g}</text>'
         )
-    return _frame(title, f"{len(points)} butir", body, x_label, y_label)
+    description = _t(N_("%(n)s items")) % {"n": len(points)}
+    return _frame(title, description, body, x_label, y_label)
 
 
 COLOURS = ("#0b5394", "#b45f06", "#38761d", "#741b47", "#134f5c", "#7f6000")
@@ -116,7 +130,8 @@ def lines(
         peak = max(range(len(ys)), key=lambda k: ys[k]) if len(ys) else 0
         body.append(
             f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="2">'
-            f"<title>{escape(label)}: {ys[peak]:.2f} pada {xs[peak]:g}</title></polyline>"
+            f"<title>{escape(label)}: {ys[peak]:.2f} {_t(N_('at'))} θ {xs[peak]:g}</title>"
+            "</polyline>"
             if len(ys)
             else ""
         )
@@ -132,4 +147,5 @@ def lines(
         )
     body.append(f'<text x="{PAD - 4}" y="16" font-size="11" text-anchor="end">{top:.1f}</text>')
     names = ", ".join(label for label, _, _ in series)
-    return _frame(title, f"{len(series)} kurva: {names}", body, x_label, y_label)
+    description = _t(N_("%(n)s curves: %(names)s")) % {"n": len(series), "names": names}
+    return _frame(title, description, body, x_label, y_label)

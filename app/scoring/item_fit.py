@@ -229,22 +229,43 @@ def _graded_statistic(observed: Array, expected: Array, kinds: int) -> ItemFit:
     """Categories the model all but rules out for this sample (expected < RARE_CATEGORY in
     all) are first joined to their neighbour; then adjacent score groups are merged, the same
     way for every category, until each category of the group expects ≥ MIN_EXPECTED;
-    df = groups × (categories kept − 1) − categories (a and the thresholds). (Merging each
-    category on its own, as mirt does, made the statistic liberal on drawn forms of 20 of 72
-    items: 44 % of fitting items below p 0.05.)"""
+    df = groups × (categories kept − 1) − categories (a and the thresholds). When that leaves
+    no degree of freedom (a sparse category at one end of the scale, its opposite at the
+    other: every group merged into one), the sparsest category joins its neighbour and the
+    groups are formed again. (Merging each category on its own, as mirt does, made the
+    statistic liberal on drawn forms of 20 of 72 items: 44 % of fitting items below 0.05.)"""
     columns = [[c] for c in range(kinds)]
     totals = expected.sum(axis=0)
-    while len(columns) > 2:
+
+    def join_sparsest() -> None:
         sums = [totals[column].sum() for column in columns]
         rare = int(np.argmin(sums))
-        if sums[rare] >= RARE_CATEGORY:
-            break
         if rare == 0 or (rare < len(columns) - 1 and sums[rare + 1] <= sums[rare - 1]):
             neighbour = rare + 1
         else:
             neighbour = rare - 1
         low, high = sorted((rare, neighbour))
         columns[low] = columns[low] + columns.pop(high)
+
+    while len(columns) > 2 and min(totals[c].sum() for c in columns) < RARE_CATEGORY:
+        join_sparsest()
+    while True:
+        groups = _merged_groups(observed, expected, columns)
+        df = len(groups) * (len(columns) - 1) - kinds
+        if df >= 1 or len(columns) <= 2:
+            break
+        join_sparsest()
+    if df < 1:
+        return ItemFit(None, max(df, 0), None)
+    from scipy.stats import chi2  # here: scipy is heavy, and the server never needs it
+
+    total = float(sum(((o - e) ** 2 / e).sum() for o, e in groups))
+    return ItemFit(total, df, float(chi2.sf(total, df)))
+
+
+def _merged_groups(
+    observed: Array, expected: Array, columns: list[list[int]]
+) -> list[tuple[Array, Array]]:
     o_all = np.stack([observed[:, column].sum(axis=1) for column in columns], axis=1)
     e_all = np.stack([expected[:, column].sum(axis=1) for column in columns], axis=1)
     groups: list[tuple[Array, Array]] = []
@@ -257,10 +278,4 @@ def _graded_statistic(observed: Array, expected: Array, kinds: int) -> ItemFit:
     if e.sum() and groups:
         last = groups.pop()
         groups.append((last[0] + o, last[1] + e))
-    df = len(groups) * (len(columns) - 1) - kinds
-    if df < 1:
-        return ItemFit(None, max(df, 0), None)
-    from scipy.stats import chi2  # here: scipy is heavy, and the server never needs it
-
-    total = float(sum(((o - e) ** 2 / e).sum() for o, e in groups))
-    return ItemFit(total, df, float(chi2.sf(total, df)))
+    return groups

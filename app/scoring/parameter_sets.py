@@ -6,6 +6,7 @@ that scoring runs may name (docs/scoring.md §8).
 The bank's items are never changed: a set lives beside them, and a run that names it scores
 with its parameters for the subtests it covers (the bank's own for the others)."""
 
+import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -300,6 +301,8 @@ def check_name(name: str) -> str:
     name = name.strip()
     if not name:
         raise CalibrationRefused("nama set parameter wajib diisi")
+    if re.search(r":\d+$", name):  # NAME:VERSION names a version: such a name would hide one
+        raise CalibrationRefused(f"nama set tidak boleh berakhir dengan :angka ({name})")
     return name
 
 
@@ -311,7 +314,7 @@ def find_set(db: Session, text: str) -> ParameterSet:
     if found is not None:
         return found
     name, colon, version = text.rpartition(":")
-    if colon and not version.strip().isdigit():
+    if colon and not (version.strip().isascii() and version.strip().isdigit()):
         raise ParameterSetUnknown(f"versi set parameter tidak sah: '{version}' (NAMA:VERSI)")
     found = repository.parameter_set_named(db, name.strip(), int(version)) if colon else None
     if found is None:

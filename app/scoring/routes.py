@@ -34,6 +34,20 @@ SET_UNKNOWN = N_("No such parameter set.")
 ITEMS_PER_FORM = N_("items per form")
 INFORMATION_TITLE = N_("Test information function, %(set)s")
 INFORMATION = N_("information")
+COMPOSITE_TITLE = N_("Distribution of composite scores (T), run %(number)s")
+COMPOSITE_AXIS = N_("composite T score")
+SUBTEST_TITLE = N_("Distribution of T scores, %(subtest)s")
+SUBTEST_AXIS = N_("T score %(subtest)s")
+PEOPLE = N_("participants")
+ITEMS_TITLE = N_("Facility vs discrimination — %(subtest)s")
+FACILITY_AXIS = N_("facility (%)")
+DISCRIMINATION_AXIS = N_("discrimination (%)")
+
+
+def _t(message: str) -> str:
+    return gettext(message, current_locale.get())
+
+
 AnalystDep = Annotated[Staff, Depends(require_role("analyst"))]
 CsrfChecked = Depends(verify_csrf)
 
@@ -156,9 +170,9 @@ def run_page(request: Request, code: str, number: int, analyst: AnalystDep, db: 
             12,
             20,
             80,
-            f"Sebaran skor komposit (T), run {number}",
-            "skor T komposit",
-            "peserta",
+            _t(COMPOSITE_TITLE) % {"number": number},
+            _t(COMPOSITE_AXIS),
+            _t(PEOPLE),
         )
         if composites
         else ""
@@ -173,7 +187,13 @@ def run_page(request: Request, code: str, number: int, analyst: AnalystDep, db: 
         if values:
             subtest_charts.append(
                 histogram(
-                    values, 12, 20, 80, f"Sebaran skor T {code_}", f"skor T {code_}", "peserta"
+                    values,
+                    12,
+                    20,
+                    80,
+                    _t(SUBTEST_TITLE) % {"subtest": code_},
+                    _t(SUBTEST_AXIS) % {"subtest": code_},
+                    _t(PEOPLE),
                 )
             )
     context = {
@@ -221,9 +241,9 @@ def items_page(
             ],
             (0, 100),
             (-50, 100),
-            f"Tingkat kemudahan vs daya beda — {a.subtest}",
-            "tingkat kemudahan (%)",
-            "daya beda (%)",
+            _t(ITEMS_TITLE) % {"subtest": a.subtest},
+            _t(FACILITY_AXIS),
+            _t(DISCRIMINATION_AXIS),
         )
         for a in analysis
     ]

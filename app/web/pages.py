@@ -20,13 +20,14 @@ def render(
     headers: dict[str, str] | None = None,
 ) -> HTMLResponse:
     fragment = bool(request.headers.get("HX-Request"))
-    message, is_error = flash.waiting(request)
+    # Only the staff layout shows a waiting message: other pages leave it for the next one.
+    message, is_error = flash.waiting(request) if layout == "layout.html" else (None, False)
     full = {
         "layout": "layout_fragment.html" if fragment else layout,
         "csrf_token": csrf_token(request),
         "staff": getattr(request.state, "staff", None),
-        "message": message,
-        "is_error": is_error,
+        "flash_message": message,  # shown by the layout, whatever the page
+        "flash_error": is_error,
         **context,
     }
     response = templates.TemplateResponse(

@@ -81,10 +81,18 @@ def test_proasn_bank_calibrate_reports_saves_and_a_run_names_the_set(
     args = ["bank", "calibrate", code, "--model", "2pl", "--link", "none", "--out", str(out)]
     thin = runner.invoke(cli, [*args, "--save", "Uji CLI"])  # three takers
     assert thin.exit_code == 1 and "--force" in thin.output
+    assert out.exists() and "verbal" in out.read_text()  # the estimates are still written
+    out.unlink()
+    dangling = tmp_path / "putus.json"
+    dangling.symlink_to(tmp_path / "tidak-ada" / "x.json")
+    link_out = runner.invoke(cli, [*args[:-1], str(dangling), "--save", "Putus", "--force"])
+    assert link_out.exit_code == 1 and "--out" in link_out.output
+    assert "Disimpan" not in link_out.output and "Traceback" not in link_out.output
     bad_out = runner.invoke(cli, [*args[:-1], str(tmp_path / "tidak-ada" / "x.json")])
     assert bad_out.exit_code == 1 and "--out" in bad_out.output
     result = runner.invoke(cli, [*args, "--save", "Uji CLI", "--force"])
     assert result.exit_code == 0, result.output
+    assert "Uji CLI v1" in result.output and "--force" in result.output  # saved thin: said
     assert "verbal (2pl): " in result.output and "sjt (grm): " in result.output
     assert "SE" in result.output and "konvergen" in result.output
     assert "Disimpan: set parameter Uji CLI v1" in result.output

@@ -392,3 +392,5 @@ def test_publishing_asks_first_and_says_what_becomes_visible(app, scored) -> Non
     assert done.status_code == 303
     after = client.get(done.headers["location"]).text
     assert "hasil diterbitkan" in after and f'href="{link}"' not in after
+    again = client.get(link).text  # by URL: it says so, and offers nothing to confirm
+    assert "sudah diterbitkan" in again and 'name="konfirmasi"' not in again

@@ -257,3 +257,14 @@ def test_a_nul_in_any_form_field_is_refused(client: TestClient) -> None:
     form = {"username": "a\x00b", "password": "y" * 12, "csrf_token": token or ""}
     refused = client.post("/staf/masuk", data=form)
     assert refused.status_code == 422 and "username" in refused.text
+
+
+def test_unknown_pages_answer_in_the_pages_language(client: TestClient) -> None:
+    """FastAPI's {"detail": "Not Found"} before."""
+    page = client.get("/analis/tidak-ada")
+    assert page.status_code == 404 and "Halaman itu tidak ada." in page.text
+    assert page.headers["content-type"].startswith("text/html")
+    api = client.get("/api/v1/tidak-ada")
+    assert api.status_code == 404 and api.json()["code"] == "not_found"
+    wrong_method = client.delete("/staf/masuk")
+    assert wrong_method.status_code == 405 and "Alamat ini" in wrong_method.text
