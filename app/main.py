@@ -33,7 +33,7 @@ from app.delivery.routes import page_refusal
 from app.delivery.routes import router as taker_pages
 from app.exports import api as exports_api
 from app.exports.service import ExportRefused
-from app.i18n import N_, gettext
+from app.i18n import N_
 from app.kit import clock
 from app.proctoring import agency_routes
 from app.proctoring import routes as proctor_routes
@@ -52,7 +52,7 @@ from app.web.edge import BodyTooLarge, Edge, staff_cap, too_large
 from app.web.inputs import InvalidField
 from app.web.pages import redirect, render
 from app.web.static_files import VersionedStaticFiles
-from app.web.templating import STATIC_DIR, current_locale
+from app.web.templating import STATIC_DIR, current_locale, translate
 
 logger = logging.getLogger(__name__)
 
@@ -199,7 +199,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if not (unreachable or exc.connection_invalidated):
             raise exc
         logger.warning("database unavailable for %s: %s", request.url.path, exc.orig)
-        message = gettext(UNAVAILABLE, current_locale.get())
+        message = translate(UNAVAILABLE)
         headers = {"Retry-After": "5"}
         if request.url.path.startswith("/api/") or request.url.path == "/healthz":
             body = {"code": "unavailable", "message": message}
@@ -214,7 +214,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         past the integer range; SQLite's driver cannot even bind one past 2^63: OverflowError):
         the request's fault, answered as such, and logged."""
         logger.warning("value refused by the database for %s: %s", request.url.path, exc)
-        message = gettext(INVALID_VALUE, current_locale.get())
+        message = translate(INVALID_VALUE)
         request.state.staff = None  # rolled back: the page cannot read the staff member's row
         return _refusal_page(request, "invalid_value", message, 422)
 
@@ -237,22 +237,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
         """Which fields were wrong, in the page's language: an error page for pages (it was
         FastAPI's English JSON), {code, message} for the API."""
-        locale = current_locale.get()
         fields = ", ".join(".".join(str(p) for p in e["loc"][1:]) for e in exc.errors())
-        message = gettext(INVALID_REQUEST, locale) % {
-            "fields": fields or gettext(REQUEST_BODY, locale)
-        }
+        message = translate(INVALID_REQUEST) % {"fields": fields or translate(REQUEST_BODY)}
         request.state.staff = None  # its database session has ended: the row cannot load
         return _refusal_page(request, "invalid_request", message, 422)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         """Unknown paths and methods in the page's language ({"detail": "Not Found"} before)."""
-        locale = current_locale.get()
         if exc.status_code == 404:
-            message, code = gettext(NOT_FOUND, locale), "not_found"
+            message, code = translate(NOT_FOUND), "not_found"
         elif exc.status_code == 405:
-            message, code = gettext(NOT_ALLOWED, locale), "method_not_allowed"
+            message, code = translate(NOT_ALLOWED), "method_not_allowed"
         else:
             message, code = str(exc.detail), "error"
         request.state.staff = None  # no route ran: nobody was looked up

@@ -4,15 +4,10 @@ nothing loaded from elsewhere, readable by screen readers through <title> and <d
 from collections.abc import Sequence
 from html import escape
 
-from app.i18n import N_, gettext
-from app.web.templating import current_locale
+from app.i18n import N_
+from app.web.templating import translate
 
 WIDTH, HEIGHT, PAD = 560, 260, 40
-
-
-def _t(message: str) -> str:
-    """In the language of the page the chart is drawn for."""
-    return gettext(message, current_locale.get())
 
 
 def _frame(title: str, description: str, body: list[str], x_label: str, y_label: str) -> str:
@@ -65,7 +60,7 @@ def histogram(
             f'text-anchor="middle">{value:g}</text>'
         )
     body.append(f'<text x="{PAD - 4}" y="16" font-size="11" text-anchor="end">{top}</text>')
-    description = _t(N_("%(n)s values in %(bins)s bins from %(low)s to %(high)s")) % {
+    description = translate(N_("%(n)s values in %(bins)s bins from %(low)s to %(high)s")) % {
         "n": len(values),
         "bins": bins,
         "low": f"{low:g}",
@@ -92,19 +87,24 @@ def scatter(
             f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="4" fill="#0b5394" fill-opacity="0.7">'
             f"<title>{escape(label)}: {x:.0f}, {y:.0f}</title></circle>"
         )
-    for value in (x0, (x0 + x1) / 2, x1):
-        x = PAD + plot_w * (value - x0) / (x1 - x0)
-        body.append(
-            f'<text x="{x:.1f}" y="{HEIGHT - PAD + 14}" font-size="11" text-anchor="middle">'
-            f"{value:g}</text>"
-        )
+    body += _x_ticks(x0, x1)
     for value in (y0, (y0 + y1) / 2, y1):
         y = HEIGHT - PAD - plot_h * (value - y0) / (y1 - y0)
         body.append(
             f'<text x="{PAD - 4}" y="{y + 4:.1f}" font-size="11" text-anchor="end">{value:g}</text>'
         )
-    description = _t(N_("%(n)s items")) % {"n": len(points)}
+    description = translate(N_("%(n)s items")) % {"n": len(points)}
     return _frame(title, description, body, x_label, y_label)
+
+
+def _x_ticks(x0: float, x1: float) -> list[str]:
+    """The x axis' ends and middle, labelled."""
+    plot_w = WIDTH - PAD - 10
+    return [
+        f'<text x="{PAD + plot_w * (value - x0) / (x1 - x0):.1f}" y="{HEIGHT - PAD + 14}" '
+        f'font-size="11" text-anchor="middle">{value:g}</text>'
+        for value in (x0, (x0 + x1) / 2, x1)
+    ]
 
 
 COLOURS = ("#0b5394", "#b45f06", "#38761d", "#741b47", "#134f5c", "#7f6000")
@@ -120,7 +120,7 @@ def lines(
     """Curves (label, xs, ys) on one axis from 0 to the highest y; a legend names them."""
     plot_w, plot_h = WIDTH - PAD - 10, HEIGHT - PAD - 10
     (x0, x1), top = x_range, max((max(ys) for _, _, ys in series if len(ys)), default=1.0) or 1.0
-    body = []
+    body, at = [], translate(N_("at"))
     for i, (label, xs, ys) in enumerate(series):
         colour = COLOURS[i % len(COLOURS)]
         points = " ".join(
@@ -130,8 +130,8 @@ def lines(
         peak = max(range(len(ys)), key=lambda k: ys[k]) if len(ys) else 0
         body.append(
             f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="2">'
-            f"<title>{escape(label)}: {ys[peak]:.2f} {_t(N_('at'))} θ {xs[peak]:g}</title>"
-            "</polyline>"
+            f"<title>{escape(label)}: {ys[peak]:.2f} {at} {escape(x_label)} {xs[peak]:g}"
+            "</title></polyline>"
             if len(ys)
             else ""
         )
@@ -139,13 +139,8 @@ def lines(
             f'<text x="{WIDTH - 14}" y="{20 + 14 * i}" font-size="11" text-anchor="end" '
             f'fill="{colour}">{escape(label)}</text>'
         )
-    for value in (x0, (x0 + x1) / 2, x1):
-        x = PAD + plot_w * (value - x0) / (x1 - x0)
-        body.append(
-            f'<text x="{x:.1f}" y="{HEIGHT - PAD + 14}" font-size="11" text-anchor="middle">'
-            f"{value:g}</text>"
-        )
+    body += _x_ticks(x0, x1)
     body.append(f'<text x="{PAD - 4}" y="16" font-size="11" text-anchor="end">{top:.1f}</text>')
     names = ", ".join(label for label, _, _ in series)
-    description = _t(N_("%(n)s curves: %(names)s")) % {"n": len(series), "names": names}
+    description = translate(N_("%(n)s curves: %(names)s")) % {"n": len(series), "names": names}
     return _frame(title, description, body, x_label, y_label)

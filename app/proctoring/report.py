@@ -7,12 +7,11 @@ from sqlalchemy.orm import Session
 
 from app.audit import repository as audit_repository
 from app.exams.models import Event, ExamSession
-from app.i18n import gettext
 from app.kit.timezones import format_local
 from app.proctoring import repository
 from app.proctoring.board import BoardRow, build_board
 from app.web.labels import label
-from app.web.templating import current_locale
+from app.web.templating import translate
 
 ACTION_LABELS = {
     "session.open": "sesi dibuka",
@@ -84,7 +83,7 @@ class SessionReport:
 
 def _said(kind: str, value: str) -> str:
     """A stored code in words of the reader's language (the report is read and printed)."""
-    return gettext(label(kind, value), current_locale.get())
+    return translate(label(kind, value))
 
 
 def session_report(db: Session, exam_session: ExamSession) -> SessionReport:

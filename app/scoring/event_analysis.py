@@ -8,7 +8,7 @@ import numpy as np
 from sqlalchemy.orm import Session
 
 from app.bank import repository as bank_repository
-from app.bank.models import Item, ItemVersion
+from app.bank.models import ItemVersion
 from app.scoring import repository
 from app.scoring.dif import Dif, RegionDif, by_region, mantel_haenszel, province_of, sex_of
 from app.scoring.item_analysis import ItemStats, SummaryStats, analyse
@@ -16,6 +16,7 @@ from app.scoring.service import (
     Person,
     ScoringItem,
     collect_responses,
+    graded_categories,
     item_points,
     scoring_items,
 )
@@ -97,18 +98,9 @@ class _Responses:
                     matrix[row, col] = item_points(self.corrected[v.id], person.answers[v.id])
         return matrix
 
-    def categories(self, items: list[ItemVersion]) -> np.ndarray:
-        """Takers × graded items: the 0-based category chosen (the rank of its points among
-        the item's point values), NaN where not presented or not answered."""
-        matrix = np.full((len(self.people), len(items)), np.nan)
-        for col, v in enumerate(items):
-            points = v.points or {}
-            order = sorted(set(points.values()))
-            for row, person in enumerate(self.people):
-                option = person.answers.get(v.id)
-                if option is not None and option in points:
-                    matrix[row, col] = order.index(points[option])
-        return matrix
+    def presented(self, items: list[ItemVersion]) -> np.ndarray:
+        """How many takers had each item on their form."""
+        return np.array([sum(v.id in p.answers for p in self.people) for v in items])
 
 
 def _responses(db: Session, event_id: uuid.UUID, only: AnalysisFilter | None) -> _Responses:
@@ -121,7 +113,7 @@ def _responses(db: Session, event_id: uuid.UUID, only: AnalysisFilter | None) ->
         people = [p for p in people if p.participant_id in chosen]
     version_ids = sorted({v for p in people for v in p.answers}, key=str)
     versions = bank_repository.versions_by_id(db, version_ids)
-    codes = {v.id: _code(db, v) for v in versions.values()}
+    codes = repository.version_codes(db, version_ids)
     by_subtest: dict[str, list[ItemVersion]] = defaultdict(list)
     for version in sorted(versions.values(), key=lambda v: codes[v.id]):
         by_subtest[version.subtest_code].append(version)
@@ -214,11 +206,6 @@ def _options(
     return result
 
 
-def _code(db: Session, version: ItemVersion) -> str:
-    item = db.get(Item, version.item_id)
-    return f"{item.code} v{version.version}" if item else str(version.id)
-
-
 @dataclass(frozen=True)
 class CalibrationItem:
     version_id: uuid.UUID
@@ -253,9 +240,9 @@ def calibration_data(db: Session, event_id: uuid.UUID) -> dict[str, CalibrationD
                 by_count[len(set((v.points or {}).values()))].append(v)
         graded = {
             count: (
-                seen.categories(items),
+                graded_categories(seen.people, items),
                 described(items),
-                (~np.isnan(seen.points(items))).sum(axis=0),  # presented, answered or not
+                seen.presented(items),  # answered or not
             )
             for count, items in sorted(by_count.items())
             if count >= 2

@@ -263,7 +263,6 @@ def save(
     db.flush()
     for result in results:
         for item in result.items:
-            fit = item.fit
             db.add(
                 ParameterEntry(
                     set_id=chosen.id,
@@ -273,11 +272,7 @@ def save(
                     params=item.params,
                     se=item.se,
                     n=item.n,
-                    fit=(
-                        {"statistic": fit.statistic, "df": fit.df, "p_value": fit.p_value}
-                        if fit
-                        else None
-                    ),
+                    fit=vars(item.fit) if item.fit else None,
                 )
             )
     db.flush()

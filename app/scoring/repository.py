@@ -2,6 +2,7 @@
 
 import uuid
 from collections.abc import Iterator
+from typing import Any
 
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
@@ -63,12 +64,7 @@ def participants_matching(
         .join(Agency, Agency.id == Participant.agency_id)
         .where(Participant.event_id == event_id)
     )
-    if session:
-        query = query.where(ExamSession.code == session)
-    if agency:
-        query = query.where(Agency.code == agency)
-    if eselon:
-        query = query.where(eselon_is(Participant.eselon, eselon))
+    query = _narrowed(query, session, agency, eselon)
     if run_number is not None:
         query = (
             query.join(ScoreRecord, ScoreRecord.participant_id == Participant.id)
@@ -157,13 +153,19 @@ def export_rows(
         .order_by(Participant.nip)
         .execution_options(yield_per=batch)
     )
-    if session_code:
-        query = query.where(ExamSession.code == session_code)
-    if agency_code:
-        query = query.where(Agency.code == agency_code)
+    yield from db.execute(_narrowed(query, session_code, agency_code, eselon)).tuples()
+
+
+def _narrowed(query: Any, session: str | None, agency: str | None, eselon: str | None) -> Any:
+    """A query over participants (joined to their session and agency) narrowed to one
+    session, agency and eselon level, each when given."""
+    if session:
+        query = query.where(ExamSession.code == session)
+    if agency:
+        query = query.where(Agency.code == agency)
     if eselon:
         query = query.where(eselon_is(Participant.eselon, eselon))
-    yield from db.execute(query).tuples()
+    return query
 
 
 def parameter_entries(db: Session, set_id: uuid.UUID) -> dict[uuid.UUID, ParameterEntry]:

@@ -15,7 +15,7 @@ from app.accounts.models import ApiToken
 from app.accounts.service import Staff
 from app.exams import repository as exams_repository
 from app.exams.models import Event, Participant
-from app.i18n import N_, gettext
+from app.i18n import N_
 from app.kit.charts import histogram, lines, scatter
 from app.kit.streaming import csv_chunks
 from app.scoring import parameter_sets, repository, service
@@ -27,7 +27,7 @@ from app.web.flash import redirect_with
 from app.web.inputs import optional_int, optional_uuid
 from app.web.pages import redirect, render
 from app.web.routing import DomainRouter
-from app.web.templating import current_locale
+from app.web.templating import translate
 
 router = DomainRouter(prefix="/analis", include_in_schema=False)
 SET_UNKNOWN = N_("No such parameter set.")
@@ -42,10 +42,6 @@ PEOPLE = N_("participants")
 ITEMS_TITLE = N_("Facility vs discrimination — %(subtest)s")
 FACILITY_AXIS = N_("facility (%)")
 DISCRIMINATION_AXIS = N_("discrimination (%)")
-
-
-def _t(message: str) -> str:
-    return gettext(message, current_locale.get())
 
 
 AnalystDep = Annotated[Staff, Depends(require_role("analyst"))]
@@ -170,9 +166,9 @@ def run_page(request: Request, code: str, number: int, analyst: AnalystDep, db: 
             12,
             20,
             80,
-            _t(COMPOSITE_TITLE) % {"number": number},
-            _t(COMPOSITE_AXIS),
-            _t(PEOPLE),
+            translate(COMPOSITE_TITLE) % {"number": number},
+            translate(COMPOSITE_AXIS),
+            translate(PEOPLE),
         )
         if composites
         else ""
@@ -191,9 +187,9 @@ def run_page(request: Request, code: str, number: int, analyst: AnalystDep, db: 
                     12,
                     20,
                     80,
-                    _t(SUBTEST_TITLE) % {"subtest": code_},
-                    _t(SUBTEST_AXIS) % {"subtest": code_},
-                    _t(PEOPLE),
+                    translate(SUBTEST_TITLE) % {"subtest": code_},
+                    translate(SUBTEST_AXIS) % {"subtest": code_},
+                    translate(PEOPLE),
                 )
             )
     context = {
@@ -241,9 +237,9 @@ def items_page(
             ],
             (0, 100),
             (-50, 100),
-            _t(ITEMS_TITLE) % {"subtest": a.subtest},
-            _t(FACILITY_AXIS),
-            _t(DISCRIMINATION_AXIS),
+            translate(ITEMS_TITLE) % {"subtest": a.subtest},
+            translate(FACILITY_AXIS),
+            translate(DISCRIMINATION_AXIS),
         )
         for a in analysis
     ]
@@ -417,10 +413,9 @@ def parameter_set_page(request: Request, set_id: str, analyst: AnalystDep, db: D
         wanted = None
     chosen = db.get(ParameterSet, wanted) if wanted else None
     if chosen is None:
-        raise parameter_sets.ParameterSetUnknown(gettext(SET_UNKNOWN, current_locale.get()))
+        raise parameter_sets.ParameterSetUnknown(translate(SET_UNKNOWN))
     subtests = parameter_sets.report(db, chosen)
-    locale = current_locale.get()
-    per_form = gettext(ITEMS_PER_FORM, locale)
+    per_form = translate(ITEMS_PER_FORM)
     curves = [
         (f"{s.subtest} ({s.items_per_form:.0f} {per_form})", parameter_sets.THETA, s.information)
         for s in subtests
@@ -428,9 +423,9 @@ def parameter_set_page(request: Request, set_id: str, analyst: AnalystDep, db: D
     chart = lines(
         curves,
         (-4.0, 4.0),
-        gettext(INFORMATION_TITLE, locale) % {"set": f"{chosen.name} v{chosen.version}"},
+        translate(INFORMATION_TITLE) % {"set": f"{chosen.name} v{chosen.version}"},
         "θ",
-        gettext(INFORMATION, locale),
+        translate(INFORMATION),
     )
     context = {
         "chosen": chosen,

@@ -155,6 +155,22 @@ def _subtest_scores(
     return results
 
 
+def graded_categories(
+    people: list[Person], graded: list[ScoringItem] | list[ItemVersion]
+) -> np.ndarray:
+    """Persons × graded items: the 0-based category chosen (the rank of its points among the
+    item's point values); NaN where not presented or not answered (no information)."""
+    categories = np.full((len(people), len(graded)), np.nan)
+    for col, v in enumerate(graded):
+        points = v.points or {}
+        order = sorted(set(points.values()))
+        for row, person in enumerate(people):
+            option = person.answers.get(v.id)
+            if option is not None and option in points:
+                categories[row, col] = order.index(points[option])
+    return categories
+
+
 def _eap(people: list[Person], versions: list[ScoringItem]) -> irt.Estimate:
     keyed = [v for v in versions if v.scoring == "keyed"]
     graded = [v for v in versions if v.scoring == "graded"]
@@ -166,13 +182,7 @@ def _eap(people: list[Person], versions: list[ScoringItem]) -> irt.Estimate:
     a = np.array([v.irt["a"] for v in keyed], dtype=float)  # type: ignore[index]
     b = np.array([v.irt["b"] for v in keyed], dtype=float)  # type: ignore[index]
     c = np.array([v.irt.get("c", 0.0) for v in keyed], dtype=float)  # type: ignore[union-attr]
-    categories = np.full((len(people), len(graded)), np.nan)
-    for col, v in enumerate(graded):
-        order = sorted(set((v.points or {}).values()))
-        for row, person in enumerate(people):
-            option = person.answers.get(v.id)
-            if option is not None:  # unanswered graded items carry no information
-                categories[row, col] = order.index((v.points or {})[option])
+    categories = graded_categories(people, graded)
     graded_a = np.array([v.irt["a"] for v in graded], dtype=float)  # type: ignore[index]
     thresholds = [np.array(v.irt["thresholds"], dtype=float) for v in graded]  # type: ignore[index]
 

@@ -5,10 +5,10 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from app.i18n import N_, gettext
+from app.i18n import N_
 from app.web import flash
 from app.web.csrf import attach_csrf_cookie, csrf_token
-from app.web.templating import current_locale, templates
+from app.web.templating import templates, translate
 
 
 def render(
@@ -52,7 +52,7 @@ def with_wait(message: str, seconds: int | None) -> str:
     """A refusal's message, with how long to wait when it asks for that (the 429 pages)."""
     if not seconds:
         return message
-    return f"{message} " + gettext(WAIT, current_locale.get()) % {"seconds": seconds}
+    return f"{message} " + translate(WAIT) % {"seconds": seconds}
 
 
 WAIT = N_("Try again in %(seconds)s seconds.")

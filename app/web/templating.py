@@ -19,6 +19,12 @@ STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 current_locale: ContextVar[str] = ContextVar("current_locale", default=DEFAULT_LOCALE)
 
+
+def translate(message: str) -> str:
+    """A catalogue message in the language of the request being answered."""
+    return translations(current_locale.get()).gettext(message)
+
+
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
 # Templates are part of the release: no file-date checks on every render (Jinja's default
 # stats each template, its layout and its includes on every page: a syscall each, and under a
@@ -26,7 +32,7 @@ templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
 templates.env.auto_reload = False
 templates.env.add_extension("jinja2.ext.i18n")
 templates.env.install_gettext_callables(  # type: ignore[attr-defined]
-    lambda message: translations(current_locale.get()).gettext(message),
+    translate,
     lambda singular, plural, n: translations(current_locale.get()).ngettext(singular, plural, n),
     newstyle=True,
 )

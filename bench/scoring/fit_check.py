@@ -6,7 +6,7 @@ import time
 
 import numpy as np
 
-from app.scoring import calibration, irt, item_fit
+from app.scoring import calibration, item_fit, simulation
 
 
 def rates(p_values: list[float | None]) -> str:
@@ -22,10 +22,9 @@ def dichotomous(replications: int = 5) -> None:
         persons, items, per_form = 2000, 50, 40
         a, b = rng.uniform(0.7, 2.0, items), rng.normal(0, 1, items)
         theta = rng.normal(0, 1, persons)
-        chance = irt.p_correct(theta, a, b, np.zeros(items))
-        right = (rng.random((persons, items)) < chance).astype(float)
-        for row in right:
-            row[rng.choice(items, items - per_form, replace=False)] = np.nan
+        right = simulation.on_drawn_forms(
+            rng, simulation.keyed(rng, theta, a, b, np.zeros(items)), per_form
+        )
         began = time.perf_counter()
         estimate = calibration.calibrate(right, "2pl")
         em.append(time.perf_counter() - began)
@@ -44,12 +43,9 @@ def graded(replications: int = 5) -> None:
         a = rng.uniform(0.8, 2.0, items)
         thresholds = np.sort(rng.normal(0, 1, (items, kinds - 1)), axis=1)
         theta = rng.normal(0, 1, persons)
-        categories = np.zeros((persons, items))
-        for j in range(items):
-            cumulative = irt.grm_category_probabilities(theta, a[j], thresholds[j]).cumsum(1)
-            categories[:, j] = (rng.random(persons)[:, None] > cumulative[:, :-1]).sum(axis=1)
-        for row in categories:
-            row[rng.choice(items, 4, replace=False)] = np.nan
+        categories = simulation.on_drawn_forms(
+            rng, simulation.graded(rng, theta, a, thresholds), items - 4
+        )
         estimate = calibration.calibrate_graded(categories, kinds)
         began = time.perf_counter()
         fits = item_fit.s_x2_graded(categories, estimate.a, estimate.thresholds, calibration.NODES)

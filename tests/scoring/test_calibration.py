@@ -4,7 +4,7 @@ recovery figures are pinned here with a tolerance and reported in bench/README.m
 import numpy as np
 import pytest
 
-from app.scoring import calibration, irt
+from app.scoring import calibration, simulation
 
 
 def simulate(model: str, seed: int = 3, persons: int = 2000, items: int = 50, missing=0.0):  # type: ignore[no-untyped-def]
@@ -12,7 +12,7 @@ def simulate(model: str, seed: int = 3, persons: int = 2000, items: int = 50, mi
     a, b = rng.uniform(0.7, 2.0, items), rng.normal(0, 1, items)
     c = rng.uniform(0.1, 0.3, items) if model == "3pl" else np.zeros(items)
     theta = rng.normal(0, 1, persons)
-    responses = (rng.random((persons, items)) < irt.p_correct(theta, a, b, c)).astype(float)
+    responses = simulation.keyed(rng, theta, a, b, c)
     responses[rng.random(responses.shape) < missing] = np.nan  # items not on a drawn form
     return responses, a, b, c
 
@@ -118,10 +118,7 @@ def test_graded_response_model_recovery() -> None:
     a = rng.uniform(0.8, 2.0, items)
     thresholds = np.sort(rng.normal(0, 1, (items, k - 1)), axis=1)
     theta = rng.normal(0, 1, persons)
-    categories = np.zeros((persons, items))
-    for j in range(items):
-        cumulative = irt.grm_category_probabilities(theta, a[j], thresholds[j]).cumsum(axis=1)
-        categories[:, j] = (rng.random(persons)[:, None] > cumulative[:, :-1]).sum(axis=1)
+    categories = simulation.graded(rng, theta, a, thresholds)
     categories[rng.random(categories.shape) < 0.2] = np.nan  # not presented
     fit = calibration.calibrate_graded(categories, k)
     assert fit.converged

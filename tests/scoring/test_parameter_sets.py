@@ -16,7 +16,16 @@ from app.bank.models import ItemVersion
 from app.delivery import service as delivery
 from app.delivery.selectors import selector_for
 from app.kit.clock import FrozenClock, use_clock
-from app.scoring import calibration, irt, item_fit, linking, parameter_sets, repository, service
+from app.scoring import (
+    calibration,
+    irt,
+    item_fit,
+    linking,
+    parameter_sets,
+    repository,
+    service,
+    simulation,
+)
 from app.scoring.models import ParameterEntry
 from tests.delivery.factories import OpenExam, open_exam
 from tests.scoring.test_service import ANALYST
@@ -52,12 +61,8 @@ def simulate_forms(persons: int, items: int, per_person: int, seed: int):  # typ
     rng = np.random.default_rng(seed)
     a, b = rng.uniform(0.8, 2.0, items), rng.normal(0, 1, items)
     theta = rng.normal(0, 1, persons)
-    responses = (rng.random((persons, items)) < irt.p_correct(theta, a, b, np.zeros(items))).astype(
-        float
-    )
-    for row in responses:
-        row[rng.choice(items, items - per_person, replace=False)] = np.nan
-    return responses, theta, rng
+    responses = simulation.keyed(rng, theta, a, b, np.zeros(items))
+    return simulation.on_drawn_forms(rng, responses, per_person), theta, rng
 
 
 def test_s_x2_flags_an_item_the_model_does_not_describe_and_passes_the_others() -> None:
@@ -113,14 +118,10 @@ def test_graded_s_x2_flags_an_item_the_model_does_not_describe() -> None:
     a = rng.uniform(0.8, 2.0, items)
     thresholds = np.sort(rng.normal(0, 1, (items, kinds - 1)), axis=1)
     theta = rng.normal(0, 1, persons)
-    categories = np.zeros((persons, items))
-    for j in range(items):
-        cumulative = irt.grm_category_probabilities(theta, a[j], thresholds[j]).cumsum(axis=1)
-        categories[:, j] = (rng.random(persons)[:, None] > cumulative[:, :-1]).sum(axis=1)
+    categories = simulation.graded(rng, theta, a, thresholds)
     # item 0: the top category for middling abilities, the bottom two for everyone else
     categories[:, 0] = np.where(np.abs(theta) < 0.7, 4, rng.integers(0, 2, persons))
-    for row in categories:
-        row[rng.choice(items, 3, replace=False)] = np.nan  # drawn forms
+    simulation.on_drawn_forms(rng, categories, items - 3)
     fit = calibration.calibrate_graded(categories, kinds)
     fits = item_fit.s_x2_graded(categories, fit.a, fit.thresholds, calibration.NODES)
     assert fits[0].p_value is not None and fits[0].p_value < 1e-6
@@ -201,10 +202,7 @@ def test_2pl_and_grm_estimates_agree_with_girth() -> None:
 
     k = 4
     thresholds = np.sort(rng.normal(0, 1, (items, k - 1)), axis=1)
-    categories = np.zeros((persons, items))
-    for j in range(items):
-        cumulative = irt.grm_category_probabilities(theta, a[j], thresholds[j]).cumsum(axis=1)
-        categories[:, j] = (rng.random(persons)[:, None] > cumulative[:, :-1]).sum(axis=1)
+    categories = simulation.graded(rng, theta, a, thresholds)
     graded = calibration.calibrate_graded(categories, k)
     theirs = girth.grm_mml((categories.T + 1).astype(int))
     assert np.abs(graded.a - theirs["Discrimination"]).max() < 0.05
@@ -342,12 +340,8 @@ def test_graded_s_x2_holds_its_rate_on_forms_drawn_from_a_pool() -> None:
     a = rng.uniform(0.8, 2.0, items)
     thresholds = np.sort(rng.normal(0, 1, (items, kinds - 1)), axis=1)
     theta = rng.normal(0, 1, persons)
-    categories = np.zeros((persons, items))
-    for j in range(items):
-        cumulative = irt.grm_category_probabilities(theta, a[j], thresholds[j]).cumsum(axis=1)
-        categories[:, j] = (rng.random(persons)[:, None] > cumulative[:, :-1]).sum(axis=1)
-    for row in categories:
-        row[rng.choice(items, items - per_form, replace=False)] = np.nan
+    categories = simulation.graded(rng, theta, a, thresholds)
+    simulation.on_drawn_forms(rng, categories, per_form)
     fit = calibration.calibrate_graded(categories, kinds)
     fits = item_fit.s_x2_graded(categories, fit.a, fit.thresholds, calibration.NODES)
     p_values = np.array([f.p_value for f in fits if f.p_value is not None])
