@@ -14,6 +14,7 @@ from app.delivery import core
 from app.i18n import N_
 from app.kit import clock
 from app.proctoring import repository
+from app.proctoring.attendance import AttendanceCounts, count_attendance
 from app.proctoring.repository import SeatRow
 
 DISCONNECTED_AFTER = timedelta(seconds=45)
@@ -32,6 +33,15 @@ STATUS_LABELS = {
     "absent": N_("absent"),
 }
 
+# Alerts ask the proctor to act; English msgids, translated by the templates.
+ALERT_DISCONNECTED = N_("disconnected")
+ALERT_LOW_TIME = N_("less than 5 minutes left")
+ALERT_LOGIN_FREED = N_("login freed, not back in yet")
+ALERT_AWAITING = N_("waiting to be admitted")
+ALERT_ABSENT_SIGNED_IN = N_("recorded absent, yet logged in")
+# Seats whose test is under way: only their contact age means anything.
+LIVE = ("in_progress", "paused", "disconnected")
+
 
 @dataclass(frozen=True)
 class BoardRow:
@@ -49,10 +59,12 @@ class BoardRow:
     remaining_seconds: int | None
     paused: bool
     last_seen: datetime | None
-    seen_age_seconds: int | None  # at render time, on the server's clock
+    seen_age_seconds: int | None  # at render time, on the server's clock; live seats only
     deadline: str | None  # ISO, so a form can say which deadline it meant to extend
     alerts: list[str]
     changed_at: datetime
+    signed_in: bool = False  # logged in or began the test
+    extra_minutes: int = 0
 
     @property
     def status_label(self) -> str:
@@ -64,6 +76,7 @@ class Board:
     rows: list[BoardRow]
     at: datetime
     totals: dict[str, int] = field(default_factory=dict)
+    attendance: AttendanceCounts = AttendanceCounts(0, 0, 0, 0, 0, 0, 0)
 
 
 def _status(row: SeatRow, now: datetime) -> str:
@@ -85,24 +98,28 @@ def _status(row: SeatRow, now: datetime) -> str:
     return "waiting"
 
 
+def _signed_in(row: SeatRow) -> bool:
+    return row.login_id is not None or row.attempt_id is not None
+
+
 def _alerts(row: SeatRow, status: str, remaining: int | None, now: datetime) -> list[str]:
+    """Only what asks for the proctor's action: a board where every seat carries a badge is a
+    board nobody reads (a login with attendance not yet recorded is counted in the totals)."""
     alerts = []
     if row.attempt_id is not None and row.status == "in_progress":
         seen = row.last_seen_at
         if status == "paused" and (seen is None or now - seen > DISCONNECTED_AFTER):
-            alerts.append("terputus")
+            alerts.append(ALERT_DISCONNECTED)
         if remaining is not None and remaining <= LOW_TIME_SECONDS and status != "paused":
-            alerts.append("sisa waktu < 5 menit")
+            alerts.append(ALERT_LOW_TIME)
         if row.login_id is None:
-            alerts.append("login dibebaskan, belum masuk lagi")
+            alerts.append(ALERT_LOGIN_FREED)
     logged_in = row.login_id is not None
     awaiting = logged_in and row.needs_admission and not row.admitted_at
     if row.attempt_id is not None and awaiting:
-        alerts.append("menunggu izin melanjutkan")
-    if logged_in and (row.seat_id is None or row.attendance in ("unknown", "absent")):
-        alerts.append("login tanpa presensi")
-    if row.extra_minutes:
-        alerts.append(f"tambahan waktu {row.extra_minutes} menit")
+        alerts.append(ALERT_AWAITING)
+    if row.attendance == "absent" and _signed_in(row):
+        alerts.append(ALERT_ABSENT_SIGNED_IN)
     return alerts
 
 
@@ -142,9 +159,13 @@ def board_row(
         paused=status == "paused",
         last_seen=seen,
         deadline=row.deadline_at.isoformat() if row.attempt_id is not None else None,
-        seen_age_seconds=int((now - seen).total_seconds()) if seen is not None else None,
+        seen_age_seconds=(
+            int((now - seen).total_seconds()) if seen is not None and status in LIVE else None
+        ),
         alerts=_alerts(row, status, remaining, now),
         changed_at=changed or _changed_at(row, now),
+        signed_in=_signed_in(row),
+        extra_minutes=row.extra_minutes or 0,
     )
 
 
@@ -165,7 +186,7 @@ def build_board(
     for status in statuses:
         totals[status] += 1
     totals["all"] = len(seats)
-    totals["present"] = sum(1 for s in seats if s.attendance in ("present", "late"))
+    attendance = count_attendance((s.attendance, _signed_in(s)) for s in seats)
     # One second of overlap: a change in the same instant as the last poll is not lost.
     after = since - timedelta(seconds=1) if since is not None else None
     rows = []
@@ -173,4 +194,4 @@ def build_board(
         changed = _changed_at(seat, now)
         if after is None or changed > after:
             rows.append(board_row(seat, now, status, changed))
-    return Board(rows, now, totals)
+    return Board(rows, now, totals, attendance)

@@ -9,6 +9,7 @@ from app.audit import repository as audit_repository
 from app.exams.models import Event, ExamSession
 from app.kit.timezones import format_local
 from app.proctoring import repository
+from app.proctoring.attendance import AttendanceCounts, group
 from app.proctoring.board import BoardRow, build_board
 from app.web.labels import label
 from app.web.templating import translate
@@ -51,20 +52,28 @@ class SessionReport:
     rows: list[BoardRow]
     incidents: list[ReportLine]
     actions: list[ReportLine]
+    attendance: AttendanceCounts
+
+    def _in(self, kind: str) -> list[BoardRow]:
+        return [r for r in self.rows if group(r.attendance) == kind]
 
     @property
     def present(self) -> list[BoardRow]:
-        return [r for r in self.rows if r not in self.absent]
+        return self._in("present")
 
     @property
     def absent(self) -> list[BoardRow]:
-        """Recorded absent, or never checked in and never logged in or started."""
-        return [
-            r
-            for r in self.rows
-            if r.attendance == "absent"
-            or (r.attendance == "unknown" and r.status in ("not_logged_in", "absent"))
-        ]
+        """Recorded absent: nobody is absent because nobody recorded them."""
+        return self._in("absent")
+
+    @property
+    def unrecorded(self) -> list[BoardRow]:
+        return self._in("unrecorded")
+
+    @property
+    def signatures(self) -> list[str]:
+        """A signature line per proctor, and never fewer than the two a room has."""
+        return self.proctors + [""] * max(0, 2 - len(self.proctors))
 
     def csv_rows(self) -> list[list[str]]:
         rows = [
@@ -90,7 +99,8 @@ def session_report(db: Session, exam_session: ExamSession) -> SessionReport:
     zone = exam_session.time_zone
     event = db.get(Event, exam_session.event_id)
     assert event is not None
-    names = {r.participant_id: f"{r.name} ({r.nip})" for r in build_board(db, exam_session.id).rows}
+    board = build_board(db, exam_session.id)
+    names = {r.participant_id: f"{r.name} ({r.nip})" for r in board.rows}
     incidents = [
         ReportLine(
             format_local(i.at, zone, "%H:%M:%S"),
@@ -119,9 +129,10 @@ def session_report(db: Session, exam_session: ExamSession) -> SessionReport:
         event,
         format_local(exam_session.starts_at, zone),
         [p.full_name for p in repository.proctors_of(db, exam_session.id)],
-        build_board(db, exam_session.id).rows,
+        board.rows,
         incidents,
         actions,
+        board.attendance,
     )
 
 

@@ -145,11 +145,13 @@ def seat_page(
 
 @router.get("/sesi/{session_id}/daftar-hadir")
 def attendance_list(request: Request, exam_session: SessionDep, db: DB) -> Response:
+    board = build_board(db, exam_session.id)
     context = {
         "exam_session": exam_session,
         "event": db.get(Event, exam_session.event_id),
         "starts": format_local(exam_session.starts_at, exam_session.time_zone),
-        "rows": build_board(db, exam_session.id).rows,
+        "rows": board.rows,
+        "attendance": board.attendance,
     }
     return render(request, "proctoring/attendance.html", context, layout="layout_print.html")
 
@@ -261,6 +263,30 @@ def incident(
             db, staff.actor, exam_session, category, subcategory, note, participant
         ),
     )
+
+
+@router.post("/sesi/{session_id}/massal", dependencies=[CsrfChecked])
+def bulk_action(
+    exam_session: SessionDep,
+    staff: StaffDep,
+    db: DB,
+    participant_id: Annotated[list[str], Form()] = [],  # noqa: B006 (FastAPI reads it)
+    action: Annotated[str, Form()] = "",
+    reason: Reason = "",
+    confirm: Annotated[bool, Form()] = False,
+) -> Response:
+    """Admit, reset the login of, or end several seats at once, with one reason."""
+
+    def run() -> service.Outcome:
+        seats = [optional_uuid(value, "participant_id") for value in participant_id]
+        people = [service.participant_or_refuse(db, exam_session, s) for s in seats if s]
+        actor = staff.actor
+        outcome = service.bulk_action(db, actor, exam_session, people, action, reason, confirm)
+        if outcome.refused and not outcome.changed:
+            raise service.ActionRefused(outcome.message)
+        return service.Outcome(bool(outcome.changed), outcome.message)
+
+    return act(exam_session, run)
 
 
 # --- seat actions ---------------------------------------------------------------------------

@@ -219,7 +219,11 @@ def check_in(
 
 
 def admit(
-    db: Session, actor: Actor, exam_session: ExamSession, participant: Participant
+    db: Session,
+    actor: Actor,
+    exam_session: ExamSession,
+    participant: Participant,
+    reason: str | None = None,
 ) -> Outcome:
     login = delivery_repository.active_login(db, participant.id)
     if login is None:
@@ -227,7 +231,7 @@ def admit(
     if login.admitted_at is not None or not login.needs_admission:
         return Outcome(False, "peserta sudah diizinkan")
     login.admitted_at = clock.now()
-    _audit(db, actor, "seat.admit", exam_session, participant)
+    _audit(db, actor, "seat.admit", exam_session, participant, reason)
     return Outcome(True, "peserta diizinkan melanjutkan")
 
 
@@ -496,6 +500,65 @@ def end_attempt(
     delivery_service.force_submit(db, attempt, "proctor")
     _audit(db, actor, "attempt.end", exam_session, participant, reason)
     return Outcome(True, "tes peserta diakhiri dan dikumpulkan")
+
+
+# --- several seats at once ------------------------------------------------------------------
+
+BULK_ACTIONS = ("admit", "reset_login", "end")
+
+
+@dataclass(frozen=True)
+class BulkOutcome:
+    changed: list[str]  # "Name (NIP)" of the seats the action changed
+    unchanged: list[str]
+    refused: list[tuple[str, str]]  # ("Name (NIP)", why)
+
+    @property
+    def message(self) -> str:
+        parts = [f"{len(self.changed)} peserta berhasil"]
+        if self.unchanged:
+            parts.append(f"{len(self.unchanged)} tidak berubah")
+        if self.refused:
+            why = "; ".join(f"{who} — {reason}" for who, reason in self.refused)
+            parts.append(f"{len(self.refused)} ditolak: {why}")
+        return ", ".join(parts)
+
+
+def bulk_action(
+    db: Session,
+    actor: Actor,
+    exam_session: ExamSession,
+    participants: list[Participant],
+    action: str,
+    reason: str,
+    confirmed: bool = False,
+) -> BulkOutcome:
+    """One action with one reason on several seats (as ANBK proctors work a room). Each seat
+    gets its own audit row; a seat the action does not fit is refused by name while the others
+    go ahead. The per-seat actions refuse before they write, so a refusal leaves nothing half
+    done."""
+    if action not in BULK_ACTIONS:
+        raise ActionRefused("pilih tindakan untuk peserta terpilih")
+    if not participants:
+        raise ActionRefused("pilih dulu peserta di papan")
+    reason = _need_reason(reason)
+    if action == "end" and not confirmed:
+        raise ActionRefused("centang konfirmasi untuk mengakhiri tes peserta terpilih")
+    run = {
+        "admit": lambda p: admit(db, actor, exam_session, p, reason),
+        "reset_login": lambda p: reset_login(db, actor, exam_session, p, reason),
+        "end": lambda p: end_attempt(db, actor, exam_session, p, reason),
+    }[action]
+    changed, unchanged, refused = [], [], []
+    for participant in participants:
+        who = f"{participant.name} ({participant.nip})"
+        try:
+            outcome = run(participant)
+        except ActionRefused as exc:
+            refused.append((who, exc.message))
+            continue
+        (changed if outcome.changed else unchanged).append(who)
+    return BulkOutcome(changed, unchanged, refused)
 
 
 # --- messages and notes ---------------------------------------------------------------------

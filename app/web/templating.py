@@ -5,13 +5,14 @@ from contextvars import ContextVar
 from datetime import datetime
 from pathlib import Path
 
+from babel.dates import format_date
 from babel.numbers import format_decimal
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
 
 from app.config import get_settings
 from app.i18n import DEFAULT_LOCALE, translations
-from app.kit.timezones import format_local
+from app.kit.timezones import format_local, to_local
 from app.web.labels import label
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent.parent / "templates"
@@ -51,6 +52,18 @@ def _local(
 
 
 templates.env.filters["local"] = _local
+
+
+def _day(moment: datetime | None, zone: str | None = None) -> str:
+    """`{{ at|day(zone) }}`: the local date in words ("Kamis, 03 Desember 2026"), as a
+    printed berita acara dates itself."""
+    if moment is None:
+        return "–"
+    local = to_local(moment, zone or get_settings().default_time_zone)
+    return format_date(local.date(), format="full", locale=current_locale.get())
+
+
+templates.env.filters["day"] = _day
 
 
 def _number(value: float | None, digits: int = 2) -> str:

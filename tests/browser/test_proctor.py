@@ -2,6 +2,7 @@
 pauses, resumes, adds time and resets the login; the taker sees each effect."""
 
 import re
+import uuid
 from pathlib import Path
 
 from playwright.sync_api import Page, expect
@@ -102,3 +103,54 @@ def test_proctor_controls_a_taker_live(live_server, new_page, tmp_path: Path) ->
     assert report is not None
     for text in ("jeda peserta", "peserta ke toilet", "tambahan waktu", "login dibebaskan"):
         expect(proctor.locator("body")).to_contain_text(text)
+
+
+def test_bulk_end_keeps_ticks_across_polls_and_pages_pass_axe(  # type: ignore[no-untyped-def]
+    live_server, new_page, tmp_path: Path
+) -> None:
+    """Tick two working seats, let a poll swap one of them (the tick survives), end both
+    with one reason; the board, attendance list and berita acara have no serious axe
+    violation."""
+    from app.audit.service import Actor
+    from app.db import make_engine
+    from app.exams.models import ExamSession, Participant
+    from app.proctoring import service
+    from tests.browser.test_taker import axe_serious
+    from tests.proctoring.test_attendance import build_room
+
+    server, room = live_server(lambda db: build_room(db, tmp_path))
+    s, ids = room["session_id"], room["ids"]
+    page = new_page(server.url, bypass_csp=True)  # only to inject axe-core
+    page.goto(f"/staf/masuk?next=/pengawas/sesi/{s}")
+    page.fill("#username", "admin")
+    page.fill("#password", "kata-sandi-uji-1")
+    page.click("button[type=submit]")
+    expect(page.locator("#board-totals")).to_be_visible()
+    assert axe_serious(page) == []
+    for n in (4, 5):
+        page.check(f"#seat-{ids[n]} input.pick")
+
+    engine = make_engine(server.database_url)  # another proctor records seat 4's PC
+    with Session(engine) as db, db.begin():
+        exam_session = db.get(ExamSession, uuid.UUID(s))
+        person = db.get(Participant, uuid.UUID(ids[4]))
+        assert exam_session is not None and person is not None
+        seat = service.seat_of(db, person)
+        actor = Actor(None, "pengawas-b", "proctor")
+        service.check_in(db, actor, exam_session, person, "late", True, "PC-09", seat.version)
+    engine.dispose()
+    expect(page.locator(f"#seat-{ids[4]}")).to_contain_text("PC-09", timeout=8000)
+    expect(page.locator(f"#seat-{ids[4]} input.pick")).to_be_checked()
+
+    page.select_option("#bulk-action", "end")
+    page.fill("#bulk-reason", "listrik padam")
+    page.check("#bulk-form input[name=confirm]")
+    page.click("#bulk-form button")
+    expect(page.locator(".flash")).to_contain_text("2 peserta berhasil")
+    for n in (4, 5):
+        expect(page.locator(f"#seat-{ids[n]}")).to_contain_text("diakhiri pengawas")
+    page.goto(f"/pengawas/sesi/{s}/daftar-hadir")
+    assert axe_serious(page) == []
+    page.goto(f"/pengawas/sesi/{s}/berita-acara")
+    expect(page.locator("h1")).to_contain_text("Berita acara")
+    assert axe_serious(page) == []

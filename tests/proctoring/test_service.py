@@ -163,7 +163,7 @@ def test_extra_time_goes_to_the_test_and_the_current_section(
     assert remaining(db_session, taker, attempt) == (70 * 60, 30 * 60)
     board = build_board(db_session, exam.session.id)
     row = next(r for r in board.rows if r.participant_id == taker.participant.id)
-    assert row.remaining_seconds == 70 * 60 and "tambahan waktu 10 menit" in row.alerts
+    assert row.remaining_seconds == 70 * 60 and row.extra_minutes == 10
 
 
 def test_reset_login_lets_the_taker_continue_on_another_pc(
@@ -238,7 +238,7 @@ def test_admission_gates_start_and_resume_after_reset(
     with pytest.raises(errors.AwaitingAdmission):
         delivery.save_answer(db_session, again, 1, "A", False, seq=1)
     row = next(r for r in build_board(db_session, exam.session.id).rows)
-    assert "menunggu izin melanjutkan" in row.alerts
+    assert "waiting to be admitted" in row.alerts
     service.admit(db_session, BUDI, exam.session, again.participant)
     assert delivery.start(db_session, again).id == attempt.id
 
@@ -357,14 +357,19 @@ def test_paused_taker_cannot_read_ahead(db_session: Session, exam: OpenExam) -> 
         delivery.open_item(db_session, taker, 2)
 
 
-def test_report_counts_a_taker_who_sat_without_check_in_as_present(
+def test_report_shows_a_taker_who_sat_without_check_in_as_unrecorded_not_absent(
     db_session: Session, exam: OpenExam
 ) -> None:
+    """Attendance is what a proctor recorded (issue 22): a taker who sat unrecorded is listed
+    as not recorded, marked as having sat; nobody is absent until someone records it."""
     from app.proctoring.report import session_report
 
     taker_started(db_session, exam, 0)  # sat, but nobody ticked the attendance
     report = session_report(db_session, exam.session)
-    assert len(report.present) == 1 and len(report.absent) == 2
+    assert report.present == [] and report.absent == []
+    assert len(report.unrecorded) == 3
+    assert [r.signed_in for r in report.unrecorded].count(True) == 1
+    assert report.attendance.unrecorded_signed_in == 1
 
 
 def test_backdated_room_pause_reopens_a_seat_whose_time_ran_out_in_the_outage(

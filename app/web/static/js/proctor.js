@@ -3,7 +3,8 @@
  * The live board asks for the rows changed since its cursor every 3 s while the tab is
  * visible and every 30 s while it is hidden (a fixed-interval htmx trigger cannot adapt
  * without eval, which the CSP forbids), and swaps them in by id. Remaining times and
- * "seconds ago" count locally between polls. The room token screen reloads itself.
+ * "seconds ago" count locally between polls; a seat ticked for a bulk action stays ticked
+ * when its row is swapped. The room token screen reloads itself.
  */
 (function () {
   "use strict";
@@ -52,6 +53,8 @@
         Array.prototype.forEach.call(doc.querySelectorAll("tr.seat"), function (fresh) {
           var old = document.getElementById(fresh.id);
           var adopted = document.importNode(fresh, true);
+          var picked = old && old.querySelector("input.pick");
+          if (picked && picked.checked) adopted.querySelector("input.pick").checked = true;
           if (old) old.replaceWith(adopted); else document.getElementById("board-rows").appendChild(adopted);
           stamp(adopted);
         });
@@ -66,6 +69,15 @@
 
   function schedule() {
     setTimeout(poll, document.visibilityState === "hidden" ? 30000 : 3000);
+  }
+
+  var pickAll = document.getElementById("pick-all");
+  if (pickAll) {
+    pickAll.addEventListener("change", function () {
+      Array.prototype.forEach.call(document.querySelectorAll("#board-rows input.pick"), function (box) {
+        box.checked = pickAll.checked;
+      });
+    });
   }
 
   tick();

@@ -1,0 +1,237 @@
+"""One room with a seat in every state: the board, the attendance list and the berita acara
+count attendance alike (issue 22), the board stays quiet where nothing needs doing, and bulk
+actions work on several seats with one reason."""
+
+import re
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import unquote
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.accounts.service import create_user, log_in
+from app.audit.models import AuditEntry
+from app.audit.service import Actor
+from app.db import make_engine, make_sessionmaker, transaction
+from app.delivery import service as delivery
+from app.delivery.models import Attempt
+from app.exams.models import Participant
+from app.kit import clock
+from app.main import create_app
+from app.proctoring import board as board_module
+from app.proctoring import service
+from app.proctoring.board import build_board
+from tests.delivery.factories import open_exam
+
+CSRF = "csrf-uji-token"
+ALICE = Actor(None, "pengawas-a", "proctor")
+# seat → (recorded attendance, what the seat does); the board status each should show
+ROOM = [
+    ("unknown", "nothing", "not_logged_in"),
+    ("absent", "nothing", "absent"),
+    ("present", "login", "awaiting_admission"),
+    ("present", "admitted", "waiting"),
+    ("late", "working", "in_progress"),
+    ("unknown", "working", "in_progress"),  # sat, attendance never recorded
+    ("present", "paused", "paused"),
+    ("present", "silent", "disconnected"),
+    ("present", "submitted", "submitted"),
+    ("present", "ended", "ended"),
+    ("absent", "working", "in_progress"),  # recorded absent, yet someone sits there
+]
+
+
+def _person(db: Session, nip: str) -> Participant:
+    return db.scalars(select(Participant).where(Participant.nip == nip)).one()
+
+
+def build_room(db: Session, tmp_path: Path) -> dict[str, object]:
+    exam = open_exam(db, tmp_path, people=len(ROOM), require_admission=True)
+    ids = []
+    for nip, (attendance, does, _) in zip(exam.nips, ROOM, strict=True):
+        person = _person(db, nip)
+        ids.append(str(person.id))
+        seat = service.seat_of(db, person)
+        if attendance != "unknown":
+            service.check_in(db, ALICE, exam.session, person, attendance, True, None, seat.version)
+        if does == "nothing":
+            continue
+        taker, _ = delivery.login(db, nip, exam.token, None)
+        if does == "login":
+            continue
+        service.admit(db, ALICE, exam.session, person)
+        if does == "admitted":
+            continue
+        attempt = delivery.start(db, taker)
+        if does == "paused":
+            service.pause_seat(db, ALICE, exam.session, person, "ke toilet")
+        elif does == "silent":
+            attempt.last_seen_at = clock.now() - timedelta(minutes=2)
+        elif does == "submitted":
+            delivery.submit(db, taker)
+        elif does == "ended":
+            service.end_attempt(db, ALICE, exam.session, person, "sakit")
+    create_user(db, "admin", "kata-sandi-uji-1", "admin", "Admin")
+    _, token = log_in(db, "admin", "kata-sandi-uji-1", "127.0.0.1")
+    db.flush()
+    return {"session_id": str(exam.session.id), "ids": ids, "token": token}
+
+
+@pytest.fixture
+def room(use_database: str, tmp_path: Path) -> dict[str, object]:
+    engine = make_engine(use_database)
+    with transaction(make_sessionmaker(engine)) as db:
+        built = build_room(db, tmp_path)
+    engine.dispose()
+    built["url"] = use_database
+    return built
+
+
+@pytest.fixture
+def client(use_database: str, room: dict[str, object]):  # type: ignore[no-untyped-def]
+    with TestClient(create_app(), follow_redirects=False) as c:
+        c.cookies.set("proasn_csrf", CSRF)
+        c.cookies.set("proasn_staff", str(room["token"]))
+        yield c
+
+
+def counts(html: str) -> dict[str, int]:
+    found = re.findall(r'data-count="(\w+)">(\d+)<', html)
+    return {name: int(n) for name, n in found}
+
+
+EXPECTED = {"registered": 11, "present": 7, "late": 1, "absent": 2, "unrecorded": 2}
+
+
+def test_board_attendance_list_and_report_count_attendance_alike(client, room) -> None:  # type: ignore[no-untyped-def]
+    s = room["session_id"]
+    board_page = client.get(f"/pengawas/sesi/{s}").text
+    attendance_page = client.get(f"/pengawas/sesi/{s}/daftar-hadir").text
+    report_page = client.get(f"/pengawas/sesi/{s}/berita-acara").text
+    assert counts(board_page) == EXPECTED
+    assert counts(attendance_page) == EXPECTED
+    assert counts(report_page) == EXPECTED
+    # the report's lists hold exactly the recorded absentees and the unrecorded seats
+    absentees = report_page.split('id="absentees"')[1].split("</ul>")[0]
+    unrecorded = report_page.split('id="unrecorded"')[1].split("</ul>")[0]
+    assert absentees.count("<li>") == 2 and unrecorded.count("<li>") == 2
+
+
+def test_every_status_is_in_the_room_totals(room) -> None:  # type: ignore[no-untyped-def]
+    engine = make_engine(str(room["url"]))
+    with Session(engine) as db:
+        board = build_board(db, board_module.uuid.UUID(str(room["session_id"])))
+    engine.dispose()
+    by_id = {str(r.participant_id): r for r in board.rows}
+    statuses = [by_id[i].status for i in room["ids"]]  # type: ignore[attr-defined]
+    assert statuses == [expected for _, _, expected in ROOM]
+    expected_totals = {k: 0 for k in board_module.STATUS_LABELS}
+    for _, _, status in ROOM:
+        expected_totals[status] += 1
+    assert {k: v for k, v in board.totals.items() if k != "all"} == expected_totals
+    assert board.attendance.late == 1 and board.attendance.unrecorded_signed_in == 1
+    assert board.attendance.absent_signed_in == 1
+
+
+def test_the_board_stays_quiet_where_nothing_needs_doing(room) -> None:  # type: ignore[no-untyped-def]
+    engine = make_engine(str(room["url"]))
+    with Session(engine) as db:
+        board = build_board(db, board_module.uuid.UUID(str(room["session_id"])))
+    engine.dispose()
+    rows = [{str(r.participant_id): r for r in board.rows}[i] for i in room["ids"]]  # type: ignore[attr-defined]
+    alerted = {n: r.alerts for n, r in enumerate(rows) if r.alerts}
+    # only the seat recorded absent that is nonetheless sitting the test asks for action
+    assert alerted == {10: [board_module.ALERT_ABSENT_SIGNED_IN]}
+    # finished seats no longer count "since last contact"; live ones do
+    assert rows[8].seen_age_seconds is None and rows[9].seen_age_seconds is None
+    assert rows[4].seen_age_seconds is not None and rows[7].seen_age_seconds >= 120  # type: ignore[operator]
+
+
+def _audit(url: str, action: str) -> list[AuditEntry]:
+    engine = make_engine(url)
+    with Session(engine) as db:
+        entries = list(db.scalars(select(AuditEntry).where(AuditEntry.action == action)))
+    engine.dispose()
+    return entries
+
+
+def _flash(response) -> str:  # type: ignore[no-untyped-def]
+    return unquote(response.cookies.get("proasn_flash", ""))
+
+
+def test_bulk_end_with_one_reason_names_the_seats_it_refused(client, room) -> None:  # type: ignore[no-untyped-def]
+    s, ids = room["session_id"], room["ids"]
+    picked = [ids[4], ids[5], ids[0]]  # two working, one never logged in  # type: ignore[index]
+    form = {
+        "csrf_token": CSRF,
+        "action": "end",
+        "reason": "listrik padam",
+        "participant_id": picked,
+    }
+    unconfirmed = client.post(f"/pengawas/sesi/{s}/massal", data=form)
+    assert unconfirmed.status_code == 303 and _flash(unconfirmed).startswith("!")
+    before = len(_audit(str(room["url"]), "attempt.end"))
+    done = client.post(f"/pengawas/sesi/{s}/massal", data={**form, "confirm": "true"})
+    message = _flash(done)
+    assert "2 peserta berhasil" in message and "1 ditolak" in message
+    assert "peserta belum memulai tes" in message and not message.startswith("!")
+    ended = _audit(str(room["url"]), "attempt.end")[before:]
+    assert len(ended) == 2 and {e.reason for e in ended} == {"listrik padam"}
+    engine = make_engine(str(room["url"]))
+    with Session(engine) as db:
+        statuses = {
+            str(a.participant_id): (a.status, a.submitted_by) for a in db.scalars(select(Attempt))
+        }
+    engine.dispose()
+    assert statuses[ids[4]] == statuses[ids[5]] == ("submitted", "proctor")  # type: ignore[index]
+
+
+def test_bulk_reset_and_admit_audit_each_seat(client, room) -> None:  # type: ignore[no-untyped-def]
+    s, ids = room["session_id"], room["ids"]
+    form = {"csrf_token": CSRF, "reason": "pindah ruang", "participant_id": [ids[2], ids[3]]}  # type: ignore[index]
+    admitted = client.post(f"/pengawas/sesi/{s}/massal", data={**form, "action": "admit"})
+    assert "1 peserta berhasil" in _flash(admitted) and "1 tidak berubah" in _flash(admitted)
+    assert [e.reason for e in _audit(str(room["url"]), "seat.admit")][-1] == "pindah ruang"
+    reset = client.post(f"/pengawas/sesi/{s}/massal", data={**form, "action": "reset_login"})
+    assert "2 peserta berhasil" in _flash(reset)
+    resets = _audit(str(room["url"]), "seat.reset_login")
+    assert len(resets) == 2 and {e.reason for e in resets} == {"pindah ruang"}
+
+
+@pytest.mark.parametrize(
+    ("form", "why"),
+    [
+        ({"action": "end", "confirm": "true"}, "alasan wajib diisi"),
+        ({"action": "explode", "reason": "x"}, "pilih tindakan"),
+        ({"action": "admit", "reason": "x", "participant_id": []}, "pilih dulu peserta"),
+    ],
+)
+def test_bulk_refusals_change_nothing(client, room, form, why) -> None:  # type: ignore[no-untyped-def]
+    s, ids = room["session_id"], room["ids"]
+    data = {"csrf_token": CSRF, "participant_id": [ids[4]], **form}  # type: ignore[index]
+    response = client.post(f"/pengawas/sesi/{s}/massal", data=data)
+    assert _flash(response).startswith("!") and why in _flash(response)
+    assert [e.reason for e in _audit(str(room["url"]), "attempt.end")] == ["sakit"]  # set-up's
+
+
+def test_bulk_refuses_a_seat_of_another_room(client, room) -> None:  # type: ignore[no-untyped-def]
+    import uuid
+
+    s = room["session_id"]
+    data = {
+        "csrf_token": CSRF,
+        "action": "admit",
+        "reason": "x",
+        "participant_id": [str(uuid.uuid4())],
+    }
+    response = client.post(f"/pengawas/sesi/{s}/massal", data=data)
+    assert "peserta tidak terdaftar di sesi ini" in _flash(response)
+
+
+def test_bulk_needs_a_csrf_token(client, room) -> None:  # type: ignore[no-untyped-def]
+    s, ids = room["session_id"], room["ids"]
+    data = {"action": "end", "reason": "x", "confirm": "true", "participant_id": [ids[4]]}  # type: ignore[index]
+    assert client.post(f"/pengawas/sesi/{s}/massal", data=data).status_code == 403
