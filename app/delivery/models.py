@@ -4,7 +4,7 @@ append-only answer journal, per-section timing and per-subtest raw scores."""
 import uuid
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, UniqueConstraint, text
+from sqlalchemy import BigInteger, ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, UTCDateTime
@@ -142,5 +142,3 @@ class AttemptScore(Base):
     maximum: Mapped[int]
     answered: Mapped[int]
     items: Mapped[int]
-    # Per-item detail for later item analysis: [[position, option_id, points], …]
-    detail: Mapped[list[list[object]]] = mapped_column(JSON)

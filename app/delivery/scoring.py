@@ -8,22 +8,25 @@ import threading
 import uuid
 from collections import defaultdict
 from collections.abc import Collection
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Protocol
 
 from sqlalchemy import String, cast, select
 from sqlalchemy.orm import Session
 
 from app.bank.models import ItemVersion
+from app.bank.models import item_maximum as maximum_of
 from app.delivery import repository
 from app.delivery.models import Answer, Attempt, AttemptScore
 from app.delivery.selectors import FixedFormSelector, selector_for
-from app.exams.models import FormItem
+from app.exams.models import Form, FormItem
 
 _V = ItemVersion.__table__
 _A = Answer.__table__
 _S = AttemptScore.__table__
 _FI = FormItem.__table__
+_F = Form.__table__
+_T = Attempt.__table__
 
 
 @dataclass
@@ -32,11 +35,10 @@ class SubtestTally:
     maximum: int = 0
     answered: int = 0
     items: int = 0
-    detail: list[list[object]] = field(default_factory=list)
 
 
 def item_maximum(version: "ItemVersion | ScoringKey") -> int:
-    return max((version.points or {}).values()) if version.scoring == "graded" else 1
+    return maximum_of(version.scoring, version.points)
 
 
 class ScoringKey(Protocol):
@@ -113,9 +115,11 @@ class Prefetched:
     """What scoring a batch of attempts reads, in a handful of queries for the whole batch
     (the sweeper scores a room's attempts together at its deadline)."""
 
-    items: dict[uuid.UUID, list[tuple[int, str]]]  # by form: (position, version id as hex)
+    totals: dict[uuid.UUID, dict[str, list[int]]]  # by form, where the draw stored them
+    items: dict[uuid.UUID, list[tuple[int, str]]]  # by form without totals: every item
     rules: dict[str, _Rule]  # by item version id as hex
-    answers: dict[uuid.UUID, dict[int, str | None]]  # by attempt: position -> option
+    # by attempt: position -> (option, version id as hex); only answered positions
+    answers: dict[uuid.UUID, dict[int, tuple[str | None, str]]]
     scored: set[uuid.UUID]  # attempts that already have scores (to replace)
 
 
@@ -128,37 +132,51 @@ def prefetch(db: Session, attempts: list[Attempt]) -> None:
 
 
 def read_inputs(db: Session, fixed: list[Attempt]) -> Prefetched:
-    """What scoring these fixed-form attempts reads, in a handful of queries for them all."""
+    """What scoring these fixed-form attempts reads, in a handful of queries for them all.
+
+    A form drawn with its subtest totals needs only its answered items' rules: a taker at a
+    700-item form's deadline has answered a part of it (bench/load, deadline)."""
     form_ids = list({a.form_id for a in fixed})
     attempt_ids = [a.id for a in fixed]
-    items: dict[uuid.UUID, list[tuple[int, str]]] = {f: [] for f in form_ids}
-    # Ids as text: a room's deadline reads 700 rows per attempt, and a UUID built per row was
-    # a large share of scoring them. Not the option orders either: scoring needs none
-    # (bench/load, 700-item forms).
-    forms = {rep: items[f] for f in form_ids for rep in (str(f), f.hex)}
-    columns = (cast(_FI.c.form_id, String), _FI.c.position, cast(_FI.c.item_version_id, String))
-    query = select(*columns).where(_FI.c.form_id.in_(form_ids)).order_by(_FI.c.position)
+    query = select(_F.c.id, _F.c.subtest_totals).where(_F.c.id.in_(form_ids))
+    totals = {form: stored for form, stored in db.execute(query).tuples() if stored is not None}
+    items: dict[uuid.UUID, list[tuple[int, str]]] = {f: [] for f in form_ids if f not in totals}
     versions: set[str] = set()
-    for form, position, version in db.execute(query).tuples():
+    if items:
+        # Ids as text: a UUID built per row of 700 was a large share of scoring them.
+        forms = {rep: items[f] for f in items for rep in (str(f), f.hex)}
+        columns = (
+            cast(_FI.c.form_id, String),
+            _FI.c.position,
+            cast(_FI.c.item_version_id, String),
+        )
+        query = select(*columns).where(_FI.c.form_id.in_(list(items))).order_by(_FI.c.position)
+        for form, position, version in db.execute(query).tuples():
+            version = hex_id(version)
+            versions.add(version)
+            forms[form].append((position, version))
+    answers: dict[uuid.UUID, dict[int, tuple[str | None, str]]] = {a: {} for a in attempt_ids}
+    query = (
+        select(_A.c.attempt_id, _A.c.position, _A.c.option_id, cast(_FI.c.item_version_id, String))
+        .join(_T, _T.c.id == _A.c.attempt_id)
+        .join(_FI, (_FI.c.form_id == _T.c.form_id) & (_FI.c.position == _A.c.position))
+        .where(_A.c.attempt_id.in_(attempt_ids))
+    )
+    for attempt_id, position, option, version in db.execute(query).tuples():
         version = hex_id(version)
         versions.add(version)
-        forms[form].append((position, version))
-    answers: dict[uuid.UUID, dict[int, str | None]] = {a: {} for a in attempt_ids}
-    query = select(_A.c.attempt_id, _A.c.position, _A.c.option_id).where(
-        _A.c.attempt_id.in_(attempt_ids)
-    )
-    for attempt_id, position, option in db.execute(query).tuples():
-        answers[attempt_id][position] = option
+        answers[attempt_id][position] = (option, version)
     query = select(_S.c.attempt_id).where(_S.c.attempt_id.in_(attempt_ids)).distinct()
     scored = set(db.scalars(query))
-    return Prefetched(items, RULES.get_many(db, versions), answers, scored)
+    return Prefetched(totals, items, RULES.get_many(db, versions), answers, scored)
 
 
 @dataclass(frozen=True)
 class _Inputs:
-    items: list[tuple[int, str]]  # (position, version id as hex)
+    totals: dict[str, list[int]] | None  # {subtest: [items, maximum]} when the draw kept them
+    items: list[tuple[int, str]]  # (position, version id as hex); all items, without totals
     rules: dict[str, _Rule]
-    answers: dict[int, str | None]
+    answers: dict[int, tuple[str | None, str]]  # answered position -> (option, version)
     maybe_scored: bool  # scores to replace may exist
     batch: bool  # prefetched: the caller flushes the batch once
 
@@ -166,20 +184,31 @@ class _Inputs:
 def _inputs(db: Session, attempt: Attempt) -> _Inputs:
     ready: Prefetched | None = db.info.get("scoring")
     if ready is not None and attempt.id in ready.answers:
-        scored = attempt.id in ready.scored
-        items = ready.items[attempt.form_id]
-        return _Inputs(items, ready.rules, ready.answers[attempt.id], scored, batch=True)
-    if attempt.selector == FixedFormSelector.name:
+        one, batch = ready, True
+    elif attempt.selector == FixedFormSelector.name:
         # One attempt closed by a request (the page at zero): the batch's reader, for one.
-        one = read_inputs(db, [attempt])
-        items, answers = one.items[attempt.form_id], one.answers[attempt.id]
-        return _Inputs(items, one.rules, answers, attempt.id in one.scored, batch=False)
-    refs = selector_for(attempt).all_items(db, attempt)
-    items = [(r.position, r.version_id.hex) for r in refs]
-    rules = RULES.get_many(db, [version for _, version in items])
-    answered = select(_A.c.position, _A.c.option_id).where(_A.c.attempt_id == attempt.id)
-    answers = dict(db.execute(answered).tuples().all())
-    return _Inputs(items, rules, answers, maybe_scored=True, batch=False)
+        one, batch = read_inputs(db, [attempt]), False
+    else:
+        refs = selector_for(attempt).all_items(db, attempt)
+        items = [(r.position, r.version_id.hex) for r in refs]
+        rules = RULES.get_many(db, [version for _, version in items])
+        by_position = dict(items)
+        answered = select(_A.c.position, _A.c.option_id).where(_A.c.attempt_id == attempt.id)
+        answers = {
+            position: (option, by_position[position])
+            for position, option in db.execute(answered).tuples()
+            if position in by_position
+        }
+        return _Inputs(None, items, rules, answers, maybe_scored=True, batch=False)
+    form = attempt.form_id
+    return _Inputs(
+        one.totals.get(form),
+        one.items.get(form, []),
+        one.rules,
+        one.answers[attempt.id],
+        attempt.id in one.scored,
+        batch,
+    )
 
 
 def score_attempt(db: Session, attempt: Attempt) -> list[AttemptScore]:
@@ -187,17 +216,22 @@ def score_attempt(db: Session, attempt: Attempt) -> list[AttemptScore]:
     given = _inputs(db, attempt)
     rules = given.rules
     tallies: dict[str, SubtestTally] = defaultdict(SubtestTally)
-    answers = given.answers
-    for position, version in given.items:
+    if given.totals is not None:
+        for subtest, (items, maximum) in given.totals.items():
+            tallies[subtest] = SubtestTally(items=items, maximum=maximum)
+    else:
+        for _, version in given.items:
+            rule = rules[version]
+            tally = tallies[rule.subtest]
+            tally.maximum += rule.maximum
+            tally.items += 1
+    for option, version in given.answers.values():
+        if option is None:
+            continue
         rule = rules[version]
-        option = answers.get(position)
         tally = tallies[rule.subtest]
-        points = rule.points.get(option, 0) if option is not None else 0
-        tally.raw += points
-        tally.maximum += rule.maximum
-        tally.items += 1
-        tally.answered += option is not None
-        tally.detail.append([position, option, points])
+        tally.raw += rule.points.get(option, 0)
+        tally.answered += 1
     old = repository.scores_of(db, attempt.id) if given.maybe_scored else []
     if old:
         for score in old:
@@ -211,7 +245,6 @@ def score_attempt(db: Session, attempt: Attempt) -> list[AttemptScore]:
             maximum=t.maximum,
             answered=t.answered,
             items=t.items,
-            detail=t.detail,
         )
         for code, t in sorted(tallies.items())
     ]

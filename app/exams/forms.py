@@ -17,6 +17,8 @@ class PoolItem:
     code: str
     option_ids: tuple[str, ...]
     shuffle_options: bool
+    subtest: str = ""
+    maximum: int = 1  # its most points (scoring's totals per subtest come from the draw)
 
 
 @dataclass(frozen=True)

@@ -128,6 +128,9 @@ class Form(Base):
     blueprint_hash: Mapped[str] = mapped_column(String(64))
     item_count: Mapped[int]
     drawn_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # {subtest: [items, maximum]}, fixed at the draw: scoring then reads only the answered
+    # items (a room's deadline scores 1,000 forms of 700 items at once). None: drawn before.
+    subtest_totals: Mapped[dict[str, list[int]] | None] = mapped_column(JSON)
 
 
 class FormItem(Base):

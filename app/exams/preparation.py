@@ -2,6 +2,7 @@
 so that starting an exam costs little and every form can be reproduced later."""
 
 import secrets
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -9,6 +10,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from app.bank import repository as bank_repository
+from app.bank.models import item_maximum
 from app.exams import repository
 from app.exams.forms import DrawnItem, PoolItem, SectionSpec, check_satisfiable, draw_form
 from app.exams.models import BlueprintSection, Event, ExamSession, Form, Participant
@@ -37,7 +39,14 @@ def section_specs(sections: Sequence[BlueprintSection]) -> list[SectionSpec]:
 def pools_for(db: Session, specs: Sequence[SectionSpec], at: datetime) -> dict[int, list[PoolItem]]:
     return {
         spec.position: [
-            PoolItem(v.id, code, tuple(o["id"] for o in v.options), v.shuffle_options)
+            PoolItem(
+                v.id,
+                code,
+                tuple(o["id"] for o in v.options),
+                v.shuffle_options,
+                v.subtest_code,
+                item_maximum(v.scoring, v.points),
+            )
             for v, code in bank_repository.pool_as_of(db, spec.subtest, spec.theme, at)
         ]
         for spec in specs
@@ -61,17 +70,31 @@ def draw_forms(
     specs = section_specs(repository.sections(db, event.id))
     now = clock.now()
     pools = pools_for(db, specs, now)
+    in_pool = {item.version_id: item for pool in pools.values() for item in pool}
     used_versions = set()
     for participant in participants:
         seed = secrets.randbits(63)
         drawn = draw_form(seed, specs, pools, event.shuffle_items, event.shuffle_options)
-        _store_form(db, participant, event, seed, drawn, now)
+        _store_form(db, participant, event, seed, drawn, now, subtest_totals(drawn, in_pool))
         used_versions.update(d.version_id for d in drawn)
         if progress:
             progress(1)
     bank_repository.freeze_versions(db, used_versions, now)
     db.flush()
     return len(participants)
+
+
+def subtest_totals(
+    drawn: Sequence[DrawnItem], in_pool: dict[uuid.UUID, PoolItem]
+) -> dict[str, list[int]]:
+    """{subtest: [items, maximum]} of a drawn form (stored with it for scoring)."""
+    totals: dict[str, list[int]] = {}
+    for d in drawn:
+        item = in_pool[d.version_id]
+        total = totals.setdefault(item.subtest, [0, 0])
+        total[0] += 1
+        total[1] += item.maximum
+    return totals
 
 
 def _store_form(
@@ -81,6 +104,7 @@ def _store_form(
     seed: int,
     drawn: Sequence[DrawnItem],
     now: datetime,
+    totals: dict[str, list[int]] | None = None,
 ) -> None:
     form = Form(
         participant_id=participant.id,
@@ -88,6 +112,7 @@ def _store_form(
         blueprint_hash=event.blueprint_hash,
         item_count=len(drawn),
         drawn_at=now,
+        subtest_totals=totals,
     )
     db.add(form)
     db.flush()

@@ -15,7 +15,7 @@ from app.delivery.models import Answer, AnswerJournal, Attempt
 from app.delivery.scoring import score_attempt
 from app.delivery.selectors import ItemRef, register_selector, selector_for
 from app.delivery.views import state_view
-from app.exams.models import FormItem
+from app.exams.models import Form, FormItem
 from app.kit.clock import FrozenClock, use_clock
 from app.kit.secrets_gen import token_digest
 from tests.delivery.factories import OpenExam, open_exam
@@ -343,7 +343,7 @@ def test_the_sweeper_commits_a_batch_at_a_time(
 
 def _scores(db: Session, attempt_id: object) -> list[tuple[object, ...]]:
     found = repository.scores_of(db, attempt_id)  # type: ignore[arg-type]
-    return [(s.subtest_code, s.raw, s.maximum, s.answered, s.items, s.detail) for s in found]
+    return [(s.subtest_code, s.raw, s.maximum, s.answered, s.items) for s in found]
 
 
 def test_the_sweeper_scores_a_batch_as_one_at_a_time_in_a_fixed_number_of_queries(
@@ -382,6 +382,35 @@ def test_the_sweeper_scores_a_batch_as_one_at_a_time_in_a_fixed_number_of_querie
     assert _scores(db_session, attempts[0].id) == expected[attempts[0].id]  # replaced
 
 
+def test_scoring_from_the_draws_totals_equals_scoring_every_item(
+    db_session: Session, tmp_path: Path, engine: Engine
+) -> None:
+    """A form drawn with its subtest totals is scored from its answered items only (the
+    deadline scores 1,000 forms of 700 items at once); the result is the same as reading
+    every item of the form, as forms drawn before the totals are scored."""
+    exam = open_exam(db_session, tmp_path, people=4)
+    pairs = [started(db_session, exam, n) for n in range(4)]
+    for n, (taker, _) in enumerate(pairs):  # none, some, all answered; one cleared again
+        for position in range(1, 1 + (0, 2, 5, 3)[n]):
+            option = option_at(db_session, taker, position, index=(n + position) % 3)
+            service.save_answer(db_session, taker, position, option, False, service.seq_base())
+        if n == 3:
+            service.save_answer(db_session, taker, 2, None, False, service.seq_base() + 10)
+    for _, attempt in pairs:
+        form = db_session.get(Form, attempt.form_id)
+        assert form is not None and form.subtest_totals == {"sjt": [2, 10], "verbal": [3, 3]}
+        with recorded(engine) as seen:
+            score_attempt(db_session, attempt)
+        every_item = [q for q in seen if "FROM exam_form_item" in q and "delivery_answer" not in q]
+        assert every_item == []
+        from_totals = _scores(db_session, attempt.id)
+        form.subtest_totals = None  # as a form drawn before the totals
+        db_session.flush()
+        score_attempt(db_session, attempt)
+        assert _scores(db_session, attempt.id) == from_totals
+    assert sum(s[3] for s in _scores(db_session, pairs[3][1].id)) == 2  # the cleared one not
+
+
 def _version_reads(engine: Engine, run: Callable[[], object]) -> int:
     with recorded(engine) as seen:
         run()
@@ -412,8 +441,9 @@ def test_a_frozen_versions_scoring_rule_is_kept_by_the_worker_a_drafts_is_read_a
     for key, points in ((option, 1), (other, 0)):
         db_session.execute(update(ItemVersion).where(ItemVersion.id == first).values(key=key))
         assert _version_reads(engine, lambda: score_attempt(db_session, attempt)) == 1
-        details = [d for s in _scores(db_session, attempt.id) for d in s[5]]  # type: ignore[attr-defined]
-        assert [1, option, points] in details
+        subtest = db_session.get(ItemVersion, first).subtest_code  # type: ignore[union-attr]
+        raw = {code: raw for code, raw, *_ in _scores(db_session, attempt.id)}
+        assert raw[subtest] == points
 
 
 def test_blueprint_sections_are_kept_per_worker_until_the_blueprint_changes(
