@@ -155,3 +155,19 @@ class KeyCorrection(Base):
     reason: Mapped[str] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(UTCDateTime())
     by: Mapped[str] = mapped_column(String(64))
+
+
+class SelfViewLogin(Base):
+    """An official's login to their own result (`/hasil`: NIP + personal access code), so the
+    result survives a reload or a language switch and ends on "Keluar". Only the SHA-256 of
+    the cookie token is stored; `participant_ids` are the registrations the code opened."""
+
+    __tablename__ = "scoring_selfview_login"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    participant_ids: Mapped[list[str]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

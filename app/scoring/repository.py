@@ -20,6 +20,7 @@ from app.scoring.models import (
     ParameterSet,
     ScoreRecord,
     ScoringRun,
+    SelfViewLogin,
 )
 
 
@@ -105,6 +106,14 @@ def runs(db: Session, event_id: uuid.UUID) -> list[ScoringRun]:
 def next_run_number(db: Session, event_id: uuid.UUID) -> int:
     query = select(func.max(ScoringRun.number)).where(ScoringRun.event_id == event_id)
     return (db.scalar(query) or 0) + 1
+
+
+def selfview_login(db: Session, token_hash: str) -> SelfViewLogin | None:
+    """The self-view login behind a cookie, if it was not ended (expiry is the caller's)."""
+    query = select(SelfViewLogin).where(
+        SelfViewLogin.token_hash == token_hash, SelfViewLogin.ended_at.is_(None)
+    )
+    return db.scalar(query)
 
 
 def published_run(db: Session, event_id: uuid.UUID) -> ScoringRun | None:

@@ -1,19 +1,43 @@
 """The participant's own result (PDP: access to one's own data), with NIP + personal access
-code, from the published scoring run only. Failed attempts are limited per NIP and address."""
+code, from the published scoring run only. Failed attempts are limited per NIP and address.
 
+A successful look-up opens a self-view login (a cookie whose SHA-256 is stored), so the
+result stays on a reload or a language switch; it ends on "Keluar", after IDLE without a
+request, or LONGEST after it began, and is never renewed past that."""
+
+import secrets
+import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.exams.models import Agency, Event, Participant
+from app.i18n import N_
+from app.kit import clock
 from app.kit.nip import InvalidNIP, normalise_nip
-from app.kit.secrets_gen import verify_access_code
+from app.kit.secrets_gen import token_digest, verify_access_code
 from app.scoring import repository
-from app.scoring.models import ScoreRecord
+from app.scoring.models import ScoreRecord, SelfViewLogin
 from app.talentbox import repository as talentbox_repository
 from app.throttle import service as throttle
+
+IDLE = timedelta(minutes=30)
+LONGEST = timedelta(hours=2)
+# The talent box's levels (DOMAIN.md: potential rendah / menengah / tinggi; performance di
+# bawah / sesuai / di atas ekspektasi) in the page's language.
+POTENTIAL_WORDS = {
+    "rendah": N_("low"),
+    "menengah": N_("middle"),
+    "tinggi": N_("high"),
+}
+PERFORMANCE_WORDS = {
+    "di_bawah": N_("below expectations"),
+    "sesuai": N_("in line with expectations"),
+    "di_atas": N_("above expectations"),
+}
 
 
 class SelfViewRefused(Exception):
@@ -32,9 +56,86 @@ class OwnResult:
     placement_period: int | None = None
 
 
+@dataclass(frozen=True)
+class BoxMeaning:
+    """What the official's released box says, in words (the page translates the msgids)."""
+
+    number: int
+    period: int
+    potential: str  # msgid of the potential level
+    performance: str  # msgid of the performance level
+    weighted: bool  # weighted mode: each axis is a 0-100 score of several components
+    potential_score: float | None
+    performance_score: float | None
+    predicate: str  # the SKP predicate behind the performance axis
+    recommendation: str
+
+
 def own_results(db: Session, nip: str, code: str, address: str) -> list[OwnResult]:
     """The published results of the participant(s) with this NIP and access code. Wrong
     guesses are limited per NIP and per address, apart from staff logins (app/throttle)."""
+    return [_result(db, p) for p in _matching(db, nip, code, address)]
+
+
+def log_in(db: Session, nip: str, code: str, address: str) -> str:
+    """Check NIP and access code as `own_results` does; returns the new login's cookie token."""
+    people = _matching(db, nip, code, address)
+    now = clock.now()
+    token = secrets.token_urlsafe(32)
+    db.add(
+        SelfViewLogin(
+            token_hash=token_digest(token),
+            participant_ids=[str(p.id) for p in people],
+            created_at=now,
+            last_seen_at=now,
+            expires_at=now + LONGEST,
+        )
+    )
+    db.flush()
+    return token
+
+
+def results_of_login(db: Session, token: str | None) -> list[OwnResult] | None:
+    """The results behind a self-view cookie, or None when it is missing, ended, idle or
+    expired (an idle or expired login is ended here)."""
+    login = repository.selfview_login(db, token_digest(token)) if token else None
+    if login is None:
+        return None
+    now = clock.now()
+    if now >= login.expires_at or now - login.last_seen_at > IDLE:
+        login.ended_at = now
+        return None
+    login.last_seen_at = now
+    people = [db.get(Participant, uuid.UUID(i)) for i in login.participant_ids]
+    return [_result(db, p) for p in people if p is not None]
+
+
+def log_out(db: Session, token: str | None) -> None:
+    login = repository.selfview_login(db, token_digest(token)) if token else None
+    if login is not None:
+        login.ended_at = clock.now()
+
+
+def box_meaning(results: list[OwnResult]) -> BoxMeaning | None:
+    """The released box, once: every result shares the NIP, so they share the placement."""
+    shown = next((r for r in results if r.placement is not None), None)
+    if shown is None:
+        return None
+    p = shown.placement
+    return BoxMeaning(
+        number=p.box,
+        period=shown.placement_period or 0,
+        potential=POTENTIAL_WORDS.get(p.potential_level, p.potential_level),
+        performance=PERFORMANCE_WORDS.get(p.performance_level, p.performance_level),
+        weighted=p.potential_score is not None,
+        potential_score=p.potential_score,
+        performance_score=p.performance_score,
+        predicate=p.predicate,
+        recommendation=p.recommendation,
+    )
+
+
+def _matching(db: Session, nip: str, code: str, address: str) -> list[Participant]:
     try:
         digits = normalise_nip(nip)
     except InvalidNIP:
@@ -53,7 +154,7 @@ def own_results(db: Session, nip: str, code: str, address: str) -> list[OwnResul
         throttle.failed(db, "selfview", keyed, tried)
         raise SelfViewRefused("NIP atau kode akses salah", 401)
     throttle.succeeded(db, "selfview", keyed, "nip", tried)
-    return [_result(db, p) for p in mine]
+    return mine
 
 
 def _result(db: Session, participant: Participant) -> OwnResult:

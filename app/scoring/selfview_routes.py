@@ -1,24 +1,54 @@
-"""`/hasil`: a participant looks up their own published result."""
+"""`/hasil`: a participant looks up their own published result.
+
+The look-up (NIP + access code) opens a self-view login kept in a cookie, and the result is
+a page of its own (post/redirect/get): a reload, or the language switch (`/bahasa/en?next=
+/hasil`, a plain GET), shows it again instead of the empty form. "Keluar" ends the login."""
 
 from typing import Annotated
 
-from fastapi import Depends, Form, Request
+from fastapi import Cookie, Depends, Form, Request
 from fastapi.responses import Response
 
 from app.bank import repository as bank_repository
-from app.scoring.selfview import SelfViewRefused, own_results
+from app.config import get_settings
+from app.i18n import N_
+from app.scoring import selfview
+from app.scoring.selfview import SelfViewRefused
 from app.web.csrf import verify_csrf
 from app.web.deps import DB
-from app.web.pages import render, retry_after, with_wait
+from app.web.flash import redirect_with
+from app.web.pages import redirect, render, retry_after, with_wait
 from app.web.routing import DomainRouter
-from app.web.templating import current_locale
+from app.web.templating import current_locale, translate
 
 router = DomainRouter(prefix="/hasil", include_in_schema=False)
+COOKIE = "proasn_hasil"
+SelfViewCookie = Annotated[str | None, Cookie(alias=COOKIE)]
+ENDED = N_("Your session has ended. Enter your NIP and access code again.")
+LOGGED_OUT = N_("You have logged out.")
 
 
 @router.get("")
-def lookup_page(request: Request) -> Response:
-    return render(request, "scoring/selfview.html", {"results": None, "error": None})
+def result_page(request: Request, db: DB, token: SelfViewCookie = None) -> Response:
+    results = selfview.results_of_login(db, token)
+    if results is None:
+        form = {"results": None, "error": translate(ENDED) if token else None}
+        response = render(request, "scoring/selfview.html", form, 401 if token else 200)
+        if token:
+            response.delete_cookie(COOKIE, path="/hasil")
+        return response
+    english = current_locale.get() == "en"
+    names = {  # subtests by name, in the page's language, not by their code ("sjt")
+        code: (subtest.name_en if english and subtest.name_en else subtest.name)
+        for code, subtest in bank_repository.subtests_by_code(db).items()
+    }
+    context = {
+        "results": results,
+        "box": selfview.box_meaning(results),
+        "error": None,
+        "subtest_names": names,
+    }
+    return render(request, "scoring/selfview.html", context)
 
 
 @router.post("", dependencies=[Depends(verify_csrf)])
@@ -27,16 +57,28 @@ def lookup(
 ) -> Response:
     address = request.client.host if request.client else "unknown"
     try:
-        results = own_results(db, nip, code, address)
+        token = selfview.log_in(db, nip, code, address)
     except SelfViewRefused as exc:
         db.commit()  # the failed attempt counts for the rate limit
         context = {"results": None, "error": with_wait(exc.message, exc.retry_after)}
         headers = retry_after(exc.retry_after)
         return render(request, "scoring/selfview.html", context, exc.status, headers=headers)
-    english = current_locale.get() == "en"
-    names = {  # subtests by name, in the page's language, not by their code ("sjt")
-        code: (subtest.name_en if english and subtest.name_en else subtest.name)
-        for code, subtest in bank_repository.subtests_by_code(db).items()
-    }
-    context = {"results": results, "error": None, "subtest_names": names}
-    return render(request, "scoring/selfview.html", context)
+    response = redirect("/hasil")
+    response.set_cookie(
+        COOKIE,
+        token,
+        max_age=int(selfview.LONGEST.total_seconds()),
+        httponly=True,
+        samesite="strict",
+        secure=get_settings().cookie_secure,
+        path="/hasil",
+    )
+    return response
+
+
+@router.post("/keluar", dependencies=[Depends(verify_csrf)])
+def log_out(db: DB, token: SelfViewCookie = None) -> Response:
+    selfview.log_out(db, token)
+    response = redirect_with("/hasil", translate(LOGGED_OUT))
+    response.delete_cookie(COOKIE, path="/hasil")
+    return response

@@ -1,30 +1,29 @@
-"""The 9-box as a server-rendered SVG: counts per box, each box a link to its people."""
+"""The 9-box as a server-rendered SVG: counts per box, each box a link to its people.
+
+Colours are not in the SVG: each box is `class="box box-N"` and app.css gives its fill and
+text colour (the 9-box block there; tests/talentbox/test_ninebox.py holds every pair to WCAG
+AA contrast). Each link's accessible name is its visible text ("Kotak 9, 1 pegawai"), and the
+figure is a group, not an image, because it holds links."""
 
 from html import escape
 
 from app.talentbox.settings import TalentBoxSettings
+from app.web.templating import N_, translate
 
 POTENTIAL = (
-    ("rendah", "Potensi rendah"),
-    ("menengah", "Potensi menengah"),
-    ("tinggi", "Potensi tinggi"),
+    ("rendah", N_("Low potential")),
+    ("menengah", N_("Middle potential")),
+    ("tinggi", N_("High potential")),
 )
 PERFORMANCE = (
-    ("di_atas", "Kinerja di atas ekspektasi"),
-    ("sesuai", "Kinerja sesuai ekspektasi"),
-    ("di_bawah", "Kinerja di bawah ekspektasi"),
+    ("di_atas", N_("Performance above expectations")),
+    ("sesuai", N_("Performance meets expectations")),
+    ("di_bawah", N_("Performance below expectations")),
 )
-COLOURS = {
-    9: "#1b5e20",
-    8: "#2e7d32",
-    7: "#2e7d32",
-    6: "#f9a825",
-    5: "#fbc02d",
-    4: "#f9a825",
-    3: "#ef6c00",
-    2: "#ef6c00",
-    1: "#b3261e",
-}
+TITLE = N_("Talent box 3×3: officials per box")
+BOX = N_("Box %(number)s")
+# Two msgids instead of ngettext: English needs the singular, Indonesian has one form.
+OFFICIAL, OFFICIALS = N_("official"), N_("officials")
 CELL, LEFT, TOP = 150, 170, 10
 
 
@@ -32,13 +31,13 @@ def nine_box_svg(settings: TalentBoxSettings, counts: dict[int, int], link: str)
     """`link` is a URL pattern with {box} for the drill-down."""
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {LEFT + 3 * CELL + 10} '
-        f'{TOP + 3 * CELL + 50}" role="img" class="ninebox" aria-labelledby="ninebox-title">',
-        '<title id="ninebox-title">Kotak talenta 3×3: jumlah pegawai per kotak</title>',
+        f'{TOP + 3 * CELL + 50}" role="group" class="ninebox" aria-labelledby="ninebox-title">',
+        f'<title id="ninebox-title">{escape(translate(TITLE))}</title>',
     ]
     for row, (performance, label) in enumerate(PERFORMANCE):
         y = TOP + row * CELL
         # Two lines ("Kinerja" / "di bawah ekspektasi") so the longest label fits the margin.
-        first, _, rest = label.partition(" ")
+        first, _, rest = translate(label).partition(" ")
         parts.append(
             f'<text x="{LEFT - 8}" y="{y + CELL / 2 - 4}" text-anchor="end" font-size="12">'
             f'<tspan x="{LEFT - 8}">{escape(first)}</tspan>'
@@ -51,7 +50,7 @@ def nine_box_svg(settings: TalentBoxSettings, counts: dict[int, int], link: str)
         x = LEFT + column * CELL + CELL / 2
         parts.append(
             f'<text x="{x}" y="{TOP + 3 * CELL + 22}" text-anchor="middle" '
-            f'font-size="12">{escape(label)}</text>'
+            f'font-size="12">{escape(translate(label))}</text>'
         )
     parts.append("</svg>")
     return "\n".join(parts)
@@ -59,12 +58,14 @@ def nine_box_svg(settings: TalentBoxSettings, counts: dict[int, int], link: str)
 
 def _cell(x: float, y: float, number: int, count: int, link: str) -> str:
     href = escape(link.format(box=number))
+    name = escape(translate(BOX) % {"number": number})
+    unit = escape(translate(OFFICIAL if count == 1 else OFFICIALS))
     return (
-        f'<a href="{href}" aria-label="Kotak {number}: {count} pegawai">'
-        f'<rect x="{x + 2}" y="{y + 2}" width="{CELL - 4}" height="{CELL - 4}" rx="6" '
-        f'fill="{COLOURS[number]}"/>'
-        f'<text x="{x + 12}" y="{y + 26}" font-size="16" fill="#fff" font-weight="700">'
-        f"Kotak {number}</text>"
-        f'<text x="{x + CELL / 2}" y="{y + CELL / 2 + 18}" font-size="40" fill="#fff" '
-        f'text-anchor="middle" class="count" data-box="{number}">{count}</text></a>'
+        f'<a href="{href}" class="box box-{number}">'
+        f'<rect x="{x + 2}" y="{y + 2}" width="{CELL - 4}" height="{CELL - 4}" rx="6"/>'
+        f'<text x="{x + 12}" y="{y + 26}" font-size="16" font-weight="700">{name}</text>'
+        f'<text x="{x + CELL / 2}" y="{y + CELL / 2 + 18}" font-size="40" '
+        f'text-anchor="middle" class="count" data-box="{number}">{count}</text>'
+        f'<text x="{x + CELL / 2}" y="{y + CELL / 2 + 42}" font-size="14" '
+        f'text-anchor="middle">{unit}</text></a>'
     )

@@ -23,6 +23,7 @@ from app.web.flash import redirect_with
 from app.web.inputs import Period, optional_int
 from app.web.pages import redirect, render
 from app.web.routing import DomainRouter
+from app.web.templating import N_, translate
 
 router = DomainRouter(prefix="/talenta", include_in_schema=False)
 INPUT_NAMES = {
@@ -31,6 +32,7 @@ INPUT_NAMES = {
     "profile": "Checksum berkas profil",
     "profile_records": "Checksum catatan profil yang dipakai",
 }
+IMPORTED = N_("%(file)s: %(rows)s rows imported")
 EXPORT_COLUMNS = [
     "talentbox_run_id",
     "run_number",
@@ -80,10 +82,16 @@ async def _upload(request: Request, db, analyst: Staff, upload: UploadFile, kind
         "profile": service.import_profile,
     }
     try:
-        importers[kind](db, analyst.actor, name, content)
+        batch = importers[kind](db, analyst.actor, name, content)
     except files.FileRejected as exc:
         return _rejected(request, db, exc)
-    return redirect_with("/talenta", "berkas diimpor")
+    return _imported(batch)
+
+
+def _imported(batch) -> Response:  # type: ignore[no-untyped-def]
+    """The import's result on the next page, once (a flash, never the URL)."""
+    message = translate(IMPORTED) % {"file": batch.file_name, "rows": batch.rows}
+    return redirect_with("/talenta", message)
 
 
 def _rejected(request: Request, db, exc: files.FileRejected) -> Response:  # type: ignore[no-untyped-def]
@@ -130,7 +138,7 @@ def pull_potency(
 ) -> Response:
     """Potency from the scores export API (this server or another delivery system's)."""
     try:
-        pull.pull_potency(
+        batch = pull.pull_potency(
             db, analyst.actor, base_url, api_token, event.strip(), optional_int(run, "run")
         )
     except pull.PullFailed as exc:
@@ -138,7 +146,7 @@ def pull_potency(
         return render(request, "talentbox/home.html", context, status_code=exc.status)
     except files.FileRejected as exc:
         return _rejected(request, db, exc)
-    return redirect_with("/talenta", "ekspor skor diambil dari API")
+    return _imported(batch)
 
 
 @router.post("/penempatan", dependencies=[CsrfChecked])
@@ -225,9 +233,6 @@ def period_page(analyst: AnalystDep, db: DB, periode: Period) -> Response:
     if run is None:
         return redirect_with("/talenta", "periode kosong", error=True)
     return redirect(f"/talenta/run/{run.number}")
-    return redirect(
-        f"/talenta/run/{run.number}" if run else "/talenta?galat=1&pesan=periode kosong"
-    )
 
 
 @router.post("/run/{number}/ulang", dependencies=[CsrfChecked])

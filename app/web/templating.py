@@ -12,6 +12,7 @@ from fastapi.templating import Jinja2Templates
 
 from app.config import get_settings
 from app.i18n import DEFAULT_LOCALE, translations
+from app.i18n import N_ as N_  # re-exported: modules that may import app.web only mark with it
 from app.kit.timezones import format_local, to_local
 from app.web.labels import label
 

@@ -3,7 +3,7 @@ scoring at the deadline reads only the answered items; delivery_attempt_score.de
 (written for every attempt, never read: the answers and the frozen versions give it back)
 
 Revision ID: 8c4d2a7e5b19
-Revises: 7b3c1e9d2f40
+Revises: 3e8f0a6c5d21
 Create Date: 2026-12-03 13:00:00+00:00
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "8c4d2a7e5b19"
-down_revision: str | None = "7b3c1e9d2f40"
+down_revision: str | None = "3e8f0a6c5d21"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

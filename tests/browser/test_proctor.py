@@ -115,7 +115,7 @@ def test_bulk_end_keeps_ticks_across_polls_and_pages_pass_axe(  # type: ignore[n
     from app.db import make_engine
     from app.exams.models import ExamSession, Participant
     from app.proctoring import service
-    from tests.browser.test_taker import axe_serious
+    from tests.browser.axe import axe_serious
     from tests.proctoring.test_attendance import build_room
 
     server, room = live_server(lambda db: build_room(db, tmp_path))

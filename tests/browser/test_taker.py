@@ -13,10 +13,8 @@ from sqlalchemy.orm import Session
 
 from app.db import make_engine
 from app.delivery.models import Answer, Attempt
+from tests.browser.axe import axe_serious
 from tests.delivery.factories import open_exam
-
-ROOT = Path(__file__).resolve().parents[2]
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 
 
 @pytest.fixture
@@ -271,15 +269,6 @@ def test_answering_needs_no_heartbeat_and_a_save_brings_the_proctors_message(
     assert [t for t in beats if began + 3.2 < t < answering_ended] == []
     page.wait_for_timeout(7000)  # quiet: the timer beats again
     assert len([t for t in beats if t > answering_ended]) >= 1
-
-
-def axe_serious(page: Page) -> list[str]:
-    page.add_script_tag(path=str(AXE))
-    return page.evaluate(
-        """async () => (await axe.run(document)).violations
-            .filter(v => v.impact === 'serious' || v.impact === 'critical')
-            .map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '))"""
-    )
 
 
 def test_taker_pages_have_no_serious_accessibility_violations(

@@ -7,6 +7,8 @@ from sqlalchemy.orm import Session
 
 from app.accounts.service import create_user
 from app.talentbox import placement, service
+from tests.browser.axe import axe_serious
+from tests.exams.factories import valid_nip
 from tests.talentbox.test_service import ANALYST, PERFORMANCE, potency_csv
 
 PASSWORD = "kata-sandi-analis"
@@ -33,7 +35,7 @@ def test_nine_box_page_shows_counts_and_drills_down(live_server, new_page) -> No
     }
     assert counts == {1: 1, 2: 0, 3: 0, 4: 0, 5: 1, 6: 0, 7: 0, 8: 0, 9: 1}
     expect(page.locator("#placed-total")).to_have_text("3")
-    page.locator('svg.ninebox a[aria-label^="Kotak 9:"]').click()
+    page.locator("svg.ninebox a.box-9").click()
     expect(page).to_have_url(re.compile(r"/talenta/run/1/kotak/9"))
     expect(page.locator("table")).to_contain_text("Pejabat 1")
     page.click("text=Pejabat 1")
@@ -66,3 +68,29 @@ def test_verifying_a_profile_record_swaps_its_row(live_server, new_page) -> None
     expect(page.locator("#count-verified")).to_have_text(str(verified + 1))  # counts refreshed
     page.reload()
     expect(page.locator(f"#{row_id}")).to_have_count(0)  # no longer unverified
+
+
+def test_nine_box_and_person_card_have_no_serious_accessibility_violations(
+    live_server,
+    new_page,  # type: ignore[no-untyped-def]
+) -> None:
+    """Colour contrast of the box numbers included (white on yellow was 1.66:1)."""
+
+    def seed(db: Session) -> None:
+        create_user(db, "analis", PASSWORD, "analyst", "Analis")
+        potency = service.import_potency(db, ANALYST, "skor.csv", potency_csv())
+        performance = service.import_performance(db, ANALYST, "skp.csv", PERFORMANCE)
+        placement.place(db, ANALYST, potency.id, performance.id, 2026)
+
+    server, _ = live_server(seed)
+    page = new_page(server.url, bypass_csp=True)  # only to inject axe-core
+    page.goto("/staf/masuk?next=/talenta/run/1")
+    page.fill("#username", "analis")
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    expect(page.locator("svg.ninebox")).to_be_visible()
+    found = {"9-box": axe_serious(page)}
+    page.goto(f"/talenta/run/1/orang/{valid_nip(2)}")  # kotak 5: the yellow one
+    expect(page.locator("h1")).to_have_text("Pejabat 2")
+    found["person card"] = axe_serious(page)
+    assert found == {"9-box": [], "person card": []}

@@ -132,10 +132,81 @@ def test_released_talent_box_appears_in_the_self_view(use_database: str, tmp_pat
     assert "belum diterbitkan" in shown  # the potency result is not published yet
     assert "Kotak talenta (periode 2026)" in shown and "kotak 9" in shown
     assert "promosi dan dipertahankan" in shown
+    # What the box means, in words (DOMAIN.md: kotak 9 = tinggi × di atas ekspektasi).
+    assert "Kotak 9 berarti: potensi Anda tinggi dan kinerja Anda di atas ekspektasi." in shown
+    assert "tingkat kinerja Anda berasal dari predikat SKP Anda (Sangat Baik)" in shown
+    assert shown.count('id="talent-box"') == 1
     release(2)  # tinggi × Baik (sesuai): kotak 8, and run 1 is withdrawn
     shown = page()
     assert "kotak 8" in shown and "kotak 9" not in shown
+    assert "Kotak 8 berarti: potensi Anda tinggi dan kinerja Anda sesuai ekspektasi." in shown
+    with TestClient(create_app(), cookies={"lang": "en"}) as client:
+        english = look_up(client, nips[0], codes[nips[0]]).text
+    assert (
+        "Box 8 means: your potential is high and your performance is in line with expectations."
+        in english
+    )
     engine = make_engine(use_database)
     with transaction(make_sessionmaker(engine)) as db:
         assert run_by_number(db, 1).released_at is None  # type: ignore[union-attr]
     engine.dispose()
+
+
+def csrf_of(page: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+
+
+def test_the_result_stays_on_reload_and_when_the_language_is_switched(
+    use_database: str, tmp_path: Path
+) -> None:
+    """The result was only the answer to the form's POST: a reload or the language link
+    (a GET of /hasil) showed the empty form, as if the official had been logged out."""
+    nips = seeded(use_database, tmp_path, publish=True)
+    codes = codes_by_nip(use_database)
+    with TestClient(create_app()) as client:
+        first = look_up(client, nips[0], codes[nips[0]])
+        assert first.status_code == 200 and "Peserta 1" in first.text
+        assert [r.status_code for r in first.history] == [303]  # post/redirect/get
+        again = client.get("/hasil")
+        assert "Peserta 1" in again.text and 'id="nip"' not in again.text
+        english = client.get("/bahasa/en", params={"next": "/hasil"})
+        assert english.url.path == "/hasil" and 'lang="en"' in english.text
+        assert "Potency level" in english.text and "Peserta 1" in english.text
+        assert 'id="nip"' not in english.text
+
+
+def test_log_out_ends_the_login(use_database: str, tmp_path: Path) -> None:
+    nips = seeded(use_database, tmp_path, publish=True)
+    codes = codes_by_nip(use_database)
+    with TestClient(create_app()) as client:
+        shown = look_up(client, nips[0], codes[nips[0]])
+        token = client.cookies.get("proasn_hasil")
+        assert token and 'action="/hasil/keluar"' in shown.text
+        out = client.post("/hasil/keluar", data={"csrf_token": csrf_of(shown.text)})
+        assert out.status_code == 200 and "Anda telah keluar." in out.text
+        assert 'id="nip"' in out.text and "Peserta 1" not in out.text
+        assert "Anda telah keluar." not in client.get("/hasil").text  # said once
+    with TestClient(create_app(), cookies={"proasn_hasil": token}) as replay:
+        refused = replay.get("/hasil")  # the old cookie, kept by someone: the login has ended
+        assert refused.status_code == 401 and "Peserta 1" not in refused.text
+        assert "Sesi Anda telah berakhir" in refused.text
+
+
+def test_the_login_ends_after_a_quiet_half_hour(use_database: str, tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from app.kit.clock import FrozenClock, use_clock
+
+    nips = seeded(use_database, tmp_path, publish=True)
+    codes = codes_by_nip(use_database)
+    with (
+        use_clock(FrozenClock(datetime(2026, 12, 4, 1, 0, tzinfo=UTC))) as clock,
+        TestClient(create_app()) as client,
+    ):
+        look_up(client, nips[0], codes[nips[0]])
+        clock.advance(minutes=29)  # type: ignore[attr-defined]
+        assert "Peserta 1" in client.get("/hasil").text  # and this request counts as use
+        clock.advance(minutes=29)  # type: ignore[attr-defined]
+        assert "Peserta 1" in client.get("/hasil").text
+        clock.advance(minutes=31)  # type: ignore[attr-defined]
+        assert client.get("/hasil").status_code == 401

@@ -148,3 +148,23 @@ def test_a_long_box_list_is_capped_and_says_so(app, scored, monkeypatch) -> None
     assert "ekspor memuat semuanya" in page
     export = client.get("/talenta/run/1/ekspor.csv").text.splitlines()
     assert len(export) == 3  # header + both officials: the export is never capped
+
+
+def test_an_import_result_is_shown_once_and_never_rides_in_the_url(app, scored) -> None:  # type: ignore[no-untyped-def]
+    """Issue 22 item 6: results came back as ?pesan= and reappeared on every reload."""
+    client = as_persona(app, scored, "analyst")
+    token = csrf(client)
+    client.cookies.set("proasn_csrf", token)
+    skp = f"nip,periode,predikat\n{scored.exam.nips[0]},2026,Baik\n".encode()
+    response = client.post(
+        "/talenta/kinerja",
+        data={"csrf_token": token},
+        files={"file": ("skp.csv", skp, "text/csv")},
+    )
+    assert response.status_code == 303 and response.headers["location"] == "/talenta"
+    first = client.get("/talenta").text
+    assert "skp.csv: 1 baris diimpor" in first
+    assert "skp.csv: 1 baris diimpor" not in client.get("/talenta").text  # a reload: gone
+    empty = client.get("/talenta/periode", params={"periode": 1999})
+    assert empty.headers["location"] == "/talenta"
+    assert "periode kosong" in client.get("/talenta").text
