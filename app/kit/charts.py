@@ -13,8 +13,11 @@ WIDTH, HEIGHT, PAD = 560, 260, 40
 def _frame(title: str, description: str, body: list[str], x_label: str, y_label: str) -> str:
     return "\n".join(
         [
-            f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
-            f'class="chart" aria-labelledby="chart-title">',
+            # drawn size as width and height: the chart keeps it (not the page's full width,
+            # 1,300 × 600 px on a 1366 screen) and shrinks on a narrow one
+            f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
+            f'width="{WIDTH}" height="{HEIGHT}" role="img" class="chart" '
+            f'aria-label="{escape(title)}">',
             f"<title>{escape(title)}</title><desc>{escape(description)}</desc>",
             f'<line x1="{PAD}" y1="{HEIGHT - PAD}" x2="{WIDTH - 10}" y2="{HEIGHT - PAD}" '
             'stroke="#1d2733"/>',

@@ -33,6 +33,9 @@ def stanine(z: float) -> int:
     return 1 + sum(z >= edge for edge in STANINE_EDGES)
 
 
+NEAR_EDGE_CHANCE = 1 / 3
+
+
 @dataclass(frozen=True)
 class Bands:
     """Potency level from the composite's stanine: e.g. 1–3 rendah, 4–6 menengah, 7–9 tinggi."""
@@ -40,6 +43,7 @@ class Bands:
     labels: tuple[str, str, str]
     lowest_middle: int  # first stanine of the middle band
     lowest_high: int
+    near_edge_chance: float = NEAR_EDGE_CHANCE
 
     def level(self, stanine_value: int) -> str:
         if stanine_value >= self.lowest_high:
@@ -51,6 +55,18 @@ class Bands:
     def edges_z(self) -> tuple[float, float]:
         return STANINE_EDGES[self.lowest_middle - 2], STANINE_EDGES[self.lowest_high - 2]
 
+    def other_level_chance(self, z: float, se_z: float) -> float:
+        """The chance that the true composite z lies outside the band of the observed one,
+        taking the true z as normal around z with SD se_z (both edges of the middle band)."""
+        low, high = self.edges_z()
+        below, above = (
+            (-math.inf, low) if z < low else (low, high) if z < high else (high, math.inf)
+        )
+        return 1.0 - (normal_cdf((above - z) / se_z) - normal_cdf((below - z) / se_z))
+
     def near_edge(self, z: float, se_z: float) -> bool:
-        """Within one standard error of a band edge: the level could be the neighbouring one."""
-        return any(abs(z - edge) < se_z for edge in self.edges_z())
+        """The measurement does not settle the level: another level has at least
+        `near_edge_chance` (default 1 in 3, i.e. the level shown is at most twice as likely
+        as another). A band edge merely within one SE marked most rows of a short test, where
+        the neighbouring level was a 16 % chance: no signal (issue 22)."""
+        return se_z > 0 and self.other_level_chance(z, se_z) >= self.near_edge_chance

@@ -1,9 +1,9 @@
 """Analyst pages (`/analis/…`): scoring runs, scores with θ ± SE and levels, publishing,
-item analysis with charts and CSV, neutralising items, API tokens. Analysts only."""
+item analysis (a compact list with charts and CSV; a page per item with its responses and
+the neutralise and key-correction forms), API tokens. Analysts only."""
 
 import uuid
 from typing import Annotated, Any
-from urllib.parse import urlencode
 
 from fastapi import Depends, Form, Request
 from fastapi.responses import Response, StreamingResponse
@@ -18,7 +18,7 @@ from app.exams.models import Event, Participant
 from app.i18n import N_
 from app.kit.charts import histogram, lines, scatter
 from app.kit.streaming import csv_chunks
-from app.scoring import parameter_sets, repository, service
+from app.scoring import item_views, parameter_sets, repository, service
 from app.scoring.event_analysis import AnalysisFilter, ItemRow, SubtestAnalysis, analyse_event
 from app.scoring.models import Norm, ParameterSet, ScoringRun
 from app.web.csrf import verify_csrf
@@ -42,6 +42,16 @@ PEOPLE = N_("participants")
 ITEMS_TITLE = N_("Facility vs discrimination — %(subtest)s")
 FACILITY_AXIS = N_("facility (%)")
 DISCRIMINATION_AXIS = N_("discrimination (%)")
+ITEM_UNKNOWN = N_("No taker chosen by this filter saw that item.")
+NEUTRALISED = N_(
+    "Item neutralised: it is scored for nobody in this event. Scoring run %(run)s was made "
+    "with the previous norm."
+)
+KEY_CORRECTED = N_("Key corrected to %(key)s. Scoring run %(run)s was made with the previous norm.")
+
+
+class ItemNotAnalysed(service.ScoringRefused):
+    status, code = 404, "not_found"
 
 
 AnalystDep = Annotated[Staff, Depends(require_role("analyst"))]
@@ -201,6 +211,10 @@ def run_page(request: Request, code: str, number: int, analyst: AnalystDep, db: 
         "parameters": db.get(ParameterSet, run.parameter_set_id) if run.parameter_set_id else None,
         "chart": chart,
         "subtest_charts": subtest_charts,
+        # None for runs made before the rule (they marked an edge within one SE)
+        "near_edge_chance": run.settings.get("levels", {}).get("near_edge_chance"),
+        "near_edge_count": sum(r.near_band_edge for r in records if r.level is not None),
+        "with_level": sum(r.level is not None for r in records),
     }
     return render(request, "scoring/run.html", context)
 
@@ -225,6 +239,7 @@ def items_page(
     eselon: str = "",
     run: str = "",
 ) -> Response:
+    """One compact row per item; its responses and actions are on the item's own page."""
     event = _event(db, code)
     only = _filter(sesi, instansi, eselon, run)
     analysis = analyse_event(db, event.id, only)
@@ -249,9 +264,40 @@ def items_page(
         "filter": only,
         "sessions": [s.code for s in exams_repository.sessions(db, event.id)],
         "runs": [r.number for r in repository.runs(db, event.id)],
-        "query": urlencode({"sesi": sesi, "instansi": instansi, "eselon": eselon, "run": run}),
+        "query": item_views.filter_query(only),
     }
     return render(request, "scoring/items.html", context)
+
+
+@router.get("/acara/{code}/butir/{version_id}")
+def item_page(
+    request: Request,
+    code: str,
+    version_id: uuid.UUID,
+    analyst: AnalystDep,
+    db: DB,
+    sesi: str = "",
+    instansi: str = "",
+    eselon: str = "",
+    run: str = "",
+) -> Response:
+    """One item: its figures for the list's takers, every response, and the actions."""
+    event = _event(db, code)
+    only = _filter(sesi, instansi, eselon, run)
+    page = item_views.item_page(analyse_event(db, event.id, only), version_id)
+    if page is None:
+        raise ItemNotAnalysed(translate(ITEM_UNKNOWN))
+    query = item_views.filter_query(only)
+    runs = repository.runs(db, event.id)
+    context = {
+        "event": event,
+        "page": page,
+        "filter": only,
+        "query": query,
+        "here": item_views.with_query(request.url.path, query),
+        "latest_run": runs[-1] if runs else None,
+    }
+    return render(request, "scoring/item.html", context)
 
 
 def _dif_cells(row: ItemRow) -> list[Any]:
@@ -365,13 +411,16 @@ def neutralise(
     db: DB,
     version_id: Annotated[uuid.UUID, Form()],
     reason: Annotated[str, Form()] = "",
+    back: Annotated[str, Form()] = "",
 ) -> Response:
+    """Back to the page the form was on (the item's, with the list's filter), with the outcome."""
     event = _event(db, code)
+    to = item_views.return_to(code, back)
     try:
         run = service.neutralise(db, analyst.actor, event, version_id, reason)
     except service.ScoringRefused as exc:
-        return redirect_with(f"/analis/acara/{code}/butir", exc.message, error=True)
-    return redirect(f"/analis/acara/{code}/run/{run.number}")
+        return redirect_with(to, exc.message, error=True)
+    return redirect_with(to, translate(NEUTRALISED) % {"run": run.number})
 
 
 @router.post("/acara/{code}/butir/kunci", dependencies=[CsrfChecked])
@@ -382,6 +431,7 @@ def correct_key(
     version_id: Annotated[uuid.UUID, Form()],
     key: Annotated[str, Form()] = "",
     reason: Annotated[str, Form()] = "",
+    back: Annotated[str, Form()] = "",
 ) -> Response:
     from app.bank.models import ItemVersion
 
@@ -389,11 +439,12 @@ def correct_key(
     version = db.get(ItemVersion, version_id)
     if version is None:
         raise Forbidden()
+    to = item_views.return_to(code, back)
     try:
         run = service.correct_key(db, analyst.actor, event, version, key, reason)
     except service.ScoringRefused as exc:
-        return redirect_with(f"/analis/acara/{code}/butir", exc.message, error=True)
-    return redirect(f"/analis/acara/{code}/run/{run.number}")
+        return redirect_with(to, exc.message, error=True)
+    return redirect_with(to, translate(KEY_CORRECTED) % {"key": key, "run": run.number})
 
 
 @router.get("/parameter")

@@ -6,7 +6,7 @@ from typing import Annotated
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from app.scoring.norms import Bands
+from app.scoring.norms import NEAR_EDGE_CHANCE, Bands
 
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / "config" / "scoring.yaml"
 
@@ -16,6 +16,8 @@ class LevelsDoc(BaseModel):
     labels: tuple[str, str, str] = ("rendah", "menengah", "tinggi")
     middle_from_stanine: Annotated[int, Field(ge=2, le=8)] = 4
     high_from_stanine: Annotated[int, Field(ge=3, le=9)] = 7
+    # "near a band edge" when another level has at least this chance (docs/scoring.md §4)
+    near_edge_chance: Annotated[float, Field(gt=0, le=0.5)] = NEAR_EDGE_CHANCE
 
     @model_validator(mode="after")
     def _ordered(self) -> "LevelsDoc":
@@ -24,7 +26,9 @@ class LevelsDoc(BaseModel):
         return self
 
     def bands(self) -> Bands:
-        return Bands(self.labels, self.middle_from_stanine, self.high_from_stanine)
+        return Bands(
+            self.labels, self.middle_from_stanine, self.high_from_stanine, self.near_edge_chance
+        )
 
 
 class ScoringSettings(BaseModel):

@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
+from scipy.special import ndtr
 
 from app.scoring import service
 from app.scoring.norms import STANINE_EDGES, Bands, standardise
@@ -120,9 +121,9 @@ def norm_and_band(
         2,
         np.where(composite_std.stanine >= bands.lowest_middle, 1, 0),
     )
-    near_edge = np.zeros(persons, dtype=bool)
-    for edge in bands.edges_z():
-        near_edge |= np.abs(composite_std.z - edge) < composite_se_z
+    near_edge = other_level_chance(composite_std.z, composite_se_z, bands) >= (
+        bands.near_edge_chance
+    )
     return Profiles(
         norm,
         subtest,
@@ -133,6 +134,14 @@ def norm_and_band(
         near_edge,
         seconds=time.perf_counter() - started,
     )
+
+
+def other_level_chance(z: Array, se_z: Array, bands: Bands) -> Array:
+    """Bands.other_level_chance over arrays: the true z outside the observed z's band."""
+    low, high = bands.edges_z()
+    below = np.where(z < low, -np.inf, np.where(z < high, low, high))
+    above = np.where(z < low, low, np.where(z < high, high, np.inf))
+    return 1.0 - (ndtr((above - z) / se_z) - ndtr((below - z) / se_z))
 
 
 def check_against_project(

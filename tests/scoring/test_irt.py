@@ -115,9 +115,33 @@ def test_default_bands_at_their_edges(value: int, level: str) -> None:
     assert Bands(("rendah", "menengah", "tinggi"), 4, 7).level(value) == level
 
 
-def test_near_band_edge_uses_the_standard_error() -> None:
+def test_near_band_edge_only_where_another_level_is_a_real_alternative() -> None:
+    """Issue 22: "within one SE of an edge" marked 22 of the demo's 30 levels (SE_z ≈ 0.63
+    on a 1.5-wide middle band), each with a 16 % chance of the neighbour or more. Now only
+    where another level has at least a 1 in 3 chance (both edges of the middle band count)."""
     bands = Bands(("rendah", "menengah", "tinggi"), 4, 7)  # edges at z = -0.75 and 0.75
-    assert bands.near_edge(0.70, se_z=0.1) and not bands.near_edge(0.0, se_z=0.1)
+    # Marked: the level shown is at most twice as likely as another.
+    assert bands.near_edge(0.72, se_z=0.1)  # tinggi has Φ(−0.3) = 38 %
+    assert bands.near_edge(0.78, se_z=0.1)  # menengah has Φ(−0.3) = 38 %
+    assert bands.near_edge(0.5, se_z=0.63)  # 35 % above and 2 % below the middle band
+    assert bands.near_edge(0.0, se_z=0.8)  # 17 % on each side of the middle band
+    # Not marked, though an edge lies within one SE (the old rule marked all four).
+    assert not bands.near_edge(0.70, se_z=0.1)  # tinggi has Φ(−0.5) = 31 %
+    assert not bands.near_edge(0.3, se_z=0.63)  # 24 % + 5 %
+    assert not bands.near_edge(-1.2, se_z=0.63)  # rendah: menengah has 24 %
+    assert not bands.near_edge(0.9, se_z=0.3)  # tinggi: menengah has 31 %
+    assert not bands.near_edge(0.0, se_z=0.1) and not bands.near_edge(0.75, se_z=0.0)
+    assert bands.other_level_chance(0.75, 0.3) == pytest.approx(0.5)
+
+
+def test_the_near_edge_chance_comes_from_the_settings_and_is_recorded_with_the_run() -> None:
+    from app.scoring.settings import LevelsDoc
+
+    stricter = LevelsDoc(near_edge_chance=0.45).bands()
+    assert not stricter.near_edge(0.72, se_z=0.1) and stricter.near_edge(0.745, se_z=0.1)
+    assert LevelsDoc().model_dump(mode="json")["near_edge_chance"] == pytest.approx(1 / 3)
+    with pytest.raises(ValueError):
+        LevelsDoc(near_edge_chance=0.6)
 
 
 def dense_eap(log_likelihood):  # type: ignore[no-untyped-def]
