@@ -7,6 +7,7 @@ beside the status, never instead of it, so a paused seat that is also disconnect
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import ClassVar
 
 from sqlalchemy.orm import Session
 
@@ -73,6 +74,7 @@ class BoardRow:
 
 @dataclass(frozen=True)
 class Board:
+    labels: ClassVar[dict[str, str]] = STATUS_LABELS
     rows: list[BoardRow]
     at: datetime
     totals: dict[str, int] = field(default_factory=dict)

@@ -1,12 +1,17 @@
 """The session report (berita acara): session data, proctors, attendance, incidents and every
 pause, extra time, login reset and forced submission with times and reasons."""
 
+from contextlib import suppress
 from dataclasses import dataclass
+from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.accounts.models import StaffUser
 from app.audit import repository as audit_repository
 from app.exams.models import Event, ExamSession
+from app.i18n import N_
 from app.kit.timezones import format_local
 from app.proctoring import repository
 from app.proctoring.attendance import AttendanceCounts, group
@@ -14,21 +19,22 @@ from app.proctoring.board import BoardRow, build_board
 from app.web.labels import label
 from app.web.templating import translate
 
+# English msgids; the report is written in the reader's language.
 ACTION_LABELS = {
-    "session.open": "sesi dibuka",
-    "session.close": "sesi ditutup",
-    "session.token_rotate": "token diganti",
-    "session.cards_issued": "kartu peserta diterbitkan",
-    "seat.check_in": "presensi",
-    "seat.admit": "izin melanjutkan",
-    "attempt.pause": "jeda peserta",
-    "attempt.resume": "lanjut peserta",
-    "room.pause": "jeda seluruh ruang",
-    "room.resume": "lanjut seluruh ruang",
-    "attempt.extra_time": "tambahan waktu",
-    "seat.reset_login": "login dibebaskan",
-    "attempt.end": "tes diakhiri pengawas",
-    "room.broadcast": "pesan ke ruang",
+    "session.open": N_("session opened"),
+    "session.close": N_("session closed"),
+    "session.token_rotate": N_("token changed"),
+    "session.cards_issued": N_("participant cards issued"),
+    "seat.check_in": N_("check-in"),
+    "seat.admit": N_("admitted"),
+    "attempt.pause": N_("participant paused"),
+    "attempt.resume": N_("participant resumed"),
+    "room.pause": N_("whole room paused"),
+    "room.resume": N_("whole room resumed"),
+    "attempt.extra_time": N_("extra time"),
+    "seat.reset_login": N_("login freed"),
+    "attempt.end": N_("test ended by the proctor"),
+    "room.broadcast": N_("message to the room"),
 }
 REPORTED = {k for k in ACTION_LABELS if k != "seat.check_in"}
 
@@ -101,6 +107,13 @@ def session_report(db: Session, exam_session: ExamSession) -> SessionReport:
     assert event is not None
     board = build_board(db, exam_session.id)
     names = {r.participant_id: f"{r.name} ({r.nip})" for r in board.rows}
+    incidents_of = repository.incidents(db, exam_session.id)
+    entries = [
+        e for e in audit_repository.session_entries(db, exam_session.id) if e.action in REPORTED
+    ]
+    usernames = {e.actor_username for e in entries} | {i.author for i in incidents_of}
+    query = select(StaffUser.username, StaffUser.full_name).where(StaffUser.username.in_(usernames))
+    full = {username: name for username, name in db.execute(query).tuples()}
     incidents = [
         ReportLine(
             format_local(i.at, zone, "%H:%M:%S"),
@@ -108,21 +121,20 @@ def session_report(db: Session, exam_session: ExamSession) -> SessionReport:
             f"{_said('incident', i.category)} / {_said('incident', i.subcategory)}",
             "",
             i.note,
-            i.author,
+            full.get(i.author, i.author),
         )
-        for i in repository.incidents(db, exam_session.id)
+        for i in incidents_of
     ]
     actions = [
         ReportLine(
             format_local(e.at, zone, "%H:%M:%S"),
-            e.target_label if e.target_type == "participant" else "seluruh ruang",
-            ACTION_LABELS[e.action],
-            _detail(e.details),
+            e.target_label if e.target_type == "participant" else translate(N_("whole room")),
+            translate(ACTION_LABELS[e.action]),
+            _detail(e.details, zone),
             e.reason or "",
-            e.actor_username,
+            full.get(e.actor_username, e.actor_username),
         )
-        for e in audit_repository.session_entries(db, exam_session.id)
-        if e.action in REPORTED
+        for e in entries
     ]
     return SessionReport(
         exam_session,
@@ -136,20 +148,24 @@ def session_report(db: Session, exam_session: ExamSession) -> SessionReport:
     )
 
 
-def _detail(details: dict) -> str:  # type: ignore[type-arg]
+def _detail(details: dict, zone: str) -> str:  # type: ignore[type-arg]
+    """An action's particulars in the reader's language; times in the room's zone."""
     parts = []
     if "minutes" in details and details["minutes"]:
-        parts.append(f"{details['minutes']} menit")
+        parts.append(translate(N_("%(n)s min")) % {"n": details["minutes"]})
     if "credited_seconds" in details:
         credited = details["credited_seconds"]
         total = sum(credited.values()) if isinstance(credited, dict) else credited
-        parts.append(f"waktu dikembalikan {total} detik")
+        parts.append(translate(N_("%(n)s s of time given back")) % {"n": total})
     if details.get("since"):
-        parts.append(f"berlaku sejak {details['since']}")
+        since = details["since"]
+        with suppress(ValueError):  # (else as stored)
+            since = format_local(datetime.fromisoformat(str(since)), zone, "%H:%M")
+        parts.append(translate(N_("counted from %(time)s")) % {"time": since})
     if "seats" in details:
-        parts.append(f"{details['seats']} peserta")
+        parts.append(translate(N_("%(n)s participants")) % {"n": details["seats"]})
     if details.get("message"):
         parts.append(str(details["message"]))
     if details.get("pc_number"):
-        parts.append(f"pindah ke PC {details['pc_number']}")
+        parts.append(translate(N_("moved to PC %(pc)s")) % {"pc": details["pc_number"]})
     return "; ".join(parts)

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from app.accounts.deps import Forbidden, StaffDep, current_staff
 from app.accounts.service import Staff
 from app.exams.models import Event, ExamSession
+from app.i18n import N_
 from app.kit import clock
 from app.kit.streaming import csv_chunks
 from app.kit.timezones import format_local
@@ -29,6 +30,7 @@ from app.web.flash import redirect_with
 from app.web.inputs import optional_time, optional_uuid
 from app.web.pages import render
 from app.web.routing import DomainRouter
+from app.web.templating import translate
 
 router = DomainRouter(prefix="/pengawas", include_in_schema=False)
 CsrfChecked = Depends(verify_csrf)
@@ -199,9 +201,18 @@ def open_session(exam_session: SessionDep, staff: StaffDep, db: DB) -> Response:
 
 @router.post("/sesi/{session_id}/tutup", dependencies=[CsrfChecked])
 def close_session(
-    exam_session: SessionDep, staff: StaffDep, db: DB, reason: Reason = ""
+    exam_session: SessionDep,
+    staff: StaffDep,
+    db: DB,
+    reason: Reason = "",
+    confirm: Annotated[bool, Form()] = False,
 ) -> Response:
-    return act(exam_session, lambda: service.close_session(db, staff.actor, exam_session, reason))
+    def action() -> service.Outcome:
+        if not confirm:  # a closed session cannot be opened again
+            raise service.ActionRefused("centang konfirmasi untuk menutup sesi")
+        return service.close_session(db, staff.actor, exam_session, reason)
+
+    return act(exam_session, action)
 
 
 @router.post("/sesi/{session_id}/token/rotasi", dependencies=[CsrfChecked])
@@ -282,11 +293,32 @@ def bulk_action(
         people = [service.participant_or_refuse(db, exam_session, s) for s in seats if s]
         actor = staff.actor
         outcome = service.bulk_action(db, actor, exam_session, people, action, reason, confirm)
+        message = _bulk_message(outcome)
         if outcome.refused and not outcome.changed:
-            raise service.ActionRefused(outcome.message)
-        return service.Outcome(bool(outcome.changed), outcome.message)
+            raise service.ActionRefused(message)
+        return service.Outcome(bool(outcome.changed), message)
 
     return act(exam_session, run)
+
+
+_BULK_DONE = {
+    "admit": N_("Admitted: %(n)s"),
+    "reset_login": N_("Logins freed: %(n)s"),
+    "end": N_("Tests ended and submitted: %(n)s"),
+}
+
+
+def _bulk_message(outcome: service.BulkOutcome) -> str:
+    """What a bulk action did, in the page's language, naming the action and every refusal."""
+    parts = [translate(_BULK_DONE[outcome.action]) % {"n": len(outcome.changed)}]
+    if outcome.unchanged:
+        parts.append(translate(N_("unchanged: %(n)s")) % {"n": len(outcome.unchanged)})
+    if outcome.refused:
+        why = "; ".join(f"{who} — {reason}" for who, reason in outcome.refused)
+        parts.append(
+            translate(N_("refused: %(n)s (%(why)s)")) % {"n": len(outcome.refused), "why": why}
+        )
+    return "; ".join(parts)
 
 
 # --- seat actions ---------------------------------------------------------------------------

@@ -509,19 +509,10 @@ BULK_ACTIONS = ("admit", "reset_login", "end")
 
 @dataclass(frozen=True)
 class BulkOutcome:
+    action: str
     changed: list[str]  # "Name (NIP)" of the seats the action changed
     unchanged: list[str]
     refused: list[tuple[str, str]]  # ("Name (NIP)", why)
-
-    @property
-    def message(self) -> str:
-        parts = [f"{len(self.changed)} peserta berhasil"]
-        if self.unchanged:
-            parts.append(f"{len(self.unchanged)} tidak berubah")
-        if self.refused:
-            why = "; ".join(f"{who} — {reason}" for who, reason in self.refused)
-            parts.append(f"{len(self.refused)} ditolak: {why}")
-        return ", ".join(parts)
 
 
 def bulk_action(
@@ -558,7 +549,7 @@ def bulk_action(
             refused.append((who, exc.message))
             continue
         (changed if outcome.changed else unchanged).append(who)
-    return BulkOutcome(changed, unchanged, refused)
+    return BulkOutcome(action, changed, unchanged, refused)
 
 
 # --- messages and notes ---------------------------------------------------------------------

@@ -475,8 +475,18 @@ def release(
     return redirect_with(f"/talenta/run/{number}", "dirilis" if changed else "sudah dirilis")
 
 
+@router.get("/run/{number}/tarik")
+def withdraw_page(request: Request, number: int, analyst: AnalystDep, db: DB) -> Response:
+    """What withdrawing a release hides from whom, before it happens."""
+    return render(request, "talentbox/withdraw.html", {"run": run_or_403(db, number)})
+
+
 @router.post("/run/{number}/tarik", dependencies=[CsrfChecked])
-def withdraw(number: int, analyst: AnalystDep, db: DB) -> Response:
+def withdraw(
+    number: int, analyst: AnalystDep, db: DB, konfirmasi: Annotated[str, Form()] = ""
+) -> Response:
+    if konfirmasi != "ya":  # only from the confirmation page
+        return redirect(f"/talenta/run/{number}/tarik")
     changed = service.withdraw(db, analyst.actor, run_or_403(db, number))
     message = "rilis ditarik" if changed else "belum dirilis"
     return redirect_with(f"/talenta/run/{number}", message)

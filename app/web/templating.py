@@ -67,6 +67,20 @@ def _day(moment: datetime | None, zone: str | None = None) -> str:
 templates.env.filters["day"] = _day
 
 
+def _date_parts(moment: datetime, zone: str | None = None) -> dict[str, str]:
+    """`{{ at|date_parts(zone) }}`: weekday, day, month and year in the page's language, for
+    sentences like a berita acara's "Pada hari ini Kamis tanggal 3 bulan Desember tahun 2026"."""
+    local = to_local(moment, zone or get_settings().default_time_zone).date()
+    locale = current_locale.get()
+    return {
+        part: format_date(local, format=pattern, locale=locale)
+        for part, pattern in (("weekday", "EEEE"), ("day", "d"), ("month", "MMMM"), ("year", "y"))
+    }
+
+
+templates.env.filters["date_parts"] = _date_parts
+
+
 def _number(value: float | None, digits: int = 2) -> str:
     """`{{ x|num(2) }}`: a number as the page's language writes it (3,75 in Indonesian)."""
     if value is None:

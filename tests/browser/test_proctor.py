@@ -146,7 +146,7 @@ def test_bulk_end_keeps_ticks_across_polls_and_pages_pass_axe(  # type: ignore[n
     page.fill("#bulk-reason", "listrik padam")
     page.check("#bulk-form input[name=confirm]")
     page.click("#bulk-form button")
-    expect(page.locator(".flash")).to_contain_text("2 peserta berhasil")
+    expect(page.locator(".flash")).to_contain_text("Tes diakhiri dan dikumpulkan: 2 peserta")
     for n in (4, 5):
         expect(page.locator(f"#seat-{ids[n]}")).to_contain_text("diakhiri pengawas")
     page.goto(f"/pengawas/sesi/{s}/daftar-hadir")

@@ -112,6 +112,9 @@ def test_board_attendance_list_and_report_count_attendance_alike(client, room) -
     attendance_page = client.get(f"/pengawas/sesi/{s}/daftar-hadir").text
     report_page = client.get(f"/pengawas/sesi/{s}/berita-acara").text
     assert counts(board_page) == EXPECTED
+    statuses = {k: int(n) for k, n in re.findall(r'data-status="(\w+)">(\d+)<', board_page)}
+    assert sum(statuses.values()) == EXPECTED["registered"]  # every seat in one status
+    assert statuses["ended"] == statuses["submitted"] == statuses["absent"] == 1
     assert counts(attendance_page) == EXPECTED
     assert counts(report_page) == EXPECTED
     # the report's lists hold exactly the recorded absentees and the unrecorded seats
@@ -176,7 +179,7 @@ def test_bulk_end_with_one_reason_names_the_seats_it_refused(client, room) -> No
     before = len(_audit(str(room["url"]), "attempt.end"))
     done = client.post(f"/pengawas/sesi/{s}/massal", data={**form, "confirm": "true"})
     message = _flash(done)
-    assert "2 peserta berhasil" in message and "1 ditolak" in message
+    assert "Tes diakhiri dan dikumpulkan: 2 peserta" in message and "ditolak: 1" in message
     assert "peserta belum memulai tes" in message and not message.startswith("!")
     ended = _audit(str(room["url"]), "attempt.end")[before:]
     assert len(ended) == 2 and {e.reason for e in ended} == {"listrik padam"}
@@ -193,10 +196,10 @@ def test_bulk_reset_and_admit_audit_each_seat(client, room) -> None:  # type: ig
     s, ids = room["session_id"], room["ids"]
     form = {"csrf_token": CSRF, "reason": "pindah ruang", "participant_id": [ids[2], ids[3]]}  # type: ignore[index]
     admitted = client.post(f"/pengawas/sesi/{s}/massal", data={**form, "action": "admit"})
-    assert "1 peserta berhasil" in _flash(admitted) and "1 tidak berubah" in _flash(admitted)
+    assert "Diizinkan: 1 peserta" in _flash(admitted) and "tidak berubah: 1" in _flash(admitted)
     assert [e.reason for e in _audit(str(room["url"]), "seat.admit")][-1] == "pindah ruang"
     reset = client.post(f"/pengawas/sesi/{s}/massal", data={**form, "action": "reset_login"})
-    assert "2 peserta berhasil" in _flash(reset)
+    assert "Login dibebaskan: 2 peserta" in _flash(reset)
     resets = _audit(str(room["url"]), "seat.reset_login")
     assert len(resets) == 2 and {e.reason for e in resets} == {"pindah ruang"}
 
@@ -235,3 +238,22 @@ def test_bulk_needs_a_csrf_token(client, room) -> None:  # type: ignore[no-untyp
     s, ids = room["session_id"], room["ids"]
     data = {"action": "end", "reason": "x", "confirm": "true", "participant_id": [ids[4]]}  # type: ignore[index]
     assert client.post(f"/pengawas/sesi/{s}/massal", data=data).status_code == 403
+
+
+def test_closing_a_session_asks_for_confirmation(client, room) -> None:  # type: ignore[no-untyped-def]
+    """A closed session cannot be opened again (issue 22: irreversible actions ask first)."""
+    s = room["session_id"]
+    refused = client.post(f"/pengawas/sesi/{s}/tutup", data={"csrf_token": CSRF})
+    assert _flash(refused).startswith("!") and "konfirmasi" in _flash(refused)
+    assert _audit(str(room["url"]), "session.close") == []
+
+
+def test_a_finished_seat_offers_only_the_check_in(client, room) -> None:  # type: ignore[no-untyped-def]
+    s, ids = room["session_id"], room["ids"]
+    finished = client.get(f"/pengawas/sesi/{s}/peserta/{ids[8]}").text  # type: ignore[index]
+    for form in ("/jeda", "/tambah-waktu", "/akhiri", "/reset-login", "/izinkan"):
+        assert f'{ids[8]}{form}"' not in finished  # type: ignore[index]
+    assert f'{ids[8]}/hadir"' in finished  # type: ignore[index]
+    working = client.get(f"/pengawas/sesi/{s}/peserta/{ids[4]}").text  # type: ignore[index]
+    assert f'{ids[4]}/jeda"' in working and f'{ids[4]}/akhiri"' in working  # type: ignore[index]
+    assert f'{ids[4]}/lanjut"' not in working  # type: ignore[index]  # not paused

@@ -128,6 +128,15 @@ def test_release_gives_agencies_their_recommendation_without_boxes(app, scored) 
     preview = client.get("/talenta/run/1/pratinjau", params={"agency": "7371"})
     assert preview.status_code == 200 and "Pratinjau untuk analis" in preview.text
     assert "Kotak" not in preview.text and "kotak" not in preview.text
+    # withdrawing asks first too (issue 22): one click leads to what it hides from whom
+    asked = client.post("/talenta/run/1/tarik", data={"csrf_token": token})
+    assert asked.status_code == 303 and asked.headers["location"] == "/talenta/run/1/tarik"
+    assert viewer.get("/talenta/rekomendasi/1").status_code == 200  # still released
+    confirm = client.get("/talenta/run/1/tarik").text
+    assert "/hasil" in confirm and 'name="konfirmasi" value="ya"' in confirm
+    withdrawn = client.post("/talenta/run/1/tarik", data={"csrf_token": token, "konfirmasi": "ya"})
+    assert withdrawn.status_code == 303
+    assert viewer.get("/talenta/rekomendasi/1").status_code == 403
     assert "Pemerintah Kota Makassar" in preview.text and "run penempatan 1" in preview.text
     assert "penanganan disiplin" not in own.text  # box 1 alone is not listed for agencies
 

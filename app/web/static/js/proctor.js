@@ -15,6 +15,11 @@
     return (h ? h + ":" : "") + two(m) + ":" + two(s % 60);
   }
 
+  // --- printed pages: a print button (no inline script under the CSP) -------------------------
+  Array.prototype.forEach.call(document.querySelectorAll("[data-print]"), function (button) {
+    button.addEventListener("click", function () { window.print(); });
+  });
+
   // --- room token screen --------------------------------------------------------------------
   if (document.getElementById("token-screen")) {
     setTimeout(function () { window.location.reload(); }, 10000);
@@ -69,6 +74,25 @@
 
   function schedule() {
     setTimeout(poll, document.visibilityState === "hidden" ? 30000 : 3000);
+  }
+
+  // A refused bulk action comes back to a fresh page: tick the same seats again.
+  var bulk = document.getElementById("bulk-form");
+  if (bulk && window.sessionStorage) {
+    var key = "proasn-bulk:" + window.location.pathname;
+    var saved = sessionStorage.getItem(key);
+    sessionStorage.removeItem(key);
+    if (saved && document.querySelector("p.alert[role=alert]")) {
+      JSON.parse(saved).forEach(function (id) {
+        var box = document.querySelector("#seat-" + id + " input.pick");
+        if (box) box.checked = true;
+      });
+    }
+    bulk.addEventListener("submit", function () {
+      var ids = Array.prototype.map.call(
+        document.querySelectorAll("#board-rows input.pick:checked"), function (box) { return box.value; });
+      sessionStorage.setItem(key, JSON.stringify(ids));
+    });
   }
 
   var pickAll = document.getElementById("pick-all");
