@@ -21,6 +21,7 @@ from app.kit.streaming import csv_chunks
 from app.scoring import item_views, parameter_sets, repository, service
 from app.scoring.event_analysis import AnalysisFilter, ItemRow, SubtestAnalysis, analyse_event
 from app.scoring.models import Norm, ParameterSet, ScoringRun
+from app.scoring.names import subtest_names
 from app.web.csrf import verify_csrf
 from app.web.deps import DB
 from app.web.flash import redirect_with
@@ -169,6 +170,7 @@ def run_page(request: Request, code: str, number: int, analyst: AnalystDep, db: 
     }
     rows = sorted(((people[r.participant_id], r) for r in records), key=lambda pr: pr[0].name)
     codes = sorted({c for r in records for c in r.subtests})
+    names = subtest_names(db)
     composites = [r.composite_t for r in records if r.composite_t is not None]
     chart = (
         histogram(
@@ -197,8 +199,8 @@ def run_page(request: Request, code: str, number: int, analyst: AnalystDep, db: 
                     12,
                     20,
                     80,
-                    translate(SUBTEST_TITLE) % {"subtest": code_},
-                    translate(SUBTEST_AXIS) % {"subtest": code_},
+                    translate(SUBTEST_TITLE) % {"subtest": names.get(code_, code_)},
+                    translate(SUBTEST_AXIS) % {"subtest": names.get(code_, code_)},
                     translate(PEOPLE),
                 )
             )
@@ -207,6 +209,7 @@ def run_page(request: Request, code: str, number: int, analyst: AnalystDep, db: 
         "run": run,
         "rows": rows,
         "codes": codes,
+        "subtest_names": names,
         "norm": db.get(Norm, run.norm_id),
         "parameters": db.get(ParameterSet, run.parameter_set_id) if run.parameter_set_id else None,
         "chart": chart,
@@ -243,6 +246,7 @@ def items_page(
     event = _event(db, code)
     only = _filter(sesi, instansi, eselon, run)
     analysis = analyse_event(db, event.id, only)
+    names = subtest_names(db)
     charts = [
         scatter(
             [
@@ -252,7 +256,7 @@ def items_page(
             ],
             (0, 100),
             (-50, 100),
-            translate(ITEMS_TITLE) % {"subtest": a.subtest},
+            translate(ITEMS_TITLE) % {"subtest": names.get(a.subtest, a.subtest)},
             translate(FACILITY_AXIS),
             translate(DISCRIMINATION_AXIS),
         )
@@ -265,6 +269,7 @@ def items_page(
         "sessions": [s.code for s in exams_repository.sessions(db, event.id)],
         "runs": [r.number for r in repository.runs(db, event.id)],
         "query": item_views.filter_query(only),
+        "subtest_names": names,
     }
     return render(request, "scoring/items.html", context)
 
@@ -296,6 +301,7 @@ def item_page(
         "query": query,
         "here": item_views.with_query(request.url.path, query),
         "latest_run": runs[-1] if runs else None,
+        "subtest_names": subtest_names(db),
     }
     return render(request, "scoring/item.html", context)
 
@@ -486,6 +492,7 @@ def parameter_set_page(request: Request, set_id: str, analyst: AnalystDep, db: D
         "misfit_p": parameter_sets.MISFIT_P,
         "runs": repository.runs_with_parameters(db, chosen.id),
         "min_responses": parameter_sets.MIN_RESPONSES,
+        "subtest_names": subtest_names(db),
     }
     return render(request, "scoring/parameter_set.html", context)
 

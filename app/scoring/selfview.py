@@ -15,7 +15,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.exams.models import Agency, Event, Participant
-from app.i18n import N_
 from app.kit import clock
 from app.kit.nip import InvalidNIP, normalise_nip
 from app.kit.secrets_gen import token_digest, verify_access_code
@@ -23,21 +22,10 @@ from app.scoring import repository
 from app.scoring.models import ScoreRecord, SelfViewLogin
 from app.talentbox import repository as talentbox_repository
 from app.throttle import service as throttle
+from app.web.labels import label
 
 IDLE = timedelta(minutes=30)
 LONGEST = timedelta(hours=2)
-# The talent box's levels (DOMAIN.md: potential rendah / menengah / tinggi; performance di
-# bawah / sesuai / di atas ekspektasi) in the page's language.
-POTENTIAL_WORDS = {
-    "rendah": N_("low"),
-    "menengah": N_("middle"),
-    "tinggi": N_("high"),
-}
-PERFORMANCE_WORDS = {
-    "di_bawah": N_("below expectations"),
-    "sesuai": N_("in line with expectations"),
-    "di_atas": N_("above expectations"),
-}
 
 
 class SelfViewRefused(Exception):
@@ -125,8 +113,8 @@ def box_meaning(results: list[OwnResult]) -> BoxMeaning | None:
     return BoxMeaning(
         number=p.box,
         period=shown.placement_period or 0,
-        potential=POTENTIAL_WORDS.get(p.potential_level, p.potential_level),
-        performance=PERFORMANCE_WORDS.get(p.performance_level, p.performance_level),
+        potential=label("level", p.potential_level),  # msgids; the page translates them
+        performance=label("level", p.performance_level),
         weighted=p.potential_score is not None,
         potential_score=p.potential_score,
         performance_score=p.performance_score,

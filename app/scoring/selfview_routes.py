@@ -9,17 +9,17 @@ from typing import Annotated
 from fastapi import Cookie, Depends, Form, Request
 from fastapi.responses import Response
 
-from app.bank import repository as bank_repository
 from app.config import get_settings
 from app.i18n import N_
 from app.scoring import selfview
+from app.scoring.names import subtest_names
 from app.scoring.selfview import SelfViewRefused
 from app.web.csrf import verify_csrf
 from app.web.deps import DB
 from app.web.flash import redirect_with
 from app.web.pages import redirect, render, retry_after, with_wait
 from app.web.routing import DomainRouter
-from app.web.templating import current_locale, translate
+from app.web.templating import translate
 
 router = DomainRouter(prefix="/hasil", include_in_schema=False)
 COOKIE = "proasn_hasil"
@@ -37,11 +37,7 @@ def result_page(request: Request, db: DB, token: SelfViewCookie = None) -> Respo
         if token:
             response.delete_cookie(COOKIE, path="/hasil")
         return response
-    english = current_locale.get() == "en"
-    names = {  # subtests by name, in the page's language, not by their code ("sjt")
-        code: (subtest.name_en if english and subtest.name_en else subtest.name)
-        for code, subtest in bank_repository.subtests_by_code(db).items()
-    }
+    names = subtest_names(db)
     context = {
         "results": results,
         "box": selfview.box_meaning(results),

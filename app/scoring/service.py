@@ -538,7 +538,7 @@ def correct_key(
         event,
         actor,
         previous[-1].norm_id if previous else None,
-        note=f"kunci {version.id} dikoreksi menjadi {key}",
+        note=f"kunci {_code_of(db, version.id)} dikoreksi menjadi {key}",
     )
 
 
@@ -571,4 +571,10 @@ def neutralise(
         )
     previous = repository.runs(db, event.id)
     norm_id = previous[-1].norm_id if previous else None
-    return run_scoring(db, event, actor, norm_id, note=f"netralisasi butir {version_id}")
+    note = f"netralisasi butir {_code_of(db, version_id)}"
+    return run_scoring(db, event, actor, norm_id, note=note)
+
+
+def _code_of(db: Session, version_id: uuid.UUID) -> str:
+    """'CODE vN' for a run's note (an analyst reads the item's code, not its id)."""
+    return repository.version_codes(db, [version_id]).get(version_id, str(version_id))

@@ -21,6 +21,7 @@ from app.talentbox.settings import load_settings
 from app.web.deps import DB
 from app.web.flash import redirect_with
 from app.web.inputs import Period, optional_int
+from app.web.labels import label
 from app.web.pages import redirect, render
 from app.web.routing import DomainRouter
 from app.web.templating import N_, translate
@@ -278,7 +279,12 @@ def movers_page(
         target_label=f"run {earlier} kotak {from_box} → run {number} kotak {to_box}",
         rows=len(people),
     )
-    title = f"Kotak {from_box} (run {earlier}) → kotak {to_box} (run {number})"
+    title = translate(N_("Box %(from)s (run %(earlier)s) → box %(to)s (run %(number)s)")) % {
+        "from": from_box,
+        "earlier": earlier,
+        "to": to_box,
+        "number": number,
+    }
     context = {"run": run, "title": title, "people": people, "total": len(people)}
     return render(request, "talentbox/people.html", context)
 
@@ -294,8 +300,24 @@ def box_page(
     eselon: str = "",
 ) -> Response:
     run = run_or_403(db, number)
+    settings = load_settings()
+    levels = rules.box_levels(settings, box)
+    meaning = {
+        "levels": levels,
+        "recommendation": settings.recommendations.get(box, ""),
+    }
+    title = translate(N_("Box %(number)s")) % {"number": box}
     return _people_page(
-        request, db, analyst, run, f"Kotak {box}", "talentbox.view_box", [box], agency, eselon
+        request,
+        db,
+        analyst,
+        run,
+        title,
+        "talentbox.view_box",
+        [box],
+        agency,
+        eselon,
+        meaning,
     )
 
 
@@ -330,7 +352,16 @@ LIST_LIMIT = 1000  # a page lists at most this many; the export has everyone
 
 
 def _people_page(  # type: ignore[no-untyped-def]
-    request: Request, db, analyst, run, title: str, action: str, boxes, agency: str, eselon: str
+    request: Request,
+    db,
+    analyst,
+    run,
+    title: str,
+    action: str,
+    boxes,
+    agency: str,
+    eselon: str,
+    meaning=None,
 ) -> Response:
     """The people of some boxes (filtered in SQL, at most LIST_LIMIT shown), audited."""
     counts = repository.box_counts(db, run.id, agency or None, eselon or None)
@@ -347,12 +378,31 @@ def _people_page(  # type: ignore[no-untyped-def]
         target_label=f"run {run.number} {title}",
         rows=len(people),
     )
-    context = {"run": run, "title": title, "people": people, "total": total}
+    back = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    context = {
+        "run": run,
+        "title": title,
+        "people": people,
+        "total": total,
+        "meaning": meaning,
+        "back": back,
+    }
     return render(request, "talentbox/people.html", context)
 
 
+def _back_to(number: int, kembali: str) -> str:
+    """Where a person card's back link goes: the run's list the analyst came from (a path of
+    this run only, never another site), or the run page."""
+    prefix = f"/talenta/run/{number}/"
+    if kembali.startswith(prefix) and "//" not in kembali and "\\" not in kembali:
+        return kembali
+    return f"/talenta/run/{number}"
+
+
 @router.get("/run/{number}/orang/{nip}")
-def person_page(request: Request, number: int, nip: str, analyst: AnalystDep, db: DB) -> Response:
+def person_page(
+    request: Request, number: int, nip: str, analyst: AnalystDep, db: DB, kembali: str = ""
+) -> Response:
     run = run_or_403(db, number)
     placed = repository.placement_of(db, run.id, nip)
     if placed is None:
@@ -382,11 +432,12 @@ def person_page(request: Request, number: int, nip: str, analyst: AnalystDep, db
     context = {
         "run": run,
         "p": placed,
-        "words": rules.level_words,
+        "words": lambda key: translate(label("level", key)),
         "records": records,
         "used": used,
         "history": repository.history_of(db, nip),
         "labels": labels,
+        "back": _back_to(number, kembali),
     }
     return render(request, "talentbox/person.html", context)
 

@@ -26,7 +26,17 @@ LEVEL_WORDS = {
 
 
 def level_words(key: str | None) -> str:
+    """A stored level in the regulation's Indonesian words (exports and files)."""
     return LEVEL_WORDS.get(key or "", key or "–")
+
+
+def box_levels(settings: TalentBoxSettings, box: int) -> tuple[str, str] | None:
+    """(potential, performance) of a box number, from the settings' table."""
+    for performance, row in settings.boxes.items():
+        for potential, number in row.items():
+            if number == box:
+                return potential, performance
+    return None
 
 
 def rating(raw: str) -> str | None:

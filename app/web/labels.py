@@ -30,6 +30,19 @@ LABELS: dict[str, dict[str, str]] = {
         "late": N_("late"),
         "absent": N_("absent"),
     },
+    # Potency levels and the talent box's performance levels (DOMAIN.md's words); the keys
+    # are the stored values (a rating also as its words).
+    "level": {
+        "rendah": N_("low"),
+        "menengah": N_("middle"),
+        "tinggi": N_("high"),
+        "di_bawah": N_("below expectations"),
+        "sesuai": N_("in line with expectations"),
+        "di_atas": N_("above expectations"),
+        "di bawah ekspektasi": N_("below expectations"),
+        "sesuai ekspektasi": N_("in line with expectations"),
+        "di atas ekspektasi": N_("above expectations"),
+    },
     "incident": {
         "environment": N_("environment"),
         "taker": N_("participant"),

@@ -86,6 +86,8 @@ def _number(value: float | None, digits: int = 2) -> str:
     if value is None:
         return "–"
     pattern = "0." + "0" * digits if digits else "0"
+    if round(value, digits) == 0:
+        value = 0.0  # not "-0,00" for a small negative number
     return format_decimal(value, format=pattern, locale=current_locale.get())
 
 

@@ -232,3 +232,40 @@ def test_scoring_stores_the_flag_by_the_rule(app, scored, use_database: str) -> 
             z = (record.composite_t - 50) / 10
             assert record.near_band_edge == bands.near_edge(z, record.composite_se_z)
     engine.dispose()
+
+
+def test_pages_name_subtests_and_levels_in_the_pages_language(app, scored) -> None:  # type: ignore[no-untyped-def]
+    """Issue 22: the run page's columns said "sjt" and its levels stayed "menengah" on the
+    English page; a neutralised item's run note named the item by its database id."""
+    client = as_persona(app, scored, "analyst")
+    code = scored.event_code
+    run = client.get(f"/analis/acara/{code}/run/1").text
+    assert '<th scope="col">sjt<br>' not in run and "Tes Situasional<br>" in run
+    items = client.get(f"/analis/acara/{code}/butir").text
+    assert "<h2>sjt</h2>" not in items and "<h2>Tes Situasional</h2>" in items
+    client.cookies.set("lang", "en")
+    english = client.get(f"/analis/acara/{code}/run/1").text
+    levels = re.findall(r"<td>(rendah|menengah|tinggi|low|middle|high)[ <]", english)
+    assert levels and set(levels) <= {"low", "middle", "high"}
+    client.cookies.delete("lang")
+    path, html = first_item(client, code)
+    token = csrf_of(html)
+    client.cookies.set("proasn_csrf", token)
+    version = re.search(r'name="version_id" value="([^"]+)"', html).group(1)  # type: ignore[union-attr]
+    client.post(
+        f"/analis/acara/{code}/butir/netralkan",
+        data={"csrf_token": token, "version_id": version, "reason": "bocor", "back": path},
+    )
+    event_page = client.get(f"/analis/acara/{code}").text
+    assert version not in event_page
+    assert re.search(r"netralisasi butir V\d{4} v1", event_page)
+
+
+def test_numbers_never_read_minus_zero() -> None:
+    from app.web.templating import _number, current_locale
+
+    token = current_locale.set("id")
+    try:
+        assert _number(-0.001, 2) == "0,00" and _number(-0.01, 2) == "-0,01"
+    finally:
+        current_locale.reset(token)

@@ -177,3 +177,25 @@ def test_an_import_result_is_shown_once_and_never_rides_in_the_url(app, scored) 
     empty = client.get("/talenta/periode", params={"periode": 1999})
     assert empty.headers["location"] == "/talenta"
     assert "periode kosong" in client.get("/talenta").text
+
+
+def test_a_box_list_says_what_the_box_means_and_its_cards_lead_back_to_it(app, scored) -> None:  # type: ignore[no-untyped-def]
+    """Issue 22: "Kotak 7" alone, and a person card whose back link went to the run."""
+    client, _ = placed(app, scored)
+    box = client.get("/talenta/run/1/kotak/7").text
+    assert "Potensi menengah, kinerja di atas ekspektasi." in box  # config/talentbox.yaml
+    assert "Tindak lanjut yang direkomendasikan: dipertahankan;" in box
+    link = re.search(r'href="(/talenta/run/1/orang/\d{18}\?kembali=[^"]+)"', box).group(1)  # type: ignore[union-attr]
+    card = client.get(link.replace("&amp;", "&")).text
+    assert 'href="/talenta/run/1/kotak/7"' in card
+    nip = re.search(r"/orang/(\d{18})", link).group(1)  # type: ignore[union-attr]
+    back = "/talenta/run/1/kotak/7?eselon=III"
+    kept = client.get(f"/talenta/run/1/orang/{nip}", params={"kembali": back}).text
+    assert 'href="/talenta/run/1/kotak/7?eselon=III"' in kept
+    for elsewhere in ("https://example.com/", "//example.com/talenta/run/1/", "/talenta/run/2/"):
+        other = client.get(f"/talenta/run/1/orang/{nip}", params={"kembali": elsewhere}).text
+        assert 'href="/talenta/run/1">' in other and elsewhere not in other
+    client.cookies.set("lang", "en")
+    english = client.get("/talenta/run/1/kotak/7").text
+    assert "<h1>Box 7</h1>" in english
+    assert "Potential middle, performance above expectations." in english
