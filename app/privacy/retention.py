@@ -30,7 +30,7 @@ class Retention(BaseModel):
         if self.identity_months < longest:
             raise ValueError(
                 "identity_months must be at least answers_months and talentbox_months "
-                "(a person's results cannot outlive the link to them only to be re-linked)"
+                "(the link to the person is the last thing to go)"
             )
         return self
 
