@@ -12,7 +12,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-
 revision: str = "4f7a9c3e1d82"
 down_revision: str | None = "8c4d2a7e5b19"
 branch_labels: str | Sequence[str] | None = None

@@ -55,7 +55,9 @@ def at_later(frozen: FrozenClock) -> None:
     frozen.advance(seconds=(LATER - frozen.now()).total_seconds())
 
 
-def test_dry_run_reports_and_removes_nothing(fresh_database_url: str, tmp_path: Path, frozen) -> None:  # type: ignore[no-untyped-def]
+def test_dry_run_reports_and_removes_nothing(
+    fresh_database_url: str, tmp_path: Path, frozen
+) -> None:  # type: ignore[no-untyped-def]
     world = scored_world(fresh_database_url, tmp_path)
     before = counts(world.url)
     at_later(frozen)
@@ -68,7 +70,9 @@ def test_dry_run_reports_and_removes_nothing(fresh_database_url: str, tmp_path: 
         assert db.scalar(select(func.count()).where(AuditEntry.action == "privacy.purge")) == 0
 
 
-def test_answers_go_after_their_period_and_scores_stay(fresh_database_url: str, tmp_path: Path, frozen) -> None:  # type: ignore[no-untyped-def]
+def test_answers_go_after_their_period_and_scores_stay(
+    fresh_database_url: str, tmp_path: Path, frozen
+) -> None:  # type: ignore[no-untyped-def]
     world = scored_world(fresh_database_url, tmp_path)
     before = counts(world.url)
     frozen.advance(days=365)  # within the period: nothing goes
@@ -95,7 +99,9 @@ def test_answers_go_after_their_period_and_scores_stay(fresh_database_url: str, 
     assert next(k for k in again.kinds if k.kind == "answers").counts == {}  # idempotent
 
 
-def test_the_journal_still_refuses_deletes_outside_the_purge(fresh_database_url: str, tmp_path: Path, frozen) -> None:  # type: ignore[no-untyped-def]
+def test_the_journal_still_refuses_deletes_outside_the_purge(
+    fresh_database_url: str, tmp_path: Path, frozen
+) -> None:  # type: ignore[no-untyped-def]
     world = scored_world(fresh_database_url, tmp_path)
     with pytest.raises(DBAPIError, match="append-only"), session_of(world.url) as db:
         db.execute(text("DELETE FROM delivery_answer_journal"))
@@ -104,11 +110,17 @@ def test_the_journal_still_refuses_deletes_outside_the_purge(fresh_database_url:
     assert counts(world.url)["journal"] > 0
 
 
-def test_unpublished_or_rescoring_events_are_never_touched(fresh_database_url: str, tmp_path: Path, frozen) -> None:  # type: ignore[no-untyped-def]
+def test_unpublished_or_rescoring_events_are_never_touched(
+    fresh_database_url: str, tmp_path: Path, frozen
+) -> None:  # type: ignore[no-untyped-def]
     world = scored_world(fresh_database_url, tmp_path, publish=False)
     before = counts(world.url)
     at_later(frozen)
-    report = run_purge(lambda: session_of(world.url), Retention(answers_months=12, talentbox_months=12, identity_months=24), PURGER)
+    report = run_purge(
+        lambda: session_of(world.url),
+        Retention(answers_months=12, talentbox_months=12, identity_months=24),
+        PURGER,
+    )
     assert counts(world.url) == before
     answers = next(k for k in report.kinds if k.kind == "answers")
     assert answers.held_back["events_not_published"] == 1
@@ -127,7 +139,9 @@ def test_unpublished_or_rescoring_events_are_never_touched(fresh_database_url: s
     assert counts(world.url) == rescoring and rescoring["answers"] == before["answers"]
 
 
-def test_a_failing_batch_is_rolled_back_whole_and_stops_the_purge(fresh_database_url: str, tmp_path: Path, frozen, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_failing_batch_is_rolled_back_whole_and_stops_the_purge(
+    fresh_database_url: str, tmp_path: Path, frozen, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
     world = scored_world(fresh_database_url, tmp_path)
     calls = []
     real = repository.delete_answers
@@ -141,7 +155,9 @@ def test_a_failing_batch_is_rolled_back_whole_and_stops_the_purge(fresh_database
     monkeypatch.setattr(repository, "delete_answers", second_fails)
     at_later(frozen)
     report = run_purge(lambda: session_of(world.url), Retention(batch_size=1), PURGER)
-    assert report.failed and "disk full" in report.failed and "answers/attempts (1)" in report.failed
+    assert (
+        report.failed and "disk full" in report.failed and "answers/attempts (1)" in report.failed
+    )
     after = counts(world.url)
     assert after["purged"] == 1  # the first batch stands, the second left nothing behind
     with session_of(world.url) as db:
@@ -151,23 +167,37 @@ def test_a_failing_batch_is_rolled_back_whole_and_stops_the_purge(fresh_database
     assert purge_module.KINDS[0] == "answers"  # answers first, before anything else
 
 
-def test_identity_is_pseudonymised_last_unless_the_talent_box_still_names_the_run(fresh_database_url: str, tmp_path: Path, frozen) -> None:  # type: ignore[no-untyped-def]
+def test_identity_is_pseudonymised_last_unless_the_talent_box_still_names_the_run(
+    fresh_database_url: str, tmp_path: Path, frozen
+) -> None:  # type: ignore[no-untyped-def]
     from app.talentbox.models import PotencyImport, PotencyRow
 
     world = scored_world(fresh_database_url, tmp_path)
     with session_of(world.url) as db:
         run = db.scalar(select(scoring.ScoringRun))  # type: ignore[attr-defined]
         batch = PotencyImport(
-            file_name="skor.csv", checksum="x", scoring_run_ids=[str(run.id)], rows=1,
-            imported_at=PUBLISHED_AT, imported_by="analis",
+            file_name="skor.csv",
+            checksum="x",
+            scoring_run_ids=[str(run.id)],
+            rows=1,
+            imported_at=PUBLISHED_AT,
+            imported_by="analis",
         )
         db.add(batch)
         db.flush()
         db.add(
             PotencyRow(
-                import_id=batch.id, nip=world.nips[0], name="Peserta 1", agency_code="7371",
-                agency_name="Kota", position="Kepala", eselon="IV.a", event_code=world.event_code,
-                scoring_run_id=str(run.id), potency_level="tinggi", composite_percentile=60.0,
+                import_id=batch.id,
+                nip=world.nips[0],
+                name="Peserta 1",
+                agency_code="7371",
+                agency_name="Kota",
+                position="Kepala",
+                eselon="IV.a",
+                event_code=world.event_code,
+                scoring_run_id=str(run.id),
+                potency_level="tinggi",
+                composite_percentile=60.0,
             )
         )
     retention = Retention(answers_months=12, talentbox_months=12, identity_months=24)
@@ -205,7 +235,9 @@ def test_retention_file_errors_name_the_field(tmp_path: Path) -> None:
     assert load_retention().answers_months == 24  # the shipped file is valid
 
 
-def test_cli_purge_dry_run_then_real_with_a_report(use_database: str, tmp_path: Path, frozen) -> None:  # type: ignore[no-untyped-def]
+def test_cli_purge_dry_run_then_real_with_a_report(
+    use_database: str, tmp_path: Path, frozen
+) -> None:  # type: ignore[no-untyped-def]
     world = scored_world(use_database, tmp_path)
     at_later(frozen)
     runner = CliRunner()
