@@ -1,5 +1,6 @@
 """`proasn`: the one command-line entry point (serve, demo, db, bank, event)."""
 
+import json
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -720,3 +721,141 @@ def demo(
     console.print(summary.render_text(f"http://{host}:{port}"), highlight=False)
     if not no_serve:
         serve(host=host, port=port)
+
+
+# --- personal data (UU 27/2022) ----------------------------------------------------------------
+
+data_app = typer.Typer(
+    help="Data pribadi (UU 27/2022): retensi, data milik pegawai, ekspor riset.",
+    no_args_is_help=True,
+)
+app.add_typer(data_app, name="data")
+
+
+@data_app.command("purge")
+def data_purge(
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Hanya laporkan yang akan dihapus.")
+    ] = False,
+    retention_file: Annotated[
+        Path | None,
+        typer.Option("--retention", help="Berkas retensi (bawaan config/retention.yaml)."),
+    ] = None,
+    report_file: Annotated[
+        Path | None, typer.Option("--report", help="Tulis laporan JSON ke berkas ini.")
+    ] = None,
+    actor: Annotated[str | None, typer.Option(help="Nama pelaksana untuk log audit.")] = None,
+) -> None:
+    """Delete or pseudonymise what has passed its retention period, in batches."""
+    from app.privacy.purge import run_purge
+    from app.privacy.retention import DEFAULT_PATH, RetentionInvalid, load_retention
+
+    try:
+        retention = load_retention(retention_file or DEFAULT_PATH)
+    except RetentionInvalid as exc:
+        err.print(f"[red]berkas retensi salah[/red]: {exc}")
+        raise typer.Exit(2) from None
+    label = "Menghitung (uji coba)" if dry_run else "Menghapus per batch"
+    with progress_bar(label, None) as bar:
+        task = bar.task_ids[0]
+
+        def advance(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        report = run_purge(
+            unit_of_work, retention, _cli_actor(actor), dry_run=dry_run, progress=advance
+        )
+    _print_purge_report(report)
+    if report_file is not None:
+        report_file.write_text(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
+    if report.failed:
+        err.print(f"[red]batch gagal dan dibatalkan seluruhnya[/red]: {report.failed}")
+        raise typer.Exit(1)
+
+
+def _print_purge_report(report) -> None:  # type: ignore[no-untyped-def]
+    verb = "akan dihapus" if report.dry_run else "dihapus"
+    for kind in report.kinds:
+        removed = ", ".join(f"{name} {n}" for name, n in kind.counts.items()) or "tidak ada"
+        console.print(
+            f"{kind.kind} (sebelum {kind.cut_off.date().isoformat()}): {verb}: {removed}"
+            f"; batch {kind.batches}"
+        )
+        held = ", ".join(f"{reason} {n}" for reason, n in kind.held_back.items() if n)
+        if held:
+            console.print(f"  tidak disentuh: {held}")
+
+
+@data_app.command("export-person")
+def data_export_person(
+    nip: str,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Berkas JSON (bawaan: keluaran standar).")
+    ] = None,
+    reason: Annotated[
+        str, typer.Option(help="Dasar permintaan, mis. nomor surat permohonan.")
+    ] = "",
+    actor: Annotated[str | None, typer.Option(help="Nama pelaksana untuk log audit.")] = None,
+) -> None:
+    """Everything held about one official (a written request handled by the agency), as JSON."""
+    from app.kit.nip import InvalidNIP, normalise_nip
+    from app.privacy.person import person_data, record_export
+
+    try:
+        digits = normalise_nip(nip)
+    except InvalidNIP as exc:
+        err.print(f"[red]NIP salah[/red]: {exc}")
+        raise typer.Exit(2) from None
+    if not reason.strip():
+        err.print("[red]--reason wajib[/red]: sebutkan dasar permintaan (mis. nomor surat)")
+        raise typer.Exit(2)
+    with unit_of_work() as db_session:
+        document = person_data(db_session, digits)
+        if not document["registrations"] and not document["talent_boxes"]:
+            err.print(f"[red]tidak ada data untuk NIP {digits}[/red]")
+            raise typer.Exit(1)
+        record_export(db_session, _cli_actor(actor), digits, "privacy.export_person", reason=reason)
+    text = json.dumps(document, indent=2, ensure_ascii=False)
+    if out is None:
+        console.print_json(text)
+    else:
+        out.write_text(text, encoding="utf-8")
+        err.print(f"ditulis: {out}")
+
+
+@data_app.command("research-export")
+def data_research_export(
+    event_code: str,
+    out: Annotated[Path, typer.Option("--out", help="Berkas NDJSON yang ditulis.")],
+    secret_file: Annotated[
+        Path | None,
+        typer.Option("--secret-file", help="Berkas berisi rahasia kunci (bukan berkas ekspor)."),
+    ] = None,
+    min_cell: Annotated[int, typer.Option(min=1, help="Sel provinsi lebih kecil: 'lainnya'.")] = 5,
+    actor: Annotated[str | None, typer.Option(help="Nama pelaksana untuk log audit.")] = None,
+) -> None:
+    """Pseudonymised responses and scores of an event for psychometric research."""
+    from app.privacy.research import ResearchExportRefused, record_export, research_lines
+
+    secret = (
+        secret_file.read_text(encoding="utf-8") if secret_file else get_settings().research_secret
+    )
+    if not _writable(out):
+        err.print(f"[red]tidak dapat menulis[/red] {out}")
+        raise typer.Exit(2)
+    written = 0
+    try:
+        with unit_of_work() as db_session, progress_bar("Menulis baris riset", None) as bar:
+            advance = _advance(bar)
+            with out.open("w", encoding="utf-8") as handle:
+                for n, line in enumerate(research_lines(db_session, event_code, secret, min_cell)):
+                    handle.write(line + "\n")
+                    if n:
+                        written += 1
+                        advance(1)
+            record_export(db_session, _cli_actor(actor), event_code, written, out.name)
+    except ResearchExportRefused as exc:
+        out.unlink(missing_ok=True)
+        err.print(f"[red]ekspor riset ditolak[/red]: {exc}")
+        raise typer.Exit(2) from None
+    console.print(f"{written} orang ditulis ke {out} (tanpa nama, NIP, atau kode akses)")

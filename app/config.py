@@ -67,6 +67,10 @@ class Settings(BaseSettings):
     clock_offset_file: str | None = None
     # Set true behind HTTPS so session cookies are only sent over TLS.
     cookie_secure: bool = False
+    # The key of the research export's pseudonyms (HMAC-SHA256 of the NIP; docs/privacy.md):
+    # at least 32 characters, kept apart from the files it keys, the same for exports that
+    # must link the same person. `--secret-file` overrides it.
+    research_secret: str = Field(default="", repr=False)
     # Where `proasn event import` writes freshly generated access codes (shown once only).
     access_code_dir: Path = Path(".")
 

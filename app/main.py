@@ -35,6 +35,7 @@ from app.exports import api as exports_api
 from app.exports.service import ExportRefused
 from app.i18n import N_
 from app.kit import clock
+from app.privacy import routes as privacy_routes
 from app.proctoring import agency_routes
 from app.proctoring import routes as proctor_routes
 from app.proctoring.service import ActionRefused
@@ -287,7 +288,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(agency_routes.router)
     app.include_router(scoring_routes.router)
     app.include_router(exports_api.router)
+    app.include_router(privacy_routes.selfview_router)
     app.include_router(selfview_routes.router)
+    app.include_router(privacy_routes.admin_router)
     app.include_router(talentbox_routes.router)
     app.include_router(talentbox_profile_routes.router)
     app.include_router(talentbox_recommendation_routes.router)

@@ -6,6 +6,7 @@ from app.bank import models as bank_models  # noqa: F401
 from app.db import Base
 from app.delivery import models as delivery_models  # noqa: F401
 from app.exams import models as exams_models  # noqa: F401
+from app.privacy import models as privacy_models  # noqa: F401
 from app.proctoring import models as proctoring_models  # noqa: F401
 from app.scoring import models as scoring_models  # noqa: F401
 from app.talentbox import models as talentbox_models  # noqa: F401

@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Index, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, UTCDateTime
@@ -31,3 +31,15 @@ class AuditEntry(Base):
     reason: Mapped[str | None] = mapped_column(Text)
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     exam_session_id: Mapped[uuid.UUID | None]
+
+
+class AuditSubject(Base):
+    """A person (by NIP) whose data an audited action showed or exported: "who saw my data?"
+    is a look-up by NIP here, also for list pages and exports that name many people. Append-only
+    like the log (the same trigger design)."""
+
+    __tablename__ = "audit_subject"
+    __table_args__ = (Index("ix_audit_subject_nip", "nip", "audit_id"),)
+
+    audit_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("audit_log.id"), primary_key=True)
+    nip: Mapped[str] = mapped_column(String(18), primary_key=True)

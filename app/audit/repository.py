@@ -4,10 +4,10 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from app.audit.models import AuditEntry
+from app.audit.models import AuditEntry, AuditSubject
 
 
 @dataclass(frozen=True)
@@ -17,6 +17,7 @@ class AuditFilter:
     exam_session_id: uuid.UUID | None = None
     since: datetime | None = None
     until: datetime | None = None
+    nip: str | None = None  # the person whose data the action showed, exported or changed
 
 
 def entries(db: Session, f: AuditFilter, limit: int = 200, offset: int = 0) -> list[AuditEntry]:
@@ -31,6 +32,8 @@ def entries(db: Session, f: AuditFilter, limit: int = 200, offset: int = 0) -> l
         query = query.where(AuditEntry.at >= f.since)
     if f.until:
         query = query.where(AuditEntry.at < f.until)
+    if f.nip:
+        query = query.where(about_person(f.nip))
     return list(db.scalars(query.limit(limit).offset(offset)))
 
 
@@ -41,3 +44,17 @@ def session_entries(db: Session, exam_session_id: uuid.UUID) -> list[AuditEntry]
         .order_by(AuditEntry.at, AuditEntry.id)
     )
     return list(db.scalars(query))
+
+
+def about_person(nip: str):  # type: ignore[no-untyped-def]
+    """Rows about one person: indexed by their NIP, or (rows written before the index
+    existed) naming them as the target."""
+    indexed = select(AuditSubject.audit_id).where(AuditSubject.nip == nip)
+    named = and_(AuditEntry.target_type == "person", AuditEntry.target_id == nip)
+    return or_(AuditEntry.id.in_(indexed), named)
+
+
+def person_entries(db: Session, nip: str, limit: int = 10_000) -> list[AuditEntry]:
+    """Everything the log holds about one person, oldest first (their own data export)."""
+    query = select(AuditEntry).where(about_person(nip)).order_by(AuditEntry.at, AuditEntry.id)
+    return list(db.scalars(query.limit(limit)))

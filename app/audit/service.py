@@ -1,13 +1,16 @@
 """Writing to the audit log: who, when, what, to whom, why."""
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import Select, insert, literal, select
 from sqlalchemy.orm import Session
 
-from app.audit.models import AuditEntry
+from app.audit.models import AuditEntry, AuditSubject
 from app.kit import clock
+from app.kit.ids import new_id
 
 
 @dataclass(frozen=True)
@@ -27,9 +30,14 @@ def record(
     target_label: str | None = None,
     reason: str | None = None,
     exam_session_id: uuid.UUID | None = None,
+    subjects: Iterable[str] = (),
     **details: Any,
 ) -> AuditEntry:
+    """One audit row. `subjects`: the NIPs of the people whose data the action showed or
+    exported, so the log can answer "who saw my data?" (see `record_subjects_from` for
+    exports too large to hold in memory)."""
     entry = AuditEntry(
+        id=new_id(),
         at=clock.now(),
         actor_id=actor.id,
         actor_username=actor.username,
@@ -43,7 +51,20 @@ def record(
         exam_session_id=exam_session_id,
     )
     db.add(entry)
+    nips = sorted({n for n in subjects if n})
+    if nips:
+        db.flush([entry])
+        db.add_all(AuditSubject(audit_id=entry.id, nip=n) for n in nips)
     return entry
+
+
+def record_subjects_from(db: Session, entry: AuditEntry, nips: Select[tuple[str]]) -> None:
+    """Index an audit row by every NIP a query yields (an export of a whole run), in one
+    INSERT … SELECT: the NIPs never pass through Python."""
+    db.flush()
+    chosen = nips.distinct().subquery()
+    rows = select(literal(entry.id, AuditSubject.audit_id.type), chosen.c[0])
+    db.execute(insert(AuditSubject).from_select(["audit_id", "nip"], rows))
 
 
 def _plain(value: Any) -> Any:

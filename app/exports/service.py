@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.audit.service import Actor, record
+from app.audit.service import Actor, record, record_subjects_from
 from app.exams import repository as exams_repository
 from app.exams.eselon import eselon_is
 from app.exams.models import Agency, Event, ExamSession, Participant
@@ -88,7 +88,7 @@ def prepare_export(db: Session, actor: Actor, f: ExportFilter, fmt: str) -> Scor
         {c for r in scoring_repository.records(db, run.id) for c in r.subtests}
     )  # runs made before the subtest list was recorded
     count = _count(db, run, f)
-    record(
+    entry = record(
         db,
         actor,
         "export.scores",
@@ -99,6 +99,8 @@ def prepare_export(db: Session, actor: Actor, f: ExportFilter, fmt: str) -> Scor
         rows=count,
         filter={"session": f.session, "agency": f.agency, "eselon": f.eselon},
     )
+    nips = scoring_repository.export_nips(run.id, f.session, f.agency, f.eselon)
+    record_subjects_from(db, entry, nips)
     return ScoresExport(event, run, norm, schema.columns(codes), codes, count, f)
 
 

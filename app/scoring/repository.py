@@ -4,13 +4,14 @@ import uuid
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import Session
 
 from app.bank.models import Item, ItemVersion
 from app.delivery.models import Answer, Attempt
 from app.exams.eselon import eselon_is
 from app.exams.models import Agency, Event, ExamSession, Form, FormItem, Participant
+from app.privacy.models import PurgedAttempt
 from app.scoring.models import (
     KeyCorrection,
     NeutralisedItem,
@@ -41,6 +42,18 @@ def responses(db: Session, event_id: uuid.UUID) -> Iterator[tuple]:  # type: ign
         .order_by(Participant.id, FormItem.position)
     )
     yield from db.execute(query).tuples()
+
+
+def answers_purged(db: Session, event_id: uuid.UUID) -> bool:
+    """Whether the retention purge removed answers of this event (app/privacy)."""
+    query = (
+        select(PurgedAttempt.attempt_id)
+        .join(Attempt, Attempt.id == PurgedAttempt.attempt_id)
+        .join(Participant, Participant.id == Attempt.participant_id)
+        .where(Participant.event_id == event_id)
+        .limit(1)
+    )
+    return db.scalar(query) is not None
 
 
 def participants_with_eselon(db: Session, event_id: uuid.UUID, level: str) -> set[uuid.UUID]:
@@ -163,6 +176,20 @@ def export_rows(
         .execution_options(yield_per=batch)
     )
     yield from db.execute(_narrowed(query, session_code, agency_code, eselon)).tuples()
+
+
+def export_nips(
+    run_id: uuid.UUID, session_code: str | None, agency_code: str | None, eselon: str | None
+) -> Select[tuple[str]]:
+    """The NIPs `export_rows` yields, as a query (the audit log indexes the export by them)."""
+    query = (
+        select(Participant.nip)
+        .join(ScoreRecord, ScoreRecord.participant_id == Participant.id)
+        .join(Agency, Agency.id == Participant.agency_id)
+        .join(ExamSession, ExamSession.id == Participant.session_id)
+        .where(ScoreRecord.run_id == run_id)
+    )
+    return _narrowed(query, session_code, agency_code, eselon)
 
 
 def _narrowed(query: Any, session: str | None, agency: str | None, eselon: str | None) -> Any:

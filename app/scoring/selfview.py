@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.audit.service import Actor, record
 from app.exams.models import Agency, Event, Participant
 from app.kit import clock
 from app.kit.nip import InvalidNIP, normalise_nip
@@ -24,6 +25,7 @@ from app.talentbox import repository as talentbox_repository
 from app.throttle import service as throttle
 from app.web.labels import label
 
+OFFICIAL = Actor(None, "pegawai-sendiri", "official")
 IDLE = timedelta(minutes=30)
 LONGEST = timedelta(hours=2)
 
@@ -142,6 +144,8 @@ def _matching(db: Session, nip: str, code: str, address: str) -> list[Participan
         throttle.failed(db, "selfview", keyed, tried)
         raise SelfViewRefused("NIP atau kode akses salah", 401)
     throttle.succeeded(db, "selfview", keyed, "nip", tried)
+    # The official's own look-up is part of "who saw my data?" too.
+    record(db, OFFICIAL, "selfview.view", target_type="person", target_id=digits, subjects=[digits])
     return mine
 
 

@@ -362,6 +362,11 @@ def run_scoring(
     new norm frozen from this event's cohort — all of it, or one eselon level), with the
     bank's item parameters or those of a calibrated parameter set."""
     settings = settings or load_scoring_settings()
+    if repository.answers_purged(db, event.id):
+        raise ScoringRefused(
+            f"jawaban acara {event.code} sudah dihapus karena masa retensinya habis; "
+            "run yang sudah diterbitkan tetap berlaku, tetapi tidak dapat dinilai ulang"
+        )
     parameters = None
     if parameter_set_id is not None:
         parameters = db.get(ParameterSet, parameter_set_id)

@@ -39,6 +39,7 @@ def profile_page(
         "talentbox.view_profile",
         target_type="file",
         target_label=batch.file_name,
+        subjects=[r.nip for r in records],
         rows=len(records),
         status=status,
         component=component,

@@ -38,6 +38,7 @@ def recommendation(request: Request, number: int, viewer: ViewerDep, db: DB) -> 
         target_type="talentbox_run",
         target_id=run.id,
         target_label=f"run {number} instansi {code}",
+        subjects=_nips(context),
         rows=context["rows"],
     )
     return render(request, "talentbox/recommendation.html", context, layout="layout_print.html")
@@ -57,9 +58,14 @@ def recommendation_preview(
         target_type="talentbox_run",
         target_id=run.id,
         target_label=f"run {number} instansi {agency}",
+        subjects=_nips(context),
         rows=context["rows"],
     )
     return render(request, "talentbox/recommendation.html", context, layout="layout_print.html")
+
+
+def _nips(context: dict) -> list[str]:  # type: ignore[type-arg]
+    return [p.nip for group in context["groups"] for p in group.people]
 
 
 def _recommendation(db, run, code: str | None) -> dict:  # type: ignore[no-untyped-def]

@@ -4,7 +4,7 @@ import uuid
 from collections.abc import Iterator, Sequence
 from typing import NamedTuple
 
-from sqlalchemy import Row, exists, func, select, update
+from sqlalchemy import Row, Select, exists, func, select, update
 from sqlalchemy.orm import Session, aliased
 
 from app.talentbox.models import (
@@ -221,6 +221,11 @@ def box_counts(
     if eselon:
         query = query.where(Placement.eselon.startswith(eselon))
     return {number: count for number, count in db.execute(query.group_by(Placement.box)).tuples()}
+
+
+def nips_of_run(run_id: uuid.UUID) -> Select[tuple[str]]:
+    """The NIPs a run placed, as a query (the audit log indexes an export by them)."""
+    return select(Placement.nip).where(Placement.run_id == run_id)
 
 
 def placement_of(db: Session, run_id: uuid.UUID, nip: str) -> Placement | None:

@@ -11,7 +11,7 @@ from fastapi.responses import Response, StreamingResponse
 
 from app.accounts.deps import Forbidden
 from app.accounts.service import Staff
-from app.audit.service import record
+from app.audit.service import record, record_subjects_from
 from app.kit.streaming import csv_chunks, file_chunks, xlsx_file
 from app.talentbox import files, placement, pull, repository, rules, service
 from app.talentbox.deps import AnalystDep, CsrfChecked, run_or_403
@@ -277,6 +277,7 @@ def movers_page(
         target_type="talentbox_run",
         target_id=run.id,
         target_label=f"run {earlier} kotak {from_box} → run {number} kotak {to_box}",
+        subjects=[p.nip for p in people],
         rows=len(people),
     )
     title = translate(N_("Box %(from)s (run %(earlier)s) → box %(to)s (run %(number)s)")) % {
@@ -376,6 +377,7 @@ def _people_page(  # type: ignore[no-untyped-def]
         target_type="talentbox_run",
         target_id=run.id,
         target_label=f"run {run.number} {title}",
+        subjects=[p.nip for p in people],
         rows=len(people),
     )
     back = request.url.path + (f"?{request.url.query}" if request.url.query else "")
@@ -414,6 +416,7 @@ def person_page(
         target_type="person",
         target_id=nip,
         target_label=placed.name,
+        subjects=[nip],
         run=number,
     )
     labels = _component_labels()
@@ -447,7 +450,7 @@ def export(request: Request, number: int, fmt: str, analyst: AnalystDep, db: DB)
     run = run_or_403(db, number)
     if fmt not in ("csv", "xlsx"):
         raise Forbidden()
-    record(
+    entry = record(
         db,
         analyst.actor,
         "talentbox.export",
@@ -457,6 +460,7 @@ def export(request: Request, number: int, fmt: str, analyst: AnalystDep, db: DB)
         format=fmt,
         rows=sum(repository.box_counts(db, run.id).values()),
     )
+    record_subjects_from(db, entry, repository.nips_of_run(run.id))
     name = f"kotak-talenta-run{number}.{fmt}"
     headers = {"Content-Disposition": f'attachment; filename="{name}"'}
     if fmt == "xlsx":

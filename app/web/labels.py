@@ -11,6 +11,7 @@ LABELS: dict[str, dict[str, str]] = {
         "proctor": N_("proctor"),
         "analyst": N_("analyst"),
         "agency_viewer": N_("agency viewer"),
+        "official": N_("the official themself"),
     },
     "session": {
         "planned": N_("planned"),

@@ -1,0 +1,182 @@
+"""Everything held about one official, as one document (UU 27/2022: the right to access and
+obtain one's personal data): identity and its corrections, sessions and attempts, published
+scores with their norm, released talent boxes, SKP ratings, profile records with their
+verification, and who viewed, exported or changed the record (from the audit log).
+
+The same document is the JSON download and, rendered, the printable page; `proasn data
+export-person` writes it for a written request handled by the agency."""
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from app.audit import repository as audit_repository
+from app.audit.service import Actor, record
+from app.kit import clock
+from app.privacy import repository
+
+FORMAT = "proasn-data-pribadi"
+VERSION = 1
+# Actions on the person's record shown as "who viewed or exported it" (all others that name
+# them — corrections, the purge of their answers — are listed too, under what they did).
+VIEW_ACTIONS = frozenset(
+    {
+        "talentbox.view_person",
+        "talentbox.view_box",
+        "talentbox.view_group",
+        "talentbox.view_movement",
+        "talentbox.view_profile",
+        "talentbox.export",
+        "talentbox.recommendation_download",
+        "talentbox.recommendation_preview",
+        "export.scores",
+        "privacy.export_person",
+        "privacy.self_export",
+        "privacy.research_export",
+        "audit.view_person",
+        "selfview.view",
+    }
+)
+
+
+def person_data(
+    db: Session, nip: str, participant_ids: Sequence[uuid.UUID] | None = None
+) -> dict[str, Any]:
+    """The document for a NIP (or only the registrations `participant_ids` opened, for the
+    self-view; talent-box and profile data follow the NIP either way)."""
+    registrations = repository.registrations(db, nip, participant_ids)
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "generated_at": _time(clock.now()),
+        "nip": nip,
+        "registrations": [_registration(db, *row) for row in registrations],
+        "talent_boxes": [_placement(run, p) for run, p in repository.released_placements(db, nip)],
+        "performance_ratings": [_rating(r, i) for r, i in repository.performance_of(db, nip)],
+        "profile_records": [_profile(r, i) for r, i in repository.profile_records_of(db, nip)],
+        "access_log": [_access(e) for e in audit_repository.person_entries(db, nip)],
+    }
+
+
+def record_export(db: Session, actor: Actor, nip: str, action: str, **details: Any) -> None:
+    """The export itself is audited (and so appears in the next export's access log)."""
+    record(db, actor, action, target_type="person", target_id=nip, subjects=[nip], **details)
+
+
+def _registration(db: Session, participant, event, agency, exam_session) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    attempt, purged_at = repository.attempt_of(db, participant.id)
+    result = repository.published_record(db, participant)
+    return {
+        "event": {"code": event.code, "name": event.name, "organiser": event.organiser},
+        "identity": {
+            "name": participant.name,
+            "nip": participant.nip,
+            "position": participant.position,
+            "eselon": participant.eselon,
+            "agency": {"code": agency.code, "name": agency.name},
+        },
+        "corrections": [
+            {
+                "field": c.field,
+                "old": c.old_value,
+                "new": c.new_value,
+                "reason": c.reason,
+                "at": _time(c.corrected_at),
+                "by": c.corrected_by,
+            }
+            for c in repository.corrections(db, participant.id)
+        ],
+        "session": {
+            "code": exam_session.code,
+            "venue": exam_session.venue,
+            "room": exam_session.room,
+            "starts_at": _time(exam_session.starts_at),
+            "time_zone": exam_session.time_zone,
+        },
+        "attempt": _attempt(db, attempt, purged_at),
+        "result": _result(*result) if result else None,
+    }
+
+
+def _attempt(db: Session, attempt, purged_at: datetime | None) -> dict[str, Any] | None:  # type: ignore[no-untyped-def]
+    if attempt is None:
+        return None
+    return {
+        "status": attempt.status,
+        "started_at": _time(attempt.started_at),
+        "submitted_at": _time(attempt.submitted_at),
+        "submitted_by": attempt.submitted_by,
+        "answers_held": repository.answer_count(db, attempt.id),
+        "answers_purged_at": _time(purged_at),
+    }
+
+
+def _result(run, norm, score) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    return {
+        "run": run.number,
+        "published_at": _time(run.published_at),
+        "norm": {"name": norm.name, "version": norm.version},
+        "level": score.level,
+        "composite_t": score.composite_t,
+        "composite_percentile": score.composite_percentile,
+        "stanine": score.stanine,
+        "subtests": {
+            code: {k: v.get(k) for k in ("raw", "max", "t", "percentile") if k in v}
+            for code, v in sorted(score.subtests.items())
+        },
+    }
+
+
+def _placement(run, placed) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    return {
+        "period": run.period,
+        "run": run.number,
+        "released_at": _time(run.released_at),
+        "mode": run.mode,
+        "box": placed.box,
+        "potential_level": placed.potential_level,
+        "performance_level": placed.performance_level,
+        "predicate": placed.predicate,
+        "potential_score": placed.potential_score,
+        "performance_score": placed.performance_score,
+        "recommendation": placed.recommendation,
+    }
+
+
+def _rating(row, batch) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    return {
+        "period": row.period,
+        "predicate": row.predicate,
+        "rating_results": row.rating_results,
+        "rating_behaviour": row.rating_behaviour,
+        "imported_at": _time(batch.imported_at),
+    }
+
+
+def _profile(row, batch) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    return {
+        "component": row.component,
+        "value": row.value,
+        "description": row.description,
+        "status": row.status,
+        "status_at": _time(row.status_at),
+        "status_note": row.status_note,
+        "file": batch.file_name,
+    }
+
+
+def _access(entry) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    return {
+        "at": _time(entry.at),
+        "who": entry.actor_username,
+        "role": entry.actor_role,
+        "action": entry.action,
+        "kind": "view_or_export" if entry.action in VIEW_ACTIONS else "change",
+    }
+
+
+def _time(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None

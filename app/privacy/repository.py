@@ -1,0 +1,328 @@
+"""Queries of the personal-data duties: retention candidates and their removal, one person's
+records. This package composes the domains (as the self-view does): it reads the exam,
+delivery, scoring and talent-box tables; none of those imports it."""
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, exists, func, insert, or_, select, update
+from sqlalchemy.orm import Session
+
+from app.accounts.models import LoginAttempt, StaffLogin
+from app.delivery.models import Answer, AnswerJournal, Attempt, AttemptSection, TakerLogin
+from app.exams.models import Agency, Event, ExamSession, Participant
+from app.privacy.models import IdentityCorrection, PseudonymisedParticipant, PurgedAttempt
+from app.scoring.models import Norm, ScoreRecord, ScoringRun, SelfViewLogin
+from app.talentbox.models import (
+    PerformanceImport,
+    PerformanceRow,
+    Placement,
+    PlacementRun,
+    PotencyImport,
+    PotencyRow,
+    ProfileImport,
+    ProfileRecord,
+)
+from app.throttle.models import ThrottleFailure, ThrottleKey
+
+# --- events whose results are settled -------------------------------------------------------
+
+
+def settled_events(db: Session) -> list[tuple[Event, datetime]]:
+    """Events with published results and no newer unpublished run (a re-scoring under way
+    needs the answers), each with its latest publication time."""
+    latest = (
+        select(ScoringRun.event_id, func.max(ScoringRun.published_at).label("published"))
+        .where(ScoringRun.published_at.is_not(None))
+        .group_by(ScoringRun.event_id)
+        .subquery()
+    )
+    pending = exists().where(
+        ScoringRun.event_id == latest.c.event_id,
+        ScoringRun.published_at.is_(None),
+        ScoringRun.created_at > latest.c.published,
+    )
+    query = (
+        select(Event, latest.c.published)
+        .join(latest, latest.c.event_id == Event.id)
+        .where(~pending)
+        .order_by(latest.c.published, Event.code)
+    )
+    return [(event, published) for event, published in db.execute(query).tuples()]
+
+
+def unsettled_event_count(db: Session) -> int:
+    """Events the purge leaves alone because their results are not (all) published."""
+    return db.scalar(select(func.count(Event.id))) - len(settled_events(db))  # type: ignore[operator]
+
+
+# --- answers -------------------------------------------------------------------------------
+
+
+def attempts_to_purge(db: Session, event_ids: Sequence[uuid.UUID]) -> list[uuid.UUID]:
+    if not event_ids:
+        return []
+    query = (
+        select(Attempt.id)
+        .join(Participant, Participant.id == Attempt.participant_id)
+        .where(Participant.event_id.in_(event_ids))
+        .where(~exists().where(PurgedAttempt.attempt_id == Attempt.id))
+        .order_by(Attempt.id)
+    )
+    return list(db.scalars(query))
+
+
+def answer_counts(db: Session, attempt_ids: Sequence[uuid.UUID]) -> dict[str, int]:
+    people = select(Attempt.participant_id).where(Attempt.id.in_(attempt_ids))
+    return {
+        "attempts": len(attempt_ids),
+        "answers": _count(db, Answer, Answer.attempt_id.in_(attempt_ids)),
+        "journal": _count(db, AnswerJournal, AnswerJournal.attempt_id.in_(attempt_ids)),
+        "section_timings": _count(db, AttemptSection, AttemptSection.attempt_id.in_(attempt_ids)),
+        "taker_logins": _count(db, TakerLogin, TakerLogin.participant_id.in_(people)),
+    }
+
+
+def delete_answers(db: Session, attempt_ids: Sequence[uuid.UUID], now: datetime) -> None:
+    """Answers, journal (which the trigger lets go only once the attempt is listed as purged),
+    section timings and taker logins of these attempts."""
+    db.execute(insert(PurgedAttempt), [{"attempt_id": a, "purged_at": now} for a in attempt_ids])
+    people = select(Attempt.participant_id).where(Attempt.id.in_(attempt_ids))
+    db.execute(delete(AnswerJournal).where(AnswerJournal.attempt_id.in_(attempt_ids)))
+    db.execute(delete(Answer).where(Answer.attempt_id.in_(attempt_ids)))
+    db.execute(delete(AttemptSection).where(AttemptSection.attempt_id.in_(attempt_ids)))
+    db.execute(delete(TakerLogin).where(TakerLogin.participant_id.in_(people)))
+
+
+# --- technical logs --------------------------------------------------------------------------
+
+TECHNICAL_LOGS: dict[str, Any] = {
+    "staff_logins": (StaffLogin, StaffLogin.expires_at),
+    "staff_login_attempts": (LoginAttempt, LoginAttempt.at),
+    "selfview_logins": (SelfViewLogin, SelfViewLogin.expires_at),
+    "throttle_failures": (ThrottleFailure, ThrottleFailure.at),
+    "throttle_keys": (ThrottleKey, ThrottleKey.touched_at),
+}
+
+
+def old_log_ids(db: Session, table: str, before: datetime) -> list[Any]:
+    model, column = TECHNICAL_LOGS[table]
+    primary = model.__mapper__.primary_key[0]
+    return list(db.scalars(select(primary).where(column < before).order_by(primary)))
+
+
+def delete_log_rows(db: Session, table: str, ids: Sequence[Any]) -> int:
+    model, _ = TECHNICAL_LOGS[table]
+    primary = model.__mapper__.primary_key[0]
+    return db.execute(delete(model).where(primary.in_(ids))).rowcount  # type: ignore[attr-defined]
+
+
+# --- talent box ------------------------------------------------------------------------------
+
+
+def released_runs_before(db: Session, before: datetime) -> list[uuid.UUID]:
+    """Released runs past their period that still hold placements or NIP lists."""
+    holds = or_(
+        exists().where(Placement.run_id == PlacementRun.id),
+        func.coalesce(func.json_array_length(PlacementRun.only_potency), 0) > 0,
+    )
+    query = (
+        select(PlacementRun.id)
+        .where(PlacementRun.released_at.is_not(None), PlacementRun.released_at < before)
+        .where(holds)
+        .order_by(PlacementRun.number)
+    )
+    return list(db.scalars(query))
+
+
+def placement_count(db: Session, run_ids: Sequence[uuid.UUID]) -> int:
+    return _count(db, Placement, Placement.run_id.in_(run_ids))
+
+
+def delete_placements(db: Session, run_ids: Sequence[uuid.UUID]) -> int:
+    removed = db.execute(delete(Placement).where(Placement.run_id.in_(run_ids))).rowcount  # type: ignore[attr-defined]
+    db.execute(
+        update(PlacementRun)
+        .where(PlacementRun.id.in_(run_ids))
+        .values(only_potency=[], only_performance=[], only_profile=None)
+    )
+    return removed  # type: ignore[no-any-return]
+
+
+IMPORTS: dict[str, Any] = {
+    "potency_rows": (PotencyImport, PotencyRow, PlacementRun.potency_import_id),
+    "performance_rows": (PerformanceImport, PerformanceRow, PlacementRun.performance_import_id),
+    "profile_records": (ProfileImport, ProfileRecord, PlacementRun.profile_import_id),
+}
+
+
+def idle_imports(db: Session, kind: str, before: datetime) -> list[uuid.UUID]:
+    """Imports older than the cut-off whose every run is released before it (and so purged
+    first): no unreleased or still-kept run needs their rows."""
+    header, rows, used_by = IMPORTS[kind]
+    needed = exists().where(
+        used_by == header.id,
+        or_(PlacementRun.released_at.is_(None), PlacementRun.released_at >= before),
+    )
+    has_rows = exists().where(rows.import_id == header.id)
+    query = select(header.id).where(header.imported_at < before, ~needed, has_rows)
+    return list(db.scalars(query.order_by(header.imported_at)))
+
+
+def import_row_count(db: Session, kind: str, import_ids: Sequence[uuid.UUID]) -> int:
+    _, rows, _ = IMPORTS[kind]
+    return _count(db, rows, rows.import_id.in_(import_ids))
+
+
+def delete_import_rows(db: Session, kind: str, import_ids: Sequence[uuid.UUID]) -> int:
+    _, rows, _ = IMPORTS[kind]
+    return db.execute(delete(rows).where(rows.import_id.in_(import_ids))).rowcount  # type: ignore[attr-defined,no-any-return]
+
+
+# --- identity --------------------------------------------------------------------------------
+
+
+def events_held_by_talentbox(db: Session, event_ids: Sequence[uuid.UUID]) -> set[uuid.UUID]:
+    """Events whose scoring runs an imported potency row still names (the talent box's rules
+    still need the result linked to the person)."""
+    runs = {
+        str(run_id): event_id
+        for run_id, event_id in db.execute(
+            select(ScoringRun.id, ScoringRun.event_id).where(ScoringRun.event_id.in_(event_ids))
+        ).tuples()
+    }
+    if not runs:
+        return set()
+    named = select(PotencyRow.scoring_run_id).where(PotencyRow.scoring_run_id.in_(list(runs)))
+    return {runs[r] for r in db.scalars(named.distinct())}
+
+
+def participants_to_pseudonymise(db: Session, event_ids: Sequence[uuid.UUID]) -> list[uuid.UUID]:
+    if not event_ids:
+        return []
+    query = (
+        select(Participant.id)
+        .where(Participant.event_id.in_(event_ids))
+        .where(~exists().where(PseudonymisedParticipant.participant_id == Participant.id))
+        .order_by(Participant.id)
+    )
+    return list(db.scalars(query))
+
+
+def pseudonymise(db: Session, participant_ids: Sequence[uuid.UUID], now: datetime) -> int:
+    """Replace name, NIP, position and access code; drop corrections (they hold old names)
+    and taker logins. Scores, forms and attempts stay, unlinked from the person."""
+    for participant in db.scalars(select(Participant).where(Participant.id.in_(participant_ids))):
+        participant.nip = pseudonym_of(participant.id)
+        participant.name = "(dipseudonimkan)"
+        participant.position = ""
+        participant.access_code_hash = ""  # no access code verifies against it
+        participant.updated_at = now
+    db.execute(
+        delete(IdentityCorrection).where(IdentityCorrection.participant_id.in_(participant_ids))
+    )
+    db.execute(delete(TakerLogin).where(TakerLogin.participant_id.in_(participant_ids)))
+    rows = [{"participant_id": p, "pseudonymised_at": now} for p in participant_ids]
+    db.execute(insert(PseudonymisedParticipant), rows)
+    db.flush()
+    return len(participant_ids)
+
+
+def pseudonym_of(participant_id: uuid.UUID) -> str:
+    """18 characters, never a valid NIP (starts with letters), unique per registration."""
+    return "PS" + participant_id.hex[-16:]
+
+
+# --- one person ------------------------------------------------------------------------------
+
+
+def registrations(
+    db: Session, nip: str, participant_ids: Sequence[uuid.UUID] | None = None
+) -> list[tuple[Participant, Event, Agency, ExamSession]]:
+    query = (
+        select(Participant, Event, Agency, ExamSession)
+        .join(Event, Event.id == Participant.event_id)
+        .join(Agency, Agency.id == Participant.agency_id)
+        .join(ExamSession, ExamSession.id == Participant.session_id)
+        .where(Participant.nip == nip)
+        .order_by(ExamSession.starts_at)
+    )
+    if participant_ids is not None:
+        query = query.where(Participant.id.in_(participant_ids))
+    return [tuple(row) for row in db.execute(query).tuples()]  # type: ignore[misc]
+
+
+def attempt_of(db: Session, participant_id: uuid.UUID) -> tuple[Attempt | None, datetime | None]:
+    query = (
+        select(Attempt, PurgedAttempt.purged_at)
+        .outerjoin(PurgedAttempt, PurgedAttempt.attempt_id == Attempt.id)
+        .where(Attempt.participant_id == participant_id)
+    )
+    row = db.execute(query).first()
+    return (row[0], row[1]) if row else (None, None)
+
+
+def answer_count(db: Session, attempt_id: uuid.UUID) -> int:
+    return _count(db, Answer, Answer.attempt_id == attempt_id)
+
+
+def published_record(
+    db: Session, participant: Participant
+) -> tuple[ScoringRun, Norm, ScoreRecord] | None:
+    query = (
+        select(ScoringRun, Norm, ScoreRecord)
+        .join(Norm, Norm.id == ScoringRun.norm_id)
+        .join(ScoreRecord, ScoreRecord.run_id == ScoringRun.id)
+        .where(ScoringRun.event_id == participant.event_id)
+        .where(ScoringRun.published_at.is_not(None))
+        .where(ScoreRecord.participant_id == participant.id)
+        .order_by(ScoringRun.published_at.desc())
+        .limit(1)
+    )
+    row = db.execute(query).first()
+    return (row[0], row[1], row[2]) if row else None
+
+
+def corrections(db: Session, participant_id: uuid.UUID) -> list[IdentityCorrection]:
+    query = (
+        select(IdentityCorrection)
+        .where(IdentityCorrection.participant_id == participant_id)
+        .order_by(IdentityCorrection.corrected_at)
+    )
+    return list(db.scalars(query))
+
+
+def released_placements(db: Session, nip: str) -> list[tuple[PlacementRun, Placement]]:
+    query = (
+        select(PlacementRun, Placement)
+        .join(Placement, Placement.run_id == PlacementRun.id)
+        .where(Placement.nip == nip, PlacementRun.released_at.is_not(None))
+        .order_by(PlacementRun.period, PlacementRun.number)
+    )
+    return [(run, placed) for run, placed in db.execute(query).tuples()]
+
+
+def profile_records_of(db: Session, nip: str) -> list[tuple[ProfileRecord, ProfileImport]]:
+    query = (
+        select(ProfileRecord, ProfileImport)
+        .join(ProfileImport, ProfileImport.id == ProfileRecord.import_id)
+        .where(ProfileRecord.nip == nip)
+        .order_by(ProfileImport.imported_at, ProfileRecord.row_number)
+    )
+    return [(r, i) for r, i in db.execute(query).tuples()]
+
+
+def performance_of(db: Session, nip: str) -> list[tuple[PerformanceRow, PerformanceImport]]:
+    query = (
+        select(PerformanceRow, PerformanceImport)
+        .join(PerformanceImport, PerformanceImport.id == PerformanceRow.import_id)
+        .where(PerformanceRow.nip == nip)
+        .order_by(PerformanceRow.period, PerformanceImport.imported_at)
+    )
+    return [(r, i) for r, i in db.execute(query).tuples()]
+
+
+def _count(db: Session, model: Any, condition: Any) -> int:
+    return db.scalar(select(func.count()).select_from(model).where(condition)) or 0
