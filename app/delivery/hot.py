@@ -14,9 +14,9 @@ module decides nothing of its own; tests/delivery/test_hot.py and test_core.py h
 to the same rules. `service` chooses between the two: callers never import this module.
 """
 
+import math
 import uuid
 from dataclasses import dataclass
-import math
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -521,4 +521,6 @@ def latest_notice(
         return None
     params = {"session_id": session_id, "started_at": started_at, "now": now}
     row = db.connection().execute(_NOTICE, params).first()
-    return Notice.of(row.id, row.message, row.at, row.expires_at, row.time_zone, now) if row else None
+    if row is None:
+        return None
+    return Notice.of(row.id, row.message, row.at, row.expires_at, row.time_zone, now)

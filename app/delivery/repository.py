@@ -327,7 +327,5 @@ def page_signals_since(db: Session, since: datetime) -> list[tuple[str, uuid.UUI
     acted = db.execute(
         select(Attempt.id, Attempt.controlled_at).where(Attempt.controlled_at > since)
     )
-    told = db.execute(
-        select(Broadcast.exam_session_id, Broadcast.at).where(Broadcast.at > since)
-    )
+    told = db.execute(select(Broadcast.exam_session_id, Broadcast.at).where(Broadcast.at > since))
     return [("attempt", i, at) for i, at in acted] + [("room", i, at) for i, at in told]
