@@ -221,11 +221,8 @@ def _broadcast_out(found: Notice | None) -> BroadcastOut | None:
     )
 
 
-@router.get(
-    "/signals",
-    response_class=StreamingResponse,
-    responses={200: {"content": {"text/event-stream": {}}}, 204: {"description": "no test runs"}},
-)
+# Not in the OpenAPI document: an endless stream, for the exam page (docs/delivery.md).
+@router.get("/signals", include_in_schema=False)
 async def page_signals(request: Request, proasn_taker: TakerCookie = None) -> Response:
     """Server-sent events for the open test page: `change` when a proctor acted on this
     attempt or wrote to the room; the page then sends a heartbeat. No test running: 204, and

@@ -471,6 +471,9 @@ def reset_login(
     Every login of the seat still in use ends (rows from before the database held one)."""
     reason = _need_reason(reason)
     ended = delivery_repository.end_logins(db, participant.id, clock.now(), "reset by proctor")
+    attempt = delivery_repository.attempt_of(db, participant.id)
+    if ended and attempt is not None:
+        attempt.controlled_at = clock.now()  # the open page hears of it and says so
     if pc_number:
         seat = seat_of(db, participant)
         seat.pc_number, seat.version, seat.updated_at = (
