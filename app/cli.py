@@ -702,6 +702,9 @@ def serve(
         workers=workers,
         access_log=access_log,
         timeout_keep_alive=keep_alive,
+        # The open test pages' event streams never end by themselves: on shutdown they are
+        # cut after this long (the pages reconnect to the next server).
+        timeout_graceful_shutdown=5,
     )
 
 

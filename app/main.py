@@ -31,6 +31,7 @@ from app.delivery.api import router as taker_api
 from app.delivery.errors import DeliveryError
 from app.delivery.routes import page_refusal
 from app.delivery.routes import router as taker_pages
+from app.delivery.signals import Signals
 from app.exports import api as exports_api
 from app.exports.service import ExportRefused
 from app.i18n import N_
@@ -153,6 +154,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine)
+        app.state.signals = Signals(app.state.sessionmaker)
         sweeper = asyncio.create_task(_sweeper(app.state.sessionmaker, settings.sweeper_seconds))
         # Everything loaded so far (modules, mappings, compiled templates) lives as long as the
         # worker: out of the collector's sight, a full collection no longer walks it. Measured
@@ -165,6 +167,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         sweeper.cancel()
         with suppress(asyncio.CancelledError):
             await sweeper
+        await app.state.signals.close()
         engine.dispose()
 
     app = FastAPI(title="ProASN CAT", version="0.1.0", lifespan=lifespan)

@@ -77,6 +77,8 @@ class LiveServer:
                 "--workers",
                 str(self.workers),
                 "--no-proxy-headers",  # as docker/entrypoint.sh and `proasn serve` start it
+                "--timeout-graceful-shutdown",  # open pages' event streams (as they do)
+                "2",
             ],
             cwd=ROOT,
             env=env,

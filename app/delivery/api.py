@@ -4,18 +4,20 @@ Authentication is the `proasn_taker` cookie (HttpOnly, SameSite=Strict). State-c
 take JSON bodies, which a cross-site HTML form cannot send, so they need no CSRF token.
 """
 
+import uuid
 from typing import Annotated
 
 from fastapi import Cookie, Depends, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from app.config import get_settings
-from app.delivery import calls, repository, service, views
+from app.delivery import calls, repository, service, signals, views
 from app.delivery.content import ItemView
 from app.delivery.core import Answering
-from app.delivery.errors import DeliveryError
+from app.delivery.errors import DeliveryError, NotLoggedIn
+from app.delivery.hot import Notice
 from app.delivery.models import Attempt
 from app.delivery.schemas import (
     AnswerIn,
@@ -32,6 +34,7 @@ from app.delivery.schemas import (
     StateOut,
 )
 from app.i18n import DEFAULT_LOCALE
+from app.kit.secrets_gen import token_digest
 from app.web.deps import DB, in_transaction
 from app.web.pages import retry_after
 from app.web.routing import DomainRouter
@@ -210,8 +213,37 @@ async def heartbeat(
     return json_reply(await in_transaction(request, work))
 
 
-def _broadcast_out(found: tuple[str, str] | None) -> BroadcastOut | None:
-    return BroadcastOut(id=found[0], message=found[1]) if found else None
+def _broadcast_out(found: Notice | None) -> BroadcastOut | None:
+    if found is None:
+        return None
+    return BroadcastOut(
+        id=found.id, message=found.message, sent_at=found.sent_at, expires_in=found.expires_in
+    )
+
+
+# Not in the OpenAPI document: an endless stream, for the exam page (docs/delivery.md).
+@router.get("/signals", include_in_schema=False)
+async def page_signals(request: Request, proasn_taker: TakerCookie = None) -> Response:
+    """Server-sent events for the open test page: `change` when a proctor acted on this
+    attempt or wrote to the room; the page then sends a heartbeat. No test running: 204, and
+    the browser stops asking."""
+
+    def work(db: Session) -> tuple[uuid.UUID, uuid.UUID] | None:
+        if not proasn_taker:
+            raise NotLoggedIn()
+        found = repository.page_of(db, token_digest(proasn_taker))
+        if found is None:
+            service.authenticate(db, proasn_taker)  # not logged in: 401
+        return found
+
+    found = await in_transaction(request, work)
+    if found is None:
+        return Response(status_code=204)
+    return StreamingResponse(
+        signals.stream(request.app.state.signals, *found),
+        media_type="text/event-stream",
+        headers={"X-Accel-Buffering": "no"},  # nginx: pass each event on at once
+    )
 
 
 @router.get("/grid", response_model=list[GridCellOut])

@@ -51,7 +51,7 @@ class SaveReply:
     seq: int
     applied: bool
     remaining: tuple[int | None, int | None]
-    broadcast: tuple[str, str] | None  # (id, message): the proctor's latest
+    broadcast: hot.Notice | None  # the proctor's latest message this page may show
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,7 @@ class BeatReply:
     status: str  # not_started | in_progress | paused | submitted
     remaining: tuple[int | None, int | None]
     current_section: int
-    broadcast: tuple[str, str] | None
+    broadcast: hot.Notice | None
 
 
 # A page asks for at most this many items at once (its prefetch batch).
@@ -191,7 +191,7 @@ def save(db: Session, token: str | None, answering: Answering) -> SaveReply:
         answering.shown,
     )
     answer = result.answer
-    news = hot.latest_broadcast(db, taker.participant.session_id, clock.now())
+    news = hot.latest_notice(db, taker.participant.session_id, attempt.started_at, clock.now())
     left = remaining(db, attempt)
     return SaveReply(answer.option_id, answer.flagged, answer.seq, result.applied, left, news)
 
@@ -205,7 +205,8 @@ def beat(db: Session, token: str | None, position: int | None) -> BeatReply:
         return BeatReply("in_progress", fast.clock(), row.current_section, fast.broadcast())
     taker = authenticate(db, token)
     attempt = heartbeat(db, taker, position)
-    news = hot.latest_broadcast(db, taker.participant.session_id, clock.now())
+    started = attempt.started_at if attempt is not None else None
+    news = hot.latest_notice(db, taker.participant.session_id, started, clock.now())
     if attempt is None:
         return BeatReply("not_started", (None, None), 1, news)
     facts = facts_of(db, attempt)

@@ -14,6 +14,7 @@ module decides nothing of its own; tests/delivery/test_hot.py and test_core.py h
 to the same rules. `service` chooses between the two: callers never import this module.
 """
 
+import math
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -27,9 +28,10 @@ from app.delivery.content import CONTENT, Content
 from app.delivery.core import AnswerChange, Answering, AttemptFacts
 from app.delivery.models import Answer, AnswerJournal, Attempt, AttemptSection, TakerLogin
 from app.delivery.selectors import FixedFormSelector, ItemRef
-from app.exams.models import Event, Form, FormItem, Participant
+from app.exams.models import Event, ExamSession, Form, FormItem, Participant
 from app.kit.ids import new_id
 from app.kit.secrets_gen import token_digest
+from app.kit.timezones import format_local
 from app.proctoring.models import Broadcast
 
 L = TakerLogin.__table__
@@ -42,22 +44,31 @@ AN = Answer.__table__
 J = AnswerJournal.__table__
 E = Event.__table__
 B = Broadcast.__table__
-
-# A proctor's message reaches the pages that beat within this long after it was sent.
-BROADCAST_WINDOW = timedelta(minutes=30)
+ES = ExamSession.__table__
 
 _current_section = S.alias("current_section")
 _any_section = S.alias("any_section")
+_news = B.alias("news")
 
 
-def _latest_broadcast(column: Any) -> Any:
-    """The room's latest proctor message of the window (a correlated, indexed subquery)."""
+def _shown_to(started_at: Any, session_id: Any) -> tuple[Any, ...]:
+    """Which of a room's messages a page may show: sent since the attempt began, not expired
+    (`now` a parameter). Both paths ask with this."""
     return (
-        select(column)
-        .where(B.c.exam_session_id == P.c.session_id, B.c.at > bindparam("since"))
+        B.c.exam_session_id == session_id,
+        B.c.at >= started_at,
+        B.c.expires_at > bindparam("now"),
+    )
+
+
+def _latest_notice_id() -> Any:
+    """The room's latest message this attempt may show (a correlated, indexed subquery)."""
+    return (
+        select(B.c.id)
+        .where(*_shown_to(A.c.started_at, P.c.session_id))
         .order_by(B.c.at.desc())
         .limit(1)
-        .correlate(P)
+        .correlate(P, A)
         .scalar_subquery()
     )
 
@@ -106,9 +117,15 @@ def _snapshot_query(with_item: bool, lock: bool, news: bool, blueprint: bool = F
         joined = joined.join(E, E.c.id == P.c.event_id)
     if news:  # the replies that the page reads the proctor's messages from
         columns += [
-            _latest_broadcast(B.c.id).label("broadcast_id"),
-            _latest_broadcast(B.c.message).label("broadcast_message"),
+            _news.c.id.label("broadcast_id"),
+            _news.c.message.label("broadcast_message"),
+            _news.c.at.label("broadcast_at"),
+            _news.c.expires_at.label("broadcast_expires_at"),
+            ES.c.time_zone.label("room_zone"),
         ]
+        joined = joined.join(ES, ES.c.id == P.c.session_id).outerjoin(
+            _news, _news.c.id == _latest_notice_id()
+        )
     query = (
         select(*columns)
         .select_from(joined)
@@ -223,6 +240,30 @@ _TOUCH = {  # the attempt's columns a call changes -> its UPDATE
 
 
 @dataclass(frozen=True)
+class Notice:
+    """A proctor's message as the page shows it: when it was sent, in the room's zone, and
+    how long it still stands (the page counts that down; the PC's clock is never read)."""
+
+    id: str
+    message: str
+    sent_at: str  # "10:42 WITA"
+    expires_in: int  # seconds
+
+    @classmethod
+    def of(
+        cls,
+        id: uuid.UUID,
+        message: str,
+        at: datetime,
+        expires_at: datetime,
+        zone: str,
+        now: datetime,
+    ) -> "Notice":
+        left = math.ceil((expires_at - now).total_seconds())
+        return cls(str(id), message, format_local(at, zone, "%H:%M"), max(0, left))
+
+
+@dataclass(frozen=True)
 class Snapshot:
     """What one read tells about a taker's request, when it is an ordinary one."""
 
@@ -237,11 +278,19 @@ class Snapshot:
     def facts(self) -> AttemptFacts:
         return facts_of(self.row)
 
-    def broadcast(self) -> tuple[str, str] | None:
-        """(id, message) of the room's latest proctor message (save and heartbeat reads)."""
-        if self.row.broadcast_id is None:
+    def broadcast(self) -> "Notice | None":
+        """The room's latest proctor message this page may show (save and heartbeat reads)."""
+        row = self.row
+        if row.broadcast_id is None:
             return None
-        return str(self.row.broadcast_id), self.row.broadcast_message
+        return Notice.of(
+            row.broadcast_id,
+            row.broadcast_message,
+            row.broadcast_at,
+            row.broadcast_expires_at,
+            row.room_zone,
+            self.now,
+        )
 
     def clock(self) -> tuple[int, int | None]:
         """(test, section) seconds left (core.remaining)."""
@@ -277,7 +326,7 @@ def _read(
     params = {
         "token_hash": token_digest(token),
         "position": position,
-        "since": now - BROADCAST_WINDOW,
+        "now": now,
     }
     row = conn.execute(query, params).first()
     # No login or no attempt (the ORM path says which), or an adaptive attempt (its items
@@ -454,16 +503,24 @@ def _update_attempt(conn: Connection, snap: Snapshot, changes: dict[str, Any]) -
         conn.execute(_TOUCH[tuple(sorted(changes))], {"the_attempt": snap.attempt_id, **params})
 
 
-_BROADCAST = (
-    select(B.c.id, B.c.message)
-    .where(B.c.exam_session_id == bindparam("session_id"), B.c.at > bindparam("since"))
+_NOTICE = (
+    select(B.c.id, B.c.message, B.c.at, B.c.expires_at, ES.c.time_zone)
+    .join(ES, ES.c.id == B.c.exam_session_id)
+    .where(*_shown_to(bindparam("started_at"), bindparam("session_id")))
     .order_by(B.c.at.desc())
     .limit(1)
 )
 
 
-def latest_broadcast(db: Session, session_id: uuid.UUID, now: datetime) -> tuple[str, str] | None:
-    """(id, message) of the room's latest proctor message of the last 30 minutes."""
-    since = now - BROADCAST_WINDOW
-    row = db.connection().execute(_BROADCAST, {"session_id": session_id, "since": since}).first()
-    return (str(row.id), row.message) if row else None
+def latest_notice(
+    db: Session, session_id: uuid.UUID, started_at: datetime | None, now: datetime
+) -> Notice | None:
+    """The room's latest message for an attempt begun at `started_at` (None: not begun, so
+    none), as the hot reads find it."""
+    if started_at is None:
+        return None
+    params = {"session_id": session_id, "started_at": started_at, "now": now}
+    row = db.connection().execute(_NOTICE, params).first()
+    if row is None:
+        return None
+    return Notice.of(row.id, row.message, row.at, row.expires_at, row.time_zone, now)

@@ -72,9 +72,9 @@ class Attempt(Base):
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # taker | timer | proctor
     submitted_by: Mapped[str | None] = mapped_column(String(16))
-    # Last proctor action on this attempt (pause, resume, extra time, end): the live board
-    # re-sends a row when it changes.
-    controlled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Last proctor action on this attempt (pause, resume, extra time, end, login reset): the board
+    # re-sends a row when it changes, and the open page hears of it (delivery/signals.py).
+    controlled_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
 
 
 class AttemptSection(Base):

@@ -13,6 +13,7 @@ from app.delivery.models import Answer, Attempt, AttemptScore, AttemptSection, T
 from app.exams import repository as exams_repository
 from app.exams.models import Agency, Event, ExamSession, Form, FormItem, Participant
 from app.kit.ids import new_id
+from app.proctoring.models import Broadcast
 
 # Joins a participant to their login in use (one at a time; revoked ones stay for the audit).
 ACTIVE_LOGIN_OF_PARTICIPANT = (
@@ -305,3 +306,26 @@ def scores_of(db: Session, attempt_id: uuid.UUID) -> list[AttemptScore]:
         .order_by(AttemptScore.subtest_code)
     )
     return list(db.scalars(query))
+
+
+def page_of(db: Session, token_hash: str) -> tuple[uuid.UUID, uuid.UUID] | None:
+    """(exam session, attempt) of a live login's running attempt: what its page listens to."""
+    row = db.execute(
+        select(Participant.session_id, Attempt.id)
+        .join(TakerLogin, TakerLogin.participant_id == Participant.id)
+        .join(Attempt, Attempt.participant_id == Participant.id)
+        .where(TakerLogin.token_hash == token_hash, TakerLogin.revoked_at.is_(None))
+        .where(Attempt.status == "in_progress")
+    ).first()
+    return (row[0], row[1]) if row else None
+
+
+def page_signals_since(db: Session, since: datetime) -> list[tuple[str, uuid.UUID, datetime]]:
+    """What open pages must hear of since `since`: ("attempt", id, when) for a proctor's
+    action on an attempt, ("room", exam session id, when) for a message to a room. Two
+    indexed range reads, whatever the number of takers."""
+    acted = db.execute(
+        select(Attempt.id, Attempt.controlled_at).where(Attempt.controlled_at > since)
+    )
+    told = db.execute(select(Broadcast.exam_session_id, Broadcast.at).where(Broadcast.at > since))
+    return [("attempt", i, at) for i, at in acted] + [("room", i, at) for i, at in told]

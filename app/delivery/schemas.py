@@ -102,9 +102,13 @@ class HeartbeatIn(BaseModel):
 class BroadcastOut(BaseModel):
     id: str
     message: str
+    sent_at: str = Field(description="when the proctor sent it, in the room's zone: 10:42 WITA")
+    expires_in: int = Field(description="seconds it still stands (the proctor chose how long)")
 
 
-BROADCAST_HELP = "the proctor's latest message to the room (last 30 minutes)"
+BROADCAST_HELP = (
+    "the proctor's latest message to the room that still stands, sent since this attempt began"
+)
 
 
 class AnswerOut(BaseModel):

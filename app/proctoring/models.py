@@ -71,6 +71,9 @@ class ExtraTime(Base):
 
 
 class Broadcast(Base):
+    """A proctor's message to every taker of a room: shown on the pages of attempts started
+    before it was sent, until `expires_at` (the proctor chooses how long)."""
+
     __tablename__ = "proctor_broadcast"
     __table_args__ = (Index("ix_proctor_broadcast_session", "exam_session_id", "at"),)
 
@@ -79,7 +82,8 @@ class Broadcast(Base):
         ForeignKey("exam_session.id", ondelete="CASCADE")
     )
     message: Mapped[str] = mapped_column(String(500))
-    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 INCIDENT_CATEGORIES = {

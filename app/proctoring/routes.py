@@ -100,6 +100,8 @@ def session_page(
         "starts": format_local(exam_session.starts_at, exam_session.time_zone),
         "categories": INCIDENT_CATEGORIES,
         "local_now": format_local(clock.now(), exam_session.time_zone, "%H:%M"),
+        "broadcast_minutes": service.BROADCAST_MINUTES,
+        "max_broadcast_minutes": service.MAX_BROADCAST_MINUTES,
     }
     return render(request, "proctoring/session.html", context)
 
@@ -251,9 +253,16 @@ def resume_room(exam_session: SessionDep, staff: StaffDep, db: DB, reason: Reaso
 
 @router.post("/sesi/{session_id}/pesan", dependencies=[CsrfChecked])
 def broadcast(
-    exam_session: SessionDep, staff: StaffDep, db: DB, message: Annotated[str, Form()] = ""
+    exam_session: SessionDep,
+    staff: StaffDep,
+    db: DB,
+    message: Annotated[str, Form()] = "",
+    minutes: Annotated[int, Form()] = service.BROADCAST_MINUTES,
 ) -> Response:
-    return act(exam_session, lambda: service.broadcast(db, staff.actor, exam_session, message))
+    return act(
+        exam_session,
+        lambda: service.broadcast(db, staff.actor, exam_session, message, minutes),
+    )
 
 
 @router.post("/sesi/{session_id}/kejadian", dependencies=[CsrfChecked])

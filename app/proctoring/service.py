@@ -265,6 +265,7 @@ def _pause(
     floors = [exam_session.starts_at, attempt.started_at, repository.last_resume(db, attempt.id)]
     effective = delivery_core.pause_at(since, floors, now)
     attempt.paused_at = effective
+    attempt.controlled_at = now  # the board and the open page hear of it
     db.add(
         AttemptPause(
             attempt_id=attempt.id,
@@ -470,6 +471,9 @@ def reset_login(
     Every login of the seat still in use ends (rows from before the database held one)."""
     reason = _need_reason(reason)
     ended = delivery_repository.end_logins(db, participant.id, clock.now(), "reset by proctor")
+    attempt = delivery_repository.attempt_of(db, participant.id)
+    if ended and attempt is not None:
+        attempt.controlled_at = clock.now()  # the open page hears of it and says so
     if pc_number:
         seat = seat_of(db, participant)
         seat.pc_number, seat.version, seat.updated_at = (
@@ -555,13 +559,36 @@ def bulk_action(
 # --- messages and notes ---------------------------------------------------------------------
 
 
-def broadcast(db: Session, actor: Actor, exam_session: ExamSession, message: str) -> Outcome:
+# How long a message stands on the pages unless the proctor says otherwise, and the longest.
+BROADCAST_MINUTES = 5
+MAX_BROADCAST_MINUTES = 120
+
+
+def broadcast(
+    db: Session,
+    actor: Actor,
+    exam_session: ExamSession,
+    message: str,
+    minutes: int = BROADCAST_MINUTES,
+) -> Outcome:
+    """A message to every taker of the room who began before it, shown with the time it was
+    sent for `minutes`: a message that outlives its moment ("20 minutes left") misleads."""
     text = (message or "").strip()
     if not text:
         raise ActionRefused("pesan kosong")
-    db.add(Broadcast(exam_session_id=exam_session.id, message=text[:500], at=clock.now()))
-    _audit(db, actor, "room.broadcast", exam_session, message=text[:500])
-    return Outcome(True, "pesan dikirim ke semua peserta di ruang ini")
+    if not 1 <= minutes <= MAX_BROADCAST_MINUTES:
+        raise ActionRefused(f"lama tampil pesan 1–{MAX_BROADCAST_MINUTES} menit")
+    now = clock.now()
+    db.add(
+        Broadcast(
+            exam_session_id=exam_session.id,
+            message=text[:500],
+            at=now,
+            expires_at=now + timedelta(minutes=minutes),
+        )
+    )
+    _audit(db, actor, "room.broadcast", exam_session, message=text[:500], minutes=minutes)
+    return Outcome(True, f"pesan dikirim ke semua peserta di ruang ini, tampil {minutes} menit")
 
 
 def add_incident(

@@ -194,6 +194,11 @@ async def drive(ctx_args: dict, skip: set[str], backend: str) -> None:  # type: 
     ) as session:
         ctx = scenarios.Context(http=Http(session, ctx_args["server"].url), **ctx_args)
         await run_scenarios(ctx, skip, backend)
+        # The pages still open keep their signal streams until the bench ends: close them.
+        streams = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        for task in streams:
+            task.cancel()
+        await asyncio.gather(*streams, return_exceptions=True)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -4,7 +4,9 @@ The login flow through the HTML forms (login page and its static files, confirma
 instructions, a practice item, start), the test page once, then what taker.js sends while
 the taker works: the item batches of app/delivery/prefetch.py's policy (the same function the
 page implements), a save of each answer (`shown` when the page shows that item) and a
-heartbeat after a quiet interval. Moving between kept items sends nothing, as in the page.
+heartbeat after a quiet interval, and the page's signal stream (server-sent events, open while
+the test page is; each `change` brings a heartbeat). Moving between kept items sends nothing,
+as in the page.
 tests/browser/test_page_requests.py fails when a real Chromium page sends other requests than
 this client for the same actions.
 """
@@ -72,6 +74,8 @@ class PageTaker:
     time_up_at: float = float("inf")  # monotonic: the page's countdown reaches zero
     grace: float = 3.0  # the server's answer grace (the page waits it + 1.5 s at zero)
     left: bool = False  # the page has gone to the finished page
+    signals: "asyncio.Task[None] | None" = None  # taker.js's EventSource
+    signals_open: int = 0  # streams opened (the first, then reconnections)
 
     # --- plumbing ---------------------------------------------------------------------
 
@@ -147,7 +151,53 @@ class PageTaker:
         if page is None:
             return False
         self._read_page(page)
+        await self.listen(http, rec)
         return True
+
+    async def listen(self, http: Http, rec: Recorder) -> None:
+        """taker.js's EventSource on the test page: open (returns once the server answered),
+        a heartbeat on each `change`, reconnected after the server's `retry` when it ends."""
+        if self.signals is not None:
+            return
+        opened = asyncio.Event()
+        self.signals = asyncio.create_task(self._signals(http, rec, opened))
+        await opened.wait()
+
+    async def _signals(self, http: Http, rec: Recorder, opened: asyncio.Event) -> None:
+        retry = 2.0
+        while not self.left:
+            began = time.perf_counter()
+            headers = {"Cookie": self.cookie, "Accept": "text/event-stream"}
+            endless = aiohttp.ClientTimeout(total=None, sock_read=None)
+            try:
+                async with http.session.get(
+                    http.base + f"{API}/signals", headers=headers, timeout=endless
+                ) as response:
+                    rec.add("signals", (time.perf_counter() - began) * 1000)
+                    self.signals_open += 1
+                    opened.set()
+                    if response.status != 200:  # 204: no test runs; EventSource stops
+                        if response.status != 204:
+                            rec.error("signals", f"HTTP {response.status}")
+                        return
+                    async for line in response.content:
+                        if line.startswith(b"retry:"):
+                            retry = int(line.split(b":")[1]) / 1000
+                        elif line.startswith(b"event: change"):
+                            await self.heartbeat(http, rec)
+                        if self.left:
+                            return
+            except (aiohttp.ClientError, TimeoutError) as exc:
+                opened.set()
+                if not self.left:
+                    rec.error("signals", type(exc).__name__, str(exc))
+            await asyncio.sleep(retry)
+
+    def close_signals(self) -> None:
+        """The page is gone: its stream closes."""
+        if self.signals is not None and self.signals is not asyncio.current_task():
+            self.signals.cancel()  # (its own heartbeat's leaving ends it by returning)
+        self.signals = None
 
     def _read_page(self, html: str) -> None:
         self.first, self.last = int(_data(html, "first")), int(_data(html, "last"))
@@ -258,6 +308,7 @@ class PageTaker:
         if self.left:
             return
         self.left = self.finished = True
+        self.close_signals()
         await asyncio.sleep(after)
         await self._page(http, rec, "finished page", path)
 

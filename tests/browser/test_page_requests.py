@@ -1,8 +1,9 @@
 """The load bench's page client sends what a real exam page sends.
 
 A taker in Chromium and bench/load's `PageTaker` do the same things against the same server
-(two participants of one 60-item event): log in through the forms, start, move to the next
-item, jump to item 20 and to item 50 on the grid, answer. The server's access log says which
+(two participants of one 60-item event): log in through the forms, start (the test page, its
+first batch and its signal stream), move to the next item, jump to item 20 and to item 50 on
+the grid, answer. The server's access log says which
 requests reached it in each step (a browser's cache hits do not: Playwright reports them
 too), the clients what the bodies held; the test fails when the two differ (method, path,
 query, body's shape), so a change to taker.js or the pages that the bench does not follow, or
@@ -181,6 +182,7 @@ async def bench_steps(server: LiveServer, nip: str, token: str) -> Steps:
         for position in (2, 20, 50):
             await step(taker.move(http, rec, position))
         await step(taker.save(http, rec, taker.position, choice=0))
+        taker.close_signals()  # the page is closed
     assert rec.error_count == 0, dict(rec.errors)
     return steps
 
@@ -202,7 +204,9 @@ def test_the_bench_page_client_sends_what_chromium_sends(long_exam, new_page) ->
     assert ("GET", "/ujian") in received[0] and len(
         [r for r in received[0] if "/static/" in r[1]]
     ) == 3
-    assert received[1] == [("POST", "/ujian/mulai"), ("GET", "/ujian/soal/1"), _batch(2, 23)]
+    # The test page's first batch and its signal stream (taker.js's EventSource) go together.
+    assert received[1][:2] == [("POST", "/ujian/mulai"), ("GET", "/ujian/soal/1")]
+    assert sorted(received[1][2:]) == [("GET", "/api/v1/taker/signals"), _batch(2, 23)]
     assert received[2] == [] and received[3] == [_batch(24, 45)]
     assert received[4] == [_batch(49, 60)]
     assert received[5] == [("PUT", "/api/v1/taker/answers/50")]

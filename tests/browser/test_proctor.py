@@ -154,3 +154,154 @@ def test_bulk_end_keeps_ticks_across_polls_and_pages_pass_axe(  # type: ignore[n
     page.goto(f"/pengawas/sesi/{s}/berita-acara")
     expect(page.locator("h1")).to_contain_text("Berita acara")
     assert axe_serious(page) == []
+
+
+# --- issue 19: a pause shows at once, messages are never stale ------------------------------
+
+
+def _room(tmp_path: Path, people: int = 1):  # type: ignore[no-untyped-def]
+    def seed(db: Session):  # type: ignore[no-untyped-def]
+        exam = open_exam(db, tmp_path, people=people, total_minutes=60)
+        create_user(db, "pengawas1", PASSWORD, "proctor", "Pengawas Satu")
+        assign_proctor(db, "pengawas1", exam.event.code, "S1")
+        from app.exams.repository import participants_in_session
+
+        people_ids = [str(p.id) for p in participants_in_session(db, exam.session.id)]
+        return exam.nips, exam.token, str(exam.session.id), people_ids
+
+    return seed
+
+
+def _as_proctor(server, session_id: str, participant_id: str, action: str) -> None:  # type: ignore[no-untyped-def]
+    """A proctor's action on the seat, committed when this returns (as the console does)."""
+    from app.audit.service import Actor
+    from app.db import make_engine
+    from app.exams.models import ExamSession, Participant
+    from app.proctoring import service
+
+    engine = make_engine(server.database_url)
+    with Session(engine) as db, db.begin():
+        room = db.get(ExamSession, uuid.UUID(session_id))
+        person = db.get(Participant, uuid.UUID(participant_id))
+        act = service.pause_seat if action == "pause" else service.resume_seat
+        assert act(db, Actor(None, "pengawas1", "proctor"), room, person, "uji").changed  # type: ignore[arg-type]
+    engine.dispose()
+
+
+def test_a_pause_stops_an_active_pages_clock_within_two_seconds(  # type: ignore[no-untyped-def]
+    live_server, new_page, tmp_path: Path
+) -> None:
+    """No heartbeat within the test: only the pushed signal can tell the page."""
+    server, (nips, token, session_id, (person,)) = live_server(
+        _room(tmp_path), heartbeat_seconds=120
+    )
+    taker = new_page(server.url)
+    log_in_and_start(taker, nips[0], token)
+    taker.keyboard.press("b")
+    wait_saved(taker)
+    taker.wait_for_timeout(500)  # the page's signal stream is open
+
+    _as_proctor(server, session_id, person, "pause")
+    expect(taker.locator("#paused")).to_be_visible(timeout=2000)
+    frozen_at = clock_seconds(taker)
+    taker.wait_for_timeout(2200)
+    assert clock_seconds(taker) == frozen_at  # stopped, not counting on
+    expect(taker.locator("#item input[type=radio]").first).to_be_disabled()
+
+    _as_proctor(server, session_id, person, "resume")
+    expect(taker.locator("#paused")).to_be_hidden(timeout=2000)
+    assert abs(clock_seconds(taker) - frozen_at) <= 2
+    taker.wait_for_timeout(1500)
+    assert clock_seconds(taker) < frozen_at  # counting again
+
+
+def test_a_save_refused_for_a_pause_shows_the_pause_not_the_network(  # type: ignore[no-untyped-def]
+    live_server, new_page, tmp_path: Path
+) -> None:
+    """The page has not heard of the pause (its stream cut, no heartbeat due): its next
+    answer is refused with 423 and the page shows the pause at once; the answer waits for
+    the resume, never "waiting for the network"."""
+    server, (nips, token, session_id, (person,)) = live_server(
+        _room(tmp_path), heartbeat_seconds=120
+    )
+    taker = new_page(server.url)
+    taker.route("**/api/v1/taker/signals", lambda route: route.abort())
+    log_in_and_start(taker, nips[0], token)
+    taker.keyboard.press("b")
+    wait_saved(taker)
+
+    _as_proctor(server, session_id, person, "pause")
+    taker.wait_for_timeout(1500)
+    expect(taker.locator("#paused")).to_be_hidden()  # it cannot know yet
+    taker.keyboard.press("c")
+    expect(taker.locator("#paused")).to_be_visible(timeout=1500)
+    status = taker.locator("#save-status")
+    expect(status).to_have_attribute("data-state", "paused")
+    expect(status).to_contain_text("dijeda")
+    expect(status).not_to_contain_text("jaringan")
+    taker.wait_for_timeout(500)  # the heartbeat it sent brings the server's stopped clock
+    frozen_at = clock_seconds(taker)
+    taker.wait_for_timeout(2200)
+    assert clock_seconds(taker) == frozen_at
+
+    taker.unroute("**/api/v1/taker/signals")  # the stream reconnects by itself
+    taker.wait_for_timeout(3500)
+    _as_proctor(server, session_id, person, "resume")
+    expect(taker.locator("#paused")).to_be_hidden(timeout=3000)
+    wait_saved(taker)  # the held answer went through after the resume
+    expect(taker.locator("#item input[type=radio]").nth(2)).to_be_checked()
+
+
+def _send_message(proctor: Page, session_id: str, text: str, minutes: str | None = None) -> None:
+    proctor.goto(f"/pengawas/sesi/{session_id}")
+    form = f'form[action$="/{session_id}/pesan"]'
+    proctor.fill(f"{form} [name=message]", text)
+    if minutes is not None:
+        proctor.fill(f"{form} [name=minutes]", minutes)
+    proctor.click(f"{form} button")
+    expect(proctor.locator(".flash")).to_contain_text("pesan dikirim")
+
+
+def test_a_message_shows_its_time_can_be_closed_expires_and_skips_late_starters(  # type: ignore[no-untyped-def]
+    live_server, new_page, tmp_path: Path
+) -> None:
+    server, (nips, token, session_id, _) = live_server(
+        _room(tmp_path, people=2), heartbeat_seconds=120
+    )
+    proctor = new_page(server.url)
+    proctor_login(proctor, session_id)
+    expect(proctor.locator('[name=minutes][id="message-minutes"]')).to_have_value("5")
+    early = new_page(server.url)
+    log_in_and_start(early, nips[0], token)
+    early.wait_for_timeout(500)
+
+    _send_message(proctor, session_id, "Harap tenang, ruang sebelah ujian")
+    box = early.locator("#broadcast")
+    expect(box).to_be_visible(timeout=2000)  # pushed, not at the next heartbeat
+    expect(box).to_contain_text("Harap tenang")
+    expect(early.locator("#broadcast-time")).to_have_text(re.compile(r"^\d\d:\d\d WITA?$"))
+    early.click("#broadcast-close")
+    expect(box).to_be_hidden()
+    early.keyboard.press("b")  # a save's reply carries the message again: it stays closed
+    wait_saved(early)
+    expect(box).to_be_hidden()
+
+    _send_message(proctor, session_id, "Sisa waktu 20 menit", minutes="1")
+    expect(early.locator("#broadcast-text")).to_have_text("Sisa waktu 20 menit", timeout=2000)
+    server.shift_clock(55)  # the server's clock: 5 s of the minute left
+    early.keyboard.press("c")
+    wait_saved(early)
+    expect(box).to_be_visible()
+    expect(box).to_be_hidden(timeout=8000)  # the page counts its 5 s down by itself
+    early.keyboard.press("d")
+    wait_saved(early)
+    expect(box).to_be_hidden()  # and the server no longer sends it
+
+    _send_message(proctor, session_id, "Pesan sebelum peserta kedua mulai", minutes="30")
+    expect(early.locator("#broadcast-text")).to_contain_text("sebelum", timeout=2000)
+    late = new_page(server.url)
+    log_in_and_start(late, nips[1], token)
+    late.keyboard.press("b")
+    wait_saved(late)
+    late.wait_for_timeout(1000)
+    expect(late.locator("#broadcast")).to_be_hidden()  # sent before this taker began

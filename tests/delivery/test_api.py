@@ -290,3 +290,11 @@ def test_an_attempt_runs_through_the_api_with_another_selector(
     assert saved.status_code == 200 and saved.json()["applied"]
     final = taker.post("/api/v1/taker/submit").json()
     assert final["status"] == "submitted" and final["answered"] == 1
+
+
+def test_the_signal_stream_is_for_a_running_test_only(app: TestClient, exam: OpenExam) -> None:
+    """Not logged in: 401; logged in, no test started: 204 (EventSource stops asking)."""
+    assert app.get("/api/v1/taker/signals").status_code == 401
+    login = app.post("/api/v1/taker/login", json={"nip": exam.nips[0], "token": exam.token})
+    assert login.status_code == 200
+    assert app.get("/api/v1/taker/signals").status_code == 204

@@ -258,14 +258,63 @@ def test_token_rotation_keeps_the_old_token_for_a_short_overlap(
     delivery.login(db_session, exam.nips[1], new, None)
 
 
-def test_broadcast_is_kept_as_the_rooms_latest_message(db_session: Session, exam: OpenExam) -> None:
-    from app.delivery import hot
-    from app.kit import clock
+def _beating(db: Session, exam: OpenExam, n: int = 0):  # type: ignore[no-untyped-def]
+    """A started taker's heartbeat, as the page sends it (hot path when ordinary)."""
+    from app.delivery import calls
 
-    service.broadcast(db_session, ALICE, exam.session, "Waktu istirahat 5 menit lagi")
+    taker, token = delivery.login(db, exam.nips[n], exam.token, None)
+    delivery.start(db, taker)
+    return taker, lambda: calls.beat(db, token, None)
+
+
+def test_a_message_shows_when_it_was_sent_and_expires_as_chosen(
+    db_session: Session, exam: OpenExam, frozen: FrozenClock
+) -> None:
+    _, beat = _beating(db_session, exam)
+    frozen.advance(minutes=2)  # 09:02 WITA
+    assert service.broadcast(db_session, ALICE, exam.session, "Istirahat", minutes=3).changed
     db_session.flush()  # the pages read it in their own requests, after the commit
-    latest = hot.latest_broadcast(db_session, exam.session.id, clock.now())  # what pages read
-    assert latest is not None and latest[1].startswith("Waktu")
+    frozen.advance(seconds=30)
+    news = beat().broadcast
+    assert news is not None and news.message == "Istirahat"
+    assert news.sent_at == "09:02 WITA" and news.expires_in == 150  # the room's zone
+    frozen.advance(seconds=150)
+    assert beat().broadcast is None  # expired: gone from every page
+
+
+def test_a_message_lasts_five_minutes_unless_the_proctor_says_otherwise(
+    db_session: Session, exam: OpenExam, frozen: FrozenClock
+) -> None:
+    _, beat = _beating(db_session, exam)
+    service.broadcast(db_session, ALICE, exam.session, "Harap tenang")
+    db_session.flush()
+    assert beat().broadcast.expires_in == 300  # type: ignore[union-attr]
+    for minutes in (0, 121):
+        with pytest.raises(service.ActionRefused, match="1–120 menit"):
+            service.broadcast(db_session, ALICE, exam.session, "x", minutes=minutes)
+    entry = db_session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "room.broadcast")
+    ).one()
+    assert entry.details["minutes"] == 5
+
+
+def test_a_message_sent_before_the_takers_start_is_never_shown(
+    db_session: Session, exam: OpenExam, frozen: FrozenClock
+) -> None:
+    taker, early = _beating(db_session, exam, 0)
+    frozen.advance(minutes=1)
+    service.broadcast(db_session, ALICE, exam.session, "Mulai sekarang", minutes=30)
+    db_session.flush()
+    frozen.advance(minutes=1)
+    _, late = _beating(db_session, exam, 1)
+    assert early().broadcast is not None
+    assert late().broadcast is None  # started after it was sent
+    # The ORM path (a paused attempt's heartbeat) keeps the same rule.
+    service.pause_seat(db_session, ALICE, exam.session, taker.participant, "cek")
+    db_session.flush()
+    paused = early()
+    assert paused.status == "paused" and paused.broadcast is not None
+    assert paused.broadcast.sent_at == "09:01 WITA"
 
 
 def test_close_session_refuses_while_takers_work(

@@ -7,7 +7,9 @@
  * the current one are fetched in batches and kept (app/delivery/prefetch.py: the same policy
  * in Python, which the load bench's page client follows), so moving between them costs no
  * request and also works offline; the page reports where it is with its next save or
- * heartbeat, not with calls of its own.
+ * heartbeat, not with calls of its own. A proctor's action on the attempt or message to the
+ * room is pushed (server-sent events: app/delivery/signals.py) and answered with a heartbeat,
+ * so a pause stops the clock within a second or two, not at the next quiet interval.
  *
  * Written for the browsers of old exam PCs (Chrome 109, Firefox ESR 115): no build step, no
  * modules, no inline script (the page's CSP forbids it).
@@ -128,7 +130,7 @@
     sectionWarn10: root.dataset.msgSectionWarn10, sectionWarn5: root.dataset.msgSectionWarn5,
     paused: root.dataset.msgPaused, loggedOut: root.dataset.msgLoggedout,
     otherTab: root.dataset.msgOtherTab, extraTime: root.dataset.msgExtraTime,
-    notLoaded: root.dataset.msgNotLoaded
+    notLoaded: root.dataset.msgNotLoaded, pausedQueued: root.dataset.msgPausedQueued
   };
 
   function warn(text) {
@@ -156,7 +158,10 @@
   function showStatus() {
     var status = document.getElementById("save-status");
     if (!status) return;
-    if (queue.length && !sending) {
+    if (queue.length && clock.paused) {  // held by the pause, not by the network
+      status.textContent = msg.pausedQueued.replace("{n}", String(queue.length));
+      status.setAttribute("data-state", "paused");
+    } else if (queue.length && !sending) {
       status.textContent = msg.queued.replace("{n}", String(queue.length));
       status.setAttribute("data-state", "queued");
     } else if (queue.length) {
@@ -192,7 +197,7 @@
   }
 
   function flush() {
-    if (sending || stopped || !queue.length) { showStatus(); return; }
+    if (sending || stopped || clock.paused || !queue.length) { showStatus(); return; }
     sending = true;
     showStatus();
     var entry = queue[0];
@@ -219,7 +224,11 @@
         flush(); return;
       }
       if (result.status === 401) { loggedOut(); return; }
-      if (result.status === 423) { setPaused(true); retryLater(); return; }
+      if (result.status === 423) {
+        // Paused by the proctor: show it now, and ask for the server's (stopped) clock; the
+        // queue waits for the resume, which a heartbeat brings.
+        setPaused(true); showStatus(); beat(nav.current()); return;
+      }
       if (result.body && result.body.code === "awaiting_admission") { warn(result.body.message); retryLater(); return; }
       if (result.status >= 500 || result.status === 429) { retryLater(); return; }
       // Refused for good (time up, submitted, forged): drop it and say so.
@@ -422,29 +431,59 @@
       warnOnce("s5", now.section <= 300 && now.section > 0, msg.sectionWarn5);
     }
     if (!clock.paused && (now.total <= 0 || (now.section !== null && now.section <= 0))) timeUp(now.total <= 0);
+    if (notice.id && performance.now() >= notice.until) hideBroadcast();
   }
 
   function setPaused(paused) {
+    if (paused !== clock.paused) {
+      // Stop (or restart) the countdown where it stands; the heartbeat's reply gives the
+      // server's value (a pause may be backdated to when an outage began).
+      var now = left();
+      clock.total = now.total;
+      clock.section = now.section;
+      clock.at = performance.now();
+    }
     clock.paused = paused;
     document.getElementById("paused").hidden = !paused;
     Array.prototype.forEach.call(radios(), function (radio) { radio.disabled = paused; });
     if (flagBox()) flagBox().disabled = paused;
   }
 
-  var lastBroadcast = sessionStorage.getItem("proasn-broadcast-seen") || "";
+  // --- the proctor's message: its time, a close button, gone at its expiry ----------------
+  var CLOSED_KEY = "proasn-broadcast-closed";
+  var closedNotices = [];
+  try { closedNotices = JSON.parse(sessionStorage.getItem(CLOSED_KEY) || "[]") || []; } catch (e) { closedNotices = []; }
+  var notice = { id: null, until: 0 };
+
+  function hideBroadcast() {
+    var box = document.getElementById("broadcast");
+    if (box) box.hidden = true;
+    notice.id = null;
+  }
+
+  // `message`: the server's latest message this attempt may show (sent since it began, not
+  // expired), or none. Its lifetime is counted on the monotonic clock, as the countdown is.
   function showBroadcast(message) {
     var box = document.getElementById("broadcast");
-    if (!message || !box) return;
-    box.textContent = message.message;
+    if (!box) return;
+    if (!message || closedNotices.indexOf(message.id) >= 0) { hideBroadcast(); return; }
+    document.getElementById("broadcast-text").textContent = message.message;
+    document.getElementById("broadcast-time").textContent = message.sent_at;
+    notice.id = message.id;
+    notice.until = performance.now() + message.expires_in * 1000;
     box.hidden = false;
-    if (message.id !== lastBroadcast) {
-      lastBroadcast = message.id;
-      sessionStorage.setItem("proasn-broadcast-seen", message.id);
-    }
   }
+
+  document.addEventListener("click", function (event) {
+    if (!event.target.closest || !event.target.closest("#broadcast-close") || !notice.id) return;
+    closedNotices = closedNotices.concat([notice.id]).slice(-20);
+    sessionStorage.setItem(CLOSED_KEY, JSON.stringify(closedNotices));
+    hideBroadcast();
+  });
 
   function loggedOut() {
     stopped = true;
+    if (signals) signals.close();
     warn(msg.loggedOut);
     showStatus();
   }
@@ -463,7 +502,10 @@
       syncClock(result.body);
       setPaused(result.body.status === "paused");
       tick();
-      if (result.body.status === "submitted") { window.location.href = "/ujian/selesai"; return; }
+      if (result.body.status === "submitted") {
+        if (signals) signals.close();
+        window.location.href = "/ujian/selesai"; return;
+      }
       showBroadcast(result.body.broadcast);
       if (cfg.sequential && wasPaused === clock.paused) {
         // A section closed on the server: reload into the current one.
@@ -488,4 +530,10 @@
   }, cfg.heartbeat);
   window.addEventListener("online", function () { prefetchFor(nav.current()); });
   prefetchFor(nav.current());
+
+  // --- pushed by the server: a proctor acted on this attempt or wrote to the room ----------
+  // The event carries nothing: the heartbeat's reply says what changed. EventSource
+  // reconnects by itself after a network loss; a 204 (no test running) or 401 ends it.
+  var signals = window.EventSource ? new EventSource("/api/v1/taker/signals") : null;
+  if (signals) signals.addEventListener("change", function () { if (!stopped) beat(nav.current()); });
 })();

@@ -1,0 +1,104 @@
+"""The open pages' signal stream: what wakes a page (a proctor's action on its attempt, a
+message to its room), read once per tick for the whole worker, each change told once."""
+
+import asyncio
+from contextlib import nullcontext
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy.orm import Session
+
+from app.audit.service import Actor
+from app.delivery import repository, signals
+from app.delivery import service as delivery
+from app.kit.clock import FrozenClock, use_clock
+from app.proctoring import service as proctoring
+from tests.delivery.factories import OpenExam, open_exam
+from tests.statements import recorded
+
+START = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
+ALICE = Actor(None, "pengawas-a", "proctor")
+
+
+@pytest.fixture
+def frozen():  # type: ignore[no-untyped-def]
+    with use_clock(FrozenClock(START)) as c:
+        yield c
+
+
+@pytest.fixture
+def exam(db_session: Session, tmp_path: Path, frozen: FrozenClock) -> OpenExam:
+    return open_exam(db_session, tmp_path, people=2)
+
+
+def _started(db: Session, exam: OpenExam, n: int):  # type: ignore[no-untyped-def]
+    taker, token = delivery.login(db, exam.nips[n], exam.token, None)
+    return taker, delivery.start(db, taker), token
+
+
+def test_a_pause_and_a_message_are_what_the_pages_hear_of(
+    db_session: Session, exam: OpenExam, frozen: FrozenClock
+) -> None:
+    taker, attempt, token = _started(db_session, exam, 0)
+    since = START
+    frozen.advance(seconds=1)
+    assert repository.page_signals_since(db_session, since) == []
+    proctoring.pause_seat(db_session, ALICE, exam.session, taker.participant, "sakit")
+    proctoring.broadcast(db_session, ALICE, exam.session, "Harap tenang")
+    db_session.flush()
+    found = {(kind, key) for kind, key, _ in repository.page_signals_since(db_session, since)}
+    assert found == {("attempt", attempt.id), ("room", exam.session.id)}
+    from app.kit.secrets_gen import token_digest
+
+    assert repository.page_of(db_session, token_digest(token)) == (exam.session.id, attempt.id)
+
+
+def test_the_watcher_wakes_only_the_pages_concerned_and_each_once(
+    db_session: Session, exam: OpenExam, frozen: FrozenClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first, a, _ = _started(db_session, exam, 0)
+    _, b, _ = _started(db_session, exam, 1)
+    db_session.flush()
+    # In this thread, on the test's transaction (the worker runs it in a thread of its own).
+    monkeypatch.setattr(signals, "run_in_threadpool", lambda read: asyncio.sleep(0, read()))
+    hub = signals.Signals(lambda: nullcontext(db_session), period=0.001)  # type: ignore[arg-type,return-value]
+
+    async def run() -> list[tuple[bool, bool]]:
+        woken = []
+        async with hub.listen(exam.session.id, a.id) as qa, hub.listen(exam.session.id, b.id) as qb:
+
+            async def tick() -> tuple[bool, bool]:
+                await asyncio.sleep(0.05)
+                got = (not qa.empty(), not qb.empty())
+                for q in (qa, qb):
+                    while not q.empty():
+                        q.get_nowait()
+                return got
+
+            woken.append(await tick())  # nothing happened
+            frozen.advance(seconds=1)
+            proctoring.pause_seat(db_session, ALICE, exam.session, first.participant, "cek")
+            db_session.flush()
+            woken.append(await tick())  # a's seat paused: a only
+            woken.append(await tick())  # the same change is not told twice
+            frozen.advance(seconds=1)
+            proctoring.broadcast(db_session, ALICE, exam.session, "Istirahat")
+            db_session.flush()
+            woken.append(await tick())  # the room's message: both
+        await asyncio.sleep(0.01)
+        return woken
+
+    assert asyncio.run(run()) == [(False, False), (True, False), (False, False), (True, True)]
+    assert hub.pages == 0
+
+
+def test_the_watcher_reads_two_statements_whatever_the_number_of_takers(
+    db_session: Session, exam: OpenExam, frozen: FrozenClock
+) -> None:
+    for n in range(2):
+        _started(db_session, exam, n)
+    db_session.flush()
+    with recorded(db_session.connection()) as statements:
+        repository.page_signals_since(db_session, START)
+    assert len(statements) == 2
