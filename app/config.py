@@ -41,6 +41,12 @@ class Settings(BaseSettings):
     # down costs capacity: at 5 s, heartbeats were 85 % of the requests of takers thinking
     # 30-90 s per item (bench/load).
     heartbeat_seconds: int = Field(default=15, ge=1, le=120)
+    # The test page opens its signal stream (a proctor's pause or message pushed to it) this
+    # many seconds after it loads, drawn per page load between half this and this: a room
+    # pressing "Mulai tes" together would otherwise open a thousand streams (1.5 ms of server
+    # CPU each) in the seconds its first pages and batches need. Until then the page hears of
+    # a pause from its saves and heartbeats. 0: at once (tests).
+    signal_delay_seconds: float = Field(default=20, ge=0, le=300)
     # How often the background sweeper submits attempts whose time ran out.
     sweeper_seconds: float = Field(default=5, gt=0)
     # Staff passwords: argon2id (tests lower the cost).

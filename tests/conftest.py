@@ -183,6 +183,7 @@ def live_server(databases: DatabaseFactory, tmp_path: Path):  # type: ignore[no-
             workers=workers,
             heartbeat_seconds=heartbeat_seconds,
             access_log=access_log,
+            env=env or {},
         )
         server.start()
         started.append(server)

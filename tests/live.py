@@ -56,6 +56,7 @@ class LiveServer:
             "PROASN_CLOCK_OFFSET_FILE": str(self.clock_file),
             "PROASN_SWEEPER_SECONDS": "0.5",
             "PROASN_HEARTBEAT_SECONDS": str(self.heartbeat_seconds),
+            "PROASN_SIGNAL_DELAY_SECONDS": "0",  # the stream at once (tests act right away)
             **self.env,
         }
         if not self.clock_file.exists():

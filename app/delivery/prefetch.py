@@ -16,6 +16,7 @@ from dataclasses import dataclass
 class Prefetch:
     batch: int = 22  # items per request: the one behind, the one shown and 20 ahead
     refill: int = 10  # fetch the next batch when one of the next 10 items is missing
+    signal_delay: float = 0.0  # seconds before the page opens its signal stream
 
 
 PREFETCH = Prefetch()
@@ -30,10 +31,13 @@ PREFETCH = Prefetch()
 REFILL_RANGE = (6, 14)
 
 
-def for_page_load(rng: random.Random | None = None) -> Prefetch:
-    """The policy of one page load: the batch size, and a refill point of its own."""
+def for_page_load(rng: random.Random | None = None, signal_delay: float = 0.0) -> Prefetch:
+    """The policy of one page load: the batch size, a refill point of its own, and when its
+    signal stream opens (between half `signal_delay` and all of it; config.py says why)."""
+    draw = rng or _RANDOM
     low, high = REFILL_RANGE
-    return Prefetch(PREFETCH.batch, (rng or _RANDOM).randint(low, high))
+    delay = round(draw.uniform(signal_delay / 2, signal_delay), 1) if signal_delay else 0.0
+    return Prefetch(PREFETCH.batch, draw.randint(low, high), delay)
 
 
 _RANDOM = random.Random()  # noqa: S311 - spreading load, not a secret

@@ -169,7 +169,7 @@ async def item_page(
         "intro": page.intro,
         "heartbeat_seconds": get_settings().heartbeat_seconds,
         "answer_grace_seconds": get_settings().answer_grace_seconds,
-        "prefetch": prefetch.for_page_load(),
+        "prefetch": prefetch.for_page_load(signal_delay=get_settings().signal_delay_seconds),
     }
     return render(request, "delivery/item.html", context)
 

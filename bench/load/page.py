@@ -76,6 +76,7 @@ class PageTaker:
     left: bool = False  # the page has gone to the finished page
     signals: "asyncio.Task[None] | None" = None  # taker.js's EventSource
     signals_open: int = 0  # streams opened (the first, then reconnections)
+    signals_later: "asyncio.Task[None] | None" = None  # waiting for the page's signal delay
 
     # --- plumbing ---------------------------------------------------------------------
 
@@ -151,8 +152,16 @@ class PageTaker:
         if page is None:
             return False
         self._read_page(page)
-        await self.listen(http, rec)
+        if self.policy.signal_delay:  # taker.js opens it this long after the page loaded
+            self.signals_later = asyncio.create_task(self._listen_later(http, rec))
+        else:
+            await self.listen(http, rec)
         return True
+
+    async def _listen_later(self, http: Http, rec: Recorder) -> None:
+        await asyncio.sleep(self.policy.signal_delay)
+        if not self.left:
+            await self.listen(http, rec)
 
     async def listen(self, http: Http, rec: Recorder) -> None:
         """taker.js's EventSource on the test page: open (returns once the server answered),
@@ -194,7 +203,10 @@ class PageTaker:
             await asyncio.sleep(retry)
 
     def close_signals(self) -> None:
-        """The page is gone: its stream closes."""
+        """The page is gone: its stream closes (or never opens)."""
+        if self.signals_later is not None and self.signals_later is not asyncio.current_task():
+            self.signals_later.cancel()
+        self.signals_later = None
         if self.signals is not None and self.signals is not asyncio.current_task():
             self.signals.cancel()  # (its own heartbeat's leaving ends it by returning)
         self.signals = None
@@ -205,7 +217,11 @@ class PageTaker:
         self.seq = max(self.seq, int(_data(html, "seq-base")))
         self.heartbeat_seconds = float(_data(html, "heartbeat"))
         self.grace = float(_data(html, "grace"))
-        self.policy = Prefetch(int(_data(html, "batch")), int(_data(html, "refill")))
+        self.policy = Prefetch(
+            int(_data(html, "batch")),
+            int(_data(html, "refill")),
+            float(_data(html, "signal-delay")),
+        )
         self.options = items_of(html)
         self.position = next(iter(self.options))
         self.last_contact = time.monotonic()

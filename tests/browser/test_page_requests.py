@@ -215,3 +215,32 @@ def test_the_bench_page_client_sends_what_chromium_sends(long_exam, new_page) ->
 
 def _batch(first: int, last: int) -> tuple[str, str]:
     return "GET", f"/ujian/paket-soal?dari={first}&sampai={last}"
+
+
+def test_the_page_opens_its_signal_stream_after_the_drawn_delay(  # type: ignore[no-untyped-def]
+    live_server, new_page, tmp_path: Path
+) -> None:
+    """With PROASN_SIGNAL_DELAY_SECONDS=4 the page draws 2-4 s: no stream beside the first
+    page and batch, then one (a room's "Mulai tes" no longer opens a thousand at once)."""
+    from tests.browser.test_taker import log_in_and_start
+    from tests.delivery.factories import open_exam
+
+    def seed(db: Session):  # type: ignore[no-untyped-def]
+        exam = open_exam(db, tmp_path, people=1, total_minutes=60)
+        return exam.nips[0], exam.token
+
+    env = {"PROASN_SIGNAL_DELAY_SECONDS": "4"}
+    server, (nip, token) = live_server(seed, access_log=True, env=env)
+    page = new_page(server.url)
+    log_in_and_start(page, nip, token)
+    loaded = time.monotonic()
+    delay = float(page.locator("#taker").get_attribute("data-signal-delay") or 0)
+    assert 2 <= delay <= 4
+    stream = ("GET", "/api/v1/taker/signals")
+    while time.monotonic() - loaded < delay - 1:
+        assert stream not in server.requests_received()
+        time.sleep(0.2)
+    deadline = time.monotonic() + 5
+    while stream not in server.requests_received():
+        assert time.monotonic() < deadline, "the stream never opened"
+        time.sleep(0.2)

@@ -51,3 +51,24 @@ def test_each_page_load_draws_its_refill_point_so_a_room_does_not_refill_togethe
     # answers (10..18), each page with 5 or more items ahead still in hand.
     assert {second_batch_at(p) for p in policies} == set(range(10, 19))
     assert all(23 - second_batch_at(p) >= 5 for p in policies)
+
+
+def test_each_page_load_opens_its_signal_stream_after_the_rooms_first_seconds() -> None:
+    """A room pressing "Mulai tes" together opened a thousand signal streams (1.5 ms of server
+    CPU each) beside its first pages and batches; each page now opens its stream between half
+    the configured delay and all of it, and at once when the delay is 0."""
+    rng = random.Random(3)
+    delays = [for_page_load(rng, signal_delay=20).signal_delay for _ in range(2000)]
+    assert min(delays) >= 10 and max(delays) <= 20 and len(set(delays)) > 50
+    assert for_page_load(rng).signal_delay == 0.0
+
+
+def test_the_test_page_tells_taker_js_when_to_open_the_stream(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The item template carries the draw; taker.js reads data-signal-delay."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    template = (root / "templates/delivery/item.html").read_text()
+    script = (root / "app/web/static/js/taker.js").read_text()
+    assert 'data-signal-delay="{{ prefetch.signal_delay }}"' in template
+    assert "root.dataset.signalDelay" in script and "setTimeout(listen, cfg.signalDelay)" in script

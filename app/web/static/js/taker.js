@@ -121,6 +121,7 @@
     heartbeat: Number(root.dataset.heartbeat || 15) * 1000,
     batch: Number(root.dataset.batch || 22),
     refill: Number(root.dataset.refill || 10),
+    signalDelay: Number(root.dataset.signalDelay || 0) * 1000,
     timeUpAfter: (Number(root.dataset.grace || 3) + 1.5) * 1000,
     queueKey: root.dataset.queueKey
   };
@@ -533,7 +534,14 @@
 
   // --- pushed by the server: a proctor acted on this attempt or wrote to the room ----------
   // The event carries nothing: the heartbeat's reply says what changed. EventSource
-  // reconnects by itself after a network loss; a 204 (no test running) or 401 ends it.
-  var signals = window.EventSource ? new EventSource("/api/v1/taker/signals") : null;
-  if (signals) signals.addEventListener("change", function () { if (!stopped) beat(nav.current()); });
+  // reconnects by itself after a network loss; a 204 (no test running) or 401 ends it. It
+  // opens data-signal-delay seconds after the page loads (drawn per page load by the server):
+  // not beside a whole room's first pages and batches.
+  var signals = null;
+  function listen() {
+    if (stopped || !window.EventSource) return;
+    signals = new EventSource("/api/v1/taker/signals");
+    signals.addEventListener("change", function () { if (!stopped) beat(nav.current()); });
+  }
+  if (cfg.signalDelay > 0) setTimeout(listen, cfg.signalDelay); else listen();
 })();
