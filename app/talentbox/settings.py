@@ -1,11 +1,14 @@
 """config/talentbox.yaml: box table, SKP matrix, predicate levels, recommendations, groups,
 and the weighted mode's components, weights and bands."""
 
+from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from app.web.templating import register_configured_english
 
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / "config" / "talentbox.yaml"
 LEVELS3 = ("di_bawah", "sesuai", "di_atas")
@@ -110,6 +113,9 @@ class TalentBoxSettings(BaseModel):
     # partition lets them be replayed.
     agency_groups: dict[str, AgencyGroup] = Field(default_factory=lambda: dict(AGENCY_DEFAULT))
     weighted: Weighted
+    # English of the Indonesian texts above, for pages in English; a text not listed shows
+    # as configured (app.web.templating's `configured` filter).
+    english: dict[str, str] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _complete(self) -> "TalentBoxSettings":
@@ -129,7 +135,20 @@ class TalentBoxSettings(BaseModel):
             raise ValueError("agency_groups must hold each box 1-9 exactly once")
         if any(len(g.boxes) < 2 for g in self.agency_groups.values()):
             raise ValueError("every agency group spans at least two boxes (one would name it)")
+        unknown = sorted(set(self.english) - self.texts())
+        if unknown:  # a typo would leave the Indonesian on English pages without a word
+            raise ValueError(f"english: no configured text reads {unknown[0]!r}")
         return self
+
+    def texts(self) -> set[str]:
+        """Every Indonesian text of these settings a page shows."""
+        components = self.weighted.potential | self.weighted.performance
+        return (
+            set(self.recommendations.values())
+            | {g.label for g in self.groups.values()}
+            | {t for g in self.agency_groups.values() for t in (g.label, g.follow_up)}
+            | {c.label for c in components.values()}
+        )
 
     def agency_group_of(self, box: int) -> str:
         return next(key for key, g in self.agency_groups.items() if box in g.boxes)
@@ -137,3 +156,16 @@ class TalentBoxSettings(BaseModel):
 
 def load_settings(path: Path = DEFAULT_PATH) -> TalentBoxSettings:
     return TalentBoxSettings.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+
+
+@lru_cache(maxsize=4)
+def _english(path: Path, modified: float) -> dict[str, str]:
+    return load_settings(path).english
+
+
+def english_texts(path: Path = DEFAULT_PATH) -> dict[str, str]:
+    """The configured texts' English, read again when the file changes."""
+    return _english(path, path.stat().st_mtime)
+
+
+register_configured_english(english_texts)

@@ -1,6 +1,7 @@
 """The Jinja environment: translations per request, and the layout choice for full pages
 vs htmx fragments."""
 
+from collections.abc import Callable
 from contextvars import ContextVar
 from datetime import datetime
 from pathlib import Path
@@ -79,6 +80,30 @@ def _date_parts(moment: datetime, zone: str | None = None) -> dict[str, str]:
 
 
 templates.env.filters["date_parts"] = _date_parts
+
+# Texts an installation configures in Indonesian (the talent box's recommendations and group
+# names), with their English where the configuration gives it. A module that has such texts
+# registers a function returning {Indonesian: English}; `{{ text|configured }}` shows the
+# English on an English page and the text as configured otherwise (or when none is given).
+_CONFIGURED: list[Callable[[], dict[str, str]]] = []
+
+
+def register_configured_english(source: Callable[[], dict[str, str]]) -> None:
+    _CONFIGURED.append(source)
+
+
+def _configured(text: str | None) -> str:
+    if not text:
+        return text or ""
+    if current_locale.get() == "en":
+        for source in _CONFIGURED:
+            english = source().get(text)
+            if english:
+                return english
+    return text
+
+
+templates.env.filters["configured"] = _configured
 
 
 def _number(value: float | None, digits: int = 2) -> str:

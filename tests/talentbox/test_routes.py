@@ -199,3 +199,6 @@ def test_a_box_list_says_what_the_box_means_and_its_cards_lead_back_to_it(app, s
     english = client.get("/talenta/run/1/kotak/7").text
     assert "<h1>Box 7</h1>" in english
     assert "Potential middle, performance above expectations." in english
+    assert "Recommended follow-up: retain; agency succession pool" in english
+    card = client.get(f"/talenta/run/1/orang/{nip}").text
+    assert "retain; agency succession pool" in card and "dipertahankan" not in card

@@ -95,3 +95,35 @@ def test_predicate_spellings(raw: str) -> None:
 )
 def test_predicate_wording_in_files(raw: str, name: str | None) -> None:
     assert rules.canonical_predicate(SETTINGS, raw) == name
+
+
+def test_every_configured_text_has_its_english_and_a_typo_is_refused(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Issue 22: English pages showed the configured Indonesian recommendations and group
+    names. config/talentbox.yaml gives each its English; a key matching no configured text
+    (a typo) is refused when the file loads."""
+    import yaml
+
+    from app.talentbox.settings import DEFAULT_PATH, english_texts
+
+    settings = load_settings()
+    assert settings.texts() == set(settings.english)
+    assert english_texts()["kelompok rencana suksesi"] == "succession pool"
+    data = yaml.safe_load(DEFAULT_PATH.read_text(encoding="utf-8"))
+    data["english"]["kelompok rencana sukses"] = "typo"
+    broken = tmp_path / "talentbox.yaml"
+    broken.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(ValueError, match="kelompok rencana sukses"):
+        load_settings(broken)
+
+
+def test_configured_texts_read_in_the_pages_language() -> None:
+    from app.web.templating import _configured, current_locale
+
+    text = load_settings().recommendations[9]
+    token = current_locale.set("en")
+    try:
+        assert _configured(text).startswith("promote and retain")
+        assert _configured("teks yang tidak dikonfigurasi") == "teks yang tidak dikonfigurasi"
+    finally:
+        current_locale.reset(token)
+    assert _configured(text) == text  # Indonesian: as configured
