@@ -535,7 +535,7 @@ def release(
     if konfirmasi != "ya":  # only from the confirmation page
         return redirect(f"/talenta/run/{number}/rilis")
     changed = service.release(db, analyst.actor, run_or_403(db, number))
-    message = N_("Released") if changed else N_("Already released")
+    message = N_("Run released") if changed else N_("Already released")
     return redirect_with(f"/talenta/run/{number}", translate(message))
 
 
