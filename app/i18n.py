@@ -5,6 +5,8 @@ every one (a test checks it). The .po files are read at start-up and compiled in
 there is no build step to forget.
 """
 
+from collections.abc import Mapping
+from contextvars import ContextVar
 from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
@@ -16,6 +18,10 @@ from babel.support import NullTranslations, Translations
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 LOCALES = ("id", "en")
 DEFAULT_LOCALE = "id"
+
+# The language of the request being answered (set by app.web.edge from the `lang` cookie), or
+# of the CLI (PROASN_LANG / LANG, set by app.cli); Indonesian when nobody chose.
+current_locale: ContextVar[str] = ContextVar("current_locale", default=DEFAULT_LOCALE)
 
 
 def N_(message: str) -> str:  # noqa: N802 - the conventional gettext marker name
@@ -38,6 +44,12 @@ def translations(locale: str) -> NullTranslations:
 
 def gettext(message: str, locale: str = DEFAULT_LOCALE) -> str:
     return translations(locale).gettext(message)
+
+
+def translate(message: str, params: Mapping[str, object] | None = None) -> str:
+    """A catalogue message in the current language, its %(name)s parameters filled in."""
+    text = translations(current_locale.get()).gettext(message)
+    return text % params if params else text
 
 
 def pick_locale(requested: str | None) -> str:

@@ -224,8 +224,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.exception_handler(InvalidField)
     async def invalid_field(request: Request, exc: InvalidField) -> Response:
-        message = exc.message_in(current_locale.get())
-        return _refusal_page(request, exc.code, message, exc.status)
+        return _refusal_page(request, exc.code, exc.message, exc.status)
 
     @app.exception_handler(BodyTooLarge)
     async def body_too_large(request: Request, exc: BodyTooLarge) -> Response:
@@ -234,8 +233,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.exception_handler(CsrfRejected)
     async def csrf_rejected(request: Request, exc: CsrfRejected) -> Response:
-        message = "Formulir kedaluwarsa atau tidak sah; muat ulang halaman dan coba lagi."
-        return JSONResponse({"code": "csrf_rejected", "message": message}, status_code=403)
+        return JSONResponse({"code": exc.code, "message": exc.message}, status_code=exc.status)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
@@ -263,12 +261,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.exception_handler(NotAuthenticated)
     async def not_authenticated(request: Request, exc: NotAuthenticated) -> Response:
         if request.url.path.startswith("/api/") or request.method != "GET":
-            return JSONResponse({"code": exc.code, "message": "Silakan masuk."}, status_code=401)
+            body = {"code": exc.code, "message": exc.message}
+            return JSONResponse(body, status_code=exc.status)
         return redirect(f"/staf/masuk?next={quote(request.url.path)}")
 
     @app.exception_handler(Forbidden)
     async def forbidden(request: Request, exc: Forbidden) -> Response:
-        return _refusal_page(request, exc.code, "Anda tidak berhak melakukan ini.", 403)
+        return _refusal_page(request, exc.code, exc.message, exc.status)
 
     @app.exception_handler(ActionRefused)
     @app.exception_handler(ScoringRefused)

@@ -20,6 +20,7 @@ from app.web.flash import redirect_with
 from app.web.inputs import optional_uuid
 from app.web.pages import redirect, render
 from app.web.routing import DomainRouter
+from app.web.templating import N_, translate
 
 router = DomainRouter(prefix="/admin", include_in_schema=False)
 CsrfChecked = Depends(verify_csrf)
@@ -59,14 +60,16 @@ def create_user(
         )
     except service.InvalidAccount as exc:
         return redirect_with("/admin/pengguna", str(exc), error=True)
-    return redirect_with("/admin/pengguna", "akun dibuat")
+    return redirect_with("/admin/pengguna", translate(N_("Account created")))
 
 
 @router.post("/pengguna/{user_id}/aktif", dependencies=[CsrfChecked])
 def toggle_active(user_id: uuid.UUID, admin: AdminDep, db: DB) -> Response:
     user = db.get(StaffUser, user_id)
     if user is None or user.id == admin.user.id:
-        return redirect_with("/admin/pengguna", "akun tidak dapat diubah", error=True)
+        return redirect_with(
+            "/admin/pengguna", translate(N_("This account cannot be changed")), error=True
+        )
     user.active = not user.active
     record(
         db,
@@ -76,7 +79,7 @@ def toggle_active(user_id: uuid.UUID, admin: AdminDep, db: DB) -> Response:
         target_id=user.id,
         target_label=user.username,
     )
-    return redirect_with("/admin/pengguna", "status akun diubah")
+    return redirect_with("/admin/pengguna", translate(N_("Account status changed")))
 
 
 @router.post("/pengguna/{user_id}/buka-tunda", dependencies=[CsrfChecked])
@@ -85,8 +88,9 @@ def lift_delay(user_id: uuid.UUID, admin: AdminDep, db: DB) -> Response:
     again at once; audited."""
     user = db.get(StaffUser, user_id)
     if user is None or not service.lift_delay(db, admin.actor, user):
-        return redirect_with("/admin/pengguna", "akun ini tidak sedang ditunda", error=True)
-    return redirect_with("/admin/pengguna", "penundaan login dicabut")
+        refused = translate(N_("This account's logins are not being delayed"))
+        return redirect_with("/admin/pengguna", refused, error=True)
+    return redirect_with("/admin/pengguna", translate(N_("Login delay lifted")))
 
 
 @router.get("/penugasan")

@@ -16,12 +16,12 @@ COOKIE = "proasn_staff"
 
 class NotAuthenticated(Refusal):
     status, code = 401, "not_authenticated"
-    message = N_("Please log in.")
+    message_id = N_("Please log in.")
 
 
 class Forbidden(Refusal):
     status, code = 403, "forbidden"
-    message = N_("You are not allowed to do this.")
+    message_id = N_("You are not allowed to do this.")
 
 
 def current_staff(

@@ -12,7 +12,6 @@ from app.web.csrf import verify_csrf
 from app.web.deps import DB
 from app.web.pages import redirect, render, retry_after, with_wait
 from app.web.routing import DomainRouter
-from app.web.templating import current_locale
 
 router = DomainRouter(prefix="/staf", include_in_schema=False)
 CsrfChecked = Depends(verify_csrf)
@@ -39,12 +38,8 @@ def login(
     try:
         _, token = service.log_in(db, username, password, address)
     except service.AccountError as exc:
-        from app.i18n import gettext
-
         context = {
-            "error": with_wait(
-                gettext(exc.message, current_locale.get()), getattr(exc, "retry_after", None)
-            ),
+            "error": with_wait(exc.message, getattr(exc, "retry_after", None)),
             "next": _safe_next(next),
             "username": username,
         }

@@ -25,25 +25,25 @@ USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
 class AccountError(Refusal):
     status = 400
     code = "account_error"
-    message = N_("The request could not be processed.")
+    message_id = N_("The request could not be processed.")
 
 
 class InvalidCredentials(AccountError):
     status, code = 401, "invalid_credentials"
-    message = N_("Wrong username or password.")
+    message_id = N_("Wrong username or password.")
 
 
 class TooManyAttempts(AccountError):
     status, code = 429, "too_many_attempts"
-    message = N_("Too many failed logins. Please wait a moment and try again.")
+    message_id = N_("Too many failed logins. Please wait a moment and try again.")
 
     def __init__(self, retry_after: int) -> None:
-        super().__init__(self.message)
+        super().__init__()
         self.retry_after = retry_after
 
 
-class InvalidAccount(ValueError):
-    pass
+class InvalidAccount(AccountError):
+    status, code = 422, "invalid_account"
 
 
 @dataclass(frozen=True)
@@ -73,15 +73,17 @@ def create_user(
 ) -> StaffUser:
     username = username.strip().lower()
     if not USERNAME.match(username):
-        raise InvalidAccount("nama pengguna: 3-64 huruf kecil, angka, titik, - atau _")
+        raise InvalidAccount(N_("Username: 3-64 lower-case letters, digits, dots, - or _"))
     if role not in ROLES:
-        raise InvalidAccount(f"peran harus salah satu dari {', '.join(ROLES)}")
+        raise InvalidAccount(N_("The role must be one of %(choices)s"), choices=", ".join(ROLES))
     if len(password) < MIN_LENGTH:
-        raise InvalidAccount(f"kata sandi minimal {MIN_LENGTH} karakter")
+        raise InvalidAccount(N_("A password has at least %(least)s characters"), least=MIN_LENGTH)
     if (role == "agency_viewer") != (agency_id is not None):
-        raise InvalidAccount("peninjau instansi wajib terikat pada satu instansi (dan hanya dia)")
+        raise InvalidAccount(
+            N_("An agency viewer must be bound to one agency (and only an agency viewer)")
+        )
     if repository.user_by_username(db, username) is not None:
-        raise InvalidAccount(f"nama pengguna '{username}' sudah dipakai")
+        raise InvalidAccount(N_("The username '%(username)s' is taken"), username=username)
     user = StaffUser(
         username=username,
         full_name=full_name.strip() or username,

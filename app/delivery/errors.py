@@ -1,25 +1,22 @@
 """Delivery errors: a stable machine code, an HTTP status and a translatable message."""
 
-from app.i18n import N_, gettext
+from app.i18n import N_
 from app.kit.errors import Refusal
 
 
 class DeliveryError(Refusal):
     status = 400
     code = "delivery_error"
-    message = N_("The request could not be processed.")
+    message_id = N_("The request could not be processed.")
 
     def __init__(self, detail: str | None = None, retry_after: int | None = None) -> None:
-        super().__init__(self.code)
+        super().__init__()
         self.detail = detail
         self.retry_after = retry_after  # seconds, sent as Retry-After
 
-    def message_in(self, locale: str) -> str:
-        return gettext(self.message, locale)
-
 
 def _error(code: str, status: int, message: str) -> type[DeliveryError]:
-    return type(code, (DeliveryError,), {"code": code, "status": status, "message": message})
+    return type(code, (DeliveryError,), {"code": code, "status": status, "message_id": message})
 
 
 InvalidLogin = _error(

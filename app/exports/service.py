@@ -12,6 +12,7 @@ from app.exams import repository as exams_repository
 from app.exams.eselon import eselon_is
 from app.exams.models import Agency, Event, ExamSession, Participant
 from app.exports import schema
+from app.i18n import N_
 from app.kit.errors import Refusal
 from app.scoring import repository as scoring_repository
 from app.scoring.models import Norm, ScoreRecord, ScoringRun
@@ -21,10 +22,6 @@ FORMATS = ("csv", "xlsx", "ndjson")
 
 class ExportRefused(Refusal):
     status, code = 404, "export_refused"
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 @dataclass(frozen=True)
@@ -64,22 +61,22 @@ def choose_run(db: Session, event: Event, number: int | None) -> ScoringRun:
         for run in runs:
             if run.number == number:
                 return run
-        raise ExportRefused(f"run {number} tidak ada untuk acara {event.code}")
+        raise ExportRefused(N_("Event %(event)s has no run %(run)s"), run=number, event=event.code)
     published = scoring_repository.published_run(db, event.id)
     if published is not None:
         return published
     if not runs:
-        raise ExportRefused(f"acara {event.code} belum dinilai")
+        raise ExportRefused(N_("Event %(event)s has not been scored"), event=event.code)
     return runs[-1]
 
 
 def prepare_export(db: Session, actor: Actor, f: ExportFilter, fmt: str) -> ScoresExport:
     """Resolve the run, count the rows and write the audit entry (who, what filter, rows)."""
     if fmt not in FORMATS:
-        raise ExportRefused(f"format harus salah satu dari {', '.join(FORMATS)}")
+        raise ExportRefused(N_("The format must be one of %(choices)s"), choices=", ".join(FORMATS))
     event = exams_repository.event_by_code(db, f.event)
     if event is None:
-        raise ExportRefused(f"acara {f.event} tidak ditemukan")
+        raise ExportRefused(N_("Event %(event)s not found"), event=f.event)
     _check_filter(db, event, f)
     run = choose_run(db, event, f.run)
     norm = db.get(Norm, run.norm_id)
@@ -107,9 +104,13 @@ def prepare_export(db: Session, actor: Actor, f: ExportFilter, fmt: str) -> Scor
 def _check_filter(db: Session, event: Event, f: ExportFilter) -> None:
     """A session or agency the event does not have is a mistake, not an empty export."""
     if f.session and exams_repository.session_by_code(db, event.id, f.session) is None:
-        raise ExportRefused(f"sesi {f.session} tidak ada di acara {event.code}")
+        raise ExportRefused(
+            N_("Event %(event)s has no session %(session)s"), session=f.session, event=event.code
+        )
     if f.agency and f.agency not in exams_repository.agency_codes_of_event(db, event.id):
-        raise ExportRefused(f"instansi {f.agency} tidak ada di acara {event.code}")
+        raise ExportRefused(
+            N_("Event %(event)s has no agency %(agency)s"), agency=f.agency, event=event.code
+        )
 
 
 def _count(db: Session, run: ScoringRun, f: ExportFilter) -> int:

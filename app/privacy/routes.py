@@ -97,7 +97,8 @@ def correct(
 ) -> Response:
     participant = db.get(Participant, participant_id)
     if participant is None:
-        return redirect_with("/admin/peserta", "pendaftaran tidak ditemukan", error=True)
+        missing = translate(N_("Registration not found"))
+        return redirect_with("/admin/peserta", missing, error=True)
     back = f"/admin/peserta?nip={participant.nip}"
     values = {"name": name, "position": position, "eselon": eselon}
     try:

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from app.accounts.deps import Forbidden, StaffDep, current_staff
 from app.accounts.service import Staff
 from app.exams.models import Event, ExamSession
-from app.i18n import N_
+from app.i18n import N_, current_locale, gettext
 from app.kit import clock
 from app.kit.streaming import csv_chunks
 from app.kit.timezones import format_local
@@ -30,7 +30,6 @@ from app.web.flash import redirect_with
 from app.web.inputs import optional_time, optional_uuid
 from app.web.pages import render
 from app.web.routing import DomainRouter
-from app.web.templating import translate
 
 router = DomainRouter(prefix="/pengawas", include_in_schema=False)
 CsrfChecked = Depends(verify_csrf)
@@ -75,7 +74,7 @@ def _since(value: str | None, zone: str) -> datetime | None:
         hours, minutes = (int(x) for x in value.split(":")[:2])
         moment = datetime.combine(local_now.date(), time(hours, minutes), tzinfo=ZoneInfo(zone))
     except ValueError:
-        raise service.ActionRefused("waktu mulai gangguan harus berformat JJ:MM") from None
+        raise service.ActionRefused(N_("The outage start must be written HH:MM")) from None
     return moment.astimezone(ZoneInfo("UTC"))
 
 
@@ -211,7 +210,7 @@ def close_session(
 ) -> Response:
     def action() -> service.Outcome:
         if not confirm:  # a closed session cannot be opened again
-            raise service.ActionRefused("centang konfirmasi untuk menutup sesi")
+            raise service.ActionRefused(N_("Tick the confirmation to close the session"))
         return service.close_session(db, staff.actor, exam_session, reason)
 
     return act(exam_session, action)
@@ -297,15 +296,14 @@ def bulk_action(
 ) -> Response:
     """Admit, reset the login of, or end several seats at once, with one reason."""
 
-    def run() -> service.Outcome:
+    def run() -> BulkDone:
         seats = [optional_uuid(value, "participant_id") for value in participant_id]
         people = [service.participant_or_refuse(db, exam_session, s) for s in seats if s]
         actor = staff.actor
         outcome = service.bulk_action(db, actor, exam_session, people, action, reason, confirm)
-        message = _bulk_message(outcome)
         if outcome.refused and not outcome.changed:
-            raise service.ActionRefused(message)
-        return service.Outcome(bool(outcome.changed), message)
+            raise BulkRefused(outcome)
+        return BulkDone(outcome)
 
     return act(exam_session, run)
 
@@ -317,17 +315,38 @@ _BULK_DONE = {
 }
 
 
-def _bulk_message(outcome: service.BulkOutcome) -> str:
+def _bulk_message(outcome: service.BulkOutcome, locale: str) -> str:
     """What a bulk action did, in the page's language, naming the action and every refusal."""
-    parts = [translate(_BULK_DONE[outcome.action]) % {"n": len(outcome.changed)}]
+    parts = [gettext(_BULK_DONE[outcome.action], locale) % {"n": len(outcome.changed)}]
     if outcome.unchanged:
-        parts.append(translate(N_("unchanged: %(n)s")) % {"n": len(outcome.unchanged)})
+        parts.append(gettext(N_("unchanged: %(n)s"), locale) % {"n": len(outcome.unchanged)})
     if outcome.refused:
-        why = "; ".join(f"{who} — {reason}" for who, reason in outcome.refused)
-        parts.append(
-            translate(N_("refused: %(n)s (%(why)s)")) % {"n": len(outcome.refused), "why": why}
-        )
+        why = "; ".join(f"{who} — {refusal.message_in(locale)}" for who, refusal in outcome.refused)
+        refused = gettext(N_("refused: %(n)s (%(why)s)"), locale)
+        parts.append(refused % {"n": len(outcome.refused), "why": why})
     return "; ".join(parts)
+
+
+class BulkDone:
+    """A bulk action's outcome as `act` shows it."""
+
+    def __init__(self, outcome: service.BulkOutcome) -> None:
+        self.outcome, self.changed = outcome, bool(outcome.changed)
+
+    @property
+    def message(self) -> str:
+        return _bulk_message(self.outcome, current_locale.get())
+
+
+class BulkRefused(service.ActionRefused):
+    """Every chosen seat refused the action: said as a refusal, naming each seat's reason."""
+
+    def __init__(self, outcome: service.BulkOutcome) -> None:
+        super().__init__()
+        self.outcome = outcome
+
+    def message_in(self, locale: str) -> str:
+        return _bulk_message(self.outcome, locale)
 
 
 # --- seat actions ---------------------------------------------------------------------------
@@ -462,7 +481,7 @@ def end_attempt(
 ) -> Response:
     def action(participant):  # type: ignore[no-untyped-def]
         if not confirm:
-            raise service.ActionRefused("centang konfirmasi untuk mengakhiri tes peserta")
+            raise service.ActionRefused(N_("Tick the confirmation to end the taker's test"))
         return service.end_attempt(db, staff.actor, exam_session, participant, reason)
 
     return _seat_action(exam_session, db, participant_id, staff, action)

@@ -20,6 +20,7 @@ from app.delivery.models import Attempt
 from app.exams import repository as exams_repository
 from app.exams.models import Event, ExamSession, Participant
 from app.exams.preparation import prepare_sessions
+from app.i18n import N_, translate
 from app.kit import clock
 from app.kit.errors import Refusal
 from app.kit.secrets_gen import hash_access_code, unambiguous_code
@@ -38,15 +39,19 @@ class ActionRefused(Refusal):
     status = 409
     code = "action_refused"
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
-
-@dataclass(frozen=True)
 class Outcome:
-    changed: bool
-    message: str
+    """What an action did: whether it changed anything, and a catalogue message saying so,
+    read in the language of the page it is shown on."""
+
+    __slots__ = ("changed", "message_id", "params")
+
+    def __init__(self, changed: bool, message_id: str, /, **params: object) -> None:
+        self.changed, self.message_id, self.params = changed, message_id, params
+
+    @property
+    def message(self) -> str:
+        return translate(self.message_id, self.params)
 
 
 def _audit(
@@ -76,7 +81,7 @@ def _audit(
 def _need_reason(reason: str) -> str:
     reason = (reason or "").strip()
     if not reason:
-        raise ActionRefused("alasan wajib diisi")
+        raise ActionRefused(N_("A reason is required"))
     return reason[:1000]
 
 
@@ -85,9 +90,9 @@ def _need_reason(reason: str) -> str:
 
 def open_session(db: Session, actor: Actor, exam_session: ExamSession) -> Outcome:
     if exam_session.status == "open":
-        return Outcome(False, "sesi sudah dibuka")
+        return Outcome(False, N_("The session is already open"))
     if exam_session.status == "closed":
-        raise ActionRefused("sesi sudah ditutup dan tidak dapat dibuka lagi")
+        raise ActionRefused(N_("The session is closed and cannot be opened again"))
     event = db.get(Event, exam_session.event_id)
     assert event is not None
     prepare_sessions(db, event, [exam_session.code])  # forms drawn if they were not yet
@@ -95,12 +100,12 @@ def open_session(db: Session, actor: Actor, exam_session: ExamSession) -> Outcom
     exam_session.status, exam_session.opened_at = "open", now
     exam_session.token_rotated_at = now
     _audit(db, actor, "session.open", exam_session)
-    return Outcome(True, "sesi dibuka")
+    return Outcome(True, N_("Session opened"))
 
 
 def close_session(db: Session, actor: Actor, exam_session: ExamSession, reason: str) -> Outcome:
     if exam_session.status == "closed":
-        return Outcome(False, "sesi sudah ditutup")
+        return Outcome(False, N_("The session is already closed"))
     running = [
         a for a in repository.attempts_in_session(db, exam_session.id) if a.status == "in_progress"
     ]
@@ -108,11 +113,13 @@ def close_session(db: Session, actor: Actor, exam_session: ExamSession, reason: 
         delivery_service.refresh_clock(db, attempt)
     still = [a for a in running if a.status == "in_progress"]
     if still:
-        raise ActionRefused(f"{len(still)} peserta masih mengerjakan; akhiri dulu tes mereka")
+        raise ActionRefused(
+            N_("%(n)s takers are still working; end their tests first"), n=len(still)
+        )
     exam_session.status, exam_session.closed_at = "closed", clock.now()
     ended = delivery_repository.end_logins_of_session(db, exam_session.id, clock.now())
     _audit(db, actor, "session.close", exam_session, reason=reason or None, logins_ended=ended)
-    return Outcome(True, "sesi ditutup")
+    return Outcome(True, N_("Session closed"))
 
 
 def current_token(db: Session, exam_session: ExamSession) -> str:
@@ -148,23 +155,33 @@ def _rotate(exam_session: ExamSession, now: datetime) -> None:
 def rotate_token(db: Session, actor: Actor, exam_session: ExamSession) -> Outcome:
     _rotate(exam_session, clock.now())
     _audit(db, actor, "session.token_rotate", exam_session)
-    return Outcome(True, "token baru dibuat; token lama berlaku sebentar lagi")
+    return Outcome(True, N_("New token made; the old one stays valid a little longer"))
 
 
 def set_rotation(
     db: Session, actor: Actor, exam_session: ExamSession, minutes: int | None
 ) -> Outcome:
     if minutes is not None and not 1 <= minutes <= 240:
-        raise ActionRefused("rotasi token: 1-240 menit")
+        raise ActionRefused(N_("Token rotation: 1-240 minutes"))
     if exam_session.token_rotation_minutes == minutes:
-        return Outcome(False, "pengaturan rotasi tidak berubah")
+        return Outcome(False, N_("The rotation setting did not change"))
     exam_session.token_rotation_minutes = minutes
     exam_session.token_rotated_at = clock.now()
     _audit(db, actor, "session.token_rotation", exam_session, minutes=minutes)
-    return Outcome(True, "rotasi token diatur" if minutes else "rotasi token dimatikan")
+    return Outcome(True, N_("Token rotation set") if minutes else N_("Token rotation turned off"))
 
 
 # --- seats ------------------------------------------------------------------------------------
+
+
+SEAT_CHANGED_CHECKED = N_(
+    "Another proctor has just changed this seat (attendance %(attendance)s, ID card checked, "
+    "PC %(pc)s); check, then save again"
+)
+SEAT_CHANGED_UNCHECKED = N_(
+    "Another proctor has just changed this seat (attendance %(attendance)s, ID card not "
+    "checked, PC %(pc)s); check, then save again"
+)
 
 
 def seat_of(db: Session, participant: Participant) -> Seat:
@@ -198,24 +215,21 @@ def check_in(
     """Record attendance; refuses (showing the current values) when another proctor changed
     the seat since this form was shown."""
     if attendance not in ATTENDANCE:
-        raise ActionRefused("status kehadiran tidak dikenal")
+        raise ActionRefused(N_("Unknown attendance status"))
     seat = seat_of(db, participant)
     pc = (pc_number or "").strip()[:16] or None
     new = (attendance, id_checked, pc)
     if (seat.attendance, seat.id_checked, seat.pc_number) == new:
-        return Outcome(False, "tidak ada perubahan")
+        return Outcome(False, N_("Nothing changed"))
     if seen_version != seat.version:
-        checked = "sudah" if seat.id_checked else "belum"
-        raise ActionRefused(
-            f"data kursi ini baru diubah pengawas lain (kehadiran {seat.attendance}, "
-            f"KTP {checked} diperiksa, PC {seat.pc_number or '-'}); periksa lalu simpan lagi"
-        )
+        conflict = SEAT_CHANGED_CHECKED if seat.id_checked else SEAT_CHANGED_UNCHECKED
+        raise ActionRefused(conflict, attendance=seat.attendance, pc=seat.pc_number or "-")
     old = (seat.attendance, seat.id_checked, seat.pc_number)
     seat.attendance, seat.id_checked, seat.pc_number = new
     seat.version += 1
     seat.updated_at = clock.now()
     _audit(db, actor, "seat.check_in", exam_session, participant, old=list(old), new=list(new))
-    return Outcome(True, "kehadiran disimpan")
+    return Outcome(True, N_("Attendance saved"))
 
 
 def admit(
@@ -227,12 +241,12 @@ def admit(
 ) -> Outcome:
     login = delivery_repository.active_login(db, participant.id)
     if login is None:
-        raise ActionRefused("peserta belum login")
+        raise ActionRefused(N_("The taker has not logged in"))
     if login.admitted_at is not None or not login.needs_admission:
-        return Outcome(False, "peserta sudah diizinkan")
+        return Outcome(False, N_("The taker is already admitted"))
     login.admitted_at = clock.now()
     _audit(db, actor, "seat.admit", exam_session, participant, reason)
-    return Outcome(True, "peserta diizinkan melanjutkan")
+    return Outcome(True, N_("The taker may go on"))
 
 
 # --- the clock: pause, resume, extra time ---------------------------------------------------
@@ -241,10 +255,10 @@ def admit(
 def _active_attempt(db: Session, participant: Participant) -> Attempt:
     attempt = delivery_repository.attempt_of(db, participant.id, lock=True)
     if attempt is None:
-        raise ActionRefused("peserta belum memulai tes")
+        raise ActionRefused(N_("The taker has not started the test"))
     delivery_service.refresh_clock(db, attempt)
     if attempt.status != "in_progress":
-        raise ActionRefused("tes peserta ini sudah selesai")
+        raise ActionRefused(N_("This taker's test is already finished"))
     return attempt
 
 
@@ -309,7 +323,7 @@ def pause_seat(
     attempt = _active_attempt(db, participant)
     effective = _pause(db, attempt, exam_session, reason, since, room_wide=False)
     if effective is None:
-        return Outcome(False, "tes peserta ini sudah dijeda")
+        return Outcome(False, N_("This taker's test is already paused"))
     _audit(
         db,
         actor,
@@ -319,7 +333,7 @@ def pause_seat(
         reason,
         paused_at=effective.isoformat(),
     )
-    return Outcome(True, "tes dijeda")
+    return Outcome(True, N_("Test paused"))
 
 
 def resume_seat(
@@ -329,11 +343,11 @@ def resume_seat(
     attempt = _active_attempt(db, participant)
     credited = _resume(db, attempt)
     if credited is None:
-        return Outcome(False, "tes peserta ini tidak sedang dijeda")
+        return Outcome(False, N_("This taker's test is not paused"))
     _audit(
         db, actor, "attempt.resume", exam_session, participant, reason, credited_seconds=credited
     )
-    return Outcome(True, f"tes dilanjutkan; {credited} detik dikembalikan")
+    return Outcome(True, N_("Test resumed; %(seconds)s seconds given back"), seconds=credited)
 
 
 def pause_room(
@@ -345,7 +359,7 @@ def pause_room(
     backdated pause reopens it, so the outage is credited to it as well."""
     reason = _need_reason(reason)
     if since is not None and since > clock.now():
-        raise ActionRefused("waktu mulai gangguan tidak boleh di masa depan")
+        raise ActionRefused(N_("The outage cannot begin in the future"))
     paused = reopened = 0
     for attempt in repository.attempts_in_session(db, exam_session.id, lock=True):
         delivery_service.refresh_clock(db, attempt)
@@ -366,11 +380,14 @@ def pause_room(
         reopened=reopened,
         since=since.isoformat() if since else None,
     )
-    return Outcome(
-        paused > 0,
-        f"{paused} peserta dijeda"
-        + (f" ({reopened} dibuka kembali karena waktunya habis saat gangguan)" if reopened else ""),
-    )
+    if reopened:
+        return Outcome(paused > 0, ROOM_PAUSED_REOPENED, paused=paused, reopened=reopened)
+    return Outcome(paused > 0, N_("%(paused)s takers paused"), paused=paused)
+
+
+ROOM_PAUSED_REOPENED = N_(
+    "%(paused)s takers paused (%(reopened)s reopened: their time ran out during the outage)"
+)
 
 
 def _ran_out_during_outage(attempt: Attempt, since: datetime) -> bool:
@@ -401,7 +418,7 @@ def resume_room(db: Session, actor: Actor, exam_session: ExamSession, reason: st
             if seconds is not None:
                 credited[str(attempt.participant_id)] = seconds
     _audit(db, actor, "room.resume", exam_session, reason=reason, credited_seconds=credited)
-    return Outcome(bool(credited), f"{len(credited)} peserta dilanjutkan")
+    return Outcome(bool(credited), N_("%(n)s takers resumed"), n=len(credited))
 
 
 def add_extra_time(
@@ -421,11 +438,14 @@ def add_extra_time(
     try:
         extra = delivery_core.extra_time(minutes)
     except ValueError:
-        raise ActionRefused("tambahan waktu: 1-240 menit") from None
+        raise ActionRefused(N_("Extra time: 1-240 minutes")) from None
     attempt = _active_attempt(db, participant)
     if seen_deadline is not None and seen_deadline != attempt.deadline_at.isoformat():
         raise ActionRefused(
-            "waktu peserta ini baru diubah (oleh pengawas lain?); periksa lalu ulangi bila perlu"
+            N_(
+                "This taker's time has just been changed (by another proctor?); "
+                "check, then repeat if needed"
+            )
         )
     attempt.deadline_at += extra
     attempt.controlled_at = clock.now()
@@ -453,7 +473,7 @@ def add_extra_time(
         minutes=minutes,
         section=section_position,
     )
-    return Outcome(True, f"waktu ditambah {minutes} menit")
+    return Outcome(True, N_("%(minutes)s minutes added"), minutes=minutes)
 
 
 # --- logins and ending ----------------------------------------------------------------------
@@ -482,9 +502,9 @@ def reset_login(
             clock.now(),
         )
     if not ended:
-        return Outcome(False, "peserta tidak sedang login")
+        return Outcome(False, N_("The taker is not logged in"))
     _audit(db, actor, "seat.reset_login", exam_session, participant, reason, pc_number=pc_number)
-    return Outcome(True, "login dibebaskan; peserta dapat masuk lagi dari PC lain")
+    return Outcome(True, N_("Login freed; the taker may log in again from another PC"))
 
 
 def end_attempt(
@@ -493,17 +513,17 @@ def end_attempt(
     reason = _need_reason(reason)
     attempt = delivery_repository.attempt_of(db, participant.id, lock=True)
     if attempt is None:
-        raise ActionRefused("peserta belum memulai tes")
+        raise ActionRefused(N_("The taker has not started the test"))
     delivery_service.refresh_clock(db, attempt)
     if attempt.status == "submitted":
-        return Outcome(False, "tes peserta ini sudah selesai")
+        return Outcome(False, N_("This taker's test is already finished"))
     pause = repository.open_pause(db, attempt.id)
     if pause is not None:
         pause.resumed_at, pause.credited_seconds = clock.now(), 0
     attempt.controlled_at = clock.now()
     delivery_service.force_submit(db, attempt, "proctor")
     _audit(db, actor, "attempt.end", exam_session, participant, reason)
-    return Outcome(True, "tes peserta diakhiri dan dikumpulkan")
+    return Outcome(True, N_("The taker's test was ended and submitted"))
 
 
 # --- several seats at once ------------------------------------------------------------------
@@ -516,7 +536,7 @@ class BulkOutcome:
     action: str
     changed: list[str]  # "Name (NIP)" of the seats the action changed
     unchanged: list[str]
-    refused: list[tuple[str, str]]  # ("Name (NIP)", why)
+    refused: list[tuple[str, ActionRefused]]  # ("Name (NIP)", why)
 
 
 def bulk_action(
@@ -533,12 +553,12 @@ def bulk_action(
     go ahead. The per-seat actions refuse before they write, so a refusal leaves nothing half
     done."""
     if action not in BULK_ACTIONS:
-        raise ActionRefused("pilih tindakan untuk peserta terpilih")
+        raise ActionRefused(N_("Choose an action for the chosen takers"))
     if not participants:
-        raise ActionRefused("pilih dulu peserta di papan")
+        raise ActionRefused(N_("First choose takers on the board"))
     reason = _need_reason(reason)
     if action == "end" and not confirmed:
-        raise ActionRefused("centang konfirmasi untuk mengakhiri tes peserta terpilih")
+        raise ActionRefused(N_("Tick the confirmation to end the chosen takers' tests"))
     run = {
         "admit": lambda p: admit(db, actor, exam_session, p, reason),
         "reset_login": lambda p: reset_login(db, actor, exam_session, p, reason),
@@ -550,7 +570,7 @@ def bulk_action(
         try:
             outcome = run(participant)
         except ActionRefused as exc:
-            refused.append((who, exc.message))
+            refused.append((who, exc))
             continue
         (changed if outcome.changed else unchanged).append(who)
     return BulkOutcome(action, changed, unchanged, refused)
@@ -575,9 +595,11 @@ def broadcast(
     sent for `minutes`: a message that outlives its moment ("20 minutes left") misleads."""
     text = (message or "").strip()
     if not text:
-        raise ActionRefused("pesan kosong")
+        raise ActionRefused(N_("The message is empty"))
     if not 1 <= minutes <= MAX_BROADCAST_MINUTES:
-        raise ActionRefused(f"lama tampil pesan 1–{MAX_BROADCAST_MINUTES} menit")
+        raise ActionRefused(
+            N_("A message shows for 1–%(most)s minutes"), most=MAX_BROADCAST_MINUTES
+        )
     now = clock.now()
     db.add(
         Broadcast(
@@ -588,7 +610,10 @@ def broadcast(
         )
     )
     _audit(db, actor, "room.broadcast", exam_session, message=text[:500], minutes=minutes)
-    return Outcome(True, f"pesan dikirim ke semua peserta di ruang ini, tampil {minutes} menit")
+    return Outcome(True, BROADCAST_SENT, minutes=minutes)
+
+
+BROADCAST_SENT = N_("Message sent to every taker in this room, shown for %(minutes)s minutes")
 
 
 def add_incident(
@@ -601,10 +626,10 @@ def add_incident(
     participant: Participant | None = None,
 ) -> Outcome:
     if subcategory not in INCIDENT_CATEGORIES.get(category, ()):
-        raise ActionRefused("kategori kejadian tidak dikenal")
+        raise ActionRefused(N_("Unknown incident category"))
     text = (note or "").strip()
     if not text:
-        raise ActionRefused("catatan kejadian wajib diisi")
+        raise ActionRefused(N_("An incident note is required"))
     db.add(
         Incident(
             exam_session_id=exam_session.id,
@@ -626,7 +651,7 @@ def add_incident(
         category=category,
         subcategory=subcategory,
     )
-    return Outcome(True, "kejadian dicatat")
+    return Outcome(True, N_("Incident recorded"))
 
 
 # --- cards ------------------------------------------------------------------------------------
@@ -654,5 +679,5 @@ def participant_or_refuse(
 ) -> Participant:
     participant = repository.participant_in_session(db, exam_session.id, participant_id)
     if participant is None:
-        raise ActionRefused("peserta tidak terdaftar di sesi ini")
+        raise ActionRefused(N_("The taker is not registered in this session"))
     return participant

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from app.audit.service import Actor, record
 from app.bank import repository as bank_repository
 from app.exams.models import Event
+from app.i18n import N_, translate
 from app.kit import clock
 from app.scoring import calibration, irt, item_fit, linking, repository
 from app.scoring.event_analysis import CalibrationData, calibration_data
@@ -44,9 +45,13 @@ class ParameterSetUnknown(ScoringRefused):
 def check_options(model: str, link_method: str) -> None:
     """Refuse unknown options before any work."""
     if model not in MODELS:
-        raise CalibrationRefused(f"model harus salah satu dari {', '.join(MODELS)}")
+        raise CalibrationRefused(
+            N_("The model must be one of %(choices)s"), choices=", ".join(MODELS)
+        )
     if link_method not in LINKS:
-        raise CalibrationRefused(f"penautan harus salah satu dari {', '.join(LINKS)}")
+        raise CalibrationRefused(
+            N_("The linking must be one of %(choices)s"), choices=", ".join(LINKS)
+        )
 
 
 @dataclass(frozen=True)
@@ -111,11 +116,13 @@ def calibrate_event(
     check_options(model, link_method)
     data = calibration_data(db, event_id)
     if not data:
-        raise CalibrationRefused("belum ada tes yang selesai untuk dikalibrasi")
+        raise CalibrationRefused(N_("No finished test to calibrate yet"))
     if subtest is not None:
         if subtest not in data:
             raise CalibrationRefused(
-                f"subtes {subtest} tidak ada di jawaban acara ini; ada: {', '.join(data)}"
+                N_("Subtest %(subtest)s is not among this event's answers; there are: %(found)s"),
+                subtest=subtest,
+                found=", ".join(data),
             )
         data = {subtest: data[subtest]}
     results = []
@@ -130,7 +137,9 @@ def calibrate_event(
             try:
                 result.link = linking.link(anchors, link_method)
             except linking.LinkingRefused as exc:
-                raise CalibrationRefused(f"{code}: {exc} (atau pakai --link none)") from None
+                raise CalibrationRefused(
+                    N_("%(subtest)s: %(why)s (or use --link none)"), subtest=code, why=str(exc)
+                ) from None
             result.items = [_moved(item, result.link) for item in result.items]
         results.append(result)
         if step:
@@ -233,8 +242,8 @@ def save(
         + "; ".join(
             part
             for part in (
-                "" if r.converged else "EM belum konvergen",
-                f"{len(r.thin)} butir dengan < {MIN_RESPONSES} peserta (mis. {r.thin[0]})"
+                "" if r.converged else translate(N_("EM has not converged")),
+                translate(THIN, {"n": len(r.thin), "least": MIN_RESPONSES, "item": r.thin[0]})
                 if r.thin
                 else "",
             )
@@ -244,11 +253,7 @@ def save(
         if not r.converged or r.thin
     ]
     if doubts and not force:
-        raise CalibrationRefused(
-            "data terlalu sedikit untuk set yang dipakai menilai — "
-            + " | ".join(doubts)
-            + " (simpan juga dengan --force; halamannya akan memperingatkan)"
-        )
+        raise CalibrationRefused(TOO_LITTLE_DATA, doubts=" | ".join(doubts))
     latest = db.scalar(select(func.max(ParameterSet.version)).where(ParameterSet.name == name))
     chosen = ParameterSet(
         name=name,
@@ -292,12 +297,19 @@ def save(
     return chosen
 
 
+THIN = N_("%(n)s items with < %(least)s takers (e.g. %(item)s)")
+TOO_LITTLE_DATA = N_(
+    "Too little data for a set used in scoring — %(doubts)s "
+    "(save it anyway with --force; its page will warn)"
+)
+
+
 def check_name(name: str) -> str:
     name = name.strip()
     if not name:
-        raise CalibrationRefused("nama set parameter wajib diisi")
+        raise CalibrationRefused(N_("A parameter set name is required"))
     if re.search(r":\d+$", name):  # NAME:VERSION names a version: such a name would hide one
-        raise CalibrationRefused(f"nama set tidak boleh berakhir dengan :angka ({name})")
+        raise CalibrationRefused(N_("A set name cannot end in :number (%(name)s)"), name=name)
     return name
 
 
@@ -310,10 +322,12 @@ def find_set(db: Session, text: str) -> ParameterSet:
         return found
     name, colon, version = text.rpartition(":")
     if colon and not (version.strip().isascii() and version.strip().isdigit()):
-        raise ParameterSetUnknown(f"versi set parameter tidak sah: '{version}' (NAMA:VERSI)")
+        raise ParameterSetUnknown(
+            N_("Not a valid parameter set version: '%(version)s' (NAME:VERSION)"), version=version
+        )
     found = repository.parameter_set_named(db, name.strip(), int(version)) if colon else None
     if found is None:
-        raise ParameterSetUnknown(f"set parameter '{text}' tidak ditemukan")
+        raise ParameterSetUnknown(N_("Parameter set '%(name)s' not found"), name=text)
     return found
 
 

@@ -156,8 +156,8 @@ def publish(
     if konfirmasi != "ya":  # only from the confirmation page
         return redirect(f"/analis/acara/{code}/run/{number}/terbitkan")
     changed = service.publish(db, analyst.actor, _run(db, event, number))
-    message = "hasil diterbitkan" if changed else "run ini sudah diterbitkan"
-    return redirect_with(f"/analis/acara/{code}", message)
+    message = N_("Results published") if changed else N_("This run is already published")
+    return redirect_with(f"/analis/acara/{code}", translate(message))
 
 
 @router.get("/acara/{code}/run/{number}")
@@ -291,7 +291,7 @@ def item_page(
     only = _filter(sesi, instansi, eselon, run)
     page = item_views.item_page(analyse_event(db, event.id, only), version_id)
     if page is None:
-        raise ItemNotAnalysed(translate(ITEM_UNKNOWN))
+        raise ItemNotAnalysed(ITEM_UNKNOWN)
     query = item_views.filter_query(only)
     runs = repository.runs(db, event.id)
     context = {
@@ -470,7 +470,7 @@ def parameter_set_page(request: Request, set_id: str, analyst: AnalystDep, db: D
         wanted = None
     chosen = db.get(ParameterSet, wanted) if wanted else None
     if chosen is None:
-        raise parameter_sets.ParameterSetUnknown(translate(SET_UNKNOWN))
+        raise parameter_sets.ParameterSetUnknown(SET_UNKNOWN)
     subtests = parameter_sets.report(db, chosen)
     per_form = translate(ITEMS_PER_FORM)
     curves = [

@@ -16,7 +16,9 @@ from sqlalchemy.orm import Session
 
 from app.audit.service import Actor, record
 from app.exams.models import Agency, Event, Participant
+from app.i18n import N_
 from app.kit import clock
+from app.kit.errors import Refusal
 from app.kit.nip import InvalidNIP, normalise_nip
 from app.kit.secrets_gen import token_digest, verify_access_code
 from app.scoring import repository
@@ -30,10 +32,12 @@ IDLE = timedelta(minutes=30)
 LONGEST = timedelta(hours=2)
 
 
-class SelfViewRefused(Exception):
-    def __init__(self, message: str, status: int, retry_after: int | None = None) -> None:
-        super().__init__(message)
-        self.message, self.status, self.retry_after = message, status, retry_after
+class SelfViewRefused(Refusal):
+    code = "selfview_refused"
+
+    def __init__(self, message_id: str, status: int, retry_after: int | None = None) -> None:
+        super().__init__(message_id)
+        self.status, self.retry_after = status, retry_after
 
 
 @dataclass(frozen=True)
@@ -134,15 +138,15 @@ def _matching(db: Session, nip: str, code: str, address: str) -> list[Participan
     try:
         tried = throttle.check(db, "selfview", keyed, serialize="nip")
     except throttle.Throttled as exc:
-        message = "terlalu banyak percobaan gagal; coba lagi sebentar lagi"
-        raise SelfViewRefused(message, 429, exc.retry_after) from None
+        too_many = N_("Too many failed tries; try again in a moment")
+        raise SelfViewRefused(too_many, 429, exc.retry_after) from None
     people = (
         list(db.scalars(select(Participant).where(Participant.nip == digits))) if digits else []
     )
     mine = [p for p in people if verify_access_code(p.access_code_hash, code)]
     if not mine:
         throttle.failed(db, "selfview", keyed, tried)
-        raise SelfViewRefused("NIP atau kode akses salah", 401)
+        raise SelfViewRefused(N_("Wrong NIP or access code"), 401)
     throttle.succeeded(db, "selfview", keyed, "nip", tried)
     # The official's own look-up is part of "who saw my data?" too.
     record(db, OFFICIAL, "selfview.view", target_type="person", target_id=digits, subjects=[digits])

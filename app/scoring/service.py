@@ -17,6 +17,7 @@ from app.audit.service import Actor, record
 from app.bank import repository as bank_repository
 from app.bank.models import ItemVersion
 from app.exams.models import Event
+from app.i18n import N_, translate
 from app.kit import clock
 from app.kit.errors import Refusal
 from app.scoring import irt, repository
@@ -38,10 +39,6 @@ COMPOSITE = "_composite"
 
 class ScoringRefused(Refusal):
     status, code = 409, "scoring_refused"
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 @dataclass
@@ -109,8 +106,12 @@ def with_parameters(
     if missing:
         subtests = sorted({versions[uuid.UUID(m)].subtest_code for m in missing})
         raise ScoringRefused(
-            f"set parameter tidak memuat {len(missing)} butir yang dinilai di subtes "
-            f"{', '.join(subtests)}; kalibrasi ulang dengan butir itu atau pakai parameter bank"
+            N_(
+                "The parameter set lacks %(n)s scored items of subtests %(subtests)s; "
+                "recalibrate with those items or use the bank's parameters"
+            ),
+            n=len(missing),
+            subtests=", ".join(subtests),
         )
     return {
         vid: replace(v, irt=entries[vid].params) if vid in entries else v
@@ -226,7 +227,10 @@ def cohort_norm(
     for code, scores in per_subtest.items():
         values = [v for s in scores.values() if (v := _metric(s)[1]) is not None]
         if len(values) < 2 or float(np.std(values, ddof=1)) == 0:
-            raise ScoringRefused(f"norma tidak dapat dibuat: subtes {code} butuh ≥ 2 skor berbeda")
+            raise ScoringRefused(
+                N_("No norm can be made: subtest %(subtest)s needs ≥ 2 different scores"),
+                subtest=code,
+            )
         metric = _metric(next(iter(scores.values())))[0]
         entries[code] = NormEntry(
             norm_id=norm.id,
@@ -245,7 +249,7 @@ def cohort_norm(
         if c is not None
     ]
     if len(composites) < 2 or float(np.std(composites, ddof=1)) == 0:
-        raise ScoringRefused("norma tidak dapat dibuat: komposit butuh ≥ 2 skor berbeda")
+        raise ScoringRefused(N_("No norm can be made: the composite needs ≥ 2 different scores"))
     entries[COMPOSITE] = NormEntry(
         norm_id=norm.id,
         subtest_code=COMPOSITE,
@@ -300,7 +304,7 @@ def event_scores(
     people = collect_responses(db, event.id)
     submitted = [p for p in people.values() if p.status == "submitted"]
     if not submitted:
-        raise ScoringRefused(f"belum ada tes yang selesai untuk dinilai di {event.code}")
+        raise ScoringRefused(N_("No finished test to score in %(event)s yet"), event=event.code)
     version_ids = {v for p in submitted for v in p.answers} - neutralised
     versions = scoring_items(db, event.id, bank_repository.versions_by_id(db, list(version_ids)))
     if parameters is not None:
@@ -364,14 +368,17 @@ def run_scoring(
     settings = settings or load_scoring_settings()
     if repository.answers_purged(db, event.id):
         raise ScoringRefused(
-            f"jawaban acara {event.code} sudah dihapus karena masa retensinya habis; "
-            "run yang sudah diterbitkan tetap berlaku, tetapi tidak dapat dinilai ulang"
+            N_(
+                "The answers of %(event)s were deleted when their retention period ended; "
+                "published runs stay valid, but the event cannot be scored again"
+            ),
+            event=event.code,
         )
     parameters = None
     if parameter_set_id is not None:
         parameters = db.get(ParameterSet, parameter_set_id)
         if parameters is None:
-            raise ScoringRefused("set parameter tidak ditemukan")
+            raise ScoringRefused(N_("Parameter set not found"))
     people, per_subtest = event_scores(db, event, parameters)
     neutralised = {n.item_version_id for n in repository.neutralised(db, event.id)}
     weights = {k: float(v) for k, v in settings.composite_weights.items()}
@@ -390,7 +397,7 @@ def run_scoring(
     else:
         found = db.get(Norm, norm_id)
         if found is None:
-            raise ScoringRefused("norma tidak ditemukan")
+            raise ScoringRefused(N_("Norm not found"))
         norm = found
     entries = repository.norm_entries(db, norm.id)
     _check_norm_fits(norm, entries, per_subtest)
@@ -478,14 +485,24 @@ def _check_norm_fits(
         metric = _metric(next(iter(scores.values())))[0] if scores else None
         entry = entries.get(code)
         if entry is None:
-            problems.append(f"subtes {code} tidak ada dalam norma")
+            problems.append(
+                translate(N_("subtest %(subtest)s is not in the norm"), {"subtest": code})
+            )
         elif metric is not None and entry.metric != metric:
-            problems.append(f"subtes {code}: norma memakai {entry.metric}, run ini {metric}")
+            problems.append(
+                translate(
+                    N_("subtest %(subtest)s: the norm uses %(norm)s, this run %(run)s"),
+                    {"subtest": code, "norm": entry.metric, "run": metric},
+                )
+            )
     if COMPOSITE not in entries:
-        problems.append("norma tidak memuat komposit")
+        problems.append(translate(N_("the norm has no composite")))
     if problems:
         raise ScoringRefused(
-            f"norma {norm.name} v{norm.version} tidak cocok: " + "; ".join(problems)
+            N_("Norm %(name)s v%(version)s does not fit: %(problems)s"),
+            name=norm.name,
+            version=norm.version,
+            problems="; ".join(problems),
         )
 
 
@@ -509,9 +526,9 @@ def correct_key(
 ) -> ScoringRun:
     """Score a keyed item with a corrected key in this event, and re-score into a new run."""
     if version.scoring != "keyed" or key not in [o["id"] for o in version.options]:
-        raise ScoringRefused("kunci baru harus salah satu pilihan butir berkunci")
+        raise ScoringRefused(N_("The new key must be one of the keyed item's options"))
     if not reason.strip():
-        raise ScoringRefused("alasan wajib diisi")
+        raise ScoringRefused(N_("A reason is required"))
     existing = repository.key_corrections(db, event.id).get(version.id)
     if existing is None:
         db.add(
@@ -552,7 +569,7 @@ def neutralise(
 ) -> ScoringRun:
     """Score an item for nobody in this event, and re-score into a new run (same norm)."""
     if not reason.strip():
-        raise ScoringRefused("alasan wajib diisi")
+        raise ScoringRefused(N_("A reason is required"))
     existing = {n.item_version_id for n in repository.neutralised(db, event.id)}
     if version_id not in existing:
         db.add(

@@ -27,6 +27,7 @@ from app.talentbox.models import (
     ProfileImport,
 )
 from app.talentbox.settings import POTENTIAL, TalentBoxSettings, load_settings
+from app.web.templating import N_
 
 PERFORMANCE_LEVELS = ("di_bawah", "sesuai", "di_atas")
 BATCH = 5000
@@ -35,10 +36,6 @@ Mode = Literal["simple", "weighted"]
 
 class PlacementRefused(Refusal):
     status, code = 409, "placement_refused"
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 @dataclass(frozen=True)
@@ -153,16 +150,16 @@ def _new_run(
     potency_batch = db.get(PotencyImport, potency_import_id)
     performance_batch = db.get(PerformanceImport, performance_import_id)
     if potency_batch is None or performance_batch is None:
-        raise PlacementRefused("berkas masukan tidak ditemukan")
+        raise PlacementRefused(N_("Input file not found"))
     if not repository.has_performance(db, performance_import_id, period):
-        raise PlacementRefused(f"tidak ada rating kinerja untuk periode {period}")
+        raise PlacementRefused(N_("No performance ratings for period %(period)s"), period=period)
     inputs = {"potency": potency_batch.checksum, "performance": performance_batch.checksum}
     if options.profile_import_id is not None:
         if options.mode != "weighted":
-            raise PlacementRefused("komponen profil hanya dipakai pada mode berbobot")
+            raise PlacementRefused(N_("Profile components are used only in weighted mode"))
         profile = db.get(ProfileImport, options.profile_import_id)
         if profile is None:
-            raise PlacementRefused("berkas komponen profil tidak ditemukan")
+            raise PlacementRefused(N_("Profile components file not found"))
         inputs["profile"] = profile.checksum
     weighted = options.mode == "weighted"
     run = PlacementRun(

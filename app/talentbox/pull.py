@@ -12,6 +12,7 @@ from app.audit.service import Actor
 from app.kit.errors import Refusal
 from app.talentbox import service
 from app.talentbox.models import PotencyImport
+from app.web.templating import N_, translate
 
 EXPORT_PATH = "/api/v1/exports/scores"
 
@@ -21,15 +22,18 @@ class PullFailed(Refusal):
 
     status, code = 502, "export_api_failed"
 
-    def __init__(self, message: str, status: int = 502) -> None:
-        super().__init__(message)
-        self.message, self.status = message, status
+    def __init__(self, message_id: str, /, status: int = 502, **params: object) -> None:
+        super().__init__(message_id, **params)
+        self.status = status
+
+
+ANSWERED = N_("The export API answered %(code)s: %(reason)s")
 
 
 def export_url(base_url: str, event: str, run: int | None) -> str:
     parts = urlsplit(base_url.strip())
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise PullFailed("alamat server ekspor harus http(s)://host[:port]", 422)
+        raise PullFailed(N_("The export server's address must be http(s)://host[:port]"), 422)
     query = {"event": event, "format": "ndjson"} | ({"run": str(run)} if run else {})
     return (
         f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}{EXPORT_PATH}?{urlencode(query)}"
@@ -53,12 +57,13 @@ def pull_potency(
         with urlopen(request, timeout=timeout) as response:  # noqa: S310 (scheme checked)
             content = response.read()
     except HTTPError as exc:
-        reason = {401: "token API tidak sah", 403: "token bukan milik analis"}.get(
-            exc.code, _server_message(exc) or exc.reason
-        )
-        raise PullFailed(f"API ekspor menjawab {exc.code}: {reason}") from None
+        known = {401: N_("API token not valid"), 403: N_("The token is not an analyst's")}
+        reason = translate(known[exc.code]) if exc.code in known else None
+        reason = reason or _server_message(exc) or exc.reason
+        raise PullFailed(ANSWERED, status=502, code=exc.code, reason=reason) from None
     except (URLError, TimeoutError, OSError) as exc:
-        raise PullFailed(f"API ekspor tidak terjangkau: {getattr(exc, 'reason', exc)}") from None
+        why = getattr(exc, "reason", exc)
+        raise PullFailed(N_("The export API cannot be reached: %(why)s"), why=why) from None
     return service.import_potency(db, actor, "api-ekspor-skor.ndjson", content, label=f"API {url}")
 
 

@@ -89,6 +89,9 @@ async def _upload(request: Request, db, analyst: Staff, upload: UploadFile, kind
     return _imported(batch)
 
 
+NOTHING_IMPORTED = N_("%(file)s: nothing was imported")
+
+
 def _imported(batch) -> Response:  # type: ignore[no-untyped-def]
     """The import's result on the next page, once (a flash, never the URL)."""
     message = translate(IMPORTED) % {"file": batch.file_name, "rows": batch.rows}
@@ -100,7 +103,7 @@ def _rejected(request: Request, db, exc: files.FileRejected) -> Response:  # typ
         request,
         db,
         is_error=True,
-        message=f"{exc.file_name}: tidak ada yang diimpor",
+        message=translate(NOTHING_IMPORTED) % {"file": exc.file_name},
         problems=exc.problems,
     )
     return render(request, "talentbox/home.html", context, status_code=422)
@@ -232,7 +235,7 @@ def period_page(analyst: AnalystDep, db: DB, periode: Period) -> Response:
     """The 9-box of a period: its latest run."""
     run = repository.latest_run_of_period(db, periode)
     if run is None:
-        return redirect_with("/talenta", "periode kosong", error=True)
+        return redirect_with("/talenta", translate(N_("No run for this period")), error=True)
     return redirect(f"/talenta/run/{run.number}")
 
 
@@ -243,11 +246,16 @@ def rerun(number: int, analyst: AnalystDep, db: DB) -> Response:
     run = run_or_403(db, number)
     again = placement.rerun(db, analyst.actor, run)
     moved = sum(n for a, b, n in repository.movements(db, run.id, again.id) if a != b)
-    message = "sama" if moved == 0 else f"{moved} orang berbeda kotak"
+    if moved == 0:
+        result = translate(N_("the same"))
+    else:
+        result = translate(N_("%(n)s people in another box")) % {"n": moved}
     if again.inputs != run.inputs:
-        message += "; checksum masukan berbeda"
-    note = f"diulang dari run {number}: {message}"
-    return redirect_with(f"/talenta/run/{again.number}?banding={number}", note)
+        result = translate(N_("%(result)s; the inputs' checksums differ")) % {"result": result}
+    note = translate(N_("Placed again from run %(run)s: %(result)s"))
+    return redirect_with(
+        f"/talenta/run/{again.number}?banding={number}", note % {"run": number, "result": result}
+    )
 
 
 def _earlier_run(db, run, number: int | None):  # type: ignore[no-untyped-def]
@@ -527,7 +535,8 @@ def release(
     if konfirmasi != "ya":  # only from the confirmation page
         return redirect(f"/talenta/run/{number}/rilis")
     changed = service.release(db, analyst.actor, run_or_403(db, number))
-    return redirect_with(f"/talenta/run/{number}", "dirilis" if changed else "sudah dirilis")
+    message = N_("Run released") if changed else N_("Already released")
+    return redirect_with(f"/talenta/run/{number}", translate(message))
 
 
 @router.get("/run/{number}/tarik")
@@ -543,5 +552,5 @@ def withdraw(
     if konfirmasi != "ya":  # only from the confirmation page
         return redirect(f"/talenta/run/{number}/tarik")
     changed = service.withdraw(db, analyst.actor, run_or_403(db, number))
-    message = "rilis ditarik" if changed else "belum dirilis"
-    return redirect_with(f"/talenta/run/{number}", message)
+    message = N_("Release withdrawn") if changed else N_("Not released")
+    return redirect_with(f"/talenta/run/{number}", translate(message))

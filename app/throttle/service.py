@@ -47,10 +47,10 @@ RULES: dict[str, dict[str, Rule]] = {
 
 class Throttled(Refusal):
     status, code = 429, "too_many_attempts"
-    message = N_("Too many failed attempts. Please wait a moment and try again.")
+    message_id = N_("Too many failed attempts. Please wait a moment and try again.")
 
     def __init__(self, retry_after: int) -> None:
-        super().__init__(self.message)
+        super().__init__()
         self.retry_after = retry_after
 
 

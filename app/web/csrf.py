@@ -11,6 +11,7 @@ import secrets
 from fastapi import Form, Request, Response
 
 from app.config import get_settings
+from app.i18n import N_
 from app.kit.errors import Refusal
 from app.web.inputs import InvalidField
 
@@ -19,7 +20,8 @@ FIELD = "csrf_token"
 
 
 class CsrfRejected(Refusal):
-    pass
+    status, code = 403, "csrf_rejected"
+    message_id = N_("The form has expired or is not valid; reload the page and try again.")
 
 
 def csrf_token(request: Request) -> str:

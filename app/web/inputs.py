@@ -12,7 +12,7 @@ from typing import Annotated
 
 from fastapi import Query
 
-from app.i18n import N_, gettext
+from app.i18n import N_
 from app.kit.errors import Refusal
 
 INT_MAX = 2**31 - 1  # PostgreSQL's integer: every integer column of the schema
@@ -22,14 +22,11 @@ Period = Annotated[int, Query(ge=1900, le=2200)]
 
 class InvalidField(Refusal):
     status, code = 422, "invalid_field"
-    message = N_("The field %(field)s holds a value that is not valid here.")
+    message_id = N_("The field %(field)s holds a value that is not valid here.")
 
     def __init__(self, field: str) -> None:
-        super().__init__(field)
+        super().__init__(field=field)
         self.field = field
-
-    def message_in(self, locale: str) -> str:
-        return gettext(self.message, locale) % {"field": self.field}
 
 
 def optional_uuid(value: str, field: str) -> uuid.UUID | None:

@@ -2,7 +2,6 @@
 vs htmx fragments."""
 
 from collections.abc import Callable
-from contextvars import ContextVar
 from datetime import datetime
 from pathlib import Path
 
@@ -12,21 +11,15 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 
 from app.config import get_settings
-from app.i18n import DEFAULT_LOCALE, translations
 from app.i18n import N_ as N_  # re-exported: modules that may import app.web only mark with it
+from app.i18n import current_locale as current_locale
+from app.i18n import translate as translate
+from app.i18n import translations
 from app.kit.timezones import format_local, to_local
 from app.web.labels import label
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent.parent / "templates"
 STATIC_DIR = Path(__file__).resolve().parent / "static"
-
-current_locale: ContextVar[str] = ContextVar("current_locale", default=DEFAULT_LOCALE)
-
-
-def translate(message: str) -> str:
-    """A catalogue message in the language of the request being answered."""
-    return translations(current_locale.get()).gettext(message)
-
 
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
 # Templates are part of the release: no file-date checks on every render (Jinja's default

@@ -240,6 +240,23 @@ def test_bulk_needs_a_csrf_token(client, room) -> None:  # type: ignore[no-untyp
     assert client.post(f"/pengawas/sesi/{s}/massal", data=data).status_code == 403
 
 
+def test_the_board_says_its_refusals_in_english_on_an_english_page(client, room) -> None:  # type: ignore[no-untyped-def]
+    s, ids = room["session_id"], room["ids"]
+    client.cookies.set("lang", "en")
+    refused = client.post(f"/pengawas/sesi/{s}/tutup", data={"csrf_token": CSRF})
+    assert _flash(refused) == "!Tick the confirmation to close the session"
+    form = {
+        "csrf_token": CSRF,
+        "action": "end",
+        "reason": "power cut",
+        "participant_id": [ids[4], ids[5], ids[0]],  # type: ignore[index]
+        "confirm": "true",
+    }
+    message = _flash(client.post(f"/pengawas/sesi/{s}/massal", data=form))
+    assert "Tests ended and submitted: 2" in message and "refused: 1" in message
+    assert "The taker has not started the test" in message and "peserta" not in message
+
+
 def test_closing_a_session_asks_for_confirmation(client, room) -> None:  # type: ignore[no-untyped-def]
     """A closed session cannot be opened again (issue 22: irreversible actions ask first)."""
     s = room["session_id"]

@@ -13,6 +13,7 @@ from app.audit.service import Actor
 from app.bank.models import ItemVersion
 from app.delivery import service as delivery
 from app.delivery.selectors import selector_for
+from app.i18n import current_locale
 from app.kit.clock import FrozenClock, use_clock
 from app.scoring import repository, service
 from app.scoring.item_analysis import analyse
@@ -138,8 +139,16 @@ def _refs(db: Session, exam: OpenExam, n: int):  # type: ignore[no-untyped-def]
 
 
 def test_scoring_nothing_is_refused(db_session: Session, exam: OpenExam) -> None:
-    with pytest.raises(service.ScoringRefused, match="belum ada tes"):
+    with pytest.raises(service.ScoringRefused, match="belum ada tes") as refused:
         service.run_scoring(db_session, exam.event, ANALYST)
+    # The same refusal reads in English on an English page; its code does not change.
+    expected = f"No finished test to score in {exam.event.code} yet"
+    assert refused.value.message_in("en") == expected
+    token = current_locale.set("en")
+    try:
+        assert refused.value.message == expected and refused.value.code == "scoring_refused"
+    finally:
+        current_locale.reset(token)
 
 
 def test_frozen_norm_does_not_move_with_new_results(

@@ -177,6 +177,10 @@ def test_an_import_result_is_shown_once_and_never_rides_in_the_url(app, scored) 
     empty = client.get("/talenta/periode", params={"periode": 1999})
     assert empty.headers["location"] == "/talenta"
     assert "periode kosong" in client.get("/talenta").text
+    client.cookies.set("lang", "en")  # the same flash on an English page
+    client.get("/talenta/periode", params={"periode": 1999})
+    page = client.get("/talenta").text
+    assert "No run for this period" in page and "periode kosong" not in page
 
 
 def test_a_box_list_says_what_the_box_means_and_its_cards_lead_back_to_it(app, scored) -> None:  # type: ignore[no-untyped-def]
