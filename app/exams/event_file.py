@@ -8,11 +8,18 @@ import hashlib
 import json
 import re
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from app.adaptive.rules import (
+    RANDOMESQUE,
+    SYMPSON_HETTER,
+    AdaptiveRules,
+    Exposure,
+    minimum_top_k,
+)
 from app.config import ROOM_TIME_ZONES
 
 CODE = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
@@ -35,13 +42,113 @@ class AgencyDoc(_Doc):
     seats: int = Field(ge=1, description="quota of seats for this agency in the event")
 
 
+class ExposureDoc(_Doc):
+    """Exposure control of an adaptive section (docs/exam_setup.md)."""
+
+    method: Literal["sympson-hetter", "randomesque", "none"] = SYMPSON_HETTER
+    max_rate: float = Field(default=0.25, gt=0, le=1)
+    top_k: int | None = Field(default=None, ge=1, le=100)
+
+    @model_validator(mode="after")
+    def _top_k_fits(self) -> "ExposureDoc":
+        if self.method != RANDOMESQUE:
+            if self.top_k is not None:
+                raise ValueError("top_k: hanya untuk method randomesque")
+            return self
+        needed = minimum_top_k(self.max_rate)
+        if self.top_k is None:
+            self.top_k = needed
+        elif self.top_k < needed:
+            raise ValueError(
+                f"top_k: butir pertama setiap peserta dipilih dari {self.top_k} butir yang sama "
+                f"(laju paparan ≥ 1/{self.top_k}); max_rate {self.max_rate:g} memerlukan "
+                f"top_k ≥ {needed}"
+            )
+        return self
+
+
+class AdaptiveDoc(_Doc):
+    """An adaptive section's pool (its subtest, these themes), lengths, stopping rule,
+    content balance and exposure control."""
+
+    themes: list[str] | None = Field(default=None, min_length=1)
+    min_items: int = Field(ge=1, le=2000)
+    max_items: int = Field(ge=1, le=2000)
+    stop_se: float | None = Field(default=None, gt=0, lt=1)
+    content: dict[str, float] | None = Field(default=None, min_length=1)
+    exposure: ExposureDoc = Field(default_factory=ExposureDoc)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "AdaptiveDoc":
+        if self.min_items > self.max_items:
+            raise ValueError(f"min_items {self.min_items} melebihi max_items {self.max_items}")
+        if self.content is None:
+            return self
+        if any(share <= 0 for share in self.content.values()):
+            raise ValueError("content: setiap porsi tema harus lebih dari 0")
+        if abs(sum(self.content.values()) - 1.0) > 1e-6:
+            raise ValueError(
+                f"content: porsi tema harus berjumlah 1 (sekarang {sum(self.content.values()):g})"
+            )
+        if self.themes is not None and set(self.themes) != set(self.content):
+            raise ValueError("content: tema harus sama dengan themes (pool bagian ini)")
+        return self
+
+    def pool_themes(self) -> list[str] | None:
+        """The themes the pool holds (None: every item of the subtest)."""
+        if self.themes is not None:
+            return self.themes
+        return sorted(self.content) if self.content else None
+
+    def rules(self) -> AdaptiveRules:
+        exposure = self.exposure
+        return AdaptiveRules(
+            self.min_items,
+            self.max_items,
+            self.stop_se,
+            dict(self.content or {}),
+            Exposure(exposure.method, exposure.max_rate, exposure.top_k or 1),
+        )
+
+
 class SectionDoc(_Doc):
     title: str = Field(min_length=1, max_length=200)
     subtest: str
+    mode: Literal["fixed", "adaptive"] = "fixed"
     theme: str | None = None
-    items: int = Field(ge=1, le=2000)
+    items: int | None = Field(default=None, ge=1, le=2000)
+    adaptive: AdaptiveDoc | None = None
     time_limit_minutes: int | None = Field(default=None, ge=1)
     instructions: str | None = None
+
+    @model_validator(mode="after")
+    def _mode_fields(self) -> "SectionDoc":
+        if self.mode == "fixed":
+            if self.items is None:
+                raise ValueError("items: wajib untuk bagian tetap (mode fixed)")
+            if self.adaptive is not None:
+                raise ValueError("adaptive: hanya untuk bagian dengan mode adaptive")
+            return self
+        if self.adaptive is None:
+            raise ValueError("adaptive: wajib untuk mode adaptive (min_items, max_items, …)")
+        if self.items is not None:
+            raise ValueError("items: bagian adaptif memakai adaptive.max_items")
+        if self.theme is not None:
+            raise ValueError("theme: bagian adaptif memakai adaptive.themes")
+        return self
+
+    @property
+    def item_count(self) -> int:
+        """The items a form reserves for the section: all of them, or the adaptive maximum."""
+        return self.adaptive.max_items if self.adaptive else self.items or 0
+
+    def canonical(self) -> dict[str, Any]:
+        """As hashed: a fixed section without the adaptive fields, so blueprints written
+        before adaptive mode keep their hash (and their drawn forms)."""
+        data = self.model_dump(mode="json")
+        if self.mode == "fixed":
+            del data["mode"], data["adaptive"]
+        return data
 
 
 class BlueprintDoc(_Doc):
@@ -62,7 +169,9 @@ class BlueprintDoc(_Doc):
         return self
 
     def canonical_hash(self) -> str:
-        payload = json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+        data = self.model_dump(mode="json")
+        data["sections"] = [section.canonical() for section in self.sections]
+        payload = json.dumps(data, sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(payload.encode()).hexdigest()
 
 

@@ -3,6 +3,7 @@ registered participants and their pre-drawn forms."""
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import JSON, BigInteger, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
@@ -63,9 +64,12 @@ class BlueprintSection(Base):
     title: Mapped[str] = mapped_column(String(200))
     subtest_code: Mapped[str] = mapped_column(ForeignKey("bank_subtest.code"))
     theme: Mapped[str | None] = mapped_column(String(200))
-    item_count: Mapped[int]
+    item_count: Mapped[int]  # an adaptive section: its maximum
     time_limit_minutes: Mapped[int | None]
     instructions: Mapped[str | None] = mapped_column(Text)
+    mode: Mapped[str] = mapped_column(String(16), default="fixed", server_default="fixed")
+    # an adaptive section's settings as the event file gave them (event_file.AdaptiveDoc)
+    adaptive: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class ExamSession(Base):

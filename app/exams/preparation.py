@@ -58,6 +58,23 @@ def blueprint_problems(db: Session, specs: Sequence[SectionSpec]) -> list[str]:
     return check_satisfiable(specs, pools_for(db, specs, clock.now()))
 
 
+def adaptive_pool_counts(
+    db: Session, subtest: str, themes: Sequence[str] | None, at: datetime
+) -> tuple[dict[str | None, int], list[str]]:
+    """An adaptive section's pool now: its items with IRT parameters per theme, and the codes
+    of those without (an adaptive section cannot choose them)."""
+    counts: dict[str | None, int] = {}
+    unparametrised = []
+    for version, code in bank_repository.pool_as_of(db, subtest, None, at):
+        if themes is not None and version.theme not in themes:
+            continue
+        if not version.irt:
+            unparametrised.append(code)
+            continue
+        counts[version.theme] = counts.get(version.theme, 0) + 1
+    return counts, unparametrised
+
+
 def draw_forms(
     db: Session,
     event: Event,

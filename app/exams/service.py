@@ -11,9 +11,10 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from app.adaptive.rules import pool_shortages
 from app.config import get_settings
 from app.exams import repository
-from app.exams.event_file import EventDoc, SessionDoc
+from app.exams.event_file import EventDoc, SectionDoc, SessionDoc
 from app.exams.forms import SectionSpec
 from app.exams.models import (
     Agency,
@@ -24,7 +25,13 @@ from app.exams.models import (
     Participant,
 )
 from app.exams.participant_file import FileProblem, Row
-from app.exams.preparation import OPENED_STATUSES, Progress, blueprint_problems, draw_forms
+from app.exams.preparation import (
+    OPENED_STATUSES,
+    Progress,
+    adaptive_pool_counts,
+    blueprint_problems,
+    draw_forms,
+)
 from app.exams.registration import Registration, Seats, check_rows, over_limits
 from app.kit import clock
 from app.kit.secrets_gen import hash_access_code, unambiguous_code
@@ -98,11 +105,45 @@ def import_event(
 
 
 def _blueprint_problems(db: Session, doc: EventDoc) -> list[str]:
+    sections = list(enumerate(doc.blueprint.sections, start=1))
     specs = [
-        SectionSpec(i, s.title, s.subtest, s.theme, s.items)
-        for i, s in enumerate(doc.blueprint.sections, start=1)
+        SectionSpec(i, s.title, s.subtest, s.theme, s.item_count)
+        for i, s in sections
+        if s.mode == "fixed"
     ]
-    return [f"blueprint: {p}" for p in blueprint_problems(db, specs)]
+    problems = blueprint_problems(db, specs)
+    for i, section in sections:
+        if section.adaptive is not None:
+            problems += _adaptive_problems(db, i, section)
+    return [f"blueprint: {p}" for p in problems]
+
+
+# Delivery cannot yet run an adaptive section (issue 21's next step: the selector behind
+# ItemSelector); until it can, an event with one is checked in full and then refused, so no
+# form is drawn as if the section were fixed.
+ADAPTIVE_DELIVERY = False
+
+
+def _adaptive_problems(db: Session, position: int, section: SectionDoc) -> list[str]:
+    """Why the bank's pool cannot serve this adaptive section, each naming the section and
+    the field a fix would change."""
+    assert section.adaptive is not None
+    where = f"bagian {position} ({section.title})"
+    counts, unparametrised = adaptive_pool_counts(
+        db, section.subtest, section.adaptive.pool_themes(), clock.now()
+    )
+    problems = [
+        f"{where} {s.field}: {s.message}" for s in pool_shortages(section.adaptive.rules(), counts)
+    ]
+    if unparametrised:
+        shown = ", ".join(unparametrised[:5]) + (" …" if len(unparametrised) > 5 else "")
+        problems.append(
+            f"{where} adaptive.themes: {len(unparametrised)} butir pool tanpa parameter IRT "
+            f"({shown}); bagian adaptif memerlukan parameter setiap butir"
+        )
+    if not ADAPTIVE_DELIVERY:
+        problems.append(f"{where} mode: bagian adaptif belum dapat disajikan (menyusul, issue 21)")
+    return problems
 
 
 def _stale_sessions(
@@ -191,7 +232,9 @@ def _upsert_event(db: Session, event: Event | None, doc: EventDoc) -> Event:
             title=s.title,
             subtest_code=s.subtest,
             theme=s.theme,
-            item_count=s.items,
+            item_count=s.item_count,
+            mode=s.mode,
+            adaptive=s.adaptive.model_dump(mode="json") if s.adaptive else None,
             time_limit_minutes=s.time_limit_minutes,
             instructions=s.instructions,
         )

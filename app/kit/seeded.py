@@ -35,6 +35,10 @@ class SeededStream:
             if value < limit:
                 return value % n
 
+    def random(self) -> float:
+        """Uniform float in [0, 1) with 53 random bits."""
+        return (self._next_u64() >> 11) / (1 << 53)
+
     def shuffle(self, items: MutableSequence[T]) -> None:
         """Fisher-Yates in place."""
         for i in range(len(items) - 1, 0, -1):

@@ -193,19 +193,43 @@ def graded_log_likelihood(
 
 
 def information(params: dict, theta: Array) -> Array:  # type: ignore[type-arg]
-    """An item's Fisher information at each θ (bank parameters: {a, b[, c]} or {a,
-    thresholds}). 3PL: a² (1 − P) / P · ((P − c) / (1 − c))²; GRM: Σ_k P'_k² / P_k with
-    P'_k = a (P*_k (1 − P*_k) − P*_{k+1} (1 − P*_{k+1}))."""
-    a = float(params["a"])
+    """One item's Fisher information at each θ (bank parameters: {a, b[, c]} or {a,
+    thresholds}); `keyed_information` and `graded_information` hold the formulas."""
+    a = np.array([float(params["a"])])
     if "thresholds" in params:
-        thresholds = np.asarray(params["thresholds"], dtype=float)
-        star = 1.0 / (1.0 + np.exp(-a * (theta[:, None] - thresholds[None, :])))
-        n = theta.size
-        bounded = np.hstack([np.ones((n, 1)), star, np.zeros((n, 1))])
-        slope = bounded * (1.0 - bounded)
-        derivative = a * (slope[:, :-1] - slope[:, 1:])
-        probability = np.maximum(bounded[:, :-1] - bounded[:, 1:], 1e-300)
-        return (derivative**2 / probability).sum(axis=1)
-    c = float(params.get("c", 0.0))
-    p = p_correct(theta, np.array([a]), np.array([float(params["b"])]), np.array([c]))[:, 0]
-    return a**2 * (1.0 - p) / p * ((p - c) / (1.0 - c)) ** 2
+        thresholds = np.asarray(params["thresholds"], dtype=float)[None, :]
+        return graded_information(theta, a, thresholds)[:, 0]
+    b = np.array([float(params["b"])])
+    return keyed_information(theta, a, b, np.array([float(params.get("c", 0.0))]))[:, 0]
+
+
+def keyed_information(theta: Array, a: Array, b: Array, c: Array) -> Array:
+    """Fisher information of 2PL / 3PL items, shape (len(theta), n_items):
+    a² (1 − P) / P · ((P − c) / (1 − c))²."""
+    p = p_correct(theta, a, b, c)
+    return a[None, :] ** 2 * (1.0 - p) / p * ((p - c[None, :]) / (1.0 - c[None, :])) ** 2
+
+
+def graded_information(theta: Array, a: Array, thresholds: Array) -> Array:
+    """Fisher information of graded items, shape (len(theta), n_items): Σ_k P'_k² / P_k with
+    P'_k = a (P*_k (1 − P*_k) − P*_{k+1} (1 − P*_{k+1})). `thresholds` is items × m, an item
+    with fewer thresholds padded with +inf (P* = 0 there: its extra categories add nothing);
+    `padded_thresholds` builds it."""
+    with np.errstate(over="ignore"):
+        z = a[None, :, None] * (theta[:, None, None] - thresholds[None, :, :])
+        star = 1.0 / (1.0 + np.exp(-z))  # (θ, items, m)
+    ones, zeros = np.ones(star.shape[:2] + (1,)), np.zeros(star.shape[:2] + (1,))
+    bounded = np.concatenate([ones, star, zeros], axis=2)
+    slope = bounded * (1.0 - bounded)
+    derivative = a[None, :, None] * (slope[..., :-1] - slope[..., 1:])
+    probability = np.maximum(bounded[..., :-1] - bounded[..., 1:], 1e-300)
+    return (derivative**2 / probability).sum(axis=2)
+
+
+def padded_thresholds(thresholds: list[Array]) -> Array:
+    """Graded items' thresholds as one items × (most thresholds) array, padded with +inf."""
+    width = max((t.size for t in thresholds), default=0)
+    table = np.full((len(thresholds), width), np.inf)
+    for row, values in enumerate(thresholds):
+        table[row, : values.size] = values
+    return table

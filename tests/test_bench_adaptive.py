@@ -1,0 +1,19 @@
+"""A smoke run of `python -m bench.adaptive` with small numbers: the JSON carries the
+issue's keys and the figures are sane."""
+
+import json
+from pathlib import Path
+
+from bench import adaptive
+
+
+def test_adaptive_bench_quick_smoke(tmp_path: Path) -> None:
+    out = tmp_path / "adaptive.json"
+    figures = adaptive.main(["--quick", "--simulees", "40", "--rounds", "2", "--json", str(out)])
+    assert json.loads(out.read_text()) == figures
+    for key in ("items_ratio", "r_fixed", "r_adaptive", "max_exposure", "content_balance"):
+        assert key in figures
+    assert 0 < figures["items_ratio"] <= 1
+    assert figures["r_fixed"] > 0.7 and figures["r_adaptive"] > 0.7
+    assert figures["content_balance"] < 1  # within one item of every theme's share
+    assert 0 < figures["select_cpu_ms_median"] < figures["step_cpu_ms_median"]
