@@ -527,7 +527,12 @@ def test_taker_pages_have_no_serious_accessibility_violations(
     page.goto("/ujian/lanjut")
     expect(page.locator("h1")).to_have_text("Menunggu pengawas")
     found["waiting"] = axe_serious(page, TAKER_RULES)
+    loads: list[str] = []
+    page.on("request", lambda r: loads.append(r.url) if r.resource_type == "document" else None)
+    page.wait_for_timeout(6000)
+    assert loads == []  # the waiting page stays put (it reloaded every 5 s: meta refresh)
     _pause(server, session_id, nips[0], pause=False)
+    expect(page).to_have_url(re.compile(r"/ujian/soal/1$"), timeout=12_000)  # on by itself
     page.goto("/ujian/kumpulkan")
     found["submit"] = axe_serious(page, TAKER_RULES)
     page.click("#confirm-submit")

@@ -44,6 +44,12 @@
     target.scrollIntoView({ block: "center" });
   });
 
+  function readJson(response) {
+    return response.json().then(
+      function (body) { return { status: response.status, body: body }; },
+      function () { return { status: response.status, body: {} }; });
+  }
+
   function itemEl() { return document.getElementById("item"); }
   function radios() { return itemEl() ? itemEl().querySelectorAll("input[type=radio]") : []; }
   function flagBox() { return itemEl() ? itemEl().querySelector("input[type=checkbox]") : null; }
@@ -70,7 +76,6 @@
     box.checked = !box.checked;
     box.dispatchEvent(new Event("change", { bubbles: true }));
   }
-
 
   // --- the server's clock, in the pinned bar of every page of the attempt ----------------
   // The server's remaining seconds counted down on the monotonic clock (the PC's own clock
@@ -208,6 +213,17 @@
     }
   }
 
+  // --- waiting for the proctor (a pause, or admission): on, once the wait is over ---------
+  if (document.getElementById("waiting")) {
+    setInterval(function () {
+      fetch("/api/v1/taker/state", { credentials: "same-origin", headers: { "Accept": "application/json" } })
+        .then(readJson).then(function (result) {
+          if (result.status === 401) window.location.href = "/ujian";
+          else if (result.status === 200 && result.body.status !== "paused") window.location.href = "/ujian/lanjut";
+        }, function () { /* offline: ask again later */ });
+    }, 5000);
+  }
+
   if (bar && !root) { tick(); setInterval(tick, 500); } // the submit page: the clock only
   if (!root) return; // login, instructions, practice, submit: nothing more to do
 
@@ -283,12 +299,6 @@
     retryTimer = setTimeout(flush, backoff);
     backoff = Math.min(backoff * 2, 8000);
     showStatus();
-  }
-
-  function readJson(response) {
-    return response.json().then(
-      function (body) { return { status: response.status, body: body }; },
-      function () { return { status: response.status, body: {} }; });
   }
 
   function flush() {
