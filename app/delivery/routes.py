@@ -218,6 +218,7 @@ def submit_page(request: Request, taker: TakerDep, db: DB) -> Response:
         "unanswered": [p for p in positions if p not in answers or answers[p].option_id is None],
         "flagged": [p for p in positions if p in answers and answers[p].flagged],
         "queue_key": f"proasn-queue-{taker.participant.nip}",
+        "answer_grace_seconds": get_settings().answer_grace_seconds,
     }
     return render(request, "delivery/submit.html", context)
 

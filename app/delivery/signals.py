@@ -47,6 +47,7 @@ class Signals:
         self._period = period
         self._listeners: dict[Key, set[asyncio.Queue[None]]] = {}
         self._pages = 0
+        self.rounds = 0  # reads done (tests wait for one instead of a fixed time)
         self._since: datetime | None = None
         self._told: set[tuple[str, uuid.UUID, datetime]] = set()
         self._watcher: asyncio.Task[None] | None = None
@@ -92,6 +93,7 @@ class Signals:
                     for queue in self._listeners.get(key, ()):
                         if queue.empty():
                             queue.put_nowait(None)
+                self.rounds += 1
         finally:
             self._watcher = None
 

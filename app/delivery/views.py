@@ -47,6 +47,7 @@ class StateView:
     room: str
     session_start: str
     event_name: str
+    total_time_minutes: int
     remaining_seconds: int | None
     section_remaining_seconds: int | None
     current_position: int
@@ -94,6 +95,7 @@ def state_view(db: Session, taker: Taker, attempt: Attempt | None) -> StateView:
         room=exam_session.room,
         session_start=format_local(exam_session.starts_at, exam_session.time_zone),
         event_name=event.name,
+        total_time_minutes=event.total_time_minutes,
         remaining_seconds=remaining,
         section_remaining_seconds=section_remaining,
         current_position=attempt.current_position if attempt else 1,
@@ -180,7 +182,13 @@ class TestPage:
     first: int  # the positions the page may show
     last: int
     intro: SectionPlan | None  # the section the shown item opens, with its instructions
+    section: SectionPlan  # the shown item's (named above every item)
+    sections: list[SectionPlan]  # their names, for the items the page shows itself
     grid: Markup
+
+    @property
+    def section_number(self) -> int:
+        return self.sections.index(self.section) + 1
 
 
 def test_page(reply: PageReply, locked_title: str) -> TestPage:
@@ -201,6 +209,8 @@ def test_page(reply: PageReply, locked_title: str) -> TestPage:
         first=1 if free else current.first_position,
         last=reply.total_items if free else current.last_position,
         intro=owner if position == owner.first_position else None,
+        section=owner,
+        sections=sections,
         grid=grid_html(sections, reply.marks, current.position, free, position, locked_title),
     )
 

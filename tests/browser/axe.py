@@ -11,11 +11,13 @@ ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 
 
-def axe_serious(page: Page) -> list[str]:
-    """`rule-id: target, target` for each serious or critical violation (empty when none)."""
+def axe_serious(page: Page, also: tuple[str, ...] = ()) -> list[str]:
+    """`rule-id: target, target` for each serious or critical violation (empty when none),
+    and for each violation of the rules named in `also` whatever their impact."""
     page.add_script_tag(path=str(AXE))
     return page.evaluate(
-        """async () => (await axe.run(document)).violations
-            .filter(v => v.impact === 'serious' || v.impact === 'critical')
-            .map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '))"""
+        """async (also) => (await axe.run(document)).violations
+            .filter(v => v.impact === 'serious' || v.impact === 'critical' || also.includes(v.id))
+            .map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '))""",
+        list(also),
     )

@@ -203,7 +203,7 @@ def test_countdown_resyncs_from_the_server_and_warns(exam_server, new_page) -> N
     log_in_and_start(page, nips[0], token)
     expect(page.locator("#clock")).to_have_text(re.compile(r"^(59:5\d|1:00:00)$"))
     server.shift_clock(3600 - 590)  # the server says: under ten minutes left
-    expect(page.locator("#warning")).to_contain_text("Sisa waktu tes 10 menit", timeout=12_000)
+    expect(page.locator("#time-notice")).to_contain_text("Sisa waktu tes 10 menit", timeout=12_000)
     expect(page.locator("#clock")).to_have_text(re.compile(r"^09:[45]\d$"))
 
 
@@ -274,31 +274,291 @@ def test_answering_needs_no_heartbeat_and_a_save_brings_the_proctors_message(
     assert len([t for t in beats if t > answering_ended]) >= 1
 
 
-def test_taker_pages_have_no_serious_accessibility_violations(
+# --- issue 19: the clock always in view; accessibility ----------------------------------------
+
+# Moderate in axe, but a page without a heading one is a page a screen-reader user cannot find
+# their way into (the item, practice and token pages had none).
+TAKER_RULES = ("page-has-heading-one",)
+
+
+def in_view(page: Page, selector: str) -> bool:
+    return page.evaluate(
+        """sel => { const r = document.querySelector(sel).getBoundingClientRect();
+                    return r.width > 0 && r.top >= 0 && r.bottom <= innerHeight; }""",
+        selector,
+    )
+
+
+def tab_to(page: Page, text: str, most: int, selector: str = "a, button") -> int:
+    """Press Tab until the focused element (matching `selector`) says `text`; how many
+    presses it took."""
+    for presses in range(1, most + 1):
+        page.keyboard.press("Tab")
+        if page.evaluate(
+            """([text, selector]) => { const e = document.activeElement;
+                return e.matches(selector) && (e.innerText || e.value || '').includes(text); }""",
+            [text, selector],
+        ):
+            return presses
+    raise AssertionError(f"{text!r} not reached within {most} Tabs")
+
+
+def test_the_clock_and_save_status_stay_in_view_on_a_long_item_and_the_submit_page(
     exam_server,
     new_page,  # type: ignore[no-untyped-def]
 ) -> None:
     server, nips, token = exam_server
+    page = new_page(server.url)
+    log_in_and_start(page, nips[0], token)
+    page.evaluate(  # a long reading passage
+        "document.querySelector('#item .stem').textContent = 'Bacaan panjang. '.repeat(900)"
+    )
+    page.locator("#item .option").last.click()  # at the bottom of the item
+    page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+    assert page.evaluate("window.scrollY") > 1000
+    wait_saved(page)
+    assert in_view(page, "#clock") and in_view(page, "#save-status")
+
+    page.click("#submit-link")
+    expect(page.locator("h1")).to_have_text("Kumpulkan tes sekarang?")
+    expect(page.locator("#clock")).to_have_text(re.compile(r"^(59:[45]\d)$"))
+    expect(page.locator("#save-status")).to_have_text("Semua jawaban tersimpan")
+    first = page.locator("#clock").inner_text()
+    page.wait_for_timeout(1500)
+    assert page.locator("#clock").inner_text() != first  # counting down here too
+    assert in_view(page, "#clock") and in_view(page, "#save-status")
+
+
+def test_the_last_five_minutes_are_coloured_and_announced(
+    exam_server,
+    new_page,  # type: ignore[no-untyped-def]
+) -> None:
+    server, nips, token = exam_server
+    page = new_page(server.url)
+    log_in_and_start(page, nips[0], token)
+    timer = page.locator("#timer")
+    calm = timer.evaluate("e => getComputedStyle(e).backgroundColor")
+    notice = page.locator("#time-notice")
+    expect(notice).to_have_attribute("aria-live", "assertive")
+    expect(notice).to_have_text("")
+    server.shift_clock(3600 - 290)
+    page.keyboard.press("a")  # the save's reply brings the server's clock
+    expect(timer).to_have_attribute("data-urgent", "")
+    expect(notice).to_have_text("Sisa waktu tes 5 menit.")
+    assert timer.evaluate("e => getComputedStyle(e).backgroundColor") != calm
+    assert in_view(page, "#time-notice")
+
+    page.goto("/ujian/kumpulkan")  # the submit page keeps the clock, urgent and announced
+    expect(page.locator("#clock")).to_have_text(re.compile(r"^04:[45]\d$"))
+    expect(page.locator("#timer")).to_have_attribute("data-urgent", "")
+    expect(page.locator("#time-notice")).to_have_text("Sisa waktu tes 5 menit.")
+
+
+def test_item_pages_name_the_section_and_hide_moves_past_either_end(
+    exam_server,
+    new_page,  # type: ignore[no-untyped-def]
+) -> None:
+    server, nips, token = exam_server
+    page = new_page(server.url)
+    log_in_and_start(page, nips[0], token)
+    heading = page.locator("h1#section-name")
+    expect(heading).to_have_text("Bagian 1 dari 2: Verbal")
+    expect(page.locator("#prev")).to_be_hidden()  # hidden, not just disabled
+    expect(page.locator("#next")).to_be_visible()
+    page.keyboard.press("n")
+    at(page, 2)
+    expect(page.locator("#prev")).to_be_visible()
+    page.click('.grid [data-nav="4"]')  # the next section, moved to in the page
+    at(page, 4)
+    expect(heading).to_have_text("Bagian 2 dari 2: Situasional")
+    page.keyboard.press("n")
+    at(page, 5)
+    expect(page.locator("#next")).to_be_hidden()
+    expect(page.locator("#prev")).to_be_visible()
+    page.reload()  # as the server builds it
+    at(page, 5)
+    expect(heading).to_have_text("Bagian 2 dari 2: Situasional")
+    expect(page.locator("#next")).to_be_hidden()
+    page.goto("/ujian/soal/1")
+    ready(page)
+    expect(heading).to_have_text("Bagian 1 dari 2: Verbal")
+    expect(page.locator("#prev")).to_be_hidden()
+
+
+def test_the_instructions_state_the_total_time_and_each_sections_time(
+    live_server, tmp_path: Path, new_page
+) -> None:  # type: ignore[no-untyped-def]
+    def seed(db: Session):  # type: ignore[no-untyped-def]
+        exam = open_exam(db, tmp_path, people=1, total_minutes=60, section_limits=(20, None))
+        return exam.nips, exam.token
+
+    server, (nips, token) = live_server(seed)
+    page = new_page(server.url)
+    page.goto("/ujian")
+    page.fill("#nip", nips[0])
+    page.fill("#token", token)
+    page.click("button[type=submit]")
+    page.click("text=Ya, ini saya")
+    expect(page.locator("#total-time")).to_have_text("Waktu total: 60 menit.")
+    sections = page.locator(".section-times li")
+    expect(sections.nth(0)).to_contain_text("Verbal — 3 soal, 20 menit")
+    expect(sections.nth(1)).to_contain_text(
+        "Situasional — 2 soal, tanpa batas waktu sendiri (dalam waktu total)"
+    )
+
+
+def test_submitting_is_a_few_tabs_away_on_the_item_page(
+    exam_server,
+    new_page,  # type: ignore[no-untyped-def]
+) -> None:
+    server, nips, token = exam_server
+    page = new_page(server.url)
+    log_in_and_start(page, nips[0], token)
+    page.goto("/ujian/soal/3")  # a fresh page: focus at its start
+    ready(page)
+    assert tab_to(page, "Kumpulkan", most=3) <= 3
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "submit-link"
+    page.keyboard.press("Enter")
+    expect(page.locator("h1")).to_have_text("Kumpulkan tes sekarang?")
+
+
+def test_a_whole_attempt_with_the_keyboard_only(
+    exam_server,
+    new_page,  # type: ignore[no-untyped-def]
+) -> None:
+    """Login to finished without the mouse: every step reached with Tab and Enter (or the
+    item keys) in a few presses."""
+    server, nips, token = exam_server
+    page = new_page(server.url)
+    keys = page.keyboard
+    page.goto("/ujian")
+    ready(page)
+    keys.type(nips[0])  # the NIP field has the focus
+    keys.press("Tab")
+    keys.type(token)
+    keys.press("Enter")
+    expect(page.locator("h1")).to_have_text("Apakah ini data Anda?")
+    ready(page)
+    tab_to(page, "Ya, ini saya", most=8)
+    keys.press("Enter")
+    expect(page.locator("h1")).to_have_text("Petunjuk")
+    ready(page)
+    tab_to(page, "Coba soal latihan", most=8)
+    keys.press("Enter")
+    expect(page.locator("h1")).to_contain_text("Soal latihan 1 dari")
+    ready(page)
+    keys.press("c")
+    expect(page.locator("#item input[type=radio]").nth(2)).to_be_checked()
+    tab_to(page, "Mulai tes", most=12)
+    keys.press("Enter")
+    at(page, 1)
+    keys.press("b")
+    keys.press("n")
+    at(page, 2)
+    tab_to(page, "", most=4, selector="#item input[type=radio]")  # into the options
+    keys.press("Space")  # the first option
+    keys.press("ArrowDown")  # the browser's own: the next one
+    expect(page.locator("#item input[type=radio]").nth(1)).to_be_checked()
+    keys.press("r")
+    keys.press("n")
+    at(page, 3)
+    keys.press("4")
+    wait_saved(page)
+    page.goto("/ujian/soal/3")  # focus at the start of the page again
+    ready(page)
+    tab_to(page, "Kumpulkan", most=3)
+    keys.press("Enter")
+    keys.press("Enter")
+    expect(page.locator("h1")).to_have_text("Kumpulkan tes sekarang?")
+    ready(page)
+    tab_to(page, "Ya, kumpulkan", most=15)
+    keys.press("Enter")
+    expect(page.locator("h1")).to_have_text("Tes selesai")
+    answers = db_rows(server, select(Answer).order_by(Answer.position))
+    assert [(a.position, a.option_id is not None) for a in answers] == [
+        (1, True),
+        (2, True),
+        (3, True),
+    ]
+    assert [a.flagged for a in answers] == [False, True, False]
+    [attempt] = db_rows(server, select(Attempt))
+    assert (attempt.status, attempt.submitted_by) == ("submitted", "taker")
+
+
+def test_taker_pages_have_no_serious_accessibility_violations(
+    live_server, tmp_path: Path, new_page
+) -> None:  # type: ignore[no-untyped-def]
+    """Every page a taker meets, the waiting page of a pause and the room's token screen
+    included: no serious or critical axe violation, and a heading one on each."""
+    from app.accounts.service import create_user
+    from app.proctoring.assignments import assign_proctor
+
+    def seed(db: Session):  # type: ignore[no-untyped-def]
+        exam = open_exam(db, tmp_path, people=1, total_minutes=60)
+        create_user(db, "pengawas1", "kata-sandi-pengawas", "proctor", "Pengawas Satu")
+        assign_proctor(db, "pengawas1", exam.event.code, "S1")
+        return exam.nips, exam.token, exam.session.id
+
+    server, (nips, token, session_id) = live_server(seed)
     page = new_page(server.url, bypass_csp=True)  # only to inject axe-core
     found = {}
     page.goto("/ujian")
-    found["login"] = axe_serious(page)
-    nip = nips[0]
-    page.fill("#nip", nip)
+    found["login"] = axe_serious(page, TAKER_RULES)
+    page.fill("#nip", nips[0])
     page.fill("#token", token)
     page.click("button[type=submit]")
-    found["confirm"] = axe_serious(page)
+    found["confirm"] = axe_serious(page, TAKER_RULES)
     page.goto("/ujian/petunjuk")
-    found["instructions"] = axe_serious(page)
+    found["instructions"] = axe_serious(page, TAKER_RULES)
     page.goto("/ujian/latihan/1")
-    found["practice"] = axe_serious(page)
+    found["practice"] = axe_serious(page, TAKER_RULES)
     page.click("text=Mulai tes")
     ready(page)
     page.keyboard.press("a")
     page.keyboard.press("r")
-    found["item"] = axe_serious(page)
+    wait_saved(page)
+    found["item"] = axe_serious(page, TAKER_RULES)
+    server.shift_clock(3600 - 290)  # the urgent clock keeps its contrast
+    page.keyboard.press("b")
+    expect(page.locator("#timer")).to_have_attribute("data-urgent", "")
+    found["item, last 5 minutes"] = axe_serious(page, TAKER_RULES)
+    _pause(server, session_id, nips[0], pause=True)
+    page.goto("/ujian/lanjut")
+    expect(page.locator("h1")).to_have_text("Menunggu pengawas")
+    found["waiting"] = axe_serious(page, TAKER_RULES)
+    loads: list[str] = []
+    page.on("request", lambda r: loads.append(r.url) if r.resource_type == "document" else None)
+    page.wait_for_timeout(6000)
+    assert loads == []  # the waiting page stays put (it reloaded every 5 s: meta refresh)
+    _pause(server, session_id, nips[0], pause=False)
+    expect(page).to_have_url(re.compile(r"/ujian/soal/1$"), timeout=12_000)  # on by itself
     page.goto("/ujian/kumpulkan")
-    found["submit"] = axe_serious(page)
+    found["submit"] = axe_serious(page, TAKER_RULES)
     page.click("#confirm-submit")
-    found["finished"] = axe_serious(page)
+    expect(page.locator("h1")).to_have_text("Tes selesai")
+    found["finished"] = axe_serious(page, TAKER_RULES)
+
+    proctor = new_page(server.url, bypass_csp=True)
+    proctor.goto(f"/staf/masuk?next=/pengawas/sesi/{session_id}/token")
+    proctor.fill("#username", "pengawas1")
+    proctor.fill("#password", "kata-sandi-pengawas")
+    proctor.click("button[type=submit]")
+    expect(proctor.locator(".token-big")).to_be_visible()
+    found["room token screen"] = axe_serious(proctor, TAKER_RULES)
     assert found == {name: [] for name in found}
+
+
+def _pause(server, session_id, nip: str, pause: bool) -> None:  # type: ignore[no-untyped-def]
+    """The proctor pauses or resumes the seat (as the console does)."""
+    from app.audit.service import Actor
+    from app.exams.models import ExamSession, Participant
+    from app.proctoring import service
+
+    engine = make_engine(server.database_url)
+    with Session(engine) as db, db.begin():
+        room = db.get(ExamSession, session_id)
+        person = db.scalars(select(Participant).where(Participant.nip == nip)).one()
+        act = service.pause_seat if pause else service.resume_seat
+        assert act(db, Actor(None, "pengawas1", "proctor"), room, person, "uji").changed  # type: ignore[arg-type]
+    engine.dispose()

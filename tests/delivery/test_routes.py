@@ -84,13 +84,14 @@ def test_flow_confirm_instructions_practice_start_item_submit(
     instructions = client.get("/ujian/petunjuk")
     assert "Tes ini terdiri atas 5 soal dalam 2 bagian." in instructions.text
     practice = client.get("/ujian/latihan/1")
-    assert 'data-practice="1"' in practice.text and "tidak dinilai" in practice.text
+    assert 'data-practice="1"' in practice.text and "Tidak dinilai" in practice.text
     item = client.post("/ujian/mulai", data={"csrf_token": csrf_of(practice.text)})
     assert item.url.path == "/ujian/soal/1"
     assert 'id="taker"' in item.text and 'data-sequential="1"' in item.text
     assert 'data-remaining="3600"' in item.text and 'data-section-remaining="1200"' in item.text
     summary = client.get("/ujian/kumpulkan")
     assert "Belum dijawab:" in summary.text
+    assert 'id="clock"' in summary.text and 'id="save-status"' in summary.text
     finished = client.post("/ujian/kumpulkan", data={"csrf_token": csrf_of(summary.text)})
     assert finished.url.path == "/ujian/selesai" and "Tes selesai" in finished.text
     assert "Skor" not in finished.text  # the event does not show results (default)

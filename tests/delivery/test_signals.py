@@ -69,7 +69,12 @@ def test_the_watcher_wakes_only_the_pages_concerned_and_each_once(
         async with hub.listen(exam.session.id, a.id) as qa, hub.listen(exam.session.id, b.id) as qb:
 
             async def tick() -> tuple[bool, bool]:
-                await asyncio.sleep(0.05)
+                # two full reads after the change, however slow the machine (not a fixed time)
+                done = hub.rounds + 2
+                for _ in range(5000):
+                    if hub.rounds >= done:
+                        break
+                    await asyncio.sleep(0.001)
                 got = (not qa.empty(), not qb.empty())
                 for q in (qa, qb):
                     while not q.empty():

@@ -34,6 +34,22 @@
     applyFont(fontStep);
   });
 
+  document.addEventListener("click", function (event) {
+    var skip = event.target.closest ? event.target.closest(".skip-link") : null;
+    var target = skip && document.getElementById((skip.getAttribute("href") || "").slice(1));
+    if (!target) return;
+    event.preventDefault();
+    if (!target.hasAttribute("tabindex") && !/^(A|BUTTON|INPUT)$/.test(target.tagName)) target.setAttribute("tabindex", "-1");
+    target.focus();
+    target.scrollIntoView({ block: "center" });
+  });
+
+  function readJson(response) {
+    return response.json().then(
+      function (body) { return { status: response.status, body: body }; },
+      function () { return { status: response.status, body: {} }; });
+  }
+
   function itemEl() { return document.getElementById("item"); }
   function radios() { return itemEl() ? itemEl().querySelectorAll("input[type=radio]") : []; }
   function flagBox() { return itemEl() ? itemEl().querySelector("input[type=checkbox]") : null; }
@@ -61,6 +77,87 @@
     box.dispatchEvent(new Event("change", { bubbles: true }));
   }
 
+  // --- the server's clock, in the pinned bar of every page of the attempt ----------------
+  // The server's remaining seconds counted down on the monotonic clock (the PC's own clock
+  // is never used); the test page re-syncs it with every save and heartbeat.
+  var bar = document.getElementById("attempt-clock");
+  var clock = bar ? {
+    total: Number(bar.dataset.remaining),
+    section: bar.dataset.sectionRemaining === "" ? null : Number(bar.dataset.sectionRemaining),
+    at: performance.now(),
+    paused: bar.dataset.paused === "1"  // the test page learns it from its heartbeat
+  } : null;
+  var timeMsg = bar ? {
+    warn10: bar.dataset.msgWarn10, warn5: bar.dataset.msgWarn5,
+    sectionWarn10: bar.dataset.msgSectionWarn10, sectionWarn5: bar.dataset.msgSectionWarn5,
+    saving: bar.dataset.msgSaving, saved: bar.dataset.msgSaved, queued: bar.dataset.msgQueued
+  } : {};
+  var timeUpAfter = bar ? (Number(bar.dataset.grace || 3) + 1.5) * 1000 : 0;
+  var announced = {};
+  var onTick = []; // the test page's own work on every tick
+
+  function left() {
+    var elapsed = clock.paused ? 0 : (performance.now() - clock.at) / 1000;
+    return {
+      total: Math.max(0, clock.total - elapsed),
+      section: clock.section === null ? null : Math.max(0, clock.section - elapsed)
+    };
+  }
+
+  function format(seconds) {
+    var s = Math.ceil(seconds), h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60);
+    function two(n) { return (n < 10 ? "0" : "") + n; }
+    return (h ? h + ":" : "") + two(m) + ":" + two(s % 60);
+  }
+
+  // Said once per page by the bar's live region (and shown beside the clock for 20 s).
+  function announceOnce(key, condition, text) {
+    if (!condition || announced[key]) return;
+    announced[key] = true;
+    var region = document.getElementById("time-notice");
+    region.textContent = text;
+    clearTimeout(announceOnce.timer);
+    announceOnce.timer = setTimeout(function () { region.textContent = ""; }, 20000);
+  }
+
+  var finishing = false;
+  function timeUp(whole) {
+    if (finishing) return;
+    finishing = true;
+    // Give queued answers the server's grace to arrive, then let the server say what is next.
+    // (+1.5 s: the server's remaining seconds are whole, so zero here may come up to a second
+    // early; within the grace the server would show the test page again.) The whole test's
+    // zero goes to the finished page, which closes the attempt: one request, not a resume and
+    // its redirect, from every page of a room in the same second; it sends the page back to
+    // the test if the proctor added time meanwhile.
+    var next = whole ? "/ujian/selesai" : "/ujian/lanjut";
+    setTimeout(function () { window.location.href = next; }, timeUpAfter);
+  }
+
+  function showTime(id, seconds) {
+    var shown = document.getElementById(id);
+    if (!shown || seconds === null) return;
+    shown.textContent = format(seconds);
+    // The last 5 minutes in the urgent colour (the timer element is the coloured box).
+    var box = shown.closest(".timer");
+    if (seconds <= 300) box.setAttribute("data-urgent", "");
+    else box.removeAttribute("data-urgent");
+  }
+
+  function tick() {
+    var now = left();
+    showTime("clock", now.total);
+    showTime("section-clock", now.section);
+    announceOnce("t10", now.total <= 600 && now.total > 300, timeMsg.warn10);
+    announceOnce("t5", now.total <= 300 && now.total > 0, timeMsg.warn5);
+    if (now.section !== null) {
+      announceOnce("s10", now.section <= 600 && now.section > 300, timeMsg.sectionWarn10);
+      announceOnce("s5", now.section <= 300 && now.section > 0, timeMsg.sectionWarn5);
+    }
+    if (!clock.paused && (now.total <= 0 || (now.section !== null && now.section <= 0))) timeUp(now.total <= 0);
+    onTick.forEach(function (work) { work(); });
+  }
+
   var root = document.getElementById("taker");
   var nav = null; // set on the item page
 
@@ -85,6 +182,11 @@
   if (pending) {
     var waiting = [];
     try { waiting = JSON.parse(localStorage.getItem(pending.dataset.queueKey) || "[]") || []; } catch (e) { waiting = []; }
+    var pageStatus = document.getElementById("save-status");
+    if (waiting.length && pageStatus) {
+      pageStatus.textContent = timeMsg.saving;
+      pageStatus.setAttribute("data-state", "saving");
+    }
     if (waiting.length) {
       var confirmButton = document.getElementById("confirm-submit");
       confirmButton.disabled = true;
@@ -111,6 +213,18 @@
     }
   }
 
+  // --- waiting for the proctor (a pause, or admission): on, once the wait is over ---------
+  if (document.getElementById("waiting")) {
+    setInterval(function () {
+      fetch("/api/v1/taker/state", { credentials: "same-origin", headers: { "Accept": "application/json" } })
+        .then(readJson).then(function (result) {
+          if (result.status === 401) window.location.href = "/ujian";
+          else if (result.status === 200 && result.body.status !== "paused") window.location.href = "/ujian/lanjut";
+        }, function () { /* offline: ask again later */ });
+    }, 5000);
+  }
+
+  if (bar && !root) { tick(); setInterval(tick, 500); } // the submit page: the clock only
   if (!root) return; // login, instructions, practice, submit: nothing more to do
 
   var cfg = {
@@ -122,14 +236,11 @@
     batch: Number(root.dataset.batch || 22),
     refill: Number(root.dataset.refill || 10),
     signalDelay: Number(root.dataset.signalDelay || 0) * 1000,
-    timeUpAfter: (Number(root.dataset.grace || 3) + 1.5) * 1000,
     queueKey: root.dataset.queueKey
   };
   var msg = {
-    saving: root.dataset.msgSaving, saved: root.dataset.msgSaved, queued: root.dataset.msgQueued,
-    refused: root.dataset.msgRefused, warn10: root.dataset.msgWarn10, warn5: root.dataset.msgWarn5,
-    sectionWarn10: root.dataset.msgSectionWarn10, sectionWarn5: root.dataset.msgSectionWarn5,
-    paused: root.dataset.msgPaused, loggedOut: root.dataset.msgLoggedout,
+    saving: timeMsg.saving, saved: timeMsg.saved, queued: timeMsg.queued,
+    refused: root.dataset.msgRefused, paused: root.dataset.msgPaused, loggedOut: root.dataset.msgLoggedout,
     otherTab: root.dataset.msgOtherTab, extraTime: root.dataset.msgExtraTime,
     notLoaded: root.dataset.msgNotLoaded, pausedQueued: root.dataset.msgPausedQueued
   };
@@ -189,12 +300,6 @@
     retryTimer = setTimeout(flush, backoff);
     backoff = Math.min(backoff * 2, 8000);
     showStatus();
-  }
-
-  function readJson(response) {
-    return response.json().then(
-      function (body) { return { status: response.status, body: body }; },
-      function () { return { status: response.status, body: {} }; });
   }
 
   function flush() {
@@ -328,12 +433,18 @@
     var fresh = holder.querySelector("#item");
     if (!fresh) { window.location.href = "/ujian/soal/" + position; return; }
     itemEl().replaceWith(fresh);
+    nameSection(fresh.dataset.section);
     applyLocal(position);
     updateNav(position);
     if (!fromHistory) history.pushState({ position: position }, "", "/ujian/soal/" + position);
     prefetchFor(position);
     var heading = fresh.querySelector(".item-number");
     if (heading) { heading.setAttribute("tabindex", "-1"); heading.focus(); }
+  }
+
+  function nameSection(section) {  // the heading names the shown item's section
+    var name = document.querySelector('#section-names [data-section="' + section + '"]');
+    if (name) document.getElementById("section-name").textContent = name.textContent;
   }
 
   nav = {
@@ -371,68 +482,13 @@
     if (event.state && event.state.position) nav.go(event.state.position, true);
   });
 
-  // --- the server's clock -------------------------------------------------------------------
-  var clock = {
-    total: Number(root.dataset.remaining),
-    section: root.dataset.sectionRemaining === "" ? null : Number(root.dataset.sectionRemaining),
-    at: performance.now(),
-    paused: false
-  };
-  var warned = {};
-
+  // --- the server's clock (re-synced by every reply) -------------------------------------
   function syncClock(body) {
     if (!body || body.remaining_seconds === undefined || body.remaining_seconds === null) return;
     if (body.remaining_seconds > left().total + 30) warn(msg.extraTime); // proctor added time
     clock.total = body.remaining_seconds;
     clock.section = body.section_remaining_seconds === undefined ? clock.section : body.section_remaining_seconds;
     clock.at = performance.now();
-  }
-
-  function left() {
-    var elapsed = clock.paused ? 0 : (performance.now() - clock.at) / 1000;
-    return {
-      total: Math.max(0, clock.total - elapsed),
-      section: clock.section === null ? null : Math.max(0, clock.section - elapsed)
-    };
-  }
-
-  function format(seconds) {
-    var s = Math.ceil(seconds), h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60);
-    function two(n) { return (n < 10 ? "0" : "") + n; }
-    return (h ? h + ":" : "") + two(m) + ":" + two(s % 60);
-  }
-
-  function warnOnce(key, condition, text) {
-    if (condition && !warned[key]) { warned[key] = true; warn(text); }
-  }
-
-  var finishing = false;
-  function timeUp(whole) {
-    if (finishing) return;
-    finishing = true;
-    // Give queued answers the server's grace to arrive, then let the server say what is next.
-    // (+1.5 s: the server's remaining seconds are whole, so zero here may come up to a second
-    // early; within the grace the server would show the test page again.) The whole test's
-    // zero goes to the finished page, which closes the attempt: one request, not a resume and
-    // its redirect, from every page of a room in the same second; it sends the page back to
-    // the test if the proctor added time meanwhile.
-    var next = whole ? "/ujian/selesai" : "/ujian/lanjut";
-    setTimeout(function () { window.location.href = next; }, cfg.timeUpAfter);
-  }
-
-  function tick() {
-    var now = left();
-    var total = document.getElementById("clock"), section = document.getElementById("section-clock");
-    if (total) total.textContent = format(now.total);
-    if (section && now.section !== null) section.textContent = format(now.section);
-    warnOnce("t10", now.total <= 600 && now.total > 300, msg.warn10);
-    warnOnce("t5", now.total <= 300 && now.total > 0, msg.warn5);
-    if (now.section !== null) {
-      warnOnce("s10", now.section <= 600 && now.section > 300, msg.sectionWarn10);
-      warnOnce("s5", now.section <= 300 && now.section > 0, msg.sectionWarn5);
-    }
-    if (!clock.paused && (now.total <= 0 || (now.section !== null && now.section <= 0))) timeUp(now.total <= 0);
-    if (notice.id && performance.now() >= notice.until) hideBroadcast();
   }
 
   function setPaused(paused) {
@@ -455,6 +511,7 @@
   var closedNotices = [];
   try { closedNotices = JSON.parse(sessionStorage.getItem(CLOSED_KEY) || "[]") || []; } catch (e) { closedNotices = []; }
   var notice = { id: null, until: 0 };
+  onTick.push(function () { if (notice.id && performance.now() >= notice.until) hideBroadcast(); });
 
   function hideBroadcast() {
     var box = document.getElementById("broadcast");
