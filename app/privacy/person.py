@@ -38,6 +38,7 @@ VIEW_ACTIONS = frozenset(
         "privacy.research_export",
         "audit.view_person",
         "selfview.view",
+        "privacy.view_registrations",
     }
 )
 
@@ -163,6 +164,7 @@ def _profile(row, batch) -> dict[str, Any]:  # type: ignore[no-untyped-def]
         "description": row.description,
         "status": row.status,
         "status_at": _time(row.status_at),
+        "status_by": row.status_by,
         "status_note": row.status_note,
         "file": batch.file_name,
     }

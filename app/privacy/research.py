@@ -45,6 +45,10 @@ class Person:
 
 
 def check_secret(secret: str) -> bytes:
+    if not secret.strip():
+        raise ResearchExportRefused(
+            "rahasia kunci pseudonim belum diberikan (PROASN_RESEARCH_SECRET atau --secret-file)"
+        )
     if len(secret.strip()) < MIN_SECRET:
         raise ResearchExportRefused(
             f"rahasia kunci pseudonim terlalu pendek: paling sedikit {MIN_SECRET} karakter "
@@ -90,7 +94,7 @@ def research_lines(db: Session, event_code: str, secret: str, min_cell: int = 5)
     scores = repository.scores(db, run.id)
     items = repository.items_of_event(db, event.id)
     responses = repository.responses_by_participant(db, event.id)
-    lines = []
+    bodies: list[dict[str, Any]] = []
     for person in people:
         region = (
             province(person.agency_code) if cells[_cell(person)] >= min_cell else OTHER_PROVINCE
@@ -103,8 +107,9 @@ def research_lines(db: Session, event_code: str, secret: str, min_cell: int = 5)
             **scores.get(person.participant_id, {"attempt_status": "not_scored"}),
             "responses": _scored(responses.get(person.participant_id, []), items),
         }
-        lines.append(json.dumps(body, ensure_ascii=False, sort_keys=True))
-    lines.sort()
+        bodies.append(body)
+    bodies.sort(key=lambda body: body["pid"])  # by pseudonym: the order tells nothing
+    lines = [json.dumps(body, ensure_ascii=False, sort_keys=True) for body in bodies]
     header = {
         "format": FORMAT,
         "version": VERSION,

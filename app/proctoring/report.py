@@ -163,7 +163,7 @@ def _detail(details: dict, zone: str) -> str:  # type: ignore[type-arg]
             since = format_local(datetime.fromisoformat(str(since)), zone, "%H:%M")
         parts.append(translate(N_("counted from %(time)s")) % {"time": since})
     if "seats" in details:
-        parts.append(translate(N_("%(n)s participants")) % {"n": details["seats"]})
+        parts.append(translate(N_("participants: %(n)s")) % {"n": details["seats"]})
     if details.get("message"):
         parts.append(str(details["message"]))
     if details.get("pc_number"):

@@ -98,7 +98,8 @@ def session_page(
         "proctors": repository.proctors_of(db, exam_session.id),
         "starts": format_local(exam_session.starts_at, exam_session.time_zone),
         "categories": INCIDENT_CATEGORIES,
-        "local_now": format_local(clock.now(), exam_session.time_zone, "%H:%M"),
+        # the time input's max: HH:MM only (with the zone's name it was no value at all)
+        "local_now": clock.now().astimezone(ZoneInfo(exam_session.time_zone)).strftime("%H:%M"),
         "broadcast_minutes": service.BROADCAST_MINUTES,
         "max_broadcast_minutes": service.MAX_BROADCAST_MINUTES,
     }

@@ -113,9 +113,7 @@ def close_session(db: Session, actor: Actor, exam_session: ExamSession, reason: 
         delivery_service.refresh_clock(db, attempt)
     still = [a for a in running if a.status == "in_progress"]
     if still:
-        raise ActionRefused(
-            N_("%(n)s takers are still working; end their tests first"), n=len(still)
-        )
+        raise ActionRefused(N_("Takers still working: %(n)s; end their tests first"), n=len(still))
     exam_session.status, exam_session.closed_at = "closed", clock.now()
     ended = delivery_repository.end_logins_of_session(db, exam_session.id, clock.now())
     _audit(db, actor, "session.close", exam_session, reason=reason or None, logins_ended=ended)
@@ -418,7 +416,7 @@ def resume_room(db: Session, actor: Actor, exam_session: ExamSession, reason: st
             if seconds is not None:
                 credited[str(attempt.participant_id)] = seconds
     _audit(db, actor, "room.resume", exam_session, reason=reason, credited_seconds=credited)
-    return Outcome(bool(credited), N_("%(n)s takers resumed"), n=len(credited))
+    return Outcome(bool(credited), N_("Takers resumed: %(n)s"), n=len(credited))
 
 
 def add_extra_time(

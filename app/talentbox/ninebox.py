@@ -17,7 +17,7 @@ POTENTIAL = (
 )
 PERFORMANCE = (
     ("di_atas", N_("Performance above expectations")),
-    ("sesuai", N_("Performance meets expectations")),
+    ("sesuai", N_("Performance in line with expectations")),
     ("di_bawah", N_("Performance below expectations")),
 )
 TITLE = N_("Talent box 3×3: officials per box")

@@ -27,11 +27,11 @@ from app.web.routing import DomainRouter
 from app.web.templating import N_, translate
 
 router = DomainRouter(prefix="/talenta", include_in_schema=False)
-INPUT_NAMES = {
-    "potency": "Checksum berkas potensi",
-    "performance": "Checksum berkas kinerja",
-    "profile": "Checksum berkas profil",
-    "profile_records": "Checksum catatan profil yang dipakai",
+INPUT_NAMES = {  # msgids; the page translates them
+    "potency": N_("Checksum of the potency file"),
+    "performance": N_("Checksum of the performance file"),
+    "profile": N_("Checksum of the profile file"),
+    "profile_records": N_("Checksum of the profile records used"),
 }
 IMPORTED = N_("%(file)s: %(rows)s rows imported")
 EXPORT_COLUMNS = [

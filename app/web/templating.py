@@ -55,7 +55,8 @@ def _day(moment: datetime | None, zone: str | None = None) -> str:
     if moment is None:
         return "–"
     local = to_local(moment, zone or get_settings().default_time_zone)
-    return format_date(local.date(), format="full", locale=current_locale.get())
+    # weekday, day, month in words, year: "Kamis, 3 Desember 2026" / "Thursday, 3 December 2026"
+    return format_date(local.date(), format="EEEE, d MMMM y", locale=current_locale.get())
 
 
 templates.env.filters["day"] = _day

@@ -147,3 +147,15 @@ def test_identity_corrections_page_is_for_admins_with_csrf(
         assert "Peserta Benar" in client.get("/admin/peserta", params={"nip": nip}).text
         log = client.get("/audit", params={"nip": nip, "action": "privacy.correct_identity"})
         assert "surat 3" in log.text
+        assert 'href="/admin/peserta"' in client.get("/staf").text  # the admin's home leads there
+    # an admin's look-up is a view in the person's access list, not a change (verification)
+    with session_of(use_database) as db:
+        from app.privacy.person import person_data
+
+        looked = [
+            a
+            for r in [person_data(db, nip)]
+            for a in r["access_log"]
+            if a["action"] == "privacy.view_registrations"
+        ]
+    assert looked and {a["kind"] for a in looked} == {"view_or_export"}

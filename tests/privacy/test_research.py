@@ -45,6 +45,7 @@ def test_no_identity_in_the_file_and_the_same_secret_links(
     sat = [r for r in rows if r["responses"]]
     assert len(sat) == 3 and all(len(r["responses"]) == 5 for r in sat)  # drawn items, all
     assert {r["attempt_status"] for r in rows} >= {"submitted"}
+    assert [r["pid"] for r in rows] == sorted(r["pid"] for r in rows)  # by pseudonym (doc)
     second = export(tmp_path, "b", SECRET, "--min-cell", "1")
     assert [r["pid"] for r in first[1:]] == [r["pid"] for r in second[1:]]
     assert first[0]["key_id"] == second[0]["key_id"]
@@ -62,6 +63,8 @@ def test_refusals_name_what_was_wrong(use_database: str, tmp_path: Path) -> None
     with session_of(use_database) as db:
         with pytest.raises(ResearchExportRefused, match="terlalu pendek"):
             list(research_lines(db, "proasn-uji", "pendek"))
+        with pytest.raises(ResearchExportRefused, match="belum diberikan"):
+            list(research_lines(db, "proasn-uji", "  "))
         with pytest.raises(ResearchExportRefused, match="tidak ditemukan"):
             list(research_lines(db, "tidak-ada", SECRET))
         with pytest.raises(ResearchExportRefused, match="belum memiliki hasil"):
