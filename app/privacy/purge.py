@@ -123,10 +123,11 @@ def _candidates(db: Session, report: KindReport) -> list[tuple[str, list[Any]]]:
         return runs + imports
     settled = repository.settled_events(db)
     report.held_back["events_not_published"] = repository.unsettled_event_count(db)
-    due = [event.id for event, published in settled if published < before]
+    published = {event.id: at for event, at in settled if at < before}
+    due = list(published)
     report.held_back["events_within_period"] = len(settled) - len(due)
     if report.kind == "answers":
-        return [("attempts", repository.attempts_to_purge(db, due))]
+        return [("attempts", repository.attempts_to_purge(db, published))]
     held = repository.events_held_by_talentbox(db, due)
     report.held_back["events_named_by_talentbox"] = len(held)
     free = [e for e in due if e not in held]

@@ -61,17 +61,23 @@ def unsettled_event_count(db: Session) -> int:
 # --- answers -------------------------------------------------------------------------------
 
 
-def attempts_to_purge(db: Session, event_ids: Sequence[uuid.UUID]) -> list[uuid.UUID]:
-    if not event_ids:
-        return []
-    query = (
-        select(Attempt.id)
-        .join(Participant, Participant.id == Attempt.participant_id)
-        .where(Participant.event_id.in_(event_ids))
-        .where(~exists().where(PurgedAttempt.attempt_id == Attempt.id))
-        .order_by(Attempt.id)
-    )
-    return list(db.scalars(query))
+def attempts_to_purge(db: Session, published: dict[uuid.UUID, datetime]) -> list[uuid.UUID]:
+    """Attempts of these events (event -> its latest publication) that the publication
+    covers: submitted by then. An attempt still running, or submitted later (a session of the
+    event held after the results were published), keeps its answers: no result stands on
+    them yet."""
+    found: list[uuid.UUID] = []
+    for event_id, at in published.items():
+        query = (
+            select(Attempt.id)
+            .join(Participant, Participant.id == Attempt.participant_id)
+            .where(Participant.event_id == event_id)
+            .where(Attempt.status == "submitted", Attempt.submitted_at <= at)
+            .where(~exists().where(PurgedAttempt.attempt_id == Attempt.id))
+            .order_by(Attempt.id)
+        )
+        found += db.scalars(query)
+    return sorted(found)
 
 
 def answer_counts(db: Session, attempt_ids: Sequence[uuid.UUID]) -> dict[str, int]:

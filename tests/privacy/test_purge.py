@@ -257,3 +257,38 @@ def test_cli_purge_dry_run_then_real_with_a_report(
     bad.write_text("batch_size: 0\n")
     refused = runner.invoke(cli, ["data", "purge", "--retention", str(bad)])
     assert refused.exit_code == 2 and "batch_size" in refused.output
+
+
+def test_answers_the_publication_does_not_cover_are_kept(
+    fresh_database_url: str, tmp_path: Path, frozen
+) -> None:  # type: ignore[no-untyped-def]
+    """An outside check found that retention counted from the event's publication for every
+    attempt of the event, so answers of a session held after the results were published (or
+    still running) could go at the next purge. Only attempts submitted by the publication go."""
+    from sqlalchemy import update
+
+    world = scored_world(fresh_database_url, tmp_path)
+    with session_of(world.url) as db:
+        late, running = list(db.scalars(select(Attempt.id).order_by(Attempt.id)))[:2]
+        db.execute(
+            update(Attempt)
+            .where(Attempt.id == late)
+            .values(submitted_at=PUBLISHED_AT + timedelta(days=1))
+        )
+        db.execute(
+            update(Attempt)
+            .where(Attempt.id == running)
+            .values(status="in_progress", submitted_at=None)
+        )
+        kept = {
+            a: db.scalar(select(func.count()).where(Answer.attempt_id == a))
+            for a in (late, running)
+        }
+    assert all(kept.values())
+    at_later(frozen)
+    report = run_purge(lambda: session_of(world.url), Retention(), PURGER)
+    assert report.failed is None
+    with session_of(world.url) as db:
+        for attempt, answers in kept.items():
+            assert db.scalar(select(func.count()).where(Answer.attempt_id == attempt)) == answers
+            assert db.get(PurgedAttempt, attempt) is None
