@@ -176,6 +176,7 @@ def _access(entry) -> dict[str, Any]:  # type: ignore[no-untyped-def]
         "who": entry.actor_username,
         "role": entry.actor_role,
         "action": entry.action,
+        "reason": entry.reason,
         "kind": "view_or_export" if entry.action in VIEW_ACTIONS else "change",
     }
 

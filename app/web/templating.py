@@ -49,6 +49,21 @@ def _local(
 templates.env.filters["local"] = _local
 
 
+def _stamp(value: str | None, zone: str | None = None) -> str:
+    """`{{ "2026-12-03T13:44:20.9+00:00"|stamp }}`: a stored ISO time (as a JSON document
+    holds it) as `|local` shows one."""
+    if not value:
+        return "–"
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    return _local(moment, zone)
+
+
+templates.env.filters["stamp"] = _stamp
+
+
 def _day(moment: datetime | None, zone: str | None = None) -> str:
     """`{{ at|day(zone) }}`: the local date in words ("Kamis, 03 Desember 2026"), as a
     printed berita acara dates itself."""

@@ -115,6 +115,12 @@ def test_self_view_download_is_the_officials_own_and_audited(
             and "Peserta 1" in page.text
             and "Data pribadi Anda yang disimpan" in page.text
         )
+        # readable: times in WIB, actions and statuses in words, subtests by name (an outside
+        # check found ISO UTC times and codes like selfview.view and submitted)
+        main = page.text[page.text.index("<main") :]
+        assert "WIB" in main and "+00:00" not in main and "T0" not in main
+        assert "selfview.view" not in main and "Anda melihat hasil Anda" in main
+        assert "submitted" not in main and "Penalaran Verbal" in main
     analyst = staff(use_database, "analyst")
     with TestClient(create_app()) as client:
         client.cookies.set("proasn_staff", analyst)
