@@ -5,13 +5,15 @@ record (results, talent box) is joined by — a wrong NIP is a re-registration."
 
 from dataclasses import dataclass
 
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from app.audit.service import Actor, record
-from app.exams.models import Participant
+from app.exams.models import Event, Participant
 from app.exams.registration import normalise_eselon
 from app.kit import clock
 from app.privacy.models import IdentityCorrection
+from app.talentbox.models import Placement, PotencyRow
 
 FIELDS = ("name", "position", "eselon")
 LIMITS = {"name": 200, "position": 300, "eselon": 8}
@@ -54,6 +56,7 @@ def correct_identity(
             )
         )
     participant.updated_at = now
+    copies = _correct_copies(db, participant, changes)
     record(
         db,
         actor,
@@ -64,9 +67,30 @@ def correct_identity(
         subjects=[participant.nip],
         fields=[c.field for c in changes],
         participant=participant.id,
+        copies=copies,
     )
     db.flush()
     return changes
+
+
+def _correct_copies(db: Session, participant: Participant, changes: list[Change]) -> dict[str, int]:
+    """The talent box keeps its own copy of the identity (rows imported from the scores
+    export, and each placement): a correction reaches them too, or the person card and its
+    exports would go on showing the wrong name (the file's checksum stays that of the file
+    as received)."""
+    event = db.get(Event, participant.event_id)
+    values = {c.field: c.new for c in changes}
+    found = {"potency_rows": 0, "placements": 0}
+    if event is not None:
+        rows = update(PotencyRow).where(
+            PotencyRow.nip == participant.nip, PotencyRow.event_code == event.code
+        )
+        found["potency_rows"] = db.execute(rows.values(**values)).rowcount or 0
+    placed = {k: v for k, v in values.items() if k in ("name", "eselon")}
+    if placed:
+        rows = update(Placement).where(Placement.nip == participant.nip)
+        found["placements"] = db.execute(rows.values(**placed)).rowcount or 0
+    return found
 
 
 def _change(participant: Participant, name: str, value: str) -> Change | None:

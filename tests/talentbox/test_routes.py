@@ -206,3 +206,27 @@ def test_a_box_list_says_what_the_box_means_and_its_cards_lead_back_to_it(app, s
     assert "Recommended follow-up: retain; agency succession pool" in english
     card = client.get(f"/talenta/run/1/orang/{nip}").text
     assert "retain; agency succession pool" in card and "dipertahankan" not in card
+
+
+def test_an_identity_correction_reaches_the_talent_box(app, scored, use_database: str) -> None:  # type: ignore[no-untyped-def]
+    """An outside check corrected a name and found the person card and exports still showing
+    the old one (the talent box keeps its own copy from the scores export)."""
+    from sqlalchemy import select
+
+    from app.audit.service import Actor
+    from app.db import make_engine, make_sessionmaker, transaction
+    from app.exams.models import Participant
+    from app.privacy.corrections import correct_identity
+
+    client, _ = placed(app, scored)
+    nip = re.search(r"/orang/(\d{18})", client.get("/talenta/run/1/kotak/7").text).group(1)  # type: ignore[union-attr]
+    engine = make_engine(use_database)
+    with transaction(make_sessionmaker(engine)) as db:
+        person = db.scalar(select(Participant).where(Participant.nip == nip))
+        assert person is not None and person.name != "Nama Yang Benar"
+        correct_identity(
+            db, Actor(None, "admin", "admin"), person, {"name": "Nama Yang Benar"}, "surat 9"
+        )
+    engine.dispose()
+    assert "<h1>Nama Yang Benar</h1>" in client.get(f"/talenta/run/1/orang/{nip}").text
+    assert "Nama Yang Benar" in client.get("/talenta/run/1/ekspor.csv").text
