@@ -81,29 +81,34 @@ def run_purge(
     dry_run: bool = False,
     progress: Callable[[int, int], None] | None = None,
 ) -> PurgeReport:
-    """Plan every kind, then remove batch by batch, each batch committed on its own. A failing
-    batch is rolled back whole and stops the purge; the report says which and why."""
+    """Kind by kind (in KINDS' order), plan, then remove batch by batch, each batch committed
+    on its own. A kind is planned only once the kinds before it ran, so what they freed counts
+    (the identity of an event the talent box named until its rows went this run is
+    pseudonymised in the same run, not the next: an outside check found that). A dry run
+    removes nothing, so it cannot see what earlier kinds would free. A failing batch is rolled
+    back whole and stops the purge; the report says which and why."""
     now = clock.now()
     report = PurgeReport(dry_run, now)
-    with unit_of_work() as db:
-        batches = []
-        for kind in KINDS:
-            kind_report = KindReport(kind, retention.cut_off(kind, now))
-            report.kinds.append(kind_report)
-            batches += list(_batches(db, kind_report, retention.batch_size))
-    by_kind = {k.kind: k for k in report.kinds}
-    for done, batch in enumerate(batches, start=1):
-        try:
-            with unit_of_work() as db:
-                counts = _remove(db, batch, now, dry_run)
-                if not dry_run:
-                    _audit(db, actor, batch, by_kind[batch.kind], counts)
-        except Exception as exc:  # noqa: BLE001 - reported, and the batch rolled back whole
-            report.failed = f"{batch.kind}/{batch.part} ({len(batch.ids)}): {exc}"
-            break
-        by_kind[batch.kind].add(counts)
-        if progress:
-            progress(done, len(batches))
+    done = planned = 0
+    for kind in KINDS:
+        kind_report = KindReport(kind, retention.cut_off(kind, now))
+        report.kinds.append(kind_report)
+        with unit_of_work() as db:
+            batches = list(_batches(db, kind_report, retention.batch_size))
+        planned += len(batches)
+        for batch in batches:
+            try:
+                with unit_of_work() as db:
+                    counts = _remove(db, batch, now, dry_run)
+                    if not dry_run:
+                        _audit(db, actor, batch, kind_report, counts)
+            except Exception as exc:  # noqa: BLE001 - reported, and the batch rolled back whole
+                report.failed = f"{batch.kind}/{batch.part} ({len(batch.ids)}): {exc}"
+                return report
+            kind_report.add(counts)
+            done += 1
+            if progress:
+                progress(done, planned)
     return report
 
 
@@ -118,6 +123,7 @@ def _candidates(db: Session, report: KindReport) -> list[tuple[str, list[Any]]]:
     if report.kind == "technical_logs":
         return [(t, repository.old_log_ids(db, t, before)) for t in repository.TECHNICAL_LOGS]
     if report.kind == "talentbox":
+        report.held_back["runs_not_released"] = repository.unreleased_run_count(db)
         runs = [("placements", repository.released_runs_before(db, before))]
         imports = [(k, repository.idle_imports(db, k, before)) for k in repository.IMPORTS]
         return runs + imports

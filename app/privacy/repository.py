@@ -143,6 +143,12 @@ def released_runs_before(db: Session, before: datetime) -> list[uuid.UUID]:
     return list(db.scalars(query))
 
 
+def unreleased_run_count(db: Session) -> int:
+    """Talent-box runs the purge leaves alone: never released (or withdrawn)."""
+    query = select(func.count(PlacementRun.id)).where(PlacementRun.released_at.is_(None))
+    return db.scalar(query) or 0
+
+
 def placement_count(db: Session, run_ids: Sequence[uuid.UUID]) -> int:
     return _count(db, Placement, Placement.run_id.in_(run_ids))
 
