@@ -125,7 +125,9 @@ def _result(run, norm, score) -> dict[str, Any]:  # type: ignore[no-untyped-def]
         "composite_percentile": score.composite_percentile,
         "stanine": score.stanine,
         "subtests": {
-            code: {k: v.get(k) for k in ("raw", "max", "t", "percentile") if k in v}
+            code: {
+                k: v.get(k) for k in ("raw", "max", "theta", "se", "t", "percentile") if k in v
+            }
             for code, v in sorted(score.subtests.items())
         },
     }
