@@ -57,6 +57,7 @@ def person_data(
         "registrations": [_registration(db, *row) for row in registrations],
         "talent_boxes": [_placement(run, p) for run, p in repository.released_placements(db, nip)],
         "performance_ratings": [_rating(r, i) for r, i in repository.performance_of(db, nip)],
+        "talent_box_copies": [_copy(r, i) for r, i in repository.potency_copies_of(db, nip)],
         "profile_records": [_profile(r, i) for r, i in repository.profile_records_of(db, nip)],
         "access_log": [_access(e) for e in audit_repository.person_entries(db, nip)],
     }
@@ -125,9 +126,7 @@ def _result(run, norm, score) -> dict[str, Any]:  # type: ignore[no-untyped-def]
         "composite_percentile": score.composite_percentile,
         "stanine": score.stanine,
         "subtests": {
-            code: {
-                k: v.get(k) for k in ("raw", "max", "theta", "se", "t", "percentile") if k in v
-            }
+            code: {k: v.get(k) for k in ("raw", "max", "theta", "se", "t", "percentile") if k in v}
             for code, v in sorted(score.subtests.items())
         },
     }
@@ -146,6 +145,21 @@ def _placement(run, placed) -> dict[str, Any]:  # type: ignore[no-untyped-def]
         "potential_score": placed.potential_score,
         "performance_score": placed.performance_score,
         "recommendation": placed.recommendation,
+    }
+
+
+def _copy(row, batch) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    """A row the talent box imported from a scores export: its copy of identity and level."""
+    return {
+        "file": batch.file_name,
+        "imported_at": _time(batch.imported_at),
+        "event": row.event_code,
+        "name": row.name,
+        "position": row.position,
+        "eselon": row.eselon,
+        "agency": {"code": row.agency_code, "name": row.agency_name},
+        "potency_level": row.potency_level,
+        "composite_percentile": row.composite_percentile,
     }
 
 

@@ -326,6 +326,17 @@ def profile_records_of(db: Session, nip: str) -> list[tuple[ProfileRecord, Profi
     return [(r, i) for r, i in db.execute(query).tuples()]
 
 
+def potency_copies_of(db: Session, nip: str) -> list[tuple[PotencyRow, PotencyImport]]:
+    """The talent box's own copies of the person's identity and level (from scores exports)."""
+    query = (
+        select(PotencyRow, PotencyImport)
+        .join(PotencyImport, PotencyImport.id == PotencyRow.import_id)
+        .where(PotencyRow.nip == nip)
+        .order_by(PotencyImport.imported_at)
+    )
+    return [(r, i) for r, i in db.execute(query).tuples()]
+
+
 def performance_of(db: Session, nip: str) -> list[tuple[PerformanceRow, PerformanceImport]]:
     query = (
         select(PerformanceRow, PerformanceImport)

@@ -230,3 +230,11 @@ def test_an_identity_correction_reaches_the_talent_box(app, scored, use_database
     engine.dispose()
     assert "<h1>Nama Yang Benar</h1>" in client.get(f"/talenta/run/1/orang/{nip}").text
     assert "Nama Yang Benar" in client.get("/talenta/run/1/ekspor.csv").text
+    # and the person's own copy lists the talent box's copies of their identity and level
+    from app.privacy.person import person_data
+
+    engine = make_engine(use_database)
+    with transaction(make_sessionmaker(engine)) as db:
+        copies = person_data(db, nip)["talent_box_copies"]
+    engine.dispose()
+    assert [c["name"] for c in copies] == ["Nama Yang Benar"] and copies[0]["potency_level"]
