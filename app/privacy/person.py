@@ -113,6 +113,11 @@ def _attempt(db: Session, attempt, purged_at: datetime | None) -> dict[str, Any]
         "submitted_by": attempt.submitted_by,
         "answers_held": repository.answer_count(db, attempt.id),
         "answers_purged_at": _time(purged_at),
+        # the answers themselves (position in the form and the option chosen), not the items
+        "answers": [
+            {"position": p, "option": o, "flagged": f, "at": _time(at)}
+            for p, o, f, at in repository.answers_of(db, attempt.id)
+        ],
     }
 
 

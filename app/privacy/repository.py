@@ -280,6 +280,16 @@ def answer_count(db: Session, attempt_id: uuid.UUID) -> int:
     return _count(db, Answer, Answer.attempt_id == attempt_id)
 
 
+def answers_of(db: Session, attempt_id: uuid.UUID) -> list[tuple[int, str | None, bool, datetime]]:
+    """(position, option, flagged, answered at) of each answer the attempt still holds."""
+    query = (
+        select(Answer.position, Answer.option_id, Answer.flagged, Answer.answered_at)
+        .where(Answer.attempt_id == attempt_id)
+        .order_by(Answer.position)
+    )
+    return [tuple(row) for row in db.execute(query)]  # type: ignore[misc]
+
+
 def published_record(
     db: Session, participant: Participant
 ) -> tuple[ScoringRun, Norm, ScoreRecord] | None:

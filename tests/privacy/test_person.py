@@ -63,6 +63,8 @@ def test_export_person_holds_everything_and_who_saw_it(use_database: str, tmp_pa
     assert reg["result"]["level"] and reg["result"]["norm"]["name"].endswith("kohort")
     assert all({"theta", "se"} <= set(s) for s in reg["result"]["subtests"].values())
     assert reg["attempt"]["status"] == "submitted" and reg["attempt"]["answers_held"] > 0
+    held = reg["attempt"]["answers"]
+    assert len(held) == reg["attempt"]["answers_held"] and {"position", "option"} <= set(held[0])
     actions = {(a["who"], a["action"]) for a in doc["access_log"]}
     assert ("analis", "export.scores") in actions and (
         "admin",
