@@ -136,7 +136,7 @@ def _candidates(db: Session, report: KindReport) -> list[tuple[str, list[Any]]]:
         return [("attempts", repository.attempts_to_purge(db, published))]
     held = repository.events_held_by_talentbox(db, due)
     report.held_back["events_named_by_talentbox"] = len(held)
-    free = [e for e in due if e not in held]
+    free = {e: at for e, at in published.items() if e not in held}
     return [("participants", repository.participants_to_pseudonymise(db, free))]
 
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, exists, func, insert, or_, select, update
+from sqlalchemy import and_, delete, exists, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.accounts.models import LoginAttempt, StaffLogin
@@ -211,16 +211,34 @@ def events_held_by_talentbox(db: Session, event_ids: Sequence[uuid.UUID]) -> set
     return {runs[r] for r in db.scalars(named.distinct())}
 
 
-def participants_to_pseudonymise(db: Session, event_ids: Sequence[uuid.UUID]) -> list[uuid.UUID]:
-    if not event_ids:
-        return []
-    query = (
-        select(Participant.id)
-        .where(Participant.event_id.in_(event_ids))
-        .where(~exists().where(PseudonymisedParticipant.participant_id == Participant.id))
-        .order_by(Participant.id)
-    )
-    return list(db.scalars(query))
+def participants_to_pseudonymise(
+    db: Session, published: dict[uuid.UUID, datetime]
+) -> list[uuid.UUID]:
+    """Registrations of these events (event -> its latest publication) whose test the
+    publication covers (submitted by then), or who never began one in a session now closed.
+    Anyone whose test still runs, ended later, or who may still sit keeps their identity (an
+    outside check found a running attempt's kept answers linked to nobody)."""
+    found: list[uuid.UUID] = []
+    for event_id, at in published.items():
+        covered = exists().where(
+            Attempt.participant_id == Participant.id,
+            Attempt.status == "submitted",
+            Attempt.submitted_at <= at,
+        )
+        never_sat = and_(
+            ~exists().where(Attempt.participant_id == Participant.id),
+            exists().where(
+                ExamSession.id == Participant.session_id, ExamSession.status == "closed"
+            ),
+        )
+        query = (
+            select(Participant.id)
+            .where(Participant.event_id == event_id, or_(covered, never_sat))
+            .where(~exists().where(PseudonymisedParticipant.participant_id == Participant.id))
+            .order_by(Participant.id)
+        )
+        found += db.scalars(query)
+    return sorted(found)
 
 
 def pseudonymise(db: Session, participant_ids: Sequence[uuid.UUID], now: datetime) -> int:

@@ -21,6 +21,7 @@ from app.talentbox.settings import load_settings
 from app.web.csrf import verify_csrf
 from app.web.deps import DB
 from app.web.flash import redirect_with
+from app.web.labels import label
 from app.web.pages import render
 from app.web.routing import DomainRouter
 from app.web.templating import translate
@@ -112,5 +113,5 @@ def correct(
         changes = corrections.correct_identity(db, admin.actor, participant, values, reason)
     except corrections.CorrectionRefused as exc:
         return redirect_with(back, str(exc), error=True)
-    fields = ", ".join(c.field for c in changes)
+    fields = ", ".join(translate(label("identity_field", c.field)) for c in changes)
     return redirect_with(back, translate(CORRECTED) % {"fields": fields})

@@ -64,6 +64,11 @@ LABELS: dict[str, dict[str, str]] = {
         "selfview.view": N_("you viewed your result"),
         "selfview.login": N_("you logged in to see your result"),
     },
+    "identity_field": {  # the fields an identity correction may change
+        "name": N_("name"),
+        "position": N_("position"),
+        "eselon": N_("eselon"),
+    },
     "profile": {
         "verified": N_("verified"),
         "unverified": N_("not verified yet"),

@@ -153,7 +153,8 @@ def test_identity_corrections_page_is_for_admins_with_csrf(
         token = csrf(client, f"/admin/peserta?nip={nip}")
         done = client.post(f"/admin/peserta/{pid}/koreksi", data=form | {"csrf_token": token})
         assert done.status_code == 303
-        assert "Peserta Benar" in client.get("/admin/peserta", params={"nip": nip}).text
+        corrected = client.get("/admin/peserta", params={"nip": nip}).text
+        assert "Peserta Benar" in corrected and "<td>nama</td>" in corrected  # the field in words
         log = client.get("/audit", params={"nip": nip, "action": "privacy.correct_identity"})
         assert "surat 3" in log.text
         assert 'href="/admin/peserta"' in client.get("/staf").text  # the admin's home leads there

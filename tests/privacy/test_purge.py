@@ -216,7 +216,17 @@ def test_identity_is_pseudonymised_last_unless_the_talent_box_still_names_the_ru
     assert talentbox.counts == {"potency_rows": 1}
     assert talentbox.held_back["runs_not_released"] == 0
     assert identity.held_back["events_named_by_talentbox"] == 0
-    assert identity.counts == {"registrations_pseudonymised": 3}
+    # the two who sat; the third never began and the session is still open: they may still sit
+    assert identity.counts == {"registrations_pseudonymised": 2}
+    with session_of(world.url) as db:
+        from sqlalchemy import update
+
+        from app.exams.models import ExamSession
+
+        db.execute(update(ExamSession).values(status="closed"))
+    report = run_purge(lambda: session_of(world.url), retention, PURGER)
+    identity = next(k for k in report.kinds if k.kind == "identity")
+    assert identity.counts == {"registrations_pseudonymised": 1}  # closed: nobody sits now
     with session_of(world.url) as db:
         people = list(db.scalars(select(Participant)))
         assert not {p.nip for p in people} & set(world.nips)
@@ -297,3 +307,29 @@ def test_answers_the_publication_does_not_cover_are_kept(
         for attempt, answers in kept.items():
             assert db.scalar(select(func.count()).where(Answer.attempt_id == attempt)) == answers
             assert db.get(PurgedAttempt, attempt) is None
+
+
+def test_an_identity_whose_test_the_publication_does_not_cover_is_kept(
+    fresh_database_url: str, tmp_path: Path, frozen
+) -> None:  # type: ignore[no-untyped-def]
+    """An outside check found a running attempt's kept answers linked to nobody: identity went
+    for every registration of the event. It goes only where the test is covered."""
+    from sqlalchemy import update
+
+    world = scored_world(fresh_database_url, tmp_path)
+    with session_of(world.url) as db:
+        running = db.scalar(select(Attempt.id).order_by(Attempt.id))
+        db.execute(
+            update(Attempt)
+            .where(Attempt.id == running)
+            .values(status="in_progress", submitted_at=None)
+        )
+        owner = db.scalar(select(Attempt.participant_id).where(Attempt.id == running))
+    at_later(frozen)
+    frozen.advance(days=31 * 120)  # past the identity period too
+    report = run_purge(lambda: session_of(world.url), Retention(), PURGER)
+    assert report.failed is None
+    with session_of(world.url) as db:
+        person = db.get(Participant, owner)
+        assert person is not None and person.nip in world.nips  # still linked
+        assert db.scalar(select(func.count()).where(Answer.attempt_id == running))
