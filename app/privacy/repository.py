@@ -344,35 +344,32 @@ def released_placements(db: Session, nip: str) -> list[tuple[PlacementRun, Place
     return [(run, placed) for run, placed in db.execute(query).tuples()]
 
 
-def profile_records_of(db: Session, nip: str) -> list[tuple[ProfileRecord, ProfileImport]]:
+def _imported_rows_of(
+    db: Session, row: Any, batch: Any, nip: str, *order: Any
+) -> list[tuple[Any, Any]]:
+    """A talent-box import's rows for one NIP, each with its import (file, time)."""
     query = (
-        select(ProfileRecord, ProfileImport)
-        .join(ProfileImport, ProfileImport.id == ProfileRecord.import_id)
-        .where(ProfileRecord.nip == nip)
-        .order_by(ProfileImport.imported_at, ProfileRecord.row_number)
+        select(row, batch)
+        .join(batch, batch.id == row.import_id)
+        .where(row.nip == nip)
+        .order_by(*order)
     )
     return [(r, i) for r, i in db.execute(query).tuples()]
+
+
+def profile_records_of(db: Session, nip: str) -> list[tuple[ProfileRecord, ProfileImport]]:
+    order = (ProfileImport.imported_at, ProfileRecord.row_number)
+    return _imported_rows_of(db, ProfileRecord, ProfileImport, nip, *order)
 
 
 def potency_copies_of(db: Session, nip: str) -> list[tuple[PotencyRow, PotencyImport]]:
     """The talent box's own copies of the person's identity and level (from scores exports)."""
-    query = (
-        select(PotencyRow, PotencyImport)
-        .join(PotencyImport, PotencyImport.id == PotencyRow.import_id)
-        .where(PotencyRow.nip == nip)
-        .order_by(PotencyImport.imported_at)
-    )
-    return [(r, i) for r, i in db.execute(query).tuples()]
+    return _imported_rows_of(db, PotencyRow, PotencyImport, nip, PotencyImport.imported_at)
 
 
 def performance_of(db: Session, nip: str) -> list[tuple[PerformanceRow, PerformanceImport]]:
-    query = (
-        select(PerformanceRow, PerformanceImport)
-        .join(PerformanceImport, PerformanceImport.id == PerformanceRow.import_id)
-        .where(PerformanceRow.nip == nip)
-        .order_by(PerformanceRow.period, PerformanceImport.imported_at)
-    )
-    return [(r, i) for r, i in db.execute(query).tuples()]
+    order = (PerformanceRow.period, PerformanceImport.imported_at)
+    return _imported_rows_of(db, PerformanceRow, PerformanceImport, nip, *order)
 
 
 def _count(db: Session, model: Any, condition: Any) -> int:
