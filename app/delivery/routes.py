@@ -7,7 +7,7 @@ queueing are done in the page by static/js/taker.js through the JSON API.
 from typing import Annotated
 
 from fastapi import Cookie, Depends, Form, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from app.config import get_settings
@@ -22,11 +22,13 @@ from app.web.csrf import verify_csrf
 from app.web.deps import DB, in_transaction
 from app.web.pages import redirect, retry_after, with_wait
 from app.web.routing import DomainRouter
-from app.web.templating import current_locale, templates
+from app.web.static_files import KEEP
+from app.web.templating import STATIC_DIR, current_locale, templates
 
 router = DomainRouter(prefix="/ujian", include_in_schema=False)
 TakerCookie = Annotated[str | None, Cookie(alias=COOKIE)]
 CsrfChecked = Depends(verify_csrf)
+SERVICE_WORKER = STATIC_DIR / "js" / "sw.js"
 
 
 def render(
@@ -206,8 +208,26 @@ def finish_section(
     return redirect("/ujian/lanjut")
 
 
+@router.get("/sw.js", include_in_schema=False)
+def service_worker(v: str | None = None) -> Response:
+    """The exam page's service worker (static/js/sw.js) at the top of its scope, `/ujian/`.
+    Pages register it under a URL that changes with its content (`?v=`, see
+    layout_taker.html), kept by the browser: the update check a browser makes after every
+    page load is then answered from its cache, not by the server, and a new version still
+    reaches the rooms with the next page load."""
+    headers = {"Cache-Control": KEEP if v else "no-cache"}
+    return FileResponse(SERVICE_WORKER, media_type="text/javascript", headers=headers)
+
+
 @router.get("/kumpulkan", response_class=HTMLResponse)
-def submit_page(request: Request, taker: TakerDep, db: DB) -> Response:
+def submit_page(
+    request: Request,
+    taker: TakerDep,
+    db: DB,
+    dari: Annotated[int | None, Query(ge=1, le=MAX_POSITION)] = None,
+) -> Response:
+    """The confirmation; `dari`: the item the page was on, where "back" leads (moving between
+    items in the page tells the server nothing until its next call)."""
     attempt = repository.attempt_of(db, taker.participant.id)
     if attempt is None:
         raise errors.NotStarted()
@@ -219,6 +239,7 @@ def submit_page(request: Request, taker: TakerDep, db: DB) -> Response:
         "flagged": [p for p in positions if p in answers and answers[p].flagged],
         "queue_key": f"proasn-queue-{taker.participant.nip}",
         "answer_grace_seconds": get_settings().answer_grace_seconds,
+        "back": f"/ujian/soal/{dari}" if dari else "/ujian/lanjut",
     }
     return render(request, "delivery/submit.html", context)
 

@@ -1,12 +1,12 @@
 """A taker at an exam-room browser: the requests the exam pages and taker.js send, and no other.
 
-The login flow through the HTML forms (login page and its static files, confirmation,
-instructions, a practice item, start), the test page once, then what taker.js sends while
-the taker works: the item batches of app/delivery/prefetch.py's policy (the same function the
-page implements), a save of each answer (`shown` when the page shows that item) and a
-heartbeat after a quiet interval, and the page's signal stream (server-sent events, open while
-the test page is; each `change` brings a heartbeat). Moving between kept items sends nothing,
-as in the page.
+The login flow through the HTML forms (login page, its static files and service worker,
+confirmation, instructions, a practice item, start), the test page once, then what taker.js
+sends while the taker works: the item batches of app/delivery/prefetch.py's policy (the same
+function the page implements), a save of each answer (`shown` when the page shows that item) and
+a heartbeat after a quiet interval, and the page's signal stream (server-sent events, open while
+the test page is; each `change` brings a heartbeat). Moving between kept items sends nothing, as
+in the page.
 tests/browser/test_page_requests.py fails when a real Chromium page sends other requests than
 this client for the same actions.
 """
@@ -28,6 +28,8 @@ from bench.load.clients import QUIET_SLACK, Http, Recorder, Refused
 API = "/api/v1/taker"
 CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
 STATIC = re.compile(r'(?:src|href)="(/static/[^"]+)"')
+# The service worker taker.js registers on the first page (kept by the browser as a static file).
+SERVICE_WORKER = re.compile(r'name="proasn-service-worker" content="([^"]+)"')
 ARTICLE = re.compile(r'<article id="item"[^>]*data-position="(\d+)"')
 OPTION = re.compile(r'<input type="radio" name="answer-\d+" value="([^"]+)"')
 REFUSALS = ("attempt_submitted", "deadline_passed")
@@ -124,7 +126,8 @@ class PageTaker:
                 break
             path, method, kwargs = response.headers["Location"], "GET", {}
             step = _step_of(path)
-        wanted = [url for url in STATIC.findall(body) if url not in self.static]
+        found = STATIC.findall(body) + SERVICE_WORKER.findall(body)
+        wanted = [url for url in found if url not in self.static]
         self.static.update(wanted)
         await asyncio.gather(*(self._call(http, rec, "static", "GET", url) for url in wanted))
         return body

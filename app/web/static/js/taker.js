@@ -10,6 +10,8 @@
  * heartbeat, not with calls of its own. A proctor's action on the attempt or message to the
  * room is pushed (server-sent events: app/delivery/signals.py) and answered with a heartbeat,
  * so a pause stops the clock within a second or two, not at the next quiet interval.
+ * Offline, a service worker (sw.js) serves the last test page on a reload; the page then
+ * restores what it knew from localStorage and the "proasn-exam" cache (see `offline` below).
  *
  * Written for the browsers of old exam PCs (Chrome 109, Firefox ESR 115): no build step, no
  * modules, no inline script (the page's CSP forbids it).
@@ -43,6 +45,24 @@
     target.focus();
     target.scrollIntoView({ block: "center" });
   });
+
+  // --- the service worker: the test page stays available offline (sw.js) ------------------
+  var OFFLINE_CACHE = "proasn-exam";
+  var canKeep = !!(window.caches && navigator.serviceWorker && window.isSecureContext);
+  if (canKeep) {
+    var worker = document.querySelector("meta[name=proasn-service-worker]");
+    if (worker) {
+      navigator.serviceWorker.register(worker.getAttribute("content"), { scope: "/ujian/", updateViaCache: "all" })
+        .then(null, function () { /* not fatal: the page works online without it */ });
+    }
+    // Where an attempt begins or ends nothing of it stays on the PC (shared exam PCs).
+    if (document.querySelector("[data-clear-offline]")) caches.delete(OFFLINE_CACHE);
+  }
+  if (document.querySelector("[data-clear-offline]")) {  // what a stored page would need
+    Object.keys(localStorage).forEach(function (key) {
+      if (/^proasn-queue-.*:(known|clock|pages)$/.test(key)) localStorage.removeItem(key);
+    });
+  }
 
   function readJson(response) {
     return response.json().then(
@@ -227,6 +247,10 @@
   if (bar && !root) { tick(); setInterval(tick, 500); } // the submit page: the clock only
   if (!root) return; // login, instructions, practice, submit: nothing more to do
 
+  // The page as the server sent it, before this script changes anything: kept for a reload
+  // while offline (sw.js serves it then).
+  var pageHtml = canKeep ? "<!doctype html>\n" + document.documentElement.outerHTML : null;
+
   var cfg = {
     total: Number(root.dataset.total),
     first: Number(root.dataset.first),
@@ -253,13 +277,37 @@
     warn.timer = setTimeout(function () { box.hidden = true; }, 20000);
   }
 
+  // --- offline: what the page knew, kept across a reload -----------------------------------
+  // Every page the server builds starts its sequence numbers at a base of its own (later
+  // pages higher). A base seen before means this page is the stored copy that sw.js served
+  // while offline: its clock, answers and numbering are as old as the copy, so the page
+  // takes them from what it kept in localStorage instead.
+  var pageSeq = Number(root.dataset.seqBase);
+  var KEPT = { pages: cfg.queueKey + ":pages", seq: cfg.queueKey + ":seq",
+               known: cfg.queueKey + ":known", clock: cfg.queueKey + ":clock" };
+  function readKept(key, fallback) {
+    try { var value = JSON.parse(localStorage.getItem(key)); return value === null ? fallback : value; }
+    catch (e) { return fallback; }
+  }
+  var seenPages = readKept(KEPT.pages, []);
+  var replayed = seenPages.indexOf(pageSeq) >= 0;
+  if (!replayed) localStorage.setItem(KEPT.pages, JSON.stringify(seenPages.concat([pageSeq]).slice(-20)));
+  var ITEM_KEY = "/ujian/soal/_simpan/"; // an item the page fetched, in the offline cache
+  var PAGE_KEY = "/ujian/soal/_halaman"; // the page itself (sw.js serves it offline)
+
   // --- the answer queue ---------------------------------------------------------------------
-  var seq = Number(root.dataset.seqBase);
+  // Sequence numbers never go back, not even on a stored page: a lower one would lose to
+  // the answer it replaces.
+  var seq = Math.max(pageSeq, Number(localStorage.getItem(KEPT.seq) || 0));
   var queue = [];
   try { queue = JSON.parse(localStorage.getItem(cfg.queueKey) || "[]") || []; } catch (e) { queue = []; }
   queue.forEach(function (entry) { if (entry.seq > seq) seq = entry.seq; });
-  var local = {}; // position → {option_id, flagged} chosen on this page, newest wins
-  queue.forEach(function (entry) { local[entry.position] = entry; });
+  var known = readKept(KEPT.known, {}); // position → the newest answer given on this PC
+  var local = {}; // position → {option_id, flagged} chosen on this PC, newest wins
+  if (replayed) Object.keys(known).forEach(function (position) { local[position] = known[position]; });
+  queue.forEach(function (entry) {
+    if (!local[entry.position] || local[entry.position].seq <= entry.seq) local[entry.position] = entry;
+  });
   var sending = false, retryTimer = null, backoff = 1000, stopped = false;
   // When the server last answered: a save's reply carries what a heartbeat's does (clock,
   // proctor's message; a pause refuses it), so the timer beats only after a quiet interval.
@@ -290,7 +338,10 @@
     var entry = { position: position, option_id: optionId, flagged: flagged, seq: seq };
     queue.push(entry);
     local[position] = entry;
+    known[position] = entry;
     persist();
+    localStorage.setItem(KEPT.seq, String(seq));
+    localStorage.setItem(KEPT.known, JSON.stringify(known));
     updateCell(position);
     flush();
   }
@@ -323,6 +374,8 @@
           // A newer answer (another tab) is stored: show what the server keeps.
           local[entry.position] = { position: entry.position, option_id: result.body.option_id,
                                     flagged: result.body.flagged, seq: result.body.seq };
+          known[entry.position] = local[entry.position];
+          localStorage.setItem(KEPT.known, JSON.stringify(known));
           updateCell(entry.position);
           if (itemEl() && Number(itemEl().dataset.position) === entry.position) applyLocal(entry.position);
           warn(msg.otherTab);
@@ -348,7 +401,10 @@
     }, function () { sending = false; retryLater(); });
   }
 
-  window.addEventListener("online", function () { backoff = 1000; flush(); });
+  // Back online: the queue goes at once, and a heartbeat tells the server where the page
+  // is (moving between kept items sends nothing, so a resume would otherwise land on the
+  // item the server last heard of).
+  window.addEventListener("online", function () { backoff = 1000; flush(); beat(nav.current()); });
 
   document.addEventListener("change", function (event) {
     var item = itemEl();
@@ -407,16 +463,47 @@
       return response.ok ? response.text() : null;
     }).then(function (html) {
       done();
-      if (html === null) { unwanted(); return; }
+      if (html === null) { fromKept(range); return; }
       var holder = document.createElement("div");
       holder.innerHTML = html;
+      var fetched = {};
       Array.prototype.forEach.call(holder.querySelectorAll("article[data-position]"), function (item) {
         var position = Number(item.getAttribute("data-position"));
+        fetched[position] = item.outerHTML;
         if (!cache[position]) cache[position] = item.outerHTML;
       });
-      if (wanted !== null && cache[wanted]) { var go = wanted; wanted = null; show(go); }
-      else if (wanted !== null && wanted >= range[0] && wanted <= range[1]) unwanted();
-    }, function () { done(); unwanted(); });
+      keep(fetched);
+      arrived(range);
+    }, function () { done(); fromKept(range); });
+  }
+
+  function arrived(range) {
+    if (wanted !== null && cache[wanted]) { var go = wanted; wanted = null; show(go); }
+    else if (wanted !== null && wanted >= range[0] && wanted <= range[1]) unwanted();
+  }
+
+  // Items fetched are also kept in the offline cache, for a reload while offline.
+  function keep(items) {
+    if (!canKeep) return;
+    caches.open(OFFLINE_CACHE).then(function (store) {
+      Object.keys(items).forEach(function (position) {
+        store.put(ITEM_KEY + position, new Response(items[position], { headers: { "Content-Type": "text/html" } }));
+      });
+    }).then(null, function () { /* a full disk: the page still has them in memory */ });
+  }
+
+  function fromKept(range) {  // the network failed: take what the offline cache holds
+    if (!canKeep) { arrived(range); return; }
+    caches.open(OFFLINE_CACHE).then(function (store) {
+      var reads = [];
+      for (var p = range[0]; p <= range[1]; p++) {
+        reads.push(store.match(ITEM_KEY + p).then(function (found) { return found ? found.text() : null; }));
+      }
+      return Promise.all(reads);
+    }).then(function (texts) {
+      texts.forEach(function (text, i) { if (text && !cache[range[0] + i]) cache[range[0] + i] = text; });
+      arrived(range);
+    }, function () { arrived(range); });
   }
 
   function unwanted() {  // the item asked for could not come (offline, or not reachable)
@@ -434,6 +521,11 @@
     if (!fresh) { window.location.href = "/ujian/soal/" + position; return; }
     itemEl().replaceWith(fresh);
     nameSection(fresh.dataset.section);
+    // A kept item shows the answer stored when it was fetched; a newer one given here wins.
+    var mine = known[position];
+    if (mine && mine.seq > Number(fresh.dataset.seq || 0) && (!local[position] || local[position].seq < mine.seq)) {
+      local[position] = mine;
+    }
     applyLocal(position);
     updateNav(position);
     if (!fromHistory) history.pushState({ position: position }, "", "/ujian/soal/" + position);
@@ -463,6 +555,8 @@
     next.href = "/ujian/soal/" + (position + 1);
     prev.hidden = position <= cfg.first;
     next.hidden = position >= cfg.last;
+    // The submit page's way back leads to this item (the server may not know it yet).
+    document.getElementById("submit-link").href = "/ujian/kumpulkan?dari=" + position;
     Array.prototype.forEach.call(document.querySelectorAll(".grid [data-nav]"), function (cell) {
       if (Number(cell.getAttribute("data-nav")) === position) cell.setAttribute("aria-current", "page");
       else cell.removeAttribute("aria-current");
@@ -489,6 +583,16 @@
     clock.total = body.remaining_seconds;
     clock.section = body.section_remaining_seconds === undefined ? clock.section : body.section_remaining_seconds;
     clock.at = performance.now();
+    keepClock();
+  }
+
+  // The last server time the page had, for a stored page replayed offline: the PC's clock
+  // only bridges that reload (shown, never decisive: the server's deadline is the one that
+  // counts) until the first reply re-syncs it.
+  function keepClock() {
+    var now = left();
+    localStorage.setItem(KEPT.clock, JSON.stringify(
+      { total: now.total, section: now.section, paused: clock.paused, wall: Date.now() }));
   }
 
   function setPaused(paused) {
@@ -501,6 +605,7 @@
       clock.at = performance.now();
     }
     clock.paused = paused;
+    keepClock();
     document.getElementById("paused").hidden = !paused;
     Array.prototype.forEach.call(radios(), function (radio) { radio.disabled = paused; });
     if (flagBox()) flagBox().disabled = paused;
@@ -575,6 +680,27 @@
     }, function () { /* offline: the queue keeps everything; the countdown goes on */ });
   }
 
+  if (replayed) {
+    var kept = readKept(KEPT.clock, null);
+    if (kept) {
+      var gone = kept.paused ? 0 : Math.max(0, (Date.now() - kept.wall) / 1000);
+      clock.total = Math.max(0, kept.total - gone);
+      clock.section = kept.section === null ? null : Math.max(0, kept.section - gone);
+      clock.at = performance.now();
+      setPaused(!!kept.paused);
+    }
+    Object.keys(local).forEach(function (position) { updateCell(Number(position)); });
+  } else {
+    keepClock();
+    if (canKeep) {
+      var own = {};
+      own[nav.current()] = itemEl().outerHTML;
+      keep(own);
+      caches.open(OFFLINE_CACHE).then(function (store) {
+        return store.put(PAGE_KEY, new Response(pageHtml, { headers: { "Content-Type": "text/html; charset=utf-8" } }));
+      }).then(null, function () {});
+    }
+  }
   cache[nav.current()] = itemEl().outerHTML;
   updateNav(nav.current());
   applyLocal(nav.current());
@@ -587,7 +713,11 @@
     if (performance.now() - lastContact >= cfg.heartbeat - 500) beat(nav.current());
   }, cfg.heartbeat);
   window.addEventListener("online", function () { prefetchFor(nav.current()); });
-  prefetchFor(nav.current());
+  // A stored page replayed offline shows the item its address names (the copy may be of
+  // another): from the offline cache when the network is down.
+  var addressed = /\/ujian\/soal\/(\d+)$/.exec(location.pathname);
+  if (addressed && Number(addressed[1]) !== nav.current()) nav.go(Number(addressed[1]), true);
+  else prefetchFor(nav.current());
 
   // --- pushed by the server: a proctor acted on this attempt or wrote to the room ----------
   // The event carries nothing: the heartbeat's reply says what changed. EventSource
