@@ -60,8 +60,9 @@ class _Rule:
 class RuleCache:
     """Scoring rules by item version id, kept by the worker: a version in a form is frozen
     and never edited again (a change makes a new version), and a room's deadline scores the
-    same few hundred versions for every attempt. Reading them per attempt was a query of 700
-    ids for each attempt closed by a request (bench/load, deadline: a third of its time)."""
+    same few hundred versions for every attempt. Read per attempt, they are a query of 700
+    ids for each attempt closed by a request, a large share of a deadline's scoring time
+    (figures: bench/README.md, "Figures behind the code")."""
 
     def __init__(self, size: int = 20_000) -> None:
         self.size = size
