@@ -14,9 +14,14 @@ ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 RUN python -m venv /opt/venv
 ENV PATH="/opt/venv/bin:$PATH"
 WORKDIR /src
+# The dependencies first, every one pinned and hash-checked (scripts/lock.sh): this layer is
+# rebuilt only when the lock changes, not on every change to the code.
+COPY requirements/runtime.txt ./requirements/
+RUN pip install --require-hashes -r requirements/runtime.txt
+# Then the project alone (the build backend came with the lock).
 COPY pyproject.toml README.md ./
 COPY app ./app
-RUN pip install .
+RUN pip install --no-deps --no-build-isolation .
 
 # --- 3. Runtime ---------------------------------------------------------------------------------
 FROM python:3.11-slim-bookworm AS runtime

@@ -38,14 +38,14 @@ class Settings(BaseSettings):
     # alive and asks for news (pause, broadcast, extra time). The server's clock stops at a
     # pause at once and refuses saves while paused, so this only bounds how soon an idle page
     # shows it; 15 s keeps the board's 45-s "disconnected" at three missed beats. Each step
-    # down costs capacity: at 5 s, heartbeats were 85 % of the requests of takers thinking
-    # 30-90 s per item (bench/load).
+    # down costs capacity: with takers thinking long over an item, short beats become most
+    # of the requests (figures: bench/README.md, "Figures behind the code").
     heartbeat_seconds: int = Field(default=15, ge=1, le=120)
     # The test page opens its signal stream (a proctor's pause or message pushed to it) this
     # many seconds after it loads, drawn per page load between half this and this: a room
-    # pressing "Mulai tes" together would otherwise open a thousand streams (1.5 ms of server
-    # CPU each) in the seconds its first pages and batches need. Until then the page hears of
-    # a pause from its saves and heartbeats. 0: at once (tests).
+    # pressing "Mulai tes" together would otherwise open a thousand streams (each costs more
+    # server CPU than a heartbeat) in the seconds its first pages and batches need. Until
+    # then the page hears of a pause from its saves and heartbeats. 0: at once (tests).
     signal_delay_seconds: float = Field(default=20, ge=0, le=300)
     # How often the background sweeper submits attempts whose time ran out.
     sweeper_seconds: float = Field(default=5, gt=0)

@@ -73,8 +73,9 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
 
 # The web engine pings a pooled connection only when it has sat unused this long: a busy
 # worker's connections are proven by the last request, and the ping of every checkout (a
-# round trip) was ~6 % of an answer save's CPU. A connection the database dropped while in
-# use fails its request; the pool then discards that generation of connections and
+# round trip) is a noticeable share of an answer save's CPU (figures: bench/README.md,
+# "Figures behind the code"). A connection the database dropped while in use fails its
+# request; the pool then discards that generation of connections and
 # `app.web.deps.in_transaction` runs the request once more.
 IDLE_PING_SECONDS = 10.0
 

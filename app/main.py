@@ -62,16 +62,17 @@ logger = logging.getLogger(__name__)
 # Attempts the sweeper submits and scores per transaction. A room's deadline expires a whole
 # room at once; in one transaction their row locks would be held until the last was scored,
 # and every request of those takers would wait, holding a worker thread, meanwhile. With
-# 700-item forms a batch of 50 held its locks for over a second and the waiting requests
-# took every thread (bench/load: the others' p99 12.8 s); a batch of 10 holds them ~0.2 s.
+# 700-item forms a larger batch held its locks long enough for the waiting requests to take
+# every thread; a small one keeps the hold short (figures: bench/README.md, "Figures behind
+# the code").
 SWEEP_BATCH = 10
 
 
 # The collector's thresholds (young, middle, old). With the default young threshold (700
-# allocations) each young collection promoted the objects of the requests in flight, and the
-# promotions triggered a full collection every ~4 s under 2,000 takers: each held the GIL
-# 50-190 ms (measured with gc.callbacks in bench/load's steady state), the tail of every p99.
-# At 10,000 a young collection is still a few ms and a full one comes every few minutes.
+# allocations) each young collection promotes the objects of the requests in flight, and the
+# promotions trigger frequent full collections under load, each holding the GIL long enough
+# to make the tail of every request's latency. At 10,000 a young collection stays short and a
+# full one is rare (figures: bench/README.md, "Figures behind the code").
 GC_THRESHOLDS = (10_000, 10, 10)
 
 NOT_FOUND = N_("There is no such page.")
@@ -157,9 +158,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.signals = Signals(app.state.sessionmaker)
         sweeper = asyncio.create_task(_sweeper(app.state.sessionmaker, settings.sweeper_seconds))
         # Everything loaded so far (modules, mappings, compiled templates) lives as long as the
-        # worker: out of the collector's sight, a full collection no longer walks it. Measured
-        # (bench/load closed loop): save p99 186 -> 91 ms, each full collection having held the
-        # GIL for ~90 ms.
+        # worker: out of the collector's sight, a full collection no longer walks it, and holds
+        # the GIL for less (figures: bench/README.md, "Figures behind the code").
         gc.collect()
         gc.freeze()
         gc.set_threshold(*GC_THRESHOLDS)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything the server and the tests need into this checkout:
-# a Python virtualenv (.venv) with the pinned dependencies, and the pinned front-end assets
+# a Python virtualenv (.venv) with the dependencies of requirements/dev.txt (every package
+# pinned and hash-checked; scripts/lock.sh refreshes it), and the pinned front-end assets
 # (htmx) from the npm registry, copied with their licence under app/web/static/vendor/.
 # Needs: python3 (3.11+), npm. No root needed.
 set -euo pipefail
@@ -10,11 +11,14 @@ PYTHON="${PYTHON:-python3}"
 if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
-# Reinstall only when the pins changed since the last install.
-stamp=.venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)
+# Reinstall only when the lock (or the project's own metadata) changed since the last install.
+lock=requirements/dev.txt
+stamp=.venv/.installed-$(cat "$lock" pyproject.toml | sha256sum | cut -c1-16)
 if [ ! -f "$stamp" ]; then
-  .venv/bin/python -m pip install --quiet --upgrade pip
-  .venv/bin/python -m pip install --quiet -e '.[test,bench]'
+  .venv/bin/python -m pip install --quiet --require-hashes -r "$lock"
+  # The project itself, its dependencies being all in place; the build backend is in the
+  # lock too, so nothing unhashed is fetched for the build.
+  .venv/bin/python -m pip install --quiet --no-deps --no-build-isolation -e .
   rm -f .venv/.installed-* && touch "$stamp"
 fi
 

@@ -40,6 +40,7 @@ if [ ! -x /usr/bin/chromium ]; then
 fi
 
 phase "lint (ruff)" .venv/bin/ruff check app tests migrations question_bank bench
+phase "format (ruff)" .venv/bin/ruff format --check app tests migrations question_bank bench
 
 run_pytest() {  # run_pytest BACKEND DATABASE_URL [pytest args…]; empty URL = SQLite
   local backend="$1" url="$2"; shift 2

@@ -90,3 +90,27 @@ def test_source_tree_is_importable_first_in_the_image() -> None:
     workdir = [i["value"] for i in final if i["instruction"] == "WORKDIR"][-1]
     env = " ".join(i["value"] for i in final if i["instruction"] == "ENV")
     assert f"PYTHONPATH={workdir}" in env
+
+
+def _build_stage() -> list[dict]:  # type: ignore[type-arg]
+    [stage] = [s for s in stages() if "pip install" in " ".join(i["value"] for i in s)]
+    return stage
+
+
+def test_dependencies_install_from_the_lock_before_the_code_is_copied() -> None:
+    """A change to app/ must not rebuild the dependency layer: the lock is copied and
+    installed (hash-checked) before `COPY app`, and the project after it adds nothing."""
+    stage = _build_stage()
+    lock = "requirements/runtime.txt"
+    assert (ROOT / lock).exists()
+    runs = [i for i in stage if i["instruction"] == "RUN" and "pip install" in i["value"]]
+    [deps] = [i for i in runs if "--require-hashes" in i["value"].split()]
+    assert f"-r {lock}" in deps["value"]
+    [lock_copy] = [i for i in stage if i["instruction"] == "COPY" and lock in i["value"]]
+    [app_copy] = [i for i in stage if i["instruction"] == "COPY" and i["value"].startswith("app ")]
+    assert lock_copy["startline"] < deps["startline"] < app_copy["startline"]
+    # Every other pip install brings no dependency of its own: nothing outside the lock.
+    for run in runs:
+        if run is not deps:
+            assert "--no-deps" in run["value"].split(), run["value"]
+            assert run["startline"] > app_copy["startline"]

@@ -3,12 +3,12 @@
 from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import Cookie, Depends, Request
+from fastapi import Cookie, Depends, Request, Response
 
 from app.accounts import service
-from app.config import get_settings
 from app.i18n import N_
 from app.kit.errors import Refusal
+from app.web.cookies import set_cookie
 from app.web.deps import DB
 
 COOKIE = "proasn_staff"
@@ -50,12 +50,5 @@ AdminDep = Annotated[service.Staff, Depends(require_role("admin"))]
 AuditReaderDep = Annotated[service.Staff, Depends(require_role("admin", "analyst"))]
 
 
-def set_staff_cookie(response, token: str) -> None:  # type: ignore[no-untyped-def]
-    response.set_cookie(
-        COOKIE,
-        token,
-        httponly=True,
-        samesite="strict",
-        secure=get_settings().cookie_secure,
-        path="/",
-    )
+def set_staff_cookie(response: Response, token: str) -> None:
+    set_cookie(response, COOKIE, token)

@@ -8,6 +8,7 @@ from fastapi.responses import Response
 from app.accounts import service
 from app.accounts.deps import COOKIE, StaffDep, set_staff_cookie
 from app.proctoring import repository as proctoring_repository
+from app.web.cookies import clear_cookie
 from app.web.csrf import verify_csrf
 from app.web.deps import DB
 from app.web.pages import redirect, render, retry_after, with_wait
@@ -54,7 +55,7 @@ def login(
 def logout(staff: StaffDep, db: DB) -> Response:
     service.log_out(db, staff)
     response = redirect("/staf/masuk")
-    response.delete_cookie(COOKIE, path="/")
+    clear_cookie(response, COOKIE)
     return response
 
 

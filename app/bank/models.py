@@ -71,8 +71,3 @@ class ItemVersion(Base):
     superseded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Set when the version is first drawn into a form; from then on its content is frozen.
     frozen_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-
-
-def item_maximum(scoring: str, points: dict[str, int] | None) -> int:
-    """An item's most points: 1 for a keyed item, its best option's points for a graded one."""
-    return max((points or {}).values()) if scoring == "graded" else 1

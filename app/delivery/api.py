@@ -12,7 +12,6 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from app.config import get_settings
 from app.delivery import calls, repository, service, signals, views
 from app.delivery.content import ItemView
 from app.delivery.core import Answering
@@ -35,6 +34,7 @@ from app.delivery.schemas import (
 )
 from app.i18n import DEFAULT_LOCALE
 from app.kit.secrets_gen import token_digest
+from app.web.cookies import clear_cookie, set_cookie
 from app.web.deps import DB, in_transaction
 from app.web.pages import retry_after
 from app.web.routing import DomainRouter
@@ -60,14 +60,7 @@ def error_response(error: DeliveryError, locale: str = DEFAULT_LOCALE) -> JSONRe
 
 
 def set_taker_cookie(response: Response, token: str) -> None:
-    response.set_cookie(
-        COOKIE,
-        token,
-        httponly=True,
-        samesite="strict",
-        secure=get_settings().cookie_secure,
-        path="/",
-    )
+    set_cookie(response, COOKIE, token)
 
 
 def current_taker(db: DB, proasn_taker: TakerCookie = None) -> service.Taker:
@@ -268,7 +261,7 @@ def submit(taker: TakerDep, db: DB) -> StateOut:
 @router.post("/logout", status_code=204)
 def logout(taker: TakerDep, db: DB, response: Response) -> Response:
     service.logout(db, taker)
-    response.delete_cookie(COOKIE, path="/")
+    clear_cookie(response, COOKIE)
     response.status_code = 204
     return response
 

@@ -1,10 +1,11 @@
 """The calls every open test page repeats every few seconds (item, answer save, heartbeat) in
 Core SQL, for the ordinary case only.
 
-bench/load measured ~4 ms of CPU per such call through the ORM (identity loads, unit of
-work), 17 times a bare ping, with the database idle: one worker could not serve a room of a
-few hundred takers. Here a call is one read (the login, its attempt, the current section and
-the form item, by the cookie's token hash) plus only the writes it needs.
+Through the ORM (identity loads, unit of work) such a call cost many times a bare request
+with the database idle, and one worker could not serve a room of a few hundred takers
+(figures: bench/README.md, "Figures behind the code"). Here a call is one read (the login,
+its attempt, the current section and the form item, by the cookie's token hash) plus only
+the writes it needs.
 
 Whether a request is ordinary is core's to say (`core.ordinary`), from the values read here:
 anything else — no attempt yet, awaiting admission, paused, submitted, a deadline or section

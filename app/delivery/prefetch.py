@@ -22,10 +22,9 @@ class Prefetch:
 PREFETCH = Prefetch()
 
 # Each page load draws its refill point in this range. With one fixed point a room that
-# pressed "Mulai tes" together asked for its second batches together too: bench/load's 2,000
-# takers answering every 8-12 s sent them all within ~16 s, 12 answers after the start, the
-# one stall of the steady phase (p99 of batches 129 ms, of everything else <= 66 ms). Drawn
-# from 6..14, the same room's refills spread over ~9 answers (~90 s) and stay apart after.
+# pressed "Mulai tes" together asks for its second batches together too, all within a few
+# seconds: a stall for everyone (bench/README.md, "Steady 2,000: the one stall, found").
+# Drawn from 6..14, the same room's refills spread over ~9 answers and stay apart after.
 # At 6 the page still has five items ahead in hand when it asks: a minute or more of work
 # if the LAN drops that request.
 REFILL_RANGE = (6, 14)

@@ -18,6 +18,7 @@ from app.delivery.schemas import MAX_POSITION, ItemPosition
 from app.i18n import gettext
 from app.kit.secrets_gen import token_digest
 from app.web import pages
+from app.web.cookies import clear_cookie
 from app.web.csrf import verify_csrf
 from app.web.deps import DB, in_transaction
 from app.web.pages import redirect, retry_after, with_wait
@@ -143,7 +144,7 @@ async def start(request: Request, proasn_taker: TakerCookie = None) -> RedirectR
 def logout(taker: TakerDep, db: DB) -> RedirectResponse:
     service.logout(db, taker)
     response = redirect("/ujian")
-    response.delete_cookie(COOKIE, path="/")
+    clear_cookie(response, COOKIE)
     return response
 
 

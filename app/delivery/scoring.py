@@ -15,7 +15,7 @@ from sqlalchemy import String, cast, select
 from sqlalchemy.orm import Session
 
 from app.bank.models import ItemVersion
-from app.bank.models import item_maximum as maximum_of
+from app.bank.points import item_maximum, option_points
 from app.delivery import repository
 from app.delivery.models import Answer, Attempt, AttemptScore
 from app.delivery.selectors import FixedFormSelector, selector_for
@@ -37,10 +37,6 @@ class SubtestTally:
     items: int = 0
 
 
-def item_maximum(version: "ItemVersion | ScoringKey") -> int:
-    return maximum_of(version.scoring, version.points)
-
-
 class ScoringKey(Protocol):
     subtest_code: str
     scoring: str
@@ -54,22 +50,19 @@ class _Rule:
 
     subtest: str
     maximum: int
-    points: dict[str, int]  # keyed: {key: 1}
+    points: dict[str, int]  # bank.points.option_points: read once per version, not per answer
 
     @classmethod
     def of(cls, version: "ItemVersion | ScoringKey") -> "_Rule":
-        if version.scoring == "graded":
-            points = {k: int(v) for k, v in (version.points or {}).items()}
-        else:
-            points = {version.key: 1} if version.key else {}
-        return cls(version.subtest_code, item_maximum(version), points)
+        return cls(version.subtest_code, item_maximum(version), option_points(version))
 
 
 class RuleCache:
     """Scoring rules by item version id, kept by the worker: a version in a form is frozen
     and never edited again (a change makes a new version), and a room's deadline scores the
-    same few hundred versions for every attempt. Reading them per attempt was a query of 700
-    ids for each attempt closed by a request (bench/load, deadline: a third of its time)."""
+    same few hundred versions for every attempt. Read per attempt, they are a query of 700
+    ids for each attempt closed by a request, a large share of a deadline's scoring time
+    (figures: bench/README.md, "Figures behind the code")."""
 
     def __init__(self, size: int = 20_000) -> None:
         self.size = size

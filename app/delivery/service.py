@@ -502,7 +502,7 @@ def submit_expired(db: Session, limit: int | None = None) -> int:
     if not ids:
         return 0
     # The batch read together: a room's deadline expires them all at once, and one at a
-    # time (attempt, sections, lock, form, keys, answers, scores) was ~9 queries each.
+    # time (attempt, sections, lock, form, keys, answers, scores) is ~9 queries each.
     attempts = repository.attempts_by_id(db, ids)
     sections = repository.sections_of_many(db, ids)
     cache = db.info.setdefault("attempt_sections", {})

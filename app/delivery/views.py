@@ -224,8 +224,9 @@ def grid_html(
     locked_title: str,
 ) -> Markup:
     """The grid's cells (answered | flagged | empty; a section not open is locked), built
-    here and not in the template: 700 cells through Jinja were ~3 ms of every page load, a
-    whole room's first page in the same minute."""
+    here and not in the template: 700 cells through Jinja are a measurable share of every
+    page load, and a whole room loads its first page in the same minute (figures:
+    bench/README.md, "Figures behind the code")."""
     title = escape(locked_title)
     cells = []
     for section in sections:

@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from app.bank import repository as bank_repository
-from app.bank.models import item_maximum
+from app.bank.points import item_maximum
 from app.exams import repository
 from app.exams.forms import DrawnItem, PoolItem, SectionSpec, check_satisfiable, draw_form
 from app.exams.models import BlueprintSection, Event, ExamSession, Form, Participant
@@ -45,7 +45,7 @@ def pools_for(db: Session, specs: Sequence[SectionSpec], at: datetime) -> dict[i
                 tuple(o["id"] for o in v.options),
                 v.shuffle_options,
                 v.subtest_code,
-                item_maximum(v.scoring, v.points),
+                item_maximum(v),
             )
             for v, code in bank_repository.pool_as_of(db, spec.subtest, spec.theme, at)
         ]

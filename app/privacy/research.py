@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from app.audit.service import Actor, record, record_subjects_from
+from app.bank.points import item_points
 from app.kit import clock
 from app.privacy import research_repository as repository
 
@@ -152,11 +153,6 @@ def _scored(answers: list[tuple[Any, str | None]], items: dict[Any, Any]) -> dic
     out = {}
     for version_id, option in answers:
         item = items[version_id]
-        if option is None:
-            score = None
-        elif item.scoring == "keyed":
-            score = int(option == item.key)
-        else:
-            score = (item.points or {}).get(option)
+        score = None if option is None else item_points(item, option)
         out[item.name] = [option, score]
     return out

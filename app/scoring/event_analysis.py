@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from app.bank import repository as bank_repository
 from app.bank.models import ItemVersion
+from app.bank.points import item_maximum, item_points
 from app.scoring import repository
 from app.scoring.dif import Dif, RegionDif, by_region, mantel_haenszel, province_of, sex_of
 from app.scoring.item_analysis import ItemStats, SummaryStats, analyse
@@ -17,7 +18,6 @@ from app.scoring.service import (
     ScoringItem,
     collect_responses,
     graded_categories,
-    item_points,
     scoring_items,
 )
 
@@ -133,10 +133,7 @@ def analyse_event(
     for subtest, items in seen.by_subtest.items():
         scored = [v for v in items if v.id not in neutralised]
         matrix = seen.points(items)
-        maxima = np.array(
-            [max((v.points or {"x": 1}).values()) if v.scoring == "graded" else 1 for v in items],
-            dtype=float,
-        )
+        maxima = np.array([item_maximum(v) for v in items], dtype=float)
         keep = [i for i, v in enumerate(items) if v.id not in neutralised]
         stats, summary = analyse(matrix[:, keep], maxima[keep], [codes[v.id] for v in scored])
         by_code = {s.key: s for s in stats}

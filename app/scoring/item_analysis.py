@@ -44,7 +44,8 @@ def _cov(x: np.ndarray, y: np.ndarray) -> float:
 def item_stats(key: str, scores: np.ndarray, maximum: float, rest: np.ndarray) -> ItemStats:
     """`scores`: the item's score for each taker who saw it; `rest`: their test total minus it."""
     n = scores.size
-    fraction = scores / maximum
+    # An item that can earn nothing (a graded item stored without points) has facility 0.
+    fraction = scores / maximum if maximum else np.zeros_like(scores)
     sd = float(np.std(fraction, ddof=1)) if n > 1 else 0.0
     discrimination = efficiency = None
     if n > 2 and np.std(scores) > 0 and np.std(rest) > 0:

@@ -9,11 +9,11 @@ from typing import Annotated
 from fastapi import Cookie, Depends, Form, Request
 from fastapi.responses import Response
 
-from app.config import get_settings
 from app.i18n import N_
 from app.scoring import selfview
 from app.scoring.names import subtest_names
 from app.scoring.selfview import SelfViewRefused
+from app.web.cookies import clear_cookie, set_cookie
 from app.web.csrf import verify_csrf
 from app.web.deps import DB
 from app.web.flash import redirect_with
@@ -35,7 +35,7 @@ def result_page(request: Request, db: DB, token: SelfViewCookie = None) -> Respo
         form = {"results": None, "error": translate(ENDED) if token else None}
         response = render(request, "scoring/selfview.html", form, 401 if token else 200)
         if token:
-            response.delete_cookie(COOKIE, path="/hasil")
+            clear_cookie(response, COOKIE, path="/hasil")
         return response
     names = subtest_names(db)
     context = {
@@ -60,14 +60,8 @@ def lookup(
         headers = retry_after(exc.retry_after)
         return render(request, "scoring/selfview.html", context, exc.status, headers=headers)
     response = redirect("/hasil")
-    response.set_cookie(
-        COOKIE,
-        token,
-        max_age=int(selfview.LONGEST.total_seconds()),
-        httponly=True,
-        samesite="strict",
-        secure=get_settings().cookie_secure,
-        path="/hasil",
+    set_cookie(
+        response, COOKIE, token, max_age=int(selfview.LONGEST.total_seconds()), path="/hasil"
     )
     return response
 
@@ -76,5 +70,5 @@ def lookup(
 def log_out(db: DB, token: SelfViewCookie = None) -> Response:
     selfview.log_out(db, token)
     response = redirect_with("/hasil", translate(LOGGED_OUT))
-    response.delete_cookie(COOKIE, path="/hasil")
+    clear_cookie(response, COOKIE, path="/hasil")
     return response

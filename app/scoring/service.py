@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from app.audit.service import Actor, record
 from app.bank import repository as bank_repository
 from app.bank.models import ItemVersion
+from app.bank.points import item_maximum, item_points
 from app.exams.models import Event
 from app.i18n import N_, translate
 from app.kit import clock
@@ -119,14 +120,6 @@ def with_parameters(
     }
 
 
-def item_points(version: ScoringItem | ItemVersion, option: str | None) -> int:
-    if option is None:
-        return 0
-    if version.scoring == "graded":
-        return int((version.points or {}).get(option, 0))
-    return int(option == version.key)
-
-
 def _subtest_scores(
     people: list[Person], versions: list[ScoringItem]
 ) -> dict[uuid.UUID, dict[str, Any]]:
@@ -135,9 +128,7 @@ def _subtest_scores(
     for person in people:
         seen = [v for v in versions if v.id in person.answers]
         raw = sum(item_points(v, person.answers[v.id]) for v in seen)
-        maximum = sum(
-            max((v.points or {"x": 1}).values()) if v.scoring == "graded" else 1 for v in seen
-        )
+        maximum = sum(item_maximum(v) for v in seen)
         answered = sum(person.answers[v.id] is not None for v in seen)
         results[person.participant_id] = {
             "raw": raw,

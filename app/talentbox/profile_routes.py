@@ -14,6 +14,7 @@ from app.talentbox.deps import AnalystDep, CsrfChecked
 from app.talentbox.models import VERIFICATION_STATUSES, ProfileImport, ProfileRecord
 from app.talentbox.settings import load_settings
 from app.web.deps import DB
+from app.web.htmx import is_htmx
 from app.web.pages import redirect, render
 from app.web.routing import DomainRouter
 
@@ -84,7 +85,7 @@ def set_record_status(
     if item is None:
         raise Forbidden()
     service.set_verification(db, analyst.actor, [item], status, note.strip())
-    if request.headers.get("HX-Request"):
+    if is_htmx(request):
         components = load_settings().weighted.profile_components()
         context = {"r": item, "components": components, "back": back}
         response = render(request, "talentbox/_profile_row.html", context)

@@ -10,9 +10,9 @@ import secrets
 
 from fastapi import Form, Request, Response
 
-from app.config import get_settings
 from app.i18n import N_
 from app.kit.errors import Refusal
+from app.web.cookies import set_cookie
 from app.web.inputs import InvalidField
 
 COOKIE = "proasn_csrf"
@@ -37,14 +37,7 @@ def csrf_token(request: Request) -> str:
 def attach_csrf_cookie(request: Request, response: Response) -> None:
     token = getattr(request.state, "new_csrf_token", None)
     if token:
-        response.set_cookie(
-            COOKIE,
-            token,
-            httponly=True,
-            samesite="strict",
-            secure=get_settings().cookie_secure,
-            path="/",
-        )
+        set_cookie(response, COOKIE, token)
 
 
 async def verify_csrf(request: Request, csrf_token: str = Form(default="")) -> None:

@@ -8,8 +8,8 @@ were a measurable share of a trivial request (bench/overhead.py).
 
 - **Language**: the `lang` cookie (id or en), Indonesian otherwise, set in a context variable
   that routes and templates read, even in worker threads.
-- **Body size**: a body over the limit is refused with 413 before anything parses it (an
-  unauthenticated 125 MB body to the taker login was parsed: server memory 165 -> 626 MB).
+- **Body size**: a body over the limit is refused with 413 before anything parses it: parsed,
+  it would cost memory in proportion to its size, before anyone is authenticated.
   With Content-Length the request is refused unread; a chunked body is counted as it is read
   and refused at the limit. The upload forms have their own, larger limit.
 - **Staff cap**: routes on the `DB` dependency keep their database connection between thread

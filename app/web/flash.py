@@ -10,7 +10,8 @@ from urllib.parse import quote, unquote
 from fastapi import Request, Response
 from fastapi.responses import RedirectResponse
 
-from app.config import get_settings
+from app.web.cookies import clear_cookie, set_cookie
+from app.web.htmx import is_htmx
 
 COOKIE = "proasn_flash"
 ERROR = "!"  # a message that reports a refusal starts with this in the cookie
@@ -18,14 +19,12 @@ ERROR = "!"  # a message that reports a refusal starts with this in the cookie
 
 def redirect_with(url: str, message: str, error: bool = False) -> RedirectResponse:
     response = RedirectResponse(url, status_code=303)
-    response.set_cookie(
+    set_cookie(
+        response,
         COOKIE,
         quote((ERROR if error else "") + message[:500]),
-        max_age=120,
-        httponly=True,
         samesite="lax",
-        secure=get_settings().cookie_secure,
-        path="/",
+        max_age=120,
     )
     return response
 
@@ -34,11 +33,11 @@ def waiting(request: Request) -> tuple[str | None, bool]:
     """The message waiting for this page (and whether it reports an error); htmx fragments
     (the board's polling) leave it for the page."""
     raw = request.cookies.get(COOKIE)
-    if not raw or request.headers.get("HX-Request"):
+    if not raw or is_htmx(request):
         return None, False
     text = unquote(raw)
     return text.removeprefix(ERROR), text.startswith(ERROR)
 
 
 def clear(response: Response) -> None:
-    response.delete_cookie(COOKIE, path="/")
+    clear_cookie(response, COOKIE)

@@ -8,6 +8,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from app.i18n import N_
 from app.web import flash
 from app.web.csrf import attach_csrf_cookie, csrf_token
+from app.web.htmx import is_htmx
 from app.web.templating import templates, translate
 
 
@@ -19,7 +20,7 @@ def render(
     layout: str = "layout.html",
     headers: dict[str, str] | None = None,
 ) -> HTMLResponse:
-    fragment = bool(request.headers.get("HX-Request"))
+    fragment = is_htmx(request)
     # Only the staff layout shows a waiting message: other pages leave it for the next one.
     message, is_error = flash.waiting(request) if layout == "layout.html" else (None, False)
     full = {

@@ -11,6 +11,7 @@ from fastapi.routing import APIRoute
 from sqlalchemy import text
 
 from app.i18n import pick_locale
+from app.web.cookies import set_cookie
 from app.web.deps import DB
 from app.web.templating import layout_for, templates
 
@@ -40,7 +41,7 @@ def switch_language(lang: str, next: str = "/") -> RedirectResponse:
     """Switch the interface language (id / en); only local redirects are followed."""
     target = next if next.startswith("/") and not next.startswith("//") else "/"
     response = RedirectResponse(target, status_code=303)
-    response.set_cookie("lang", pick_locale(lang), max_age=365 * 24 * 3600, samesite="lax")
+    set_cookie(response, "lang", pick_locale(lang), samesite="lax", max_age=365 * 24 * 3600)
     return response
 
 

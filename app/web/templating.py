@@ -16,6 +16,7 @@ from app.i18n import current_locale as current_locale
 from app.i18n import translate as translate
 from app.i18n import translations
 from app.kit.timezones import format_local, to_local
+from app.web.htmx import is_htmx
 from app.web.labels import label
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent.parent / "templates"
@@ -140,4 +141,4 @@ templates.env.globals["static_url"] = _static_url
 
 def layout_for(request: Request) -> str:
     """htmx requests get the bare fragment layout; everything else the full page."""
-    return "layout_fragment.html" if request.headers.get("HX-Request") else "layout.html"
+    return "layout_fragment.html" if is_htmx(request) else "layout.html"
