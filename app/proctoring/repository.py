@@ -5,7 +5,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, bindparam, func, select, update
+from sqlalchemy import Row, bindparam, func, select, text, update
 from sqlalchemy.orm import Session
 
 from app.accounts.models import StaffUser
@@ -253,7 +253,8 @@ def add_reset_request_if_none_pending(db: Session, **values: Any) -> LoginResetR
         .values(**values)
         .on_conflict_do_nothing(
             index_elements=[LoginResetRequest.participant_id],
-            index_where=LoginResetRequest.status == "pending",
+            # as written in the index: a bound parameter would not infer it on PostgreSQL
+            index_where=text("status = 'pending'"),
         )
         .returning(LoginResetRequest)
     )

@@ -232,7 +232,8 @@ def test_the_refusal_page_asks_and_waits_and_the_proctor_approves(app, world: Wo
     assert proctor.post(approve.group(1)).status_code == 403  # no CSRF token
     done = proctor.post(approve.group(1), data={"csrf_token": CSRF})
     assert done.status_code == 303
-    assert "minta reset login" not in proctor.get(f"/pengawas/sesi/{s}").text
+    quiet = proctor.get(f"/pengawas/sesi/{s}").text  # answered: no badge, no count
+    assert "minta reset login" not in quiet and "permintaan reset login" not in quiet
 
     assert pc_b.get("/ujian/minta-reset/status").json() == {"status": "approved"}
     answered = pc_b.get("/ujian/minta-reset")
