@@ -40,6 +40,7 @@ from app.privacy import routes as privacy_routes
 from app.proctoring import agency_routes
 from app.proctoring import routes as proctor_routes
 from app.proctoring.service import ActionRefused
+from app.readiness import routes as readiness_routes
 from app.scoring import routes as scoring_routes
 from app.scoring import selfview_routes
 from app.scoring.service import ScoringRefused
@@ -283,6 +284,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     web_routes.add_to(app)
     app.include_router(taker_api)
     app.include_router(taker_pages)
+    app.include_router(readiness_routes.router)
     app.include_router(staff_routes.router)
     app.include_router(admin_routes.router)
     app.include_router(audit_routes.router)

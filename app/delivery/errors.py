@@ -57,3 +57,6 @@ InvalidSequence = _error(
 InvalidBatch = _error(
     "invalid_batch", 422, N_("Ask for 1 to 25 consecutive items, the first at position 1 or later.")
 )
+LoginFree = _error(
+    "login_free", 409, N_("Your login is free: log in again with your NIP and the room token.")
+)

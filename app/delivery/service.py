@@ -68,22 +68,7 @@ def login(
     """Log in with NIP and room token; returns the taker and a new cookie token (or None
     when this browser's existing login is reused). Wrong tries are limited per NIP and per
     address (app/throttle): a room token is short, and guessing one cost nothing."""
-    try:
-        digits = normalise_nip(nip)
-    except InvalidNIP:
-        digits = None
-    keyed = throttle.keys("taker", nip=digits or nip.strip()[:40], address=address)
-    try:
-        tried = throttle.check(db, "taker", keyed, serialize="nip")
-    except throttle.Throttled as exc:
-        raise errors.TooManyTries(retry_after=exc.retry_after) from None
-    token = "".join(room_token.split()).upper()
-    now = clock.now()
-    found = repository.participant_in_open_session(db, digits, token, now) if digits else None
-    if found is None:
-        throttle.failed(db, "taker", keyed, tried)
-        raise errors.InvalidLogin()
-    participant, active = found
+    participant, active, keyed, tried = check_credentials(db, nip, room_token, address)
     if active is not None:
         if cookie_token and active.token_hash == token_digest(cookie_token):
             return Taker(active, participant), None
@@ -103,6 +88,30 @@ def login(
         raise errors.LoginInUse()
     throttle.succeeded(db, "taker", keyed, "nip", tried)
     return Taker(new_login, participant), raw
+
+
+def check_credentials(
+    db: Session, nip: str, room_token: str, address: str | None
+) -> tuple[Participant, TakerLogin | None, dict[str, str], dict[str, int]]:
+    """The participant with this NIP and room token, and their live login if any; refuses
+    as a wrong login (counted against the NIP and the address) when there is none. Also
+    returns the throttle's keys and counts, for `throttle.succeeded` on a success."""
+    try:
+        digits = normalise_nip(nip)
+    except InvalidNIP:
+        digits = None
+    keyed = throttle.keys("taker", nip=digits or nip.strip()[:40], address=address)
+    try:
+        tried = throttle.check(db, "taker", keyed, serialize="nip")
+    except throttle.Throttled as exc:
+        raise errors.TooManyTries(retry_after=exc.retry_after) from None
+    token = "".join(room_token.split()).upper()
+    now = clock.now()
+    found = repository.participant_in_open_session(db, digits, token, now) if digits else None
+    if found is None:
+        throttle.failed(db, "taker", keyed, tried)
+        raise errors.InvalidLogin()
+    return found[0], found[1], keyed, tried
 
 
 def authenticate(db: Session, cookie_token: str | None, with_context: bool = False) -> Taker:

@@ -40,6 +40,7 @@ ALERT_LOW_TIME = N_("less than 5 minutes left")
 ALERT_LOGIN_FREED = N_("login freed, not back in yet")
 ALERT_AWAITING = N_("waiting to be admitted")
 ALERT_ABSENT_SIGNED_IN = N_("recorded absent, yet logged in")
+ALERT_RESET_REQUEST = N_("asks for a login reset")
 # Seats whose test is under way: only their contact age means anything.
 LIVE = ("in_progress", "paused", "disconnected")
 
@@ -66,6 +67,7 @@ class BoardRow:
     changed_at: datetime
     signed_in: bool = False  # logged in or began the test
     extra_minutes: int = 0
+    reset_request_id: uuid.UUID | None = None  # a login reset request waiting for an answer
 
     @property
     def status_label(self) -> str:
@@ -79,6 +81,7 @@ class Board:
     at: datetime
     totals: dict[str, int] = field(default_factory=dict)
     attendance: AttendanceCounts = AttendanceCounts(0, 0, 0, 0, 0, 0, 0)
+    reset_requests: int = 0  # seats asking for a login reset
 
 
 def _status(row: SeatRow, now: datetime) -> str:
@@ -104,6 +107,13 @@ def _signed_in(row: SeatRow) -> bool:
     return row.login_id is not None or row.attempt_id is not None
 
 
+def _open_request(row: SeatRow, now: datetime) -> uuid.UUID | None:
+    """The seat's login reset request still waiting for an answer (one lapsed is not)."""
+    if row.request_id is not None and row.request_expires_at > now:
+        return row.request_id
+    return None
+
+
 def _alerts(row: SeatRow, status: str, remaining: int | None, now: datetime) -> list[str]:
     """Only what asks for the proctor's action: a board where every seat carries a badge is a
     board nobody reads (a login with attendance not yet recorded is counted in the totals)."""
@@ -122,12 +132,15 @@ def _alerts(row: SeatRow, status: str, remaining: int | None, now: datetime) -> 
         alerts.append(ALERT_AWAITING)
     if row.attendance == "absent" and _signed_in(row):
         alerts.append(ALERT_ABSENT_SIGNED_IN)
+    if _open_request(row, now) is not None:
+        alerts.append(ALERT_RESET_REQUEST)
     return alerts
 
 
 def _changed_at(row: SeatRow, now: datetime) -> datetime:
     """When the row last looked different; a seat turning "terputus" counts as a change."""
     stamps = [row.participant_updated_at, row.seat_updated_at, row.last_answer_at]
+    stamps += [row.request_at, row.request_expires_at, row.request_decided_at]
     if row.login_id is not None:
         stamps += [row.login_created_at, row.admitted_at]
     if row.attempt_id is not None:
@@ -168,6 +181,7 @@ def board_row(
         changed_at=changed or _changed_at(row, now),
         signed_in=_signed_in(row),
         extra_minutes=row.extra_minutes or 0,
+        reset_request_id=_open_request(row, now),
     )
 
 
@@ -189,6 +203,7 @@ def build_board(
         totals[status] += 1
     totals["all"] = len(seats)
     attendance = count_attendance((s.attendance, _signed_in(s)) for s in seats)
+    asking = sum(1 for s in seats if _open_request(s, now) is not None)
     # One second of overlap: a change in the same instant as the last poll is not lost.
     after = since - timedelta(seconds=1) if since is not None else None
     rows = []
@@ -196,4 +211,4 @@ def build_board(
         changed = _changed_at(seat, now)
         if after is None or changed > after:
             rows.append(board_row(seat, now, status, changed))
-    return Board(rows, now, totals, attendance)
+    return Board(rows, now, totals, attendance, asking)

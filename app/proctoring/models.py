@@ -1,10 +1,10 @@
 """Proctoring tables: who watches which room, seats (check-in), pauses, extra time,
-broadcasts and incident notes."""
+broadcasts, incident notes and takers' login reset requests."""
 
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, UTCDateTime
@@ -109,3 +109,41 @@ class Incident(Base):
     note: Mapped[str] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(UTCDateTime())
     author: Mapped[str] = mapped_column(String(64))
+
+
+class LoginResetRequest(Base):
+    """A taker's request, from a browser refused because their login is held by another
+    (a PC whose cookie was lost), that the proctor free the login. The proctor approves
+    (the login reset, audited with the request) or rejects it on the board; a request not
+    answered in `expires_at` lapses. At most one is pending per participant (the index).
+
+    `waiter_hash` is the SHA-256 of the cookie of the browser waiting for the answer: it may
+    read the request's status, nothing more (it logs in with NIP and room token as before)."""
+
+    __tablename__ = "proctor_login_reset_request"
+    __table_args__ = (
+        Index(
+            "ux_proctor_login_reset_request_one_pending",
+            "participant_id",
+            unique=True,
+            sqlite_where=text("status = 'pending'"),
+            postgresql_where=text("status = 'pending'"),
+        ),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    participant_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("exam_participant.id", ondelete="CASCADE"), index=True
+    )
+    exam_session_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("exam_session.id", ondelete="CASCADE"), index=True
+    )
+    # pending → approved | rejected | expired
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decided_by: Mapped[str | None] = mapped_column(String(64))
+    waiter_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_agent: Mapped[str | None] = mapped_column(String(400))
+    client_address: Mapped[str | None] = mapped_column(String(64))

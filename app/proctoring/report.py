@@ -33,6 +33,7 @@ ACTION_LABELS = {
     "room.resume": N_("whole room resumed"),
     "attempt.extra_time": N_("extra time"),
     "seat.reset_login": N_("login freed"),
+    "seat.reset_request_reject": N_("login reset request declined"),
     "attempt.end": N_("test ended by the proctor"),
     "room.broadcast": N_("message to the room"),
 }
@@ -168,4 +169,6 @@ def _detail(details: dict, zone: str) -> str:  # type: ignore[type-arg]
         parts.append(str(details["message"]))
     if details.get("pc_number"):
         parts.append(translate(N_("moved to PC %(pc)s")) % {"pc": details["pc_number"]})
+    if details.get("request_id"):
+        parts.append(translate(N_("asked for by the taker from another browser")))
     return "; ".join(parts)

@@ -5,18 +5,21 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, bindparam, func, select, update
+from sqlalchemy import Row, bindparam, func, select, text, update
 from sqlalchemy.orm import Session
 
 from app.accounts.models import StaffUser
+from app.db import insert_for
 from app.delivery.models import Answer, Attempt, TakerLogin
 from app.delivery.repository import ACTIVE_LOGIN_OF_PARTICIPANT
 from app.exams.models import Agency, Event, ExamSession, Form, Participant
+from app.kit.ids import new_id
 from app.proctoring.models import (
     AttemptPause,
     Broadcast,
     ExtraTime,
     Incident,
+    LoginResetRequest,
     ProctorAssignment,
     Seat,
 )
@@ -68,7 +71,9 @@ def assignments(db: Session) -> list[tuple[ProctorAssignment, StaffUser, ExamSes
 # nip, participant_updated_at, agency; seat_id, attendance, pc_number, id_checked,
 # seat_version, seat_updated_at; login_id, needs_admission, admitted_at, login_created_at;
 # attempt_id, status, submitted_by, deadline_at, paused_at, last_seen_at, started_at,
-# submitted_at, controlled_at; item_count, answered, last_answer_at, extra_minutes.
+# submitted_at, controlled_at; item_count, answered, last_answer_at, extra_minutes;
+# request_id, request_at, request_expires_at (a pending login reset request),
+# request_decided_at (when the last one was answered).
 SeatRow = Row[Any]
 
 
@@ -76,6 +81,14 @@ def _per_attempt(aggregate: Any, attempt_id: Any) -> Any:
     """An aggregate over the attempt's own rows (a correlated subquery on an indexed column)."""
     return select(aggregate).where(attempt_id == Attempt.id).correlate(Attempt).scalar_subquery()
 
+
+# When the seat's last login reset request was answered: the row changes then.
+_REQUEST_DECIDED = (
+    select(func.max(LoginResetRequest.decided_at))
+    .where(LoginResetRequest.participant_id == Participant.id)
+    .correlate(Participant)
+    .scalar_subquery()
+)
 
 _SEAT_ROWS = (
     select(
@@ -107,12 +120,21 @@ _SEAT_ROWS = (
         _per_attempt(func.count(Answer.option_id), Answer.attempt_id).label("answered"),
         _per_attempt(func.max(Answer.answered_at), Answer.attempt_id).label("last_answer_at"),
         _per_attempt(func.sum(ExtraTime.minutes), ExtraTime.attempt_id).label("extra_minutes"),
+        LoginResetRequest.id.label("request_id"),
+        LoginResetRequest.created_at.label("request_at"),
+        LoginResetRequest.expires_at.label("request_expires_at"),
+        _REQUEST_DECIDED.label("request_decided_at"),
     )
     .join(Agency, Agency.id == Participant.agency_id)
     .outerjoin(Seat, Seat.participant_id == Participant.id)
     .outerjoin(TakerLogin, ACTIVE_LOGIN_OF_PARTICIPANT)
     .outerjoin(Attempt, Attempt.participant_id == Participant.id)
     .outerjoin(Form, Form.participant_id == Participant.id)
+    .outerjoin(
+        LoginResetRequest,
+        (LoginResetRequest.participant_id == Participant.id)
+        & (LoginResetRequest.status == "pending"),
+    )
     .order_by(Participant.name, Participant.nip)
 )
 _IN_SESSION = Participant.session_id == bindparam("the_session")
@@ -210,3 +232,44 @@ def rotate_token_if_unchanged(
     changed = db.execute(query).rowcount == 1
     db.refresh(exam_session)  # the token now, whoever rotated it
     return changed
+
+
+# --- login reset requests -----------------------------------------------------------------
+
+
+def pending_reset_request(db: Session, participant_id: uuid.UUID) -> LoginResetRequest | None:
+    query = select(LoginResetRequest).where(
+        LoginResetRequest.participant_id == participant_id, LoginResetRequest.status == "pending"
+    )
+    return db.scalar(query)
+
+
+def add_reset_request_if_none_pending(db: Session, **values: Any) -> LoginResetRequest | None:
+    """Insert a pending request unless the participant has one; None when they do (the
+    unique index over pending requests decides, as for logins)."""
+    values.setdefault("id", new_id())
+    query = (
+        insert_for(db)(LoginResetRequest)
+        .values(**values)
+        .on_conflict_do_nothing(
+            index_elements=[LoginResetRequest.participant_id],
+            # as written in the index: a bound parameter would not infer it on PostgreSQL
+            index_where=text("status = 'pending'"),
+        )
+        .returning(LoginResetRequest)
+    )
+    return db.scalar(query)
+
+
+def reset_request_of_waiter(db: Session, waiter_hash: str) -> LoginResetRequest | None:
+    query = select(LoginResetRequest).where(LoginResetRequest.waiter_hash == waiter_hash)
+    return db.scalar(query)
+
+
+def reset_request_in_session(
+    db: Session, exam_session_id: uuid.UUID, request_id: uuid.UUID
+) -> LoginResetRequest | None:
+    request = db.get(LoginResetRequest, request_id)
+    if request is None or request.exam_session_id != exam_session_id:
+        return None
+    return request

@@ -20,10 +20,11 @@ from app.i18n import N_, current_locale, gettext
 from app.kit import clock
 from app.kit.streaming import csv_chunks
 from app.kit.timezones import format_local
-from app.proctoring import repository, service
+from app.proctoring import repository, reset_requests, service
 from app.proctoring.board import build_board
 from app.proctoring.models import INCIDENT_CATEGORIES
 from app.proctoring.report import session_report
+from app.readiness import views as readiness_views
 from app.web.csrf import verify_csrf
 from app.web.deps import DB, in_transaction
 from app.web.flash import redirect_with
@@ -102,6 +103,8 @@ def session_page(
         "local_now": clock.now().astimezone(ZoneInfo(exam_session.time_zone)).strftime("%H:%M"),
         "broadcast_minutes": service.BROADCAST_MINUTES,
         "max_broadcast_minutes": service.MAX_BROADCAST_MINUTES,
+        "pc_checks": readiness_views.room_checks(db, exam_session),
+        "check_rules": readiness_views.check_rules(),
     }
     return render(request, "proctoring/session.html", context)
 
@@ -486,3 +489,25 @@ def end_attempt(
         return service.end_attempt(db, staff.actor, exam_session, participant, reason)
 
     return _seat_action(exam_session, db, participant_id, staff, action)
+
+
+# --- a taker's login reset request (proctoring.reset_requests) ------------------------------
+
+
+@router.post("/sesi/{session_id}/permintaan-reset/{request_id}/setujui", dependencies=[CsrfChecked])
+def approve_reset_request(
+    exam_session: SessionDep, request_id: uuid.UUID, staff: StaffDep, db: DB
+) -> Response:
+    """One click on the board: the seat's login reset, audited with the request."""
+    return act(
+        exam_session, lambda: reset_requests.approve(db, staff.actor, exam_session, request_id)
+    )
+
+
+@router.post("/sesi/{session_id}/permintaan-reset/{request_id}/tolak", dependencies=[CsrfChecked])
+def reject_reset_request(
+    exam_session: SessionDep, request_id: uuid.UUID, staff: StaffDep, db: DB
+) -> Response:
+    return act(
+        exam_session, lambda: reset_requests.reject(db, staff.actor, exam_session, request_id)
+    )

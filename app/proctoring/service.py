@@ -486,22 +486,40 @@ def reset_login(
     pc_number: str | None = None,
 ) -> Outcome:
     """Free the seat's login (crashed PC, or a move to another PC): answers and time stay.
-    Every login of the seat still in use ends (rows from before the database held one)."""
+    Every login of the seat still in use ends (rows from before the database held one). A
+    login reset request of the seat (proctoring.reset_requests) is answered by it, and the
+    audit row names it."""
     reason = _need_reason(reason)
-    ended = delivery_repository.end_logins(db, participant.id, clock.now(), "reset by proctor")
+    now = clock.now()
+    ended = delivery_repository.end_logins(db, participant.id, now, "reset by proctor")
     attempt = delivery_repository.attempt_of(db, participant.id)
     if ended and attempt is not None:
-        attempt.controlled_at = clock.now()  # the open page hears of it and says so
+        attempt.controlled_at = now  # the open page hears of it and says so
     if pc_number:
         seat = seat_of(db, participant)
         seat.pc_number, seat.version, seat.updated_at = (
             pc_number.strip()[:16],
             seat.version + 1,
-            clock.now(),
+            now,
         )
-    if not ended:
+    request = repository.pending_reset_request(db, participant.id)
+    if request is not None and request.expires_at > now:
+        request.status, request.decided_at, request.decided_by = "approved", now, actor.username
+        asked = {"request_id": str(request.id)}
+    else:
+        asked = {}
+    if not ended and not asked:
         return Outcome(False, N_("The taker is not logged in"))
-    _audit(db, actor, "seat.reset_login", exam_session, participant, reason, pc_number=pc_number)
+    _audit(
+        db,
+        actor,
+        "seat.reset_login",
+        exam_session,
+        participant,
+        reason,
+        pc_number=pc_number,
+        **asked,
+    )
     return Outcome(True, N_("Login freed; the taker may log in again from another PC"))
 
 

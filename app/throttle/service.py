@@ -1,5 +1,5 @@
-"""Limits on guessing, kept apart by purpose (staff login, the self-view, taker login) and
-counted per key (account or NIP, and address).
+"""Limits on guessing, kept apart by purpose (staff login, the self-view, taker login, PC
+readiness reports) and counted per key (account or NIP, and address).
 
 A key's first `free` failures in the window cost nothing; after that each further try must
 wait for a delay that doubles with every failure, up to `cap_seconds`, counted from the last
@@ -42,6 +42,8 @@ RULES: dict[str, dict[str, Rule]] = {
     "selfview": {"nip": Rule(5, 120), "address": Rule(20, 60)},
     # A room mistyping its token at the start: five typos per NIP, fifty per address.
     "taker": {"nip": Rule(5, 60), "address": Rule(50, 30)},
+    # A technician's readiness report (/ujian/cek) names a room by its token: ten typos.
+    "readiness": {"address": Rule(10, 60)},
 }
 
 

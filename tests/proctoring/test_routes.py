@@ -69,6 +69,9 @@ def proctor_routes(world: World) -> list[tuple[str, str, dict]]:  # type: ignore
         ("POST", f"{seat}/reset-login", reason),
         ("POST", f"{seat}/akhiri", {"confirm": "true", **reason}),
         ("POST", f"/pengawas/sesi/{s}/massal", {"action": "admit", "participant_id": p, **reason}),
+        # no such request: refused with a reason for those allowed, forbidden for the rest
+        ("POST", f"/pengawas/sesi/{s}/permintaan-reset/{p}/setujui", {}),
+        ("POST", f"/pengawas/sesi/{s}/permintaan-reset/{p}/tolak", {}),
         ("POST", f"/pengawas/sesi/{s}/tutup", {"confirm": "true"}),
     ]
 

@@ -244,6 +244,17 @@
     }, 5000);
   }
 
+  // --- waiting for the proctor's answer to a login reset request: reload once answered ------
+  var resetWait = document.getElementById("reset-wait");
+  if (resetWait) {
+    setInterval(function () {
+      fetch(resetWait.getAttribute("data-status"), { credentials: "same-origin", headers: { "Accept": "application/json" } })
+        .then(readJson).then(function (result) {
+          if (result.status === 200 && result.body.status !== "pending") window.location.reload();
+        }, function () { /* offline: ask again later */ });
+    }, 3000);
+  }
+
   if (bar && !root) { tick(); setInterval(tick, 500); } // the submit page: the clock only
   if (!root) return; // login, instructions, practice, submit: nothing more to do
 
