@@ -9,6 +9,7 @@ from app.exams import models as exams_models  # noqa: F401
 from app.privacy import models as privacy_models  # noqa: F401
 from app.proctoring import models as proctoring_models  # noqa: F401
 from app.scoring import models as scoring_models  # noqa: F401
+from app.sync import models as sync_models  # noqa: F401
 from app.talentbox import models as talentbox_models  # noqa: F401
 from app.throttle import models as throttle_models  # noqa: F401
 

@@ -1,0 +1,260 @@
+"""Site and central servers: keys, registered sites, packages out and in, checking a file.
+
+The centre registers each site by name and public key and seals each package to that site;
+a site trusts one central key and loads only what that key signed and sealed to it.
+"""
+
+import hashlib
+import json
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from app.audit.service import Actor, record
+from app.exams import repository as exams_repository
+from app.i18n import N_
+from app.kit import clock
+from app.sync import envelope, package, repository
+from app.sync.errors import SyncRefused
+from app.sync.keys import PublicKey, ServerKeys, parse_public_key
+from app.sync.loading import LoadReport, load_package
+from app.sync.models import SyncCentralKey, SyncFileLog, SyncSite
+
+Progress = Callable[[int], None]
+SITE_NAME_CHARACTERS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
+
+
+# --- keys and sites -----------------------------------------------------------------------
+
+
+def add_site(db: Session, actor: Actor, name: str, key_text: str) -> tuple[SyncSite, bool]:
+    """Register a site (the centre); the same name and key again changes nothing."""
+    if not name or len(name) > 64 or set(name) - SITE_NAME_CHARACTERS:
+        raise SyncRefused(
+            N_("A site name is 1 to 64 letters, digits, dots, dashes or underscores.")
+        )
+    key = parse_public_key(key_text)
+    site = repository.site_by_name(db, name)
+    if site is not None:
+        if site.fingerprint == key.fingerprint:
+            return site, False
+        raise SyncRefused(
+            N_("Site %(name)s is registered with another key (%(fingerprint)s)."),
+            name=name,
+            fingerprint=site.fingerprint,
+        )
+    other = repository.site_by_fingerprint(db, key.fingerprint)
+    if other is not None:
+        raise SyncRefused(N_("This key is already site %(name)s's."), name=other.name)
+    site = SyncSite(
+        name=name, public_key=key.text, fingerprint=key.fingerprint, added_at=clock.now()
+    )
+    db.add(site)
+    db.flush()
+    record(
+        db,
+        actor,
+        "sync.add_site",
+        target_type="sync_site",
+        target_id=site.id,
+        target_label=name,
+        fingerprint=key.fingerprint,
+    )
+    return site, True
+
+
+def sites(db: Session) -> list[SyncSite]:
+    return repository.sites(db)
+
+
+def trust_central(db: Session, actor: Actor, key_text: str) -> tuple[SyncCentralKey, bool]:
+    """The central key this site accepts packages from (a site); replaces an earlier one."""
+    key = parse_public_key(key_text)
+    current = repository.central_key(db)
+    if current is not None and current.fingerprint == key.fingerprint:
+        return current, False
+    now = clock.now()
+    if current is not None:
+        current.replaced_at = now
+    trusted = SyncCentralKey(public_key=key.text, fingerprint=key.fingerprint, trusted_at=now)
+    db.add(trusted)
+    db.flush()
+    record(
+        db,
+        actor,
+        "sync.trust_central",
+        target_type="sync_central_key",
+        target_id=trusted.id,
+        fingerprint=key.fingerprint,
+        replaced=current.fingerprint if current else None,
+    )
+    return trusted, True
+
+
+def trusted_central(db: Session) -> PublicKey:
+    current = repository.central_key(db)
+    if current is None:
+        raise SyncRefused(
+            N_("No central key is trusted here yet: run `proasn sync trust-central KEY`.")
+        )
+    return parse_public_key(current.public_key)
+
+
+# --- packages ---------------------------------------------------------------------------------
+
+
+def make_package(
+    db: Session,
+    actor: Actor,
+    keys: ServerKeys,
+    event_code: str,
+    site_name: str,
+    session_codes: list[str],
+    progress: Progress | None = None,
+) -> tuple[bytes, dict[str, Any]]:
+    """The sealed, signed package file for `site_name` (the centre), and its header's summary."""
+    event = exams_repository.event_by_code(db, event_code)
+    if event is None:
+        raise SyncRefused(N_("Unknown event %(code)s."), code=event_code)
+    site = repository.site_by_name(db, site_name)
+    if site is None:
+        raise SyncRefused(
+            N_("Unknown site %(name)s: register it with `proasn sync add-site`."), name=site_name
+        )
+    chosen = package.chosen_sessions(db, event, session_codes)
+    content = package.collect(db, event, chosen, progress)
+    about = {
+        "event": {"code": event.code, "id": str(event.id), "version": event.version},
+        "sessions": [s.code for s in chosen],
+        "counts": content.counts,
+    }
+    data = envelope.seal(
+        "package", about, content.to_bytes(), keys, parse_public_key(site.public_key), site.name
+    )
+    sealed = envelope.parse(data)
+    _log(db, "made", sealed, data)
+    record(
+        db,
+        actor,
+        "sync.package",
+        target_type="exam_event",
+        target_id=event.id,
+        target_label=event.code,
+        site=site.name,
+        sessions=about["sessions"],
+        event_version=event.version,
+        file_id=sealed.header["id"],
+        counts=content.counts,
+    )
+    return data, sealed.header
+
+
+def open_package(
+    db: Session, keys: ServerKeys, data: bytes
+) -> tuple[envelope.Sealed, dict[str, Any]]:
+    """A package's header and content, once the trusted central key's signature holds and it
+    opens with this server's key."""
+    sealed = envelope.parse(data)
+    if sealed.kind != "package":
+        raise SyncRefused(N_("This file is not a package but %(kind)s."), kind=sealed.kind)
+    envelope.check_signature(sealed, trusted_central(db))
+    content = json.loads(envelope.open_payload(sealed, keys))
+    about = sealed.header["about"]
+    if (
+        content.get("event", {}).get("id") != about["event"]["id"]
+        or content["event"].get("version") != about["event"]["version"]
+    ):
+        raise SyncRefused(N_("The package's header and content disagree."))
+    return sealed, content
+
+
+def load_package_file(
+    db: Session, actor: Actor, keys: ServerKeys, data: bytes, progress: Progress | None = None
+) -> LoadReport:
+    """Verify, open and merge a package on this site (see app/sync/loading.py)."""
+    sealed, content = open_package(db, keys, data)
+    report = load_package(db, content, progress)
+    _log(db, "loaded", sealed, data)
+    record(
+        db,
+        actor,
+        "sync.load_package",
+        target_type="exam_event",
+        target_id=content["event"]["id"],
+        target_label=report.event_code,
+        sessions=report.sessions,
+        event_version=report.event_version,
+        file_id=sealed.header["id"],
+        created=dict(report.created),
+        updated=dict(report.updated),
+        removed=dict(report.removed),
+    )
+    return report
+
+
+def _log(db: Session, direction: str, sealed: envelope.Sealed, data: bytes) -> None:
+    about = sealed.header["about"]
+    db.add(
+        SyncFileLog(
+            file_id=uuid.UUID(sealed.header["id"]),
+            direction=direction,
+            kind=sealed.kind,
+            site_name=str(sealed.header["recipient"].get("name", "")),
+            event_code=about["event"]["code"],
+            event_version=about["event"]["version"],
+            session_codes=about["sessions"],
+            sha256=hashlib.sha256(data).hexdigest(),
+            made_at=datetime.fromisoformat(sealed.header["made_at"]),
+            recorded_at=clock.now(),
+        )
+    )
+    db.flush()
+
+
+# --- verify -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Verification:
+    """What `proasn sync verify` found; `opened` only when the file is sealed to this server."""
+
+    header: dict[str, Any]
+    signer: str  # central | self | site:NAME
+    opened: bool = False
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def verify_file(db: Session, keys: ServerKeys | None, data: bytes) -> Verification:
+    """Check a sync file without loading it: layout, a known signer's signature, and, when it is
+    sealed to this server, that it opens. Refused at the first thing wrong."""
+    sealed = envelope.parse(data)
+    signer_name, signer = _known_signer(db, keys, sealed.signer_fingerprint)
+    envelope.check_signature(sealed, signer)
+    result = Verification(sealed.header, signer_name)
+    if keys is not None and sealed.recipient_fingerprint == keys.public.fingerprint:
+        if sealed.kind == "package":
+            _, content = open_package(db, keys, data)
+        else:
+            content = json.loads(envelope.open_payload(sealed, keys))
+        result.opened = True
+        result.counts = {k: len(v) for k, v in content.items() if isinstance(v, list)}
+    return result
+
+
+def _known_signer(db: Session, keys: ServerKeys | None, fingerprint: str) -> tuple[str, PublicKey]:
+    central = repository.central_key(db)
+    if central is not None and central.fingerprint == fingerprint:
+        return "central", parse_public_key(central.public_key)
+    if keys is not None and keys.public.fingerprint == fingerprint:
+        return "self", keys.public
+    site = repository.site_by_fingerprint(db, fingerprint)
+    if site is not None:
+        return f"site:{site.name}", parse_public_key(site.public_key)
+    raise SyncRefused(
+        N_("The file is signed by key %(fingerprint)s, which this server does not know."),
+        fingerprint=fingerprint,
+    )
