@@ -1,6 +1,7 @@
 """`proasn sync …`: keys, sites, packages out (the centre) and in (a site), checking a file."""
 
 import getpass
+import json
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -26,6 +27,7 @@ app = typer.Typer(
 console = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 
+MAX_SHOWN = 50
 KIND_WORDS = {"package": "paket ujian", "results": "berkas hasil"}
 COUNT_WORDS = {
     "sections": "bagian blueprint",
@@ -40,6 +42,19 @@ COUNT_WORDS = {
     "assignments": "penugasan pengawas",
     "events": "acara",
     "blueprint": "blueprint",
+    "logins": "login peserta",
+    "attempts": "tes",
+    "attempt_sections": "bagian tes",
+    "answers": "jawaban",
+    "journal": "jurnal jawaban",
+    "scores": "skor mentah",
+    "pauses": "jeda",
+    "extra_time": "tambahan waktu",
+    "seats": "kehadiran",
+    "broadcasts": "pesan siaran",
+    "incidents": "kejadian",
+    "audit": "log audit",
+    "audit_subjects": "subjek audit",
 }
 
 
@@ -50,11 +65,19 @@ def _unit_of_work() -> Iterator[Session]:
 
 
 @contextmanager
-def _refusals() -> Iterator[None]:
+def _refusals(report_file: Path | None = None) -> Iterator[None]:
     try:
         yield
     except SyncRefused as exc:
         err.print(f"[red]DITOLAK[/red] {exc.message}", highlight=False)
+        problems = getattr(exc, "problems", [])
+        for problem in problems[:MAX_SHOWN]:
+            err.print(f"  {problem}", highlight=False)
+        if len(problems) > MAX_SHOWN:
+            err.print(f"  … dan {len(problems) - MAX_SHOWN} lagi", highlight=False)
+        if problems and report_file is not None:
+            report_file.write_text(json.dumps(problems, indent=2, ensure_ascii=False))
+            err.print(f"Daftar lengkap: {report_file}")
         raise typer.Exit(1) from None
 
 
@@ -214,6 +237,73 @@ def load_package(path: Path, actor: ActorOption = None) -> None:
                 f"  {title}: "
                 + ", ".join(f"{COUNT_WORDS.get(k, k)} {n:,}" for k, n in counts.items() if n)
             )
+
+
+@app.command("results")
+def make_results(
+    event_code: str,
+    out: Annotated[Path, typer.Option("--out", help="Berkas hasil yang ditulis.")],
+    actor: ActorOption = None,
+) -> None:
+    """(Lokasi) The results of this site's sessions of EVENT, signed and sealed to the centre;
+    may be made while sessions run, and again later."""
+    with _refusals():
+        own = _own_keys()
+        with _unit_of_work() as db, _progress("Mengumpulkan hasil", None) as bar:
+            task = bar.task_ids[0]
+            data, header = service.make_results(
+                db, _actor(actor), own, event_code, lambda n: bar.advance(task, n)
+            )
+            _write(out, data)
+    about = header["about"]
+    console.print(
+        f"Hasil {event_code}, sesi {', '.join(about['sessions'])}: {out} ({len(data):,} bita)"
+    )
+    _print_counts(about["counts"])
+    if not about["complete"]:
+        running = ", ".join(about["running"]) or "-"
+        console.print(
+            f"[yellow]BELUM LENGKAP[/yellow]: sesi masih berjalan {running}, "
+            f"{about['unfinished_attempts']} tes belum dikumpulkan; "
+            "buat berkas hasil lagi setelah selesai."
+        )
+
+
+@app.command("load-results")
+def load_results(
+    path: Path,
+    report_file: Annotated[
+        Path | None, typer.Option("--report", help="Tulis daftar pertentangan (JSON) ke sini.")
+    ] = None,
+    actor: ActorOption = None,
+) -> None:
+    """(Pusat) Verify a site's results file and merge it by id (idempotent; a contradiction
+    refuses the whole file with a report)."""
+    data = _read(path)
+    with _refusals(report_file):
+        own = _own_keys()
+        with _unit_of_work() as db, _progress("Menggabungkan tabel", None) as bar:
+            task = bar.task_ids[0]
+            report = service.load_results_file(
+                db, _actor(actor), own, data, lambda n: bar.advance(task, n)
+            )
+    console.print(
+        f"Hasil {report.event_code} dari lokasi {report.site}, sesi {', '.join(report.sessions)}"
+    )
+    if not report.changed:
+        console.print("Tidak ada perubahan: pusat sudah memegang isi berkas ini.")
+    for title, counts in (("baru", report.added), ("diperbarui", report.updated)):
+        if +counts:
+            console.print(
+                f"  {title}: "
+                + ", ".join(f"{COUNT_WORDS.get(k, k)} {n:,}" for k, n in counts.items() if n)
+            )
+    if report.running or report.unfinished:
+        running = ", ".join(report.running) or "-"
+        console.print(
+            f"[yellow]SEBAGIAN[/yellow]: sesi masih berjalan di lokasi {running}, "
+            f"{report.unfinished} tes belum dikumpulkan (menyusul di berkas berikutnya)."
+        )
 
 
 @app.command("verify")

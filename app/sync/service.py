@@ -22,7 +22,9 @@ from app.sync import envelope, package, repository
 from app.sync.errors import SyncRefused
 from app.sync.keys import PublicKey, ServerKeys, parse_public_key
 from app.sync.loading import LoadReport, load_package
+from app.sync.merge import MergeReport, merge_results
 from app.sync.models import SyncCentralKey, SyncFileLog, SyncSite
+from app.sync.results import collect_results
 
 Progress = Callable[[int], None]
 SITE_NAME_CHARACTERS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
@@ -136,7 +138,7 @@ def make_package(
         "package", about, content.to_bytes(), keys, parse_public_key(site.public_key), site.name
     )
     sealed = envelope.parse(data)
-    _log(db, "made", sealed, data)
+    _log(db, "made", sealed, data, site.name)
     record(
         db,
         actor,
@@ -178,7 +180,7 @@ def load_package_file(
     """Verify, open and merge a package on this site (see app/sync/loading.py)."""
     sealed, content = open_package(db, keys, data)
     report = load_package(db, content, progress)
-    _log(db, "loaded", sealed, data)
+    _log(db, "loaded", sealed, data, str(sealed.header["recipient"].get("name", "")))
     record(
         db,
         actor,
@@ -196,14 +198,15 @@ def load_package_file(
     return report
 
 
-def _log(db: Session, direction: str, sealed: envelope.Sealed, data: bytes) -> None:
+def _log(db: Session, direction: str, sealed: envelope.Sealed, data: bytes, site: str) -> None:
+    """`site`: the site the file went to (a package) or came from (results)."""
     about = sealed.header["about"]
     db.add(
         SyncFileLog(
             file_id=uuid.UUID(sealed.header["id"]),
             direction=direction,
             kind=sealed.kind,
-            site_name=str(sealed.header["recipient"].get("name", "")),
+            site_name=site,
             event_code=about["event"]["code"],
             event_version=about["event"]["version"],
             session_codes=about["sessions"],
@@ -213,6 +216,114 @@ def _log(db: Session, direction: str, sealed: envelope.Sealed, data: bytes) -> N
         )
     )
     db.flush()
+
+
+# --- results -------------------------------------------------------------------------------
+
+
+def make_results(
+    db: Session,
+    actor: Actor,
+    keys: ServerKeys,
+    event_code: str,
+    progress: Progress | None = None,
+) -> tuple[bytes, dict[str, Any]]:
+    """The results file of this site's sessions of an event (a site), sealed to the centre."""
+    event = exams_repository.event_by_code(db, event_code)
+    if event is None:
+        raise SyncRefused(N_("Unknown event %(code)s."), code=event_code)
+    central = trusted_central(db)
+    # The name the centre gave this site, as its packages said (the centre goes by the key).
+    packages = [r for r in repository.file_log(db, event.code) if r.direction == "loaded"]
+    site_name = packages[-1].site_name if packages else ""
+    content = collect_results(db, event, progress)
+    about = {
+        "event": {"code": event.code, "id": str(event.id), "version": event.version},
+        "site": site_name,
+        "sessions": [s["code"] for s in content.payload["sessions"]],
+        "running": content.running,
+        "unfinished_attempts": content.unfinished,
+        "complete": not content.running and not content.unfinished,
+        "counts": content.counts,
+    }
+    body = json.dumps(content.payload, ensure_ascii=False, separators=(",", ":")).encode()
+    data = envelope.seal("results", about, body, keys, central, "pusat")
+    sealed = envelope.parse(data)
+    _log(db, "made", sealed, data, site_name)
+    record(
+        db,
+        actor,
+        "sync.results",
+        target_type="exam_event",
+        target_id=event.id,
+        target_label=event.code,
+        file_id=sealed.header["id"],
+        complete=about["complete"],
+        counts=content.counts,
+    )
+    return data, sealed.header
+
+
+def open_results(
+    db: Session, keys: ServerKeys, data: bytes
+) -> tuple[envelope.Sealed, SyncSite, dict[str, Any]]:
+    """A results file's header, its registered site and its content, once that site's
+    signature holds and it opens with this server's key."""
+    sealed = envelope.parse(data)
+    if sealed.kind != "results":
+        raise SyncRefused(N_("This file is not a results file but %(kind)s."), kind=sealed.kind)
+    site = repository.site_by_fingerprint(db, sealed.signer_fingerprint)
+    if site is None:
+        raise SyncRefused(
+            N_("The file is signed by key %(fingerprint)s, which this server does not know."),
+            fingerprint=sealed.signer_fingerprint,
+        )
+    envelope.check_signature(sealed, parse_public_key(site.public_key))
+    content = json.loads(envelope.open_payload(sealed, keys))
+    if content.get("event", {}).get("id") != sealed.header["about"]["event"]["id"]:
+        raise SyncRefused(N_("The results file's header and content disagree."))
+    return sealed, site, content
+
+
+def load_results_file(
+    db: Session, actor: Actor, keys: ServerKeys, data: bytes, progress: Progress | None = None
+) -> MergeReport:
+    """Verify, open and merge a site's results at the centre (see app/sync/merge.py)."""
+    sealed, site, content = open_results(db, keys, data)
+    about = sealed.header["about"]
+    earlier = [
+        row for row in repository.file_log(db, about["event"]["code"]) if row.site_name == site.name
+    ]
+    made_at = datetime.fromisoformat(sealed.header["made_at"])
+    loaded = [r for r in earlier if r.direction == "loaded" and r.kind == "results"]
+    again = any(str(r.file_id) == sealed.header["id"] for r in loaded)
+    if not again and any(r.made_at > made_at for r in loaded):
+        raise SyncRefused(
+            N_("A newer results file from site %(site)s is loaded already."), site=site.name
+        )
+    sent = {
+        code
+        for row in earlier
+        if row.direction == "made" and row.kind == "package"
+        for code in row.session_codes
+    }
+    report = merge_results(db, site.name, sent, content, progress)
+    _log(db, "loaded", sealed, data, site.name)
+    record(
+        db,
+        actor,
+        "sync.load_results",
+        target_type="exam_event",
+        target_id=content["event"]["id"],
+        target_label=report.event_code,
+        site=site.name,
+        file_id=sealed.header["id"],
+        added=dict(report.added),
+        updated=dict(report.updated),
+        running=report.running,
+        unfinished_attempts=report.unfinished,
+    )
+    return report
 
 
 # --- verify -----------------------------------------------------------------------------------
@@ -239,7 +350,7 @@ def verify_file(db: Session, keys: ServerKeys | None, data: bytes) -> Verificati
         if sealed.kind == "package":
             _, content = open_package(db, keys, data)
         else:
-            content = json.loads(envelope.open_payload(sealed, keys))
+            _, _, content = open_results(db, keys, data)
         result.opened = True
         result.counts = {k: len(v) for k, v in content.items() if isinstance(v, list)}
     return result

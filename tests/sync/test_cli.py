@@ -104,3 +104,36 @@ def test_loading_before_trusting_the_centre_is_refused(servers: Servers, tmp_pat
     )
     refused = servers.run("makassar", "sync", "load-package", out)
     assert refused.exit_code == 1 and "trust-central" in refused.output
+
+
+def test_results_back_while_the_session_runs_say_so(servers: Servers, tmp_path: Path) -> None:
+    central_key, site_key = servers.public_key("pusat"), servers.public_key("makassar")
+    servers.run("pusat", "sync", "add-site", "makassar", "--public-key", site_key)
+    servers.run("makassar", "sync", "trust-central", central_key)
+    package = tmp_path / "p.proasn"
+    servers.run(
+        "pusat",
+        "sync",
+        "package",
+        EVENT,
+        "--site",
+        "makassar",
+        "--sessions",
+        "S1",
+        "--out",
+        package,
+    )
+    servers.run("makassar", "sync", "load-package", package)
+
+    out = tmp_path / "hasil.proasn"
+    made = servers.run("makassar", "sync", "results", EVENT, "--out", out)
+    assert made.exit_code == 0, made.output
+    assert "Mengumpulkan hasil" in made.output and "BELUM LENGKAP" in made.output
+    checked = servers.run("pusat", "sync", "verify", out)
+    assert "ditandatangani lokasi makassar" in checked.output, checked.output
+    assert "isinya terbuka utuh" in checked.output
+    loaded = servers.run("pusat", "sync", "load-results", out)
+    assert loaded.exit_code == 0, loaded.output
+    assert "Menggabungkan tabel" in loaded.output and "SEBAGIAN" in loaded.output
+    wrong_way = servers.run("makassar", "sync", "load-results", out)
+    assert wrong_way.exit_code == 1 and "DITOLAK" in wrong_way.output
