@@ -157,15 +157,23 @@ def _final_rows(
     ]
     strangers = {
         str(r["participant_id"])
-        for name in ("logins", "attempts", "seats")
+        for name in ("logins", "attempts", "seats", "incidents")
         for r in rows[name]
-        if r["participant_id"] not in people
+        if r["participant_id"] is not None and r["participant_id"] not in people
     }
     if strangers:
         raise SyncRefused(
             N_("The file names %(count)s participants who are not in its sessions here."),
             count=len(strangers),
         )
+    elsewhere = [
+        r
+        for name in ("broadcasts", "incidents", "audit")
+        for r in rows[name]
+        if r["exam_session_id"] is not None and r["exam_session_id"] not in sessions
+    ]
+    if elsewhere or named - {r["id"] for r in rows["logins"]}:
+        raise SyncRefused(N_("The file's records point outside its own sessions."))
     return rows
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 from app.audit.models import AuditEntry
 from app.delivery import service as delivery
 from app.delivery.models import Answer, AnswerJournal, Attempt, AttemptScore
-from app.exams.models import ExamSession, Participant
+from app.exams.models import Event, ExamSession, Participant
 from app.kit.clock import FrozenClock, use_clock
 from app.proctoring import service as proctoring
 from app.proctoring.models import Incident, Seat
@@ -200,3 +200,34 @@ def test_results_from_an_unknown_key_or_for_sessions_sent_elsewhere_are_refused(
         data, _ = service.make_results(db, ACTOR, posing.keys, EVENT)
     with refusal("Session S1 was not packaged for site jayapura"):
         load(world, data)
+
+
+def test_a_site_cannot_write_into_sessions_it_was_not_sent(
+    world: World, clock: FrozenClock
+) -> None:
+    """Even with a valid signature: an incident moved into another site's session."""
+    import json
+
+    from app.sync import envelope
+    from app.sync.results import collect_results
+
+    makassar = world.sites["makassar"]
+    open_room(makassar, "S1")
+    with makassar.db() as db:
+        proctoring.add_incident(db, ACTOR, session_of(db, "S1"), "other", "other", "Catatan")
+        event = db.scalar(select(Event))
+        assert event is not None
+        content = collect_results(db, event).payload
+    with world.central.db() as db:
+        content["incidents"][0]["exam_session_id"] = str(session_of(db, "S2").id)
+    about = {"event": content["event"], "sessions": ["S1"], "counts": {}}
+    forged = envelope.seal(
+        "results",
+        about,
+        json.dumps(content).encode(),
+        makassar.keys,
+        world.central.keys.public,
+        "pusat",
+    )
+    with refusal("point outside its own sessions"):
+        load(world, forged)
