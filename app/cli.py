@@ -24,6 +24,7 @@ from app.exams.preparation import SessionNotPreparable, prepare_sessions
 from app.exams.service import EventImportRejected, IssuedCode, import_event
 from app.kit import clock
 from app.kit.streaming import csv_chunks
+from app.sync import cli as sync_cli
 from app.talentbox import cli as talentbox_cli
 
 app = typer.Typer(help="ProASN CAT — server ujian potensi berbasis komputer.", no_args_is_help=True)
@@ -42,6 +43,7 @@ app.add_typer(export_app, name="export")
 tokens_app = typer.Typer(help="Token API analis.", no_args_is_help=True)
 app.add_typer(tokens_app, name="tokens")
 app.add_typer(talentbox_cli.app, name="talenta")
+app.add_typer(sync_cli.app, name="sync")
 
 CLI_ACTOR_ROLE = "analyst"
 

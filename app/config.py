@@ -77,6 +77,9 @@ class Settings(BaseSettings):
     # at least 32 characters, kept apart from the files it keys, the same for exports that
     # must link the same person. `--secret-file` overrides it.
     research_secret: str = Field(default="", repr=False)
+    # This server's sync keys (Ed25519 + X25519, docs/sync.md): made by `proasn sync keys`,
+    # mode 0600, never copied to another server.
+    sync_key_file: Path = Path("./proasn-sync.key")
     # Where `proasn event import` writes freshly generated access codes (shown once only).
     access_code_dir: Path = Path(".")
 

@@ -10,6 +10,7 @@ from app.privacy import models as privacy_models  # noqa: F401
 from app.proctoring import models as proctoring_models  # noqa: F401
 from app.readiness import models as readiness_models  # noqa: F401
 from app.scoring import models as scoring_models  # noqa: F401
+from app.sync import models as sync_models  # noqa: F401
 from app.talentbox import models as talentbox_models  # noqa: F401
 from app.throttle import models as throttle_models  # noqa: F401
 

@@ -20,7 +20,7 @@ from app.i18n import N_, gettext
 from app.kit.secrets_gen import token_digest
 from app.proctoring import reset_requests
 from app.web import pages
-from app.web.cookies import clear_cookie
+from app.web.cookies import clear_cookie, set_cookie
 from app.web.csrf import verify_csrf
 from app.web.deps import DB, in_transaction
 from app.web.pages import redirect, retry_after, with_wait
@@ -144,14 +144,7 @@ def ask_for_reset(
         return _login_refused(request, exc, nip)
     response = redirect("/ujian/minta-reset")
     if waiter:
-        response.set_cookie(
-            RESET_COOKIE,
-            waiter,
-            httponly=True,
-            samesite="strict",
-            secure=get_settings().cookie_secure,
-            path="/ujian",
-        )
+        set_cookie(response, RESET_COOKIE, waiter, path="/ujian")
     return response
 
 
@@ -171,7 +164,7 @@ def reset_wait(request: Request, db: DB, proasn_reset: ResetCookie = None) -> Re
         "notice" if asked.status == "approved" else "error": answer,
     }
     response = render(request, "delivery/login.html", context)
-    response.delete_cookie(RESET_COOKIE, path="/ujian")
+    clear_cookie(response, RESET_COOKIE, path="/ujian")
     return response
 
 

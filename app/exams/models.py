@@ -38,6 +38,9 @@ class Event(Base):
     shuffle_options: Mapped[bool] = mapped_column(default=True)
     # Hash of the blueprint (sections + shuffling + time); forms record the hash they used.
     blueprint_hash: Mapped[str] = mapped_column(String(64))
+    # Counts changes that reach a site's package (re-import, forms drawn): a site refuses a
+    # package older than the event it holds (app/sync).
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 

@@ -164,6 +164,8 @@ def prepare_sessions(
         if exam_session.status == "planned":
             exam_session.status = "prepared"
             exam_session.prepared_at = now
+    if any(report.forms_drawn.values()):
+        event.version += 1  # new forms: a site's package made before lacks them
     db.flush()
     return report
 

@@ -211,8 +211,9 @@ def _kept_seats(
 def _upsert_event(db: Session, event: Event | None, doc: EventDoc) -> Event:
     now = clock.now()
     if event is None:
-        event = Event(code=doc.code, created_at=now)
+        event = Event(code=doc.code, created_at=now, version=0)
         db.add(event)
+    event.version += 1  # every import may change what a site's package holds
     event.name = doc.name
     event.organiser = doc.organiser
     event.time_zone = doc.time_zone

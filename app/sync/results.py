@@ -1,0 +1,95 @@
+"""What a site sends back (the site's side): everything its sessions of one event produced.
+
+Attempts with their timed sections, current answers, the answer journal and raw scores; the
+taker logins the journal names (without their token hashes); attendance (seats), pauses, extra
+time, broadcasts, incidents; each session's state; and the audit rows about those sessions. A
+file made while a session runs holds what exists so far and says so; a later file holds it all
+again plus what is new (so any one file is also a copy of the results so far).
+"""
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.audit.models import AuditEntry, AuditSubject
+from app.delivery.models import (
+    Answer,
+    AnswerJournal,
+    Attempt,
+    AttemptScore,
+    AttemptSection,
+    TakerLogin,
+)
+from app.exams.models import Event, Participant
+from app.proctoring.models import AttemptPause, Broadcast, ExtraTime, Incident, Seat
+from app.sync import repository
+from app.sync.tables import dump_where, plain
+
+RESULTS_FORMAT = 1
+Progress = Callable[[int], None]
+# The payload's lists, in the order the centre inserts them (parents before children).
+PARTS: tuple[tuple[str, type[Any]], ...] = (
+    ("logins", TakerLogin),
+    ("attempts", Attempt),
+    ("attempt_sections", AttemptSection),
+    ("answers", Answer),
+    ("journal", AnswerJournal),
+    ("scores", AttemptScore),
+    ("pauses", AttemptPause),
+    ("extra_time", ExtraTime),
+    ("seats", Seat),
+    ("broadcasts", Broadcast),
+    ("incidents", Incident),
+    ("audit", AuditEntry),
+    ("audit_subjects", AuditSubject),
+)
+SESSION_STATE = ("id", "code", "status", "opened_at", "closed_at")
+
+
+@dataclass(frozen=True)
+class Results:
+    payload: dict[str, Any]
+    running: list[str]  # sessions not closed yet
+    unfinished: int  # attempts not submitted yet
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {k: len(v) for k, v in self.payload.items() if isinstance(v, list)}
+
+
+def collect_results(db: Session, event: Event, progress: Progress | None = None) -> Results:
+    sessions = sorted(repository.sessions_of_event(db, event.id).values(), key=lambda s: s.code)
+    session_ids = [s.id for s in sessions]
+    people = list(db.scalars(select(Participant.id).where(Participant.session_id.in_(session_ids))))
+    step = progress or (lambda _n: None)
+    payload: dict[str, Any] = {
+        "format": RESULTS_FORMAT,
+        "event": {"id": str(event.id), "code": event.code, "version": event.version},
+        "sessions": [{k: plain(getattr(s, k)) for k in SESSION_STATE} for s in sessions],
+    }
+    payload["logins"] = dump_where(
+        db, TakerLogin, "participant_id", people, exclude=("token_hash",)
+    )
+    step(1)
+    payload["attempts"] = dump_where(db, Attempt, "participant_id", people)
+    attempt_ids = [uuid.UUID(a["id"]) for a in payload["attempts"]]
+    for name in ("attempt_sections", "answers", "journal", "scores", "pauses", "extra_time"):
+        payload[name] = dump_where(db, dict(PARTS)[name], "attempt_id", attempt_ids)
+        step(1)
+    payload["seats"] = dump_where(db, Seat, "participant_id", people)
+    payload["broadcasts"] = dump_where(db, Broadcast, "exam_session_id", session_ids)
+    payload["incidents"] = dump_where(db, Incident, "exam_session_id", session_ids)
+    payload["audit"] = dump_where(db, AuditEntry, "exam_session_id", session_ids)
+    payload["audit_subjects"] = dump_where(
+        db, AuditSubject, "audit_id", [uuid.UUID(a["id"]) for a in payload["audit"]]
+    )
+    step(1)
+    return Results(
+        payload,
+        running=[s.code for s in sessions if s.status != "closed"],
+        unfinished=sum(a["status"] != "submitted" for a in payload["attempts"]),
+    )
