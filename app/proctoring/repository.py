@@ -138,6 +138,8 @@ _SEAT_ROWS = (
     .order_by(Participant.name, Participant.nip)
 )
 _IN_SESSION = Participant.session_id == bindparam("the_session")
+# The names a seat row carries (tests build rows of their own with them).
+SEAT_ROW_FIELDS = tuple(column.key for column in _SEAT_ROWS.selected_columns)
 _SEAT_ROWS_OF = {
     False: _SEAT_ROWS.where(_IN_SESSION),
     True: _SEAT_ROWS.where(_IN_SESSION, Participant.agency_id == bindparam("the_agency")),

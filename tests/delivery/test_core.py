@@ -84,14 +84,17 @@ def test_extra_time_is_1_to_240_minutes() -> None:
 def test_the_board_shows_the_same_remaining_time_as_the_taker() -> None:
     from types import SimpleNamespace
 
+    from app.proctoring.repository import SEAT_ROW_FIELDS
+
     paused_at = START + timedelta(minutes=10)
-    row = SimpleNamespace(
+    given = dict(
         participant_id=None, name="A", nip="1", agency="X", pc_number=None, attendance="present",
         id_checked=True, seat_version=1, answered=0, item_count=5, attempt_id=1,
         status="in_progress", deadline_at=RUNNING.deadline_at, paused_at=paused_at,
         last_seen_at=START, login_id=1, needs_admission=False, admitted_at=None, seat_id=1,
         extra_minutes=0,
     )  # fmt: skip
+    row = SimpleNamespace(**(dict.fromkeys(SEAT_ROW_FIELDS) | given))  # the rest: none
     now = START + timedelta(minutes=40)
     board = board_row(row, now, status="paused", changed=now)  # type: ignore[arg-type]
     taker = core.remaining(replace(RUNNING, paused_at=paused_at), now)
