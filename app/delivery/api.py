@@ -83,7 +83,8 @@ def _state(db: Session, taker: service.Taker, attempt: Attempt | None) -> StateO
 
 @router.post("/login", response_model=StateOut)
 async def login(body: LoginIn, request: Request, proasn_taker: TakerCookie = None) -> Response:
-    """Log in with NIP and room token; sets the session cookie."""
+    """Log in with NIP and room token (and `pin` when the event asks for one: 401
+    `pin_required` without it); sets the session cookie."""
 
     def work(db: Session) -> tuple[StateOut, str | None]:
         taker, new_token = service.login(
@@ -93,6 +94,7 @@ async def login(body: LoginIn, request: Request, proasn_taker: TakerCookie = Non
             proasn_taker,
             request.headers.get("user-agent"),
             request.client.host if request.client else None,
+            body.pin,
         )
         attempt = repository.attempt_of(db, taker.participant.id)
         return _state(db, taker, attempt), new_token
@@ -234,7 +236,10 @@ async def page_signals(request: Request, proasn_taker: TakerCookie = None) -> Re
         found = repository.page_of(db, token_digest(proasn_taker))
         if found is None:
             service.authenticate(db, proasn_taker)  # not logged in: 401
-        return found
+            return None
+        session_id, attempt_id, exam_browser = found
+        service.require_exam_browser(exam_browser)
+        return session_id, attempt_id
 
     found = await in_transaction(request, work)
     if found is None:

@@ -65,6 +65,7 @@ def login(
     db: DB,
     nip: Annotated[str, Form()] = "",
     token: Annotated[str, Form()] = "",
+    pin: Annotated[str | None, Form(max_length=20)] = None,
     proasn_taker: TakerCookie = None,
 ) -> Response:
     try:
@@ -75,10 +76,15 @@ def login(
             proasn_taker,
             request.headers.get("user-agent"),
             request.client.host if request.client else None,
+            pin,
         )
+    except errors.ExamBrowserRequired as exc:
+        return page_refusal(request, exc)
     except errors.DeliveryError as exc:
         message = with_wait(exc.message_in(current_locale.get()), exc.retry_after)
-        context = {"error": message, "nip": nip}
+        # The event asks for a PIN: the same form again, with NIP and token kept.
+        ask_pin = pin is not None or exc.code == "pin_required"
+        context = {"error": message, "nip": nip, "token": token if ask_pin else "", "pin": ask_pin}
         headers = retry_after(exc.retry_after)
         return render(request, "delivery/login.html", context, exc.status, headers=headers)
     response = redirect("/ujian/lanjut")
@@ -239,7 +245,9 @@ def finished(request: Request, taker: TakerDep, db: DB) -> Response:
     state = views.state_view(db, taker, attempt)
     if state.status != "submitted":
         return redirect("/ujian/lanjut")
-    return render(request, "delivery/finished.html", {"state": state})
+    exam_browser = repository.event_of(db, taker.participant).safe_exam_browser or {}
+    context = {"state": state, "quit_url": exam_browser.get("quit_url")}
+    return render(request, "delivery/finished.html", context)
 
 
 # --- refusals on pages --------------------------------------------------------------------
@@ -256,6 +264,9 @@ PAGE_REDIRECTS = {
 
 
 def page_refusal(request: Request, exc: errors.DeliveryError) -> Response:
+    if exc.code == "exam_browser_required":
+        context = {"message": exc.message_in(current_locale.get())}
+        return render(request, "delivery/exam_browser.html", context, status_code=exc.status)
     if exc.code in ("awaiting_admission", "attempt_paused"):
         context = {"message": exc.message_in(current_locale.get())}
         return render(request, "delivery/waiting.html", context, status_code=exc.status)

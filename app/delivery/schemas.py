@@ -20,6 +20,11 @@ class _Out(BaseModel):
 class LoginIn(BaseModel):
     nip: str = Field(min_length=1, max_length=40, examples=["19780512 200312 1 001"])
     token: str = Field(min_length=1, max_length=32, description="room token shown by the proctor")
+    pin: str | None = Field(
+        default=None,
+        max_length=20,
+        description="the personal PIN on the participant card, when the event asks for one",
+    )
 
 
 class SectionOut(_Out):
