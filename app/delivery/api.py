@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from app.config import get_settings
 from app.delivery import calls, repository, service, signals, views
 from app.delivery.content import ItemView
-from app.delivery.core import Answering
+from app.delivery.core import Answering, WindowLeaves
 from app.delivery.errors import DeliveryError, NotLoggedIn
 from app.delivery.hot import Notice
 from app.delivery.models import Attempt
@@ -29,6 +29,7 @@ from app.delivery.schemas import (
     HeartbeatIn,
     ItemOut,
     ItemPosition,
+    LeftWindowIn,
     LoginIn,
     OptionOut,
     StateOut,
@@ -176,8 +177,10 @@ async def save_answer(
     """Save the answer to item `position`; stale or replayed saves are ignored (applied=false)."""
     answering = Answering(position, body.option_id, body.flagged, body.seq, body.shown)
 
+    left = _leaves(body.left_window)
+
     def work(db: Session) -> Response:
-        saved = calls.save(db, proasn_taker, answering)
+        saved = calls.save(db, proasn_taker, answering, left)
         return json_reply(
             AnswerOut(
                 position=position,
@@ -201,9 +204,10 @@ async def heartbeat(
     """The open page is alive (after PROASN_HEARTBEAT_SECONDS without another call); answers
     with the server's clock, the attempt's status and the proctor's latest message."""
     position = body.position if body else None
+    left = _leaves(body.left_window if body else None)
 
     def work(db: Session) -> ClockOut:
-        beat = calls.beat(db, proasn_taker, position)
+        beat = calls.beat(db, proasn_taker, position, left)
         return ClockOut(
             status=beat.status,
             remaining_seconds=beat.remaining[0],
@@ -213,6 +217,12 @@ async def heartbeat(
         )
 
     return json_reply(await in_transaction(request, work))
+
+
+def _leaves(reported: LeftWindowIn | None) -> WindowLeaves | None:
+    if reported is None or not (reported.count or reported.seconds):
+        return None
+    return WindowLeaves(reported.count, reported.seconds)
 
 
 def _broadcast_out(found: Notice | None) -> BroadcastOut | None:

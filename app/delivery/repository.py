@@ -331,6 +331,23 @@ def page_of(
     return (row[0], row[1], row[2]) if row else None
 
 
+def add_window_leaves(
+    db: Session, attempt_id: uuid.UUID, count: int, seconds: int, at: datetime
+) -> None:
+    """Count leaves of the exam window in the database (no read first: two replies of one
+    page never lose each other's report)."""
+    db.execute(
+        update(Attempt)
+        .where(Attempt.id == attempt_id)
+        .values(
+            left_window_count=Attempt.left_window_count + count,
+            left_window_seconds=Attempt.left_window_seconds + seconds,
+            left_window_at=at,
+        )
+        .execution_options(synchronize_session=False)
+    )
+
+
 def page_signals_since(db: Session, since: datetime) -> list[tuple[str, uuid.UUID, datetime]]:
     """What open pages must hear of since `since`: ("attempt", id, when) for a proctor's
     action on an attempt, ("room", exam session id, when) for a message to a room. Two

@@ -176,6 +176,7 @@ async def item_page(
         "heartbeat_seconds": get_settings().heartbeat_seconds,
         "answer_grace_seconds": get_settings().answer_grace_seconds,
         "prefetch": prefetch.for_page_load(signal_delay=get_settings().signal_delay_seconds),
+        "report_leaves": not reply.exam_browser,
     }
     return render(request, "delivery/item.html", context)
 

@@ -6,6 +6,7 @@ anything else happens; the sweeper does the same for attempts nobody is looking 
 """
 
 import secrets
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -146,6 +147,15 @@ def end_finished_logins(db: Session) -> int:
     now = clock.now()
     keep = timedelta(minutes=get_settings().taker_login_after_submit_minutes)
     return repository.end_logins_after_submission(db, now - keep, now)
+
+
+def record_window_leaves(
+    db: Session, attempt_id: uuid.UUID, left: core.WindowLeaves | None
+) -> None:
+    """Add what the page reported of leaving the exam window to the attempt's counts (for
+    the proctor board); one UPDATE, only when there is something to add."""
+    if left is not None and (left.count or left.seconds):
+        repository.add_window_leaves(db, attempt_id, left.count, left.seconds, clock.now())
 
 
 def logout(db: Session, taker: Taker) -> None:
