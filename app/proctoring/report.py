@@ -33,6 +33,7 @@ ACTION_LABELS = {
     "room.resume": N_("whole room resumed"),
     "attempt.extra_time": N_("extra time"),
     "seat.reset_login": N_("login freed"),
+    "seat.pin_reissued": N_("new login PIN issued"),
     "attempt.end": N_("test ended by the proctor"),
     "room.broadcast": N_("message to the room"),
 }
