@@ -24,9 +24,8 @@ from app.delivery.scoring import prefetch as prefetch_scoring
 from app.delivery.scoring import score_attempt
 from app.delivery.selectors import FixedFormSelector, ItemRef, selector_for
 from app.exams.models import Event, Form, Participant
-from app.kit import clock
+from app.kit import clock, seb
 from app.kit.nip import InvalidNIP, normalise_nip
-from app.kit import seb
 from app.kit.secrets_gen import token_digest, verify_pin
 from app.throttle import service as throttle
 
