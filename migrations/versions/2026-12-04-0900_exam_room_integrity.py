@@ -19,31 +19,32 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+# Plain ADD / DROP COLUMN, no batch table copy: on SQLite a copy of exam_event or
+# exam_participant drops the original table, and with foreign keys on that deletes every row
+# that cascades from it (forms, logins, attempts) — a downgrade would lose them.
+
+
 def upgrade() -> None:
-    with op.batch_alter_table("exam_event") as batch:
-        batch.add_column(sa.Column("safe_exam_browser", sa.JSON(), nullable=True))
-        batch.add_column(
-            sa.Column("login_pin", sa.Boolean(), server_default=sa.false(), nullable=False)
+    op.add_column("exam_event", sa.Column("safe_exam_browser", sa.JSON(), nullable=True))
+    op.add_column(
+        "exam_event",
+        sa.Column("login_pin", sa.Boolean(), server_default=sa.false(), nullable=False),
+    )
+    op.add_column(
+        "exam_participant", sa.Column("login_pin_hash", sa.String(length=200), nullable=True)
+    )
+    for name in ("left_window_count", "left_window_seconds"):
+        op.add_column(
+            "delivery_attempt", sa.Column(name, sa.Integer(), server_default="0", nullable=False)
         )
-    with op.batch_alter_table("exam_participant") as batch:
-        batch.add_column(sa.Column("login_pin_hash", sa.String(length=200), nullable=True))
-    with op.batch_alter_table("delivery_attempt") as batch:
-        batch.add_column(
-            sa.Column("left_window_count", sa.Integer(), server_default="0", nullable=False)
-        )
-        batch.add_column(
-            sa.Column("left_window_seconds", sa.Integer(), server_default="0", nullable=False)
-        )
-        batch.add_column(sa.Column("left_window_at", sa.DateTime(timezone=True), nullable=True))
+    op.add_column(
+        "delivery_attempt", sa.Column("left_window_at", sa.DateTime(timezone=True), nullable=True)
+    )
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("delivery_attempt") as batch:
-        batch.drop_column("left_window_at")
-        batch.drop_column("left_window_seconds")
-        batch.drop_column("left_window_count")
-    with op.batch_alter_table("exam_participant") as batch:
-        batch.drop_column("login_pin_hash")
-    with op.batch_alter_table("exam_event") as batch:
-        batch.drop_column("login_pin")
-        batch.drop_column("safe_exam_browser")
+    for name in ("left_window_at", "left_window_seconds", "left_window_count"):
+        op.drop_column("delivery_attempt", name)
+    op.drop_column("exam_participant", "login_pin_hash")
+    op.drop_column("exam_event", "login_pin")
+    op.drop_column("exam_event", "safe_exam_browser")
