@@ -360,9 +360,11 @@ def event_import(
     if report.issued_codes:
         target = codes_out or _default_codes_path(doc.code)
         write_access_codes(target, report.issued_codes)
+        codes = sum(1 for c in report.issued_codes if c.access_code)
+        pins = sum(1 for c in report.issued_codes if c.pin)
         console.print(
-            f"[bold]{len(report.issued_codes)} kode akses baru[/bold] ditulis ke {target} "
-            "(hanya ditampilkan sekali; simpan dengan aman)."
+            f"[bold]{codes} kode akses baru{f' dan {pins} PIN masuk' if pins else ''}[/bold] "
+            f"ditulis ke {target} (hanya ditampilkan sekali; simpan dengan aman)."
         )
 
 
@@ -380,9 +382,14 @@ def _default_codes_path(event_code: str) -> Path:
 def write_access_codes(path: Path, codes: list[IssuedCode]) -> None:
     """Credentials: the file is created readable by its owner only."""
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    header = ["nip", "nama", "sesi", "kode_akses"]
     rows = [[c.nip, c.name, c.session_code, c.access_code] for c in codes]
+    if any(c.pin for c in codes):  # the event asks for a login PIN
+        header.append("pin")
+        for row, c in zip(rows, codes, strict=True):
+            row.append(c.pin or "")
     with os.fdopen(descriptor, "w", newline="", encoding="utf-8") as handle:
-        handle.writelines(csv_chunks(["nip", "nama", "sesi", "kode_akses"], rows))
+        handle.writelines(csv_chunks(header, rows))
 
 
 @event_app.command("prepare")

@@ -71,6 +71,10 @@ class Settings(BaseSettings):
     token_overlap_minutes: int = Field(default=2, ge=0)
     # Live-server timer tests only: a file holding seconds to add to the server clock.
     clock_offset_file: str | None = None
+    # The address takers' browsers use, e.g. "https://cat.bkn.go.id" (scheme, host, any path
+    # prefix a proxy strips): Safe Exam Browser hashes the URL it asked for, which behind a
+    # reverse proxy is not the one the server sees. Empty: the request's scheme and Host.
+    public_base_url: str = ""
     # Set true behind HTTPS so session cookies are only sent over TLS.
     cookie_secure: bool = False
     # The key of the research export's pseudonyms (HMAC-SHA256 of the NIP; docs/privacy.md):

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from app.delivery import calls, repository, service, signals, views
 from app.delivery.content import ItemView
-from app.delivery.core import Answering
+from app.delivery.core import Answering, WindowLeaves
 from app.delivery.errors import DeliveryError, NotLoggedIn
 from app.delivery.hot import Notice
 from app.delivery.models import Attempt
@@ -28,6 +28,7 @@ from app.delivery.schemas import (
     HeartbeatIn,
     ItemOut,
     ItemPosition,
+    LeftWindowIn,
     LoginIn,
     OptionOut,
     StateOut,
@@ -76,7 +77,8 @@ def _state(db: Session, taker: service.Taker, attempt: Attempt | None) -> StateO
 
 @router.post("/login", response_model=StateOut)
 async def login(body: LoginIn, request: Request, proasn_taker: TakerCookie = None) -> Response:
-    """Log in with NIP and room token; sets the session cookie."""
+    """Log in with NIP and room token (and `pin` when the event asks for one: 401
+    `pin_required` without it); sets the session cookie."""
 
     def work(db: Session) -> tuple[StateOut, str | None]:
         taker, new_token = service.login(
@@ -86,6 +88,7 @@ async def login(body: LoginIn, request: Request, proasn_taker: TakerCookie = Non
             proasn_taker,
             request.headers.get("user-agent"),
             request.client.host if request.client else None,
+            body.pin,
         )
         attempt = repository.attempt_of(db, taker.participant.id)
         return _state(db, taker, attempt), new_token
@@ -167,8 +170,10 @@ async def save_answer(
     """Save the answer to item `position`; stale or replayed saves are ignored (applied=false)."""
     answering = Answering(position, body.option_id, body.flagged, body.seq, body.shown)
 
+    left = _leaves(body.left_window)
+
     def work(db: Session) -> Response:
-        saved = calls.save(db, proasn_taker, answering)
+        saved = calls.save(db, proasn_taker, answering, left)
         return json_reply(
             AnswerOut(
                 position=position,
@@ -192,9 +197,10 @@ async def heartbeat(
     """The open page is alive (after PROASN_HEARTBEAT_SECONDS without another call); answers
     with the server's clock, the attempt's status and the proctor's latest message."""
     position = body.position if body else None
+    left = _leaves(body.left_window if body else None)
 
     def work(db: Session) -> ClockOut:
-        beat = calls.beat(db, proasn_taker, position)
+        beat = calls.beat(db, proasn_taker, position, left)
         return ClockOut(
             status=beat.status,
             remaining_seconds=beat.remaining[0],
@@ -204,6 +210,12 @@ async def heartbeat(
         )
 
     return json_reply(await in_transaction(request, work))
+
+
+def _leaves(reported: LeftWindowIn | None) -> WindowLeaves | None:
+    if reported is None or not (reported.count or reported.seconds):
+        return None
+    return WindowLeaves(reported.count, reported.seconds)
 
 
 def _broadcast_out(found: Notice | None) -> BroadcastOut | None:
@@ -227,7 +239,10 @@ async def page_signals(request: Request, proasn_taker: TakerCookie = None) -> Re
         found = repository.page_of(db, token_digest(proasn_taker))
         if found is None:
             service.authenticate(db, proasn_taker)  # not logged in: 401
-        return found
+            return None
+        session_id, attempt_id, exam_browser = found
+        service.require_exam_browser(exam_browser)
+        return session_id, attempt_id
 
     found = await in_transaction(request, work)
     if found is None:

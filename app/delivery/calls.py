@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from app.delivery import core, errors, hot, plans, repository
 from app.delivery.content import Content, ItemView, item_view
-from app.delivery.core import Answering
+from app.delivery.core import Answering, WindowLeaves
 from app.delivery.models import Answer
 from app.delivery.plans import SectionPlan
 from app.delivery.service import (
@@ -24,6 +24,7 @@ from app.delivery.service import (
     heartbeat,
     open_item,
     open_items,
+    record_window_leaves,
     remaining,
     save_answer,
 )
@@ -93,6 +94,8 @@ class PageReply:
     sequential: bool
     sections: list[SectionPlan]
     marks: dict[int, tuple[str | None, bool]]  # position → (option id, flagged)
+    # The event requires Safe Exam Browser: the window is locked, the page reports no leaves.
+    exam_browser: bool = False
 
 
 def read_page(db: Session, token: str | None, position: int) -> PageReply:
@@ -117,6 +120,7 @@ def read_page(db: Session, token: str | None, position: int) -> PageReply:
                 row.item_count,
             ),
             repository.answer_marks(db, row.attempt_id),
+            bool(row.safe_exam_browser),
         )
     taker = authenticate(db, token)
     attempt, ref, version = open_item(db, taker, position)
@@ -133,6 +137,7 @@ def read_page(db: Session, token: str | None, position: int) -> PageReply:
         facts_of(db, attempt).sequential,
         _as_drawn(db, blueprint_sections(db, event), form.id, form.item_count),
         repository.answer_marks(db, attempt.id),
+        bool(event.safe_exam_browser),
     )
 
 
@@ -171,12 +176,16 @@ def read_items(db: Session, token: str | None, first: int, last: int) -> ItemsRe
     return ItemsReply(views, form_of(db, attempt).item_count, plans.introduced_at(sections))
 
 
-def save(db: Session, token: str | None, answering: Answering) -> SaveReply:
-    """Store an answer (save_answer); the reply carries what a heartbeat's does."""
+def save(
+    db: Session, token: str | None, answering: Answering, left: WindowLeaves | None = None
+) -> SaveReply:
+    """Store an answer (save_answer), and the leaves of the exam window the page reports
+    with it; the reply carries what a heartbeat's does."""
     now = clock.now()
     fast = hot.save_answer(db, token, answering, now, answer_grace())
     if fast is not None:
         snap = fast.snapshot
+        record_window_leaves(db, snap.attempt_id, left)
         return SaveReply(
             fast.option_id, fast.flagged, fast.seq, fast.applied, snap.clock(), snap.broadcast()
         )
@@ -191,17 +200,22 @@ def save(db: Session, token: str | None, answering: Answering) -> SaveReply:
         answering.shown,
     )
     answer = result.answer
+    record_window_leaves(db, attempt.id, left)
     news = hot.latest_notice(db, taker.participant.session_id, attempt.started_at, clock.now())
     left = remaining(db, attempt)
     return SaveReply(answer.option_id, answer.flagged, answer.seq, result.applied, left, news)
 
 
-def beat(db: Session, token: str | None, position: int | None) -> BeatReply:
-    """The page's heartbeat (heartbeat): the clock, the status and the proctor's news."""
+def beat(
+    db: Session, token: str | None, position: int | None, left: WindowLeaves | None = None
+) -> BeatReply:
+    """The page's heartbeat (heartbeat): the clock, the status and the proctor's news; and
+    the leaves of the exam window it reports."""
     now = clock.now()
     fast = hot.heartbeat(db, token, position, now, answer_grace())
     if fast is not None:
         row = fast.row
+        record_window_leaves(db, fast.attempt_id, left)
         return BeatReply("in_progress", fast.clock(), row.current_section, fast.broadcast())
     taker = authenticate(db, token)
     attempt = heartbeat(db, taker, position)
@@ -209,6 +223,7 @@ def beat(db: Session, token: str | None, position: int | None) -> BeatReply:
     news = hot.latest_notice(db, taker.participant.session_id, started, clock.now())
     if attempt is None:
         return BeatReply("not_started", (None, None), 1, news)
+    record_window_leaves(db, attempt.id, left)
     facts = facts_of(db, attempt)
     if core.run_out(facts, clock.now(), answer_grace()) == "test":
         status = "submitted"  # its time is up, and another transaction is closing it

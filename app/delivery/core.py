@@ -221,6 +221,15 @@ class Answering:
 
 
 @dataclass(frozen=True)
+class WindowLeaves:
+    """The page left the exam window `count` times and stayed away `seconds` since its last
+    report: it says so with its next save or heartbeat, not with calls of its own."""
+
+    count: int
+    seconds: int
+
+
+@dataclass(frozen=True)
 class AnswerChange:
     """One accepted save: the journal row it adds and the answer's new values, for the ORM
     path and the Core path alike."""

@@ -34,6 +34,20 @@ TooManyTries = _error(
     429,
     N_("Too many wrong logins. Please wait a moment, check the NIP and the room token."),
 )
+ExamBrowserRequired = _error(
+    "exam_browser_required",
+    403,
+    N_(
+        "This test can only be taken in Safe Exam Browser. Close this browser and start Safe "
+        "Exam Browser with the exam's configuration file (.seb), as the proctor shows you."
+    ),
+)
+PinRequired = _error("pin_required", 401, N_("Enter the PIN printed on your participant card."))
+InvalidPin = _error(
+    "invalid_pin",
+    401,
+    N_("Wrong PIN. Check the PIN on your participant card, or ask the proctor for a new one."),
+)
 NotLoggedIn = _error("not_logged_in", 401, N_("Please log in with your NIP and the room token."))
 SessionNotOpen = _error("session_not_open", 409, N_("The exam session is not open."))
 NotStarted = _error("not_started", 409, N_("The test has not been started yet."))

@@ -9,7 +9,8 @@ the writes it needs.
 
 Whether a request is ordinary is core's to say (`core.ordinary`), from the values read here:
 anything else — no attempt yet, awaiting admission, paused, submitted, a deadline or section
-cut-off passed, an unknown position or a locked section — returns None, having written
+cut-off passed, an unknown position or a locked section, a request without the Safe Exam
+Browser its event requires (`app/kit/seb.py`) — returns None, having written
 nothing, and `service` runs the ORM path, which refuses or closes as core's rules say. This
 module decides nothing of its own; tests/delivery/test_hot.py and test_core.py hold both paths
 to the same rules. `service` chooses between the two: callers never import this module.
@@ -30,6 +31,7 @@ from app.delivery.core import AnswerChange, Answering, AttemptFacts
 from app.delivery.models import Answer, AnswerJournal, Attempt, AttemptSection, TakerLogin
 from app.delivery.selectors import FixedFormSelector, ItemRef
 from app.exams.models import Event, ExamSession, Form, FormItem, Participant
+from app.kit import seb
 from app.kit.ids import new_id
 from app.kit.secrets_gen import token_digest
 from app.kit.timezones import format_local
@@ -94,8 +96,10 @@ def _snapshot_query(with_item: bool, lock: bool, news: bool, blueprint: bool = F
         _current_section.c.deadline_at.label("section_deadline"),
         exists().where(_any_section.c.attempt_id == A.c.id).correlate(A).label("has_sections"),
     ]
+    columns.append(E.c.safe_exam_browser)  # an event may require Safe Exam Browser
     joined = (
         L.join(P, P.c.id == L.c.participant_id)
+        .join(E, E.c.id == P.c.event_id)
         .join(A, A.c.participant_id == L.c.participant_id)
         .join(F, F.c.id == A.c.form_id)
         .outerjoin(
@@ -115,7 +119,6 @@ def _snapshot_query(with_item: bool, lock: bool, news: bool, blueprint: bool = F
         columns += [literal(None).label("option_order")]
     if blueprint:  # sections: the batch's introductions, the test page's grid
         columns += [E.c.id.label("event_id"), E.c.blueprint_hash, P.c.name, P.c.nip]
-        joined = joined.join(E, E.c.id == P.c.event_id)
     if news:  # the replies that the page reads the proctor's messages from
         columns += [
             _news.c.id.label("broadcast_id"),
@@ -333,6 +336,8 @@ def _read(
     # No login or no attempt (the ORM path says which), or an adaptive attempt (its items
     # are not in the form's table).
     if row is None or row.selector != FixedFormSelector.name:
+        return None
+    if not seb.allows(row.safe_exam_browser):  # the ORM path refuses it
         return None
     item_section = row.item_section if position is not None else False
     if not core.ordinary(facts_of(row), now, grace, purpose, item_section):

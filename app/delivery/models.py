@@ -75,6 +75,11 @@ class Attempt(Base):
     # Last proctor action on this attempt (pause, resume, extra time, end, login reset): the board
     # re-sends a row when it changes, and the open page hears of it (delivery/signals.py).
     controlled_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    # How often and how long the page left the exam window (blur, hidden tab), as the page
+    # reported with its saves and heartbeats; `left_window_at`: its latest report.
+    left_window_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    left_window_seconds: Mapped[int] = mapped_column(default=0, server_default="0")
+    left_window_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class AttemptSection(Base):

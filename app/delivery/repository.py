@@ -28,18 +28,25 @@ def login_by_token_hash(db: Session, token_hash: str) -> TakerLogin | None:
     return db.scalar(query)
 
 
-def taker_by_token_hash(db: Session, token_hash: str) -> tuple[TakerLogin, Participant] | None:
-    """The live login and its participant in one query: every taker request starts here."""
+# A login as every taker request finds it: the login, its participant, and the event's Safe
+# Exam Browser settings (checked on every request of an event that requires it).
+LoginFound = tuple[TakerLogin, Participant, dict[str, Any] | None]
+
+
+def taker_by_token_hash(db: Session, token_hash: str) -> LoginFound | None:
+    """The live login, its participant and the event's Safe Exam Browser settings in one
+    query: every taker request starts here."""
     query = (
-        select(TakerLogin, Participant)
+        select(TakerLogin, Participant, Event.safe_exam_browser)
         .join(Participant, Participant.id == TakerLogin.participant_id)
+        .join(Event, Event.id == Participant.event_id)
         .where(TakerLogin.token_hash == token_hash, TakerLogin.revoked_at.is_(None))
     )
     row = db.execute(query).first()
-    return (row[0], row[1]) if row else None
+    return (row[0], row[1], row[2]) if row else None
 
 
-def taker_in_context(db: Session, token_hash: str) -> tuple[TakerLogin, Participant] | None:
+def taker_in_context(db: Session, token_hash: str) -> LoginFound | None:
     """taker_by_token_hash, with the participant's session, agency, event and form read in
     the same query and kept for this database session (`event_of`, `form_for`, `identity`):
     a start and the state it returns need them all, and a whole room starts in one minute."""
@@ -57,7 +64,7 @@ def taker_in_context(db: Session, token_hash: str) -> tuple[TakerLogin, Particip
         return None
     login, participant, exam_session, agency, event, form = row
     _remember(db, participant, exam_session, agency, event, form)
-    return login, participant
+    return login, participant, event.safe_exam_browser
 
 
 def _remember(
@@ -308,16 +315,37 @@ def scores_of(db: Session, attempt_id: uuid.UUID) -> list[AttemptScore]:
     return list(db.scalars(query))
 
 
-def page_of(db: Session, token_hash: str) -> tuple[uuid.UUID, uuid.UUID] | None:
-    """(exam session, attempt) of a live login's running attempt: what its page listens to."""
+def page_of(
+    db: Session, token_hash: str
+) -> tuple[uuid.UUID, uuid.UUID, dict[str, Any] | None] | None:
+    """(exam session, attempt, the event's Safe Exam Browser settings) of a live login's
+    running attempt: what its page listens to."""
     row = db.execute(
-        select(Participant.session_id, Attempt.id)
+        select(Participant.session_id, Attempt.id, Event.safe_exam_browser)
         .join(TakerLogin, TakerLogin.participant_id == Participant.id)
         .join(Attempt, Attempt.participant_id == Participant.id)
+        .join(Event, Event.id == Participant.event_id)
         .where(TakerLogin.token_hash == token_hash, TakerLogin.revoked_at.is_(None))
         .where(Attempt.status == "in_progress")
     ).first()
-    return (row[0], row[1]) if row else None
+    return (row[0], row[1], row[2]) if row else None
+
+
+def add_window_leaves(
+    db: Session, attempt_id: uuid.UUID, count: int, seconds: int, at: datetime
+) -> None:
+    """Count leaves of the exam window in the database (no read first: two replies of one
+    page never lose each other's report)."""
+    db.execute(
+        update(Attempt)
+        .where(Attempt.id == attempt_id)
+        .values(
+            left_window_count=Attempt.left_window_count + count,
+            left_window_seconds=Attempt.left_window_seconds + seconds,
+            left_window_at=at,
+        )
+        .execution_options(synchronize_session=False)
+    )
 
 
 def page_signals_since(db: Session, since: datetime) -> list[tuple[str, uuid.UUID, datetime]]:

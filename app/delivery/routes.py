@@ -70,6 +70,7 @@ def login(
     db: DB,
     nip: Annotated[str, Form()] = "",
     token: Annotated[str, Form()] = "",
+    pin: Annotated[str | None, Form(max_length=20)] = None,
     proasn_taker: TakerCookie = None,
 ) -> Response:
     try:
@@ -80,12 +81,17 @@ def login(
             proasn_taker,
             request.headers.get("user-agent"),
             request.client.host if request.client else None,
+            pin,
         )
+    except errors.ExamBrowserRequired as exc:
+        return page_refusal(request, exc)
     except errors.DeliveryError as exc:
         # Held by another browser: the page offers to ask the proctor for a reset, with the
         # NIP and room token just accepted (nothing the refusal did not already tell).
         offer = {"nip": nip, "token": token} if exc.code == errors.LoginInUse.code else None
-        return _login_refused(request, exc, nip, offer)
+        # The event asks for a PIN: the same form again, with NIP and token kept.
+        ask_pin = pin is not None or exc.code == "pin_required"
+        return _login_refused(request, exc, nip, offer, token if ask_pin else None)
     response = redirect("/ujian/lanjut")
     if new_token:
         set_taker_cookie(response, new_token)
@@ -97,9 +103,18 @@ def _login_refused(
     exc: errors.DeliveryError,
     nip: str,
     reset_offer: dict[str, str] | None = None,
+    pin_for_token: str | None = None,
 ) -> Response:
+    """The login form again with the refusal; `pin_for_token`: the room token accepted, when
+    the event asks for the personal PIN next."""
     message = with_wait(exc.message_in(current_locale.get()), exc.retry_after)
-    context = {"error": message, "nip": nip, "reset_offer": reset_offer}
+    context = {
+        "error": message,
+        "nip": nip,
+        "reset_offer": reset_offer,
+        "token": pin_for_token or "",
+        "pin": pin_for_token is not None,
+    }
     headers = retry_after(exc.retry_after)
     return render(request, "delivery/login.html", context, exc.status, headers=headers)
 
@@ -258,6 +273,7 @@ async def item_page(
         "heartbeat_seconds": get_settings().heartbeat_seconds,
         "answer_grace_seconds": get_settings().answer_grace_seconds,
         "prefetch": prefetch.for_page_load(signal_delay=get_settings().signal_delay_seconds),
+        "report_leaves": not reply.exam_browser,
     }
     return render(request, "delivery/item.html", context)
 
@@ -346,7 +362,9 @@ def finished(request: Request, taker: TakerDep, db: DB) -> Response:
     state = views.state_view(db, taker, attempt)
     if state.status != "submitted":
         return redirect("/ujian/lanjut")
-    return render(request, "delivery/finished.html", {"state": state})
+    exam_browser = repository.event_of(db, taker.participant).safe_exam_browser or {}
+    context = {"state": state, "quit_url": exam_browser.get("quit_url")}
+    return render(request, "delivery/finished.html", context)
 
 
 # --- refusals on pages --------------------------------------------------------------------
@@ -363,6 +381,9 @@ PAGE_REDIRECTS = {
 
 
 def page_refusal(request: Request, exc: errors.DeliveryError) -> Response:
+    if exc.code == "exam_browser_required":
+        context = {"message": exc.message_in(current_locale.get())}
+        return render(request, "delivery/exam_browser.html", context, status_code=exc.status)
     if exc.code in ("awaiting_admission", "attempt_paused"):
         context = {"message": exc.message_in(current_locale.get())}
         return render(request, "delivery/waiting.html", context, status_code=exc.status)

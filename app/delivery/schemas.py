@@ -20,6 +20,11 @@ class _Out(BaseModel):
 class LoginIn(BaseModel):
     nip: str = Field(min_length=1, max_length=40, examples=["19780512 200312 1 001"])
     token: str = Field(min_length=1, max_length=32, description="room token shown by the proctor")
+    pin: str | None = Field(
+        default=None,
+        max_length=20,
+        description="the personal PIN on the participant card, when the event asks for one",
+    )
 
 
 class SectionOut(_Out):
@@ -80,6 +85,18 @@ class ItemOut(BaseModel):
     seq_base: int
 
 
+class LeftWindowIn(BaseModel):
+    """The page left the exam window (another window or tab in front) since its last report:
+    how often, and for how many whole seconds it stayed away (a leave still under way counts
+    once now and its seconds when the page comes back)."""
+
+    count: int = Field(default=0, ge=0, le=1000)
+    seconds: int = Field(default=0, ge=0, le=86_400)
+
+
+LEFT_WINDOW_HELP = "leaving the exam window since the page's last report (only when it did)"
+
+
 class AnswerIn(BaseModel):
     option_id: str | None = Field(default=None, max_length=1)
     flagged: bool = False
@@ -91,12 +108,14 @@ class AnswerIn(BaseModel):
         description="the page shows this item now: it becomes the item to resume on (so the "
         "page need not report its moves between items in calls of their own)",
     )
+    left_window: LeftWindowIn | None = Field(default=None, description=LEFT_WINDOW_HELP)
 
 
 class HeartbeatIn(BaseModel):
     position: int | None = Field(
         default=None, ge=1, le=MAX_POSITION, description="the item the page shows now"
     )
+    left_window: LeftWindowIn | None = Field(default=None, description=LEFT_WINDOW_HELP)
 
 
 class BroadcastOut(BaseModel):

@@ -6,8 +6,10 @@ anything else happens; the sweeper does the same for attempts nobody is looking 
 """
 
 import secrets
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
@@ -22,9 +24,9 @@ from app.delivery.scoring import prefetch as prefetch_scoring
 from app.delivery.scoring import score_attempt
 from app.delivery.selectors import FixedFormSelector, ItemRef, selector_for
 from app.exams.models import Event, Form, Participant
-from app.kit import clock
+from app.kit import clock, seb
 from app.kit.nip import InvalidNIP, normalise_nip
-from app.kit.secrets_gen import token_digest
+from app.kit.secrets_gen import token_digest, verify_pin
 from app.throttle import service as throttle
 
 
@@ -64,17 +66,27 @@ def login(
     cookie_token: str | None,
     user_agent: str | None = None,
     address: str | None = None,
+    pin: str | None = None,
 ) -> tuple[Taker, str | None]:
-    """Log in with NIP and room token; returns the taker and a new cookie token (or None
-    when this browser's existing login is reused). Wrong tries are limited per NIP and per
-    address (app/throttle): a room token is short, and guessing one cost nothing."""
+    """Log in with NIP and room token (and the personal PIN when the event asks for one);
+    returns the taker and a new cookie token (or None when this browser's existing login is
+    reused). Wrong tries are limited per NIP and per address (app/throttle): a room token is
+    short, and guessing one cost nothing; a wrong PIN counts as a wrong try."""
     participant, active, keyed, tried = check_credentials(db, nip, room_token, address)
+    event = repository.event_of(db, participant)
+    # Only once NIP and token are right: neither refusal tells a guesser more than a login.
+    require_exam_browser(event.safe_exam_browser)
+    if event.login_pin:
+        if not (pin or "").strip():
+            raise errors.PinRequired()
+        if not verify_pin(participant.login_pin_hash, pin or ""):
+            throttle.failed(db, "taker", keyed, tried)
+            raise errors.InvalidPin()
     if active is not None:
         if cookie_token and active.token_hash == token_digest(cookie_token):
             return Taker(active, participant), None
         raise errors.LoginInUse()
     raw = secrets.token_urlsafe(32)
-    event = repository.event_of(db, participant)
     new_login = repository.add_login_if_none_active(
         db,
         participant_id=participant.id,
@@ -114,16 +126,26 @@ def check_credentials(
     return found[0], found[1], keyed, tried
 
 
+def require_exam_browser(settings: dict[str, Any] | None) -> None:
+    """An event that requires Safe Exam Browser (`settings`: its config keys) refuses the
+    taker request being served unless it carries a valid Config Key hash (app/kit/seb.py)."""
+    if not seb.allows(settings):
+        raise errors.ExamBrowserRequired()
+
+
 def authenticate(db: Session, cookie_token: str | None, with_context: bool = False) -> Taker:
     """The taker of this cookie; `with_context` also reads (in the same query) what a start
-    or the state needs: session, agency, event and form."""
+    or the state needs: session, agency, event and form. Refused without Safe Exam Browser
+    when the event requires it."""
     if not cookie_token:
         raise errors.NotLoggedIn()
     find = repository.taker_in_context if with_context else repository.taker_by_token_hash
     found = find(db, token_digest(cookie_token))
     if found is None:
         raise errors.NotLoggedIn()
-    return Taker(*found)
+    login, participant, exam_browser = found
+    require_exam_browser(exam_browser)
+    return Taker(login, participant)
 
 
 def end_finished_logins(db: Session) -> int:
@@ -133,6 +155,15 @@ def end_finished_logins(db: Session) -> int:
     now = clock.now()
     keep = timedelta(minutes=get_settings().taker_login_after_submit_minutes)
     return repository.end_logins_after_submission(db, now - keep, now)
+
+
+def record_window_leaves(
+    db: Session, attempt_id: uuid.UUID, left: core.WindowLeaves | None
+) -> None:
+    """Add what the page reported of leaving the exam window to the attempt's counts (for
+    the proctor board); one UPDATE, only when there is something to add."""
+    if left is not None and (left.count or left.seconds):
+        repository.add_window_leaves(db, attempt_id, left.count, left.seconds, clock.now())
 
 
 def logout(db: Session, taker: Taker) -> None:

@@ -187,6 +187,46 @@ class SessionDoc(_Doc):
     _zone = field_validator("time_zone")(_check_zone)
 
 
+CONFIG_KEY = r"^[0-9a-fA-F]{64}$"
+
+
+class SafeExamBrowserDoc(_Doc):
+    """Safe Exam Browser required (docs/exam_setup.md): the Config Keys of the .seb files
+    allowed (SEB Config Tool, "Use Browser Exam Key and Config Key"), and the link on the
+    finished page that quits SEB (the .seb file's quit URL)."""
+
+    config_keys: list[Any] = Field(min_length=1, max_length=20)
+    quit_url: str | None = Field(default=None, max_length=500)
+
+    @field_validator("config_keys")
+    @classmethod
+    def _keys_are_sha256(cls, keys: list[Any]) -> list[str]:
+        problems = []
+        for index, key in enumerate(keys, start=1):
+            if not isinstance(key, str) or not re.match(CONFIG_KEY, key.strip()):
+                shown = len(key.strip()) if isinstance(key, str) else "bukan teks"
+                problems.append(f"[{index}] ({shown})")
+        if problems:
+            raise ValueError(
+                "setiap config key harus 64 karakter heksadesimal, disalin dari SEB Config "
+                f"Tool dan ditulis dalam tanda kutip; salah: {', '.join(problems)}"
+            )
+        lowered = [key.strip().lower() for key in keys]
+        if len(set(lowered)) != len(lowered):
+            raise ValueError("config key ganda")
+        return lowered
+
+    @field_validator("quit_url")
+    @classmethod
+    def _quit_url_absolute(cls, url: str | None) -> str | None:
+        if url is not None and not re.match(r"^https?://[^\s/]+[^\s]*$", url):
+            raise ValueError(
+                "quit_url harus alamat lengkap (http:// atau https://), sama dengan "
+                "tautan keluar di berkas .seb"
+            )
+        return url
+
+
 class EventDoc(_Doc):
     code: Code
     name: str = Field(min_length=1, max_length=200)
@@ -194,6 +234,8 @@ class EventDoc(_Doc):
     time_zone: str = "Asia/Jakarta"
     show_results_to_takers: bool = False
     require_admission: bool = False
+    safe_exam_browser: SafeExamBrowserDoc | None = None
+    login_pin: bool = False
     agencies: list[AgencyDoc] = Field(min_length=1)
     blueprint: BlueprintDoc
     sessions: list[SessionDoc] = Field(min_length=1)

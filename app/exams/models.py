@@ -33,6 +33,11 @@ class Event(Base):
     show_results_to_takers: Mapped[bool] = mapped_column(default=False)
     # A taker needs the proctor's admission to start, and to resume after a login reset.
     require_admission: Mapped[bool] = mapped_column(default=False)
+    # Safe Exam Browser required (docs/exam_setup.md): {"config_keys": [...], "quit_url": ...}
+    # as the event file gave it; None: any browser.
+    safe_exam_browser: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # A personal PIN (printed on the participant card) is asked at login with NIP and token.
+    login_pin: Mapped[bool] = mapped_column(default=False)
     total_time_minutes: Mapped[int]
     shuffle_items: Mapped[bool] = mapped_column(default=True)
     shuffle_options: Mapped[bool] = mapped_column(default=True)
@@ -118,6 +123,8 @@ class Participant(Base):
     position: Mapped[str] = mapped_column(String(300))
     eselon: Mapped[str] = mapped_column(String(8))
     access_code_hash: Mapped[str] = mapped_column(String(200))
+    # argon2 hash of the login PIN when the event asks for one (issued with the cards).
+    login_pin_hash: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 

@@ -34,7 +34,7 @@ from app.exams.preparation import (
 )
 from app.exams.registration import Registration, Seats, check_rows, over_limits
 from app.kit import clock
-from app.kit.secrets_gen import hash_access_code, unambiguous_code
+from app.kit.secrets_gen import hash_access_code, hash_pin, new_pin, unambiguous_code
 
 
 class EventImportRejected(Exception):
@@ -53,7 +53,8 @@ class IssuedCode:
     nip: str
     name: str
     session_code: str
-    access_code: str
+    access_code: str  # "" for a participant who only got a PIN (login_pin switched on)
+    pin: str | None = None  # the login PIN, when the event asks for one
 
 
 @dataclass
@@ -219,6 +220,10 @@ def _upsert_event(db: Session, event: Event | None, doc: EventDoc) -> Event:
     event.time_zone = doc.time_zone
     event.show_results_to_takers = doc.show_results_to_takers
     event.require_admission = doc.require_admission
+    event.safe_exam_browser = (
+        doc.safe_exam_browser.model_dump(mode="json") if doc.safe_exam_browser else None
+    )
+    event.login_pin = doc.login_pin
     event.total_time_minutes = doc.blueprint.total_time_minutes
     event.shuffle_items = doc.blueprint.shuffle_items
     event.shuffle_options = doc.blueprint.shuffle_options
@@ -318,6 +323,7 @@ def _register(
     for r in registrations:
         participant = existing.get(r.nip)
         session = sessions[r.session_code]
+        code = ""
         if participant is None:
             code = unambiguous_code(code_length)
             participant = Participant(
@@ -328,11 +334,17 @@ def _register(
             )
             db.add(participant)
             report.participants_created += 1
-            report.issued_codes.append(IssuedCode(r.nip, r.name, r.session_code, code))
         else:
             # Moving to another session keeps the participant's form.
             report.participants_moved += participant.session_id != session.id
             report.participants_updated += 1
+        # A PIN for everyone who has none while the event asks for one (also when a later
+        # event file switches it on); the cards print new ones (proctoring.issue_cards).
+        pin = new_pin() if event.login_pin and participant.login_pin_hash is None else None
+        if pin is not None:
+            participant.login_pin_hash = hash_pin(pin)
+        if code or pin:
+            report.issued_codes.append(IssuedCode(r.nip, r.name, r.session_code, code, pin))
         participant.name = r.name
         participant.agency_id = agencies[r.agency_code].id
         participant.position = r.position

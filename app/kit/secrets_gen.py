@@ -1,4 +1,4 @@
-"""Short human-typed secrets (room tokens, access codes) and their hashing.
+"""Short human-typed secrets (room tokens, access codes, login PINs) and their hashing.
 
 Codes come from a cryptographic generator. Access codes are credentials: only an argon2 hash
 is stored. They are long random strings, not human-chosen passwords, so a lighter argon2
@@ -44,6 +44,33 @@ def hash_access_code(code: str) -> str:
 def verify_access_code(stored_hash: str, code: str) -> bool:
     try:
         return _access_code_hasher().verify(stored_hash, normalise_code(code))
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+PIN_DIGITS = 6
+
+
+def new_pin() -> str:
+    """A participant's login PIN: 6 random digits, typed from the printed card."""
+    return f"{secrets.randbelow(10**PIN_DIGITS):0{PIN_DIGITS}d}"
+
+
+def normalise_pin(pin: str) -> str:
+    return "".join(pin.split())
+
+
+# A PIN is hashed like an access code (argon2, the light profile): a room logs in within
+# minutes. Its strength is the login's guessing limit (app/throttle), not the hash.
+def hash_pin(pin: str) -> str:
+    return _access_code_hasher().hash(normalise_pin(pin))
+
+
+def verify_pin(stored_hash: str | None, pin: str) -> bool:
+    if not stored_hash:
+        return False
+    try:
+        return _access_code_hasher().verify(stored_hash, normalise_pin(pin))
     except (VerificationError, InvalidHashError):
         return False
 

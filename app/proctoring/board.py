@@ -7,7 +7,7 @@ beside the status, never instead of it, so a paused seat that is also disconnect
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from sqlalchemy.orm import Session
 
@@ -68,6 +68,11 @@ class BoardRow:
     signed_in: bool = False  # logged in or began the test
     extra_minutes: int = 0
     reset_request_id: uuid.UUID | None = None  # a login reset request waiting for an answer
+    # How often (and how many seconds in all) the test page left the exam window; 0 where
+    # the event requires Safe Exam Browser, which keeps the window locked.
+    left_window: int = 0
+    left_window_seconds: int = 0
+    left_window_at: datetime | None = None
 
     @property
     def status_label(self) -> str:
@@ -145,6 +150,7 @@ def _changed_at(row: SeatRow, now: datetime) -> datetime:
         stamps += [row.login_created_at, row.admitted_at]
     if row.attempt_id is not None:
         stamps += [row.started_at, row.paused_at, row.submitted_at, row.controlled_at]
+        stamps.append(row.left_window_at)
         if row.last_seen_at is not None:
             # when it turns "terputus"
             stamps += [row.last_seen_at, row.last_seen_at + DISCONNECTED_AFTER]
@@ -182,7 +188,19 @@ def board_row(
         signed_in=_signed_in(row),
         extra_minutes=row.extra_minutes or 0,
         reset_request_id=_open_request(row, now),
+        **_window_leaves(row),
     )
+
+
+def _window_leaves(row: SeatRow) -> dict[str, Any]:
+    """The page's reports of leaving the exam window; none shown under Safe Exam Browser."""
+    if row.attempt_id is None or row.exam_browser or not row.left_window_count:
+        return {}
+    return {
+        "left_window": row.left_window_count,
+        "left_window_seconds": row.left_window_seconds,
+        "left_window_at": row.left_window_at,
+    }
 
 
 def build_board(

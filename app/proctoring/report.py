@@ -34,6 +34,7 @@ ACTION_LABELS = {
     "attempt.extra_time": N_("extra time"),
     "seat.reset_login": N_("login freed"),
     "seat.reset_request_reject": N_("login reset request declined"),
+    "seat.pin_reissued": N_("new login PIN issued"),
     "attempt.end": N_("test ended by the proctor"),
     "room.broadcast": N_("message to the room"),
 }

@@ -71,8 +71,9 @@ def assignments(db: Session) -> list[tuple[ProctorAssignment, StaffUser, ExamSes
 # nip, participant_updated_at, agency; seat_id, attendance, pc_number, id_checked,
 # seat_version, seat_updated_at; login_id, needs_admission, admitted_at, login_created_at;
 # attempt_id, status, submitted_by, deadline_at, paused_at, last_seen_at, started_at,
-# submitted_at, controlled_at; item_count, answered, last_answer_at, extra_minutes;
-# request_id, request_at, request_expires_at (a pending login reset request),
+# submitted_at, controlled_at, left_window_count, left_window_seconds, left_window_at;
+# exam_browser (the event's Safe Exam Browser settings); item_count, answered, last_answer_at,
+# extra_minutes; request_id, request_at, request_expires_at (a pending login reset request),
 # request_decided_at (when the last one was answered).
 SeatRow = Row[Any]
 
@@ -116,6 +117,10 @@ _SEAT_ROWS = (
         Attempt.started_at,
         Attempt.submitted_at,
         Attempt.controlled_at,
+        Attempt.left_window_count,
+        Attempt.left_window_seconds,
+        Attempt.left_window_at,
+        Event.safe_exam_browser.label("exam_browser"),
         Form.item_count,
         _per_attempt(func.count(Answer.option_id), Answer.attempt_id).label("answered"),
         _per_attempt(func.max(Answer.answered_at), Answer.attempt_id).label("last_answer_at"),
@@ -126,6 +131,7 @@ _SEAT_ROWS = (
         _REQUEST_DECIDED.label("request_decided_at"),
     )
     .join(Agency, Agency.id == Participant.agency_id)
+    .join(Event, Event.id == Participant.event_id)
     .outerjoin(Seat, Seat.participant_id == Participant.id)
     .outerjoin(TakerLogin, ACTIVE_LOGIN_OF_PARTICIPANT)
     .outerjoin(Attempt, Attempt.participant_id == Participant.id)

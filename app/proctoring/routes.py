@@ -146,7 +146,8 @@ def seat_page(
 ) -> Response:
     participant = service.participant_or_refuse(db, exam_session, participant_id)
     rows = [r for r in build_board(db, exam_session.id).rows if r.participant_id == participant.id]
-    context = {"exam_session": exam_session, "row": rows[0]}
+    event = db.get(Event, exam_session.event_id)
+    context = {"exam_session": exam_session, "row": rows[0], "login_pin": event and event.login_pin}
     return render(request, "proctoring/seat.html", context)
 
 
@@ -173,9 +174,33 @@ def participant_cards(
         "exam_session": exam_session,
         "event": db.get(Event, exam_session.event_id),
         "starts": format_local(exam_session.starts_at, exam_session.time_zone),
-        "cards": [(p, code, rows[p.id].pc_number) for p, code in issued],
+        "cards": [(card, rows[card.participant.id].pc_number) for card in issued],
     }
     return render(request, "proctoring/cards.html", context, layout="layout_print.html")
+
+
+@router.post("/sesi/{session_id}/peserta/{participant_id}/pin", dependencies=[CsrfChecked])
+def reissue_pin(
+    request: Request,
+    exam_session: SessionDep,
+    participant_id: uuid.UUID,
+    staff: StaffDep,
+    db: DB,
+    reason: Reason = "",
+) -> Response:
+    """A new login PIN for one seat, shown once on a page to print or copy onto the card."""
+    participant = service.participant_or_refuse(db, exam_session, participant_id)
+    try:
+        pin = service.reissue_pin(db, staff.actor, exam_session, participant, reason)
+    except service.ActionRefused as exc:
+        return back(exam_session, exc.message, error=True, page=f"/peserta/{participant.id}")
+    context = {
+        "exam_session": exam_session,
+        "starts": format_local(exam_session.starts_at, exam_session.time_zone),
+        "participant": participant,
+        "pin": pin,
+    }
+    return render(request, "proctoring/pin.html", context, layout="layout_print.html")
 
 
 @router.get("/sesi/{session_id}/berita-acara")

@@ -23,7 +23,7 @@ from app.exams.preparation import prepare_sessions
 from app.i18n import N_, translate
 from app.kit import clock
 from app.kit.errors import Refusal
-from app.kit.secrets_gen import hash_access_code, unambiguous_code
+from app.kit.secrets_gen import hash_access_code, hash_pin, new_pin, unambiguous_code
 from app.proctoring import repository
 from app.proctoring.models import (
     INCIDENT_CATEGORIES,
@@ -673,21 +673,54 @@ def add_incident(
 # --- cards ------------------------------------------------------------------------------------
 
 
-def issue_cards(
-    db: Session, actor: Actor, exam_session: ExamSession
-) -> list[tuple[Participant, str]]:
-    """New personal access codes for the session's participant cards.
+@dataclass(frozen=True)
+class Card:
+    """One participant card as printed: the new access code, and the new login PIN when the
+    event asks for one."""
 
-    Codes are stored only as hashes, so printing the cards issues them: a reprint makes new
-    codes and the old cards stop working (the audit log says when and by whom)."""
+    participant: Participant
+    access_code: str
+    pin: str | None
+
+
+def issue_cards(db: Session, actor: Actor, exam_session: ExamSession) -> list[Card]:
+    """New personal access codes (and login PINs, when the event asks for them) for the
+    session's participant cards.
+
+    Both are stored only as hashes, so printing the cards issues them: a reprint makes new
+    ones and the old cards stop working (the audit log says when and by whom)."""
     length = get_settings().access_code_length
-    issued = []
+    with_pin = _event_of(db, exam_session).login_pin
+    cards = []
     for participant in exams_repository.participants_in_session(db, exam_session.id):
         code = unambiguous_code(length)
         participant.access_code_hash = hash_access_code(code)
-        issued.append((participant, code))
-    _audit(db, actor, "session.cards_issued", exam_session, count=len(issued))
-    return issued
+        pin = new_pin() if with_pin else None
+        if pin is not None:
+            participant.login_pin_hash = hash_pin(pin)
+        cards.append(Card(participant, code, pin))
+    _audit(db, actor, "session.cards_issued", exam_session, count=len(cards), pins=with_pin)
+    return cards
+
+
+def reissue_pin(
+    db: Session, actor: Actor, exam_session: ExamSession, participant: Participant, reason: str
+) -> str:
+    """A new login PIN for one seat (a lost card, a PIN seen by someone else); the old one
+    stops working. Shown once to the proctor, who writes it on the card."""
+    reason = _need_reason(reason)
+    if not _event_of(db, exam_session).login_pin:
+        raise ActionRefused(N_("This event asks for no login PIN"))
+    pin = new_pin()
+    participant.login_pin_hash = hash_pin(pin)
+    _audit(db, actor, "seat.pin_reissued", exam_session, participant, reason)
+    return pin
+
+
+def _event_of(db: Session, exam_session: ExamSession) -> Event:
+    event = db.get(Event, exam_session.event_id)
+    assert event is not None
+    return event
 
 
 def participant_or_refuse(

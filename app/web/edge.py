@@ -7,7 +7,8 @@ frame, the cookie parsed with `SimpleCookie`, the headers merged through `Mutabl
 were a measurable share of a trivial request (bench/overhead.py).
 
 - **Language**: the `lang` cookie (id or en), Indonesian otherwise, set in a context variable
-  that routes and templates read, even in worker threads.
+  that routes and templates read, even in worker threads. A taker request is kept in another
+  (`app/kit/seb.py`), for the Safe Exam Browser check of events that require it.
 - **Body size**: a body over the limit is refused with 413 before anything parses it: parsed,
   it would cost memory in proportion to its size, before anyone is authenticated.
   With Content-Length the request is refused unread; a chunked body is counted as it is read
@@ -32,6 +33,7 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.i18n import pick_locale
+from app.kit import seb
 from app.web.templating import current_locale
 
 CSP = (
@@ -139,6 +141,7 @@ class Edge:
             await send(message)
 
         token = current_locale.set(pick_locale(lang)) if lang else None
+        taker = seb.taker_request.set(scope) if scope["path"].startswith(seb.TAKER_PATHS) else None
         try:
             if scope["path"].startswith(UNCAPPED):
                 await self.app(scope, receive, send_with_headers)
@@ -150,6 +153,8 @@ class Edge:
         finally:
             if token is not None:
                 current_locale.reset(token)
+            if taker is not None:
+                seb.taker_request.reset(taker)
 
 
 def lang_cookie(scope: Scope) -> str | None:

@@ -311,6 +311,8 @@ class PageTaker:
         return True
 
     async def heartbeat(self, http: Http, rec: Recorder) -> None:
+        # taker.js adds `left_window` to a heartbeat or save only after its window was left;
+        # a bench taker never leaves it.
         body = {"position": self.position}
         result = await self._call(http, rec, "heartbeat", "POST", f"{API}/heartbeat", json=body)
         if result is None:

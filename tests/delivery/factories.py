@@ -1,6 +1,6 @@
 """An open exam session with prepared forms, ready for takers."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,7 @@ class OpenExam:
     event: Event
     session: ExamSession
     nips: list[str]
+    pins: dict[str, str] = field(default_factory=dict)  # NIP → login PIN (login_pin events)
 
     @property
     def token(self) -> str:
@@ -36,11 +37,13 @@ def open_exam(
     show_results: bool = False,
     other_room: bool = False,
     require_admission: bool = False,
+    **settings: Any,
 ) -> OpenExam:
-    """Bank with verbal (keyed) and sjt (graded) items; blueprint 3 verbal + 2 sjt."""
+    """Bank with verbal (keyed) and sjt (graded) items; blueprint 3 verbal + 2 sjt.
+    `settings`: more event-file keys (safe_exam_browser, login_pin)."""
     import_bank(db, load_bank(bank_of(tmp_path / "bank", verbal=12, sjt=8)))
     data: dict[str, Any] = event_data(
-        show_results_to_takers=show_results, require_admission=require_admission
+        show_results_to_takers=show_results, require_admission=require_admission, **settings
     )
     data["blueprint"]["total_time_minutes"] = total_minutes
     for room in data["sessions"]:  # room and seats for everyone asked for
@@ -52,7 +55,7 @@ def open_exam(
     people_rows = [participant(n) for n in range(1, people + 1)]
     if other_room:  # one participant of another agency in another room (S2)
         people_rows.append(participant(people + 1, "S2", agency="7302"))
-    import_event(db, event_doc(**data), rows(*people_rows))
+    report = import_event(db, event_doc(**data), rows(*people_rows))
     event = exams_repository.event_by_code(db, data["code"])
     assert event is not None
     prepare_sessions(db, event, ["S1", "S2"] if other_room else ["S1"])
@@ -64,4 +67,5 @@ def open_exam(
     assert exam_session is not None
     exam_session.status = "open"
     db.flush()
-    return OpenExam(event, exam_session, [valid_nip(n) for n in range(1, people + 1)])
+    pins = {c.nip: c.pin for c in report.issued_codes if c.pin}
+    return OpenExam(event, exam_session, [valid_nip(n) for n in range(1, people + 1)], pins)

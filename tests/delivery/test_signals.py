@@ -52,7 +52,8 @@ def test_a_pause_and_a_message_are_what_the_pages_hear_of(
     assert found == {("attempt", attempt.id), ("room", exam.session.id)}
     from app.kit.secrets_gen import token_digest
 
-    assert repository.page_of(db_session, token_digest(token)) == (exam.session.id, attempt.id)
+    found = repository.page_of(db_session, token_digest(token))
+    assert found == (exam.session.id, attempt.id, None)  # None: no Safe Exam Browser
 
 
 def test_the_watcher_wakes_only_the_pages_concerned_and_each_once(

@@ -25,9 +25,12 @@ class World:
     participant_ids: list[str] = field(default_factory=list)
 
 
-def build_world(db: Session, tmp_path: Path, section_limits=(None, None)) -> World:  # type: ignore[no-untyped-def]
-    """S1 open with 3 takers of agency 7371; S2 (another room) open with one of 7302."""
-    exam = open_exam(db, tmp_path, people=3, section_limits=section_limits, other_room=True)
+def build_world(db: Session, tmp_path: Path, section_limits=(None, None), **settings) -> World:  # type: ignore[no-untyped-def]
+    """S1 open with 3 takers of agency 7371; S2 (another room) open with one of 7302.
+    `settings`: more event-file keys (open_exam)."""
+    exam = open_exam(
+        db, tmp_path, people=3, section_limits=section_limits, other_room=True, **settings
+    )
     other = exams_repository.session_by_code(db, exam.event.id, "S2")
     assert other is not None
     agencies = exams_repository.agencies_by_code(db, ["7371", "7302"])
@@ -48,7 +51,8 @@ def build_world(db: Session, tmp_path: Path, section_limits=(None, None)) -> Wor
         _, token = log_in(db, name.replace("_", "-"), PASSWORD, "127.0.0.1")
         world.staff_tokens[name] = token
     for n, key in ((0, "taker"), (1, "other_taker")):
-        taker, token = delivery_service.login(db, exam.nips[n], exam.token, None)
+        pin = exam.pins.get(exam.nips[n])
+        taker, token = delivery_service.login(db, exam.nips[n], exam.token, None, pin=pin)
         assert token
         world.taker_tokens[key] = token
         world.participant_ids.append(str(taker.participant.id))

@@ -67,6 +67,7 @@ def proctor_routes(world: World) -> list[tuple[str, str, dict]]:  # type: ignore
         ("POST", f"{seat}/lanjut", reason),
         ("POST", f"{seat}/tambah-waktu", {"minutes": "5", **reason}),
         ("POST", f"{seat}/reset-login", reason),
+        ("POST", f"{seat}/pin", reason),
         ("POST", f"{seat}/akhiri", {"confirm": "true", **reason}),
         ("POST", f"/pengawas/sesi/{s}/massal", {"action": "admit", "participant_id": p, **reason}),
         # no such request: refused with a reason for those allowed, forbidden for the rest

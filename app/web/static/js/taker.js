@@ -9,7 +9,9 @@
  * request and also works offline; the page reports where it is with its next save or
  * heartbeat, not with calls of its own. A proctor's action on the attempt or message to the
  * room is pushed (server-sent events: app/delivery/signals.py) and answered with a heartbeat,
- * so a pause stops the clock within a second or two, not at the next quiet interval.
+ * so a pause stops the clock within a second or two, not at the next quiet interval. Leaving
+ * the exam window (another window or tab in front) is counted and told with the next save or
+ * heartbeat, for the proctor board (not where the event requires Safe Exam Browser).
  * Offline, a service worker (sw.js) serves the last test page on a reload; the page then
  * restores what it knew from localStorage and the "proasn-exam" cache (see `offline` below).
  *
@@ -271,6 +273,7 @@
     batch: Number(root.dataset.batch || 22),
     refill: Number(root.dataset.refill || 10),
     signalDelay: Number(root.dataset.signalDelay || 0) * 1000,
+    reportLeaves: root.dataset.reportLeaves === "1",
     queueKey: root.dataset.queueKey
   };
   var msg = {
@@ -305,6 +308,41 @@
   if (!replayed) localStorage.setItem(KEPT.pages, JSON.stringify(seenPages.concat([pageSeq]).slice(-20)));
   var ITEM_KEY = "/ujian/soal/_simpan/"; // an item the page fetched, in the offline cache
   var PAGE_KEY = "/ujian/soal/_halaman"; // the page itself (sw.js serves it offline)
+
+  // --- leaving the exam window (not under Safe Exam Browser, which locks it) --------------
+  // One leave (the window loses the focus, the tab is hidden: often both) counts once, its
+  // seconds when the page is back. What is not reported yet travels with the next save or
+  // heartbeat (no request of its own, so the load bench's mix stays the page's) and is kept
+  // until a reply says it arrived; one call at a time carries it.
+  var away = { since: null, count: 0, seconds: 0, sending: null };
+  function leave() {
+    if (!cfg.reportLeaves || away.since !== null) return;
+    away.since = performance.now();
+    away.count += 1;
+  }
+  function back() {
+    if (away.since === null) return;
+    away.seconds += (performance.now() - away.since) / 1000;
+    away.since = null;
+  }
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "hidden") leave(); else back();
+  });
+  window.addEventListener("blur", leave);
+  window.addEventListener("focus", back);
+
+  function leaveReport() {  // what the next call carries, or null
+    if (away.sending || (!away.count && away.seconds < 1)) return null;
+    away.sending = { count: away.count, seconds: Math.floor(away.seconds) };
+    return away.sending;
+  }
+  function leaveReported(report, arrived) {
+    if (!report || away.sending !== report) return;
+    away.sending = null;
+    if (!arrived) return;
+    away.count -= report.count;
+    away.seconds -= report.seconds;
+  }
 
   // --- the answer queue ---------------------------------------------------------------------
   // Sequence numbers never go back, not even on a stored page: a lower one would lose to
@@ -369,14 +407,18 @@
     sending = true;
     showStatus();
     var entry = queue[0];
+    var body = { option_id: entry.option_id, flagged: entry.flagged, seq: entry.seq,
+                 shown: !!nav && nav.current() === entry.position };
+    var report = leaveReport();
+    if (report) body.left_window = report;
     fetch("/api/v1/taker/answers/" + entry.position, {
       method: "PUT",
       credentials: "same-origin",
       headers: { "Content-Type": "application/json", "Accept": "application/json" },
-      body: JSON.stringify({ option_id: entry.option_id, flagged: entry.flagged, seq: entry.seq,
-                             shown: !!nav && nav.current() === entry.position })
+      body: JSON.stringify(body)
     }).then(readJson).then(function (result) {
       sending = false;
+      leaveReported(report, result.status >= 200 && result.status < 300);
       if (result.status >= 200 && result.status < 300) {
         queue.shift(); persist(); backoff = 1000; syncClock(result.body);
         lastContact = performance.now();
@@ -409,7 +451,7 @@
         setTimeout(function () { window.location.href = "/ujian/selesai"; }, 3000);
       }
       flush();
-    }, function () { sending = false; retryLater(); });
+    }, function () { sending = false; leaveReported(report, false); retryLater(); });
   }
 
   // Back online: the queue goes at once, and a heartbeat tells the server where the page
@@ -663,12 +705,16 @@
   }
 
   function beat(position) {
+    var body = { position: position || null };
+    var report = leaveReport();
+    if (report) body.left_window = report;
     fetch("/api/v1/taker/heartbeat", {
       method: "POST",
       credentials: "same-origin",
       headers: { "Content-Type": "application/json", "Accept": "application/json" },
-      body: JSON.stringify({ position: position || null })
+      body: JSON.stringify(body)
     }).then(readJson).then(function (result) {
+      leaveReported(report, result.status === 200);
       if (result.status === 401) { loggedOut(); return; }
       if (result.status !== 200) return;
       lastContact = performance.now();
@@ -688,7 +734,7 @@
       }
       backoff = 1000;
       flush();
-    }, function () { /* offline: the queue keeps everything; the countdown goes on */ });
+    }, function () { leaveReported(report, false); /* offline: the queue keeps everything; the countdown goes on */ });
   }
 
   if (replayed) {
