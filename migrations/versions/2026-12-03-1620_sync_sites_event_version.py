@@ -63,5 +63,6 @@ def downgrade() -> None:
     op.drop_table("sync_file_log")
     op.drop_table("sync_central_key")
     op.drop_table("sync_site")
-    with op.batch_alter_table("exam_event") as batch:
-        batch.drop_column("version")
+    # In place (SQLite >= 3.35 drops a column itself): a batch copy of exam_event would
+    # drop the old table, and with it, by cascade, every session and participant.
+    op.drop_column("exam_event", "version")
