@@ -93,6 +93,8 @@ class PageReply:
     sequential: bool
     sections: list[SectionPlan]
     marks: dict[int, tuple[str | None, bool]]  # position → (option id, flagged)
+    attempt_id: uuid.UUID  # names the page's own keeping (options struck out) per attempt
+    large_print: bool
 
 
 def read_page(db: Session, token: str | None, position: int) -> PageReply:
@@ -117,6 +119,8 @@ def read_page(db: Session, token: str | None, position: int) -> PageReply:
                 row.item_count,
             ),
             repository.answer_marks(db, row.attempt_id),
+            row.attempt_id,
+            bool(row.large_print),
         )
     taker = authenticate(db, token)
     attempt, ref, version = open_item(db, taker, position)
@@ -133,6 +137,8 @@ def read_page(db: Session, token: str | None, position: int) -> PageReply:
         facts_of(db, attempt).sequential,
         _as_drawn(db, blueprint_sections(db, event), form.id, form.item_count),
         repository.answer_marks(db, attempt.id),
+        attempt.id,
+        taker.participant.large_print,
     )
 
 
