@@ -16,7 +16,6 @@ from app.exams.models import Form
 from app.kit import clock
 from app.kit.timezones import format_local
 
-
 # The font step (-1 … 4, chosen with A− / A+) a large-print participant's pages start at;
 # they may still change it.
 LARGE_PRINT_FONT_STEP = 3

@@ -122,9 +122,10 @@ def parse_extra_time(raw: str) -> int:
         return 0
     match = _PERCENT.match(text)
     if not match or int(match.group(1)) > MAX_EXTRA_TIME_PERCENT:
+        shown = raw.removeprefix("#NUMBER:")
         raise ValueError(
-            f"tambahan_waktu_persen '{raw.removeprefix('#NUMBER:')}' tidak sah: tulis bilangan bulat 0-"
-            f"{MAX_EXTRA_TIME_PERCENT} (persen dari waktu tes), mis. 25"
+            f"tambahan_waktu_persen '{shown}' tidak sah: tulis bilangan bulat "
+            f"0-{MAX_EXTRA_TIME_PERCENT} (persen dari waktu tes), mis. 25"
         )
     return int(match.group(1))
 

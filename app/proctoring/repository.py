@@ -65,10 +65,11 @@ def assignments(db: Session) -> list[tuple[ProctorAssignment, StaffUser, ExamSes
 # One seat per row, flat, from one Core query: the board is polled every few seconds by every
 # open room page, and building ORM entities (or bundles) per seat was most of a poll's CPU.
 # Columns (None where the seat, login or attempt row does not exist): participant_id, name,
-# nip, participant_updated_at, extra_time_percent, large_print, agency; seat_id, attendance, pc_number, id_checked,
-# seat_version, seat_updated_at; login_id, needs_admission, admitted_at, login_created_at;
-# attempt_id, status, submitted_by, deadline_at, paused_at, last_seen_at, started_at,
-# submitted_at, controlled_at; item_count, answered, last_answer_at, extra_minutes.
+# nip, participant_updated_at, extra_time_percent, large_print, agency; seat_id, attendance,
+# pc_number, id_checked, seat_version, seat_updated_at; login_id, needs_admission,
+# admitted_at, login_created_at; attempt_id, status, submitted_by, deadline_at, paused_at,
+# last_seen_at, started_at, submitted_at, controlled_at; item_count, answered,
+# last_answer_at, extra_minutes.
 SeatRow = Row[Any]
 
 

@@ -146,6 +146,7 @@
       applyContrast(on);
     } else {
       toggleMask(on);
+      if (on) mask.band.focus({ preventScroll: true });  // the arrow keys move it at once
     }
   });
 
