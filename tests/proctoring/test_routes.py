@@ -249,3 +249,5 @@ def test_the_board_and_attendance_list_show_a_seats_accommodations(
     assert "+25 % waktu" in seat and "cetak besar" in seat
     attendance = client.get(f"/pengawas/sesi/{s}/daftar-hadir").text
     assert attendance.count("+25 % waktu") == 1 and attendance.count("cetak besar") == 1
+    cards = client.post(f"/pengawas/sesi/{s}/kartu", data={"csrf_token": CSRF}).text
+    assert cards.count("+25 % waktu") == 1 and cards.count("cetak besar") == 1
