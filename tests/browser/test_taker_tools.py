@@ -16,6 +16,7 @@ from app.exams.models import Participant
 from tests.browser.axe import axe_serious
 from tests.browser.test_taker import (
     TAKER_RULES,
+    _pause,
     at,
     db_rows,
     log_in_and_start,
@@ -40,9 +41,10 @@ def exam_server(live_server, tmp_path: Path):  # type: ignore[no-untyped-def]
             .where(Participant.nip == exam.nips[1])
             .values(extra_time_percent=25, large_print=True)
         )
-        return exam.nips, exam.token
+        return exam.nips, exam.token, exam.session.id
 
-    server, (nips, token) = live_server(seed)
+    server, (nips, token, session_id) = live_server(seed)
+    server.session_id = session_id
     return server, nips, token
 
 
@@ -289,28 +291,39 @@ def test_a_large_print_participant_starts_larger_and_reads_their_extra_time(
 ) -> None:
     server, nips, token = exam_server
     page = new_page(server.url)
+    html = page.locator("html")
     page.goto("/ujian")
     ready(page)
-    expect(page.locator("html")).to_have_attribute("data-font-step", "0")
+    expect(html).to_have_attribute("data-font-step", "0")
     page.fill("#nip", nips[1])
     page.fill("#token", token)
     page.click("button[type=submit]")
     ready(page)
-    expect(page.locator("html")).to_have_attribute("data-font-step", "3")
+    expect(html).to_have_attribute("data-font-step", "3")
     page.click("text=Ya, ini saya")
     expect(page.locator("#total-time")).to_have_text(
         "Waktu total: 75 menit. Sudah termasuk tambahan waktu Anda 25 %."
     )
     expect(page.locator(".section-times li").nth(0)).to_contain_text("Verbal — 3 soal, 25 menit")
-    page.click(".font-smaller")  # the taker may still choose
-    expect(page.locator("html")).to_have_attribute("data-font-step", "2")
     page.click("text=Coba soal latihan")
-    ready(page)
-    expect(page.locator("html")).to_have_attribute("data-font-step", "2")
     page.click("text=Mulai tes")
     at(page, 1)
+    expect(html).to_have_attribute("data-font-step", "3")
     expect(page.locator("#clock")).to_have_text(re.compile(r"^1:1[45]:\d\d$"))
     expect(page.locator("#section-clock")).to_have_text(re.compile(r"^2[45]:\d\d$"))
+    _pause(server, server.session_id, nips[1], pause=True)
+    page.goto("/ujian/lanjut")  # the waiting page does not know who waits: the tab does
+    expect(page.locator("h1")).to_have_text("Menunggu pengawas")
+    ready(page)
+    expect(html).to_have_attribute("data-font-step", "3")
+    _pause(server, server.session_id, nips[1], pause=False)
+    page.goto("/ujian/soal/1")
+    ready(page)
+    page.click(".font-smaller")  # the taker may still choose
+    expect(html).to_have_attribute("data-font-step", "2")
+    page.reload()
+    ready(page)
+    expect(html).to_have_attribute("data-font-step", "2")
 
     other = new_page(server.url)  # a PC of its own: no large print, the usual times
     other.goto("/ujian")

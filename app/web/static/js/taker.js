@@ -25,9 +25,12 @@
     document.documentElement.setAttribute("data-font-step", String(step));
   }
   // A large-print participant's pages start at data-font-start (set by the server), unless
-  // the taker chose a size in this tab since (or a larger one was kept on this PC).
-  var FONT_OWN_KEY = "proasn-font-own";
-  var fontStart = Number(document.documentElement.getAttribute("data-font-start") || 0);
+  // the taker chose a size in this tab since (or a larger one was kept on this PC). Pages
+  // that do not know the participant (the pause's waiting page) keep the tab's start.
+  var FONT_OWN_KEY = "proasn-font-own", FONT_START_KEY = "proasn-font-start";
+  var startGiven = document.documentElement.getAttribute("data-font-start");
+  if (startGiven !== null) sessionStorage.setItem(FONT_START_KEY, startGiven);
+  var fontStart = Number(startGiven !== null ? startGiven : sessionStorage.getItem(FONT_START_KEY) || 0);
   var fontStep = Number(localStorage.getItem(FONT_KEY) || 0);
   if (fontStep < fontStart && sessionStorage.getItem(FONT_OWN_KEY) !== "1") fontStep = fontStart;
   applyFont(fontStep);
