@@ -94,6 +94,8 @@ class PageReply:
     sequential: bool
     sections: list[SectionPlan]
     marks: dict[int, tuple[str | None, bool]]  # position → (option id, flagged)
+    attempt_id: uuid.UUID  # names the page's own keeping (options struck out) per attempt
+    large_print: bool
     # The event requires Safe Exam Browser: the window is locked, the page reports no leaves.
     exam_browser: bool = False
 
@@ -120,6 +122,8 @@ def read_page(db: Session, token: str | None, position: int) -> PageReply:
                 row.item_count,
             ),
             repository.answer_marks(db, row.attempt_id),
+            row.attempt_id,
+            bool(row.large_print),
             bool(row.safe_exam_browser),
         )
     taker = authenticate(db, token)
@@ -137,6 +141,8 @@ def read_page(db: Session, token: str | None, position: int) -> PageReply:
         facts_of(db, attempt).sequential,
         _as_drawn(db, blueprint_sections(db, event), form.id, form.item_count),
         repository.answer_marks(db, attempt.id),
+        attempt.id,
+        taker.participant.large_print,
         bool(event.safe_exam_browser),
     )
 

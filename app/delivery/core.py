@@ -98,6 +98,13 @@ def run_out(
     return None
 
 
+def allowed_minutes(minutes: int, extra_time_percent: int = 0) -> int:
+    """A time limit (the whole test's or a section's) with a participant's extra time, a
+    percentage of it, rounded up to a whole minute: 30 minutes + 25 % is 38. Applied when
+    the attempt starts (and each section opens), so the stored deadlines already hold it."""
+    return minutes + -(-minutes * extra_time_percent // 100)
+
+
 def section_deadline(
     limit_minutes: int | None, entered_at: datetime, attempt_deadline: datetime
 ) -> datetime | None:

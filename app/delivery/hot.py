@@ -119,6 +119,7 @@ def _snapshot_query(with_item: bool, lock: bool, news: bool, blueprint: bool = F
         columns += [literal(None).label("option_order")]
     if blueprint:  # sections: the batch's introductions, the test page's grid
         columns += [E.c.id.label("event_id"), E.c.blueprint_hash, P.c.name, P.c.nip]
+        columns += [P.c.large_print]
     if news:  # the replies that the page reads the proctor's messages from
         columns += [
             _news.c.id.label("broadcast_id"),

@@ -213,6 +213,7 @@ def start(db: Session, taker: Taker) -> Attempt:
     if form is None:
         raise errors.NoForm()
     event, sections = _event_and_limits(db, taker.participant)
+    extra = taker.participant.extra_time_percent
     now = clock.now()
     attempt = Attempt(
         participant_id=taker.participant.id,
@@ -220,7 +221,7 @@ def start(db: Session, taker: Taker) -> Attempt:
         selector=FixedFormSelector.name,
         status="in_progress",
         started_at=now,
-        deadline_at=now + timedelta(minutes=event.total_time_minutes),
+        deadline_at=now + timedelta(minutes=core.allowed_minutes(event.total_time_minutes, extra)),
         current_position=1,
         current_section=sections[0].position,
         last_seen_at=now,
@@ -228,7 +229,7 @@ def start(db: Session, taker: Taker) -> Attempt:
     db.add(attempt)
     db.flush()
     if _sequential(sections):
-        _open_section(db, attempt, sections[0], now)
+        _open_section(db, attempt, sections[0], now, extra)
     else:
         db.info.setdefault("attempt_sections", {})[attempt.id] = {}  # none: nothing to read
     return attempt
@@ -243,13 +244,18 @@ def attempt_sections(db: Session, attempt: Attempt) -> dict[int, AttemptSection]
     return cache[attempt.id]
 
 
-def _open_section(db: Session, attempt: Attempt, section: SectionPlan, at: datetime) -> None:
+def _open_section(
+    db: Session, attempt: Attempt, section: SectionPlan, at: datetime, extra_time_percent: int
+) -> None:
+    limit = section.time_limit_minutes
+    if limit is not None:
+        limit = core.allowed_minutes(limit, extra_time_percent)
     db.add(
         AttemptSection(
             attempt_id=attempt.id,
             section_position=section.position,
             started_at=at,
-            deadline_at=core.section_deadline(section.time_limit_minutes, at, attempt.deadline_at),
+            deadline_at=core.section_deadline(limit, at, attempt.deadline_at),
         )
     )
     attempt.current_section = section.position
@@ -347,7 +353,7 @@ def _advance_section(
     if not following:
         _submit(db, attempt, by, clock.now())
         return None
-    _open_section(db, attempt, following[0], at)
+    _open_section(db, attempt, following[0], at, participant.extra_time_percent)
     attempt.current_position = _first_position(db, attempt, following[0].position)
     return attempt_sections(db, attempt)[following[0].position]
 

@@ -16,6 +16,10 @@ from app.exams.models import Form
 from app.kit import clock
 from app.kit.timezones import format_local
 
+# The font step (-1 … 4, chosen with A− / A+) a large-print participant's pages start at;
+# they may still change it.
+LARGE_PRINT_FONT_STEP = 3
+
 
 @dataclass(frozen=True)
 class SectionView:
@@ -59,14 +63,22 @@ class StateView:
     seq_base: int
     show_results: bool
     scores: list[ScoreView] = field(default_factory=list)
+    # Accommodations (the times above already include the extra time).
+    extra_time_percent: int = 0
+    large_print: bool = False
 
     @property
     def unanswered(self) -> int:
         return self.total_items - self.answered
 
+    @property
+    def font_start(self) -> int:
+        return LARGE_PRINT_FONT_STEP if self.large_print else 0
+
 
 def state_view(db: Session, taker: Taker, attempt: Attempt | None) -> StateView:
     participant = taker.participant
+    extra = participant.extra_time_percent
     exam_session, agency = repository.identity(db, participant)
     event = repository.event_of(db, participant)
     sections = delivery_service.blueprint_sections(db, event)
@@ -95,7 +107,7 @@ def state_view(db: Session, taker: Taker, attempt: Attempt | None) -> StateView:
         room=exam_session.room,
         session_start=format_local(exam_session.starts_at, exam_session.time_zone),
         event_name=event.name,
-        total_time_minutes=event.total_time_minutes,
+        total_time_minutes=core.allowed_minutes(event.total_time_minutes, extra),
         remaining_seconds=remaining,
         section_remaining_seconds=section_remaining,
         current_position=attempt.current_position if attempt else 1,
@@ -109,7 +121,7 @@ def state_view(db: Session, taker: Taker, attempt: Attempt | None) -> StateView:
                 s.title,
                 s.first_position,
                 s.last_position,
-                s.time_limit_minutes,
+                _allowed(s.time_limit_minutes, extra),
                 s.instructions,
                 _section_state(s.position, attempt, attempt_sections),
             )
@@ -118,7 +130,15 @@ def state_view(db: Session, taker: Taker, attempt: Attempt | None) -> StateView:
         seq_base=seq_base(),
         show_results=event.show_results_to_takers,
         scores=_scores(db, attempt) if event.show_results_to_takers else [],
+        extra_time_percent=extra,
+        large_print=participant.large_print,
     )
+
+
+def _allowed(limit_minutes: int | None, extra_time_percent: int) -> int | None:
+    if limit_minutes is None:
+        return None
+    return core.allowed_minutes(limit_minutes, extra_time_percent)
 
 
 def _status(attempt: Attempt | None) -> str:
@@ -185,10 +205,16 @@ class TestPage:
     section: SectionPlan  # the shown item's (named above every item)
     sections: list[SectionPlan]  # their names, for the items the page shows itself
     grid: Markup
+    strike_key: str  # localStorage key of the options struck out, per attempt
+    large_print: bool = False
 
     @property
     def section_number(self) -> int:
         return self.sections.index(self.section) + 1
+
+    @property
+    def font_start(self) -> int:
+        return LARGE_PRINT_FONT_STEP if self.large_print else 0
 
 
 def test_page(reply: PageReply, locked_title: str) -> TestPage:
@@ -212,6 +238,8 @@ def test_page(reply: PageReply, locked_title: str) -> TestPage:
         section=owner,
         sections=sections,
         grid=grid_html(sections, reply.marks, current.position, free, position, locked_title),
+        strike_key=f"proasn-struck-{reply.attempt_id.hex}",
+        large_print=reply.large_print,
     )
 
 

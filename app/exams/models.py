@@ -5,7 +5,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, UTCDateTime
@@ -122,6 +122,10 @@ class Participant(Base):
     name: Mapped[str] = mapped_column(String(200))
     position: Mapped[str] = mapped_column(String(300))
     eselon: Mapped[str] = mapped_column(String(8))
+    # Accommodations from the participant file, applied when the attempt starts: extra time
+    # as a percentage of the test's and each section's time, and large print.
+    extra_time_percent: Mapped[int] = mapped_column(default=0, server_default="0")
+    large_print: Mapped[bool] = mapped_column(default=False, server_default=false())
     access_code_hash: Mapped[str] = mapped_column(String(200))
     # argon2 hash of the login PIN when the event asks for one (issued with the cards).
     login_pin_hash: Mapped[str | None] = mapped_column(String(200))

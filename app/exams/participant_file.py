@@ -25,6 +25,11 @@ COLUMN_ALIASES = {
     "sesi": "session",
     "kode_sesi": "session",
     "session": "session",
+    # Optional accommodations (docs/exam_setup.md).
+    "tambahan_waktu_persen": "extra_time_percent",
+    "extra_time_percent": "extra_time_percent",
+    "cetak_besar": "large_print",
+    "large_print": "large_print",
 }
 REQUIRED_COLUMNS = ("nip", "name", "agency", "position", "eselon", "session")
 
@@ -68,7 +73,9 @@ def read_participant_file(path: Path) -> list[Row]:
         raise ParticipantFileInvalid(path, [problem])
     rows = []
     for number, cells in enumerate(raw_rows, start=2):
-        values = {c: cells[i] for i, c in enumerate(columns) if c and i < len(cells)}
+        # A column of the header is in every row's values (empty where the row is short):
+        # an optional column left out of the file is then told apart from an empty cell.
+        values = {c: cells[i] if i < len(cells) else "" for i, c in enumerate(columns) if c}
         if any(v for v in values.values()):
             rows.append(Row(number, values))
     return rows

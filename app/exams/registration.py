@@ -15,6 +15,10 @@ from app.kit.nip import InvalidNIP, normalise_nip
 
 _ESELON = re.compile(r"^(II|III|IV|2|3|4)\s*\.?\s*([AB])?$", re.IGNORECASE)
 _ROMAN = {"2": "II", "3": "III", "4": "IV"}
+_PERCENT = re.compile(r"^(\d{1,3})\s*%?$")
+MAX_EXTRA_TIME_PERCENT = 100
+_YES = ("ya", "yes", "y", "true")
+_NO = ("tidak", "no", "t", "n", "false", "")
 
 
 @dataclass(frozen=True)
@@ -26,6 +30,9 @@ class Registration:
     position: str
     eselon: str
     session_code: str
+    # Accommodations; None where the file has no such column (a re-import keeps the stored).
+    extra_time_percent: int | None = None
+    large_print: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -87,12 +94,70 @@ def _check_row(
     if session not in seats.session_capacity:
         bad("session", f"sesi '{session}' tidak dikenal")
     eselon = _check_eselon(values.get("eselon", ""), bad)
+    extra = _check_extra_time(values.get("extra_time_percent"), bad)
+    large_print = _check_large_print(values.get("large_print"), bad)
     if problems or nip is None or agency is None or eselon is None:
         return None, problems
     registration = Registration(
-        row.number, nip, values["name"], agency, values["position"], eselon, session
+        row.number,
+        nip,
+        values["name"],
+        agency,
+        values["position"],
+        eselon,
+        session,
+        extra,
+        large_print,
     )
     return registration, problems
+
+
+def parse_extra_time(raw: str) -> int:
+    """`tambahan_waktu_persen`: a whole percentage 0-100 ("25", "25 %"); empty is 0."""
+    text = raw.strip()
+    if text.startswith("#NUMBER:"):  # a number cell of a spreadsheet: 25.0 is 25
+        number = text.removeprefix("#NUMBER:").removesuffix(".0")
+        text = number if number.isdigit() else raw
+    if not text:
+        return 0
+    match = _PERCENT.match(text)
+    if not match or int(match.group(1)) > MAX_EXTRA_TIME_PERCENT:
+        shown = raw.removeprefix("#NUMBER:")
+        raise ValueError(
+            f"tambahan_waktu_persen '{shown}' tidak sah: tulis bilangan bulat "
+            f"0-{MAX_EXTRA_TIME_PERCENT} (persen dari waktu tes), mis. 25"
+        )
+    return int(match.group(1))
+
+
+def parse_large_print(raw: str) -> bool:
+    """`cetak_besar`: ya / tidak (yes / no); empty is tidak."""
+    text = raw.strip().lower()
+    if text in _YES:
+        return True
+    if text in _NO:
+        return False
+    raise ValueError(f"cetak_besar '{raw}' tidak sah: tulis 'ya' atau 'tidak'")
+
+
+def _check_extra_time(raw: str | None, bad) -> int | None:  # type: ignore[no-untyped-def]
+    if raw is None:
+        return None
+    try:
+        return parse_extra_time(raw)
+    except ValueError as exc:
+        bad("extra_time_percent", str(exc))
+        return None
+
+
+def _check_large_print(raw: str | None, bad) -> bool | None:  # type: ignore[no-untyped-def]
+    if raw is None:
+        return None
+    try:
+        return parse_large_print(raw)
+    except ValueError as exc:
+        bad("large_print", str(exc))
+        return None
 
 
 def _check_nip(raw: str, today: date, bad) -> str | None:  # type: ignore[no-untyped-def]

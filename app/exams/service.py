@@ -349,6 +349,10 @@ def _register(
         participant.agency_id = agencies[r.agency_code].id
         participant.position = r.position
         participant.eselon = r.eselon
+        if r.extra_time_percent is not None:
+            participant.extra_time_percent = r.extra_time_percent
+        if r.large_print is not None:
+            participant.large_print = r.large_print
         participant.session_id = session.id
         participant.updated_at = now
 

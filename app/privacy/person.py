@@ -80,6 +80,10 @@ def _registration(db: Session, participant, event, agency, exam_session) -> dict
             "eselon": participant.eselon,
             "agency": {"code": agency.code, "name": agency.name},
         },
+        "accommodations": {
+            "extra_time_percent": participant.extra_time_percent,
+            "large_print": participant.large_print,
+        },
         "corrections": [
             {
                 "field": c.field,

@@ -242,13 +242,16 @@ def participants_to_pseudonymise(
 
 
 def pseudonymise(db: Session, participant_ids: Sequence[uuid.UUID], now: datetime) -> int:
-    """Replace name, NIP, position and access code; drop corrections (they hold old names)
-    and taker logins. Scores, forms and attempts stay, unlinked from the person."""
+    """Replace name, NIP, position and access code, clear the accommodations (they may tell
+    of a disability); drop corrections (they hold old names) and taker logins. Scores, forms
+    and attempts stay, unlinked from the person."""
     for participant in db.scalars(select(Participant).where(Participant.id.in_(participant_ids))):
         participant.nip = pseudonym_of(participant.id)
         participant.name = "(dipseudonimkan)"
         participant.position = ""
         participant.access_code_hash = ""  # no access code verifies against it
+        participant.extra_time_percent = 0
+        participant.large_print = False
         participant.updated_at = now
     db.execute(
         delete(IdentityCorrection).where(IdentityCorrection.participant_id.in_(participant_ids))

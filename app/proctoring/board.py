@@ -66,7 +66,10 @@ class BoardRow:
     alerts: list[str]
     changed_at: datetime
     signed_in: bool = False  # logged in or began the test
-    extra_minutes: int = 0
+    extra_minutes: int = 0  # the proctor's extra time
+    # Accommodations from the participant file (the deadlines include the extra time).
+    extra_time_percent: int = 0
+    large_print: bool = False
     reset_request_id: uuid.UUID | None = None  # a login reset request waiting for an answer
     # How often (and how many seconds in all) the test page left the exam window; 0 where
     # the event requires Safe Exam Browser, which keeps the window locked.
@@ -187,6 +190,8 @@ def board_row(
         changed_at=changed or _changed_at(row, now),
         signed_in=_signed_in(row),
         extra_minutes=row.extra_minutes or 0,
+        extra_time_percent=row.extra_time_percent or 0,
+        large_print=bool(row.large_print),
         reset_request_id=_open_request(row, now),
         **_window_leaves(row),
     )

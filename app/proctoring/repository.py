@@ -68,13 +68,14 @@ def assignments(db: Session) -> list[tuple[ProctorAssignment, StaffUser, ExamSes
 # One seat per row, flat, from one Core query: the board is polled every few seconds by every
 # open room page, and building ORM entities (or bundles) per seat was most of a poll's CPU.
 # Columns (None where the seat, login or attempt row does not exist): participant_id, name,
-# nip, participant_updated_at, agency; seat_id, attendance, pc_number, id_checked,
-# seat_version, seat_updated_at; login_id, needs_admission, admitted_at, login_created_at;
-# attempt_id, status, submitted_by, deadline_at, paused_at, last_seen_at, started_at,
-# submitted_at, controlled_at, left_window_count, left_window_seconds, left_window_at;
-# exam_browser (the event's Safe Exam Browser settings); item_count, answered, last_answer_at,
-# extra_minutes; request_id, request_at, request_expires_at (a pending login reset request),
-# request_decided_at (when the last one was answered).
+# nip, participant_updated_at, extra_time_percent, large_print, agency; seat_id, attendance,
+# pc_number, id_checked, seat_version, seat_updated_at; login_id, needs_admission,
+# admitted_at, login_created_at; attempt_id, status, submitted_by, deadline_at, paused_at,
+# last_seen_at, started_at, submitted_at, controlled_at, left_window_count,
+# left_window_seconds, left_window_at; exam_browser (the event's Safe Exam Browser
+# settings); item_count, answered, last_answer_at, extra_minutes; request_id, request_at,
+# request_expires_at (a pending login reset request), request_decided_at (when the last one
+# was answered).
 SeatRow = Row[Any]
 
 
@@ -97,6 +98,8 @@ _SEAT_ROWS = (
         Participant.name,
         Participant.nip,
         Participant.updated_at.label("participant_updated_at"),
+        Participant.extra_time_percent,
+        Participant.large_print,
         Agency.name.label("agency"),
         Seat.participant_id.label("seat_id"),
         Seat.attendance,

@@ -81,6 +81,14 @@ def test_extra_time_is_1_to_240_minutes() -> None:
             core.extra_time(minutes)
 
 
+def test_extra_time_as_a_percentage_is_rounded_up_to_a_whole_minute() -> None:
+    assert core.allowed_minutes(240) == core.allowed_minutes(240, 0) == 240
+    assert core.allowed_minutes(240, 25) == 300
+    assert core.allowed_minutes(30, 25) == 38  # 37.5
+    assert core.allowed_minutes(10, 1) == 11  # 10.1
+    assert core.allowed_minutes(45, 100) == 90
+
+
 def test_the_board_shows_the_same_remaining_time_as_the_taker() -> None:
     from types import SimpleNamespace
 
@@ -92,8 +100,7 @@ def test_the_board_shows_the_same_remaining_time_as_the_taker() -> None:
         id_checked=True, seat_version=1, answered=0, item_count=5, attempt_id=1,
         status="in_progress", deadline_at=RUNNING.deadline_at, paused_at=paused_at,
         last_seen_at=START, login_id=1, needs_admission=False, admitted_at=None, seat_id=1,
-        extra_minutes=0, left_window_count=0, left_window_seconds=0, left_window_at=None,
-        exam_browser=None,
+        extra_minutes=0, extra_time_percent=0, large_print=False,
     )  # fmt: skip
     row = SimpleNamespace(**(dict.fromkeys(SEAT_ROW_FIELDS) | given))  # the rest: none
     now = START + timedelta(minutes=40)

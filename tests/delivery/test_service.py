@@ -15,7 +15,7 @@ from app.delivery.models import Answer, AnswerJournal, Attempt
 from app.delivery.scoring import score_attempt
 from app.delivery.selectors import ItemRef, register_selector, selector_for
 from app.delivery.views import state_view
-from app.exams.models import Form, FormItem
+from app.exams.models import Form, FormItem, Participant
 from app.kit.clock import FrozenClock, use_clock
 from app.kit.secrets_gen import token_digest
 from tests.delivery.factories import OpenExam, open_exam
@@ -520,6 +520,44 @@ def test_section_warning_clock_never_exceeds_the_test(
     service.finish_section(db_session, taker)
     view = state_view(db_session, taker, attempt)
     assert view.remaining_seconds == 180 and view.section_remaining_seconds is None
+
+
+def test_extra_time_stretches_the_whole_test_and_each_timed_section(
+    db_session: Session, tmp_path: Path, frozen: FrozenClock
+) -> None:
+    """25 % more of 40 minutes is 50; of a 10-minute section 13 (12.5, rounded up), of a
+    20-minute one 25: set at the start and as each section opens, so the hot path (which
+    only reads the stored deadlines) and the ORM path agree."""
+    from app.delivery import calls, hot
+
+    exam = open_exam(db_session, tmp_path, total_minutes=40, section_limits=(10, 20))
+    person = db_session.scalar(select(Participant).where(Participant.nip == exam.nips[0]))
+    assert person is not None
+    person.extra_time_percent = 25
+    db_session.flush()
+    taker, token = service.login(db_session, exam.nips[0], exam.token, None)
+    assert token is not None
+    before = state_view(db_session, taker, None)  # the instructions page
+    assert before.total_time_minutes == 50 and before.extra_time_percent == 25
+    assert [s.time_limit_minutes for s in before.sections] == [13, 25]
+    attempt = service.start(db_session, taker)
+    assert attempt.deadline_at == START + timedelta(minutes=50)
+    assert repository.sections_of(db_session, attempt.id)[1].deadline_at == START + timedelta(
+        minutes=13
+    )
+    assert service.remaining(db_session, attempt) == (50 * 60, 13 * 60)
+    frozen.advance(minutes=14)  # section 1 ran out at 13; section 2 opened then, for 25
+    assert calls.read_item(db_session, token, 4).remaining == (36 * 60, 24 * 60)
+    sections = repository.sections_of(db_session, attempt.id)
+    assert sections[2].started_at == START + timedelta(minutes=13)
+    assert sections[2].deadline_at == START + timedelta(minutes=38)
+    fast = hot.open_item(db_session, token, 4, frozen.now(), service.answer_grace())
+    assert fast is not None  # the hot path reads the stored deadlines: the same clock
+    assert fast.snapshot.clock() == service.remaining(db_session, attempt) == (36 * 60, 24 * 60)
+
+    _, plain = started(db_session, exam, 1)  # no accommodation: the blueprint's times
+    assert plain.deadline_at == START + timedelta(minutes=54)  # started at minute 14
+    assert service.remaining(db_session, plain) == (40 * 60, 10 * 60)
 
 
 # --- a second item selector ---------------------------------------------------------------

@@ -52,6 +52,7 @@ def test_export_person_holds_everything_and_who_saw_it(use_database: str, tmp_pa
     doc = json.loads(out.read_text())
     reg = doc["registrations"][0]
     assert reg["identity"]["name"] == "Peserta Satu" and reg["identity"]["nip"] == nip
+    assert reg["accommodations"] == {"extra_time_percent": 0, "large_print": False}
     assert reg["corrections"][0] | {"at": None} == {
         "field": "name",
         "old": "Peserta 1",

@@ -200,6 +200,10 @@ def test_identity_is_pseudonymised_last_unless_the_talent_box_still_names_the_ru
                 composite_percentile=60.0,
             )
         )
+    with session_of(world.url) as db:  # an accommodation may tell of a disability
+        from sqlalchemy import update
+
+        db.execute(update(Participant).values(extra_time_percent=25, large_print=True))
     # While the talent box's row (imported 20 months after publication) is within its period,
     # it names the run: identity is held back.
     retention = Retention(answers_months=12, talentbox_months=12, identity_months=24)
@@ -231,6 +235,7 @@ def test_identity_is_pseudonymised_last_unless_the_talent_box_still_names_the_ru
         people = list(db.scalars(select(Participant)))
         assert not {p.nip for p in people} & set(world.nips)
         assert {p.name for p in people} == {"(dipseudonimkan)"}
+        assert {(p.extra_time_percent, p.large_print) for p in people} == {(0, False)}
         assert db.scalar(select(func.count()).select_from(ScoreRecord)) == 3  # scores stay
         with pytest.raises(SelfViewRefused):
             own_results(db, world.nips[0], world.codes[world.nips[0]], "10.0.0.1")

@@ -224,3 +224,34 @@ def test_the_report_csv_guards_cells_a_spreadsheet_would_run(app, world: World) 
     details = {cell for row in rows if row[0] == "kejadian" for cell in row}
     assert {"'" + note for note in notes} <= details
     assert not any(cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
+
+
+def test_the_board_and_attendance_list_show_a_seats_accommodations(
+    app, world: World, use_database: str
+) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import update
+
+    from app.exams.models import Participant
+
+    engine = make_engine(use_database)
+    with transaction(make_sessionmaker(engine)) as db:
+        db.execute(
+            update(Participant)
+            .where(Participant.nip == world.exam.nips[0])
+            .values(extra_time_percent=25, large_print=True)
+        )
+    engine.dispose()
+    client = client_for(app, world, "proctor")
+    s = world.session_id  # type: ignore[attr-defined]
+    board = client.get(f"/pengawas/sesi/{s}").text
+    rows = re.findall(r'<tr id="seat-.*?</tr>', board, re.S)
+    marked = [r for r in rows if world.exam.nips[0] in r]
+    assert len(rows) == 3 and len(marked) == 1
+    assert "+25 % waktu" in marked[0] and "cetak besar" in marked[0]
+    assert all("waktu</span>" not in r and "cetak besar" not in r for r in rows if r not in marked)
+    seat = client.get(f"/pengawas/sesi/{s}/peserta/{world.participant_ids[0]}").text  # type: ignore[attr-defined]
+    assert "+25 % waktu" in seat and "cetak besar" in seat
+    attendance = client.get(f"/pengawas/sesi/{s}/daftar-hadir").text
+    assert attendance.count("+25 % waktu") == 1 and attendance.count("cetak besar") == 1
+    cards = client.post(f"/pengawas/sesi/{s}/kartu", data={"csrf_token": CSRF}).text
+    assert cards.count("+25 % waktu") == 1 and cards.count("cetak besar") == 1

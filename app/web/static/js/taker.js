@@ -28,15 +28,208 @@
   function applyFont(step) {
     document.documentElement.setAttribute("data-font-step", String(step));
   }
+  // A large-print participant's pages start at data-font-start (set by the server), unless
+  // the taker chose a size in this tab since (or a larger one was kept on this PC). Pages
+  // that do not know the participant (the pause's waiting page) keep the tab's start.
+  var FONT_OWN_KEY = "proasn-font-own", FONT_START_KEY = "proasn-font-start";
+  var startGiven = document.documentElement.getAttribute("data-font-start");
+  if (startGiven !== null) sessionStorage.setItem(FONT_START_KEY, startGiven);
+  var fontStart = Number(startGiven !== null ? startGiven : sessionStorage.getItem(FONT_START_KEY) || 0);
   var fontStep = Number(localStorage.getItem(FONT_KEY) || 0);
+  if (fontStep < fontStart && sessionStorage.getItem(FONT_OWN_KEY) !== "1") fontStep = fontStart;
   applyFont(fontStep);
   document.addEventListener("click", function (event) {
     var button = event.target.closest ? event.target.closest("[data-font]") : null;
     if (!button) return;
     fontStep = Math.max(-1, Math.min(4, fontStep + Number(button.getAttribute("data-font"))));
     localStorage.setItem(FONT_KEY, String(fontStep));
+    sessionStorage.setItem(FONT_OWN_KEY, "1");
     applyFont(fontStep);
   });
+
+  // --- taker tools (every taker page): high contrast, reading mask; striking options out ----
+  // All in the page: none of them sends a request (the load bench sends what the page sends).
+  var html = document.documentElement;
+  var tools = document.getElementById("taker-tools");
+  var CONTRAST_KEY = "proasn-contrast", MASK_KEY = "proasn-reading-mask";
+
+  function setPressed(id, on) {
+    var button = document.getElementById(id);
+    if (button) button.setAttribute("aria-pressed", on ? "true" : "false");
+  }
+
+  function applyContrast(on) {
+    if (on) html.setAttribute("data-contrast", "high"); else html.removeAttribute("data-contrast");
+    setPressed("tool-contrast", on);
+  }
+  applyContrast(localStorage.getItem(CONTRAST_KEY) === "high");
+
+  // The reading mask darkens the page above and below a band that follows the pointer and
+  // the focus; the band itself takes the focus (a vertical slider: arrow keys move it). It
+  // sits under the pinned bar, so the clock and the save status stay in view, and lets every
+  // click through.
+  var mask = null;
+  function buildMask() {
+    var layer = document.createElement("div");
+    layer.id = "reading-mask";
+    layer.className = "reading-mask";
+    var top = document.createElement("div"), band = document.createElement("div");
+    var bottom = document.createElement("div");
+    top.className = "mask-shade mask-top";
+    bottom.className = "mask-shade mask-bottom";
+    band.className = "mask-band";
+    band.id = "reading-band";
+    band.tabIndex = 0;
+    band.setAttribute("role", "slider");
+    band.setAttribute("aria-orientation", "vertical");
+    band.setAttribute("aria-label", tools ? tools.getAttribute("data-msg-mask") : "");
+    band.setAttribute("aria-valuemin", "0");
+    band.setAttribute("aria-valuemax", "100");
+    layer.appendChild(top); layer.appendChild(band); layer.appendChild(bottom);
+    // Right after the bar: in the tab order just after the tools, above the page's content.
+    var header = document.querySelector(".taker-bar");
+    document.body.insertBefore(layer, header ? header.nextSibling : document.body.firstChild);
+    mask = { layer: layer, top: top, band: band, bottom: bottom, y: null };
+    band.addEventListener("keydown", function (event) {
+      var line = parseFloat(getComputedStyle(html).fontSize) * 1.5;
+      var moves = { ArrowUp: -line, ArrowDown: line, PageUp: -band.offsetHeight, PageDown: band.offsetHeight };
+      if (event.key === "Escape") {
+        toggleMask(false);
+        var toggle = document.getElementById("tool-mask");
+        if (toggle) toggle.focus();
+      } else if (moves[event.key]) moveMask(mask.y + moves[event.key]);
+      else if (event.key === "Home") moveMask(0);
+      else if (event.key === "End") moveMask(innerHeight);
+      else return;
+      event.preventDefault();
+      event.stopPropagation();  // not the page's own keys (N / P, answers)
+    });
+  }
+
+  function maskBounds() {
+    var header = document.querySelector(".taker-bar");
+    var least = header ? header.getBoundingClientRect().bottom : 0;
+    return { least: least, most: Math.max(least, innerHeight - mask.band.offsetHeight) };
+  }
+
+  function moveMask(y) {  // y: the band's top, in the viewport
+    var bounds = maskBounds();
+    y = Math.max(bounds.least, Math.min(bounds.most, y));
+    mask.y = y;
+    mask.top.style.height = y + "px";
+    mask.band.style.top = y + "px";
+    mask.bottom.style.top = (y + mask.band.offsetHeight) + "px";
+    var span = bounds.most - bounds.least;
+    mask.band.setAttribute("aria-valuenow", String(span ? Math.round(100 * (y - bounds.least) / span) : 0));
+  }
+
+  function centreMask(y) { moveMask(y - mask.band.offsetHeight / 2); }
+
+  function toggleMask(on) {
+    if (on && !mask) buildMask();
+    if (mask) mask.layer.hidden = !on;
+    setPressed("tool-mask", on);
+    localStorage.setItem(MASK_KEY, on ? "1" : "0");
+    if (on) centreMask(mask.y === null ? innerHeight / 2 : mask.y + mask.band.offsetHeight / 2);
+  }
+  function maskOn() { return !!mask && !mask.layer.hidden; }
+  if (localStorage.getItem(MASK_KEY) === "1") toggleMask(true);
+
+  document.addEventListener("mousemove", function (event) { if (maskOn()) centreMask(event.clientY); });
+  document.addEventListener("focusin", function (event) {
+    var target = event.target;
+    if (!maskOn() || target === mask.band || !target.getBoundingClientRect || target.closest(".taker-bar")) return;
+    var box = target.getBoundingClientRect();
+    centreMask(box.top + box.height / 2);
+  });
+  window.addEventListener("resize", function () { if (maskOn()) moveMask(mask.y); });
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest("#tool-contrast, #tool-mask") : null;
+    if (!button) return;
+    var on = button.getAttribute("aria-pressed") !== "true";
+    if (button.id === "tool-contrast") {
+      localStorage.setItem(CONTRAST_KEY, on ? "high" : "");
+      applyContrast(on);
+    } else {
+      toggleMask(on);
+      if (on) mask.band.focus({ preventScroll: true });  // the arrow keys move it at once
+    }
+  });
+
+  // Striking an option out: a button beside each option (added here, so the item partial
+  // and its batches stay as they are). It never changes the answer. On the test page the
+  // struck options are kept per attempt and position (localStorage), so they survive moving
+  // between items and a reload; on the practice pages they are not kept.
+  var strikeRoot = document.getElementById("taker");
+  var strikeKey = strikeRoot ? strikeRoot.getAttribute("data-strike-key") : null;
+  var struck = {}; // position → option ids struck out
+  if (strikeKey) {
+    try { struck = JSON.parse(localStorage.getItem(strikeKey) || "{}") || {}; } catch (e) { struck = {}; }
+    // One taker per PC: another attempt's strikes are of no use here.
+    for (var k = localStorage.length - 1; k >= 0; k--) {
+      var name = localStorage.key(k);
+      if (name && name.indexOf("proasn-struck-") === 0 && name !== strikeKey) localStorage.removeItem(name);
+    }
+  }
+
+  function showStruck(label, button, on) {
+    label.classList.toggle("struck", on);
+    button.setAttribute("aria-pressed", on ? "true" : "false");
+    var note = label.querySelector(".struck-note");
+    if (note) note.hidden = !on;
+  }
+
+  // Adds the buttons to the item shown (once: the first item's copy the page keeps may hold
+  // them already), then shows what is struck out at its position.
+  function addStrikeButtons() {
+    var item = document.getElementById("item");
+    var options = item ? item.querySelector(".options") : null;
+    if (!options || !tools) return;
+    var mine = struck[item.getAttribute("data-position")] || [];
+    if (options.classList.contains("with-strike")) {
+      Array.prototype.forEach.call(options.querySelectorAll(".strike"), function (button) {
+        showStruck(button.previousElementSibling, button, mine.indexOf(button.getAttribute("data-option")) >= 0);
+      });
+      return;
+    }
+    options.classList.add("with-strike");
+    Array.prototype.forEach.call(options.querySelectorAll(".option"), function (label) {
+      var radio = label.querySelector("input[type=radio]");
+      var button = document.createElement("button");
+      var name = tools.getAttribute("data-msg-strike").replace("{label}", radio.getAttribute("data-label"));
+      button.type = "button";
+      button.className = "strike";
+      button.setAttribute("data-option", radio.value);
+      button.setAttribute("aria-label", name);
+      button.title = name;
+      var mark = document.createElement("span");
+      mark.setAttribute("aria-hidden", "true");
+      mark.textContent = "\u2715";
+      button.appendChild(mark);
+      var note = document.createElement("span");  // said with the option's own name
+      note.className = "struck-note visually-hidden";
+      note.textContent = " " + tools.getAttribute("data-msg-struck");
+      label.appendChild(note);
+      label.parentNode.insertBefore(button, label.nextSibling);
+      showStruck(label, button, mine.indexOf(radio.value) >= 0);
+    });
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest("#item .strike") : null;
+    if (!button) return;
+    event.preventDefault();
+    var position = document.getElementById("item").getAttribute("data-position");
+    var option = button.getAttribute("data-option");
+    var mine = (struck[position] || []).filter(function (id) { return id !== option; });
+    var on = button.getAttribute("aria-pressed") !== "true";
+    if (on) mine.push(option);
+    if (mine.length) struck[position] = mine; else delete struck[position];
+    if (strikeKey) localStorage.setItem(strikeKey, JSON.stringify(struck));
+    showStruck(button.previousElementSibling, button, on);
+  });
+  addStrikeButtons();
 
   document.addEventListener("click", function (event) {
     var skip = event.target.closest ? event.target.closest(".skip-link") : null;
@@ -573,6 +766,7 @@
     var fresh = holder.querySelector("#item");
     if (!fresh) { window.location.href = "/ujian/soal/" + position; return; }
     itemEl().replaceWith(fresh);
+    addStrikeButtons();
     nameSection(fresh.dataset.section);
     // A kept item shows the answer stored when it was fetched; a newer one given here wins.
     var mine = known[position];
