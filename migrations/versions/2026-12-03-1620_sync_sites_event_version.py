@@ -19,8 +19,10 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("exam_event") as batch:
-        batch.add_column(sa.Column("version", sa.Integer(), server_default="1", nullable=False))
+    # In place (see downgrade): a batch copy of exam_event cascades on SQLite.
+    op.add_column(
+        "exam_event", sa.Column("version", sa.Integer(), server_default="1", nullable=False)
+    )
     op.create_table(
         "sync_site",
         sa.Column("id", sa.Uuid(), nullable=False),

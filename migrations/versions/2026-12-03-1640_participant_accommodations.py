@@ -18,13 +18,16 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("exam_participant") as batch:
-        batch.add_column(
-            sa.Column("extra_time_percent", sa.Integer(), server_default="0", nullable=False)
-        )
-        batch.add_column(
-            sa.Column("large_print", sa.Boolean(), server_default=sa.false(), nullable=False)
-        )
+    # In place, never a batch copy: on SQLite dropping the copied table would cascade to the
+    # logins, attempts and seats of every participant.
+    op.add_column(
+        "exam_participant",
+        sa.Column("extra_time_percent", sa.Integer(), server_default="0", nullable=False),
+    )
+    op.add_column(
+        "exam_participant",
+        sa.Column("large_print", sa.Boolean(), server_default=sa.false(), nullable=False),
+    )
 
 
 def downgrade() -> None:
