@@ -75,6 +75,9 @@ class Attempt(Base):
     # Last proctor action on this attempt (pause, resume, extra time, end, login reset): the board
     # re-sends a row when it changes, and the open page hears of it (delivery/signals.py).
     controlled_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    # The answer journal's hash chain (delivery/chain.py): its row count and last hash.
+    journal_rows: Mapped[int] = mapped_column(default=0, server_default="0")
+    journal_head: Mapped[str] = mapped_column(String(64), default="", server_default="")
 
 
 class AttemptSection(Base):
@@ -125,6 +128,10 @@ class AnswerJournal(Base):
     seq: Mapped[int] = mapped_column(BigInteger)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
     login_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("delivery_taker_login.id"))
+    # The row's place in its attempt's chain and its hash (delivery/chain.py); None only on
+    # rows written before the chain existed.
+    chain_index: Mapped[int | None]
+    chain_hash: Mapped[str | None] = mapped_column(String(64))
 
 
 class AttemptScore(Base):

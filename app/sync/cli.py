@@ -330,6 +330,8 @@ def verify(path: Path) -> None:
     if result.opened:
         console.print("  disegel untuk server ini dan isinya terbuka utuh")
         _print_counts(result.counts)
+        if result.chained is not None:
+            console.print(f"  rantai jurnal jawaban utuh pada {result.chained} tes")
     else:
         console.print(
             f"  disegel untuk {recipient['name']} ({spaced(recipient['fingerprint'])}); "

@@ -24,7 +24,7 @@ from app.sync.keys import PublicKey, ServerKeys, parse_public_key
 from app.sync.loading import LoadReport, load_package
 from app.sync.merge import MergeReport, merge_results
 from app.sync.models import SyncCentralKey, SyncFileLog, SyncSite
-from app.sync.results import collect_results
+from app.sync.results import check_journals, collect_results
 
 Progress = Callable[[int], None]
 SITE_NAME_CHARACTERS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
@@ -337,6 +337,7 @@ class Verification:
     signer: str  # central | self | site:NAME
     opened: bool = False
     counts: dict[str, int] = field(default_factory=dict)
+    chained: int | None = None  # results: attempts whose journal chain holds
 
 
 def verify_file(db: Session, keys: ServerKeys | None, data: bytes) -> Verification:
@@ -351,6 +352,7 @@ def verify_file(db: Session, keys: ServerKeys | None, data: bytes) -> Verificati
             _, content = open_package(db, keys, data)
         else:
             _, _, content = open_results(db, keys, data)
+            result.chained = check_journals(content)
         result.opened = True
         result.counts = {k: len(v) for k, v in content.items() if isinstance(v, list)}
     return result

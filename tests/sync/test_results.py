@@ -231,3 +231,80 @@ def test_a_site_cannot_write_into_sessions_it_was_not_sent(
     )
     with refusal("point outside its own sessions"):
         load(world, forged)
+
+
+def forged(world: World, change) -> bytes:  # type: ignore[no-untyped-def]
+    """Makassar's results with `change` made to the payload, validly signed by Makassar: what
+    a site that edits its own records before sending would produce."""
+    import json
+
+    from app.sync import envelope
+    from app.sync.results import collect_results
+
+    makassar = world.sites["makassar"]
+    with makassar.db() as db:
+        event = db.scalar(select(Event))
+        assert event is not None
+        content = collect_results(db, event).payload
+    change(content)
+    about = {"event": content["event"], "sessions": ["S1"], "counts": {}}
+    return envelope.seal(
+        "results",
+        about,
+        json.dumps(content).encode(),
+        makassar.keys,
+        world.central.keys.public,
+        "pusat",
+    )
+
+
+def _edit(content: dict) -> None:  # type: ignore[type-arg]
+    row = content["journal"][1]
+    row["new_option_id"] = "D" if row["new_option_id"] != "D" else "A"
+
+
+def _drop(content: dict) -> None:  # type: ignore[type-arg]
+    del content["journal"][1]
+
+
+def _reorder(content: dict) -> None:  # type: ignore[type-arg]
+    first, second = content["journal"][0], content["journal"][2]
+    for key in ("chain_index", "chain_hash"):
+        first[key], second[key] = second[key], first[key]
+
+
+@pytest.mark.parametrize("change", [_edit, _drop, _reorder], ids=["edit", "drop", "reorder"])
+def test_a_changed_journal_is_found_by_verify_and_refused_at_load(
+    world: World,
+    clock: FrozenClock,
+    change,  # type: ignore[no-untyped-def]
+) -> None:
+    from app.sync.results import JournalBroken
+
+    makassar = world.sites["makassar"]
+    sit(makassar, open_room(makassar, "S1"), 1, answers=3, submit=True)
+    untouched = forged(world, lambda content: None)
+    with world.central.db() as db:
+        assert service.verify_file(db, world.central.keys, untouched).chained == 1
+    tampered = forged(world, change)
+    with world.central.db() as db, pytest.raises(JournalBroken) as caught:
+        service.verify_file(db, world.central.keys, tampered)
+    assert caught.value.params["count"] == 1 and caught.value.problems
+    with pytest.raises(JournalBroken):
+        load(world, tampered)
+    assert world.central.count(AnswerJournal) == 0
+    assert load(world, untouched).added["journal"] == 3
+
+
+def test_the_head_travels_with_the_attempt_and_a_changed_head_contradicts(
+    world: World, clock: FrozenClock
+) -> None:
+    makassar = world.sites["makassar"]
+    sit(makassar, open_room(makassar, "S1"), 1, answers=3, submit=True)
+    load(world, results(world, "makassar"))
+    with makassar.db() as site_db, world.central.db() as central_db:
+        at_site = site_db.scalar(select(Attempt))
+        at_centre = central_db.scalar(select(Attempt))
+        assert at_site is not None and at_centre is not None
+        assert (at_centre.journal_rows, at_centre.journal_head) == (3, at_site.journal_head)
+        assert len(at_site.journal_head) == 64
