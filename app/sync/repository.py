@@ -14,7 +14,7 @@ from app.db import Base
 from app.delivery.models import Attempt
 from app.exams.models import BlueprintSection, ExamSession, Form, FormItem, Participant
 from app.proctoring.models import ProctorAssignment
-from app.sync.models import SyncCentralKey, SyncFileLog, SyncSite
+from app.sync.models import SyncCentralKey, SyncFileLog, SyncSite, SyncSiteToken
 
 _CHUNK = 500
 Row = TypeVar("Row", bound=Base)
@@ -192,3 +192,20 @@ def delete_participants(db: Session, participant_ids: Sequence[uuid.UUID]) -> No
 def delete_assignments(db: Session, ids: Sequence[uuid.UUID]) -> None:
     for chunk in _chunks(ids):
         db.execute(delete(ProctorAssignment).where(ProctorAssignment.id.in_(chunk)))
+
+
+# --- site tokens (central) ------------------------------------------------------------------
+
+
+def live_tokens_of(db: Session, site_id: uuid.UUID) -> list[SyncSiteToken]:
+    query = select(SyncSiteToken).where(
+        SyncSiteToken.site_id == site_id, SyncSiteToken.revoked_at.is_(None)
+    )
+    return list(db.scalars(query))
+
+
+def live_token(db: Session, token_hash: str) -> SyncSiteToken | None:
+    query = select(SyncSiteToken).where(
+        SyncSiteToken.token_hash == token_hash, SyncSiteToken.revoked_at.is_(None)
+    )
+    return db.scalar(query)

@@ -27,6 +27,12 @@ from app.sync.models import SyncCentralKey, SyncFileLog, SyncSite
 from app.sync.results import check_journals, collect_results
 
 Progress = Callable[[int], None]
+
+
+class PushRefused(SyncRefused):
+    status, code = 403, "sync_wrong_site"
+
+
 SITE_NAME_CHARACTERS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
 
 
@@ -286,10 +292,22 @@ def open_results(
 
 
 def load_results_file(
-    db: Session, actor: Actor, keys: ServerKeys, data: bytes, progress: Progress | None = None
+    db: Session,
+    actor: Actor,
+    keys: ServerKeys,
+    data: bytes,
+    progress: Progress | None = None,
+    pushed_by: SyncSite | None = None,
 ) -> MergeReport:
-    """Verify, open and merge a site's results at the centre (see app/sync/merge.py)."""
+    """Verify, open and merge a site's results at the centre (see app/sync/merge.py).
+    `pushed_by`: the site whose token came with the file (a push); it must have signed it."""
     sealed, site, content = open_results(db, keys, data)
+    if pushed_by is not None and pushed_by.id != site.id:
+        raise PushRefused(
+            N_("The token is site %(token)s's, but the file is signed by site %(site)s."),
+            token=pushed_by.name,
+            site=site.name,
+        )
     about = sealed.header["about"]
     earlier = [
         row for row in repository.file_log(db, about["event"]["code"]) if row.site_name == site.name
@@ -322,6 +340,7 @@ def load_results_file(
         updated=dict(report.updated),
         running=report.running,
         unfinished_attempts=report.unfinished,
+        pushed=pushed_by is not None,
     )
     return report
 

@@ -1,7 +1,5 @@
 """Results back: takers sit on two sites, each site's results merge at the centre by id."""
 
-from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -11,27 +9,13 @@ from app.audit.models import AuditEntry
 from app.delivery import service as delivery
 from app.delivery.models import Answer, AnswerJournal, Attempt, AttemptScore
 from app.exams.models import Event, ExamSession, Participant
-from app.kit.clock import FrozenClock, use_clock
+from app.kit.clock import FrozenClock
 from app.proctoring import service as proctoring
 from app.proctoring.models import Incident, Seat
 from app.sync import service
 from app.sync.merge import ResultsContradict
 from tests.exams.factories import valid_nip
-from tests.sync.factories import ACTOR, EVENT, Server, World, build_world, refusal
-
-PLAN = {"S1": [1, 2], "S2": [3]}
-DAY = datetime(2026, 12, 1, 0, 5, tzinfo=UTC)  # S1 starts 08:00 WITA = 00:00 UTC
-
-
-@pytest.fixture
-def world(databases, tmp_path: Path) -> Iterator[World]:  # type: ignore[no-untyped-def]
-    with use_clock(FrozenClock(DAY - timedelta(days=1))):
-        built = build_world(databases, tmp_path, ("makassar", "jayapura"), PLAN)
-        built.load("makassar", built.package("makassar", "S1"))
-        built.load("jayapura", built.package("jayapura", "S2"))
-    yield built
-    for server in (built.central, *built.sites.values()):
-        databases.drop(server.url)
+from tests.sync.factories import ACTOR, EVENT, Server, World, refusal
 
 
 def session_of(db, code: str) -> ExamSession:  # type: ignore[no-untyped-def]
@@ -89,12 +73,6 @@ def rows_of(server: Server, model) -> dict:  # type: ignore[no-untyped-def,type-
     with server.db() as db:
         columns = list(model.__table__.columns)
         return {tuple(str(v) for v in row) for row in db.execute(select(*columns))}
-
-
-@pytest.fixture
-def clock() -> Iterator[FrozenClock]:
-    with use_clock(FrozenClock(DAY)) as frozen:
-        yield frozen
 
 
 def test_two_sites_sit_and_their_results_merge_at_the_centre(
