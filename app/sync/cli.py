@@ -169,16 +169,28 @@ def make_package(
     site: Annotated[str, typer.Option("--site", help="Nama lokasi tujuan.")],
     sessions: Annotated[str, typer.Option("--sessions", help="Kode sesi, dipisah koma.")],
     out: Annotated[Path, typer.Option("--out", help="Berkas paket yang ditulis.")],
+    reassign: Annotated[
+        bool,
+        typer.Option("--reassign", help="Pindahkan sesi yang sudah dikemas untuk lokasi lain."),
+    ] = False,
     actor: ActorOption = None,
 ) -> None:
-    """(Pusat) One sealed, signed file with what SITE needs to run those sessions."""
+    """(Pusat) One sealed, signed file with what SITE needs to run those sessions (a session
+    packaged for another site before only with --reassign)."""
     codes = [c.strip() for c in sessions.split(",") if c.strip()]
     with _refusals():
         own = _own_keys()
         with _unit_of_work() as db, _progress("Mengemas formulir", None) as bar:
             task = bar.task_ids[0]
             data, header = service.make_package(
-                db, _actor(actor), own, event_code, site, codes, lambda n: bar.advance(task, n)
+                db,
+                _actor(actor),
+                own,
+                event_code,
+                site,
+                codes,
+                lambda n: bar.advance(task, n),
+                reassign=reassign,
             )
             _write(out, data)
     about = header["about"]

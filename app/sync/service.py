@@ -123,8 +123,11 @@ def make_package(
     site_name: str,
     session_codes: list[str],
     progress: Progress | None = None,
+    reassign: bool = False,
 ) -> tuple[bytes, dict[str, Any]]:
-    """The sealed, signed package file for `site_name` (the centre), and its header's summary."""
+    """The sealed, signed package file for `site_name` (the centre), and its header's summary.
+    A session packaged for another site before is refused unless `reassign` (audited): it
+    then belongs to this site, and the other's results for it are refused from then on."""
     event = exams_repository.event_by_code(db, event_code)
     if event is None:
         raise SyncRefused(N_("Unknown event %(code)s."), code=event_code)
@@ -134,6 +137,7 @@ def make_package(
             N_("Unknown site %(name)s: register it with `proasn sync add-site`."), name=site_name
         )
     chosen = package.chosen_sessions(db, event, session_codes)
+    _check_owners(db, actor, event.code, site.name, [s.code for s in chosen], reassign)
     content = package.collect(db, event, chosen, progress)
     about = {
         "event": {"code": event.code, "id": str(event.id), "version": event.version},
@@ -159,6 +163,42 @@ def make_package(
         counts=content.counts,
     )
     return data, sealed.header
+
+
+def session_sites(db: Session, event_code: str) -> dict[str, str]:
+    """Session code → the site its latest package went to (the centre)."""
+    owners: dict[str, str] = {}
+    for row in repository.file_log(db, event_code):
+        if row.direction == "made" and row.kind == "package":
+            owners.update(dict.fromkeys(row.session_codes, row.site_name))
+    return owners
+
+
+def _check_owners(
+    db: Session, actor: Actor, event_code: str, site: str, codes: list[str], reassign: bool
+) -> None:
+    """A session runs at one site: packaging it for another is refused unless reassigned."""
+    owners = session_sites(db, event_code)
+    elsewhere = {code: owners[code] for code in codes if owners.get(code, site) != site}
+    if not elsewhere:
+        return
+    if not reassign:
+        raise SyncRefused(
+            N_(
+                "Sessions already packaged for another site: %(sessions)s. A session runs at "
+                "one site; to move it, package again with --reassign."
+            ),
+            sessions=", ".join(f"{code} ({owner})" for code, owner in sorted(elsewhere.items())),
+        )
+    record(
+        db,
+        actor,
+        "sync.reassign",
+        target_type="exam_event",
+        target_label=event_code,
+        site=site,
+        sessions=elsewhere,
+    )
 
 
 def open_package(
@@ -319,12 +359,9 @@ def load_results_file(
         raise SyncRefused(
             N_("A newer results file from site %(site)s is loaded already."), site=site.name
         )
-    sent = {
-        code
-        for row in earlier
-        if row.direction == "made" and row.kind == "package"
-        for code in row.session_codes
-    }
+    # Sessions whose latest package went to this site (a reassigned one is the new site's).
+    owners = session_sites(db, about["event"]["code"])
+    sent = {code for code, owner in owners.items() if owner == site.name}
     report = merge_results(db, site.name, sent, content, progress)
     _log(db, "loaded", sealed, data, site.name)
     record(

@@ -286,3 +286,22 @@ def test_the_head_travels_with_the_attempt_and_a_changed_head_contradicts(
         assert at_site is not None and at_centre is not None
         assert (at_centre.journal_rows, at_centre.journal_head) == (3, at_site.journal_head)
         assert len(at_site.journal_head) == 64
+
+
+def test_a_session_packaged_for_one_site_moves_to_another_only_when_reassigned(
+    world: World, clock: FrozenClock
+) -> None:
+    makassar, jayapura = world.sites["makassar"], world.sites["jayapura"]
+    with refusal("Sessions already packaged for another site: S1 (makassar)"):
+        world.package("jayapura", "S1")
+    world.load("jayapura", world.package("jayapura", "S1", reassign=True))
+    with world.central.db() as db:
+        moved = db.scalar(select(AuditEntry).where(AuditEntry.action == "sync.reassign"))
+        assert moved is not None and moved.details["sessions"] == {"S1": "makassar"}
+    assert world.package("jayapura", "S1")  # its own now: no --reassign needed again
+
+    sit(makassar, open_room(makassar, "S1"), 1, answers=2, submit=True)
+    with refusal("Session S1 was not packaged for site makassar"):
+        load(world, results(world, "makassar"))
+    sit(jayapura, open_room(jayapura, "S1"), 2, answers=2, submit=True)
+    assert load(world, results(world, "jayapura")).added["attempts"] == 1
