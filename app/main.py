@@ -45,6 +45,7 @@ from app.scoring import routes as scoring_routes
 from app.scoring import selfview_routes
 from app.scoring.service import ScoringRefused
 from app.sync import api as sync_api
+from app.sync import routes as sync_routes
 from app.talentbox import profile_routes as talentbox_profile_routes
 from app.talentbox import recommendation_routes as talentbox_recommendation_routes
 from app.talentbox import routes as talentbox_routes
@@ -296,6 +297,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(scoring_routes.router)
     app.include_router(exports_api.router)
     app.include_router(sync_api.router)
+    app.include_router(sync_routes.router)
     app.include_router(privacy_routes.selfview_router)
     app.include_router(selfview_routes.router)
     app.include_router(privacy_routes.admin_router)

@@ -5,14 +5,14 @@ import uuid
 from collections.abc import Iterator, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from app.accounts.models import StaffUser
 from app.bank.models import Subtest
 from app.db import Base
 from app.delivery.models import Attempt
-from app.exams.models import BlueprintSection, ExamSession, Form, FormItem, Participant
+from app.exams.models import BlueprintSection, Event, ExamSession, Form, FormItem, Participant
 from app.proctoring.models import ProctorAssignment
 from app.sync.models import SyncCentralKey, SyncFileLog, SyncSite, SyncSiteToken
 
@@ -209,3 +209,42 @@ def live_token(db: Session, token_hash: str) -> SyncSiteToken | None:
         SyncSiteToken.token_hash == token_hash, SyncSiteToken.revoked_at.is_(None)
     )
     return db.scalar(query)
+
+
+# --- what the centre has received (the central views) ---------------------------------------
+
+
+def all_file_logs(db: Session) -> list[SyncFileLog]:
+    return list(db.scalars(select(SyncFileLog).order_by(SyncFileLog.recorded_at)))
+
+
+def session_counts(db: Session, event_codes: Sequence[str]) -> dict[tuple[str, str], Any]:
+    """(event code, session code) → the session, its participants and the attempts the
+    centre holds for them (submitted or not), in one grouped query."""
+    attempts = (
+        select(Participant.session_id, func.count(Attempt.id).label("attempts"))
+        .join(Attempt, Attempt.participant_id == Participant.id)
+        .group_by(Participant.session_id)
+        .subquery()
+    )
+    people = (
+        select(Participant.session_id, func.count(Participant.id).label("participants"))
+        .group_by(Participant.session_id)
+        .subquery()
+    )
+    query = (
+        select(
+            Event.code.label("event_code"),
+            Event.name.label("event_name"),
+            ExamSession.code,
+            ExamSession.status,
+            ExamSession.time_zone,
+            func.coalesce(people.c.participants, 0).label("participants"),
+            func.coalesce(attempts.c.attempts, 0).label("attempts"),
+        )
+        .join(Event, Event.id == ExamSession.event_id)
+        .outerjoin(people, people.c.session_id == ExamSession.id)
+        .outerjoin(attempts, attempts.c.session_id == ExamSession.id)
+        .where(Event.code.in_(list(event_codes)))
+    )
+    return {(row.event_code, row.code): row for row in db.execute(query)}
