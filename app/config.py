@@ -64,9 +64,11 @@ class Settings(BaseSettings):
     # their result, when shown, stay reachable until then), and at once when the session closes.
     taker_login_after_submit_minutes: int = Field(default=30, ge=1)
     # Request bodies over these sizes are refused (413) before anything parses them: every
-    # JSON call and form, and the talent box's file uploads (potency, SKP, profile records).
+    # JSON call and form, the talent box's file uploads (potency, SKP, profile records), and
+    # a site's results file pushed to the centre (sized in docs/sites.md).
     max_body_kib: int = Field(default=64, ge=4)
     max_upload_mib: int = Field(default=20, ge=1)
+    max_sync_mib: int = Field(default=64, ge=1)
     # A rotated room token keeps working this long, so takers typing it are not refused.
     token_overlap_minutes: int = Field(default=2, ge=0)
     # Live-server timer tests only: a file holding seconds to add to the server clock.

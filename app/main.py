@@ -44,6 +44,8 @@ from app.readiness import routes as readiness_routes
 from app.scoring import routes as scoring_routes
 from app.scoring import selfview_routes
 from app.scoring.service import ScoringRefused
+from app.sync import api as sync_api
+from app.sync import routes as sync_routes
 from app.talentbox import profile_routes as talentbox_profile_routes
 from app.talentbox import recommendation_routes as talentbox_recommendation_routes
 from app.talentbox import routes as talentbox_routes
@@ -172,11 +174,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine.dispose()
 
     app = FastAPI(title="ProASN CAT", version="0.1.0", lifespan=lifespan)
+    app.state.settings = settings  # what routes read beyond the request (the sync key file)
     app.add_middleware(
         Edge,
         staff_limit=staff_cap(settings.worker_threads),
         body_limit=settings.max_body_kib * 1024,
         upload_limit=settings.max_upload_mib * 1024 * 1024,
+        sync_limit=settings.max_sync_mib * 1024 * 1024,
         hsts=settings.cookie_secure,
     )
     if settings.trusted_proxies:
@@ -292,6 +296,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(agency_routes.router)
     app.include_router(scoring_routes.router)
     app.include_router(exports_api.router)
+    app.include_router(sync_api.router)
+    app.include_router(sync_routes.router)
     app.include_router(privacy_routes.selfview_router)
     app.include_router(selfview_routes.router)
     app.include_router(privacy_routes.admin_router)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal, Protocol
 
-from app.delivery import errors
+from app.delivery import chain, errors
 
 # How far a page may count beyond its seq_base: a million saves per page load.
 SEQ_SPAN = 1_000_000_000
@@ -262,3 +262,9 @@ class AnswerChange:
             "recorded_at": self.at,
             "login_id": self.login_id,
         }
+
+    def chained(self, journal_id: Any, head: str, rows: int) -> dict[str, Any]:
+        """The journal row's place and hash after the attempt's `rows` rows ending in `head`,
+        and the attempt's new head and count (delivery/chain.py; the old values are not
+        hashed, so the fast path need not know them before its one statement)."""
+        return chain.link(head, rows, {"id": journal_id, **self.journal(None)})

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Row, bindparam, exists, insert, literal, select, update
+from sqlalchemy import Connection, Row, bindparam, case, exists, insert, literal, select, update
 from sqlalchemy.orm import Session
 
 from app.delivery import core
@@ -92,6 +92,8 @@ def _snapshot_query(with_item: bool, lock: bool, news: bool, blueprint: bool = F
         A.c.current_position,
         A.c.current_section,
         A.c.last_seen_at,
+        A.c.journal_head,
+        A.c.journal_rows,
         F.c.item_count,
         _current_section.c.deadline_at.label("section_deadline"),
         exists().where(_any_section.c.attempt_id == A.c.id).correlate(A).label("has_sections"),
@@ -205,13 +207,16 @@ def _save_on_postgresql(touch: tuple[str, ...]) -> Any:
         _typed("new_flagged", AN.c.flagged),
     )
     new_seq, at = _typed("new_seq", AN.c.seq), _typed("at", AN.c.answered_at)
+    head, count = _typed("link_head", A.c.journal_head), _typed("link_rows", A.c.journal_rows)
     journal = insert(J).from_select(
         [J.c.id, J.c.attempt_id, J.c.position, J.c.old_option_id, J.c.new_option_id]
-        + [J.c.old_flagged, J.c.new_flagged, J.c.seq, J.c.recorded_at, J.c.login_id],
+        + [J.c.old_flagged, J.c.new_flagged, J.c.seq, J.c.recorded_at, J.c.login_id]
+        + [J.c.chain_index, J.c.chain_hash],
         select(_typed("journal_id", J.c.id), attempt, position)
         .add_columns(select(prev.c.option_id).scalar_subquery(), new_option)
         .add_columns(select(prev.c.flagged).scalar_subquery(), new_flagged, new_seq, at)
         .add_columns(_typed("login_id", J.c.login_id))
+        .add_columns(_typed("link_index", J.c.chain_index), _typed("link_hash", J.c.chain_hash))
         .where(newer),
     )
     # The attempt's row lock serialises its saves, so nothing can insert this answer between
@@ -226,15 +231,29 @@ def _save_on_postgresql(touch: tuple[str, ...]) -> Any:
         .values(option_id=new_option, flagged=new_flagged, seq=new_seq, answered_at=at)
     )
     writes = [journal.cte("journal"), add.cte("add"), change.cte("change")]
+    # The chain's new head and count go with the journal row (one UPDATE of the attempt per
+    # statement: PostgreSQL does not say which of two updates of one row would win).
     if touch:
-        values = {c: _typed(f"new_{c}", A.c[c]) for c in touch}
-        writes.append(update(A).where(A.c.id == attempt).values(values).cte("seen"))
+        values: dict[str, Any] = {c: _typed(f"new_{c}", A.c[c]) for c in touch}
+        values["journal_head"] = case((newer, head), else_=A.c.journal_head)
+        values["journal_rows"] = case((newer, count), else_=A.c.journal_rows)
+        seen = update(A).where(A.c.id == attempt).values(values)
+    else:
+        seen = (
+            update(A).where(A.c.id == attempt, newer).values(journal_head=head, journal_rows=count)
+        )
+    writes.append(seen.cte("seen"))
     return select(prev.c.option_id, prev.c.flagged, prev.c.seq).add_cte(*writes)
 
 
-# The attempt's columns a call may change, in every combination.
-_ATTEMPT_CHANGES = (("last_seen_at",), ("current_position",), ("current_position", "last_seen_at"))
-_SAVE_ON_POSTGRESQL = {cols: _save_on_postgresql(cols) for cols in ((), *_ATTEMPT_CHANGES)}
+# The attempt's columns a call may change, in every combination (sorted by name): last-seen
+# and the item to resume on, and with a journal row (a save on SQLite) the chain's head.
+_SEEN_OR_MOVED = (("last_seen_at",), ("current_position",), ("current_position", "last_seen_at"))
+_CHAIN = ("journal_head", "journal_rows")
+_ATTEMPT_CHANGES = _SEEN_OR_MOVED + tuple(
+    tuple(sorted(cols + _CHAIN)) for cols in ((), *_SEEN_OR_MOVED)
+)
+_SAVE_ON_POSTGRESQL = {cols: _save_on_postgresql(cols) for cols in ((), *_SEEN_OR_MOVED)}
 
 _TOUCH = {  # the attempt's columns a call changes -> its UPDATE
     cols: update(A)
@@ -450,7 +469,18 @@ def save_answer(
         _update_attempt(conn, snap, changes)
         return Saved(snap, stored.option_id, stored.flagged, stored.seq, applied=False)
     change = AnswerChange(row.attempt_id, position, option_id, flagged, seq, snap.now, row.login_id)
-    conn.execute(_ADD_JOURNAL, {"id": new_id(), **change.journal(stored)})
+    journal_id = new_id()
+    linked = change.chained(journal_id, row.journal_head, row.journal_rows)
+    conn.execute(
+        _ADD_JOURNAL,
+        {
+            "id": journal_id,
+            **change.journal(stored),
+            "chain_index": linked["chain_index"],
+            "chain_hash": linked["chain_hash"],
+        },
+    )
+    changes |= {"journal_head": linked["journal_head"], "journal_rows": linked["journal_rows"]}
     values = {"option_id": option_id, "flagged": flagged, "seq": seq, "answered_at": snap.now}
     if stored is None:
         conn.execute(_ADD_ANSWER, {"attempt_id": row.attempt_id, "position": position, **values})
@@ -464,15 +494,31 @@ def save_answer(
 def _save_in_one_statement(
     conn: Connection, snap: Snapshot, save: Answering, changes: dict[str, Any]
 ) -> Saved:
+    row = snap.row
+    journal_id = new_id()
+    change = AnswerChange(
+        row.attempt_id,
+        save.position,
+        save.option_id,
+        save.flagged,
+        save.seq,
+        snap.now,
+        row.login_id,
+    )
+    linked = change.chained(journal_id, row.journal_head, row.journal_rows)
     params = {
+        "link_index": linked["chain_index"],
+        "link_hash": linked["chain_hash"],
+        "link_head": linked["journal_head"],
+        "link_rows": linked["journal_rows"],
         "the_attempt": snap.attempt_id,
         "the_position": save.position,
         "new_option_id": save.option_id,
         "new_flagged": save.flagged,
         "new_seq": save.seq,
         "at": snap.now,
-        "journal_id": new_id(),
-        "login_id": snap.row.login_id,
+        "journal_id": journal_id,
+        "login_id": row.login_id,
         **{f"new_{c}": v for c, v in changes.items()},
     }
     stored = conn.execute(_SAVE_ON_POSTGRESQL[tuple(sorted(changes))], params).first()

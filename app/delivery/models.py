@@ -80,6 +80,9 @@ class Attempt(Base):
     left_window_count: Mapped[int] = mapped_column(default=0, server_default="0")
     left_window_seconds: Mapped[int] = mapped_column(default=0, server_default="0")
     left_window_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The answer journal's hash chain (delivery/chain.py): its row count and last hash.
+    journal_rows: Mapped[int] = mapped_column(default=0, server_default="0")
+    journal_head: Mapped[str] = mapped_column(String(64), default="", server_default="")
 
 
 class AttemptSection(Base):
@@ -130,6 +133,10 @@ class AnswerJournal(Base):
     seq: Mapped[int] = mapped_column(BigInteger)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
     login_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("delivery_taker_login.id"))
+    # The row's place in its attempt's chain and its hash (delivery/chain.py); None only on
+    # rows written before the chain existed.
+    chain_index: Mapped[int | None]
+    chain_hash: Mapped[str | None] = mapped_column(String(64))
 
 
 class AttemptScore(Base):

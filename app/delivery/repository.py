@@ -204,7 +204,11 @@ def attempt_of(
     for a row another transaction holds."""
     query = select(Attempt).where(Attempt.participant_id == participant_id)
     if lock:
-        query = query.with_for_update(skip_locked=skip_locked)
+        # What the lock guards is read again even when the attempt is already loaded: the
+        # journal chain continues from the head stored now, not from an earlier read.
+        query = query.with_for_update(skip_locked=skip_locked).execution_options(
+            populate_existing=True
+        )
     return db.scalar(query)
 
 

@@ -25,6 +25,7 @@ from app.delivery.scoring import score_attempt
 from app.delivery.selectors import FixedFormSelector, ItemRef, selector_for
 from app.exams.models import Event, Form, Participant
 from app.kit import clock, seb
+from app.kit.ids import new_id
 from app.kit.nip import InvalidNIP, normalise_nip
 from app.kit.secrets_gen import token_digest, verify_pin
 from app.throttle import service as throttle
@@ -477,7 +478,17 @@ def save_answer(
         return attempt, SaveResult(answer, applied=False)
     now = clock.now()
     change = AnswerChange(attempt.id, position, option_id, flagged, seq, now, taker.login.id)
-    db.add(AnswerJournal(**change.journal(answer)))
+    journal_id = new_id()
+    linked = change.chained(journal_id, attempt.journal_head, attempt.journal_rows)
+    db.add(
+        AnswerJournal(
+            id=journal_id,
+            **change.journal(answer),
+            chain_index=linked["chain_index"],
+            chain_hash=linked["chain_hash"],
+        )
+    )
+    attempt.journal_head, attempt.journal_rows = linked["journal_head"], linked["journal_rows"]
     if answer is None:
         answer = Answer(attempt_id=attempt.id, position=position)
         db.add(answer)

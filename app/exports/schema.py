@@ -1,5 +1,7 @@
-"""The scores export, schema version 1 (docs/exports.md). The talent-box module reads exactly
-this; change it only by adding a new schema version.
+"""The scores export, schema version 2 (docs/exports.md). The talent-box module reads exactly
+this; change it only by adding a new schema version. Version 2 is version 1 with
+`journal_head` (the attempt's answer-journal head, delivery/chain.py) added; readers take
+either.
 
 One row per participant. Per-subtest columns repeat for each subtest code of the run, in
 alphabetical order: `<code>_raw`, `<code>_max`, `<code>_percent`, `<code>_theta`, `<code>_se`,
@@ -8,7 +10,9 @@ alphabetical order: `<code>_raw`, `<code>_max`, `<code>_percent`, `<code>_theta`
 
 from typing import Any
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
+READABLE_VERSIONS = ("1", "2")
+ADDED_IN_2 = ("journal_head",)
 FIXED_COLUMNS = [
     "schema_version",
     "scoring_run_id",
@@ -25,6 +29,7 @@ FIXED_COLUMNS = [
     "position",
     "eselon",
     "attempt_status",
+    "journal_head",
 ]
 SUBTEST_FIELDS = ["raw", "max", "percent", "theta", "se", "t", "percentile"]
 COMPOSITE_COLUMNS = [

@@ -46,10 +46,10 @@ class ScoresExport:
     def rows(
         self, db: Session, progress: Callable[[int], None] | None = None
     ) -> Iterator[dict[str, Any]]:
-        for record_, participant, agency, exam_session in scoring_repository.export_rows(
+        for record_, participant, agency, exam_session, head in scoring_repository.export_rows(
             db, self.run.id, self.filter.session, self.filter.agency, self.filter.eselon
         ):
-            yield _row(self, record_, participant, agency, exam_session)
+            yield _row(self, record_, participant, agency, exam_session, head)
             if progress:
                 progress(1)
 
@@ -137,6 +137,7 @@ def _row(
     participant: Participant,
     agency: Agency,
     exam_session: ExamSession,
+    journal_head: str | None,
 ) -> dict[str, Any]:
     context = {
         "scoring_run_id": str(export.run.id),
@@ -153,6 +154,7 @@ def _row(
         "position": participant.position,
         "eselon": participant.eselon,
         "attempt_status": record_.attempt_status,
+        "journal_head": journal_head or None,  # no attempt, or no answer saved
     }
     composite = {
         "composite": record_.composite,

@@ -163,14 +163,16 @@ def export_rows(
     agency_code: str | None = None,
     eselon: str | None = None,
     batch: int = 1000,
-) -> Iterator[tuple[ScoreRecord, Participant, Agency, ExamSession]]:
-    """Score records with their participant, agency and session, streamed in batches so an
-    export of a million rows keeps a flat memory."""
+) -> Iterator[tuple[ScoreRecord, Participant, Agency, ExamSession, str | None]]:
+    """Score records with their participant, agency, session and the head of their
+    attempt's answer journal (None: no attempt), streamed in batches so an export of a
+    million rows keeps a flat memory."""
     query = (
-        select(ScoreRecord, Participant, Agency, ExamSession)
+        select(ScoreRecord, Participant, Agency, ExamSession, Attempt.journal_head)
         .join(Participant, Participant.id == ScoreRecord.participant_id)
         .join(Agency, Agency.id == Participant.agency_id)
         .join(ExamSession, ExamSession.id == Participant.session_id)
+        .outerjoin(Attempt, Attempt.participant_id == Participant.id)
         .where(ScoreRecord.run_id == run_id)
         .order_by(Participant.nip)
         .execution_options(yield_per=batch)

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from app.audit.service import Actor
 from app.config import get_settings
 from app.db import unit_of_work
-from app.sync import service
+from app.sync import push_client, service, tokens
 from app.sync.errors import SyncRefused
 from app.sync.keys import ServerKeys, keys_at, load_keys, spaced
 
@@ -169,16 +169,28 @@ def make_package(
     site: Annotated[str, typer.Option("--site", help="Nama lokasi tujuan.")],
     sessions: Annotated[str, typer.Option("--sessions", help="Kode sesi, dipisah koma.")],
     out: Annotated[Path, typer.Option("--out", help="Berkas paket yang ditulis.")],
+    reassign: Annotated[
+        bool,
+        typer.Option("--reassign", help="Pindahkan sesi yang sudah dikemas untuk lokasi lain."),
+    ] = False,
     actor: ActorOption = None,
 ) -> None:
-    """(Pusat) One sealed, signed file with what SITE needs to run those sessions."""
+    """(Pusat) One sealed, signed file with what SITE needs to run those sessions (a session
+    packaged for another site before only with --reassign)."""
     codes = [c.strip() for c in sessions.split(",") if c.strip()]
     with _refusals():
         own = _own_keys()
         with _unit_of_work() as db, _progress("Mengemas formulir", None) as bar:
             task = bar.task_ids[0]
             data, header = service.make_package(
-                db, _actor(actor), own, event_code, site, codes, lambda n: bar.advance(task, n)
+                db,
+                _actor(actor),
+                own,
+                event_code,
+                site,
+                codes,
+                lambda n: bar.advance(task, n),
+                reassign=reassign,
             )
             _write(out, data)
     about = header["about"]
@@ -330,8 +342,87 @@ def verify(path: Path) -> None:
     if result.opened:
         console.print("  disegel untuk server ini dan isinya terbuka utuh")
         _print_counts(result.counts)
+        if result.chained is not None:
+            console.print(f"  rantai jurnal jawaban utuh pada {result.chained} tes")
     else:
         console.print(
             f"  disegel untuk {recipient['name']} ({spaced(recipient['fingerprint'])}); "
             "isinya hanya dapat dibuka di sana"
+        )
+
+
+@app.command("site-token")
+def site_token(
+    name: str,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Tulis token ke berkas ini (mode 0600).")
+    ] = None,
+    revoke: Annotated[
+        bool, typer.Option("--revoke", help="Cabut token lokasi ini, tanpa membuat yang baru.")
+    ] = False,
+    actor: ActorOption = None,
+) -> None:
+    """(Pusat) Issue a site's token for pushing results (revoking its earlier one), or
+    --revoke it. The token is shown once."""
+    with _refusals(), _unit_of_work() as db:
+        if revoke:
+            count = tokens.revoke_tokens(db, _actor(actor), name)
+            console.print(
+                f"Token lokasi {name} dicabut."
+                if count
+                else f"Lokasi {name} tidak punya token aktif."
+            )
+            return
+        raw = tokens.issue_token(db, _actor(actor), name)
+    if out is None:
+        console.print(
+            f"Token lokasi {name} (hanya ditampilkan sekali; serahkan lewat saluran aman):"
+        )
+        console.print(raw, highlight=False)
+        return
+    fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(raw + "\n")
+    os.chmod(out, 0o600)
+    console.print(f"Token lokasi {name} ditulis ke {out} (mode 0600).")
+
+
+@app.command("push")
+def push(
+    path: Path,
+    url: Annotated[
+        str, typer.Option("--url", help="Alamat server pusat, mis. https://pusat.example")
+    ],
+    token_file: Annotated[Path, typer.Option("--token-file", help="Berkas token lokasi.")],
+    timeout: Annotated[int, typer.Option("--timeout", help="Detik menunggu jawaban.")] = 600,
+) -> None:
+    """(Lokasi) Send a results file to the centre over the network (the same file as by hand)."""
+    data = _read(path)
+    with _refusals():
+        token = push_client.read_token(token_file)
+        status, body = push_client.send(url, token, data, timeout)
+    if status != 200:
+        err.print(f"[red]DITOLAK[/red] ({status}) {body.get('message', '')}", highlight=False)
+        problems = body.get("problems", [])
+        for problem in problems[:MAX_SHOWN]:
+            err.print(f"  {problem}", highlight=False)
+        if body.get("problem_count", 0) > MAX_SHOWN:
+            err.print(f"  … dan {body['problem_count'] - MAX_SHOWN} lagi", highlight=False)
+        raise typer.Exit(1)
+    console.print(
+        f"Terkirim: hasil {body['event']} dari lokasi {body['site']}, sesi "
+        f"{', '.join(body['sessions'])} ({len(data):,} bita)"
+    )
+    if not body["changed"]:
+        console.print("Tidak ada perubahan: pusat sudah memegang isi berkas ini.")
+    for title, counts in (("baru", body["added"]), ("diperbarui", body["updated"])):
+        if any(counts.values()):
+            console.print(
+                f"  {title}: "
+                + ", ".join(f"{COUNT_WORDS.get(k, k)} {n:,}" for k, n in counts.items() if n)
+            )
+    if not body["complete"]:
+        console.print(
+            f"[yellow]SEBAGIAN[/yellow]: sesi masih berjalan {', '.join(body['running']) or '-'}, "
+            f"{body['unfinished_attempts']} tes belum dikumpulkan (kirim lagi setelah selesai)."
         )

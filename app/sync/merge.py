@@ -24,7 +24,7 @@ from app.exams.models import Event, ExamSession, Form, Participant
 from app.i18n import N_
 from app.sync import repository
 from app.sync.errors import SyncRefused
-from app.sync.results import PARTS, RESULTS_FORMAT
+from app.sync.results import PARTS, RESULTS_FORMAT, check_journals
 from app.sync.tables import held_rows, insert_rows, key_of, typed, update_row
 
 Progress = Callable[[int], None]
@@ -75,6 +75,7 @@ def merge_results(
     `sent`: the codes of the sessions this centre packaged for `site`."""
     if payload.get("format") != RESULTS_FORMAT:
         raise SyncRefused(N_("The results file's content has an unknown format."))
+    check_journals(payload)
     event, sessions = _event_and_sessions(db, site, sent, payload)
     report = MergeReport(site, event.code, [s.code for s in sessions.values()])
     rows = _final_rows(db, payload, sessions, report)

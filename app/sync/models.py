@@ -4,7 +4,7 @@ a log of every sync file made or loaded here."""
 import uuid
 from datetime import datetime
 
-from sqlalchemy import JSON, String
+from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, UTCDateTime
@@ -51,3 +51,18 @@ class SyncFileLog(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     made_at: Mapped[datetime] = mapped_column(UTCDateTime())
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class SyncSiteToken(Base):
+    """A site's credential for pushing results to the centre over the network
+    (`POST /api/v1/sync/results`); only its SHA-256 is stored, like an analyst's API token.
+    A site holds at most one live token: issuing a new one revokes the old."""
+
+    __tablename__ = "sync_site_token"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    site_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("sync_site.id", ondelete="CASCADE"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

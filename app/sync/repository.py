@@ -5,16 +5,16 @@ import uuid
 from collections.abc import Iterator, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from app.accounts.models import StaffUser
 from app.bank.models import Subtest
 from app.db import Base
 from app.delivery.models import Attempt
-from app.exams.models import BlueprintSection, ExamSession, Form, FormItem, Participant
+from app.exams.models import BlueprintSection, Event, ExamSession, Form, FormItem, Participant
 from app.proctoring.models import ProctorAssignment
-from app.sync.models import SyncCentralKey, SyncFileLog, SyncSite
+from app.sync.models import SyncCentralKey, SyncFileLog, SyncSite, SyncSiteToken
 
 _CHUNK = 500
 Row = TypeVar("Row", bound=Base)
@@ -192,3 +192,59 @@ def delete_participants(db: Session, participant_ids: Sequence[uuid.UUID]) -> No
 def delete_assignments(db: Session, ids: Sequence[uuid.UUID]) -> None:
     for chunk in _chunks(ids):
         db.execute(delete(ProctorAssignment).where(ProctorAssignment.id.in_(chunk)))
+
+
+# --- site tokens (central) ------------------------------------------------------------------
+
+
+def live_tokens_of(db: Session, site_id: uuid.UUID) -> list[SyncSiteToken]:
+    query = select(SyncSiteToken).where(
+        SyncSiteToken.site_id == site_id, SyncSiteToken.revoked_at.is_(None)
+    )
+    return list(db.scalars(query))
+
+
+def live_token(db: Session, token_hash: str) -> SyncSiteToken | None:
+    query = select(SyncSiteToken).where(
+        SyncSiteToken.token_hash == token_hash, SyncSiteToken.revoked_at.is_(None)
+    )
+    return db.scalar(query)
+
+
+# --- what the centre has received (the central views) ---------------------------------------
+
+
+def all_file_logs(db: Session) -> list[SyncFileLog]:
+    return list(db.scalars(select(SyncFileLog).order_by(SyncFileLog.recorded_at)))
+
+
+def session_counts(db: Session, event_codes: Sequence[str]) -> dict[tuple[str, str], Any]:
+    """(event code, session code) → the session, its participants and the attempts the
+    centre holds for them (submitted or not), in one grouped query."""
+    attempts = (
+        select(Participant.session_id, func.count(Attempt.id).label("attempts"))
+        .join(Attempt, Attempt.participant_id == Participant.id)
+        .group_by(Participant.session_id)
+        .subquery()
+    )
+    people = (
+        select(Participant.session_id, func.count(Participant.id).label("participants"))
+        .group_by(Participant.session_id)
+        .subquery()
+    )
+    query = (
+        select(
+            Event.code.label("event_code"),
+            Event.name.label("event_name"),
+            ExamSession.code,
+            ExamSession.status,
+            ExamSession.time_zone,
+            func.coalesce(people.c.participants, 0).label("participants"),
+            func.coalesce(attempts.c.attempts, 0).label("attempts"),
+        )
+        .join(Event, Event.id == ExamSession.event_id)
+        .outerjoin(people, people.c.session_id == ExamSession.id)
+        .outerjoin(attempts, attempts.c.session_id == ExamSession.id)
+        .where(Event.code.in_(list(event_codes)))
+    )
+    return {(row.event_code, row.code): row for row in db.execute(query)}

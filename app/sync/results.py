@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.audit.models import AuditEntry, AuditSubject
+from app.delivery import chain
 from app.delivery.models import (
     Answer,
     AnswerJournal,
@@ -25,8 +26,10 @@ from app.delivery.models import (
     TakerLogin,
 )
 from app.exams.models import Event, Participant
+from app.i18n import N_
 from app.proctoring.models import AttemptPause, Broadcast, ExtraTime, Incident, Seat
 from app.sync import repository
+from app.sync.errors import SyncRefused
 from app.sync.tables import dump_where, plain
 
 RESULTS_FORMAT = 1
@@ -93,3 +96,42 @@ def collect_results(db: Session, event: Event, progress: Progress | None = None)
         running=[s.code for s in sessions if s.status != "closed"],
         unfinished=sum(a["status"] != "submitted" for a in payload["attempts"]),
     )
+
+
+class JournalBroken(SyncRefused):
+    message_id = N_(
+        "The answer journal of %(count)s attempts does not lead to the head their attempt "
+        "holds: rows were changed, removed or reordered; nothing was loaded."
+    )
+
+    def __init__(self, problems: dict[str, list[str]]) -> None:
+        super().__init__(count=len(problems))
+        self.problems = [p for found in problems.values() for p in found]
+
+
+def journal_problems(payload: dict[str, Any]) -> dict[str, list[str]]:
+    """Attempt id → what is wrong with its journal in a results payload, against the head
+    and count the attempt carries (delivery/chain.py). A running attempt's journal may hold
+    rows past its count (read after the attempt); a submitted attempt's may not."""
+    by_attempt: dict[str, list[dict[str, Any]]] = {}
+    for row in payload.get("journal", []):
+        by_attempt.setdefault(row["attempt_id"], []).append(row)
+    problems = {}
+    for attempt in payload.get("attempts", []):
+        rows = by_attempt.pop(attempt["id"], [])
+        whole = attempt["status"] == "submitted"
+        head, count = attempt.get("journal_head") or chain.EMPTY, attempt.get("journal_rows") or 0
+        found = chain.check(attempt["id"], head, count, rows, whole=whole)
+        if found:
+            problems[attempt["id"]] = found
+    for attempt_id in by_attempt:
+        problems[attempt_id] = [f"delivery_answer_journal (tes {attempt_id}): tes tidak ada"]
+    return problems
+
+
+def check_journals(payload: dict[str, Any]) -> int:
+    """Refused when any attempt's journal breaks its chain; else how many attempts hold."""
+    problems = journal_problems(payload)
+    if problems:
+        raise JournalBroken(problems)
+    return len(payload.get("attempts", []))

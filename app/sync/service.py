@@ -24,9 +24,15 @@ from app.sync.keys import PublicKey, ServerKeys, parse_public_key
 from app.sync.loading import LoadReport, load_package
 from app.sync.merge import MergeReport, merge_results
 from app.sync.models import SyncCentralKey, SyncFileLog, SyncSite
-from app.sync.results import collect_results
+from app.sync.results import check_journals, collect_results
 
 Progress = Callable[[int], None]
+
+
+class PushRefused(SyncRefused):
+    status, code = 403, "sync_wrong_site"
+
+
 SITE_NAME_CHARACTERS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
 
 
@@ -117,8 +123,11 @@ def make_package(
     site_name: str,
     session_codes: list[str],
     progress: Progress | None = None,
+    reassign: bool = False,
 ) -> tuple[bytes, dict[str, Any]]:
-    """The sealed, signed package file for `site_name` (the centre), and its header's summary."""
+    """The sealed, signed package file for `site_name` (the centre), and its header's summary.
+    A session packaged for another site before is refused unless `reassign` (audited): it
+    then belongs to this site, and the other's results for it are refused from then on."""
     event = exams_repository.event_by_code(db, event_code)
     if event is None:
         raise SyncRefused(N_("Unknown event %(code)s."), code=event_code)
@@ -128,6 +137,7 @@ def make_package(
             N_("Unknown site %(name)s: register it with `proasn sync add-site`."), name=site_name
         )
     chosen = package.chosen_sessions(db, event, session_codes)
+    _check_owners(db, actor, event.code, site.name, [s.code for s in chosen], reassign)
     content = package.collect(db, event, chosen, progress)
     about = {
         "event": {"code": event.code, "id": str(event.id), "version": event.version},
@@ -153,6 +163,42 @@ def make_package(
         counts=content.counts,
     )
     return data, sealed.header
+
+
+def session_sites(db: Session, event_code: str) -> dict[str, str]:
+    """Session code → the site its latest package went to (the centre)."""
+    owners: dict[str, str] = {}
+    for row in repository.file_log(db, event_code):
+        if row.direction == "made" and row.kind == "package":
+            owners.update(dict.fromkeys(row.session_codes, row.site_name))
+    return owners
+
+
+def _check_owners(
+    db: Session, actor: Actor, event_code: str, site: str, codes: list[str], reassign: bool
+) -> None:
+    """A session runs at one site: packaging it for another is refused unless reassigned."""
+    owners = session_sites(db, event_code)
+    elsewhere = {code: owners[code] for code in codes if owners.get(code, site) != site}
+    if not elsewhere:
+        return
+    if not reassign:
+        raise SyncRefused(
+            N_(
+                "Sessions already packaged for another site: %(sessions)s. A session runs at "
+                "one site; to move it, package again with --reassign."
+            ),
+            sessions=", ".join(f"{code} ({owner})" for code, owner in sorted(elsewhere.items())),
+        )
+    record(
+        db,
+        actor,
+        "sync.reassign",
+        target_type="exam_event",
+        target_label=event_code,
+        site=site,
+        sessions=elsewhere,
+    )
 
 
 def open_package(
@@ -286,10 +332,22 @@ def open_results(
 
 
 def load_results_file(
-    db: Session, actor: Actor, keys: ServerKeys, data: bytes, progress: Progress | None = None
+    db: Session,
+    actor: Actor,
+    keys: ServerKeys,
+    data: bytes,
+    progress: Progress | None = None,
+    pushed_by: SyncSite | None = None,
 ) -> MergeReport:
-    """Verify, open and merge a site's results at the centre (see app/sync/merge.py)."""
+    """Verify, open and merge a site's results at the centre (see app/sync/merge.py).
+    `pushed_by`: the site whose token came with the file (a push); it must have signed it."""
     sealed, site, content = open_results(db, keys, data)
+    if pushed_by is not None and pushed_by.id != site.id:
+        raise PushRefused(
+            N_("The token is site %(token)s's, but the file is signed by site %(site)s."),
+            token=pushed_by.name,
+            site=site.name,
+        )
     about = sealed.header["about"]
     earlier = [
         row for row in repository.file_log(db, about["event"]["code"]) if row.site_name == site.name
@@ -301,12 +359,9 @@ def load_results_file(
         raise SyncRefused(
             N_("A newer results file from site %(site)s is loaded already."), site=site.name
         )
-    sent = {
-        code
-        for row in earlier
-        if row.direction == "made" and row.kind == "package"
-        for code in row.session_codes
-    }
+    # Sessions whose latest package went to this site (a reassigned one is the new site's).
+    owners = session_sites(db, about["event"]["code"])
+    sent = {code for code, owner in owners.items() if owner == site.name}
     report = merge_results(db, site.name, sent, content, progress)
     _log(db, "loaded", sealed, data, site.name)
     record(
@@ -322,6 +377,7 @@ def load_results_file(
         updated=dict(report.updated),
         running=report.running,
         unfinished_attempts=report.unfinished,
+        pushed=pushed_by is not None,
     )
     return report
 
@@ -337,6 +393,7 @@ class Verification:
     signer: str  # central | self | site:NAME
     opened: bool = False
     counts: dict[str, int] = field(default_factory=dict)
+    chained: int | None = None  # results: attempts whose journal chain holds
 
 
 def verify_file(db: Session, keys: ServerKeys | None, data: bytes) -> Verification:
@@ -351,6 +408,7 @@ def verify_file(db: Session, keys: ServerKeys | None, data: bytes) -> Verificati
             _, content = open_package(db, keys, data)
         else:
             _, _, content = open_results(db, keys, data)
+            result.chained = check_journals(content)
         result.opened = True
         result.counts = {k: len(v) for k, v in content.items() if isinstance(v, list)}
     return result

@@ -13,7 +13,7 @@ from typing import Any
 
 from openpyxl import load_workbook
 
-from app.exports.schema import COMPOSITE_COLUMNS, FIXED_COLUMNS, SCHEMA_VERSION
+from app.exports.schema import ADDED_IN_2, COMPOSITE_COLUMNS, FIXED_COLUMNS, READABLE_VERSIONS
 from app.kit.nip import InvalidNIP, normalise_nip
 from app.talentbox import rules, weighting
 from app.talentbox.settings import TalentBoxSettings
@@ -75,20 +75,21 @@ def _nip(value: Any, row: int, problems: list[RowProblem]) -> str | None:
 
 
 def read_potency(file_name: str, content: bytes) -> list[dict[str, Any]]:
-    """Rows of a scores export (schema version 1); participants without a level are kept
+    """Rows of a scores export (schema version 1 or 2); participants without a level are kept
     with level None (not assessed), so they are listed, not dropped."""
     rows = records(file_name, content)
     problems: list[RowProblem] = []
     header = list(rows[0][1]) if rows else []
-    missing = [c for c in FIXED_COLUMNS + COMPOSITE_COLUMNS if c not in header]
+    required = [c for c in FIXED_COLUMNS + COMPOSITE_COLUMNS if c not in ADDED_IN_2]
+    missing = [c for c in required if c not in header]
     if missing:
         raise FileRejected(
             file_name, [RowProblem(1, ", ".join(missing), "kolom ekspor skor tidak ada")]
         )
     result, seen = [], {}
     for number, values in rows:
-        if _text(values.get("schema_version")) != SCHEMA_VERSION:
-            problems.append(RowProblem(number, "schema_version", "versi skema bukan 1"))
+        if _text(values.get("schema_version")) not in READABLE_VERSIONS:
+            problems.append(RowProblem(number, "schema_version", "versi skema bukan 1 atau 2"))
         nip = _nip(values.get("nip"), number, problems)
         level = _text(values.get("potency_level")) or None
         if level is not None and level not in LEVELS:

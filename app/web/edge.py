@@ -12,7 +12,8 @@ were a measurable share of a trivial request (bench/overhead.py).
 - **Body size**: a body over the limit is refused with 413 before anything parses it: parsed,
   it would cost memory in proportion to its size, before anyone is authenticated.
   With Content-Length the request is refused unread; a chunked body is counted as it is read
-  and refused at the limit. The upload forms have their own, larger limit.
+  and refused at the limit. The upload forms and a site's pushed results file have their
+  own, larger limits.
 - **Staff cap**: routes on the `DB` dependency keep their database connection between thread
   hops (session, authentication, route, commit). When as many of them run at once as the
   pool has connections, each waits for a thread while the threads wait for their
@@ -51,9 +52,10 @@ HSTS = ("strict-transport-security", "max-age=31536000")
 _RAW_HEADERS = [(name.encode(), value.encode()) for name, value in HEADERS]
 _NAMES = {name for name, _ in _RAW_HEADERS} | {HSTS[0].encode()}
 
-# The forms that upload files (talent box: potency, performance, profile records); every
-# other body is a JSON call or a small form.
+# The forms that upload files (talent box: potency, performance, profile records), and the
+# centre's door for a site's results file; every other body is a JSON call or a small form.
 UPLOADS = ("/talenta/potensi", "/talenta/kinerja", "/talenta/profil")
+SYNC_UPLOADS = ("/api/v1/sync/",)
 # Before anything parses the request, in the language of its `lang` cookie.
 TOO_LARGE = {
     "id": b'{"code":"body_too_large","message":"Isi permintaan terlalu besar."}',
@@ -108,10 +110,12 @@ class Edge:
         body_limit: int,
         upload_limit: int,
         hsts: bool = False,
+        sync_limit: int | None = None,
     ) -> None:
         self.app = app
         self.staff_limit = staff_limit
         self.body_limit, self.upload_limit = body_limit, upload_limit
+        self.sync_limit = sync_limit if sync_limit is not None else upload_limit
         self.headers = _RAW_HEADERS + ([(HSTS[0].encode(), HSTS[1].encode())] if hsts else [])
         self._slots: asyncio.Semaphore | None = None
 
@@ -119,7 +123,11 @@ class Edge:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = self.upload_limit if scope["path"].startswith(UPLOADS) else self.body_limit
+        limit = self.body_limit
+        if scope["path"].startswith(UPLOADS):
+            limit = self.upload_limit
+        elif scope["path"].startswith(SYNC_UPLOADS):
+            limit = self.sync_limit
         length = content_length(scope)
         lang = lang_cookie(scope)
         if length is not None and length > limit:

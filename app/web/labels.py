@@ -19,6 +19,12 @@ LABELS: dict[str, dict[str, str]] = {
         "open": N_("open"),
         "closed": N_("closed"),
     },
+    # A packaged session's results at the centre (app/sync/views.py).
+    "delivery": {
+        "complete": N_("complete"),
+        "partial": N_("partial"),
+        "missing": N_("no results yet"),
+    },
     "attempt": {
         "not_started": N_("not started"),
         "in_progress": N_("in progress"),

@@ -206,12 +206,13 @@ def test_saves_and_item_reads_keep_the_boards_last_seen_fresh(
     assert fresh(db_session, attempt).last_seen_at == START + timedelta(seconds=32)
 
 
-def test_a_saved_answer_costs_two_statements_on_postgresql_four_on_sqlite(
+def test_a_saved_answer_costs_two_statements_on_postgresql_five_on_sqlite(
     db_session: Session, exam: OpenExam, frozen: FrozenClock, statements: list[str]
 ) -> None:
-    """A save: one locked read (login, attempt, section, form item), then on PostgreSQL one
-    statement (the stored answer, the journal, the answer's write), elsewhere three; an
-    item: one read and its answer (content comes from the worker's cache)."""
+    """A save: one locked read (login, attempt with its journal head, section, form item),
+    then on PostgreSQL one statement (the stored answer, the journal, the answer's write,
+    the attempt's new head), elsewhere four; an item: one read and its answer (content comes
+    from the worker's cache)."""
     _, raw, _ = started(db_session, exam)
     assert item(db_session, raw, 1) is not None  # content now cached, position 1
     option = item(db_session, raw, 1)
@@ -222,7 +223,7 @@ def test_a_saved_answer_costs_two_statements_on_postgresql_four_on_sqlite(
     statements.clear()
     saved = save(db_session, raw, 1, option.ref.option_order[0], False, service.seq_base())
     assert saved is not None and saved.applied
-    assert len(statements) == (2 if db_session.get_bind().dialect.name == "postgresql" else 4)
+    assert len(statements) == (2 if db_session.get_bind().dialect.name == "postgresql" else 5)
 
 
 # --- what goes to the ORM path ------------------------------------------------------------

@@ -60,10 +60,18 @@ class World:
     sites: dict[str, Server]
     people: dict[str, list[str]] = field(default_factory=dict)  # session → NIPs
 
-    def package(self, site: str, sessions: str, central: Server | None = None) -> bytes:
+    def package(
+        self, site: str, sessions: str, central: Server | None = None, reassign: bool = False
+    ) -> bytes:
         with (central or self.central).db() as db:
             data, _ = service.make_package(
-                db, ACTOR, (central or self.central).keys, EVENT, site, sessions.split(",")
+                db,
+                ACTOR,
+                (central or self.central).keys,
+                EVENT,
+                site,
+                sessions.split(","),
+                reassign=reassign,
             )
         return data
 

@@ -132,6 +132,7 @@ def test_results_back_while_the_session_runs_say_so(servers: Servers, tmp_path: 
     checked = servers.run("pusat", "sync", "verify", out)
     assert "ditandatangani lokasi makassar" in checked.output, checked.output
     assert "isinya terbuka utuh" in checked.output
+    assert "rantai jurnal jawaban utuh pada 0 tes" in checked.output
     loaded = servers.run("pusat", "sync", "load-results", out)
     assert loaded.exit_code == 0, loaded.output
     assert "Menggabungkan tabel" in loaded.output and "SEBAGIAN" in loaded.output

@@ -1,7 +1,5 @@
 """Results back: takers sit on two sites, each site's results merge at the centre by id."""
 
-from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -11,27 +9,13 @@ from app.audit.models import AuditEntry
 from app.delivery import service as delivery
 from app.delivery.models import Answer, AnswerJournal, Attempt, AttemptScore
 from app.exams.models import Event, ExamSession, Participant
-from app.kit.clock import FrozenClock, use_clock
+from app.kit.clock import FrozenClock
 from app.proctoring import service as proctoring
 from app.proctoring.models import Incident, Seat
 from app.sync import service
 from app.sync.merge import ResultsContradict
 from tests.exams.factories import valid_nip
-from tests.sync.factories import ACTOR, EVENT, Server, World, build_world, refusal
-
-PLAN = {"S1": [1, 2], "S2": [3]}
-DAY = datetime(2026, 12, 1, 0, 5, tzinfo=UTC)  # S1 starts 08:00 WITA = 00:00 UTC
-
-
-@pytest.fixture
-def world(databases, tmp_path: Path) -> Iterator[World]:  # type: ignore[no-untyped-def]
-    with use_clock(FrozenClock(DAY - timedelta(days=1))):
-        built = build_world(databases, tmp_path, ("makassar", "jayapura"), PLAN)
-        built.load("makassar", built.package("makassar", "S1"))
-        built.load("jayapura", built.package("jayapura", "S2"))
-    yield built
-    for server in (built.central, *built.sites.values()):
-        databases.drop(server.url)
+from tests.sync.factories import ACTOR, EVENT, Server, World, refusal
 
 
 def session_of(db, code: str) -> ExamSession:  # type: ignore[no-untyped-def]
@@ -89,12 +73,6 @@ def rows_of(server: Server, model) -> dict:  # type: ignore[no-untyped-def,type-
     with server.db() as db:
         columns = list(model.__table__.columns)
         return {tuple(str(v) for v in row) for row in db.execute(select(*columns))}
-
-
-@pytest.fixture
-def clock() -> Iterator[FrozenClock]:
-    with use_clock(FrozenClock(DAY)) as frozen:
-        yield frozen
 
 
 def test_two_sites_sit_and_their_results_merge_at_the_centre(
@@ -231,3 +209,99 @@ def test_a_site_cannot_write_into_sessions_it_was_not_sent(
     )
     with refusal("point outside its own sessions"):
         load(world, forged)
+
+
+def forged(world: World, change) -> bytes:  # type: ignore[no-untyped-def]
+    """Makassar's results with `change` made to the payload, validly signed by Makassar: what
+    a site that edits its own records before sending would produce."""
+    import json
+
+    from app.sync import envelope
+    from app.sync.results import collect_results
+
+    makassar = world.sites["makassar"]
+    with makassar.db() as db:
+        event = db.scalar(select(Event))
+        assert event is not None
+        content = collect_results(db, event).payload
+    change(content)
+    about = {"event": content["event"], "sessions": ["S1"], "counts": {}}
+    return envelope.seal(
+        "results",
+        about,
+        json.dumps(content).encode(),
+        makassar.keys,
+        world.central.keys.public,
+        "pusat",
+    )
+
+
+def _edit(content: dict) -> None:  # type: ignore[type-arg]
+    row = content["journal"][1]
+    row["new_option_id"] = "D" if row["new_option_id"] != "D" else "A"
+
+
+def _drop(content: dict) -> None:  # type: ignore[type-arg]
+    del content["journal"][1]
+
+
+def _reorder(content: dict) -> None:  # type: ignore[type-arg]
+    first, second = content["journal"][0], content["journal"][2]
+    for key in ("chain_index", "chain_hash"):
+        first[key], second[key] = second[key], first[key]
+
+
+@pytest.mark.parametrize("change", [_edit, _drop, _reorder], ids=["edit", "drop", "reorder"])
+def test_a_changed_journal_is_found_by_verify_and_refused_at_load(
+    world: World,
+    clock: FrozenClock,
+    change,  # type: ignore[no-untyped-def]
+) -> None:
+    from app.sync.results import JournalBroken
+
+    makassar = world.sites["makassar"]
+    sit(makassar, open_room(makassar, "S1"), 1, answers=3, submit=True)
+    untouched = forged(world, lambda content: None)
+    with world.central.db() as db:
+        assert service.verify_file(db, world.central.keys, untouched).chained == 1
+    tampered = forged(world, change)
+    with world.central.db() as db, pytest.raises(JournalBroken) as caught:
+        service.verify_file(db, world.central.keys, tampered)
+    assert caught.value.params["count"] == 1 and caught.value.problems
+    with pytest.raises(JournalBroken):
+        load(world, tampered)
+    assert world.central.count(AnswerJournal) == 0
+    assert load(world, untouched).added["journal"] == 3
+
+
+def test_the_head_travels_with_the_attempt_and_a_changed_head_contradicts(
+    world: World, clock: FrozenClock
+) -> None:
+    makassar = world.sites["makassar"]
+    sit(makassar, open_room(makassar, "S1"), 1, answers=3, submit=True)
+    load(world, results(world, "makassar"))
+    with makassar.db() as site_db, world.central.db() as central_db:
+        at_site = site_db.scalar(select(Attempt))
+        at_centre = central_db.scalar(select(Attempt))
+        assert at_site is not None and at_centre is not None
+        assert (at_centre.journal_rows, at_centre.journal_head) == (3, at_site.journal_head)
+        assert len(at_site.journal_head) == 64
+
+
+def test_a_session_packaged_for_one_site_moves_to_another_only_when_reassigned(
+    world: World, clock: FrozenClock
+) -> None:
+    makassar, jayapura = world.sites["makassar"], world.sites["jayapura"]
+    with refusal("Sessions already packaged for another site: S1 (makassar)"):
+        world.package("jayapura", "S1")
+    world.load("jayapura", world.package("jayapura", "S1", reassign=True))
+    with world.central.db() as db:
+        moved = db.scalar(select(AuditEntry).where(AuditEntry.action == "sync.reassign"))
+        assert moved is not None and moved.details["sessions"] == {"S1": "makassar"}
+    assert world.package("jayapura", "S1")  # its own now: no --reassign needed again
+
+    sit(makassar, open_room(makassar, "S1"), 1, answers=2, submit=True)
+    with refusal("Session S1 was not packaged for site makassar"):
+        load(world, results(world, "makassar"))
+    sit(jayapura, open_room(jayapura, "S1"), 2, answers=2, submit=True)
+    assert load(world, results(world, "jayapura")).added["attempts"] == 1
