@@ -24,7 +24,7 @@ ANALYST = Actor(None, "analis", "analyst")
 
 
 @pytest.fixture
-def frozen():  # type: ignore[no-untyped-def]
+def frozen():
     with use_clock(FrozenClock(datetime(2026, 12, 1, 1, 0, tzinfo=UTC))) as c:
         yield c
 
@@ -50,7 +50,7 @@ def sit(db: Session, exam: OpenExam, n: int, best: bool, cookie: str | None = No
     delivery.submit(db, taker)
 
 
-def by_nip(db: Session, run, exam: OpenExam):  # type: ignore[no-untyped-def]
+def by_nip(db: Session, run, exam: OpenExam):
     from app.exams.models import Participant
 
     people = {p.id: p.nip for p in db.scalars(select(Participant))}
@@ -106,7 +106,7 @@ def test_rescoring_makes_a_new_run_and_keeps_the_old_one(
     assert len(repository.records(db_session, first.id)) == 3
     assert service.publish(db_session, ANALYST, second)
     assert not service.publish(db_session, ANALYST, second)
-    assert repository.published_run(db_session, exam.event.id).id == second.id  # type: ignore[union-attr]
+    assert repository.published_run(db_session, exam.event.id).id == second.id
 
 
 def test_neutralised_item_is_scored_for_nobody_in_a_new_run(
@@ -129,12 +129,12 @@ def test_neutralised_item_is_scored_for_nobody_in_a_new_run(
         service.neutralise(db_session, ANALYST, exam.event, faulty, " ")
 
 
-def _refs(db: Session, exam: OpenExam, n: int):  # type: ignore[no-untyped-def]
+def _refs(db: Session, exam: OpenExam, n: int):
     from app.delivery import repository as delivery_repository
     from app.exams.models import Participant
 
     participant = db.scalar(select(Participant).where(Participant.nip == exam.nips[n]))
-    attempt = delivery_repository.attempt_of(db, participant.id)  # type: ignore[union-attr]
+    attempt = delivery_repository.attempt_of(db, participant.id)
     return selector_for(attempt).all_items(db, attempt)  # type: ignore[arg-type]
 
 
@@ -217,8 +217,8 @@ def test_a_corrected_key_rescores_into_a_new_run(db_session: Session, exam: Open
     ref = next(
         r
         for r in _refs(db_session, exam, 0)
-        if db_session.get(ItemVersion, r.version_id).scoring == "keyed"
-    )  # type: ignore[union-attr]
+        if db_session.get_one(ItemVersion, r.version_id).scoring == "keyed"
+    )
     version = db_session.get(ItemVersion, ref.version_id)
     assert version is not None
     other = next(o["id"] for o in version.options if o["id"] != version.key)
@@ -239,4 +239,4 @@ def test_cohort_norm_of_one_eselon_level(db_session: Session, exam: OpenExam) ->
     run = service.run_scoring(db_session, exam.event, ANALYST, cohort_eselon="IV")
     from app.scoring.models import Norm
 
-    assert db_session.get(Norm, run.norm_id).name.endswith("kohort eselon IV")  # type: ignore[union-attr]
+    assert db_session.get(Norm, run.norm_id).name.endswith("kohort eselon IV")
