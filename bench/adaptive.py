@@ -130,7 +130,7 @@ def compare(sizes: Sizes, seed: int) -> dict[str, Any]:
     }
 
 
-def _cpu_ms(call, repeat: int) -> float:  # type: ignore[no-untyped-def]
+def _cpu_ms(call, repeat: int) -> float:
     start = time.thread_time_ns()
     for _ in range(repeat):
         call()

@@ -39,7 +39,7 @@ def graded_pool(n: int, seed: int = 2) -> ItemPool:
     return ItemPool(entries)
 
 
-def numeric_information(params: dict, theta: float, h: float = 1e-5) -> float:  # type: ignore[type-arg]
+def numeric_information(params: dict, theta: float, h: float = 1e-5) -> float:
     """Σ_k P_k'(θ)² / P_k(θ) with P' by central differences of the category probabilities."""
 
     def probabilities(t: float) -> np.ndarray:
@@ -57,7 +57,7 @@ def numeric_information(params: dict, theta: float, h: float = 1e-5) -> float:  
     return float((slope**2 / probabilities(theta)).sum())
 
 
-def params_of(pool: ItemPool, item: int) -> dict:  # type: ignore[type-arg]
+def params_of(pool: ItemPool, item: int) -> dict:
     row = pool.within[item]
     if pool.graded[item]:
         return {"a": pool.graded_a[row], "thresholds": list(pool.thresholds[row])}
@@ -113,7 +113,7 @@ def test_theta_and_se_are_scorings_eap() -> None:
     assert se == pytest.approx(scored.se[0], abs=1e-12)
 
 
-def simulee(pool: ItemPool, theta: float, seed: int):  # type: ignore[no-untyped-def]
+def simulee(pool: ItemPool, theta: float, seed: int):
     rng = np.random.default_rng(seed)
     return lambda item: pool.simulated_response(item, theta, rng)
 
