@@ -6,7 +6,7 @@ not in the file still take their seats and quota.
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -95,7 +95,11 @@ def _check_row(
     return registration, problems
 
 
-def _check_nip(raw: str, today: date, bad) -> str | None:  # type: ignore[no-untyped-def]
+# report(column, message): one problem of the row being checked
+Report = Callable[[str, str], None]
+
+
+def _check_nip(raw: str, today: date, bad: Report) -> str | None:
     if raw.startswith("#NUMBER:"):
         bad("nip", "NIP tersimpan sebagai angka di Excel dan kehilangan digit; simpan sebagai teks")
         return None
@@ -106,7 +110,7 @@ def _check_nip(raw: str, today: date, bad) -> str | None:  # type: ignore[no-unt
         return None
 
 
-def _check_eselon(raw: str, bad) -> str | None:  # type: ignore[no-untyped-def]
+def _check_eselon(raw: str, bad: Report) -> str | None:
     try:
         return normalise_eselon(raw)
     except ValueError as exc:
