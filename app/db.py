@@ -139,7 +139,7 @@ def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
 
 
 @contextmanager
-def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
+def transaction(factory: Callable[[], Session]) -> Iterator[Session]:
     """One unit of work: commit at the end, roll back on any error (CLI jobs use this)."""
     with factory() as db_session:
         try:

@@ -229,7 +229,11 @@ def _save_on_postgresql(touch: tuple[str, ...]) -> Any:
 
 
 # The attempt's columns a call may change, in every combination.
-_ATTEMPT_CHANGES = (("last_seen_at",), ("current_position",), ("current_position", "last_seen_at"))
+_ATTEMPT_CHANGES: tuple[tuple[str, ...], ...] = (
+    ("last_seen_at",),
+    ("current_position",),
+    ("current_position", "last_seen_at"),
+)
 _SAVE_ON_POSTGRESQL = {cols: _save_on_postgresql(cols) for cols in ((), *_ATTEMPT_CHANGES)}
 
 _TOUCH = {  # the attempt's columns a call changes -> its UPDATE
@@ -273,7 +277,8 @@ class Snapshot:
 
     @property
     def attempt_id(self) -> uuid.UUID:
-        return self.row.attempt_id
+        attempt_id: uuid.UUID = self.row.attempt_id
+        return attempt_id
 
     @property
     def facts(self) -> AttemptFacts:
@@ -441,6 +446,7 @@ def save_answer(
     where = {"the_attempt": row.attempt_id, "the_position": position}
     stored = conn.execute(_ANSWER, where).first()
     if not core.newer(stored, seq):
+        assert stored is not None  # newer() holds when nothing is stored
         _update_attempt(conn, snap, changes)
         return Saved(snap, stored.option_id, stored.flagged, stored.seq, applied=False)
     change = AnswerChange(row.attempt_id, position, option_id, flagged, seq, snap.now, row.login_id)
@@ -471,6 +477,7 @@ def _save_in_one_statement(
     }
     stored = conn.execute(_SAVE_ON_POSTGRESQL[tuple(sorted(changes))], params).first()
     if not core.newer(stored, save.seq):
+        assert stored is not None  # newer() holds when nothing is stored
         return Saved(snap, stored.option_id, stored.flagged, stored.seq, applied=False)
     return Saved(snap, save.option_id, save.flagged, save.seq, applied=True)
 

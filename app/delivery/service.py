@@ -6,6 +6,7 @@ anything else happens; the sweeper does the same for attempts nobody is looking 
 """
 
 import secrets
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -206,6 +207,7 @@ def start(db: Session, taker: Taker) -> Attempt:
 def attempt_sections(db: Session, attempt: Attempt) -> dict[int, AttemptSection]:
     """The attempt's timed sections, read once per database session: an answer save and a
     heartbeat need them several times (clock, reachability, remaining time)."""
+    cache: dict[uuid.UUID, dict[int, AttemptSection]]
     cache = db.info.setdefault("attempt_sections", {})
     if attempt.id not in cache:
         cache[attempt.id] = repository.sections_of(db, attempt.id)
