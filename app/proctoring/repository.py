@@ -9,7 +9,7 @@ from sqlalchemy import Row, bindparam, func, select, text, update
 from sqlalchemy.orm import Session
 
 from app.accounts.models import StaffUser
-from app.db import insert_for
+from app.db import insert_for, rows_affected
 from app.delivery.models import Answer, Attempt, TakerLogin
 from app.delivery.repository import ACTIVE_LOGIN_OF_PARTICIPANT
 from app.exams.models import Agency, Event, ExamSession, Form, Participant
@@ -229,7 +229,7 @@ def rotate_token_if_unchanged(
         .values(**values)
         .execution_options(synchronize_session=False)
     )
-    changed = db.execute(query).rowcount == 1
+    changed = rows_affected(db, query) == 1
     db.refresh(exam_session)  # the token now, whoever rotated it
     return changed
 

@@ -1,5 +1,6 @@
 """Fixed personas for every role, on an open exam with two sessions."""
 
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,9 +24,17 @@ class World:
     staff_tokens: dict[str, str] = field(default_factory=dict)
     taker_tokens: dict[str, str] = field(default_factory=dict)
     participant_ids: list[str] = field(default_factory=list)
+    session_id: str = ""  # S1's and S2's ids, as routes take them
+    other_session_id: str = ""
+    other_token: str = ""  # S2's room token when built
+    # set by the fixtures of the tests that need them
+    valid: dict[str, str] = field(default_factory=dict)
+    api_token: str = ""
+    event_code: str = ""
+    parameter_set_id: uuid.UUID | None = None
 
 
-def build_world(db: Session, tmp_path: Path, section_limits=(None, None)) -> World:  # type: ignore[no-untyped-def]
+def build_world(db: Session, tmp_path: Path, section_limits=(None, None)) -> World:
     """S1 open with 3 takers of agency 7371; S2 (another room) open with one of 7302."""
     exam = open_exam(db, tmp_path, people=3, section_limits=section_limits, other_room=True)
     other = exams_repository.session_by_code(db, exam.event.id, "S2")
@@ -39,7 +48,8 @@ def build_world(db: Session, tmp_path: Path, section_limits=(None, None)) -> Wor
         "viewer": ("agency_viewer", agencies["7371"].id),
         "other_viewer": ("agency_viewer", agencies["7302"].id),
     }
-    world = World(exam, other)
+    world = World(exam, other, session_id=str(exam.session.id), other_session_id=str(other.id))
+    world.other_token = other.room_token or ""
     for name, (role, agency_id) in specs.items():
         create_user(db, name.replace("_", "-"), PASSWORD, role, name, agency_id)
     assign_proctor(db, "proctor", exam.event.code, "S1")
@@ -48,9 +58,9 @@ def build_world(db: Session, tmp_path: Path, section_limits=(None, None)) -> Wor
         _, token = log_in(db, name.replace("_", "-"), PASSWORD, "127.0.0.1")
         world.staff_tokens[name] = token
     for n, key in ((0, "taker"), (1, "other_taker")):
-        taker, token = delivery_service.login(db, exam.nips[n], exam.token, None)
-        assert token
-        world.taker_tokens[key] = token
+        taker, cookie = delivery_service.login(db, exam.nips[n], exam.token, None)
+        assert cookie
+        world.taker_tokens[key] = cookie
         world.participant_ids.append(str(taker.participant.id))
     db.flush()
     return world
