@@ -15,7 +15,7 @@ from app.kit.clock import FrozenClock, use_clock
 from app.proctoring import service as proctoring
 from app.proctoring.models import Incident, Seat
 from app.sync import service
-from app.sync.merge import ResultsContradict
+from app.sync.merge import MergeReport, ResultsContradict
 from tests.exams.factories import valid_nip
 from tests.sync.factories import ACTOR, EVENT, Server, World, build_world, refusal
 
@@ -24,7 +24,7 @@ DAY = datetime(2026, 12, 1, 0, 5, tzinfo=UTC)  # S1 starts 08:00 WITA = 00:00 UT
 
 
 @pytest.fixture
-def world(databases, tmp_path: Path) -> Iterator[World]:  # type: ignore[no-untyped-def]
+def world(databases, tmp_path: Path) -> Iterator[World]:
     with use_clock(FrozenClock(DAY - timedelta(days=1))):
         built = build_world(databases, tmp_path, ("makassar", "jayapura"), PLAN)
         built.load("makassar", built.package("makassar", "S1"))
@@ -34,13 +34,13 @@ def world(databases, tmp_path: Path) -> Iterator[World]:  # type: ignore[no-unty
         databases.drop(server.url)
 
 
-def session_of(db, code: str) -> ExamSession:  # type: ignore[no-untyped-def]
+def session_of(db, code: str) -> ExamSession:
     found = db.scalar(select(ExamSession).where(ExamSession.code == code))
     assert found is not None
     return found
 
 
-def participant_of(db, n: int) -> Participant:  # type: ignore[no-untyped-def]
+def participant_of(db, n: int) -> Participant:
     found = db.scalar(select(Participant).where(Participant.nip == valid_nip(n)))
     assert found is not None
     return found
@@ -80,12 +80,12 @@ def results(world: World, site: str) -> bytes:
     return data
 
 
-def load(world: World, data: bytes) -> service.MergeReport:
+def load(world: World, data: bytes) -> MergeReport:
     with world.central.db() as db:
         return service.load_results_file(db, ACTOR, world.central.keys, data)
 
 
-def rows_of(server: Server, model) -> dict:  # type: ignore[no-untyped-def,type-arg]
+def rows_of(server: Server, model) -> set:
     with server.db() as db:
         columns = list(model.__table__.columns)
         return {tuple(str(v) for v in row) for row in db.execute(select(*columns))}
