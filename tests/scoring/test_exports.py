@@ -35,12 +35,12 @@ def scored(use_database: str, tmp_path: Path):
         scoring.run_scoring(db, world.exam.event, ANALYST)
         analyst = create_user(db, "analis-api", "kata-sandi-analis", "analyst", "Analis API")
         token = api_tokens.create_token(db, analyst, "laptop", actor_of(analyst))
-        world.api_token, world.event_code = token, world.exam.event.code  # type: ignore[attr-defined]
+        world.api_token, world.event_code = token, world.exam.event.code
         calibrated = parameter_sets.calibrate_event(db, world.exam.event.id, link_method="none")
         saved = parameter_sets.save(
             db, ANALYST, world.exam.event, "Kalibrasi uji", calibrated, force=True
         )
-        world.parameter_set_id = saved.id  # type: ignore[attr-defined]
+        world.parameter_set_id = saved.id
     engine.dispose()
     return world
 
@@ -134,7 +134,8 @@ def test_api_token_authenticates_and_can_be_revoked(app, scored, use_database: s
         from app.accounts.models import ApiToken
 
         token = db.scalar(select(ApiToken))
-        api_tokens.revoke_token(db, token, ANALYST)  # type: ignore[arg-type]
+        assert token is not None
+        api_tokens.revoke_token(db, token, ANALYST)
     engine.dispose()
     assert client.get("/api/v1/exports/scores", params=params, headers=auth).status_code == 401
 
@@ -212,8 +213,9 @@ def test_publishing_changes_the_default_run(app, scored, use_database: str) -> N
         from app.exams.repository import event_by_code
 
         event = event_by_code(db, scored.event_code)
-        first = scoring.run_scoring(db, event, ANALYST)  # type: ignore[arg-type]
-        scoring.run_scoring(db, event, ANALYST)  # type: ignore[arg-type]
+        assert event is not None
+        first = scoring.run_scoring(db, event, ANALYST)
+        scoring.run_scoring(db, event, ANALYST)
         scoring.publish(db, ANALYST, first)
         published_number = first.number
     engine.dispose()

@@ -123,7 +123,9 @@ def test_released_talent_box_appears_in_the_self_view(use_database: str, tmp_pat
     def release(number: int) -> None:
         engine = make_engine(use_database)
         with transaction(make_sessionmaker(engine)) as db:
-            service.release(db, TB_ANALYST, run_by_number(db, number))  # type: ignore[arg-type]
+            run = run_by_number(db, number)
+            assert run is not None
+            service.release(db, TB_ANALYST, run)
         engine.dispose()
 
     assert "Kotak talenta" not in page()
@@ -204,9 +206,9 @@ def test_the_login_ends_after_a_quiet_half_hour(use_database: str, tmp_path: Pat
         TestClient(create_app()) as client,
     ):
         look_up(client, nips[0], codes[nips[0]])
-        clock.advance(minutes=29)  # type: ignore[attr-defined]
+        clock.advance(minutes=29)
         assert "Peserta 1" in client.get("/hasil").text  # and this request counts as use
-        clock.advance(minutes=29)  # type: ignore[attr-defined]
+        clock.advance(minutes=29)
         assert "Peserta 1" in client.get("/hasil").text
-        clock.advance(minutes=31)  # type: ignore[attr-defined]
+        clock.advance(minutes=31)
         assert client.get("/hasil").status_code == 401
