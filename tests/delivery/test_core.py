@@ -91,7 +91,7 @@ def test_the_board_shows_the_same_remaining_time_as_the_taker() -> None:
         id_checked=True, seat_version=1, answered=0, item_count=5, attempt_id=1,
         status="in_progress", deadline_at=RUNNING.deadline_at, paused_at=paused_at,
         last_seen_at=START, login_id=1, needs_admission=False, admitted_at=None, seat_id=1,
-        extra_minutes=0,
+        extra_minutes=0, request_id=None, request_expires_at=None,
     )  # fmt: skip
     now = START + timedelta(minutes=40)
     board = board_row(row, now, status="paused", changed=now)
