@@ -2,10 +2,10 @@
 
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -19,13 +19,18 @@ from app.config import get_settings
 from app.db import unit_of_work as db_unit_of_work
 from app.exams import repository as exams_repository
 from app.exams.event_file import EventFileInvalid, read_event_file
-from app.exams.participant_file import ParticipantFileInvalid, read_participant_file
+from app.exams.participant_file import FileProblem, ParticipantFileInvalid, read_participant_file
 from app.exams.preparation import SessionNotPreparable, prepare_sessions
 from app.exams.service import EventImportRejected, IssuedCode, import_event
 from app.kit import clock
 from app.kit.streaming import csv_chunks
 from app.sync import cli as sync_cli
 from app.talentbox import cli as talentbox_cli
+
+if TYPE_CHECKING:  # the commands import these where they use them
+    from app.audit.service import Actor
+    from app.privacy.purge import PurgeReport
+    from app.scoring.parameter_sets import SubtestResult
 
 app = typer.Typer(help="ProASN CAT — server ujian potensi berbasis komputer.", no_args_is_help=True)
 db_app = typer.Typer(help="Basis data: migrasi skema.", no_args_is_help=True)
@@ -72,7 +77,7 @@ def progress_bar(label: str, total: int | None) -> Iterator[Progress]:
         yield progress
 
 
-def _advance(progress: Progress):  # type: ignore[no-untyped-def]
+def _advance(progress: Progress) -> Callable[[int], None]:
     task_id = progress.task_ids[0]
     return lambda n: progress.advance(task_id, n)
 
@@ -239,9 +244,9 @@ def _writable(path: Path) -> bool:
         return False
 
 
-def _calibration_report(results) -> dict:  # type: ignore[no-untyped-def,type-arg]
+def _calibration_report(results: "list[SubtestResult]") -> dict[str, Any]:
     """Print the estimates beside the bank's; the same as JSON for --out."""
-    report = {}
+    report: dict[str, Any] = {}
     for result in results:
         state = "konvergen" if result.converged else "BELUM konvergen"
         console.print(
@@ -368,7 +373,7 @@ def event_import(
         )
 
 
-def _print_row_problems(path: Path, problems) -> None:  # type: ignore[no-untyped-def]
+def _print_row_problems(path: Path, problems: list[FileProblem]) -> None:
     for p in problems:
         message = f"[red]GALAT[/red] {path}: baris {p.row}, kolom {p.column}: {p.message}"
         err.print(message, highlight=False)
@@ -488,7 +493,7 @@ def users_assign(
 # --- scoring and exports ----------------------------------------------------------------------
 
 
-def _cli_actor(username: str | None):  # type: ignore[no-untyped-def]
+def _cli_actor(username: str | None) -> "Actor":
     from app.audit.service import Actor
 
     return Actor(None, f"cli:{username or os.environ.get('USER', 'unknown')}", CLI_ACTOR_ROLE)
@@ -550,12 +555,13 @@ def scores_make_norm(
     from app.scoring.service import ScoringRefused, norm_from_events
 
     with unit_of_work() as db_session:
-        events = [exams_repository.event_by_code(db_session, code) for code in event]
-        if any(e is None for e in events):
+        maybe = [exams_repository.event_by_code(db_session, code) for code in event]
+        events = [e for e in maybe if e is not None]
+        if len(events) < len(maybe):
             err.print("[red]Acara tidak ditemukan.[/red]")
             raise typer.Exit(1)
         try:
-            norm = norm_from_events(db_session, _cli_actor(None), name, events, eselon)  # type: ignore[arg-type]
+            norm = norm_from_events(db_session, _cli_actor(None), name, events, eselon)
         except ScoringRefused as exc:
             err.print(f"[red]GALAT[/red] {exc.message}")
             raise typer.Exit(1) from None
@@ -785,7 +791,7 @@ def data_purge(
         raise typer.Exit(1)
 
 
-def _print_purge_report(report) -> None:  # type: ignore[no-untyped-def]
+def _print_purge_report(report: "PurgeReport") -> None:
     verb = "akan dihapus" if report.dry_run else "dihapus"
     for kind in report.kinds:
         removed = ", ".join(f"{name} {n}" for name, n in kind.counts.items()) or "tidak ada"

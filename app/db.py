@@ -5,16 +5,17 @@ error; services and repositories only flush. CLI jobs commit once at their end.
 """
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar, cast
 
-from sqlalchemy import DateTime, MetaData, create_engine, event
+from sqlalchemy import DateTime, MetaData, Table, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import CursorResult, Engine, make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.sql import Executable
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -28,6 +29,8 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    # every model maps one table (DeclarativeBase allows any FromClause)
+    __table__: ClassVar[Table]
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -125,7 +128,7 @@ def ping_when_idle(engine: Engine, idle_seconds: float | None = None) -> None:
     event.listen(engine, "checkout", checkout)
 
 
-def insert_for(db: Session) -> Any:
+def insert_for(db: Session) -> Callable[[Any], postgresql.Insert | sqlite.Insert]:
     """The dialect's INSERT construct (ON CONFLICT … is the same on both backends, but each
     dialect has its own class for it)."""
     return postgresql.insert if db.get_bind().dialect.name == "postgresql" else sqlite.insert
@@ -136,7 +139,7 @@ def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
 
 
 @contextmanager
-def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
+def transaction(factory: Callable[[], Session]) -> Iterator[Session]:
     """One unit of work: commit at the end, roll back on any error (CLI jobs use this)."""
     with factory() as db_session:
         try:
@@ -156,3 +159,9 @@ def unit_of_work(url: str) -> Iterator[Session]:
             yield db_session
     finally:
         engine.dispose()
+
+
+def rows_affected(db: Session, statement: Executable) -> int:
+    """Run an UPDATE or DELETE; how many rows it changed."""
+    # Session.execute is typed as returning Result; an UPDATE / DELETE gives a CursorResult
+    return cast("CursorResult[Any]", db.execute(statement)).rowcount

@@ -1,6 +1,7 @@
 """`proasn demo`: the sample bank, a short demo event with a session open now, a few
 participants. Safe to run again: it updates the same demo event."""
 
+import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -16,6 +17,7 @@ from app.bank.service import BankInvalid, import_bank
 from app.demo_history import simulate_finished_session, simulated_participants
 from app.exams import repository
 from app.exams.event_file import EventDoc
+from app.exams.models import Event
 from app.exams.participant_file import Row
 from app.exams.preparation import Progress, prepare_sessions
 from app.exams.service import import_event
@@ -165,7 +167,8 @@ def _demo_staff(db: Session) -> list[tuple[str, str, str]]:
         password = unambiguous_code(12)
         user = accounts_repository.user_by_username(db, username)
         if user is None:
-            agency = repository.agencies_by_code(db, [agency_code]).get(agency_code or "")
+            by_code = repository.agencies_by_code(db, [agency_code]) if agency_code else {}
+            agency = by_code.get(agency_code or "")
             create_user(db, username, password, role, full_name, agency.id if agency else None)
         else:
             user.password_hash = hash_password(password)
@@ -176,7 +179,7 @@ def _demo_staff(db: Session) -> list[tuple[str, str, str]]:
     return printed
 
 
-def _finished_history(db: Session, event) -> None:  # type: ignore[no-untyped-def]
+def _finished_history(db: Session, event: Event) -> None:
     """Yesterday's simulated session and a first (unpublished) scoring run of it."""
     history = repository.session_by_code(db, event.id, HISTORY_SESSION)
     assert history is not None
@@ -188,7 +191,7 @@ def _finished_history(db: Session, event) -> None:  # type: ignore[no-untyped-de
         run_scoring(db, event, Actor(None, "demo", "analyst"), note="run demo")
 
 
-def _reissue_codes(db: Session, event_id, nips: set[str]) -> list[tuple[str, str, str]]:  # type: ignore[no-untyped-def]
+def _reissue_codes(db: Session, event_id: uuid.UUID, nips: set[str]) -> list[tuple[str, str, str]]:
     """Demo only: fresh access codes on every run so the printed ones always work."""
     issued = []
     for participant in repository.participants(db, event_id):

@@ -4,7 +4,7 @@ import asyncio
 import gc
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager, suppress
 from datetime import timedelta
 from urllib.parse import quote
@@ -86,7 +86,7 @@ INVALID_VALUE = N_("The request holds a value that cannot be stored (a control c
 UNAVAILABLE = N_("The server cannot reach its database just now. Please try again in a moment.")
 
 
-def sweep_once(factory: sessionmaker[Session]) -> int:
+def sweep_once(factory: Callable[[], Session]) -> int:
     """Submit attempts whose time ran out, even when no browser is open, a batch at a time."""
     submitted = 0
     while True:
@@ -97,7 +97,7 @@ def sweep_once(factory: sessionmaker[Session]) -> int:
             return submitted
 
 
-def next_sweep_in(factory: sessionmaker[Session], every: float) -> float:
+def next_sweep_in(factory: Callable[[], Session], every: float) -> float:
     """Seconds until the next round: `every`, or sooner when a running attempt's deadline
     (+ the answer grace) falls before that, so a room's deadline is swept when it is due and
     not up to `every` seconds later."""

@@ -130,7 +130,7 @@ def compare(sizes: Sizes, seed: int) -> dict[str, Any]:
     }
 
 
-def _cpu_ms(call, repeat: int) -> float:  # type: ignore[no-untyped-def]
+def _cpu_ms(call, repeat: int) -> float:
     start = time.thread_time_ns()
     for _ in range(repeat):
         call()
@@ -154,7 +154,11 @@ def timing(sizes: Sizes, seed: int) -> dict[str, Any]:
     takers = []  # (the taker's section, their state halfway through)
     for j, theta in enumerate(rng.normal(size=10)):
         taker = replace(section, seed=seed + j)
-        final = engine.run(taker, lambda i, t=theta: pool.simulated_response(i, t, rng))
+
+        def respond(i: int, t: float = float(theta)) -> int:
+            return pool.simulated_response(i, t, rng)
+
+        final = engine.run(taker, respond)
         half = len(final.given) // 2
         takers.append((taker, engine.replay(taker, final.given[:half], final.responses[:half])))
     fixed_items = list(rng.choice(len(pool), 40, replace=False))

@@ -34,7 +34,7 @@ from app.scoring.models import ScoreRecord
 try:  # the writers moved to app.kit.streaming (shared with the talent-box export)
     from app.kit import streaming as writers
 except ImportError:  # a tree from before the move
-    from app.exports import writers  # type: ignore[no-redef]
+    from app.exports import writers  # type: ignore[no-redef, attr-defined]  # an older tree
 
 ACTOR = Actor(None, "bench", "analyst")
 PAGE = os.sysconf("SC_PAGE_SIZE")

@@ -30,14 +30,14 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start(command: list[str], env: dict[str, str], log: Path, cpus: str) -> subprocess.Popen:  # type: ignore[type-arg]
+def start(command: list[str], env: dict[str, str], log: Path, cpus: str) -> subprocess.Popen:
     if shutil.which("taskset"):
         command = ["taskset", "-c", cpus, *command]
     output = log.open("ab")
     return subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)  # noqa: S603
 
 
-def wait_up(url: str, process: subprocess.Popen, log: Path) -> None:  # type: ignore[type-arg]
+def wait_up(url: str, process: subprocess.Popen, log: Path) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:

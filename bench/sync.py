@@ -106,9 +106,8 @@ def _sit_everyone(db: Session) -> int:
     written = 0
     people = list(db.scalars(select(Participant).order_by(Participant.nip)))
     for person in people:
-        room = db.get(ExamSession, person.session_id)
-        assert room is not None
-        taker, _ = delivery.login(db, person.nip, room.room_token, None)
+        seat_room = db.get_one(ExamSession, person.session_id)
+        taker, _ = delivery.login(db, person.nip, seat_room.room_token, None)
         attempt = delivery.start(db, taker)
         written += _answer_all(db, attempt, taker.login.id)
         delivery.force_submit(db, attempt, "taker")
@@ -126,7 +125,8 @@ def _answer_all(db: Session, attempt: Attempt, login_id: Any) -> int:
         .order_by(FormItem.position)
     ).all()
     now, head, count = clock.now(), chain.EMPTY, 0
-    seq, journal, answers = delivery.seq_base(), [], {}
+    seq, journal = delivery.seq_base(), []
+    answers: dict[int, dict[str, Any]] = {}
     saves = [(p, order[0]) for p, order in items] + [
         (p, order[1]) for p, order in items if p % 10 == 0
     ]
@@ -165,8 +165,8 @@ def _answer_all(db: Session, attempt: Attempt, login_id: Any) -> int:
     return len(journal)
 
 
-@dataclass(frozen=True)
-class _Stored:
+@dataclass
+class _Stored:  # (core.StoredAnswer's attributes are plain, not read-only)
     option_id: str | None
     flagged: bool
     seq: int

@@ -153,7 +153,7 @@ def populate(url: str, people: int) -> dict[str, str]:
     return {k: str(v) for k, v in ids.items()}
 
 
-def baseline(db, ids: dict[str, str]) -> int:  # type: ignore[no-untyped-def]
+def baseline(db, ids: dict[str, str]) -> int:
     """Same reads and bulk writes as a run, no rules: the floor any placement pays."""
     import uuid
 

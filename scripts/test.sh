@@ -41,6 +41,9 @@ fi
 
 phase "lint (ruff)" .venv/bin/ruff check app tests migrations question_bank bench
 phase "format (ruff)" .venv/bin/ruff format --check app tests migrations question_bank bench
+# Type check: app/ strictly, tests, bench, migrations and question_bank checked too
+# (configuration and the files in pyproject.toml's [tool.mypy]); any error fails the run.
+phase "types (mypy)" .venv/bin/mypy
 
 run_pytest() {  # run_pytest BACKEND DATABASE_URL [pytest args…]; empty URL = SQLite
   local backend="$1" url="$2"; shift 2

@@ -148,7 +148,7 @@ def fresh_database_url(databases: DatabaseFactory) -> Iterator[str]:
 
 
 @pytest.fixture
-def use_database(fresh_database_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path):  # type: ignore[no-untyped-def]
+def use_database(fresh_database_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
     """Point the app settings (CLI, app factory) at a fresh database."""
     monkeypatch.setenv("PROASN_DATABASE_URL", fresh_database_url)
     monkeypatch.setenv("PROASN_ACCESS_CODE_DIR", str(tmp_path))
@@ -158,7 +158,7 @@ def use_database(fresh_database_url: str, monkeypatch: pytest.MonkeyPatch, tmp_p
 
 
 @pytest.fixture
-def live_server(databases: DatabaseFactory, tmp_path: Path):  # type: ignore[no-untyped-def]
+def live_server(databases: DatabaseFactory, tmp_path: Path):
     """Factory: `live_server(seed, workers=1, heartbeat_seconds=5)` copies the template, runs
     `seed(db_session)` on it (committed), starts uvicorn on it and returns (server, seed's
     result)."""
@@ -168,7 +168,7 @@ def live_server(databases: DatabaseFactory, tmp_path: Path):  # type: ignore[no-
     started: list[LiveServer] = []
     urls: list[str] = []
 
-    def start(seed, workers=1, heartbeat_seconds=5, access_log=False, env=None):  # type: ignore[no-untyped-def]
+    def start(seed, workers=1, heartbeat_seconds=5, access_log=False, env=None):
         url = databases.copy()
         urls.append(url)
         engine = make_engine(url)

@@ -34,7 +34,7 @@ class LiveServer:
     heartbeat_seconds: int = 5
     access_log: bool = False  # every request the server received, in server.log
     env: dict[str, str] = field(default_factory=dict)  # more PROASN_* settings
-    process: subprocess.Popen | None = None  # type: ignore[type-arg]
+    process: subprocess.Popen | None = None
 
     @property
     def url(self) -> str:

@@ -24,11 +24,11 @@ from tests.exams.factories import (
 runner = CliRunner()
 
 
-def run(*args: str):  # type: ignore[no-untyped-def]
+def run(*args: str | Path):
     return runner.invoke(app, [str(a) for a in args], catch_exceptions=False)
 
 
-def count(url: str, model) -> int:  # type: ignore[no-untyped-def]
+def count(url: str, model) -> int:
     engine = make_engine(url)
     try:
         with engine.connect() as connection:
@@ -134,7 +134,7 @@ def test_excel_number_nip_is_refused_with_a_hint(loaded_bank: str, tmp_path: Pat
     event_file = write_event_file(tmp_path / "acara.yaml", event_data())
     people = write_participants_xlsx(
         tmp_path / "p.xlsx",
-        [participant(1, nip=1.97805122003121e17)],  # type: ignore[arg-type]
+        [{**participant(1), "nip": 1.97805122003121e17}],
     )
     result = run("event", "import", event_file, "-p", people)
     assert result.exit_code == 1

@@ -83,7 +83,8 @@ def test_foreign_keys_are_enforced(db_session: Session) -> None:
 
 def test_ids_are_time_ordered_uuid7() -> None:
     first, second = new_id(), new_id()
-    assert isinstance(first, uuid.UUID) and first.version == 7
+    assert isinstance(first, uuid.UUID)
+    assert first.version == 7
     assert first < second
 
 

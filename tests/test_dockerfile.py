@@ -9,13 +9,13 @@ from dockerfile_parse import DockerfileParser
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def instructions() -> list[dict]:  # type: ignore[type-arg]
+def instructions() -> list[dict]:
     parser = DockerfileParser(path=str(ROOT / "Dockerfile"))
     return parser.structure
 
 
-def stages() -> list[list[dict]]:  # type: ignore[type-arg]
-    result: list[list[dict]] = []  # type: ignore[type-arg]
+def stages() -> list[list[dict]]:
+    result: list[list[dict]] = []
     for instruction in instructions():
         if instruction["instruction"] == "FROM":
             result.append([])
@@ -92,7 +92,7 @@ def test_source_tree_is_importable_first_in_the_image() -> None:
     assert f"PYTHONPATH={workdir}" in env
 
 
-def _build_stage() -> list[dict]:  # type: ignore[type-arg]
+def _build_stage() -> list[dict]:
     [stage] = [s for s in stages() if "pip install" in " ".join(i["value"] for i in s)]
     return stage
 

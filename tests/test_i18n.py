@@ -22,7 +22,7 @@ def extracted_messages() -> set[str]:
     return found
 
 
-def indonesian() -> dict[str, str]:
+def indonesian() -> dict:  # plural messages: a tuple of ids, a list of translations
     with (ROOT / "app/locale/id/LC_MESSAGES/messages.po").open("rb") as handle:
         catalog = read_po(handle)
     return {m.id: m.string for m in catalog if m.id and "fuzzy" not in m.flags}
@@ -131,7 +131,7 @@ def literal_messages(trees: dict[str, ast.Module]) -> list[tuple[str, int, str]]
     offenders = []
     for path, tree in trees.items():
         for node in ast.walk(tree):
-            suspects: list[ast.AST | None] = []
+            suspects: list[ast.expr | None] = []
             if isinstance(node, ast.Call):
                 name = _callee(node)
                 if name in refusals and node.args:

@@ -18,7 +18,7 @@ DEV = ROOT / "requirements/dev.txt"
 def locked(path: Path) -> dict[str, tuple[str, list[str]]]:
     """Package → (exact version, its hashes), from a `uv pip compile --generate-hashes` file."""
     text = re.sub(r"\\\n\s*", " ", path.read_text())  # the continuation lines joined
-    result = {}
+    result: dict[str, tuple[str, list[str]]] = {}
     for line in text.splitlines():
         if not line or line[0] in "# -":
             continue
@@ -30,7 +30,7 @@ def locked(path: Path) -> dict[str, tuple[str, list[str]]]:
 
 
 def pins(requirements: list[str]) -> dict[str, str]:
-    result = {}
+    result: dict[str, str] = {}
     for text in requirements:
         requirement = Requirement(text)
         [spec] = requirement.specifier  # pyproject.toml pins exactly

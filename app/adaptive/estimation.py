@@ -6,14 +6,14 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from app.adaptive.pool import Array, ItemPool
+from app.adaptive.pool import Array, Index, ItemPool
 from app.scoring import irt
 
 
 def estimate(pool: ItemPool, items: Sequence[int], responses: Sequence[int]) -> tuple[float, float]:
     """(θ, SE) given the pool indices answered and their responses."""
 
-    def log_likelihood(rows: Array, grid: Array) -> Array:
+    def log_likelihood(rows: Index, grid: Array) -> Array:
         return np.repeat(pool.log_likelihood(items, responses, grid), rows.size, axis=0)
 
     result = irt.eap_exact(log_likelihood, 1)

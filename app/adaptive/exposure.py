@@ -38,9 +38,11 @@ def simulate(section: Section, simulees: int, seed: int) -> Simulation:
     states = []
     for j, theta in enumerate(true_theta):
         taker = replace(section, seed=seed + j)
-        state = engine.run(
-            taker, lambda item, t=theta: section.pool.simulated_response(item, t, rng)
-        )
+
+        def respond(item: int, t: float = float(theta)) -> int:
+            return section.pool.simulated_response(item, t, rng)
+
+        state = engine.run(taker, respond)
         states.append(state)
         given[list(state.given)] += 1
         reached[list(state.given) + list(state.passed)] += 1

@@ -33,7 +33,7 @@ class ItemPool:
         self.codes = tuple(codes)
         self.themes = tuple(e.theme for e in entries)
         self.theme_names = tuple(sorted({t for t in self.themes if t is not None}))
-        number = {theme: n for n, theme in enumerate(self.theme_names)}
+        number: dict[str | None, int] = {theme: n for n, theme in enumerate(self.theme_names)}
         self.theme_ids = np.array([number.get(t, -1) for t in self.themes], dtype=np.intp)
         self.graded = np.array(["thresholds" in e.params for e in entries], dtype=bool)
         self.keyed_index: Index = np.flatnonzero(~self.graded)
@@ -68,7 +68,8 @@ class ItemPool:
     def theme_mask(self, theme: str) -> NDArray[np.bool_]:
         if theme not in self.theme_names:
             return np.zeros(len(self), dtype=bool)
-        return self.theme_ids == self.theme_names.index(theme)
+        mask: NDArray[np.bool_] = self.theme_ids == self.theme_names.index(theme)
+        return mask
 
     def themes_among(self, mask: NDArray[np.bool_]) -> set[str]:
         return {self.theme_names[i] for i in np.unique(self.theme_ids[mask]) if i >= 0}

@@ -11,10 +11,11 @@ shown to at least 1/k of the takers: k must reach ⌈1 / max_rate⌉.
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Final
 
-RANDOMESQUE = "randomesque"
-SYMPSON_HETTER = "sympson-hetter"
-NO_CONTROL = "none"
+RANDOMESQUE: Final = "randomesque"
+SYMPSON_HETTER: Final = "sympson-hetter"
+NO_CONTROL: Final = "none"
 EXPOSURE_METHODS = (RANDOMESQUE, SYMPSON_HETTER, NO_CONTROL)
 
 

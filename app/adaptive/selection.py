@@ -90,7 +90,7 @@ def choose_item(
 
 
 def _sympson_hetter(order: NDArray[np.intp], k: Array, stream: SeededStream) -> Choice:
-    passed = []
+    passed: list[int] = []
     for item in order:
         if k[item] >= 1.0 or stream.random() < k[item]:
             return Choice(int(item), tuple(passed))

@@ -4,7 +4,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session
 
 from app.audit.models import AuditEntry, AuditSubject
@@ -46,7 +46,7 @@ def session_entries(db: Session, exam_session_id: uuid.UUID) -> list[AuditEntry]
     return list(db.scalars(query))
 
 
-def about_person(nip: str):  # type: ignore[no-untyped-def]
+def about_person(nip: str) -> ColumnElement[bool]:
     """Rows about one person: indexed by their NIP, or (rows written before the index
     existed) naming them as the target."""
     indexed = select(AuditSubject.audit_id).where(AuditSubject.nip == nip)

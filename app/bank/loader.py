@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 import yaml
 
@@ -319,6 +319,7 @@ def _read_figure(path: Path, holder: dict[str, Any], where: str, report: Any) ->
     if ref is not None and inline is not None:
         report(where, "isi 'figure' atau 'figure_svg', tidak keduanya")
         return None
+    svg: str | None
     if inline is not None:
         svg = str(inline)
     elif ref is not None:
@@ -343,7 +344,7 @@ def _read_figure_file(path: Path, ref: str, where: str, report: Any) -> str | No
     return target.read_text(encoding="utf-8")
 
 
-def _is_number(value: Any) -> bool:
+def _is_number(value: Any) -> TypeGuard[int | float]:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 

@@ -208,8 +208,8 @@ def save(
     answer = result.answer
     record_window_leaves(db, attempt.id, left)
     news = hot.latest_notice(db, taker.participant.session_id, attempt.started_at, clock.now())
-    left = remaining(db, attempt)
-    return SaveReply(answer.option_id, answer.flagged, answer.seq, result.applied, left, news)
+    time_left = remaining(db, attempt)
+    return SaveReply(answer.option_id, answer.flagged, answer.seq, result.applied, time_left, news)
 
 
 def beat(

@@ -105,7 +105,8 @@ def check(
             f" (hilang {missing[:10]}, lebih {extra[:10]}, ganda {doubled[:10]})"
         )
         return problems
-    previous, last = EMPTY, {}
+    previous = EMPTY
+    last: dict[int, tuple[str | None, bool]] = {}  # position → its newest (option, flag)
     for row in chained:
         digest = row_hash(previous, row["chain_index"], row)
         if digest != row.get("chain_hash"):

@@ -250,10 +250,12 @@ def _save_on_postgresql(touch: tuple[str, ...]) -> Any:
 # and the item to resume on, and with a journal row (a save on SQLite) the chain's head.
 _SEEN_OR_MOVED = (("last_seen_at",), ("current_position",), ("current_position", "last_seen_at"))
 _CHAIN = ("journal_head", "journal_rows")
-_ATTEMPT_CHANGES = _SEEN_OR_MOVED + tuple(
+_ATTEMPT_CHANGES: tuple[tuple[str, ...], ...] = _SEEN_OR_MOVED + tuple(
     tuple(sorted(cols + _CHAIN)) for cols in ((), *_SEEN_OR_MOVED)
 )
-_SAVE_ON_POSTGRESQL = {cols: _save_on_postgresql(cols) for cols in ((), *_SEEN_OR_MOVED)}
+_SAVE_ON_POSTGRESQL: dict[tuple[str, ...], Any] = {
+    cols: _save_on_postgresql(cols) for cols in ((), *_SEEN_OR_MOVED)
+}
 
 _TOUCH = {  # the attempt's columns a call changes -> its UPDATE
     cols: update(A)
@@ -296,7 +298,8 @@ class Snapshot:
 
     @property
     def attempt_id(self) -> uuid.UUID:
-        return self.row.attempt_id
+        attempt_id: uuid.UUID = self.row.attempt_id
+        return attempt_id
 
     @property
     def facts(self) -> AttemptFacts:
@@ -466,6 +469,7 @@ def save_answer(
     where = {"the_attempt": row.attempt_id, "the_position": position}
     stored = conn.execute(_ANSWER, where).first()
     if not core.newer(stored, seq):
+        assert stored is not None  # newer() holds when nothing is stored
         _update_attempt(conn, snap, changes)
         return Saved(snap, stored.option_id, stored.flagged, stored.seq, applied=False)
     change = AnswerChange(row.attempt_id, position, option_id, flagged, seq, snap.now, row.login_id)
@@ -523,6 +527,7 @@ def _save_in_one_statement(
     }
     stored = conn.execute(_SAVE_ON_POSTGRESQL[tuple(sorted(changes))], params).first()
     if not core.newer(stored, save.seq):
+        assert stored is not None  # newer() holds when nothing is stored
         return Saved(snap, stored.option_id, stored.flagged, stored.seq, applied=False)
     return Saved(snap, save.option_id, save.flagged, save.seq, applied=True)
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from app.exams import repository as exams_repository
+from app.exams.models import BlueprintSection
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,7 @@ def sections_of(db: Session, event_id: uuid.UUID, blueprint_hash: str) -> list[S
     return list(plans)
 
 
-def _plans(sections) -> list[SectionPlan]:  # type: ignore[no-untyped-def]
+def _plans(sections: list[BlueprintSection]) -> list[SectionPlan]:
     plans, first = [], 1
     for s in sections:
         last = first + s.item_count - 1

@@ -8,7 +8,7 @@ from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import Session
 
 from app.bank.models import ItemVersion
-from app.db import insert_for
+from app.db import insert_for, rows_affected
 from app.delivery.models import Answer, Attempt, AttemptScore, AttemptSection, TakerLogin
 from app.exams import repository as exams_repository
 from app.exams.models import Agency, Event, ExamSession, Form, FormItem, Participant
@@ -83,7 +83,7 @@ def _remember(
 
 def event_of(db: Session, participant: Participant) -> Event:
     """The participant's event (kept when read with the login)."""
-    event = db.info.get("events", {}).get(participant.event_id)
+    event: Event | None = db.info.get("events", {}).get(participant.event_id)
     if event is None:
         event = db.get(Event, participant.event_id)
     assert event is not None
@@ -92,7 +92,7 @@ def event_of(db: Session, participant: Participant) -> Event:
 
 def form_for(db: Session, participant: Participant) -> Form | None:
     """The participant's drawn form (kept when read with the login)."""
-    forms = db.info.get("forms", {})
+    forms: dict[uuid.UUID, Form | None] = db.info.get("forms", {})
     if participant.id in forms:
         return forms[participant.id]
     return exams_repository.form_of(db, participant.id)
@@ -147,7 +147,7 @@ def _end_live_logins(db: Session, which: Any, at: datetime, reason: str) -> int:
         .values(revoked_at=at, revoked_reason=reason)
         .execution_options(synchronize_session="fetch")  # a reset's login may be loaded
     )
-    return db.execute(query).rowcount
+    return rows_affected(db, query)
 
 
 def participant_in_open_session(
@@ -182,6 +182,7 @@ def participant_in_open_session(
 def identity(db: Session, participant: Participant) -> tuple[ExamSession, Agency]:
     """The participant's session and agency in one query, once per database session (a start
     and the state it returns both need them)."""
+    cache: dict[tuple[uuid.UUID, ...], tuple[ExamSession, Agency]]
     cache = db.info.setdefault("identity", {})
     key = (participant.id, participant.session_id, participant.agency_id)  # a move reads anew
     if key not in cache:
@@ -192,7 +193,7 @@ def identity(db: Session, participant: Participant) -> tuple[ExamSession, Agency
             .join(Agency, Agency.id == Participant.agency_id)
             .where(Participant.id == participant.id)
         )
-        cache[key] = tuple(db.execute(query).one())
+        cache[key] = db.execute(query).tuples().one()
     return cache[key]
 
 

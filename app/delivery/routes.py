@@ -4,7 +4,7 @@ Thin routes over delivery.service; saving answers, the countdown, the heartbeat 
 queueing are done in the page by static/js/taker.js through the JSON API.
 """
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Cookie, Depends, Form, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -37,7 +37,7 @@ SERVICE_WORKER = STATIC_DIR / "js" / "sw.js"
 def render(
     request: Request,
     name: str,
-    context: dict,  # type: ignore[type-arg]
+    context: dict[str, Any],
     status_code: int = 200,
     headers: dict[str, str] | None = None,
 ) -> HTMLResponse:

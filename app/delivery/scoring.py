@@ -15,7 +15,7 @@ from sqlalchemy import String, cast, select
 from sqlalchemy.orm import Session
 
 from app.bank.models import ItemVersion
-from app.bank.points import item_maximum, option_points
+from app.bank.points import ScoredItem, item_maximum, option_points
 from app.delivery import repository
 from app.delivery.models import Answer, Attempt, AttemptScore
 from app.delivery.selectors import FixedFormSelector, selector_for
@@ -37,11 +37,11 @@ class SubtestTally:
     items: int = 0
 
 
-class ScoringKey(Protocol):
-    subtest_code: str
-    scoring: str
-    key: str | None
-    points: dict[str, int] | None
+class ScoringKey(ScoredItem, Protocol):
+    """A version as far as its score goes (read only: frozen copies qualify)."""
+
+    @property
+    def subtest_code(self) -> str: ...
 
 
 @dataclass(frozen=True)

@@ -239,6 +239,7 @@ def start(db: Session, taker: Taker) -> Attempt:
 def attempt_sections(db: Session, attempt: Attempt) -> dict[int, AttemptSection]:
     """The attempt's timed sections, read once per database session: an answer save and a
     heartbeat need them several times (clock, reachability, remaining time)."""
+    cache: dict[uuid.UUID, dict[int, AttemptSection]]
     cache = db.info.setdefault("attempt_sections", {})
     if attempt.id not in cache:
         cache[attempt.id] = repository.sections_of(db, attempt.id)

@@ -17,7 +17,7 @@ import asyncio
 import logging
 import uuid
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import AbstractContextManager, asynccontextmanager
 from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
@@ -42,7 +42,9 @@ Key = tuple[str, uuid.UUID]  # ("attempt", attempt id) or ("room", exam session 
 class Signals:
     """The worker's listening pages and the one watcher that wakes them."""
 
-    def __init__(self, factory: Callable[[], Session], period: float = PERIOD) -> None:
+    def __init__(
+        self, factory: Callable[[], AbstractContextManager[Session]], period: float = PERIOD
+    ) -> None:
         self._factory = factory
         self._period = period
         self._listeners: dict[Key, set[asyncio.Queue[None]]] = {}

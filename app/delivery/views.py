@@ -1,6 +1,7 @@
 """What a taker sees, computed once for both the JSON API and the HTML pages."""
 
 from dataclasses import dataclass, field
+from typing import Literal
 
 from markupsafe import Markup, escape
 from sqlalchemy.orm import Session
@@ -8,7 +9,7 @@ from sqlalchemy.orm import Session
 from app.delivery import core, repository
 from app.delivery import service as delivery_service
 from app.delivery.calls import PageReply
-from app.delivery.models import Attempt
+from app.delivery.models import Attempt, AttemptSection
 from app.delivery.plans import SectionPlan
 from app.delivery.selectors import selector_for
 from app.delivery.service import Taker, seq_base
@@ -19,6 +20,8 @@ from app.kit.timezones import format_local
 # The font step (-1 … 4, chosen with A− / A+) a large-print participant's pages start at;
 # they may still change it.
 LARGE_PRINT_FONT_STEP = 3
+
+GridState = Literal["answered", "flagged", "empty"]
 
 
 @dataclass(frozen=True)
@@ -149,7 +152,9 @@ def _status(attempt: Attempt | None) -> str:
     return attempt.status
 
 
-def _section_state(position: int, attempt: Attempt | None, attempt_sections) -> str:  # type: ignore[no-untyped-def]
+def _section_state(
+    position: int, attempt: Attempt | None, attempt_sections: dict[int, AttemptSection]
+) -> str:
     if not attempt_sections:
         return "free"
     section = attempt_sections.get(position)
@@ -167,13 +172,14 @@ def _scores(db: Session, attempt: Attempt | None) -> list[ScoreView]:
     ]
 
 
-def grid(db: Session, attempt: Attempt) -> list[tuple[int, int, str]]:
+def grid(db: Session, attempt: Attempt) -> list[tuple[int, int, GridState]]:
     """(position, section, state) for every item: answered | flagged | empty. Built once per
     page load (the page keeps it up to date itself), from columns, not entities."""
     marks = repository.answer_marks(db, attempt.id)
     cells = []
     for ref in selector_for(attempt).all_items(db, attempt):
         option_id, flagged = marks.get(ref.position, (None, False))
+        state: GridState
         if flagged:
             state = "flagged"
         elif option_id is not None:

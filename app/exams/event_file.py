@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_core import ErrorDetails
 
 from app.adaptive.rules import (
     RANDOMESQUE,
@@ -276,7 +277,7 @@ def read_event_file(path: Path) -> EventDoc:
         raise EventFileInvalid(path, [_describe(e) for e in exc.errors()]) from None
 
 
-def _describe(error: dict) -> str:  # type: ignore[type-arg]
+def _describe(error: ErrorDetails) -> str:
     where = ".".join(str(p) if not isinstance(p, int) else f"[{p + 1}]" for p in error["loc"])
     where = re.sub(r"\.\[", "[", where) or "(berkas)"
     message = str(error["msg"]).removeprefix("Value error, ")

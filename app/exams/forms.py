@@ -5,7 +5,7 @@ any machine and any Python version (see kit/seeded.py).
 """
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from app.kit.seeded import SeededStream
@@ -46,7 +46,7 @@ class BlueprintUnsatisfiable(ValueError):
 def draw_form(
     seed: int,
     sections: Sequence[SectionSpec],
-    pools: dict[int, Sequence[PoolItem]],
+    pools: Mapping[int, Sequence[PoolItem]],
     shuffle_items: bool,
     shuffle_options: bool,
 ) -> list[DrawnItem]:
@@ -92,7 +92,7 @@ def _shortage(section: SectionSpec, available: int) -> str:
 
 
 def check_satisfiable(
-    sections: Sequence[SectionSpec], pools: dict[int, Sequence[PoolItem]]
+    sections: Sequence[SectionSpec], pools: Mapping[int, Sequence[PoolItem]]
 ) -> list[str]:
     """Problems that make the blueprint impossible to draw, whatever the seed.
 

@@ -88,7 +88,7 @@ def draw_forms(
     now = clock.now()
     pools = pools_for(db, specs, now)
     in_pool = {item.version_id: item for pool in pools.values() for item in pool}
-    used_versions = set()
+    used_versions: set[uuid.UUID] = set()
     for participant in participants:
         seed = secrets.randbits(63)
         drawn = draw_form(seed, specs, pools, event.shuffle_items, event.shuffle_options)

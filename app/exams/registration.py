@@ -6,7 +6,7 @@ not in the file still take their seats and quota.
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -112,6 +112,10 @@ def _check_row(
     return registration, problems
 
 
+# report(column, message): one problem of the row being checked
+Report = Callable[[str, str], None]
+
+
 def parse_extra_time(raw: str) -> int:
     """`tambahan_waktu_persen`: a whole percentage 0-100 ("25", "25 %"); empty is 0."""
     text = raw.strip()
@@ -140,7 +144,7 @@ def parse_large_print(raw: str) -> bool:
     raise ValueError(f"cetak_besar '{raw}' tidak sah: tulis 'ya' atau 'tidak'")
 
 
-def _check_extra_time(raw: str | None, bad) -> int | None:  # type: ignore[no-untyped-def]
+def _check_extra_time(raw: str | None, bad: Report) -> int | None:
     if raw is None:
         return None
     try:
@@ -150,7 +154,7 @@ def _check_extra_time(raw: str | None, bad) -> int | None:  # type: ignore[no-un
         return None
 
 
-def _check_large_print(raw: str | None, bad) -> bool | None:  # type: ignore[no-untyped-def]
+def _check_large_print(raw: str | None, bad: Report) -> bool | None:
     if raw is None:
         return None
     try:
@@ -160,7 +164,7 @@ def _check_large_print(raw: str | None, bad) -> bool | None:  # type: ignore[no-
         return None
 
 
-def _check_nip(raw: str, today: date, bad) -> str | None:  # type: ignore[no-untyped-def]
+def _check_nip(raw: str, today: date, bad: Report) -> str | None:
     if raw.startswith("#NUMBER:"):
         bad("nip", "NIP tersimpan sebagai angka di Excel dan kehilangan digit; simpan sebagai teks")
         return None
@@ -171,7 +175,7 @@ def _check_nip(raw: str, today: date, bad) -> str | None:  # type: ignore[no-unt
         return None
 
 
-def _check_eselon(raw: str, bad) -> str | None:  # type: ignore[no-untyped-def]
+def _check_eselon(raw: str, bad: Report) -> str | None:
     try:
         return normalise_eselon(raw)
     except ValueError as exc:

@@ -6,7 +6,7 @@ in the event file, the bank, or any participant row — rejects the whole import
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
@@ -304,7 +304,7 @@ def _apply_session(exam_session: ExamSession, doc: EventDoc, entry: SessionDoc) 
     exam_session.capacity = entry.capacity
 
 
-def local_to_utc(day, start, zone: str) -> datetime:  # type: ignore[no-untyped-def]
+def local_to_utc(day: date, start: time, zone: str) -> datetime:
     """A room's local date and time → aware UTC (Indonesia has no daylight saving time)."""
     return datetime.combine(day, start, tzinfo=ZoneInfo(zone)).astimezone(ZoneInfo("UTC"))
 

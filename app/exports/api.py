@@ -5,6 +5,7 @@ from typing import Annotated
 
 from fastapi import Cookie, Depends, Header, Query, Request
 from fastapi.responses import StreamingResponse
+from sqlalchemy.orm import Session, sessionmaker
 
 from app.accounts import api_tokens, service
 from app.accounts.deps import Forbidden, NotAuthenticated
@@ -62,6 +63,7 @@ def export_scores(
         "X-Scoring-Run": str(export.run.id),
         "X-Export-Rows": str(export.count),
     }
+    body: Iterator[bytes] | Iterator[str]
     if format == "xlsx":
         body = writers.file_chunks(writers.xlsx_file(export.header, export.rows(db)))
     else:
@@ -69,7 +71,7 @@ def export_scores(
     return StreamingResponse(body, media_type=MEDIA[format], headers=headers)
 
 
-def _streamed(factory, export: ScoresExport, fmt: str) -> Iterator[str]:  # type: ignore[no-untyped-def]
+def _streamed(factory: sessionmaker[Session], export: ScoresExport, fmt: str) -> Iterator[str]:
     """Rows are read while the response is sent, in a database session of their own (the
     request's ends when the route returns)."""
     with factory() as db_session:

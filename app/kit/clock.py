@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 
 class Clock(Protocol):
@@ -70,8 +70,11 @@ def install_clock(clock: Clock) -> None:
     _clock = clock
 
 
+AnyClock = TypeVar("AnyClock", bound=Clock)
+
+
 @contextmanager
-def use_clock(clock: Clock) -> Iterator[Clock]:
+def use_clock(clock: AnyClock) -> Iterator[AnyClock]:
     global _clock
     previous, _clock = _clock, clock
     try:

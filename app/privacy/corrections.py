@@ -9,6 +9,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from app.audit.service import Actor, record
+from app.db import rows_affected
 from app.exams.models import Event, Participant
 from app.exams.registration import normalise_eselon
 from app.kit import clock
@@ -37,8 +38,8 @@ def correct_identity(
     with an unknown field, an over-long value or an eselon that is not II, III or IV."""
     if not reason.strip():
         raise CorrectionRefused("alasan: wajib diisi (misalnya nomor surat permohonan)")
-    changes = [_change(participant, name, value) for name, value in values.items()]
-    changes = [c for c in changes if c is not None]
+    maybe = [_change(participant, name, value) for name, value in values.items()]
+    changes = [c for c in maybe if c is not None]
     if not changes:
         raise CorrectionRefused("tidak ada kolom yang berubah")
     now = clock.now()
@@ -85,11 +86,11 @@ def _correct_copies(db: Session, participant: Participant, changes: list[Change]
         rows = update(PotencyRow).where(
             PotencyRow.nip == participant.nip, PotencyRow.event_code == event.code
         )
-        found["potency_rows"] = db.execute(rows.values(**values)).rowcount or 0
+        found["potency_rows"] = rows_affected(db, rows.values(**values)) or 0
     placed = {k: v for k, v in values.items() if k in ("name", "eselon")}
     if placed:
         rows = update(Placement).where(Placement.nip == participant.nip)
-        found["placements"] = db.execute(rows.values(**placed)).rowcount or 0
+        found["placements"] = rows_affected(db, rows.values(**placed)) or 0
     return found
 
 

@@ -14,9 +14,23 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from app.audit import repository as audit_repository
+from app.audit.models import AuditEntry
 from app.audit.service import Actor, record
+from app.delivery.models import Attempt
+from app.exams.models import Agency, Event, ExamSession, Participant
 from app.kit import clock
 from app.privacy import repository
+from app.scoring.models import Norm, ScoreRecord, ScoringRun
+from app.talentbox.models import (
+    PerformanceImport,
+    PerformanceRow,
+    Placement,
+    PlacementRun,
+    PotencyImport,
+    PotencyRow,
+    ProfileImport,
+    ProfileRecord,
+)
 
 FORMAT = "proasn-data-pribadi"
 VERSION = 1
@@ -68,7 +82,9 @@ def record_export(db: Session, actor: Actor, nip: str, action: str, **details: A
     record(db, actor, action, target_type="person", target_id=nip, subjects=[nip], **details)
 
 
-def _registration(db: Session, participant, event, agency, exam_session) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def _registration(
+    db: Session, participant: Participant, event: Event, agency: Agency, exam_session: ExamSession
+) -> dict[str, Any]:
     attempt, purged_at = repository.attempt_of(db, participant.id)
     result = repository.published_record(db, participant)
     return {
@@ -107,7 +123,9 @@ def _registration(db: Session, participant, event, agency, exam_session) -> dict
     }
 
 
-def _attempt(db: Session, attempt, purged_at: datetime | None) -> dict[str, Any] | None:  # type: ignore[no-untyped-def]
+def _attempt(
+    db: Session, attempt: Attempt | None, purged_at: datetime | None
+) -> dict[str, Any] | None:
     if attempt is None:
         return None
     return {
@@ -125,7 +143,7 @@ def _attempt(db: Session, attempt, purged_at: datetime | None) -> dict[str, Any]
     }
 
 
-def _result(run, norm, score) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def _result(run: ScoringRun, norm: Norm, score: ScoreRecord) -> dict[str, Any]:
     return {
         "run": run.number,
         "published_at": _time(run.published_at),
@@ -141,7 +159,7 @@ def _result(run, norm, score) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     }
 
 
-def _placement(run, placed) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def _placement(run: PlacementRun, placed: Placement) -> dict[str, Any]:
     return {
         "period": run.period,
         "run": run.number,
@@ -157,7 +175,7 @@ def _placement(run, placed) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     }
 
 
-def _copy(row, batch) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def _copy(row: PotencyRow, batch: PotencyImport) -> dict[str, Any]:
     """A row the talent box imported from a scores export: its copy of identity and level."""
     return {
         "file": batch.file_name,
@@ -172,7 +190,7 @@ def _copy(row, batch) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     }
 
 
-def _rating(row, batch) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def _rating(row: PerformanceRow, batch: PerformanceImport) -> dict[str, Any]:
     return {
         "period": row.period,
         "predicate": row.predicate,
@@ -182,7 +200,7 @@ def _rating(row, batch) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     }
 
 
-def _profile(row, batch) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def _profile(row: ProfileRecord, batch: ProfileImport) -> dict[str, Any]:
     return {
         "component": row.component,
         "value": row.value,
@@ -195,7 +213,7 @@ def _profile(row, batch) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     }
 
 
-def _access(entry) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def _access(entry: AuditEntry) -> dict[str, Any]:
     return {
         "at": _time(entry.at),
         "who": entry.actor_username,

@@ -11,6 +11,7 @@ from sqlalchemy import and_, delete, exists, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.accounts.models import LoginAttempt, StaffLogin
+from app.db import rows_affected
 from app.delivery.models import Answer, AnswerJournal, Attempt, AttemptSection, TakerLogin
 from app.exams.models import Agency, Event, ExamSession, Participant
 from app.privacy.models import IdentityCorrection, PseudonymisedParticipant, PurgedAttempt
@@ -55,7 +56,7 @@ def settled_events(db: Session) -> list[tuple[Event, datetime]]:
 
 def unsettled_event_count(db: Session) -> int:
     """Events the purge leaves alone because their results are not (all) published."""
-    return db.scalar(select(func.count(Event.id))) - len(settled_events(db))  # type: ignore[operator]
+    return db.execute(select(func.count(Event.id))).scalar_one() - len(settled_events(db))
 
 
 # --- answers -------------------------------------------------------------------------------
@@ -122,7 +123,7 @@ def old_log_ids(db: Session, table: str, before: datetime) -> list[Any]:
 def delete_log_rows(db: Session, table: str, ids: Sequence[Any]) -> int:
     model, _ = TECHNICAL_LOGS[table]
     primary = model.__mapper__.primary_key[0]
-    return db.execute(delete(model).where(primary.in_(ids))).rowcount  # type: ignore[attr-defined]
+    return rows_affected(db, delete(model).where(primary.in_(ids)))
 
 
 # --- talent box ------------------------------------------------------------------------------
@@ -154,13 +155,13 @@ def placement_count(db: Session, run_ids: Sequence[uuid.UUID]) -> int:
 
 
 def delete_placements(db: Session, run_ids: Sequence[uuid.UUID]) -> int:
-    removed = db.execute(delete(Placement).where(Placement.run_id.in_(run_ids))).rowcount  # type: ignore[attr-defined]
+    removed = rows_affected(db, delete(Placement).where(Placement.run_id.in_(run_ids)))
     db.execute(
         update(PlacementRun)
         .where(PlacementRun.id.in_(run_ids))
         .values(only_potency=[], only_performance=[], only_profile=None)
     )
-    return removed  # type: ignore[no-any-return]
+    return removed
 
 
 IMPORTS: dict[str, Any] = {
@@ -190,7 +191,7 @@ def import_row_count(db: Session, kind: str, import_ids: Sequence[uuid.UUID]) ->
 
 def delete_import_rows(db: Session, kind: str, import_ids: Sequence[uuid.UUID]) -> int:
     _, rows, _ = IMPORTS[kind]
-    return db.execute(delete(rows).where(rows.import_id.in_(import_ids))).rowcount  # type: ignore[attr-defined,no-any-return]
+    return rows_affected(db, delete(rows).where(rows.import_id.in_(import_ids)))
 
 
 # --- identity --------------------------------------------------------------------------------
@@ -284,7 +285,7 @@ def registrations(
     )
     if participant_ids is not None:
         query = query.where(Participant.id.in_(participant_ids))
-    return [tuple(row) for row in db.execute(query).tuples()]  # type: ignore[misc]
+    return [(p, e, a, s) for p, e, a, s in db.execute(query).tuples()]
 
 
 def attempt_of(db: Session, participant_id: uuid.UUID) -> tuple[Attempt | None, datetime | None]:
@@ -308,7 +309,7 @@ def answers_of(db: Session, attempt_id: uuid.UUID) -> list[tuple[int, str | None
         .where(Answer.attempt_id == attempt_id)
         .order_by(Answer.position)
     )
-    return [tuple(row) for row in db.execute(query)]  # type: ignore[misc]
+    return [tuple(row) for row in db.execute(query)]
 
 
 def published_record(

@@ -5,7 +5,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from app.bank.models import Item, ItemVersion
@@ -35,10 +35,10 @@ def people(db: Session, event_id: uuid.UUID) -> list[tuple[uuid.UUID, str, str, 
         .join(Agency, Agency.id == Participant.agency_id)
         .where(Participant.event_id == event_id)
     )
-    return [tuple(row) for row in db.execute(query).tuples()]  # type: ignore[misc]
+    return [(i, nip, agency, eselon) for i, nip, agency, eselon in db.execute(query).tuples()]
 
 
-def nips_of_event(event_id: uuid.UUID):  # type: ignore[no-untyped-def]
+def nips_of_event(event_id: uuid.UUID) -> Select[tuple[str]]:
     return select(Participant.nip).where(Participant.event_id == event_id)
 
 

@@ -3,10 +3,11 @@
 
 import json
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Form, Request
 from fastapi.responses import Response
+from sqlalchemy.orm import Session
 
 from app.accounts.deps import AdminDep
 from app.exams.models import Participant
@@ -32,7 +33,7 @@ NOT_LOGGED_IN = N_("Enter your NIP and access code first.")
 CORRECTED = N_("Corrected: %(fields)s.")
 
 
-def _own_document(db, token: str | None):  # type: ignore[no-untyped-def]
+def _own_document(db: Session, token: str | None) -> tuple[str, dict[str, Any]] | None:
     results = selfview.results_of_login(db, token)
     if not results:
         return None
@@ -78,7 +79,7 @@ def my_data_json(db: DB, token: SelfViewCookie = None) -> Response:
 @admin_router.get("")
 def registrations_page(request: Request, admin: AdminDep, db: DB, nip: str = "") -> Response:
     """Find an official's registrations by NIP to correct their identity fields."""
-    context: dict = {"nip": nip, "rows": [], "error": None}  # type: ignore[type-arg]
+    context: dict[str, Any] = {"nip": nip, "rows": [], "error": None}
     if nip.strip():
         try:
             digits = normalise_nip(nip)

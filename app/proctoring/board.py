@@ -117,8 +117,9 @@ def _signed_in(row: SeatRow) -> bool:
 
 def _open_request(row: SeatRow, now: datetime) -> uuid.UUID | None:
     """The seat's login reset request still waiting for an answer (one lapsed is not)."""
-    if row.request_id is not None and row.request_expires_at > now:
-        return row.request_id
+    request_id: uuid.UUID | None = row.request_id
+    if request_id is not None and row.request_expires_at > now:
+        return request_id
     return None
 
 
@@ -157,7 +158,8 @@ def _changed_at(row: SeatRow, now: datetime) -> datetime:
         if row.last_seen_at is not None:
             # when it turns "terputus"
             stamps += [row.last_seen_at, row.last_seen_at + DISCONNECTED_AFTER]
-    return max(s for s in stamps if s is not None and s <= now)
+    latest: datetime = max(s for s in stamps if s is not None and s <= now)
+    return latest
 
 
 def board_row(

@@ -4,6 +4,7 @@ pause, extra time, login reset and forced submission with times and reasons."""
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -130,7 +131,9 @@ def session_report(db: Session, exam_session: ExamSession) -> SessionReport:
     actions = [
         ReportLine(
             format_local(e.at, zone, "%H:%M:%S"),
-            e.target_label if e.target_type == "participant" else translate(N_("whole room")),
+            (e.target_label or "-")
+            if e.target_type == "participant"
+            else translate(N_("whole room")),
             translate(ACTION_LABELS[e.action]),
             _detail(e.details, zone),
             e.reason or "",
@@ -150,7 +153,7 @@ def session_report(db: Session, exam_session: ExamSession) -> SessionReport:
     )
 
 
-def _detail(details: dict, zone: str) -> str:  # type: ignore[type-arg]
+def _detail(details: dict[str, Any], zone: str) -> str:
     """An action's particulars in the reader's language; times in the room's zone."""
     parts = []
     if "minutes" in details and details["minutes"]:

@@ -9,7 +9,7 @@ from sqlalchemy import Row, bindparam, func, select, text, update
 from sqlalchemy.orm import Session
 
 from app.accounts.models import StaffUser
-from app.db import insert_for
+from app.db import insert_for, rows_affected
 from app.delivery.models import Answer, Attempt, TakerLogin
 from app.delivery.repository import ACTIVE_LOGIN_OF_PARTICIPANT
 from app.exams.models import Agency, Event, ExamSession, Form, Participant
@@ -148,7 +148,7 @@ _SEAT_ROWS = (
 )
 _IN_SESSION = Participant.session_id == bindparam("the_session")
 # The names a seat row carries (tests build rows of their own with them).
-SEAT_ROW_FIELDS = tuple(column.key for column in _SEAT_ROWS.selected_columns)
+SEAT_ROW_FIELDS: tuple[str, ...] = tuple(str(column.key) for column in _SEAT_ROWS.selected_columns)
 _SEAT_ROWS_OF = {
     False: _SEAT_ROWS.where(_IN_SESSION),
     True: _SEAT_ROWS.where(_IN_SESSION, Participant.agency_id == bindparam("the_agency")),
@@ -240,7 +240,7 @@ def rotate_token_if_unchanged(
         .values(**values)
         .execution_options(synchronize_session=False)
     )
-    changed = db.execute(query).rowcount == 1
+    changed = rows_affected(db, query) == 1
     db.refresh(exam_session)  # the token now, whoever rotated it
     return changed
 

@@ -5,6 +5,7 @@ carries a CSRF token and, for actions on the clock or a login, a reason.
 """
 
 import uuid
+from collections.abc import Callable
 from datetime import datetime, time
 from typing import Annotated
 from zoneinfo import ZoneInfo
@@ -15,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from app.accounts.deps import Forbidden, StaffDep, current_staff
 from app.accounts.service import Staff
-from app.exams.models import Event, ExamSession
+from app.exams.models import Event, ExamSession, Participant
 from app.i18n import N_, current_locale, gettext
 from app.kit import clock
 from app.kit.streaming import csv_chunks
@@ -57,7 +58,11 @@ def back(
     return redirect_with(f"/pengawas/sesi/{exam_session.id}{page}", outcome_or_error, error)
 
 
-def act(exam_session: ExamSession, action, page: str = "") -> Response:  # type: ignore[no-untyped-def]
+def act(
+    exam_session: ExamSession,
+    action: "Callable[[], service.Outcome | BulkDone]",
+    page: str = "",
+) -> Response:
     """Run an action and come back with its outcome, or with why it was refused."""
     try:
         outcome = action()
@@ -383,10 +388,10 @@ class BulkRefused(service.ActionRefused):
 
 def _seat_action(
     exam_session: ExamSession,
-    db,
+    db: Session,
     participant_id: uuid.UUID,
-    staff: Staff,  # type: ignore[no-untyped-def]
-    action,
+    staff: Staff,
+    action: Callable[[Participant], service.Outcome],
 ) -> Response:
     participant = service.participant_or_refuse(db, exam_session, participant_id)
     page = f"/peserta/{participant.id}"
@@ -508,7 +513,7 @@ def end_attempt(
     reason: Reason = "",
     confirm: Annotated[bool, Form()] = False,
 ) -> Response:
-    def action(participant):  # type: ignore[no-untyped-def]
+    def action(participant: Participant) -> service.Outcome:
         if not confirm:
             raise service.ActionRefused(N_("Tick the confirmation to end the taker's test"))
         return service.end_attempt(db, staff.actor, exam_session, participant, reason)

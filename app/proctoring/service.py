@@ -6,8 +6,10 @@ goes into the audit log with its reason. Services only flush; the request commit
 """
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -61,7 +63,7 @@ def _audit(
     exam_session: ExamSession,
     participant: Participant | None = None,
     reason: str | None = None,
-    **details: object,
+    **details: Any,
 ) -> None:
     record(
         db,
@@ -575,12 +577,14 @@ def bulk_action(
     reason = _need_reason(reason)
     if action == "end" and not confirmed:
         raise ActionRefused(N_("Tick the confirmation to end the chosen takers' tests"))
-    run = {
+    run: Callable[[Participant], Outcome] = {
         "admit": lambda p: admit(db, actor, exam_session, p, reason),
         "reset_login": lambda p: reset_login(db, actor, exam_session, p, reason),
         "end": lambda p: end_attempt(db, actor, exam_session, p, reason),
     }[action]
-    changed, unchanged, refused = [], [], []
+    changed: list[str] = []
+    unchanged: list[str] = []
+    refused: list[tuple[str, ActionRefused]] = []
     for participant in participants:
         who = f"{participant.name} ({participant.nip})"
         try:

@@ -22,6 +22,7 @@ from numpy.typing import NDArray
 from app.scoring import irt
 
 Array = NDArray[np.float64]
+BoolArray = NDArray[np.bool_]
 NODES = np.linspace(-5.0, 5.0, 41)
 C_PRIOR = (5.0, 17.0)  # Beta(5, 17): mean 0.23, the guessing rate of a 4–5 option item
 BOUNDS = {"a": (0.05, 5.0), "b": (-6.0, 6.0), "c": (1e-4, 0.6)}
@@ -57,7 +58,7 @@ def calibrate(
     converged, iterations = False, 0
     while iterations < max_iterations:
         iterations += 1
-        post = _posterior(right, seen, a, b, c, log_prior)
+        post, _ = _posterior(right, seen, a, b, c, log_prior)
         n, r = post.T @ seen.astype(float), post.T @ right  # nodes × items
         new_a, new_b, new_c = _m_step(n, r, a, b, c, model)
         change = max(np.abs(new_a - a).max(), np.abs(new_b - b).max(), np.abs(new_c - c).max())
@@ -65,26 +66,27 @@ def calibrate(
         if change < tolerance:
             converged = True
             break
-    post, marginal = _posterior(right, seen, a, b, c, log_prior, with_marginal=True)
+    post, marginal = _posterior(right, seen, a, b, c, log_prior)
     n, r = post.T @ seen.astype(float), post.T @ right
     se = _standard_errors(n, r, a, b, c, model)
     return Calibration(model, a, b, c, *se, iterations, converged, marginal)
 
 
-def _posterior(right, seen, a, b, c, log_prior, with_marginal=False):  # type: ignore[no-untyped-def]
+def _posterior(
+    right: Array, seen: BoolArray, a: Array, b: Array, c: Array, log_prior: Array
+) -> tuple[Array, float]:
+    """The persons' posteriors on the nodes and the marginal log-likelihood."""
     responses = np.where(seen, right, np.nan)
     log_post = irt.dichotomous_log_likelihood(responses, a, b, c, NODES) + log_prior[None, :]
     top = log_post.max(axis=1, keepdims=True)
     weights = np.exp(log_post - top)
     total = weights.sum(axis=1, keepdims=True)
     post = weights / total
-    if not with_marginal:
-        return post
     normaliser = np.log(np.exp(log_prior).sum())
     return post, float((np.log(total[:, 0]) + top[:, 0] - normaliser).sum())
 
 
-def _derivatives(a, b, c, model):  # type: ignore[no-untyped-def]
+def _derivatives(a: Array, b: Array, c: Array, model: str) -> tuple[Array, Array]:
     """P and dP/d(a, b[, c]) on the nodes: arrays nodes × items (× parameters)."""
     z = a[None, :] * (NODES[:, None] - b[None, :])
     s = 1.0 / (1.0 + np.exp(-z))
@@ -96,7 +98,9 @@ def _derivatives(a, b, c, model):  # type: ignore[no-untyped-def]
     return np.clip(p, 1e-9, 1 - 1e-9), np.stack(parts, axis=-1)
 
 
-def _information(n, r, a, b, c, model):  # type: ignore[no-untyped-def]
+def _information(
+    n: Array, r: Array, a: Array, b: Array, c: Array, model: str
+) -> tuple[Array, Array]:
     p, dp = _derivatives(a, b, c, model)
     weight = (r - n * p) / (p * (1 - p))
     gradient = np.einsum("qj,qjk->jk", weight, dp)
@@ -108,7 +112,9 @@ def _information(n, r, a, b, c, model):  # type: ignore[no-untyped-def]
     return gradient, fisher
 
 
-def _m_step(n, r, a, b, c, model):  # type: ignore[no-untyped-def]
+def _m_step(
+    n: Array, r: Array, a: Array, b: Array, c: Array, model: str
+) -> tuple[Array, Array, Array]:
     """A few Fisher-scoring steps per item (all items together), kept inside BOUNDS."""
     for _ in range(5):
         gradient, fisher = _information(n, r, a, b, c, model)
@@ -124,7 +130,9 @@ def _m_step(n, r, a, b, c, model):  # type: ignore[no-untyped-def]
     return a, b, c
 
 
-def _standard_errors(n, r, a, b, c, model):  # type: ignore[no-untyped-def]
+def _standard_errors(
+    n: Array, r: Array, a: Array, b: Array, c: Array, model: str
+) -> tuple[Array, Array, Array]:
     _, fisher = _information(n, r, a, b, c, model)
     covariance = np.linalg.inv(fisher + 1e-9 * np.eye(fisher.shape[-1])[None, :, :])
     se = np.sqrt(np.maximum(np.diagonal(covariance, axis1=1, axis2=2), 0.0))
@@ -177,14 +185,15 @@ def calibrate_graded(
     return GradedCalibration(a, thresholds, se[:, 0], se[:, 1:], iterations, converged)
 
 
-def _graded_posterior(categories, a, thresholds, log_prior):  # type: ignore[no-untyped-def]
+def _graded_posterior(categories: Array, a: Array, thresholds: Array, log_prior: Array) -> Array:
     log_lik = irt.graded_log_likelihood(categories, a, list(thresholds), NODES)
     log_post = log_lik + log_prior[None, :]
     weights = np.exp(log_post - log_post.max(axis=1, keepdims=True))
-    return weights / weights.sum(axis=1, keepdims=True)
+    posterior: Array = weights / weights.sum(axis=1, keepdims=True)
+    return posterior
 
 
-def _graded_derivatives(a, thresholds):  # type: ignore[no-untyped-def]
+def _graded_derivatives(a: Array, thresholds: Array) -> tuple[Array, Array]:
     """P(category k) and its derivatives by (a, b_1 … b_m): nodes × items × K (× 1 + m)."""
     m = thresholds.shape[1]
     gap = NODES[:, None, None] - thresholds[None, :, :]  # nodes × items × m
@@ -202,7 +211,7 @@ def _graded_derivatives(a, thresholds):  # type: ignore[no-untyped-def]
     return p, dp
 
 
-def _graded_information(counts, a, thresholds):  # type: ignore[no-untyped-def]
+def _graded_information(counts: Array, a: Array, thresholds: Array) -> tuple[Array, Array]:
     p, dp = _graded_derivatives(a, thresholds)
     gradient = np.einsum("qjk,qjkl->jl", counts / p, dp)
     total = counts.sum(axis=2)  # expected takers at each node
@@ -210,7 +219,7 @@ def _graded_information(counts, a, thresholds):  # type: ignore[no-untyped-def]
     return gradient, fisher
 
 
-def _graded_m_step(counts, a, thresholds):  # type: ignore[no-untyped-def]
+def _graded_m_step(counts: Array, a: Array, thresholds: Array) -> tuple[Array, Array]:
     for _ in range(5):
         gradient, fisher = _graded_information(counts, a, thresholds)
         ridge = 1e-6 * np.eye(fisher.shape[-1])[None, :, :]

@@ -3,6 +3,7 @@
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from sqlalchemy.orm import Session
@@ -207,7 +208,7 @@ def _options(
 class CalibrationItem:
     version_id: uuid.UUID
     code: str  # item code and version, as item analysis names it
-    bank: dict | None  # type: ignore[type-arg]  # the bank's parameters (an anchor when set)
+    bank: dict[str, Any] | None  # the bank's parameters (an anchor when set)
 
 
 @dataclass(frozen=True)

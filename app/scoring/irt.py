@@ -22,11 +22,13 @@ cliffs (all wrong on a very long 3PL subtest). Tests hold it to a brute-force in
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 Array = NDArray[np.float64]
+Index = NDArray[np.intp]  # row numbers
 
 # Every person's posterior on 321 points over [−8, 8] (step 0.05), and on every other one of
 # them (step 0.1): where the two EAPs agree within TOLERANCE the finer one stands; elsewhere
@@ -71,7 +73,8 @@ def grm_log_probabilities(theta: Array, a: float, thresholds: Array) -> Array:
     log_lower = np.hstack([-np.logaddexp(0.0, z), np.zeros((n, 1))])  # log σ(−z_{j+1})
     gaps = np.diff(thresholds)  # z_j − z_{j+1} = a (b_{j+1} − b_j)
     log_spread = np.concatenate([[0.0], np.log(-np.expm1(-a * gaps)), [0.0]])
-    return log_upper + log_lower + log_spread[None, :]
+    log_probabilities: Array = log_upper + log_lower + log_spread[None, :]
+    return log_probabilities
 
 
 @dataclass(frozen=True)
@@ -95,7 +98,7 @@ def eap(log_likelihood: Array, grid: Array = DEFAULT_GRID) -> Estimate:
 
 
 # log-likelihoods of some persons (row indices) on a grid: shape (len(rows), len(grid))
-LogLikelihood = Callable[[Array, Array], Array]
+LogLikelihood = Callable[[Index, Array], Array]
 
 
 def eap_exact(log_likelihood: LogLikelihood, persons: int, block: int = 8192) -> Estimate:
@@ -110,7 +113,7 @@ def eap_exact(log_likelihood: LogLikelihood, persons: int, block: int = 8192) ->
     return Estimate(np.concatenate([p.theta for p in parts]), np.concatenate([p.se for p in parts]))
 
 
-def _eap_exact_rows(log_likelihood: LogLikelihood, rows: Array) -> Estimate:
+def _eap_exact_rows(log_likelihood: LogLikelihood, rows: Index) -> Estimate:
     log_lik = log_likelihood(rows, HALF_GRID)
     fine, coarse = eap(log_lik, HALF_GRID), eap(log_lik[:, ::2], HALF_GRID[::2])
     theta, se = fine.theta.copy(), fine.se.copy()
@@ -137,12 +140,12 @@ def _eap_exact_rows(log_likelihood: LogLikelihood, rows: Array) -> Estimate:
 
 @dataclass(frozen=True)
 class _Run:
-    rows: Array
+    rows: Index
     low: float
     high: float
 
 
-def _runs_by_support(rows: Array, low: Array, high: Array, slack: float = 0.5) -> list[_Run]:
+def _runs_by_support(rows: Index, low: Array, high: Array, slack: float = 0.5) -> list[_Run]:
     """Persons whose supports start and end within `slack` of each other share one grid."""
     order = np.lexsort((high, low))
     runs: list[_Run] = []
@@ -192,7 +195,7 @@ def graded_log_likelihood(
     return chosen @ table.T
 
 
-def information(params: dict, theta: Array) -> Array:  # type: ignore[type-arg]
+def information(params: dict[str, Any], theta: Array) -> Array:
     """One item's Fisher information at each θ (bank parameters: {a, b[, c]} or {a,
     thresholds}); `keyed_information` and `graded_information` hold the formulas."""
     a = np.array([float(params["a"])])
@@ -223,7 +226,8 @@ def graded_information(theta: Array, a: Array, thresholds: Array) -> Array:
     slope = bounded * (1.0 - bounded)
     derivative = a[None, :, None] * (slope[..., :-1] - slope[..., 1:])
     probability = np.maximum(bounded[..., :-1] - bounded[..., 1:], 1e-300)
-    return (derivative**2 / probability).sum(axis=2)
+    total: Array = (derivative**2 / probability).sum(axis=2)
+    return total
 
 
 def padded_thresholds(thresholds: list[Array]) -> Array:

@@ -68,7 +68,15 @@ def s_x2(
     return [_statistic(observed[j], expected[j], count[j], parameters) for j in range(items)]
 
 
-def _accumulate(right, index, probability, weights, observed, expected, count) -> None:  # type: ignore[no-untyped-def]
+def _accumulate(
+    right: Array,
+    index: NDArray[np.intp],
+    probability: Array,
+    weights: Array,
+    observed: Array,
+    expected: Array,
+    count: Array,
+) -> None:
     n = index.shape[1]
     scores = right.sum(axis=1).astype(int)
     informative = (scores > 0) & (scores < n)
@@ -94,7 +102,8 @@ def expected_right(p: Array, scores: Array, weights: Array) -> Array:
         f[:, 1:] += shifted
     denominator = f[np.arange(persons), scores] @ weights
     without = _without_item_at(f, p, scores - 1)  # f_{−j}(k − 1 | θ)
-    return np.einsum("pjq,pjq,q->pj", p, without, weights) / denominator[:, None]
+    expected: Array = np.einsum("pjq,pjq,q->pj", p, without, weights) / denominator[:, None]
+    return expected
 
 
 def _without_item_at(f: Array, p: Array, at: Array) -> Array:
@@ -222,7 +231,8 @@ def _expected_categories(p: Array, scores: Array, weights: Array) -> Array:
             valid = at >= 0
             without = np.where(valid[:, None], joined[everyone, np.maximum(at, 0)], 0.0)
             result[:, t, c] = (np.maximum(without, 0.0) * p[:, t, :, c]) @ weights
-    return result / denominator[:, None, None]
+    expected: Array = result / denominator[:, None, None]
+    return expected
 
 
 def _graded_statistic(observed: Array, expected: Array, kinds: int) -> ItemFit:

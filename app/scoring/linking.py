@@ -19,6 +19,7 @@ SE(b*) = A SE(b)); the number of anchors is reported with A and B.
 """
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -40,8 +41,8 @@ class Anchor:
     """One anchor item: its bank parameters and its new ones (the same model in both):
     {"a", "b", "c"} for 2PL / 3PL, {"a", "thresholds"} for GRM."""
 
-    bank: dict  # type: ignore[type-arg]
-    new: dict  # type: ignore[type-arg]
+    bank: dict[str, Any]
+    new: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,7 @@ class Link:
     intercept: float  # B
     anchors: int
 
-    def item(self, params: dict) -> dict:  # type: ignore[type-arg]
+    def item(self, params: dict[str, Any]) -> dict[str, Any]:
         """An item's parameters moved to the bank's scale."""
         moved = dict(params, a=params["a"] / self.slope)
         if "b" in params:
@@ -60,7 +61,7 @@ class Link:
             moved["thresholds"] = [self.slope * t + self.intercept for t in params["thresholds"]]
         return moved
 
-    def standard_errors(self, se: dict) -> dict:  # type: ignore[type-arg]
+    def standard_errors(self, se: dict[str, Any]) -> dict[str, Any]:
         moved = dict(se, a=se["a"] / self.slope)
         if "b" in se:
             moved["b"] = self.slope * se["b"]
@@ -83,7 +84,7 @@ def link(anchors: list[Anchor], method: str = "stocking-lord") -> Link:
     return Link(method, float(slope), float(intercept), len(anchors))
 
 
-def _difficulties(params: dict) -> list[float]:  # type: ignore[type-arg]
+def _difficulties(params: dict[str, Any]) -> list[float]:
     return [params["b"]] if "b" in params else list(params["thresholds"])
 
 
@@ -96,7 +97,7 @@ def _mean_sigma(anchors: list[Anchor]) -> tuple[float, float]:
     return slope, bank.mean() - slope * new.mean()
 
 
-def expected_score(params: dict, theta: Array) -> Array:  # type: ignore[type-arg]
+def expected_score(params: dict[str, Any], theta: Array) -> Array:
     """An item's expected score at each θ (P(correct), or Σ k P(k) for a graded item)."""
     if "thresholds" in params:
         probabilities = irt.grm_category_probabilities(

@@ -32,7 +32,7 @@ def read_norm_file(path: Path) -> list[dict[str, object]]:
             parsed = _parse(row, number, problems)
             if parsed is not None:
                 rows.append(parsed)
-    seen = [r["subtest"] for r in rows]
+    seen = [str(r["subtest"]) for r in rows]
     problems += [f"subtes {s} ganda" for s in sorted({s for s in seen if seen.count(s) > 1})]
     if COMPOSITE not in seen:
         problems.append("baris _composite (komposit) wajib ada")

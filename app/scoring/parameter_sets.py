@@ -132,7 +132,7 @@ def calibrate_event(
             anchors = [
                 linking.Anchor(item.bank, item.params)
                 for item in result.items
-                if _anchor_params(item)
+                if item.bank is not None and _anchor_params(item)
             ]
             try:
                 result.link = linking.link(anchors, link_method)

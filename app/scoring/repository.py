@@ -2,7 +2,7 @@
 
 import uuid
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import Session
@@ -24,8 +24,12 @@ from app.scoring.models import (
     SelfViewLogin,
 )
 
+# (participant, attempt, attempt status, item version, option): outer joins leave None
+Response = tuple[uuid.UUID, uuid.UUID | None, str | None, uuid.UUID, str | None]
+Row = TypeVar("Row", bound=tuple[Any, ...])
 
-def responses(db: Session, event_id: uuid.UUID) -> Iterator[tuple]:  # type: ignore[type-arg]
+
+def responses(db: Session, event_id: uuid.UUID) -> Iterator[Response]:
     """(participant, attempt, status, version, option) for every drawn item of every
     participant of the event, in one streamed query."""
     query = (
@@ -194,7 +198,9 @@ def export_nips(
     return _narrowed(query, session_code, agency_code, eselon)
 
 
-def _narrowed(query: Any, session: str | None, agency: str | None, eselon: str | None) -> Any:
+def _narrowed(
+    query: Select[Row], session: str | None, agency: str | None, eselon: str | None
+) -> Select[Row]:
     """A query over participants (joined to their session and agency) narrowed to one
     session, agency and eselon level, each when given."""
     if session:

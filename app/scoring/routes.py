@@ -474,7 +474,11 @@ def parameter_set_page(request: Request, set_id: str, analyst: AnalystDep, db: D
     subtests = parameter_sets.report(db, chosen)
     per_form = translate(ITEMS_PER_FORM)
     curves = [
-        (f"{s.subtest} ({s.items_per_form:.0f} {per_form})", parameter_sets.THETA, s.information)
+        (
+            f"{s.subtest} ({s.items_per_form:.0f} {per_form})",
+            parameter_sets.THETA.tolist(),
+            s.information,
+        )
         for s in subtests
     ]
     chart = lines(

@@ -7,6 +7,7 @@ explained and reproduced; a change of any of them is a new run, and old runs sta
 
 import uuid
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -32,7 +33,7 @@ from app.scoring.models import (
     ScoreRecord,
     ScoringRun,
 )
-from app.scoring.norms import standardise
+from app.scoring.norms import Bands, standardise
 from app.scoring.settings import ScoringSettings, load_scoring_settings
 
 COMPOSITE = "_composite"
@@ -51,14 +52,12 @@ class Person:
 
 def collect_responses(db: Session, event_id: uuid.UUID) -> dict[uuid.UUID, Person]:
     people: dict[uuid.UUID, Person] = {}
-    for participant_id, attempt_id, status, version_id, option in repository.responses(
+    for participant_id, _attempt_id, status, version_id, option in repository.responses(
         db, event_id
     ):
         person = people.get(participant_id)
-        if person is None:
-            person = people[participant_id] = Person(
-                participant_id, status if attempt_id else "not_started"
-            )
+        if person is None:  # no status: no attempt (outer join)
+            person = people[participant_id] = Person(participant_id, status or "not_started")
         person.answers[version_id] = option
     for participant_id in repository.participants(db, event_id):
         people.setdefault(participant_id, Person(participant_id, "not_started"))
@@ -148,7 +147,7 @@ def _subtest_scores(
 
 
 def graded_categories(
-    people: list[Person], graded: list[ScoringItem] | list[ItemVersion]
+    people: list[Person], graded: Sequence[ScoringItem | ItemVersion]
 ) -> np.ndarray:
     """Persons × graded items: the 0-based category chosen (the rank of its points among the
     item's point values); NaN where not presented or not answered (no information)."""
@@ -171,12 +170,13 @@ def _eap(people: list[Person], versions: list[ScoringItem]) -> irt.Estimate:
         for col, v in enumerate(keyed):
             if v.id in person.answers:  # presented: unanswered counts as wrong
                 right[row, col] = float(person.answers[v.id] == v.key)
-    a = np.array([v.irt["a"] for v in keyed], dtype=float)  # type: ignore[index]
-    b = np.array([v.irt["b"] for v in keyed], dtype=float)  # type: ignore[index]
-    c = np.array([v.irt.get("c", 0.0) for v in keyed], dtype=float)  # type: ignore[union-attr]
+    keyed_irt, graded_irt = [_irt(v) for v in keyed], [_irt(v) for v in graded]
+    a = np.array([p["a"] for p in keyed_irt], dtype=np.float64)
+    b = np.array([p["b"] for p in keyed_irt], dtype=np.float64)
+    c = np.array([p.get("c", 0.0) for p in keyed_irt], dtype=np.float64)
     categories = graded_categories(people, graded)
-    graded_a = np.array([v.irt["a"] for v in graded], dtype=float)  # type: ignore[index]
-    thresholds = [np.array(v.irt["thresholds"], dtype=float) for v in graded]  # type: ignore[index]
+    graded_a = np.array([p["a"] for p in graded_irt], dtype=np.float64)
+    thresholds = [np.array(p["thresholds"], dtype=np.float64) for p in graded_irt]
 
     def log_likelihood(rows: np.ndarray, grid: np.ndarray) -> np.ndarray:
         total = np.zeros((rows.size, grid.size))
@@ -187,6 +187,13 @@ def _eap(people: list[Person], versions: list[ScoringItem]) -> irt.Estimate:
         return total
 
     return irt.eap_exact(log_likelihood, len(people))
+
+
+def _irt(item: ScoringItem) -> dict[str, Any]:
+    """The item's IRT parameters; callers score by θ only when every item has them."""
+    if item.irt is None:
+        raise ValueError(f"item version {item.id} has no IRT parameters")
+    return item.irt
 
 
 def _metric(scores: dict[str, Any]) -> tuple[str, float | None]:
@@ -258,7 +265,16 @@ def _people_with_scores(per_subtest: dict[str, dict[uuid.UUID, dict[str, Any]]])
     return {pid for scores in per_subtest.values() for pid in scores}
 
 
-def _composite_raw(pid: uuid.UUID, per_subtest, entries, weights) -> float | None:  # type: ignore[no-untyped-def]
+# subtest code → participant → raw / percent / θ / SE (event_scores)
+PerSubtest = dict[str, dict[uuid.UUID, dict[str, Any]]]
+
+
+def _composite_raw(
+    pid: uuid.UUID,
+    per_subtest: PerSubtest,
+    entries: dict[str, NormEntry],
+    weights: dict[str, float],
+) -> float | None:
     """Weighted mean of the subtest z scores the person has (weights re-normalised)."""
     total = weight_sum = 0.0
     for code, scores in per_subtest.items():
@@ -270,7 +286,13 @@ def _composite_raw(pid: uuid.UUID, per_subtest, entries, weights) -> float | Non
     return total / weight_sum if weight_sum else None
 
 
-def _composite_se_z(pid, per_subtest, entries, weights, composite_sd: float) -> float | None:  # type: ignore[no-untyped-def]
+def _composite_se_z(
+    pid: uuid.UUID,
+    per_subtest: PerSubtest,
+    entries: dict[str, NormEntry],
+    weights: dict[str, float],
+    composite_sd: float,
+) -> float | None:
     """SE of the composite z from the subtests' θ SEs (subtests without θ contribute none)."""
     parts, weight_sum = [], 0.0
     for code, scores in per_subtest.items():
@@ -430,7 +452,14 @@ def run_scoring(
     return run
 
 
-def _record(run, person, per_subtest, entries, weights, bands) -> ScoreRecord:  # type: ignore[no-untyped-def]
+def _record(
+    run: ScoringRun,
+    person: Person,
+    per_subtest: PerSubtest,
+    entries: dict[str, NormEntry],
+    weights: dict[str, float],
+    bands: Bands,
+) -> ScoreRecord:
     pid = person.participant_id
     subtests: dict[str, Any] = {}
     for code, scores in per_subtest.items():

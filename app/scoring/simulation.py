@@ -1,6 +1,8 @@
 """Responses drawn from the item models (irt.py), for parameter-recovery tests, the item-fit
 benchmark and anyone checking an estimator against known truth."""
 
+from collections.abc import Sequence
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -14,8 +16,11 @@ def keyed(rng: np.random.Generator, theta: Array, a: Array, b: Array, c: Array) 
     return (rng.random((theta.size, a.size)) < irt.p_correct(theta, a, b, c)).astype(float)
 
 
-def graded(rng: np.random.Generator, theta: Array, a: Array, thresholds: Array) -> Array:
-    """Persons × items of 0-based categories under the graded response model."""
+def graded(
+    rng: np.random.Generator, theta: Array, a: Array, thresholds: Array | Sequence[Array]
+) -> Array:
+    """Persons × items of 0-based categories under the graded response model (`thresholds`:
+    one row or array per item)."""
     categories = np.zeros((theta.size, a.size))
     for j in range(a.size):
         cumulative = irt.grm_category_probabilities(theta, a[j], thresholds[j]).cumsum(axis=1)

@@ -273,7 +273,7 @@ def _score_problems(
 ) -> list[str]:
     """Raw scores computed here from the merged answers must equal the site's. Scoring writes
     its rows, so it runs inside a savepoint that is rolled back: the site's rows stay."""
-    sent: dict[uuid.UUID, dict[str, tuple[int, ...]]] = {}
+    sent: dict[uuid.UUID, dict[str, tuple[int | None, ...]]] = {}
     for s in file_scores:
         sent.setdefault(s["attempt_id"], {})[s["subtest_code"]] = _tally(s)
     problems = []
@@ -290,7 +290,7 @@ def _score_problems(
     return problems
 
 
-def _tally(score: Any) -> tuple[int, ...]:
+def _tally(score: Any) -> tuple[int | None, ...]:
     get = score.get if isinstance(score, dict) else lambda k: getattr(score, k)
     return (get("raw"), get("maximum"), get("answered"), get("items"))
 

@@ -28,8 +28,10 @@ def _chunks(values: Sequence[Any]) -> Iterator[list[Any]]:
 
 def rows_by_id(db: Session, model: type[Row], ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Row]:
     found: dict[uuid.UUID, Row] = {}
+    primary = model.__table__.c.id
     for chunk in _chunks(ids):
-        found.update((r.id, r) for r in db.scalars(select(model).where(model.id.in_(chunk))))  # type: ignore[attr-defined]
+        rows = db.scalars(select(model).where(primary.in_(chunk)))
+        found.update((r.id, r) for r in rows)  # type: ignore[attr-defined]  # Base has no id; these models do
     return found
 
 
@@ -128,10 +130,11 @@ def codes_held_by_others(
     db: Session, model: type[Base], by_code: dict[str, uuid.UUID]
 ) -> list[str]:
     """Codes (or usernames) this server holds under another id than the package's."""
-    column = model.username if model is StaffUser else model.code  # type: ignore[attr-defined]
+    columns = model.__table__.c
+    column = columns.username if model is StaffUser else columns.code
     clashes = []
     for chunk in _chunks(list(by_code)):
-        query = select(column, model.id).where(column.in_(chunk))  # type: ignore[attr-defined]
+        query = select(column, columns.id).where(column.in_(chunk))
         clashes += [code for code, row_id in db.execute(query) if by_code[code] != row_id]
     return sorted(clashes)
 

@@ -15,7 +15,7 @@ _CHUNK = 500
 
 
 def table_of(model: type[Base]) -> Table:
-    return model.__table__  # type: ignore[return-value]
+    return model.__table__
 
 
 def key_of(model: type[Base]) -> tuple[str, ...]:

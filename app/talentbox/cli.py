@@ -6,7 +6,7 @@ settings instead of borrowing the main CLI's helpers."""
 import getpass
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from app.audit.service import Actor
 from app.config import get_settings
 from app.db import unit_of_work
-from app.talentbox import files, placement, pull, repository, service
+from app.talentbox import files, placement, pull, repository, service, weighting
 
 app = typer.Typer(
     help="Kotak talenta: impor potensi/kinerja/profil, run penempatan.", no_args_is_help=True
@@ -50,7 +50,7 @@ AnalystOption = Annotated[str | None, typer.Option("--analyst", help="Nama anali
 
 
 def _import(kind: str, path: Path, analyst: str | None) -> None:
-    importers = {
+    importers: dict[str, service.Importer] = {
         "potensi": service.import_potency,
         "kinerja": service.import_performance,
         "profil": service.import_profile,
@@ -121,7 +121,9 @@ def place(
     if mode not in ("simple", "weighted") or missing not in ("reweight", "zero"):
         err.print("[red]--mode simple|weighted, --missing reweight|zero[/red]")
         raise typer.Exit(2)
-    options = placement.RunOptions(mode, profile, include_unverified, missing)  # type: ignore[arg-type]
+    options = placement.RunOptions(
+        placement.MODES[mode], profile, include_unverified, weighting.POLICIES[missing]
+    )
     try:
         with _unit_of_work() as db:
             total = repository.count_potency(db, potency)
@@ -148,7 +150,7 @@ def place(
 
 
 @contextmanager
-def _progress(label: str, total: int) -> Iterator:  # type: ignore[type-arg]
+def _progress(label: str, total: int) -> Iterator[Callable[[int], None]]:
     columns = (TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=err) as progress:
         task = progress.add_task(label, total=total)

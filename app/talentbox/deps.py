@@ -3,6 +3,7 @@
 from typing import Annotated
 
 from fastapi import Depends
+from sqlalchemy.orm import Session
 
 from app.accounts.deps import Forbidden, require_role
 from app.accounts.service import Staff
@@ -15,7 +16,7 @@ ViewerDep = Annotated[Staff, Depends(require_role("agency_viewer"))]
 CsrfChecked = Depends(verify_csrf)
 
 
-def run_or_403(db, number: int) -> PlacementRun:  # type: ignore[no-untyped-def]
+def run_or_403(db: Session, number: int) -> PlacementRun:
     """The run, or the same refusal as for a run one may not see (no probing of numbers)."""
     run = repository.run_by_number(db, number)
     if run is None:

@@ -86,7 +86,8 @@ def read_potency(file_name: str, content: bytes) -> list[dict[str, Any]]:
         raise FileRejected(
             file_name, [RowProblem(1, ", ".join(missing), "kolom ekspor skor tidak ada")]
         )
-    result, seen = [], {}
+    result: list[dict[str, Any]] = []
+    seen: dict[str, int] = {}
     for number, values in rows:
         if _text(values.get("schema_version")) not in READABLE_VERSIONS:
             problems.append(RowProblem(number, "schema_version", "versi skema bukan 1 atau 2"))
@@ -175,17 +176,19 @@ def read_performance(
 ) -> list[dict[str, Any]]:
     """Rows with NIP, period and either `predikat` or `hasil_kerja` + `perilaku_kerja`."""
     problems: list[RowProblem] = []
-    result, seen = [], {}
+    result: list[dict[str, Any]] = []
+    seen: dict[tuple[str, int], int] = {}
     for number, raw in records(file_name, content):
         values = {k.strip().lower(): v for k, v in raw.items() if k}
         nip = _nip(values.get("nip"), number, problems)
         period = _period(values.get("periode", values.get("period")), number, problems)
         parsed = _predicate(values, settings, number, problems)
-        key = (nip, period)
-        if nip and period and key in seen:
-            problems.append(RowProblem(number, "nip", f"NIP dan periode ganda: baris {seen[key]}"))
+        if nip and period and (nip, period) in seen:
+            problems.append(
+                RowProblem(number, "nip", f"NIP dan periode ganda: baris {seen[nip, period]}")
+            )
         elif nip and period:
-            seen[key] = number
+            seen[nip, period] = number
         if nip and period and parsed:
             result.append({"nip": nip, "period": period, **parsed})
     if problems:

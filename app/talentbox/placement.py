@@ -8,9 +8,9 @@ written in batches, so memory stays flat however many officials are placed (benc
 
 import hashlib
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, Protocol, TypeVar
 
 from sqlalchemy import Row, insert
 from sqlalchemy.orm import Session
@@ -32,6 +32,7 @@ from app.web.templating import N_
 PERFORMANCE_LEVELS = ("di_bawah", "sesuai", "di_atas")
 BATCH = 5000
 Mode = Literal["simple", "weighted"]
+MODES: dict[str, Mode] = {"simple": "simple", "weighted": "weighted"}  # checks a stored one
 
 
 class PlacementRefused(Refusal):
@@ -117,10 +118,10 @@ def rerun(db: Session, actor: Actor, run: PlacementRun) -> PlacementRun:
     file), and from the profile records as that run used them (a record verified or rejected
     since does not count): every official must land in the same box."""
     options = RunOptions(
-        mode=run.mode,  # type: ignore[arg-type]
+        mode=MODES[run.mode],
         profile_import_id=run.profile_import_id,
         include_unverified=run.include_unverified,
-        missing_policy=run.missing_policy or "reweight",  # type: ignore[arg-type]
+        missing_policy=weighting.POLICIES[run.missing_policy or "reweight"],
         replay_of=run.id if run.profile_import_id else None,
     )
     again = place(
@@ -186,9 +187,10 @@ def _new_run(
 
 def _merged(
     db: Session, run: PlacementRun, options: RunOptions
-) -> Iterator[tuple[str, Row | None, Row | None, list[Row]]]:
+) -> Iterator[tuple[str, Row[Any] | None, Row[Any] | None, list[Any]]]:
     """(nip, potency row, performance row, profile records) for every NIP on any side."""
-    streams: list[Iterable[Row]] = [
+    # three kinds of row: potency, SKP, then profile records (stored ones or as a run used them)
+    streams: list[Iterable[Any]] = [
         repository.potency_stream(db, run.potency_import_id),
         repository.performance_stream(db, run.performance_import_id, run.period),
     ]
@@ -203,18 +205,28 @@ def _merged(
         yield nip, potency, performance, groups[2] if len(groups) > 2 else []
 
 
-def merge_by_nip(streams: list[Iterable[Row]]) -> Iterator[tuple[str, list[list[Row]]]]:
+class HasNip(Protocol):
+    @property
+    def nip(self) -> str: ...
+
+
+Keyed = TypeVar("Keyed", bound=HasNip)
+
+
+def merge_by_nip(streams: Sequence[Iterable[Keyed]]) -> Iterator[tuple[str, list[list[Keyed]]]]:
     """Outer merge of streams sorted by their `nip`: each NIP once, with its rows per stream."""
     iterators = [iter(s) for s in streams]
     heads = [next(it, None) for it in iterators]
     while any(h is not None for h in heads):
         nip = min(h.nip for h in heads if h is not None)
-        groups: list[list[Row]] = []
+        groups: list[list[Keyed]] = []
         for index, iterator in enumerate(iterators):
             rows = []
-            while heads[index] is not None and heads[index].nip == nip:  # type: ignore[union-attr]
-                rows.append(heads[index])
-                heads[index] = next(iterator, None)
+            head = heads[index]
+            while head is not None and head.nip == nip:
+                rows.append(head)
+                head = next(iterator, None)
+            heads[index] = head
             groups.append(rows)
         yield nip, groups
 
@@ -225,9 +237,9 @@ def _person(
     options: RunOptions,
     tally: _Tally,
     nip: str,
-    potency: Row | None,
-    performance: Row | None,
-    records: list[Row],
+    potency: Row[Any] | None,
+    performance: Row[Any] | None,
+    records: list[Any],
 ) -> dict[str, Any] | None:
     if potency is None or performance is None:
         if potency is not None:
@@ -266,9 +278,10 @@ def _person(
         for axis in ("potential", "performance"):
             for key in weighted[axis]["missing"]:
                 tally.missing[key] = tally.missing.get(key, 0) + 1
-        scores = (weighted["potential"]["score"], weighted["performance"]["score"])
-        potential_level = weighting.band(settings.weighted.bands, scores[0], POTENTIAL)
-        performance_level = weighting.band(settings.weighted.bands, scores[1], PERFORMANCE_LEVELS)
+        potential, performing = weighted["potential"]["score"], weighted["performance"]["score"]
+        scores = (potential, performing)
+        potential_level = weighting.band(settings.weighted.bands, potential, POTENTIAL)
+        performance_level = weighting.band(settings.weighted.bands, performing, PERFORMANCE_LEVELS)
     else:
         potential_level = potency.potency_level
         performance_level = rules.performance_level(settings, performance.predicate)
@@ -337,7 +350,7 @@ def weighted_axes(
                 scores[key] = weighting.component_score(component, points)
             detail[key] = {
                 "weight": component.weight,
-                "score": None if scores[key] is None else round(scores[key], 2),  # type: ignore[arg-type]
+                "score": None if (score := scores[key]) is None else round(score, 2),
                 "records": [[str(r.id), r.value, r.status] for r in used],
             }
         total = weighting.axis_score(components, scores, policy)

@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 from fastapi import Form, Request
 from fastapi.responses import Response
+from sqlalchemy.orm import Session
 
 from app.accounts.deps import Forbidden
 from app.audit.service import record
@@ -57,7 +58,7 @@ def profile_page(
     return render(request, "talentbox/profile.html", context)
 
 
-def _profile_import(db, import_id: uuid.UUID):  # type: ignore[no-untyped-def]
+def _profile_import(db: Session, import_id: uuid.UUID) -> ProfileImport:
     batch = db.get(ProfileImport, import_id)
     if batch is None:
         raise Forbidden()

@@ -2,8 +2,11 @@
 agency only) and the analyst's preview of it (app/talentbox/recommendation.py). Every download
 and preview is audited."""
 
+from typing import Any
+
 from fastapi import Request
 from fastapi.responses import Response
+from sqlalchemy.orm import Session
 
 from app.accounts import repository as accounts_repository
 from app.accounts.deps import Forbidden
@@ -11,6 +14,7 @@ from app.audit.service import record
 from app.talentbox import recommendation as agency_view
 from app.talentbox import repository
 from app.talentbox.deps import AnalystDep, ViewerDep, run_or_403
+from app.talentbox.models import PlacementRun
 from app.web.deps import DB
 from app.web.pages import render
 from app.web.routing import DomainRouter
@@ -64,11 +68,11 @@ def recommendation_preview(
     return render(request, "talentbox/recommendation.html", context, layout="layout_print.html")
 
 
-def _nips(context: dict) -> list[str]:  # type: ignore[type-arg]
+def _nips(context: dict[str, Any]) -> list[str]:
     return [p.nip for group in context["groups"] for p in group.people]
 
 
-def _recommendation(db, run, code: str | None) -> dict:  # type: ignore[no-untyped-def]
+def _recommendation(db: Session, run: PlacementRun, code: str | None) -> dict[str, Any]:
     view = agency_view.for_agency(db, run, code)
     return {
         "run": run,

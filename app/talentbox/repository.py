@@ -2,7 +2,7 @@
 
 import uuid
 from collections.abc import Iterator, Sequence
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from sqlalchemy import Row, Select, exists, func, select, update
 from sqlalchemy.orm import Session, aliased
@@ -43,7 +43,7 @@ def has_performance(db: Session, import_id: uuid.UUID, period: int) -> bool:
 # merge: memory stays flat however many officials are placed.
 
 
-def potency_stream(db: Session, import_id: uuid.UUID) -> Iterator[Row]:
+def potency_stream(db: Session, import_id: uuid.UUID) -> Iterator[Row[Any]]:
     query = (
         select(
             PotencyRow.nip,
@@ -62,7 +62,7 @@ def potency_stream(db: Session, import_id: uuid.UUID) -> Iterator[Row]:
     return iter(db.execute(query.execution_options(yield_per=STREAM_BATCH)))
 
 
-def performance_stream(db: Session, import_id: uuid.UUID, period: int) -> Iterator[Row]:
+def performance_stream(db: Session, import_id: uuid.UUID, period: int) -> Iterator[Row[Any]]:
     query = (
         select(
             PerformanceRow.nip,
@@ -77,7 +77,9 @@ def performance_stream(db: Session, import_id: uuid.UUID, period: int) -> Iterat
     return iter(db.execute(query.execution_options(yield_per=STREAM_BATCH)))
 
 
-def profile_stream(db: Session, import_id: uuid.UUID, statuses: Sequence[str]) -> Iterator[Row]:
+def profile_stream(
+    db: Session, import_id: uuid.UUID, statuses: Sequence[str]
+) -> Iterator[Row[Any]]:
     query = (
         select(
             ProfileRecord.nip,
@@ -196,12 +198,12 @@ def placements_stream(db: Session, run_id: uuid.UUID) -> Iterator[Placement]:
     return iter(db.scalars(query))
 
 
-def _placements_query(  # type: ignore[no-untyped-def]
+def _placements_query(
     run_id: uuid.UUID,
     agency: str | None = None,
     eselon: str | None = None,
     boxes: Sequence[int] | None = None,
-):
+) -> Select[tuple[Placement]]:
     query = select(Placement).where(Placement.run_id == run_id).order_by(Placement.name)
     if agency:
         query = query.where(Placement.agency_code == agency)

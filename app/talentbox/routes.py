@@ -3,11 +3,12 @@ is audited (personal data)."""
 
 import json
 import uuid
-from collections.abc import Iterable, Iterator
-from typing import Annotated, Literal
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Annotated, Any, Literal
 
 from fastapi import File, Form, Path, Request, UploadFile
 from fastapi.responses import Response, StreamingResponse
+from sqlalchemy.orm import Session, sessionmaker
 
 from app.accounts.deps import Forbidden
 from app.accounts.service import Staff
@@ -15,7 +16,13 @@ from app.audit.service import record, record_subjects_from
 from app.kit.streaming import csv_chunks, file_chunks, xlsx_file
 from app.talentbox import files, placement, pull, repository, rules, service
 from app.talentbox.deps import AnalystDep, CsrfChecked, run_or_403
-from app.talentbox.models import Placement
+from app.talentbox.models import (
+    PerformanceImport,
+    Placement,
+    PlacementRun,
+    PotencyImport,
+    ProfileImport,
+)
 from app.talentbox.ninebox import nine_box_svg
 from app.talentbox.settings import load_settings
 from app.web.deps import DB
@@ -55,7 +62,7 @@ EXPORT_COLUMNS = [
 ]
 
 
-def _home_context(request: Request, db, **extra) -> dict:  # type: ignore[no-untyped-def]
+def _home_context(request: Request, db: Session, **extra: Any) -> dict[str, Any]:
     return {
         "runs": repository.runs(db),
         "potency": repository.potency_imports(db),
@@ -74,10 +81,12 @@ def home(request: Request, analyst: AnalystDep, db: DB) -> Response:
     return render(request, "talentbox/home.html", context)
 
 
-async def _upload(request: Request, db, analyst: Staff, upload: UploadFile, kind: str) -> Response:  # type: ignore[no-untyped-def]
+async def _upload(
+    request: Request, db: Session, analyst: Staff, upload: UploadFile, kind: str
+) -> Response:
     content = await upload.read()
     name = upload.filename or kind
-    importers = {
+    importers: dict[str, service.Importer] = {
         "potency": service.import_potency,
         "performance": service.import_performance,
         "profile": service.import_profile,
@@ -92,13 +101,13 @@ async def _upload(request: Request, db, analyst: Staff, upload: UploadFile, kind
 NOTHING_IMPORTED = N_("%(file)s: nothing was imported")
 
 
-def _imported(batch) -> Response:  # type: ignore[no-untyped-def]
+def _imported(batch: PotencyImport | PerformanceImport | ProfileImport) -> Response:
     """The import's result on the next page, once (a flash, never the URL)."""
     message = translate(IMPORTED) % {"file": batch.file_name, "rows": batch.rows}
     return redirect_with("/talenta", message)
 
 
-def _rejected(request: Request, db, exc: files.FileRejected) -> Response:  # type: ignore[no-untyped-def]
+def _rejected(request: Request, db: Session, exc: files.FileRejected) -> Response:
     context = _home_context(
         request,
         db,
@@ -258,7 +267,7 @@ def rerun(number: int, analyst: AnalystDep, db: DB) -> Response:
     )
 
 
-def _earlier_run(db, run, number: int | None):  # type: ignore[no-untyped-def]
+def _earlier_run(db: Session, run: PlacementRun, number: int | None) -> PlacementRun | None:
     """The run to compare with: the one asked for, else the one before this run."""
     if number is not None:
         return repository.run_by_number(db, number) if number != run.number else None
@@ -360,17 +369,17 @@ def group_page(
 LIST_LIMIT = 1000  # a page lists at most this many; the export has everyone
 
 
-def _people_page(  # type: ignore[no-untyped-def]
+def _people_page(
     request: Request,
-    db,
-    analyst,
-    run,
+    db: Session,
+    analyst: Staff,
+    run: PlacementRun,
     title: str,
     action: str,
-    boxes,
+    boxes: Sequence[int],
     agency: str,
     eselon: str,
-    meaning=None,
+    meaning: dict[str, Any] | None = None,
 ) -> Response:
     """The people of some boxes (filtered in SQL, at most LIST_LIMIT shown), audited."""
     counts = repository.box_counts(db, run.id, agency or None, eselon or None)
@@ -483,7 +492,7 @@ def export(request: Request, number: int, fmt: str, analyst: AnalystDep, db: DB)
     return StreamingResponse(body, media_type="text/csv; charset=utf-8", headers=headers)
 
 
-def _streamed_csv(factory, run) -> Iterator[str]:  # type: ignore[no-untyped-def]
+def _streamed_csv(factory: sessionmaker[Session], run: PlacementRun) -> Iterator[str]:
     """Rows read while the response is sent, in a database session of their own (the
     request's ends when the route returns), as the scores export does."""
     with factory() as db_session:
@@ -492,7 +501,7 @@ def _streamed_csv(factory, run) -> Iterator[str]:  # type: ignore[no-untyped-def
         )
 
 
-def _export_rows(run, placements: Iterable[Placement]) -> Iterator[dict]:  # type: ignore[no-untyped-def, type-arg]
+def _export_rows(run: PlacementRun, placements: Iterable[Placement]) -> Iterator[dict[str, Any]]:
     for p in placements:
         yield {
             "talentbox_run_id": str(run.id),

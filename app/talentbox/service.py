@@ -1,7 +1,8 @@
 """Talent-box inputs and decisions: imports (all or nothing), the verification of profile
 records, and the release of a run. The placement itself is in placement.py."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -58,9 +59,22 @@ def import_profile(
     return _store(db, actor, batch, ProfileRecord, rows, file_name, content, "profile", **counts)
 
 
-def _store(  # type: ignore[no-untyped-def]
-    db: Session, actor: Actor, batch, row_model, rows, name: str, content: bytes, kind: str, **extra
-):
+Import = TypeVar("Import", PotencyImport, PerformanceImport, ProfileImport)
+# (db, actor, file name, content) → the stored import; all or nothing
+Importer = Callable[[Session, Actor, str, bytes], PotencyImport | PerformanceImport | ProfileImport]
+
+
+def _store(
+    db: Session,
+    actor: Actor,
+    batch: Import,
+    row_model: type[PotencyRow | PerformanceRow | ProfileRecord],
+    rows: list[dict[str, Any]],
+    name: str,
+    content: bytes,
+    kind: str,
+    **extra: Any,
+) -> Import:
     """The import and its rows, with an audit entry naming the file, its size and checksum."""
     batch.file_name = name[:300]
     batch.checksum = files.checksum(content)

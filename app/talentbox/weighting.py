@@ -5,6 +5,7 @@ Plain functions over plain values, so the 1,000,000-official placement and the t
 same code.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from statistics import fmean
 from typing import Literal
@@ -13,6 +14,7 @@ from app.talentbox.settings import Bands, Component
 
 MissingPolicy = Literal["reweight", "zero"]
 MISSING_POLICIES: tuple[MissingPolicy, ...] = ("reweight", "zero")
+POLICIES: dict[str, MissingPolicy] = {p: p for p in MISSING_POLICIES}  # checks a stored one
 
 
 class BadValue(ValueError):
@@ -62,20 +64,21 @@ class AxisScore:
 
 
 def axis_score(
-    components: dict[str, Component], scores: dict[str, float | None], policy: MissingPolicy
+    components: dict[str, Component], scores: Mapping[str, float | None], policy: MissingPolicy
 ) -> AxisScore:
     """Weighted mean, rounded to two decimals (the rounded score is the one banded and shown).
 
     reweight: a missing component's weight is shared among the present ones;
     zero: a missing component counts as 0 with its full weight.
     """
-    missing = tuple(key for key in components if scores.get(key) is None)
-    present = {key: c for key, c in components.items() if key not in missing}
+    values = {key: value for key in components if (value := scores.get(key)) is not None}
+    missing = tuple(key for key in components if key not in values)
+    present = {key: c for key, c in components.items() if key in values}
     weights = present if policy == "reweight" else components
     total = sum(c.weight for c in weights.values())
     if total == 0:
         return AxisScore(0.0, missing)
-    earned = sum(c.weight * scores[key] for key, c in present.items())  # type: ignore[operator]
+    earned = sum(c.weight * values[key] for key, c in present.items())
     return AxisScore(round(earned / total, 2), missing)
 
 

@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import Select, delete, func, select
 from sqlalchemy.orm import Session
 
-from app.db import insert_for
+from app.db import insert_for, rows_affected
 from app.i18n import N_
 from app.kit import clock
 from app.kit.errors import Refusal
@@ -158,11 +158,11 @@ def clear(db: Session, purpose: str, key: str) -> int:
     query = delete(ThrottleFailure).where(
         ThrottleFailure.purpose == purpose, ThrottleFailure.key == key
     )
-    return db.execute(query).rowcount
+    return rows_affected(db, query)
 
 
 def forget_before(db: Session, cutoff: datetime) -> int:
     """Drop failures older than any window, and the keys not tried since (the sweeper's
     housekeeping)."""
     db.execute(delete(ThrottleKey).where(ThrottleKey.touched_at < cutoff))
-    return db.execute(delete(ThrottleFailure).where(ThrottleFailure.at < cutoff)).rowcount
+    return rows_affected(db, delete(ThrottleFailure).where(ThrottleFailure.at < cutoff))

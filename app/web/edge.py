@@ -169,7 +169,8 @@ def lang_cookie(scope: Scope) -> str | None:
     """The `lang` cookie's value, if sent (only `id` and `en` mean anything)."""
     for key, value in scope.get("headers", ()):
         if key == b"cookie" and b"lang=" in value:
-            for part in value.decode("latin-1").split(";"):
+            cookies: str = value.decode("latin-1")
+            for part in cookies.split(";"):
                 name, _, found = part.strip().partition("=")
                 if name == "lang":
                     return found.strip('"')

@@ -51,7 +51,7 @@ def add_to(app: FastAPI) -> None:
         app.add_api_route(
             route.path,
             route.endpoint,
-            methods=list(route.methods),
+            methods=list(route.methods or ()),
             response_class=route.response_class,
             include_in_schema=route.include_in_schema,
             name=route.name,

@@ -6,6 +6,8 @@ request's time (figures: bench/README.md, "Figures behind the code"). A domain's
 holds one path prefix, so a path outside it cannot match.
 """
 
+from typing import Any
+
 from fastapi import APIRouter
 from starlette.routing import Match
 from starlette.types import Scope
@@ -16,8 +18,12 @@ class DomainRouter(APIRouter):
     `exact`: paths it serves as they are, e.g. "/")."""
 
     def __init__(
-        self, *args, prefixes: tuple[str, ...] = (), exact: tuple[str, ...] = (), **kwargs
-    ) -> None:  # type: ignore[no-untyped-def]
+        self,
+        *args: Any,
+        prefixes: tuple[str, ...] = (),
+        exact: tuple[str, ...] = (),
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.gates = tuple(p.rstrip("/") for p in (prefixes or (self.prefix,)) if p)
         self.exact = exact
@@ -31,7 +37,8 @@ class DomainRouter(APIRouter):
 
 def _route_path(scope: Scope) -> str:
     """The path routes see: without the root path a proxy may mount the app under."""
-    path, root = scope["path"], scope.get("root_path", "")
+    path: str = scope["path"]
+    root: str = scope.get("root_path", "")
     return path[len(root) :] if root and path.startswith(root) else path
 
 

@@ -28,7 +28,7 @@ templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
 # stampede a wait for the GIL each). A developer editing templates restarts the server.
 templates.env.auto_reload = False
 templates.env.add_extension("jinja2.ext.i18n")
-templates.env.install_gettext_callables(  # type: ignore[attr-defined]
+templates.env.install_gettext_callables(  # type: ignore[attr-defined]  # added by ext.i18n
     translate,
     lambda singular, plural, n: translations(current_locale.get()).ngettext(singular, plural, n),
     newstyle=True,
@@ -104,7 +104,7 @@ def register_configured_english(source: Callable[[], dict[str, str]]) -> None:
 
 def _configured(text: str | None) -> str:
     if not text:
-        return text or ""
+        return ""
     if current_locale.get() == "en":
         for source in _CONFIGURED:
             english = source().get(text)

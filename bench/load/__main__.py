@@ -186,7 +186,7 @@ async def run_scenarios(ctx: scenarios.Context, skip: set[str], backend: str) ->
         await scenarios.moodle(ctx)
 
 
-async def drive(ctx_args: dict, skip: set[str], backend: str) -> None:  # type: ignore[type-arg]
+async def drive(ctx_args: dict, skip: set[str], backend: str) -> None:
     connector = aiohttp.TCPConnector(limit=0, keepalive_timeout=20)
     timeout = aiohttp.ClientTimeout(total=120)
     async with aiohttp.ClientSession(
@@ -292,7 +292,7 @@ def _as_generator(url: str) -> str:
     return named.render_as_string(hide_password=False)
 
 
-def _loop_factory():  # type: ignore[no-untyped-def]
+def _loop_factory():
     try:
         import uvloop
 

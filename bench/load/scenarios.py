@@ -121,7 +121,7 @@ def _cpu_self() -> float:
 
 
 async def measured(
-    ctx: Context, title: str, body: Callable[[Recorder], Awaitable[None]]
+    ctx: Context, title: str, body: Callable[[Recorder], Awaitable[object]]
 ) -> PhaseResult:
     """Run one phase, sampling the server's memory every second, and add it to the report."""
     rec = Recorder(title)
@@ -310,7 +310,7 @@ async def instant_start(ctx: Context, label: str, takers: list[AnyTaker], what: 
         lambda rec: arrive_all(ctx, rec, takers, 0, logged_in=page),
     )
     pages = [t.started_after for t in takers if t.started_after is not None]
-    batches = [t.batch_after for t in takers if getattr(t, "batch_after", None) is not None]
+    batches: list[float] = [b for t in takers if (b := getattr(t, "batch_after", None)) is not None]
     slowest = max(pages) if len(pages) == len(takers) else float("inf")
     slowest_batch = max(batches) if len(batches) == len(takers) else float("inf")
     if not page:

@@ -69,7 +69,7 @@ class Server:
     workers: int = 1
     cpus: str = "0"
     extra_env: dict[str, str] = field(default_factory=dict)
-    process: subprocess.Popen | None = None  # type: ignore[type-arg]
+    process: subprocess.Popen | None = None
 
     @property
     def url(self) -> str:

@@ -127,12 +127,13 @@ def score_chunk(
     decimals, the stored precision the norm is computed from)."""
     for code, params in form.keyed.items():
         matrix = responses[code]
-        estimate = irt.eap_exact(
-            lambda people, grid, m=matrix, p=params: irt.dichotomous_log_likelihood(
-                m[people], p.a, p.b, p.c, grid
-            ),
-            matrix.shape[0],
-        )
+
+        def log_likelihood(
+            people: irt.Index, grid: Array, m: Array = matrix, p: KeyedParams = params
+        ) -> Array:
+            return irt.dichotomous_log_likelihood(m[people], p.a, p.b, p.c, grid)
+
+        estimate = irt.eap_exact(log_likelihood, matrix.shape[0])
         _store(out[code], rows, matrix.sum(axis=1), estimate)
     categories = responses[GRADED_CODE]
     estimate = irt.eap_exact(

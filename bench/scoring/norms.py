@@ -5,7 +5,7 @@ the composite functions of `app.scoring.service`)."""
 
 import math
 import time
-import types
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,6 +14,7 @@ from numpy.typing import NDArray
 from scipy.special import ndtr
 
 from app.scoring import service
+from app.scoring.models import NormEntry
 from app.scoring.norms import STANINE_EDGES, Bands, standardise
 from bench.scoring.form import CODES, Array, SubtestScores, chunks
 
@@ -108,7 +109,7 @@ def norm_and_band(
     weight_sum = sum(weight.values())
     # Composite = weighted mean of subtest z (service._composite_raw); everyone has every
     # subtest here, so the weights need no per-person re-normalisation.
-    composite = sum(weight[c] * subtest[c].z for c in CODES) / weight_sum
+    composite = sum((weight[c] * subtest[c].z for c in CODES), np.zeros(persons)) / weight_sum
     moments = Moments()
     for rows in chunks(persons):  # pass 2: the composite norm
         moments.add(composite[rows])
@@ -159,12 +160,13 @@ def check_against_project(
         assert abs(profiles.norm[code].sd - float(np.std(values, ddof=1))) < 1e-9
     persons = profiles.composite.size
     picked = np.random.default_rng(1).choice(persons, size=min(sample, persons), replace=False)
-    entries = {
-        code: types.SimpleNamespace(mean=s.mean, sd=s.sd) for code, s in profiles.norm.items()
-    }
+    entries = {code: NormEntry(mean=s.mean, sd=s.sd) for code, s in profiles.norm.items()}
     per_subtest = {
         code: {
-            int(i): {"theta": float(scores[code].theta[i]), "se": float(scores[code].se[i])}
+            uuid.UUID(int=int(i)): {
+                "theta": float(scores[code].theta[i]),
+                "se": float(scores[code].se[i]),
+            }
             for i in picked
         }
         for code in CODES
@@ -174,11 +176,15 @@ def check_against_project(
         for code in CODES:
             expected = standardise(scores[code].theta[i], entries[code].mean, entries[code].sd)
             _assert_same(expected, profiles.subtest[code], i)
-        composite = service._composite_raw(i, per_subtest, entries, weights)
+        composite = service._composite_raw(uuid.UUID(int=i), per_subtest, entries, weights)
+        assert composite is not None
         assert abs(composite - profiles.composite[i]) < 1e-9
         expected = standardise(composite, composite_norm.mean, composite_norm.sd)
         _assert_same(expected, profiles.composite_std, i)
-        se_z = service._composite_se_z(i, per_subtest, entries, weights, composite_norm.sd)
+        se_z = service._composite_se_z(
+            uuid.UUID(int=i), per_subtest, entries, weights, composite_norm.sd
+        )
+        assert se_z is not None
         assert abs(se_z - profiles.composite_se_z[i]) < 1e-9
         assert bands.level(expected.stanine) == bands.labels[profiles.level[i]]
         assert bands.near_edge(expected.z, se_z) == bool(profiles.near_edge[i])

@@ -135,7 +135,7 @@ def transform_of(glyph: Glyph) -> str:
 def oriented_shape(glyph: Glyph) -> list[str]:
     """Shapes whose orientation matters (rotation series, analogies, rotation items)."""
     fill, mark = fill_of(glyph), contrast_of(glyph)
-    stroke = {"stroke": INK, "stroke_width": 2}
+    stroke: dict[str, str | float] = {"stroke": INK, "stroke_width": 2}
     if glyph.family == "panah":
         return [
             element(

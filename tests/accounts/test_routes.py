@@ -35,7 +35,7 @@ def test_users_create_from_stdin_then_login_page_and_logout(use_database: str) -
     assert bad.exit_code == 1 and "GALAT" in bad.output
     with TestClient(create_app()) as client:
         page = client.get("/staf/masuk")
-        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
         wrong = client.post(
             "/staf/masuk",
             data={"username": "admin1", "password": "salah-salah", "csrf_token": token},
@@ -62,7 +62,7 @@ def test_staff_cookie_is_httponly_and_strict(use_database: str) -> None:
     )
     with TestClient(create_app()) as client:
         page = client.get("/staf/masuk")
-        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
         response = client.post(
             "/staf/masuk",
             follow_redirects=False,
@@ -83,7 +83,7 @@ def test_the_admin_sees_a_delayed_account_and_lifts_the_delay(use_database: str)
     app = create_app()
     with TestClient(app, client=("10.5.0.1", 1)) as guesser:
         page = guesser.get("/staf/masuk")
-        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
         for _ in range(6):
             guesser.post(
                 "/staf/masuk",
@@ -91,13 +91,13 @@ def test_the_admin_sees_a_delayed_account_and_lifts_the_delay(use_database: str)
             )
     with TestClient(app, client=("10.5.0.2", 1)) as proctor:
         page = proctor.get("/staf/masuk")
-        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
         form = {"username": "pengawas1", "password": "kata-sandi-pengawas", "csrf_token": token}
         waiting = proctor.post("/staf/masuk", data=form)
         assert waiting.status_code == 429 and "Retry-After" in waiting.headers
     with TestClient(app, client=("10.5.0.3", 1)) as admin:
         page = admin.get("/staf/masuk")
-        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
         form = {"username": "admin1", "password": "kata-sandi-admin-1", "csrf_token": token}
         assert admin.post("/staf/masuk", data=form).status_code == 200
         users = admin.get("/admin/pengguna")
@@ -113,7 +113,7 @@ def test_the_admin_sees_a_delayed_account_and_lifts_the_delay(use_database: str)
         assert "staff.unthrottle" in audit.text and "staff.throttled" in audit.text
     with TestClient(app, client=("10.5.0.2", 1)) as proctor:
         page = proctor.get("/staf/masuk")
-        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
         form = {"username": "pengawas1", "password": "kata-sandi-pengawas", "csrf_token": token}
         assert proctor.post("/staf/masuk", data=form).status_code == 200  # at once
         refused = proctor.post(lift.group(1), data={"csrf_token": token}, follow_redirects=False)

@@ -14,7 +14,7 @@ PASSWORD = "rahasia-sekali-1"
 
 
 @pytest.fixture
-def frozen():  # type: ignore[no-untyped-def]
+def frozen():
     with use_clock(FrozenClock(datetime(2026, 12, 1, 1, 0, tzinfo=UTC))) as c:
         yield c
 
@@ -47,7 +47,7 @@ def test_bad_accounts_are_refused(
 
 def test_login_and_authenticate(db_session: Session, user: StaffUser) -> None:
     staff, token = service.log_in(db_session, "PENGAWAS.SATU", PASSWORD, "10.0.0.5")
-    assert service.authenticate(db_session, token).user.id == user.id  # type: ignore[union-attr]
+    assert service.authenticate(db_session, token).user.id == user.id
     assert service.authenticate(db_session, "lain") is None
     service.log_out(db_session, staff)
     assert service.authenticate(db_session, token) is None

@@ -13,7 +13,7 @@ def problems_of(root: Path) -> list[tuple[str, str | None, str, str]]:
     return [(p.file, p.item_id, p.field, p.message) for p in bank.problems]
 
 
-def only_problem(root: Path):  # type: ignore[no-untyped-def]
+def only_problem(root: Path):
     found = load_bank(root).problems
     assert len(found) == 1, found
     return found[0]
@@ -157,7 +157,7 @@ def test_unsafe_svg_on_an_option_names_the_option(tmp_path: Path) -> None:
         ({"model": "grm", "a": 1.0, "thresholds": [0, 1, 2, 3]}, "model IRT"),
     ],
 )
-def test_invalid_irt_on_keyed_items(tmp_path: Path, irt: dict, message: str) -> None:  # type: ignore[type-arg]
+def test_invalid_irt_on_keyed_items(tmp_path: Path, irt: dict, message: str) -> None:
     problem = only_problem(write_bank(tmp_path / "b", [keyed_item("V1", irt=irt)]))
     assert problem.field == "irt" and message in problem.message
 

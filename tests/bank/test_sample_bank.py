@@ -31,32 +31,32 @@ NINE_COMPETENCIES = {
 
 
 @pytest.fixture(scope="module")
-def sample():  # type: ignore[no-untyped-def]
+def sample():
     return load_bank(SAMPLE)
 
 
-def test_sample_bank_is_valid_without_warnings(sample) -> None:  # type: ignore[no-untyped-def]
+def test_sample_bank_is_valid_without_warnings(sample) -> None:
     assert sample.problems == [] and sample.warnings == []
 
 
-def test_four_subtests_with_at_least_sixty_items_each(sample) -> None:  # type: ignore[no-untyped-def]
+def test_four_subtests_with_at_least_sixty_items_each(sample) -> None:
     per_subtest = Counter(item["subtest"] for item in sample.items)
     assert set(per_subtest) >= {"verbal", "numerik", "figural", "sjt"}
     assert all(count >= 60 for count in per_subtest.values()), per_subtest
 
 
-def test_situational_judgement_is_graded_and_covers_all_nine_competencies(sample) -> None:  # type: ignore[no-untyped-def]
+def test_situational_judgement_is_graded_and_covers_all_nine_competencies(sample) -> None:
     sjt = [i for i in sample.items if i["subtest"] == "sjt"]
     assert {i["theme"] for i in sjt} == NINE_COMPETENCIES
     assert all(sorted(i["points"].values()) == [1, 2, 3, 4, 5] for i in sjt)
 
 
-def test_irt_parameters_on_at_least_two_subtests(sample) -> None:  # type: ignore[no-untyped-def]
+def test_irt_parameters_on_at_least_two_subtests(sample) -> None:
     with_irt = {i["subtest"] for i in sample.items if i["irt"]}
     assert len(with_irt) >= 2
 
 
-def test_figural_items_carry_svg_figures(sample) -> None:  # type: ignore[no-untyped-def]
+def test_figural_items_carry_svg_figures(sample) -> None:
     figural = [i for i in sample.items if i["subtest"] == "figural"]
     assert all(i["figure_svg"] or any(o["figure_svg"] for o in i["options"]) for i in figural)
 

@@ -14,7 +14,7 @@ from app.kit import clock
 from tests.bank.factories import SAFE_SVG, graded_item, keyed_item, write_bank
 
 
-def count(db: Session, model) -> int:  # type: ignore[no-untyped-def]
+def count(db: Session, model) -> int:
     return db.scalar(select(func.count()).select_from(model)) or 0
 
 

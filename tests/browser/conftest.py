@@ -17,7 +17,7 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
 @pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item, call):  # type: ignore[no-untyped-def]
+def pytest_runtest_makereport(item, call):
     outcome = yield
     report = outcome.get_result()
     setattr(item, f"rep_{report.when}", report)
@@ -50,8 +50,8 @@ def contexts(browser: Browser, request: pytest.FixtureRequest) -> Iterator[list[
 
 
 @pytest.fixture
-def new_page(browser: Browser, contexts: list[BrowserContext]):  # type: ignore[no-untyped-def]
-    def make(base_url: str, **options) -> Page:  # type: ignore[no-untyped-def]
+def new_page(browser: Browser, contexts: list[BrowserContext]):
+    def make(base_url: str, **options) -> Page:
         context = browser.new_context(
             base_url=base_url, viewport={"width": 1024, "height": 768}, locale="id-ID", **options
         )

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -18,12 +18,12 @@ from tests.delivery.factories import open_exam
 from tests.scoring.test_service import ANALYST, sit
 
 PASSWORD = "kata-sandi-analis"
-SCREEN = {"width": 1366, "height": 768}
+SCREEN: ViewportSize = {"width": 1366, "height": 768}
 ROW_HEIGHT = 40  # px: one line of 16 px text with its padding and border
 
 
 @pytest.fixture
-def analyst_page(live_server, browser: Browser, contexts: list[BrowserContext], tmp_path: Path):  # type: ignore[no-untyped-def]
+def analyst_page(live_server, browser: Browser, contexts: list[BrowserContext], tmp_path: Path):
     """An analyst logged in on a 1366×768 screen; an event with one scoring run in which one
     level is marked "near a band edge"."""
 
@@ -66,17 +66,17 @@ def charts_fit(page: Page) -> None:
         assert box["width"] <= SCREEN["width"] and box["height"] <= SCREEN["height"] / 2, box
 
 
-def test_the_item_list_is_one_line_per_item_and_its_chart_fits(analyst_page) -> None:  # type: ignore[no-untyped-def]
+def test_the_item_list_is_one_line_per_item_and_its_chart_fits(analyst_page) -> None:
     page, _ = analyst_page
     rows = page.locator("main table tbody tr")
     assert rows.count() >= 4
     assert page.locator("main table form, main table input").count() == 0
-    heights = [row.bounding_box()["height"] for row in rows.all()]  # type: ignore[index]
+    heights = [row.bounding_box()["height"] for row in rows.all()]
     assert max(heights) <= ROW_HEIGHT, heights
     charts_fit(page)
 
 
-def test_an_items_actions_return_to_it_with_the_filter(analyst_page) -> None:  # type: ignore[no-untyped-def]
+def test_an_items_actions_return_to_it_with_the_filter(analyst_page) -> None:
     page, code = analyst_page
     page.select_option("#f-sesi", "S1")
     page.click("text=Tampilkan")
@@ -95,7 +95,7 @@ def test_an_items_actions_return_to_it_with_the_filter(analyst_page) -> None:  #
     expect(page.locator("#f-sesi")).to_have_value("S1")
 
 
-def test_analyst_pages_have_no_serious_accessibility_violations(analyst_page) -> None:  # type: ignore[no-untyped-def]
+def test_analyst_pages_have_no_serious_accessibility_violations(analyst_page) -> None:
     page, code = analyst_page
     found = {"items": axe_serious(page)}
     page.locator("main table tbody tr th a").first.click()

@@ -47,8 +47,8 @@ def come_back(page: Page) -> None:
 
 def test_leaving_the_exam_window_shows_on_the_board_with_a_count(
     live_server, new_page, tmp_path: Path
-) -> None:  # type: ignore[no-untyped-def]
-    def seed(db: Session):  # type: ignore[no-untyped-def]
+) -> None:
+    def seed(db: Session):
         exam = open_exam(db, tmp_path, people=1, total_minutes=60)
         create_user(db, "pengawas1", PASSWORD, "proctor", "Pengawas Satu")
         assign_proctor(db, "pengawas1", exam.event.code, "S1")
@@ -111,8 +111,8 @@ def sign_as_seb(route: Route) -> None:
 
 def test_under_safe_exam_browser_the_test_runs_and_another_browser_is_refused(
     live_server, new_page, tmp_path: Path
-) -> None:  # type: ignore[no-untyped-def]
-    def seed(db: Session):  # type: ignore[no-untyped-def]
+) -> None:
+    def seed(db: Session):
         settings = {"config_keys": [KEY], "quit_url": QUIT}
         exam = open_exam(db, tmp_path, people=2, total_minutes=60, safe_exam_browser=settings)
         return exam.nips, exam.token
@@ -138,8 +138,8 @@ def test_under_safe_exam_browser_the_test_runs_and_another_browser_is_refused(
     assert refused_page == [] and axe_serious(seb, TAKER_RULES) == []
 
 
-def test_the_pin_login_in_the_browser(live_server, new_page, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    def seed(db: Session):  # type: ignore[no-untyped-def]
+def test_the_pin_login_in_the_browser(live_server, new_page, tmp_path: Path) -> None:
+    def seed(db: Session):
         exam = open_exam(db, tmp_path, people=1, total_minutes=60, login_pin=True)
         return exam.nips[0], exam.token, exam.pins[exam.nips[0]]
 

@@ -18,7 +18,7 @@ from tests.browser.test_taker import at, db_rows, ready, wait_saved
 
 
 @pytest.fixture
-def figural_exam(live_server, tmp_path: Path):  # type: ignore[no-untyped-def]
+def figural_exam(live_server, tmp_path: Path):
     """30 items: numerik at 1-15, figural (SVG figures in stem and options) at 16-30. No
     heartbeat within a test: the page tells the server where it is only when it must."""
 
@@ -61,7 +61,7 @@ def figures_shown(page: Page) -> bool:
     )
 
 
-def test_figures_of_items_not_visited_show_offline(figural_exam, new_page) -> None:  # type: ignore[no-untyped-def]
+def test_figures_of_items_not_visited_show_offline(figural_exam, new_page) -> None:
     server, seats = figural_exam
     page = new_page(server.url)
     start(page, *seats[0])
@@ -73,7 +73,7 @@ def test_figures_of_items_not_visited_show_offline(figural_exam, new_page) -> No
 
 def test_a_reload_while_offline_keeps_the_test_page_its_answers_and_clock(
     figural_exam,
-    new_page,  # type: ignore[no-untyped-def]
+    new_page,
 ) -> None:
     server, seats = figural_exam
     page = new_page(server.url)
@@ -124,7 +124,7 @@ def _seconds(text: str) -> int:
 
 def test_after_reconnecting_the_taker_resumes_on_the_item_they_were_on(
     figural_exam,
-    new_page,  # type: ignore[no-untyped-def]
+    new_page,
 ) -> None:
     server, seats = figural_exam
     page = new_page(server.url)

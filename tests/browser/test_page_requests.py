@@ -58,7 +58,7 @@ def call(method: str, url: str, body: str | None, content_type: str) -> Call:
 class RecordingHttp(Http):
     calls: list[Call]
 
-    async def call(self, rec, step, method, path, cookie="", expect=(200,), refusals=(), **kw):  # type: ignore[no-untyped-def,override]
+    async def call(self, rec, step, method, path, cookie="", expect=(200,), refusals=(), **kw):
         if "json" in kw:
             body, kind = json.dumps(kw["json"]), "application/json"
         elif "data" in kw:
@@ -70,7 +70,7 @@ class RecordingHttp(Http):
 
 
 @pytest.fixture
-def long_exam(live_server, tmp_path: Path):  # type: ignore[no-untyped-def]
+def long_exam(live_server, tmp_path: Path):
     def seed(db: Session) -> list[tuple[str, str]]:
         import_bank(db, load_bank(write_pool_once(tmp_path / "bank", 160)))
         prepared = _cohort(db, Cohort("halaman", takers=2, form_items=60), 1, seats=10)
@@ -192,7 +192,7 @@ async def _start(taker: PageTaker, http: Http, rec: Recorder) -> None:
     await taker.prefetch(http, rec)
 
 
-def test_the_bench_page_client_sends_what_chromium_sends(long_exam, new_page) -> None:  # type: ignore[no-untyped-def]
+def test_the_bench_page_client_sends_what_chromium_sends(long_exam, new_page) -> None:
     server, seats = long_exam
     (browser_nip, browser_token), (bench_nip, bench_token) = seats
     chromium = browser_steps(server, new_page(server.url), browser_nip, browser_token)
@@ -217,7 +217,7 @@ def _batch(first: int, last: int) -> tuple[str, str]:
     return "GET", f"/ujian/paket-soal?dari={first}&sampai={last}"
 
 
-def test_the_page_opens_its_signal_stream_after_the_drawn_delay(  # type: ignore[no-untyped-def]
+def test_the_page_opens_its_signal_stream_after_the_drawn_delay(
     live_server, new_page, tmp_path: Path
 ) -> None:
     """With PROASN_SIGNAL_DELAY_SECONDS=4 the page draws 2-4 s: no stream beside the first
@@ -225,7 +225,7 @@ def test_the_page_opens_its_signal_stream_after_the_drawn_delay(  # type: ignore
     from tests.browser.test_taker import log_in_and_start
     from tests.delivery.factories import open_exam
 
-    def seed(db: Session):  # type: ignore[no-untyped-def]
+    def seed(db: Session):
         exam = open_exam(db, tmp_path, people=1, total_minutes=60)
         return exam.nips[0], exam.token
 

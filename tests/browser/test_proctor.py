@@ -24,7 +24,7 @@ def proctor_login(page: Page, session_id: str) -> None:
     expect(page.locator("h1")).to_contain_text("Sesi S1")
 
 
-def seat_row(page: Page):  # type: ignore[no-untyped-def]
+def seat_row(page: Page):
     return page.locator("#board-rows tr").first
 
 
@@ -42,8 +42,8 @@ def clock_seconds(page: Page) -> int:
     return sum(v * 60**i for i, v in enumerate(reversed(parts)))
 
 
-def test_proctor_controls_a_taker_live(live_server, new_page, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    def seed(db: Session):  # type: ignore[no-untyped-def]
+def test_proctor_controls_a_taker_live(live_server, new_page, tmp_path: Path) -> None:
+    def seed(db: Session):
         exam = open_exam(db, tmp_path, people=1, total_minutes=60)
         create_user(db, "pengawas1", PASSWORD, "proctor", "Pengawas Satu")
         assign_proctor(db, "pengawas1", exam.event.code, "S1")
@@ -105,7 +105,7 @@ def test_proctor_controls_a_taker_live(live_server, new_page, tmp_path: Path) ->
         expect(proctor.locator("body")).to_contain_text(text)
 
 
-def test_bulk_end_keeps_ticks_across_polls_and_pages_pass_axe(  # type: ignore[no-untyped-def]
+def test_bulk_end_keeps_ticks_across_polls_and_pages_pass_axe(
     live_server, new_page, tmp_path: Path
 ) -> None:
     """Tick two working seats, let a poll swap one of them (the tick survives), end both
@@ -159,8 +159,8 @@ def test_bulk_end_keeps_ticks_across_polls_and_pages_pass_axe(  # type: ignore[n
 # --- issue 19: a pause shows at once, messages are never stale ------------------------------
 
 
-def _room(tmp_path: Path, people: int = 1):  # type: ignore[no-untyped-def]
-    def seed(db: Session):  # type: ignore[no-untyped-def]
+def _room(tmp_path: Path, people: int = 1):
+    def seed(db: Session):
         exam = open_exam(db, tmp_path, people=people, total_minutes=60)
         create_user(db, "pengawas1", PASSWORD, "proctor", "Pengawas Satu")
         assign_proctor(db, "pengawas1", exam.event.code, "S1")
@@ -172,7 +172,7 @@ def _room(tmp_path: Path, people: int = 1):  # type: ignore[no-untyped-def]
     return seed
 
 
-def _as_proctor(server, session_id: str, participant_id: str, action: str) -> None:  # type: ignore[no-untyped-def]
+def _as_proctor(server, session_id: str, participant_id: str, action: str) -> None:
     """A proctor's action on the seat, committed when this returns (as the console does)."""
     from app.audit.service import Actor
     from app.db import make_engine
@@ -181,14 +181,14 @@ def _as_proctor(server, session_id: str, participant_id: str, action: str) -> No
 
     engine = make_engine(server.database_url)
     with Session(engine) as db, db.begin():
-        room = db.get(ExamSession, uuid.UUID(session_id))
-        person = db.get(Participant, uuid.UUID(participant_id))
+        room = db.get_one(ExamSession, uuid.UUID(session_id))
+        person = db.get_one(Participant, uuid.UUID(participant_id))
         act = service.pause_seat if action == "pause" else service.resume_seat
-        assert act(db, Actor(None, "pengawas1", "proctor"), room, person, "uji").changed  # type: ignore[arg-type]
+        assert act(db, Actor(None, "pengawas1", "proctor"), room, person, "uji").changed
     engine.dispose()
 
 
-def test_a_pause_stops_an_active_pages_clock_within_two_seconds(  # type: ignore[no-untyped-def]
+def test_a_pause_stops_an_active_pages_clock_within_two_seconds(
     live_server, new_page, tmp_path: Path
 ) -> None:
     """No heartbeat within the test: only the pushed signal can tell the page."""
@@ -215,7 +215,7 @@ def test_a_pause_stops_an_active_pages_clock_within_two_seconds(  # type: ignore
     assert clock_seconds(taker) < frozen_at  # counting again
 
 
-def test_a_save_refused_for_a_pause_shows_the_pause_not_the_network(  # type: ignore[no-untyped-def]
+def test_a_save_refused_for_a_pause_shows_the_pause_not_the_network(
     live_server, new_page, tmp_path: Path
 ) -> None:
     """The page has not heard of the pause (its stream cut, no heartbeat due): its next
@@ -262,7 +262,7 @@ def _send_message(proctor: Page, session_id: str, text: str, minutes: str | None
     expect(proctor.locator(".flash")).to_contain_text("pesan dikirim")
 
 
-def test_a_message_shows_its_time_can_be_closed_expires_and_skips_late_starters(  # type: ignore[no-untyped-def]
+def test_a_message_shows_its_time_can_be_closed_expires_and_skips_late_starters(
     live_server, new_page, tmp_path: Path
 ) -> None:
     server, (nips, token, session_id, _) = live_server(

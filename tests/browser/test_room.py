@@ -16,8 +16,8 @@ from tests.browser.test_taker import TAKER_RULES, log_in_and_start, ready, wait_
 from tests.delivery.factories import open_exam
 
 
-def _room(tmp_path: Path):  # type: ignore[no-untyped-def]
-    def seed(db: Session):  # type: ignore[no-untyped-def]
+def _room(tmp_path: Path):
+    def seed(db: Session):
         exam = open_exam(db, tmp_path, people=1, total_minutes=60)
         create_user(db, "pengawas1", "kata-sandi-pengawas", "proctor", "Pengawas Satu")
         assign_proctor(db, "pengawas1", exam.event.code, "S1")
@@ -26,7 +26,7 @@ def _room(tmp_path: Path):  # type: ignore[no-untyped-def]
     return seed
 
 
-def test_a_browser_without_the_cookie_asks_and_the_proctor_frees_the_login(  # type: ignore[no-untyped-def]
+def test_a_browser_without_the_cookie_asks_and_the_proctor_frees_the_login(
     live_server, new_page, tmp_path: Path
 ) -> None:
     server, (nip, token, session_id) = live_server(_room(tmp_path))
@@ -67,7 +67,7 @@ def test_a_browser_without_the_cookie_asks_and_the_proctor_frees_the_login(  # t
     expect(pc_b.locator("#item input[type=radio]").nth(1)).to_be_checked()  # the same attempt
 
 
-def test_the_readiness_page_checks_a_pc_and_the_proctor_sees_it(  # type: ignore[no-untyped-def]
+def test_the_readiness_page_checks_a_pc_and_the_proctor_sees_it(
     live_server, new_page, tmp_path: Path
 ) -> None:
     server, (_, token, session_id) = live_server(_room(tmp_path))

@@ -23,7 +23,7 @@ CODE = "KODEAKSES1234"
 
 
 @pytest.fixture
-def results_server(live_server, tmp_path: Path):  # type: ignore[no-untyped-def]
+def results_server(live_server, tmp_path: Path):
     """Two officials sat the test; the run is published and a talent-box run released, in
     which the first official (tinggi × Sangat Baik) is in kotak 9."""
 
@@ -54,7 +54,7 @@ def look_up(page: Page, nip: str) -> None:
 
 def test_analyst_event_page_has_no_serious_accessibility_violations(
     results_server,
-    new_page,  # type: ignore[no-untyped-def]
+    new_page,
 ) -> None:
     server, (_, event_code) = results_server
     page = new_page(server.url, bypass_csp=True)  # only to inject axe-core
@@ -69,7 +69,7 @@ def test_analyst_event_page_has_no_serious_accessibility_violations(
 
 def test_own_result_pages_have_no_serious_accessibility_violations(
     results_server,
-    new_page,  # type: ignore[no-untyped-def]
+    new_page,
 ) -> None:
     server, (nip, _) = results_server
     page = new_page(server.url, bypass_csp=True)
@@ -84,7 +84,7 @@ def test_own_result_pages_have_no_serious_accessibility_violations(
 
 def test_switching_language_keeps_the_official_logged_in_until_they_log_out(
     results_server,
-    new_page,  # type: ignore[no-untyped-def]
+    new_page,
 ) -> None:
     server, (nip, _) = results_server
     page = new_page(server.url)

@@ -18,8 +18,8 @@ from tests.delivery.factories import open_exam
 
 
 @pytest.fixture
-def exam_server(live_server, tmp_path: Path):  # type: ignore[no-untyped-def]
-    def seed(db: Session):  # type: ignore[no-untyped-def]
+def exam_server(live_server, tmp_path: Path):
+    def seed(db: Session):
         exam = open_exam(db, tmp_path, people=2, total_minutes=60)
         return exam.nips, exam.token
 
@@ -27,7 +27,7 @@ def exam_server(live_server, tmp_path: Path):  # type: ignore[no-untyped-def]
     return server, nips, token
 
 
-def db_rows(server, query):  # type: ignore[no-untyped-def]
+def db_rows(server, query):
     engine = make_engine(server.database_url)
     try:
         with Session(engine) as db:
@@ -67,7 +67,7 @@ def wait_saved(page: Page) -> None:
 
 def test_whole_session_with_mouse_keyboard_flag_jump_refresh_submit(
     exam_server,
-    new_page,  # type: ignore[no-untyped-def]
+    new_page,
 ) -> None:
     server, nips, token = exam_server
     page = new_page(server.url)
@@ -128,7 +128,7 @@ def test_whole_session_with_mouse_keyboard_flag_jump_refresh_submit(
 
 def test_answers_made_offline_for_30_seconds_are_sent_in_order_when_back(
     exam_server,
-    new_page,  # type: ignore[no-untyped-def]
+    new_page,
 ) -> None:
     server, nips, token = exam_server
     page = new_page(server.url)
@@ -160,7 +160,7 @@ def test_answers_made_offline_for_30_seconds_are_sent_in_order_when_back(
 
 def test_an_item_not_fetched_yet_waits_for_the_network_instead_of_leaving_the_page(
     exam_server,
-    new_page,  # type: ignore[no-untyped-def]
+    new_page,
 ) -> None:
     """Moving to an item the page has not got: it asks for its batch and shows it when it
     comes; with the network down the taker stays on the item and is told why."""
@@ -179,7 +179,7 @@ def test_an_item_not_fetched_yet_waits_for_the_network_instead_of_leaving_the_pa
     at(page, 3)
 
 
-def test_time_runs_out_with_the_browser_closed(exam_server, new_page) -> None:  # type: ignore[no-untyped-def]
+def test_time_runs_out_with_the_browser_closed(exam_server, new_page) -> None:
     server, nips, token = exam_server
     page = new_page(server.url)
     log_in_and_start(page, nips[0], token)
@@ -197,7 +197,7 @@ def test_time_runs_out_with_the_browser_closed(exam_server, new_page) -> None:  
     assert attempt is not None and (attempt.status, attempt.submitted_by) == ("submitted", "timer")
 
 
-def test_countdown_resyncs_from_the_server_and_warns(exam_server, new_page) -> None:  # type: ignore[no-untyped-def]
+def test_countdown_resyncs_from_the_server_and_warns(exam_server, new_page) -> None:
     server, nips, token = exam_server
     page = new_page(server.url)
     log_in_and_start(page, nips[0], token)
@@ -209,13 +209,13 @@ def test_countdown_resyncs_from_the_server_and_warns(exam_server, new_page) -> N
 
 def test_at_zero_the_open_page_goes_to_the_finished_page_not_back_to_the_test(
     live_server, tmp_path: Path, new_page
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     """The countdown reaches zero; the page waits for the answers on the wire, then goes to
     the finished page, which closes the attempt: one page request (it was a resume and two
     redirects, from every page of a room in the same second). It waited 3.5 s whatever the
     server's grace, so with a longer grace it came back within it and saw the test again."""
 
-    def seed(db: Session):  # type: ignore[no-untyped-def]
+    def seed(db: Session):
         exam = open_exam(db, tmp_path, people=1, total_minutes=60)
         return exam.nips, exam.token
 
@@ -233,7 +233,7 @@ def test_at_zero_the_open_page_goes_to_the_finished_page_not_back_to_the_test(
 
 def test_answering_needs_no_heartbeat_and_a_save_brings_the_proctors_message(
     live_server, tmp_path: Path, new_page
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     """A save's reply carries what a heartbeat's does, so the page beats only after a quiet
     interval (half the requests of a taker answering every 10 s with 5-s beats)."""
     from app.audit.service import Actor
@@ -241,7 +241,7 @@ def test_answering_needs_no_heartbeat_and_a_save_brings_the_proctors_message(
     from app.exams.models import ExamSession
     from app.proctoring import service as proctoring
 
-    def seed(db: Session):  # type: ignore[no-untyped-def]
+    def seed(db: Session):
         exam = open_exam(db, tmp_path, people=1, total_minutes=60)
         return exam.nips, exam.token, exam.session.id
 
@@ -263,7 +263,7 @@ def test_answering_needs_no_heartbeat_and_a_save_brings_the_proctors_message(
         if n == 6:
             engine = make_engine(server.database_url)
             with transaction(make_sessionmaker(engine)) as db:
-                room = db.get(ExamSession, session_id)
+                room = db.get_one(ExamSession, session_id)
                 proctoring.broadcast(db, Actor(None, "pengawas-a", "proctor"), room, "Tenang")
             engine.dispose()
     answering_ended = time.monotonic()
@@ -305,7 +305,7 @@ def tab_to(page: Page, text: str, most: int, selector: str = "a, button") -> int
 
 def test_the_clock_and_save_status_stay_in_view_on_a_long_item_and_the_submit_page(
     exam_server,
-    new_page,  # type: ignore[no-untyped-def]
+    new_page,
 ) -> None:
     server, nips, token = exam_server
     page = new_page(server.url)
@@ -331,7 +331,7 @@ def test_the_clock_and_save_status_stay_in_view_on_a_long_item_and_the_submit_pa
 
 def test_the_last_five_minutes_are_coloured_and_announced(
     exam_server,
-    new_page,  # type: ignore[no-untyped-def]
+    new_page,
 ) -> None:
     server, nips, token = exam_server
     page = new_page(server.url)
@@ -356,7 +356,7 @@ def test_the_last_five_minutes_are_coloured_and_announced(
 
 def test_item_pages_name_the_section_and_hide_moves_past_either_end(
     exam_server,
-    new_page,  # type: ignore[no-untyped-def]
+    new_page,
 ) -> None:
     server, nips, token = exam_server
     page = new_page(server.url)
@@ -387,8 +387,8 @@ def test_item_pages_name_the_section_and_hide_moves_past_either_end(
 
 def test_the_instructions_state_the_total_time_and_each_sections_time(
     live_server, tmp_path: Path, new_page
-) -> None:  # type: ignore[no-untyped-def]
-    def seed(db: Session):  # type: ignore[no-untyped-def]
+) -> None:
+    def seed(db: Session):
         exam = open_exam(db, tmp_path, people=1, total_minutes=60, section_limits=(20, None))
         return exam.nips, exam.token
 
@@ -409,7 +409,7 @@ def test_the_instructions_state_the_total_time_and_each_sections_time(
 
 def test_submitting_is_a_few_tabs_away_on_the_item_page(
     exam_server,
-    new_page,  # type: ignore[no-untyped-def]
+    new_page,
 ) -> None:
     server, nips, token = exam_server
     page = new_page(server.url)
@@ -425,7 +425,7 @@ def test_submitting_is_a_few_tabs_away_on_the_item_page(
 
 def test_a_whole_attempt_with_the_keyboard_only(
     exam_server,
-    new_page,  # type: ignore[no-untyped-def]
+    new_page,
 ) -> None:
     """Login to finished without the mouse: every step reached with Tab and Enter (or the
     item keys) in a few presses."""
@@ -488,13 +488,13 @@ def test_a_whole_attempt_with_the_keyboard_only(
 
 def test_taker_pages_have_no_serious_accessibility_violations(
     live_server, tmp_path: Path, new_page
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     """Every page a taker meets, the waiting page of a pause and the room's token screen
     included: no serious or critical axe violation, and a heading one on each."""
     from app.accounts.service import create_user
     from app.proctoring.assignments import assign_proctor
 
-    def seed(db: Session):  # type: ignore[no-untyped-def]
+    def seed(db: Session):
         exam = open_exam(db, tmp_path, people=1, total_minutes=60)
         create_user(db, "pengawas1", "kata-sandi-pengawas", "proctor", "Pengawas Satu")
         assign_proctor(db, "pengawas1", exam.event.code, "S1")
@@ -549,7 +549,7 @@ def test_taker_pages_have_no_serious_accessibility_violations(
     assert found == {name: [] for name in found}
 
 
-def _pause(server, session_id, nip: str, pause: bool) -> None:  # type: ignore[no-untyped-def]
+def _pause(server, session_id, nip: str, pause: bool) -> None:
     """The proctor pauses or resumes the seat (as the console does)."""
     from app.audit.service import Actor
     from app.exams.models import ExamSession, Participant
@@ -557,8 +557,8 @@ def _pause(server, session_id, nip: str, pause: bool) -> None:  # type: ignore[n
 
     engine = make_engine(server.database_url)
     with Session(engine) as db, db.begin():
-        room = db.get(ExamSession, session_id)
+        room = db.get_one(ExamSession, session_id)
         person = db.scalars(select(Participant).where(Participant.nip == nip)).one()
         act = service.pause_seat if pause else service.resume_seat
-        assert act(db, Actor(None, "pengawas1", "proctor"), room, person, "uji").changed  # type: ignore[arg-type]
+        assert act(db, Actor(None, "pengawas1", "proctor"), room, person, "uji").changed
     engine.dispose()

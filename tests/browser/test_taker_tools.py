@@ -31,10 +31,10 @@ QUIET_CALLS = ("/api/v1/taker/heartbeat", "/api/v1/taker/signals")
 
 
 @pytest.fixture
-def exam_server(live_server, tmp_path: Path):  # type: ignore[no-untyped-def]
+def exam_server(live_server, tmp_path: Path):
     """Two participants; the second has 25 % extra time and large print."""
 
-    def seed(db: Session):  # type: ignore[no-untyped-def]
+    def seed(db: Session):
         exam = open_exam(db, tmp_path, people=2, total_minutes=60, section_limits=(20, None))
         db.execute(
             update(Participant)
@@ -66,7 +66,7 @@ def strikes(page: Page) -> list[str]:
 
 def test_a_struck_option_stays_struck_across_items_and_reloads_and_the_answer_stays(
     exam_server,
-    new_page,  # type: ignore[no-untyped-def]
+    new_page,
 ) -> None:
     server, nips, token = exam_server
     page = new_page(server.url)
@@ -129,7 +129,7 @@ def test_a_struck_option_stays_struck_across_items_and_reloads_and_the_answer_st
 
 def test_high_contrast_holds_on_every_taker_page_and_passes_axe(
     exam_server,
-    new_page,  # type: ignore[no-untyped-def]
+    new_page,
 ) -> None:
     server, nips, token = exam_server
     page = new_page(server.url, bypass_csp=True)  # only to inject axe-core
@@ -181,7 +181,7 @@ def test_high_contrast_holds_on_every_taker_page_and_passes_axe(
 
 def test_the_largest_text_keeps_every_option_in_view_at_1024x768_with_radios_as_tall(
     exam_server,
-    new_page,  # type: ignore[no-untyped-def]
+    new_page,
 ) -> None:
     server, nips, token = exam_server
     page = new_page(server.url)
@@ -219,7 +219,7 @@ def test_the_largest_text_keeps_every_option_in_view_at_1024x768_with_radios_as_
 
 def test_the_reading_mask_follows_the_keyboard_and_leaves_the_clock_and_submit_usable(
     exam_server,
-    new_page,  # type: ignore[no-untyped-def]
+    new_page,
 ) -> None:
     server, nips, token = exam_server
     page = new_page(server.url)
@@ -287,7 +287,7 @@ def test_the_reading_mask_follows_the_keyboard_and_leaves_the_clock_and_submit_u
 
 def test_a_large_print_participant_starts_larger_and_reads_their_extra_time(
     exam_server,
-    new_page,  # type: ignore[no-untyped-def]
+    new_page,
 ) -> None:
     server, nips, token = exam_server
     page = new_page(server.url)

@@ -14,7 +14,7 @@ from tests.talentbox.test_service import ANALYST, PERFORMANCE, potency_csv
 PASSWORD = "kata-sandi-analis"
 
 
-def test_nine_box_page_shows_counts_and_drills_down(live_server, new_page) -> None:  # type: ignore[no-untyped-def]
+def test_nine_box_page_shows_counts_and_drills_down(live_server, new_page) -> None:
     def seed(db: Session) -> None:
         create_user(db, "analis", PASSWORD, "analyst", "Analis")
         potency = service.import_potency(db, ANALYST, "skor.csv", potency_csv())
@@ -42,7 +42,7 @@ def test_nine_box_page_shows_counts_and_drills_down(live_server, new_page) -> No
     expect(page.locator("body")).to_contain_text("promosi dan dipertahankan")
 
 
-def test_verifying_a_profile_record_swaps_its_row(live_server, new_page) -> None:  # type: ignore[no-untyped-def]
+def test_verifying_a_profile_record_swaps_its_row(live_server, new_page) -> None:
     from tests.talentbox.test_weighted import PROFILE
 
     def seed(db: Session) -> str:
@@ -72,7 +72,7 @@ def test_verifying_a_profile_record_swaps_its_row(live_server, new_page) -> None
 
 def test_nine_box_and_person_card_have_no_serious_accessibility_violations(
     live_server,
-    new_page,  # type: ignore[no-untyped-def]
+    new_page,
 ) -> None:
     """Colour contrast of the box numbers included (white on yellow was 1.66:1)."""
 

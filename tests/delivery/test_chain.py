@@ -26,7 +26,8 @@ def journal_of(db: Session, attempt_id: Any) -> list[dict[str, Any]]:
 
 def built(rows: int) -> tuple[str, list[dict[str, Any]]]:
     """A head and its rows as a site's saves make them (positions 1, 2, 1, 2, …)."""
-    attempt, head, made, last = new_id(), chain.EMPTY, [], {}
+    attempt, head, made = new_id(), chain.EMPTY, []
+    last: dict[int, tuple[str, bool]] = {}
     for n in range(rows):
         position, option = n % 2 + 1, "ABCD"[n % 4]
         row = {
@@ -94,13 +95,13 @@ def test_both_save_paths_extend_one_chain(db_session: Session, tmp_path: Path) -
     with use_clock(FrozenClock(START)) as frozen:
         exam = open_exam(db_session, tmp_path)
         taker, raw, attempt = started(db_session, exam)
-        options = {p: item(db_session, raw, p).ref.option_order for p in (1, 2, 3)}  # type: ignore[union-attr]
+        options = {p: item(db_session, raw, p).ref.option_order for p in (1, 2, 3)}
         base = service.seq_base()
         save(db_session, raw, 1, options[1][0], False, base + 1)
         frozen.advance(seconds=3)
         service.save_answer(db_session, taker, 2, options[2][1], True, seq=base + 2)
         save(db_session, raw, 1, options[1][2], False, base + 3)
-        assert save(db_session, raw, 1, options[1][1], False, base + 2).applied is False  # type: ignore[union-attr]
+        assert save(db_session, raw, 1, options[1][1], False, base + 2).applied is False
         service.save_answer(db_session, taker, 1, options[1][3], False, seq=base + 4)
         save(db_session, raw, 3, None, True, base + 5, shown=True)
         db_session.flush()

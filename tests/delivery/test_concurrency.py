@@ -111,7 +111,7 @@ def test_twenty_browsers_logging_in_with_one_nip_at_once_get_one_login(
         assert live == 1
         participant = db.scalar(select(Participant).where(Participant.nip == nip))
         assert participant is not None
-        seat_session = db.get(type(exam.session), session_id)
+        seat_session = db.get_one(type(exam.session), session_id)
         outcome = proctoring.reset_login(
             db, Actor(None, "pengawas", "proctor"), seat_session, participant, "PC mati"
         )

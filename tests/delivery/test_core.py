@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any, Literal
 
 import pytest
 from sqlalchemy import update
@@ -95,16 +96,16 @@ def test_the_board_shows_the_same_remaining_time_as_the_taker() -> None:
     from app.proctoring.repository import SEAT_ROW_FIELDS
 
     paused_at = START + timedelta(minutes=10)
-    given = dict(
+    given: dict[str, Any] = dict(
         participant_id=None, name="A", nip="1", agency="X", pc_number=None, attendance="present",
         id_checked=True, seat_version=1, answered=0, item_count=5, attempt_id=1,
         status="in_progress", deadline_at=RUNNING.deadline_at, paused_at=paused_at,
         last_seen_at=START, login_id=1, needs_admission=False, admitted_at=None, seat_id=1,
         extra_minutes=0, extra_time_percent=0, large_print=False,
     )  # fmt: skip
-    row = SimpleNamespace(**(dict.fromkeys(SEAT_ROW_FIELDS) | given))  # the rest: none
+    row: Any = SimpleNamespace(**(dict.fromkeys(SEAT_ROW_FIELDS) | given))  # the rest: none
     now = START + timedelta(minutes=40)
-    board = board_row(row, now, status="paused", changed=now)  # type: ignore[arg-type]
+    board = board_row(row, now, status="paused", changed=now)
     taker = core.remaining(replace(RUNNING, paused_at=paused_at), now)
     assert board.remaining_seconds == taker[0] == 50 * 60
 
@@ -250,7 +251,12 @@ def test_both_paths_follow_core(
     item_section = ref.section_position if ref else None
     option = ref.option_order[0] if ref else None
 
-    for purpose, seq in (("read", 0), ("answer", service.seq_base() + 1)):
+    purposes: tuple[tuple[Literal["read", "answer"], int], ...] = (
+        ("read", 0),
+        ("answer", service.seq_base() + 1),
+    )
+    for purpose, seq in purposes:
+        fast: object
         ordinary = core.ordinary(facts, now, grace, purpose, item_section)
         if purpose == "read":
             fast = hot.open_item(db_session, fast_seat.raw, position, now, grace)
@@ -289,7 +295,7 @@ def test_a_refused_save_counts_as_seen_on_both_paths(
         service.save_answer(db_session, slow_seat.taker, 1, "Z", False, service.seq_base() + 1)
     db_session.flush()
     db_session.expire_all()
-    seen = [db_session.get(Attempt, s.attempt.id).last_seen_at for s in (fast_seat, slow_seat)]  # type: ignore[union-attr]
+    seen = [db_session.get(Attempt, s.attempt.id).last_seen_at for s in (fast_seat, slow_seat)]
     assert seen == [now, now]
 
 
@@ -318,7 +324,7 @@ def test_a_stale_save_counts_as_seen_and_a_shown_item_is_resumed_on_both_paths(
     db_session.flush()
     db_session.expire_all()
     stored = [db_session.get(Attempt, s.attempt.id) for s in seats]
-    assert [(a.last_seen_at, a.current_position) for a in stored] == [(now, 3), (now, 3)]  # type: ignore[union-attr]
+    assert [(a.last_seen_at, a.current_position) for a in stored] == [(now, 3), (now, 3)]
 
 
 def test_the_page_calls_choose_the_path_inside_the_service(

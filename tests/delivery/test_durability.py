@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session
 from tests.delivery.factories import open_exam
 
 
-def test_acknowledged_answers_survive_kill_9(live_server, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    def seed(db: Session):  # type: ignore[no-untyped-def]
+def test_acknowledged_answers_survive_kill_9(live_server, tmp_path: Path) -> None:
+    def seed(db: Session):
         exam = open_exam(db, tmp_path, people=1, total_minutes=60)
         return exam.nips[0], exam.token
 

@@ -53,7 +53,7 @@ def test_a_hash_matches_for_any_allowed_key_and_nothing_else() -> None:
     assert not seb.matches(url, KEY, [KEY])  # the key itself is not the hash
 
 
-def scope(path: bytes, query: bytes = b"", host: bytes = b"10.0.0.5:8000") -> dict:  # type: ignore[type-arg]
+def scope(path: bytes, query: bytes = b"", host: bytes = b"10.0.0.5:8000") -> dict:
     return {
         "type": "http",
         "scheme": "http",
@@ -95,7 +95,7 @@ def frozen() -> Iterator[FrozenClock]:
         yield c
 
 
-def make_exam(database: str, tmp_path: Path, **settings) -> OpenExam:  # type: ignore[no-untyped-def]
+def make_exam(database: str, tmp_path: Path, **settings) -> OpenExam:
     engine = make_engine(database)
     with transaction(make_sessionmaker(engine)) as db:
         created = open_exam(db, tmp_path, people=2, **settings)

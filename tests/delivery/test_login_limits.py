@@ -34,11 +34,11 @@ def exam(use_database: str, tmp_path: Path, frozen: FrozenClock) -> OpenExam:
     return created
 
 
-def client_at(address: str, app=None) -> TestClient:  # type: ignore[no-untyped-def]
+def client_at(address: str, app=None) -> TestClient:
     return TestClient(app or create_app(), client=(address, 40000))
 
 
-def login(client: TestClient, nip: str, token: str):  # type: ignore[no-untyped-def]
+def login(client: TestClient, nip: str, token: str):
     return client.post("/api/v1/taker/login", json={"nip": nip, "token": token})
 
 

@@ -72,7 +72,7 @@ def test_the_codes_file_gets_a_pin_column_only_when_pins_were_issued(tmp_path: P
 # --- logging in -----------------------------------------------------------------------------
 
 
-def make_exam(database: str, tmp_path: Path, **settings) -> OpenExam:  # type: ignore[no-untyped-def]
+def make_exam(database: str, tmp_path: Path, **settings) -> OpenExam:
     engine = make_engine(database)
     with transaction(make_sessionmaker(engine)) as db:
         created = open_exam(db, tmp_path, people=2, **settings)
@@ -93,7 +93,7 @@ def app(use_database: str) -> Iterator[TestClient]:
         yield client
 
 
-def api_login(client: TestClient, exam: OpenExam, pin: str | None = None, n: int = 0):  # type: ignore[no-untyped-def]
+def api_login(client: TestClient, exam: OpenExam, pin: str | None = None, n: int = 0):
     body = {"nip": exam.nips[n], "token": exam.token}
     if pin is not None:
         body["pin"] = pin

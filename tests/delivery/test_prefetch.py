@@ -63,7 +63,7 @@ def test_each_page_load_opens_its_signal_stream_after_the_rooms_first_seconds() 
     assert for_page_load(rng).signal_delay == 0.0
 
 
-def test_the_test_page_tells_taker_js_when_to_open_the_stream(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_the_test_page_tells_taker_js_when_to_open_the_stream(monkeypatch) -> None:
     """The item template carries the draw; taker.js reads data-signal-delay."""
     from pathlib import Path
 

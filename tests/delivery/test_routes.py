@@ -14,7 +14,7 @@ from tests.delivery.factories import OpenExam, open_exam
 
 
 @pytest.fixture
-def frozen():  # type: ignore[no-untyped-def]
+def frozen():
     with use_clock(FrozenClock(datetime(2026, 12, 1, 1, 0, tzinfo=UTC))) as c:
         yield c
 
@@ -31,7 +31,7 @@ def exam(use_database: str, tmp_path: Path, frozen: FrozenClock) -> OpenExam:
 
 
 @pytest.fixture
-def client(use_database: str):  # type: ignore[no-untyped-def]
+def client(use_database: str):
     with TestClient(create_app()) as test_client:
         yield test_client
 
@@ -186,7 +186,7 @@ def test_submit_page_lists_flagged_but_unanswered_items_as_unanswered(
         json={"option_id": None, "flagged": True, "seq": item["seq_base"] + 1},
     )
     summary = client.get("/ujian/kumpulkan").text
-    unanswered = re.search(r"Belum dijawab:(.*?)</p>", summary, re.S).group(1)  # type: ignore[union-attr]
+    unanswered = re.search(r"Belum dijawab:(.*?)</p>", summary, re.S).group(1)
     assert ">2<" in unanswered and "Ditandai ragu-ragu:" in summary
 
 

@@ -1,5 +1,6 @@
 """Delivery through the service layer: login, clock, saves, submission, sweeper, sections."""
 
+import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -25,7 +26,7 @@ START = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def frozen():  # type: ignore[no-untyped-def]
+def frozen():
     with use_clock(FrozenClock(START)) as c:
         yield c
 
@@ -86,6 +87,7 @@ def test_second_browser_is_refused_but_same_browser_logs_in_again(
     with pytest.raises(errors.LoginInUse):
         service.login(db_session, exam.nips[0], exam.token, "another-browser-cookie")
     again, new_cookie = service.login(db_session, exam.nips[0], exam.token, cookie)
+    assert cookie is not None
     assert new_cookie is None and again.login.token_hash == token_digest(cookie)
 
 
@@ -256,8 +258,10 @@ def test_graded_points_follow_the_chosen_option(db_session: Session, exam: OpenE
         r for r in selector_for(attempt).all_items(db_session, attempt) if r.section_position == 2
     )
     version = db_session.get(ItemVersion, sjt_ref.version_id)
-    assert version is not None and version.points
-    worst = min(version.points, key=lambda o: version.points[o])  # type: ignore[index]
+    assert version is not None
+    points = version.points
+    assert points
+    worst = min(points, key=lambda o: points[o])
     service.save_answer(db_session, taker, sjt_ref.position, worst, False, seq=1)
     service.submit(db_session, taker)
     scores = {s.subtest_code: s for s in repository.scores_of(db_session, attempt.id)}
@@ -299,13 +303,13 @@ def test_the_sweeper_wakes_when_the_next_deadline_is_due(
     def factory() -> Session:
         return Session(bind=db_session.connection(), join_transaction_mode="create_savepoint")
 
-    assert main.next_sweep_in(factory, 10) == 10  # type: ignore[arg-type]  # nobody running
+    assert main.next_sweep_in(factory, 10) == 10  # nobody running
     _, attempt = started(db_session, exam)
     frozen.current = attempt.deadline_at - timedelta(seconds=4)
-    assert main.next_sweep_in(factory, 10) == pytest.approx(4 + 3 + 0.05)  # type: ignore[arg-type]
-    assert main.next_sweep_in(factory, 5) == 5  # type: ignore[arg-type]
+    assert main.next_sweep_in(factory, 10) == pytest.approx(4 + 3 + 0.05)
+    assert main.next_sweep_in(factory, 5) == 5
     frozen.current = attempt.deadline_at + timedelta(minutes=1)  # overdue: soon, not at once
-    assert main.next_sweep_in(factory, 5) == 0.2  # type: ignore[arg-type]
+    assert main.next_sweep_in(factory, 5) == 0.2
 
 
 def test_a_save_counts_as_seen_for_the_board(
@@ -335,14 +339,14 @@ def test_the_sweeper_commits_a_batch_at_a_time(
         sessions.append(opened)
         return opened
 
-    assert main.sweep_once(factory) == 3  # type: ignore[arg-type]
+    assert main.sweep_once(factory) == 3
     assert len(sessions) == 2  # 2, then 1
     db_session.expire_all()
-    assert {db_session.get(Attempt, a.id).status for a in attempts} == {"submitted"}  # type: ignore[union-attr]
+    assert {db_session.get(Attempt, a.id).status for a in attempts} == {"submitted"}
 
 
-def _scores(db: Session, attempt_id: object) -> list[tuple[object, ...]]:
-    found = repository.scores_of(db, attempt_id)  # type: ignore[arg-type]
+def _scores(db: Session, attempt_id: uuid.UUID) -> list[tuple[str, int, int, int, int]]:
+    found = repository.scores_of(db, attempt_id)
     return [(s.subtest_code, s.raw, s.maximum, s.answered, s.items) for s in found]
 
 
@@ -375,10 +379,10 @@ def test_the_sweeper_scores_a_batch_as_one_at_a_time_in_a_fixed_number_of_querie
         three = len(seen)
     db_session.expire_all()
     for attempt in attempts:
-        assert db_session.get(Attempt, attempt.id).status == "submitted"  # type: ignore[union-attr]
+        assert db_session.get(Attempt, attempt.id).status == "submitted"
         assert _scores(db_session, attempt.id) == expected[attempt.id]
     assert two == three  # a batch is a fixed number of statements, whatever its size
-    score_attempt(db_session, db_session.get(Attempt, attempts[0].id))  # type: ignore[arg-type]
+    score_attempt(db_session, db_session.get_one(Attempt, attempts[0].id))
     assert _scores(db_session, attempts[0].id) == expected[attempts[0].id]  # replaced
 
 
@@ -441,7 +445,7 @@ def test_a_frozen_versions_scoring_rule_is_kept_by_the_worker_a_drafts_is_read_a
     for key, points in ((option, 1), (other, 0)):
         db_session.execute(update(ItemVersion).where(ItemVersion.id == first).values(key=key))
         assert _version_reads(engine, lambda: score_attempt(db_session, attempt)) == 1
-        subtest = db_session.get(ItemVersion, first).subtest_code  # type: ignore[union-attr]
+        subtest = db_session.get(ItemVersion, first).subtest_code
         raw = {code: raw for code, raw, *_ in _scores(db_session, attempt.id)}
         assert raw[subtest] == points
 
@@ -583,11 +587,10 @@ class ReverseSelector:
         return ItemRef(position, ref.section_position, ref.version_id, ref.option_order)
 
     def all_items(self, db: Session, attempt: Attempt) -> list[ItemRef]:
-        return [
-            r
-            for p in range(1, self.total_items(db, attempt) + 1)
-            if (r := self.item_at(db, attempt, p))
-        ]
+        return self.items_between(db, attempt, 1, self.total_items(db, attempt))
+
+    def items_between(self, db: Session, attempt: Attempt, first: int, last: int) -> list[ItemRef]:
+        return [r for p in range(first, last + 1) if (r := self.item_at(db, attempt, p))]
 
 
 def test_attempt_runs_through_another_selector(db_session: Session, exam: OpenExam) -> None:
@@ -617,7 +620,7 @@ def test_answer_journal_refuses_update_and_delete(db_session: Session, exam: Ope
             db_session.execute(text(statement))
 
 
-def count_statements(db: Session, action) -> int:  # type: ignore[no-untyped-def]
+def count_statements(db: Session, action) -> int:
     with recorded(db.connection()) as statements:
         action()
         db.flush()

@@ -23,7 +23,7 @@ ALICE = Actor(None, "pengawas-a", "proctor")
 
 
 @pytest.fixture
-def frozen():  # type: ignore[no-untyped-def]
+def frozen():
     with use_clock(FrozenClock(START)) as c:
         yield c
 
@@ -33,7 +33,7 @@ def exam(db_session: Session, tmp_path: Path, frozen: FrozenClock) -> OpenExam:
     return open_exam(db_session, tmp_path, people=2)
 
 
-def _started(db: Session, exam: OpenExam, n: int):  # type: ignore[no-untyped-def]
+def _started(db: Session, exam: OpenExam, n: int):
     taker, token = delivery.login(db, exam.nips[n], exam.token, None)
     return taker, delivery.start(db, taker), token
 
@@ -52,8 +52,8 @@ def test_a_pause_and_a_message_are_what_the_pages_hear_of(
     assert found == {("attempt", attempt.id), ("room", exam.session.id)}
     from app.kit.secrets_gen import token_digest
 
-    found = repository.page_of(db_session, token_digest(token))
-    assert found == (exam.session.id, attempt.id, None)  # None: no Safe Exam Browser
+    page = repository.page_of(db_session, token_digest(token))
+    assert page == (exam.session.id, attempt.id, None)  # None: no Safe Exam Browser
 
 
 def test_the_watcher_wakes_only_the_pages_concerned_and_each_once(
@@ -64,7 +64,7 @@ def test_the_watcher_wakes_only_the_pages_concerned_and_each_once(
     db_session.flush()
     # In this thread, on the test's transaction (the worker runs it in a thread of its own).
     monkeypatch.setattr(signals, "run_in_threadpool", lambda read: asyncio.sleep(0, read()))
-    hub = signals.Signals(lambda: nullcontext(db_session), period=0.001)  # type: ignore[arg-type,return-value]
+    hub = signals.Signals(lambda: nullcontext(db_session), period=0.001)
 
     async def run() -> list[tuple[bool, bool]]:
         woken = []

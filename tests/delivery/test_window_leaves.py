@@ -90,6 +90,6 @@ def test_reports_add_up_through_heartbeats_and_saves_on_both_paths(
 
 
 @pytest.mark.parametrize("bad", [left(-1, 0), left(0, -5), left(1001, 0), {"count": "x"}])
-def test_a_report_out_of_bounds_is_refused(taker: TestClient, bad: dict) -> None:  # type: ignore[type-arg]
+def test_a_report_out_of_bounds_is_refused(taker: TestClient, bad: dict) -> None:
     answered = taker.post("/api/v1/taker/heartbeat", json={"position": 1, "left_window": bad})
     assert answered.status_code == 422

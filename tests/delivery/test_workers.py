@@ -13,8 +13,8 @@ from app.delivery.models import Attempt, AttemptScore
 from tests.proctoring.factories import build_world
 
 
-def test_a_whole_attempt_on_two_workers(live_server, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    def seed(db: Session):  # type: ignore[no-untyped-def]
+def test_a_whole_attempt_on_two_workers(live_server, tmp_path: Path) -> None:
+    def seed(db: Session):
         world = build_world(db, tmp_path)
         return world.taker_tokens, world.staff_tokens, str(world.exam.session.id)
 

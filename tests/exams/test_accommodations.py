@@ -20,7 +20,7 @@ from tests.exams.factories import event_doc, participant, rows, valid_nip
 
 
 @pytest.fixture(autouse=True)
-def frozen_clock():  # type: ignore[no-untyped-def]
+def frozen_clock():
     with use_clock(FrozenClock(datetime(2026, 11, 28, 2, 0, tzinfo=UTC))) as c:
         yield c
 

@@ -65,11 +65,11 @@ def test_fixed_blueprints_keep_their_hash() -> None:
 def test_an_adaptive_section_parses_into_engine_rules() -> None:
     section = event_doc(**with_adaptive()).blueprint.sections[1]
     assert section.item_count == 10
-    rules = section.adaptive.rules()  # type: ignore[union-attr]
+    rules = section.adaptive.rules()
     assert (rules.min_items, rules.max_items, rules.stop_se) == (5, 10, 0.3)
     assert rules.content == {"deret angka": 0.5, "aritmetika": 0.5}
     assert rules.exposure.method == "sympson-hetter"
-    assert section.adaptive.pool_themes() == sorted(THEMES)  # type: ignore[union-attr]
+    assert section.adaptive.pool_themes() == sorted(THEMES)
 
 
 @pytest.mark.parametrize(
@@ -94,7 +94,7 @@ def test_an_adaptive_section_parses_into_engine_rules() -> None:
 )
 def test_schema_errors_name_the_section_and_field(
     tmp_path: Path, adaptive: dict, expected: str
-) -> None:  # type: ignore[type-arg]
+) -> None:
     assert any(expected in e for e in errors(tmp_path, with_adaptive(**adaptive))), errors(
         tmp_path, with_adaptive(**adaptive)
     )
@@ -132,7 +132,7 @@ def numerik_bank(db_session: Session, tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def frozen():  # type: ignore[no-untyped-def]
+def frozen():
     with use_clock(FrozenClock(datetime(2026, 11, 28, 2, 0, tzinfo=UTC))) as c:
         yield c
 

@@ -29,7 +29,7 @@ SECTIONS = [SectionSpec(1, "Verbal", "verbal", None, 10), SectionSpec(2, "SJT", 
 POOLS = {1: pool("V", 40), 2: pool("S", 20)}
 
 
-def codes(drawn) -> list[str]:  # type: ignore[no-untyped-def]
+def codes(drawn) -> list[str]:
     return [d.code for d in drawn]
 
 

@@ -22,7 +22,7 @@ from tests.exams.factories import event_data, event_doc, participant, rows, vali
 
 
 @pytest.fixture(autouse=True)
-def frozen_clock():  # type: ignore[no-untyped-def]
+def frozen_clock():
     with use_clock(FrozenClock(datetime(2026, 11, 28, 2, 0, tzinfo=UTC))) as c:
         yield c
 
@@ -34,7 +34,7 @@ def bank(db_session: Session, tmp_path: Path) -> Path:
     return root
 
 
-def count(db: Session, model) -> int:  # type: ignore[no-untyped-def]
+def count(db: Session, model) -> int:
     return db.scalar(select(func.count()).select_from(model)) or 0
 
 
@@ -44,7 +44,7 @@ def event(db: Session) -> Event:
     return found
 
 
-def form_codes(db: Session, participant_id) -> list[str]:  # type: ignore[no-untyped-def]
+def form_codes(db: Session, participant_id) -> list[str]:
     form = repository.form_of(db, participant_id)
     assert form is not None
     items = repository.form_items(db, form.id)
@@ -269,7 +269,7 @@ def test_moving_a_participant_keeps_their_form(db_session: Session, bank: Path) 
     assert form_codes(db_session, person.id) == before
 
 
-def changed_blueprint():  # type: ignore[no-untyped-def]
+def changed_blueprint():
     data = event_data()
     data["blueprint"]["sections"][0]["items"] = 4
     return event_doc(**data)

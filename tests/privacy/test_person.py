@@ -25,7 +25,7 @@ ADMIN = Actor(None, "admin", "admin")
 
 def csrf(client: TestClient, path: str) -> str:
     page = client.get(path)
-    return re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+    return re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
 
 
 def staff(url: str, role: str) -> str:
@@ -42,7 +42,8 @@ def test_export_person_holds_everything_and_who_saw_it(use_database: str, tmp_pa
             db, ANALYST, ExportFilter(event=world.event_code), "csv"
         )  # a whole-run export
         person = db.scalar(select(Participant).where(Participant.nip == nip))
-        correct_identity(db, ADMIN, person, {"name": "Peserta Satu"}, "surat 12/2027")  # type: ignore[arg-type]
+        assert person is not None
+        correct_identity(db, ADMIN, person, {"name": "Peserta Satu"}, "surat 12/2027")
     out = tmp_path / "orang.json"
     runner = CliRunner()
     result = runner.invoke(
@@ -81,15 +82,16 @@ def test_corrections_refuse_with_the_field_named(use_database: str, tmp_path: Pa
     world = scored_world(use_database, tmp_path)
     with session_of(world.url) as db:
         person = db.scalar(select(Participant).where(Participant.nip == world.nips[0]))
+        assert person is not None
         for values, reason, message in (
             ({"name": "X"}, "", "alasan"),
             ({"eselon": "V"}, "surat", "eselon"),
             ({"nip": "1"}, "surat", "nip"),
             ({"name": "x" * 201}, "surat", "name"),
-            ({"name": person.name}, "surat", "tidak ada kolom"),  # type: ignore[union-attr]
+            ({"name": person.name}, "surat", "tidak ada kolom"),
         ):
             try:
-                correct_identity(db, ADMIN, person, values, reason)  # type: ignore[arg-type]
+                correct_identity(db, ADMIN, person, values, reason)
             except CorrectionRefused as exc:
                 assert message in str(exc)
             else:
@@ -148,7 +150,7 @@ def test_identity_corrections_page_is_for_admins_with_csrf(
         client.cookies.set("proasn_staff", admin)
         page = client.get("/admin/peserta", params={"nip": nip})
         assert page.status_code == 200 and "Peserta 1" in page.text
-        pid = re.search(r"/admin/peserta/([0-9a-f-]+)/koreksi", page.text).group(1)  # type: ignore[union-attr]
+        pid = re.search(r"/admin/peserta/([0-9a-f-]+)/koreksi", page.text).group(1)
         form = {"name": "Peserta Benar", "position": "", "eselon": "", "reason": "surat 3"}
         assert client.post(f"/admin/peserta/{pid}/koreksi", data=form).status_code == 403  # no CSRF
         token = csrf(client, f"/admin/peserta?nip={nip}")

@@ -20,8 +20,9 @@ from app.privacy import repository
 from app.privacy.models import PurgedAttempt
 from app.privacy.purge import run_purge
 from app.privacy.retention import Retention, RetentionInvalid, load_retention
+from app.scoring import repository as scoring_repository
 from app.scoring import service as scoring
-from app.scoring.models import ScoreRecord
+from app.scoring.models import ScoreRecord, ScoringRun
 from app.scoring.selfview import SelfViewRefused, own_results
 from tests.privacy.factories import PUBLISHED_AT, scored_world, session_of
 from tests.scoring.test_service import ANALYST
@@ -31,7 +32,7 @@ LATER = PUBLISHED_AT + timedelta(days=31 * 25)  # past the 24-month default for 
 
 
 @pytest.fixture
-def frozen():  # type: ignore[no-untyped-def]
+def frozen():
     with use_clock(FrozenClock(PUBLISHED_AT)) as c:
         yield c
 
@@ -57,7 +58,7 @@ def at_later(frozen: FrozenClock) -> None:
 
 def test_dry_run_reports_and_removes_nothing(
     fresh_database_url: str, tmp_path: Path, frozen
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     world = scored_world(fresh_database_url, tmp_path)
     before = counts(world.url)
     at_later(frozen)
@@ -72,7 +73,7 @@ def test_dry_run_reports_and_removes_nothing(
 
 def test_answers_go_after_their_period_and_scores_stay(
     fresh_database_url: str, tmp_path: Path, frozen
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     world = scored_world(fresh_database_url, tmp_path)
     before = counts(world.url)
     frozen.advance(days=365)  # within the period: nothing goes
@@ -94,14 +95,14 @@ def test_answers_go_after_their_period_and_scores_stay(
         from app.exams.models import Event
 
         with pytest.raises(scoring.ScoringRefused, match="retensi"):
-            scoring.run_scoring(db, db.get(Event, event), ANALYST)  # type: ignore[arg-type]
+            scoring.run_scoring(db, db.get_one(Event, event), ANALYST)
     again = run_purge(lambda: session_of(world.url), Retention(), PURGER)
     assert next(k for k in again.kinds if k.kind == "answers").counts == {}  # idempotent
 
 
 def test_the_journal_still_refuses_deletes_outside_the_purge(
     fresh_database_url: str, tmp_path: Path, frozen
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     world = scored_world(fresh_database_url, tmp_path)
     with pytest.raises(DBAPIError, match="append-only"), session_of(world.url) as db:
         db.execute(text("DELETE FROM delivery_answer_journal"))
@@ -112,7 +113,7 @@ def test_the_journal_still_refuses_deletes_outside_the_purge(
 
 def test_unpublished_or_rescoring_events_are_never_touched(
     fresh_database_url: str, tmp_path: Path, frozen
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     world = scored_world(fresh_database_url, tmp_path, publish=False)
     before = counts(world.url)
     at_later(frozen)
@@ -128,10 +129,11 @@ def test_unpublished_or_rescoring_events_are_never_touched(
         from app.exams.models import Event
 
         event = db.scalar(select(Event))
-        runs = scoring.repository.runs(db, event.id)  # type: ignore[union-attr]
+        assert event is not None
+        runs = scoring_repository.runs(db, event.id)
         scoring.publish(db, ANALYST, runs[0])
         frozen.advance(days=1)
-        scoring.run_scoring(db, event, ANALYST)  # type: ignore[arg-type]
+        scoring.run_scoring(db, event, ANALYST)
     rescoring = counts(world.url)
     frozen.advance(days=31 * 25)
     retention = Retention(answers_months=12, talentbox_months=12, identity_months=24)
@@ -141,12 +143,12 @@ def test_unpublished_or_rescoring_events_are_never_touched(
 
 def test_a_failing_batch_is_rolled_back_whole_and_stops_the_purge(
     fresh_database_url: str, tmp_path: Path, frozen, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     world = scored_world(fresh_database_url, tmp_path)
     calls = []
     real = repository.delete_answers
 
-    def second_fails(db, ids, now):  # type: ignore[no-untyped-def]
+    def second_fails(db, ids, now):
         calls.append(ids)
         real(db, ids, now)  # the deletes run, then the batch fails: all of it must roll back
         if len(calls) == 2:
@@ -169,12 +171,12 @@ def test_a_failing_batch_is_rolled_back_whole_and_stops_the_purge(
 
 def test_identity_is_pseudonymised_last_unless_the_talent_box_still_names_the_run(
     fresh_database_url: str, tmp_path: Path, frozen
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     from app.talentbox.models import PotencyImport, PotencyRow
 
     world = scored_world(fresh_database_url, tmp_path)
     with session_of(world.url) as db:
-        run = db.scalar(select(scoring.ScoringRun))  # type: ignore[attr-defined]
+        run = db.scalar(select(ScoringRun))
         batch = PotencyImport(
             file_name="skor.csv",
             checksum="x",
@@ -257,7 +259,7 @@ def test_retention_file_errors_name_the_field(tmp_path: Path) -> None:
 
 def test_cli_purge_dry_run_then_real_with_a_report(
     use_database: str, tmp_path: Path, frozen
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     world = scored_world(use_database, tmp_path)
     at_later(frozen)
     runner = CliRunner()
@@ -281,7 +283,7 @@ def test_cli_purge_dry_run_then_real_with_a_report(
 
 def test_answers_the_publication_does_not_cover_are_kept(
     fresh_database_url: str, tmp_path: Path, frozen
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     """An outside check found that retention counted from the event's publication for every
     attempt of the event, so answers of a session held after the results were published (or
     still running) could go at the next purge. Only attempts submitted by the publication go."""
@@ -316,7 +318,7 @@ def test_answers_the_publication_does_not_cover_are_kept(
 
 def test_an_identity_whose_test_the_publication_does_not_cover_is_kept(
     fresh_database_url: str, tmp_path: Path, frozen
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     """An outside check found a running attempt's kept answers linked to nobody: identity went
     for every registration of the event. It goes only where the test is covered."""
     from sqlalchemy import update

@@ -17,7 +17,7 @@ from tests.privacy.factories import scored_world, session_of
 SECRET = "rahasia-riset-yang-panjang-sekali-0123456789"
 
 
-def export(tmp_path: Path, name: str, secret: str, *extra: str) -> list[dict]:  # type: ignore[type-arg]
+def export(tmp_path: Path, name: str, secret: str, *extra: str) -> list[dict]:
     secret_file = tmp_path / f"{name}.key"
     secret_file.write_text(secret)
     out = tmp_path / f"{name}.ndjson"
@@ -54,7 +54,8 @@ def test_no_identity_in_the_file_and_the_same_secret_links(
     assert {r["province"] for r in other[1:]} == {"lainnya"}  # cells under 5 people coarsened
     with session_of(world.url) as db:
         entry = db.scalar(select(AuditEntry).where(AuditEntry.action == "privacy.research_export"))
-        indexed = set(db.scalars(select(AuditSubject.nip).where(AuditSubject.audit_id == entry.id)))  # type: ignore[union-attr]
+        assert entry is not None
+        indexed = set(db.scalars(select(AuditSubject.nip).where(AuditSubject.audit_id == entry.id)))
         assert indexed == {p.nip for p in people}
 
 

@@ -1,7 +1,9 @@
 """Fixed personas for every role, on an open exam with two sessions."""
 
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -23,9 +25,18 @@ class World:
     staff_tokens: dict[str, str] = field(default_factory=dict)
     taker_tokens: dict[str, str] = field(default_factory=dict)
     participant_ids: list[str] = field(default_factory=list)
+    session_id: str = ""  # S1's and S2's ids, as routes take them
+    other_session_id: str = ""
+    other_token: str = ""  # S2's room token when built
+    # set by the fixtures of the tests that need them
+    valid: dict[str, str] = field(default_factory=dict)
+    api_token: str = ""
+    event_code: str = ""
+    parameter_set_id: uuid.UUID | None = None
+    sessionmaker: Any = None  # a session factory on the world's database
 
 
-def build_world(db: Session, tmp_path: Path, section_limits=(None, None), **settings) -> World:  # type: ignore[no-untyped-def]
+def build_world(db: Session, tmp_path: Path, section_limits=(None, None), **settings: Any) -> World:
     """S1 open with 3 takers of agency 7371; S2 (another room) open with one of 7302.
     `settings`: more event-file keys (open_exam)."""
     exam = open_exam(
@@ -42,7 +53,8 @@ def build_world(db: Session, tmp_path: Path, section_limits=(None, None), **sett
         "viewer": ("agency_viewer", agencies["7371"].id),
         "other_viewer": ("agency_viewer", agencies["7302"].id),
     }
-    world = World(exam, other)
+    world = World(exam, other, session_id=str(exam.session.id), other_session_id=str(other.id))
+    world.other_token = other.room_token or ""
     for name, (role, agency_id) in specs.items():
         create_user(db, name.replace("_", "-"), PASSWORD, role, name, agency_id)
     assign_proctor(db, "proctor", exam.event.code, "S1")
@@ -52,9 +64,9 @@ def build_world(db: Session, tmp_path: Path, section_limits=(None, None), **sett
         world.staff_tokens[name] = token
     for n, key in ((0, "taker"), (1, "other_taker")):
         pin = exam.pins.get(exam.nips[n])
-        taker, token = delivery_service.login(db, exam.nips[n], exam.token, None, pin=pin)
-        assert token
-        world.taker_tokens[key] = token
+        taker, cookie = delivery_service.login(db, exam.nips[n], exam.token, None, pin=pin)
+        assert cookie
+        world.taker_tokens[key] = cookie
         world.participant_ids.append(str(taker.participant.id))
     db.flush()
     return world

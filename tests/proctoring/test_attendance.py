@@ -3,6 +3,7 @@ count attendance alike (issue 22), the board stays quiet where nothing needs doi
 actions work on several seats with one reason."""
 
 import re
+import uuid
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import unquote
@@ -91,7 +92,7 @@ def room(use_database: str, tmp_path: Path) -> dict[str, object]:
 
 
 @pytest.fixture
-def client(use_database: str, room: dict[str, object]):  # type: ignore[no-untyped-def]
+def client(use_database: str, room: dict[str, object]):
     with TestClient(create_app(), follow_redirects=False) as c:
         c.cookies.set("proasn_csrf", CSRF)
         c.cookies.set("proasn_staff", str(room["token"]))
@@ -106,7 +107,7 @@ def counts(html: str) -> dict[str, int]:
 EXPECTED = {"registered": 11, "present": 7, "late": 1, "absent": 2, "unrecorded": 2}
 
 
-def test_board_attendance_list_and_report_count_attendance_alike(client, room) -> None:  # type: ignore[no-untyped-def]
+def test_board_attendance_list_and_report_count_attendance_alike(client, room) -> None:
     s = room["session_id"]
     board_page = client.get(f"/pengawas/sesi/{s}").text
     attendance_page = client.get(f"/pengawas/sesi/{s}/daftar-hadir").text
@@ -123,13 +124,13 @@ def test_board_attendance_list_and_report_count_attendance_alike(client, room) -
     assert absentees.count("<li>") == 2 and unrecorded.count("<li>") == 2
 
 
-def test_every_status_is_in_the_room_totals(room) -> None:  # type: ignore[no-untyped-def]
+def test_every_status_is_in_the_room_totals(room) -> None:
     engine = make_engine(str(room["url"]))
     with Session(engine) as db:
-        board = build_board(db, board_module.uuid.UUID(str(room["session_id"])))
+        board = build_board(db, uuid.UUID(str(room["session_id"])))
     engine.dispose()
     by_id = {str(r.participant_id): r for r in board.rows}
-    statuses = [by_id[i].status for i in room["ids"]]  # type: ignore[attr-defined]
+    statuses = [by_id[i].status for i in room["ids"]]
     assert statuses == [expected for _, _, expected in ROOM]
     expected_totals = {k: 0 for k in board_module.STATUS_LABELS}
     for _, _, status in ROOM:
@@ -139,18 +140,19 @@ def test_every_status_is_in_the_room_totals(room) -> None:  # type: ignore[no-un
     assert board.attendance.absent_signed_in == 1
 
 
-def test_the_board_stays_quiet_where_nothing_needs_doing(room) -> None:  # type: ignore[no-untyped-def]
+def test_the_board_stays_quiet_where_nothing_needs_doing(room) -> None:
     engine = make_engine(str(room["url"]))
     with Session(engine) as db:
-        board = build_board(db, board_module.uuid.UUID(str(room["session_id"])))
+        board = build_board(db, uuid.UUID(str(room["session_id"])))
     engine.dispose()
-    rows = [{str(r.participant_id): r for r in board.rows}[i] for i in room["ids"]]  # type: ignore[attr-defined]
+    rows = [{str(r.participant_id): r for r in board.rows}[i] for i in room["ids"]]
     alerted = {n: r.alerts for n, r in enumerate(rows) if r.alerts}
     # only the seat recorded absent that is nonetheless sitting the test asks for action
     assert alerted == {10: [board_module.ALERT_ABSENT_SIGNED_IN]}
     # finished seats no longer count "since last contact"; live ones do
     assert rows[8].seen_age_seconds is None and rows[9].seen_age_seconds is None
-    assert rows[4].seen_age_seconds is not None and rows[7].seen_age_seconds >= 120  # type: ignore[operator]
+    live_age = rows[7].seen_age_seconds
+    assert rows[4].seen_age_seconds is not None and live_age is not None and live_age >= 120
 
 
 def _audit(url: str, action: str) -> list[AuditEntry]:
@@ -161,13 +163,13 @@ def _audit(url: str, action: str) -> list[AuditEntry]:
     return entries
 
 
-def _flash(response) -> str:  # type: ignore[no-untyped-def]
+def _flash(response) -> str:
     return unquote(response.cookies.get("proasn_flash", ""))
 
 
-def test_bulk_end_with_one_reason_names_the_seats_it_refused(client, room) -> None:  # type: ignore[no-untyped-def]
+def test_bulk_end_with_one_reason_names_the_seats_it_refused(client, room) -> None:
     s, ids = room["session_id"], room["ids"]
-    picked = [ids[4], ids[5], ids[0]]  # two working, one never logged in  # type: ignore[index]
+    picked = [ids[4], ids[5], ids[0]]  # two working, one never logged in
     form = {
         "csrf_token": CSRF,
         "action": "end",
@@ -189,12 +191,12 @@ def test_bulk_end_with_one_reason_names_the_seats_it_refused(client, room) -> No
             str(a.participant_id): (a.status, a.submitted_by) for a in db.scalars(select(Attempt))
         }
     engine.dispose()
-    assert statuses[ids[4]] == statuses[ids[5]] == ("submitted", "proctor")  # type: ignore[index]
+    assert statuses[ids[4]] == statuses[ids[5]] == ("submitted", "proctor")
 
 
-def test_bulk_reset_and_admit_audit_each_seat(client, room) -> None:  # type: ignore[no-untyped-def]
+def test_bulk_reset_and_admit_audit_each_seat(client, room) -> None:
     s, ids = room["session_id"], room["ids"]
-    form = {"csrf_token": CSRF, "reason": "pindah ruang", "participant_id": [ids[2], ids[3]]}  # type: ignore[index]
+    form = {"csrf_token": CSRF, "reason": "pindah ruang", "participant_id": [ids[2], ids[3]]}
     admitted = client.post(f"/pengawas/sesi/{s}/massal", data={**form, "action": "admit"})
     assert "Diizinkan: 1 peserta" in _flash(admitted) and "tidak berubah: 1" in _flash(admitted)
     assert [e.reason for e in _audit(str(room["url"]), "seat.admit")][-1] == "pindah ruang"
@@ -212,15 +214,15 @@ def test_bulk_reset_and_admit_audit_each_seat(client, room) -> None:  # type: ig
         ({"action": "admit", "reason": "x", "participant_id": []}, "pilih dulu peserta"),
     ],
 )
-def test_bulk_refusals_change_nothing(client, room, form, why) -> None:  # type: ignore[no-untyped-def]
+def test_bulk_refusals_change_nothing(client, room, form, why) -> None:
     s, ids = room["session_id"], room["ids"]
-    data = {"csrf_token": CSRF, "participant_id": [ids[4]], **form}  # type: ignore[index]
+    data = {"csrf_token": CSRF, "participant_id": [ids[4]], **form}
     response = client.post(f"/pengawas/sesi/{s}/massal", data=data)
     assert _flash(response).startswith("!") and why in _flash(response)
     assert [e.reason for e in _audit(str(room["url"]), "attempt.end")] == ["sakit"]  # set-up's
 
 
-def test_bulk_refuses_a_seat_of_another_room(client, room) -> None:  # type: ignore[no-untyped-def]
+def test_bulk_refuses_a_seat_of_another_room(client, room) -> None:
     import uuid
 
     s = room["session_id"]
@@ -234,13 +236,13 @@ def test_bulk_refuses_a_seat_of_another_room(client, room) -> None:  # type: ign
     assert "peserta tidak terdaftar di sesi ini" in _flash(response)
 
 
-def test_bulk_needs_a_csrf_token(client, room) -> None:  # type: ignore[no-untyped-def]
+def test_bulk_needs_a_csrf_token(client, room) -> None:
     s, ids = room["session_id"], room["ids"]
-    data = {"action": "end", "reason": "x", "confirm": "true", "participant_id": [ids[4]]}  # type: ignore[index]
+    data = {"action": "end", "reason": "x", "confirm": "true", "participant_id": [ids[4]]}
     assert client.post(f"/pengawas/sesi/{s}/massal", data=data).status_code == 403
 
 
-def test_the_board_says_its_refusals_in_english_on_an_english_page(client, room) -> None:  # type: ignore[no-untyped-def]
+def test_the_board_says_its_refusals_in_english_on_an_english_page(client, room) -> None:
     s, ids = room["session_id"], room["ids"]
     client.cookies.set("lang", "en")
     refused = client.post(f"/pengawas/sesi/{s}/tutup", data={"csrf_token": CSRF})
@@ -249,7 +251,7 @@ def test_the_board_says_its_refusals_in_english_on_an_english_page(client, room)
         "csrf_token": CSRF,
         "action": "end",
         "reason": "power cut",
-        "participant_id": [ids[4], ids[5], ids[0]],  # type: ignore[index]
+        "participant_id": [ids[4], ids[5], ids[0]],
         "confirm": "true",
     }
     message = _flash(client.post(f"/pengawas/sesi/{s}/massal", data=form))
@@ -257,7 +259,7 @@ def test_the_board_says_its_refusals_in_english_on_an_english_page(client, room)
     assert "The taker has not started the test" in message and "peserta" not in message
 
 
-def test_closing_a_session_asks_for_confirmation(client, room) -> None:  # type: ignore[no-untyped-def]
+def test_closing_a_session_asks_for_confirmation(client, room) -> None:
     """A closed session cannot be opened again (issue 22: irreversible actions ask first)."""
     s = room["session_id"]
     refused = client.post(f"/pengawas/sesi/{s}/tutup", data={"csrf_token": CSRF})
@@ -265,12 +267,12 @@ def test_closing_a_session_asks_for_confirmation(client, room) -> None:  # type:
     assert _audit(str(room["url"]), "session.close") == []
 
 
-def test_a_finished_seat_offers_only_the_check_in(client, room) -> None:  # type: ignore[no-untyped-def]
+def test_a_finished_seat_offers_only_the_check_in(client, room) -> None:
     s, ids = room["session_id"], room["ids"]
-    finished = client.get(f"/pengawas/sesi/{s}/peserta/{ids[8]}").text  # type: ignore[index]
+    finished = client.get(f"/pengawas/sesi/{s}/peserta/{ids[8]}").text
     for form in ("/jeda", "/tambah-waktu", "/akhiri", "/reset-login", "/izinkan"):
-        assert f'{ids[8]}{form}"' not in finished  # type: ignore[index]
-    assert f'{ids[8]}/hadir"' in finished  # type: ignore[index]
-    working = client.get(f"/pengawas/sesi/{s}/peserta/{ids[4]}").text  # type: ignore[index]
-    assert f'{ids[4]}/jeda"' in working and f'{ids[4]}/akhiri"' in working  # type: ignore[index]
-    assert f'{ids[4]}/lanjut"' not in working  # type: ignore[index]  # not paused
+        assert f'{ids[8]}{form}"' not in finished
+    assert f'{ids[8]}/hadir"' in finished
+    working = client.get(f"/pengawas/sesi/{s}/peserta/{ids[4]}").text
+    assert f'{ids[4]}/jeda"' in working and f'{ids[4]}/akhiri"' in working
+    assert f'{ids[4]}/lanjut"' not in working  # not paused

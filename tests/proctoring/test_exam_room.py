@@ -27,7 +27,7 @@ CSRF = "csrf-uji-token"
 KEY = "ab" * 32
 
 
-def signed_scope(path: str) -> dict:  # type: ignore[type-arg]
+def signed_scope(path: str) -> dict:
     """A taker request as Safe Exam Browser with KEY sends it (to the test client's host)."""
     url = f"http://testserver{path}"
     hashed = hashlib.sha256((url + KEY).encode()).hexdigest().encode()
@@ -41,30 +41,30 @@ def signed_scope(path: str) -> dict:  # type: ignore[type-arg]
     }
 
 
-def make_world(database: str, tmp_path: Path, **settings) -> World:  # type: ignore[no-untyped-def]
+def make_world(database: str, tmp_path: Path, **settings) -> World:
     engine = make_engine(database)
     # the world's takers log in as Safe Exam Browser would, where the event requires it
     presented = seb.taker_request.set(signed_scope("/api/v1/taker/login"))
     with transaction(make_sessionmaker(engine)) as db:
         built = build_world(db, tmp_path, **settings)
-        built.session_id = str(built.exam.session.id)  # type: ignore[attr-defined]
+        built.session_id = str(built.exam.session.id)
         # started, so the pages have an attempt to report on
         for token in built.taker_tokens.values():
             delivery_service.start(db, delivery_service.authenticate(db, token))
     seb.taker_request.reset(presented)
     engine.dispose()
-    built.sessionmaker = make_sessionmaker(make_engine(database))  # type: ignore[attr-defined]
+    built.sessionmaker = make_sessionmaker(make_engine(database))
     return built
 
 
 @pytest.fixture
-def app(use_database: str):  # type: ignore[no-untyped-def]
+def app(use_database: str):
     application = create_app()
     with TestClient(application):
         yield application
 
 
-def staff(app, world: World, persona: str = "proctor") -> TestClient:  # type: ignore[no-untyped-def]
+def staff(app, world: World, persona: str = "proctor") -> TestClient:
     client = TestClient(app, follow_redirects=False)
     client.cookies.set("proasn_csrf", CSRF)
     client.cookies.set("proasn_staff", world.staff_tokens[persona])
@@ -72,7 +72,7 @@ def staff(app, world: World, persona: str = "proctor") -> TestClient:  # type: i
 
 
 def pin_hash(world: World, participant_id: str) -> str | None:
-    with world.sessionmaker() as db:  # type: ignore[attr-defined]
+    with world.sessionmaker() as db:
         return db.get(Participant, uuid.UUID(participant_id)).login_pin_hash
 
 
@@ -81,12 +81,12 @@ def pin_hash(world: World, participant_id: str) -> str | None:
 
 def test_cards_print_new_pins_and_the_old_ones_stop_working(
     app, use_database: str, tmp_path: Path
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     world = make_world(use_database, tmp_path, login_pin=True)
     seat = world.participant_ids[0]
     first = world.exam.pins[world.exam.nips[0]]
     page = staff(app, world).post(
-        f"/pengawas/sesi/{world.session_id}/kartu",  # type: ignore[attr-defined]
+        f"/pengawas/sesi/{world.session_id}/kartu",
         data={"csrf_token": CSRF},
     )
     pins = re.findall(r'<dd class="code pin">(\d{6})</dd>', page.text)
@@ -98,10 +98,10 @@ def test_cards_print_new_pins_and_the_old_ones_stop_working(
 
 def test_a_proctor_reissues_one_seats_pin_with_a_reason(
     app, use_database: str, tmp_path: Path
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     world = make_world(use_database, tmp_path, login_pin=True)
     client = staff(app, world)
-    seat = f"/pengawas/sesi/{world.session_id}/peserta/{world.participant_ids[0]}"  # type: ignore[attr-defined]
+    seat = f"/pengawas/sesi/{world.session_id}/peserta/{world.participant_ids[0]}"
     assert "Terbitkan PIN baru" in client.get(seat).text
     no_reason = client.post(f"{seat}/pin", data={"csrf_token": CSRF, "reason": " "})
     assert no_reason.status_code == 303
@@ -112,7 +112,7 @@ def test_a_proctor_reissues_one_seats_pin_with_a_reason(
     assert page.status_code == 200 and new, page.text
     stored = pin_hash(world, world.participant_ids[0])
     assert verify_pin(stored, new.group(1)) and not verify_pin(stored, old)
-    with world.sessionmaker() as db:  # type: ignore[attr-defined]
+    with world.sessionmaker() as db:
         audit = db.scalars(select(AuditEntry).where(AuditEntry.action == "seat.pin_reissued"))
         rows = list(audit)
     assert [(r.reason, r.actor_username) for r in rows] == [("kartu hilang", "proctor")]
@@ -124,28 +124,28 @@ def test_a_proctor_reissues_one_seats_pin_with_a_reason(
     assert other.status_code == 403
 
 
-def test_an_event_without_pins_refuses_a_reissue(app, use_database: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_an_event_without_pins_refuses_a_reissue(app, use_database: str, tmp_path: Path) -> None:
     world = make_world(use_database, tmp_path)
     client = staff(app, world)
-    seat = f"/pengawas/sesi/{world.session_id}/peserta/{world.participant_ids[0]}"  # type: ignore[attr-defined]
+    seat = f"/pengawas/sesi/{world.session_id}/peserta/{world.participant_ids[0]}"
     assert "Terbitkan PIN baru" not in client.get(seat).text
     refused = client.post(f"{seat}/pin", data={"csrf_token": CSRF, "reason": "x"})
     assert refused.status_code == 303
     assert "Acara ini tidak memakai PIN masuk" in client.get(refused.headers["location"]).text
-    page = client.post(f"/pengawas/sesi/{world.session_id}/kartu", data={"csrf_token": CSRF})  # type: ignore[attr-defined]
+    page = client.post(f"/pengawas/sesi/{world.session_id}/kartu", data={"csrf_token": CSRF})
     assert "PIN masuk" not in page.text
 
 
 # --- leaving the exam window ----------------------------------------------------------------
 
 
-def taker_client(app, world: World, key: str = "taker") -> TestClient:  # type: ignore[no-untyped-def]
+def taker_client(app, world: World, key: str = "taker") -> TestClient:
     client = TestClient(app)
     client.cookies.set("proasn_taker", world.taker_tokens[key])
     return client
 
 
-def report(client: TestClient, count: int, seconds: int, headers=None) -> None:  # type: ignore[no-untyped-def]
+def report(client: TestClient, count: int, seconds: int, headers=None) -> None:
     body = {"position": 1, "left_window": {"count": count, "seconds": seconds}}
     answered = client.post("/api/v1/taker/heartbeat", json=body, headers=headers or {})
     assert answered.status_code == 200, answered.text
@@ -153,10 +153,10 @@ def report(client: TestClient, count: int, seconds: int, headers=None) -> None: 
 
 def test_the_board_and_the_seat_show_how_often_a_page_left_the_window(
     app, use_database: str, tmp_path: Path
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     world = make_world(use_database, tmp_path)
     proctor = staff(app, world)
-    board = f"/pengawas/sesi/{world.session_id}"  # type: ignore[attr-defined]
+    board = f"/pengawas/sesi/{world.session_id}"
     full = proctor.get(board).text
     assert "keluar jendela" not in full
     cursor = re.search(r'id="board-cursor" data-since="([^"]+)"', full)
@@ -178,13 +178,13 @@ def test_the_board_and_the_seat_show_how_often_a_page_left_the_window(
 
 def test_under_safe_exam_browser_the_board_shows_no_leaves(
     app, use_database: str, tmp_path: Path
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     world = make_world(use_database, tmp_path, safe_exam_browser={"config_keys": [KEY]})
     url = "http://testserver/api/v1/taker/heartbeat"
     signed = {"X-SafeExamBrowser-ConfigKeyHash": hashlib.sha256((url + KEY).encode()).hexdigest()}
     report(taker_client(app, world), 4, 9, signed)
-    with world.sessionmaker() as db:  # type: ignore[attr-defined]
+    with world.sessionmaker() as db:
         counts = db.scalars(select(Attempt.left_window_count)).all()
     assert sorted(counts) == [0, 4]  # stored as the page said …
-    page = staff(app, world).get(f"/pengawas/sesi/{world.session_id}").text  # type: ignore[attr-defined]
+    page = staff(app, world).get(f"/pengawas/sesi/{world.session_id}").text
     assert "keluar jendela" not in page  # … but SEB keeps the window locked: not shown

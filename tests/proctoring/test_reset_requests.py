@@ -32,7 +32,7 @@ CSRF = "csrf-uji-token"
 
 
 @pytest.fixture
-def frozen():  # type: ignore[no-untyped-def]
+def frozen():
     with use_clock(FrozenClock(START)) as c:
         yield c
 
@@ -69,7 +69,7 @@ def test_a_request_shows_on_the_seat_and_approval_lets_the_taker_back_in(
 
     outcome = reset_requests.approve(db_session, ALICE, exam.session, request.id)
     assert outcome.changed and outcome.message == "permintaan disetujui: peserta dapat masuk lagi"
-    assert reset_requests.status_of(db_session, waiter).status == "approved"  # type: ignore[union-attr]
+    assert reset_requests.status_of(db_session, waiter).status == "approved"
     again, cookie = delivery.login(db_session, exam.nips[0], exam.token, None)
     assert cookie and delivery.start(db_session, again).participant_id == taker.participant.id
     row = row_of(db_session, exam, taker)
@@ -93,7 +93,7 @@ def test_a_second_request_while_one_is_pending_makes_no_second_one(
     other, other_waiter = reset_requests.ask(db_session, exam.nips[0], exam.token, None)
     assert other.id == first.id and other_waiter  # another browser takes over the wait
     assert reset_requests.status_of(db_session, waiter) is None
-    assert reset_requests.status_of(db_session, other_waiter).id == first.id  # type: ignore[union-attr]
+    assert reset_requests.status_of(db_session, other_waiter).id == first.id
     assert len(db_session.scalars(select(LoginResetRequest)).all()) == 1
 
 
@@ -103,7 +103,7 @@ def test_a_rejected_request_leaves_the_login_where_it_is(
     taker = held(db_session, exam)
     request, waiter = reset_requests.ask(db_session, exam.nips[0], exam.token, None)
     assert reset_requests.reject(db_session, ALICE, exam.session, request.id).changed
-    assert reset_requests.status_of(db_session, waiter).status == "rejected"  # type: ignore[union-attr]
+    assert reset_requests.status_of(db_session, waiter).status == "rejected"
     with pytest.raises(errors.LoginInUse):
         delivery.login(db_session, exam.nips[0], exam.token, None)
     assert board_module.ALERT_RESET_REQUEST not in row_of(db_session, exam, taker).alerts
@@ -125,7 +125,7 @@ def test_a_request_lapses_and_a_new_one_may_follow(
     assert not late.changed and "kedaluwarsa" in late.message
     with pytest.raises(errors.LoginInUse):  # the lapsed request freed nothing
         delivery.login(db_session, exam.nips[0], exam.token, None)
-    assert reset_requests.status_of(db_session, waiter).status == "expired"  # type: ignore[union-attr]
+    assert reset_requests.status_of(db_session, waiter).status == "expired"
     fresh, _ = reset_requests.ask(db_session, exam.nips[0], exam.token, None)
     assert fresh.id != request.id and fresh.status == "pending"
 
@@ -166,7 +166,7 @@ def test_a_reset_by_hand_answers_a_pending_request(db_session: Session, exam: Op
     taker = held(db_session, exam)
     request, waiter = reset_requests.ask(db_session, exam.nips[0], exam.token, None)
     service.reset_login(db_session, ALICE, exam.session, taker.participant, "PC mati")
-    assert reset_requests.status_of(db_session, waiter).status == "approved"  # type: ignore[union-attr]
+    assert reset_requests.status_of(db_session, waiter).status == "approved"
     assert request.decided_by == "pengawas-a"
 
 
@@ -179,19 +179,18 @@ def world(use_database: str, tmp_path: Path) -> World:
     with transaction(make_sessionmaker(engine)) as db:
         built = build_world(db, tmp_path)
         delivery.start(db, delivery.authenticate(db, built.taker_tokens["taker"]))
-        built.session_id = str(built.exam.session.id)  # type: ignore[attr-defined]
     engine.dispose()
     return built
 
 
 @pytest.fixture
-def app(use_database: str):  # type: ignore[no-untyped-def]
+def app(use_database: str):
     application = create_app()
     with TestClient(application):
         yield application
 
 
-def browser(app, world: World, persona: str | None = None) -> TestClient:  # type: ignore[no-untyped-def]
+def browser(app, world: World, persona: str | None = None) -> TestClient:
     client = TestClient(app, follow_redirects=False)
     client.cookies.set("proasn_csrf", CSRF)
     if persona:
@@ -199,7 +198,7 @@ def browser(app, world: World, persona: str | None = None) -> TestClient:  # typ
     return client
 
 
-def ask_from_pc_b(app, world: World) -> TestClient:  # type: ignore[no-untyped-def]
+def ask_from_pc_b(app, world: World) -> TestClient:
     """PC B (no cookie) is refused, and asks for a reset from the refusal page."""
     pc_b = browser(app, world)
     nip, token = world.exam.nips[0], world.exam.token
@@ -213,14 +212,14 @@ def ask_from_pc_b(app, world: World) -> TestClient:  # type: ignore[no-untyped-d
     return pc_b
 
 
-def test_the_refusal_page_asks_and_waits_and_the_proctor_approves(app, world: World) -> None:  # type: ignore[no-untyped-def]
+def test_the_refusal_page_asks_and_waits_and_the_proctor_approves(app, world: World) -> None:
     pc_b = ask_from_pc_b(app, world)
     waiting = pc_b.get("/ujian/minta-reset")
     assert waiting.status_code == 200 and 'id="reset-wait"' in waiting.text
     assert pc_b.get("/ujian/minta-reset/status").json() == {"status": "pending"}
 
     proctor = browser(app, world, "proctor")
-    s = world.session_id  # type: ignore[attr-defined]
+    s = world.session_id
     board = proctor.get(f"/pengawas/sesi/{s}").text
     assert "minta reset login" in board and "permintaan reset login: 1" in board
     approve = re.search(r'action="(/pengawas/sesi/[^"]+/setujui)"', board)
@@ -245,10 +244,10 @@ def test_the_refusal_page_asks_and_waits_and_the_proctor_approves(app, world: Wo
     assert pc_b.get("/ujian/lanjut").headers["location"] == "/ujian/soal/1"
 
 
-def test_a_declined_request_says_so_on_the_waiting_page(app, world: World) -> None:  # type: ignore[no-untyped-def]
+def test_a_declined_request_says_so_on_the_waiting_page(app, world: World) -> None:
     pc_b = ask_from_pc_b(app, world)
     proctor = browser(app, world, "proctor")
-    board = proctor.get(f"/pengawas/sesi/{world.session_id}").text  # type: ignore[attr-defined]
+    board = proctor.get(f"/pengawas/sesi/{world.session_id}").text
     decline = re.search(r'action="(/pengawas/sesi/[^"]+/tolak)"', board)
     assert decline
     assert proctor.post(decline.group(1), data={"csrf_token": CSRF}).status_code == 303
@@ -256,7 +255,7 @@ def test_a_declined_request_says_so_on_the_waiting_page(app, world: World) -> No
     assert "Pengawas tidak membebaskan login Anda" in answered.text
 
 
-def test_a_request_with_a_wrong_token_is_refused_like_a_login(app, world: World) -> None:  # type: ignore[no-untyped-def]
+def test_a_request_with_a_wrong_token_is_refused_like_a_login(app, world: World) -> None:
     pc_b = browser(app, world)
     nip = world.exam.nips[0]
     wrong = pc_b.post(

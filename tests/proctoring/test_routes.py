@@ -18,20 +18,18 @@ def world(use_database: str, tmp_path: Path) -> World:
     engine = make_engine(use_database)
     with transaction(make_sessionmaker(engine)) as db:
         built = build_world(db, tmp_path)
-        built.session_id = str(built.exam.session.id)  # type: ignore[attr-defined]
-        built.other_session_id = str(built.other_session.id)  # type: ignore[attr-defined]
     engine.dispose()
     return built
 
 
 @pytest.fixture
-def app(use_database: str):  # type: ignore[no-untyped-def]
+def app(use_database: str):
     application = create_app()
     with TestClient(application):  # runs the lifespan: engine and sessions
         yield application
 
 
-def client_for(app, world: World, persona: str) -> TestClient:  # type: ignore[no-untyped-def]
+def client_for(app, world: World, persona: str) -> TestClient:
     client = TestClient(app, follow_redirects=False)
     client.cookies.set("proasn_csrf", CSRF)
     if persona in world.staff_tokens:
@@ -41,8 +39,8 @@ def client_for(app, world: World, persona: str) -> TestClient:  # type: ignore[n
     return client
 
 
-def proctor_routes(world: World) -> list[tuple[str, str, dict]]:  # type: ignore[type-arg]
-    s, p = world.session_id, world.participant_ids[0]  # type: ignore[attr-defined]
+def proctor_routes(world: World) -> list[tuple[str, str, dict]]:
+    s, p = world.session_id, world.participant_ids[0]
     seat = f"/pengawas/sesi/{s}/peserta/{p}"
     reason = {"reason": "uji"}
     return [
@@ -85,7 +83,7 @@ EVERYONE = (*PERSONAS, "taker", "other_taker", "outsider")
 def test_proctor_routes_are_for_admins_and_the_rooms_proctors_only(
     app,
     world: World,
-    persona: str,  # type: ignore[no-untyped-def]
+    persona: str,
 ) -> None:
     client = client_for(app, world, persona)
     for method, path, form in proctor_routes(world):
@@ -106,9 +104,9 @@ def test_proctor_routes_are_for_admins_and_the_rooms_proctors_only(
             assert response.status_code == 401, (persona, path)
 
 
-def test_the_other_rooms_proctor_manages_their_own_room(app, world: World) -> None:  # type: ignore[no-untyped-def]
+def test_the_other_rooms_proctor_manages_their_own_room(app, world: World) -> None:
     client = client_for(app, world, "other_proctor")
-    assert client.get(f"/pengawas/sesi/{world.other_session_id}").status_code == 200  # type: ignore[attr-defined]
+    assert client.get(f"/pengawas/sesi/{world.other_session_id}").status_code == 200
 
 
 @pytest.mark.parametrize(
@@ -120,12 +118,12 @@ def test_the_other_rooms_proctor_manages_their_own_room(app, world: World) -> No
         *((p, "/instansi", p in ("viewer", "other_viewer")) for p in PERSONAS),
     ],
 )
-def test_staff_pages_by_role(app, world: World, persona: str, path: str, allowed: bool) -> None:  # type: ignore[no-untyped-def]
+def test_staff_pages_by_role(app, world: World, persona: str, path: str, allowed: bool) -> None:
     response = client_for(app, world, persona).get(path)
     assert response.status_code == (200 if allowed else 403), (persona, path)
 
 
-def test_agency_viewer_sees_only_own_agency_and_no_scores(app, world: World) -> None:  # type: ignore[no-untyped-def]
+def test_agency_viewer_sees_only_own_agency_and_no_scores(app, world: World) -> None:
     page = client_for(app, world, "viewer").get("/instansi").text
     assert "Peserta 1" in page and "Peserta 4" not in page
     assert "Skor" not in page and "skor" not in page
@@ -133,18 +131,18 @@ def test_agency_viewer_sees_only_own_agency_and_no_scores(app, world: World) -> 
     assert "Peserta 4" in other and "Peserta 1" not in other
 
 
-def test_post_without_csrf_token_is_refused(app, world: World) -> None:  # type: ignore[no-untyped-def]
+def test_post_without_csrf_token_is_refused(app, world: World) -> None:
     client = client_for(app, world, "admin")
-    s = world.session_id  # type: ignore[attr-defined]
+    s = world.session_id
     response = client.post(f"/pengawas/sesi/{s}/jeda", data={"reason": "x"})
     assert response.status_code == 403 and response.json()["code"] == "csrf_rejected"
     response = client.post(f"/pengawas/sesi/{s}/jeda", data={"reason": "x", "csrf_token": "lain"})
     assert response.status_code == 403
 
 
-def test_refused_action_comes_back_with_the_reason(app, world: World) -> None:  # type: ignore[no-untyped-def]
+def test_refused_action_comes_back_with_the_reason(app, world: World) -> None:
     client = client_for(app, world, "proctor")
-    seat = f"/pengawas/sesi/{world.session_id}/peserta/{world.participant_ids[0]}"  # type: ignore[attr-defined]
+    seat = f"/pengawas/sesi/{world.session_id}/peserta/{world.participant_ids[0]}"
     response = client.post(f"{seat}/jeda", data={"csrf_token": CSRF, "reason": "x"})
     assert response.status_code == 303 and response.headers["location"] == seat
     page = client.get(response.headers["location"])
@@ -155,7 +153,7 @@ def test_refused_action_comes_back_with_the_reason(app, world: World) -> None:  
     assert forged.status_code == 200 and "0812" not in forged.text
 
 
-def test_board_poll_returns_only_changed_rows(app, world: World) -> None:  # type: ignore[no-untyped-def]
+def test_board_poll_returns_only_changed_rows(app, world: World) -> None:
     from datetime import UTC, datetime, timedelta
 
     from app.kit.clock import FrozenClock, use_clock
@@ -164,15 +162,15 @@ def test_board_poll_returns_only_changed_rows(app, world: World) -> None:  # typ
         _poll_only_changed(app, world)
 
 
-def _poll_only_changed(app, world: World) -> None:  # type: ignore[no-untyped-def]
+def _poll_only_changed(app, world: World) -> None:
     client = client_for(app, world, "proctor")
-    s = world.session_id  # type: ignore[attr-defined]
+    s = world.session_id
     full = client.get(f"/pengawas/sesi/{s}").text
     cursor = re.search(r'id="board-cursor" data-since="([^"]+)"', full)
     assert cursor and full.count('class="seat ') == 3
     quiet = client.get(f"/pengawas/sesi/{s}/papan", params={"since": cursor.group(1)}).text
     assert quiet.count('class="seat ') == 0 and "board-totals" in quiet
-    seat = f"/pengawas/sesi/{s}/peserta/{world.participant_ids[0]}"  # type: ignore[attr-defined]
+    seat = f"/pengawas/sesi/{s}/peserta/{world.participant_ids[0]}"
     client.post(
         f"{seat}/hadir",
         data={"csrf_token": CSRF, "attendance": "present", "pc_number": "PC-9", "version": "1"},
@@ -181,9 +179,9 @@ def _poll_only_changed(app, world: World) -> None:  # type: ignore[no-untyped-de
     assert changed.count('class="seat ') == 1 and "PC-9" in changed
 
 
-def test_report_lists_actions_with_reasons_and_exports_csv(app, world: World) -> None:  # type: ignore[no-untyped-def]
+def test_report_lists_actions_with_reasons_and_exports_csv(app, world: World) -> None:
     client = client_for(app, world, "admin")
-    s = world.session_id  # type: ignore[attr-defined]
+    s = world.session_id
     client.post(
         f"/pengawas/sesi/{s}/kejadian",
         data={"csrf_token": CSRF, "kind": "environment:power", "note": "listrik padam"},
@@ -200,20 +198,20 @@ def test_report_lists_actions_with_reasons_and_exports_csv(app, world: World) ->
     assert csv_text.startswith("bagian,waktu,peserta") and "listrik padam" in csv_text
 
 
-def test_cards_print_new_access_codes(app, world: World) -> None:  # type: ignore[no-untyped-def]
+def test_cards_print_new_access_codes(app, world: World) -> None:
     client = client_for(app, world, "proctor")
-    page = client.post(f"/pengawas/sesi/{world.session_id}/kartu", data={"csrf_token": CSRF})  # type: ignore[attr-defined]
+    page = client.post(f"/pengawas/sesi/{world.session_id}/kartu", data={"csrf_token": CSRF})
     codes = re.findall(r'<dd class="code">([A-Z0-9]+)</dd>', page.text)
     assert page.status_code == 200 and len(codes) == 3 and len(set(codes)) == 3
 
 
-def test_the_report_csv_guards_cells_a_spreadsheet_would_run(app, world: World) -> None:  # type: ignore[no-untyped-def]
+def test_the_report_csv_guards_cells_a_spreadsheet_would_run(app, world: World) -> None:
     """Before: berita-acara.csv wrote incident notes like =HYPERLINK(...) as they came."""
     import csv
     import io
 
     client = client_for(app, world, "admin")
-    s = world.session_id  # type: ignore[attr-defined]
+    s = world.session_id
     notes = ['=HYPERLINK("http://evil";"klik")', "=1+2", "@SUM(A1:A9)", "+62 811", "-1"]
     for note in notes:
         client.post(
@@ -228,7 +226,7 @@ def test_the_report_csv_guards_cells_a_spreadsheet_would_run(app, world: World) 
 
 def test_the_board_and_attendance_list_show_a_seats_accommodations(
     app, world: World, use_database: str
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     from sqlalchemy import update
 
     from app.exams.models import Participant
@@ -242,14 +240,14 @@ def test_the_board_and_attendance_list_show_a_seats_accommodations(
         )
     engine.dispose()
     client = client_for(app, world, "proctor")
-    s = world.session_id  # type: ignore[attr-defined]
+    s = world.session_id
     board = client.get(f"/pengawas/sesi/{s}").text
     rows = re.findall(r'<tr id="seat-.*?</tr>', board, re.S)
     marked = [r for r in rows if world.exam.nips[0] in r]
     assert len(rows) == 3 and len(marked) == 1
     assert "+25 % waktu" in marked[0] and "cetak besar" in marked[0]
     assert all("waktu</span>" not in r and "cetak besar" not in r for r in rows if r not in marked)
-    seat = client.get(f"/pengawas/sesi/{s}/peserta/{world.participant_ids[0]}").text  # type: ignore[attr-defined]
+    seat = client.get(f"/pengawas/sesi/{s}/peserta/{world.participant_ids[0]}").text
     assert "+25 % waktu" in seat and "cetak besar" in seat
     attendance = client.get(f"/pengawas/sesi/{s}/daftar-hadir").text
     assert attendance.count("+25 % waktu") == 1 and attendance.count("cetak besar") == 1

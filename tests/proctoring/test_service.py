@@ -26,7 +26,7 @@ BUDI = Actor(None, "pengawas-b", "proctor")
 
 
 @pytest.fixture
-def frozen():  # type: ignore[no-untyped-def]
+def frozen():
     with use_clock(FrozenClock(START)) as c:
         yield c
 
@@ -36,17 +36,17 @@ def exam(db_session: Session, tmp_path: Path, frozen: FrozenClock) -> OpenExam:
     return open_exam(db_session, tmp_path, people=3, section_limits=(20, None))
 
 
-def taker_started(db: Session, exam: OpenExam, n: int = 0):  # type: ignore[no-untyped-def]
+def taker_started(db: Session, exam: OpenExam, n: int = 0):
     taker, _ = delivery.login(db, exam.nips[n], exam.token, None)
     return taker, delivery.start(db, taker)
 
 
-def remaining(db: Session, taker, attempt) -> tuple[int | None, int | None]:  # type: ignore[no-untyped-def]
+def remaining(db: Session, taker, attempt) -> tuple[int | None, int | None]:
     view = state_view(db, taker, attempt)
     return view.remaining_seconds, view.section_remaining_seconds
 
 
-def first_option(db: Session, taker) -> str:  # type: ignore[no-untyped-def]
+def first_option(db: Session, taker) -> str:
     _, ref, _ = delivery.open_item(db, taker, 1)
     return ref.option_order[0]
 
@@ -258,7 +258,7 @@ def test_token_rotation_keeps_the_old_token_for_a_short_overlap(
     delivery.login(db_session, exam.nips[1], new, None)
 
 
-def _beating(db: Session, exam: OpenExam, n: int = 0):  # type: ignore[no-untyped-def]
+def _beating(db: Session, exam: OpenExam, n: int = 0):
     """A started taker's heartbeat, as the page sends it (hot path when ordinary)."""
     from app.delivery import calls
 
@@ -288,7 +288,7 @@ def test_a_message_lasts_five_minutes_unless_the_proctor_says_otherwise(
     _, beat = _beating(db_session, exam)
     service.broadcast(db_session, ALICE, exam.session, "Harap tenang")
     db_session.flush()
-    assert beat().broadcast.expires_in == 300  # type: ignore[union-attr]
+    assert beat().broadcast.expires_in == 300
     for minutes in (0, 121):
         with pytest.raises(service.ActionRefused, match="1–120 menit"):
             service.broadcast(db_session, ALICE, exam.session, "x", minutes=minutes)
@@ -354,7 +354,7 @@ def test_audit_log_refuses_update_and_delete(db_session: Session, exam: OpenExam
             db_session.execute(text(statement))
 
 
-def count_queries(db: Session, action) -> int:  # type: ignore[no-untyped-def]
+def count_queries(db: Session, action) -> int:
     with recorded(db.connection()) as statements:
         action()
     return len(statements)
@@ -457,19 +457,19 @@ def test_two_boards_finding_a_rotation_due_make_one_new_token(
     frozen.advance(minutes=16)
     first, second = factory(), factory()
     try:
-        seen_by_first = first.get(ExamSession, session_id)
-        seen_by_second = second.get(ExamSession, session_id)
+        seen_by_first = first.get_one(ExamSession, session_id)
+        seen_by_second = second.get_one(ExamSession, session_id)
         second.commit()  # the second board's read ended (a request of its own)
-        token_one = service.current_token(first, seen_by_first)  # type: ignore[arg-type]
+        token_one = service.current_token(first, seen_by_first)
         first.commit()
-        token_two = service.current_token(second, seen_by_second)  # type: ignore[arg-type]
+        token_two = service.current_token(second, seen_by_second)
         second.commit()
     finally:
         first.close()
         second.close()
     with transaction(factory) as db:
         now = db.get(ExamSession, session_id)
-        assert token_one == token_two == now.room_token != shown  # type: ignore[union-attr]
-        assert now.previous_room_token == shown  # type: ignore[union-attr]
+        assert token_one == token_two == now.room_token != shown
+        assert now.previous_room_token == shown
         delivery.login(db, exam.nips[0], shown, None)  # the screen's token, within the overlap
     engine.dispose()

@@ -21,15 +21,12 @@ def world(use_database: str, tmp_path: Path) -> World:
     engine = make_engine(use_database)
     with transaction(make_sessionmaker(engine)) as db:
         built = build_world(db, tmp_path)
-        built.session_id = str(built.exam.session.id)  # type: ignore[attr-defined]
-        built.other_session_id = str(built.other_session.id)  # type: ignore[attr-defined]
-        built.other_token = built.other_session.room_token  # type: ignore[attr-defined]
     engine.dispose()
     return built
 
 
 @pytest.fixture
-def client(use_database: str):  # type: ignore[no-untyped-def]
+def client(use_database: str):
     with TestClient(create_app(), follow_redirects=False) as c:
         yield c
 
@@ -61,7 +58,7 @@ def rows(url: str) -> list[PcCheck]:
     return found
 
 
-def test_the_page_is_public_shows_every_rule_and_loads_its_script(client, world) -> None:  # type: ignore[no-untyped-def]
+def test_the_page_is_public_shows_every_rule_and_loads_its_script(client, world) -> None:
     page = client.get("/ujian/cek")
     assert page.status_code == 200 and "Periksa PC ini sebelum tes" in page.text
     assert "Layar minimal 1024 × 768 piksel" in page.text
@@ -77,7 +74,7 @@ def test_the_page_is_public_shows_every_rule_and_loads_its_script(client, world)
     assert seb.json()["seb"] is True
 
 
-def test_a_report_with_the_room_token_is_kept_and_a_recheck_replaces_it(  # type: ignore[no-untyped-def]
+def test_a_report_with_the_room_token_is_kept_and_a_recheck_replaces_it(
     client, world, use_database
 ) -> None:
     token = world.exam.token
@@ -102,7 +99,7 @@ def test_a_report_with_the_room_token_is_kept_and_a_recheck_replaces_it(  # type
     assert kept.pc_label == "PC-07" and not kept.passed and kept.results["seb"]["value"] == "yes"
 
 
-def test_a_wrong_token_is_refused_and_limited(client, world, use_database) -> None:  # type: ignore[no-untyped-def]
+def test_a_wrong_token_is_refused_and_limited(client, world, use_database) -> None:
     for _ in range(10):
         wrong = client.post("/ujian/cek/lapor", json=measured(room_token="ZZZZZZ", pc_label="PC-1"))
         assert wrong.status_code == 401 and wrong.json()["code"] == "unknown_room"
@@ -113,7 +110,7 @@ def test_a_wrong_token_is_refused_and_limited(client, world, use_database) -> No
     assert rows(use_database) == []
 
 
-def test_a_report_needs_a_label_and_json(client, world) -> None:  # type: ignore[no-untyped-def]
+def test_a_report_needs_a_label_and_json(client, world) -> None:
     no_label = client.post(
         "/ujian/cek/lapor", json=measured(room_token=world.exam.token, pc_label=" ")
     )
@@ -124,7 +121,7 @@ def test_a_report_needs_a_label_and_json(client, world) -> None:  # type: ignore
     assert form.status_code == 422  # a cross-site form cannot report
 
 
-def test_the_room_s_proctor_sees_the_pcs_and_others_do_not(client, world) -> None:  # type: ignore[no-untyped-def]
+def test_the_room_s_proctor_sees_the_pcs_and_others_do_not(client, world) -> None:
     client.post("/ujian/cek/lapor", json=measured(room_token=world.exam.token, pc_label="PC-07"))
     client.post(
         "/ujian/cek/lapor",
@@ -133,7 +130,7 @@ def test_the_room_s_proctor_sees_the_pcs_and_others_do_not(client, world) -> Non
     client.post("/ujian/cek/lapor", json=measured(room_token=world.other_token, pc_label="PC-99"))
     s = world.session_id
 
-    def page(persona: str):  # type: ignore[no-untyped-def]
+    def page(persona: str):
         client.cookies.set("proasn_staff", world.staff_tokens[persona])
         return client.get(f"/pengawas/sesi/{s}")
 
@@ -150,7 +147,7 @@ def test_the_room_s_proctor_sees_the_pcs_and_others_do_not(client, world) -> Non
     assert client.get(f"/pengawas/sesi/{s}").status_code == 303  # not logged in
 
 
-def test_a_room_holds_a_bounded_number_of_pcs(client, world, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_room_holds_a_bounded_number_of_pcs(client, world, monkeypatch) -> None:
     from app.readiness import service
 
     monkeypatch.setattr(service, "MAX_PCS_PER_ROOM", 2)

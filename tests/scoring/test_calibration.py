@@ -7,7 +7,7 @@ import pytest
 from app.scoring import calibration, simulation
 
 
-def simulate(model: str, seed: int = 3, persons: int = 2000, items: int = 50, missing=0.0):  # type: ignore[no-untyped-def]
+def simulate(model: str, seed: int = 3, persons: int = 2000, items: int = 50, missing=0.0):
     rng = np.random.default_rng(seed)
     a, b = rng.uniform(0.7, 2.0, items), rng.normal(0, 1, items)
     c = rng.uniform(0.1, 0.3, items) if model == "3pl" else np.zeros(items)
@@ -17,7 +17,7 @@ def simulate(model: str, seed: int = 3, persons: int = 2000, items: int = 50, mi
     return responses, a, b, c
 
 
-def rmse(x, y) -> float:  # type: ignore[no-untyped-def]
+def rmse(x, y) -> float:
     return float(np.sqrt(np.mean((x - y) ** 2)))
 
 
@@ -56,7 +56,7 @@ def test_an_unknown_model_is_refused() -> None:
 
 def test_proasn_bank_calibrate_reports_saves_and_a_run_names_the_set(
     use_database: str, tmp_path
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     import json
 
     from typer.testing import CliRunner

@@ -26,7 +26,7 @@ from tests.scoring.test_service import ANALYST, sit
 
 
 @pytest.fixture
-def scored(use_database: str, tmp_path: Path):  # type: ignore[no-untyped-def]
+def scored(use_database: str, tmp_path: Path):
     engine = make_engine(use_database)
     with transaction(make_sessionmaker(engine)) as db:
         world = build_world(db, tmp_path)
@@ -35,31 +35,31 @@ def scored(use_database: str, tmp_path: Path):  # type: ignore[no-untyped-def]
         scoring.run_scoring(db, world.exam.event, ANALYST)
         analyst = create_user(db, "analis-api", "kata-sandi-analis", "analyst", "Analis API")
         token = api_tokens.create_token(db, analyst, "laptop", actor_of(analyst))
-        world.api_token, world.event_code = token, world.exam.event.code  # type: ignore[attr-defined]
+        world.api_token, world.event_code = token, world.exam.event.code
         calibrated = parameter_sets.calibrate_event(db, world.exam.event.id, link_method="none")
         saved = parameter_sets.save(
             db, ANALYST, world.exam.event, "Kalibrasi uji", calibrated, force=True
         )
-        world.parameter_set_id = saved.id  # type: ignore[attr-defined]
+        world.parameter_set_id = saved.id
     engine.dispose()
     return world
 
 
 @pytest.fixture
-def app(use_database: str):  # type: ignore[no-untyped-def]
+def app(use_database: str):
     application = create_app()
     with TestClient(application):
         yield application
 
 
-def as_persona(app, world, persona: str) -> TestClient:  # type: ignore[no-untyped-def]
+def as_persona(app, world, persona: str) -> TestClient:
     client = TestClient(app, follow_redirects=False)
     if persona in world.staff_tokens:
         client.cookies.set("proasn_staff", world.staff_tokens[persona])
     return client
 
 
-def test_csv_round_trip_follows_the_schema(app, scored) -> None:  # type: ignore[no-untyped-def]
+def test_csv_round_trip_follows_the_schema(app, scored) -> None:
     client = as_persona(app, scored, "analyst")
     response = client.get("/api/v1/exports/scores", params={"event": scored.event_code})
     assert response.status_code == 200 and response.headers["x-export-rows"] == "4"
@@ -73,7 +73,7 @@ def test_csv_round_trip_follows_the_schema(app, scored) -> None:  # type: ignore
     assert float(best["composite_t"]) == pytest.approx(57.0711, abs=1e-3)
 
 
-def test_ndjson_and_xlsx_carry_the_same_rows(app, scored) -> None:  # type: ignore[no-untyped-def]
+def test_ndjson_and_xlsx_carry_the_same_rows(app, scored) -> None:
     client = as_persona(app, scored, "analyst")
     base = {"event": scored.event_code}
     csv_rows = list(
@@ -99,7 +99,7 @@ def test_ndjson_and_xlsx_carry_the_same_rows(app, scored) -> None:  # type: igno
         assert x["potency_level"] == n["potency_level"]
 
 
-def test_filters_and_audit(app, scored, use_database: str) -> None:  # type: ignore[no-untyped-def]
+def test_filters_and_audit(app, scored, use_database: str) -> None:
     client = as_persona(app, scored, "analyst")
     only_s2 = client.get(
         "/api/v1/exports/scores", params={"event": scored.event_code, "session": "S2"}
@@ -120,7 +120,7 @@ def test_filters_and_audit(app, scored, use_database: str) -> None:  # type: ign
     ]
 
 
-def test_api_token_authenticates_and_can_be_revoked(app, scored, use_database: str) -> None:  # type: ignore[no-untyped-def]
+def test_api_token_authenticates_and_can_be_revoked(app, scored, use_database: str) -> None:
     client = TestClient(app)
     auth = {"Authorization": f"Bearer {scored.api_token}"}
     params = {"event": scored.event_code, "format": "ndjson"}
@@ -134,13 +134,14 @@ def test_api_token_authenticates_and_can_be_revoked(app, scored, use_database: s
         from app.accounts.models import ApiToken
 
         token = db.scalar(select(ApiToken))
-        api_tokens.revoke_token(db, token, ANALYST)  # type: ignore[arg-type]
+        assert token is not None
+        api_tokens.revoke_token(db, token, ANALYST)
     engine.dispose()
     assert client.get("/api/v1/exports/scores", params=params, headers=auth).status_code == 401
 
 
 @pytest.mark.parametrize("persona", [*PERSONAS, "outsider"])
-def test_exports_and_analyst_pages_are_for_analysts_only(app, scored, persona: str) -> None:  # type: ignore[no-untyped-def]
+def test_exports_and_analyst_pages_are_for_analysts_only(app, scored, persona: str) -> None:
     client = as_persona(app, scored, persona)
     export = client.get("/api/v1/exports/scores", params={"event": scored.event_code})
     pages = [
@@ -164,7 +165,7 @@ def test_exports_and_analyst_pages_are_for_analysts_only(app, scored, persona: s
         assert export.status_code == 403 and all(p.status_code == 403 for p in pages)
 
 
-def test_analyst_pages_show_scores_charts_and_item_analysis(app, scored) -> None:  # type: ignore[no-untyped-def]
+def test_analyst_pages_show_scores_charts_and_item_analysis(app, scored) -> None:
     client = as_persona(app, scored, "analyst")
     run = client.get(f"/analis/acara/{scored.event_code}/run/1").text
     assert "<svg" in run and "menengah" in run and "Peserta 1" in run
@@ -194,7 +195,7 @@ def test_analyst_pages_show_scores_charts_and_item_analysis(app, scored) -> None
     assert "DIF jenis kelamin" in items  # a handful of takers: every DIF cell is "–"
 
 
-def test_cli_export_writes_every_format(scored, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_cli_export_writes_every_format(scored, tmp_path: Path) -> None:
     runner = CliRunner()
     for fmt in ("csv", "ndjson", "xlsx"):
         out = tmp_path / f"skor.{fmt}"
@@ -206,14 +207,15 @@ def test_cli_export_writes_every_format(scored, tmp_path: Path) -> None:  # type
         assert "4 baris (run 1)" in result.output and out.stat().st_size > 100
 
 
-def test_publishing_changes_the_default_run(app, scored, use_database: str) -> None:  # type: ignore[no-untyped-def]
+def test_publishing_changes_the_default_run(app, scored, use_database: str) -> None:
     engine = make_engine(use_database)
     with transaction(make_sessionmaker(engine)) as db:
         from app.exams.repository import event_by_code
 
         event = event_by_code(db, scored.event_code)
-        first = scoring.run_scoring(db, event, ANALYST)  # type: ignore[arg-type]
-        scoring.run_scoring(db, event, ANALYST)  # type: ignore[arg-type]
+        assert event is not None
+        first = scoring.run_scoring(db, event, ANALYST)
+        scoring.run_scoring(db, event, ANALYST)
         scoring.publish(db, ANALYST, first)
         published_number = first.number
     engine.dispose()
@@ -228,7 +230,7 @@ def test_publishing_changes_the_default_run(app, scored, use_database: str) -> N
     assert {r["scoring_run_number"] for r in rows} == {str(published_number)}
 
 
-def test_eselon_filter_matches_the_level_exactly(app, scored) -> None:  # type: ignore[no-untyped-def]
+def test_eselon_filter_matches_the_level_exactly(app, scored) -> None:
     client = as_persona(app, scored, "analyst")
     rows = {
         e: client.get(
@@ -246,20 +248,20 @@ def test_csv_cells_cannot_become_formulas() -> None:
     assert "'=HYPERLINK(1)" in text and ",-1.5" in text
 
 
-def test_analyst_corrects_a_key_and_scores_an_eselon_cohort_in_the_pages(app, scored) -> None:  # type: ignore[no-untyped-def]
+def test_analyst_corrects_a_key_and_scores_an_eselon_cohort_in_the_pages(app, scored) -> None:
     import re as regex
 
     from tests.scoring.test_item_pages import first_item
 
     client = as_persona(app, scored, "analyst")
     path, page = first_item(client, scored.event_code)
-    token = regex.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    token = regex.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
     client.cookies.set("proasn_csrf", token)
     version = regex.search(
         r'action="/analis/acara/[^"]+/butir/kunci".*?name="version_id" value="([^"]+)"',
         page,
         regex.S,
-    ).group(1)  # type: ignore[union-attr]
+    ).group(1)
     response = client.post(
         f"/analis/acara/{scored.event_code}/butir/kunci",
         data={"csrf_token": token, "version_id": version, "key": "A", "reason": "kunci salah"},
@@ -274,7 +276,7 @@ def test_analyst_corrects_a_key_and_scores_an_eselon_cohort_in_the_pages(app, sc
     assert response.status_code == 303 and "/run/3" in response.headers["location"]
 
 
-def test_one_spelling_for_versions_and_booleans_and_no_edge_without_a_level(app, scored) -> None:  # type: ignore[no-untyped-def]
+def test_one_spelling_for_versions_and_booleans_and_no_edge_without_a_level(app, scored) -> None:
     """Before: schema_version "1" (now "2") in NDJSON but 1 in the docs, True/False in CSV but
     true/false in NDJSON, and near_band_edge false for participants with no level."""
     client = as_persona(app, scored, "analyst")
@@ -298,7 +300,7 @@ def test_one_spelling_for_versions_and_booleans_and_no_edge_without_a_level(app,
     assert any(r["potency_level"] is None for r in ndjson_rows)  # the scored world has one
 
 
-def test_an_unknown_session_or_agency_is_refused_not_an_empty_export(app, scored) -> None:  # type: ignore[no-untyped-def]
+def test_an_unknown_session_or_agency_is_refused_not_an_empty_export(app, scored) -> None:
     client = as_persona(app, scored, "analyst")
     for key in ("session", "agency"):
         response = client.get(
@@ -307,7 +309,7 @@ def test_an_unknown_session_or_agency_is_refused_not_an_empty_export(app, scored
         assert response.status_code == 404 and "TIDAK-ADA" in response.text, key
 
 
-def test_item_analysis_by_session_with_options_as_shares_and_discriminations(app, scored) -> None:  # type: ignore[no-untyped-def]
+def test_item_analysis_by_session_with_options_as_shares_and_discriminations(app, scored) -> None:
     """Moodle's per-response table (count, %, discrimination) and filters; the download
     follows the filter and carries each subtest's summary row."""
     from app.db import make_engine, make_sessionmaker
@@ -338,7 +340,7 @@ def test_item_analysis_by_session_with_options_as_shares_and_discriminations(app
     assert bad.status_code == 422
 
 
-def test_analyst_reads_a_parameter_set_and_scores_with_it(app, scored) -> None:  # type: ignore[no-untyped-def]
+def test_analyst_reads_a_parameter_set_and_scores_with_it(app, scored) -> None:
     import re as regex
 
     client = as_persona(app, scored, "analyst")
@@ -364,7 +366,7 @@ def test_analyst_reads_a_parameter_set_and_scores_with_it(app, scored) -> None: 
     assert unknown.status_code == 404 and "tidak ada" in unknown.text
     event_page = client.get(f"/analis/acara/{scored.event_code}").text
     assert f'value="{scored.parameter_set_id}"' in event_page  # offered for the next run
-    token = regex.search(r'name="csrf_token" value="([^"]+)"', event_page).group(1)  # type: ignore[union-attr]
+    token = regex.search(r'name="csrf_token" value="([^"]+)"', event_page).group(1)
     client.cookies.set("proasn_csrf", token)
     response = client.post(
         f"/analis/acara/{scored.event_code}/nilai",
@@ -381,14 +383,14 @@ def test_analyst_reads_a_parameter_set_and_scores_with_it(app, scored) -> None: 
     assert " WIB" in page and " UTC" not in page  # the central agency's pages: WIB
 
 
-def test_publishing_asks_first_and_says_what_becomes_visible(app, scored) -> None:  # type: ignore[no-untyped-def]
+def test_publishing_asks_first_and_says_what_becomes_visible(app, scored) -> None:
     import re as regex
 
     client = as_persona(app, scored, "analyst")
     event_page = client.get(f"/analis/acara/{scored.event_code}").text
     link = f"/analis/acara/{scored.event_code}/run/1/terbitkan"
     assert f'href="{link}"' in event_page  # a link to the confirmation, not a one-click form
-    token = regex.search(r'name="csrf_token" value="([^"]+)"', event_page).group(1)  # type: ignore[union-attr]
+    token = regex.search(r'name="csrf_token" value="([^"]+)"', event_page).group(1)
     client.cookies.set("proasn_csrf", token)
     one_click = client.post(link, data={"csrf_token": token})
     assert one_click.status_code == 303 and one_click.headers["location"] == link

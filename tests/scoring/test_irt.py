@@ -19,7 +19,7 @@ def test_eap_matches_the_worked_example_in_the_docs() -> None:
     assert estimate.se[0] == pytest.approx(0.6957, abs=1e-4)
 
 
-def brute_force(responses, a, b, c):  # type: ignore[no-untyped-def]
+def brute_force(responses, a, b, c):
     """The EAP integral on a very fine grid over a wide range (trapezoid rule)."""
     theta = np.linspace(-8, 8, 16001)
     p = c + (1 - c) / (1 + np.exp(-a * (theta[:, None] - b)))
@@ -144,7 +144,7 @@ def test_the_near_edge_chance_comes_from_the_settings_and_is_recorded_with_the_r
         LevelsDoc(near_edge_chance=0.6)
 
 
-def dense_eap(log_likelihood):  # type: ignore[no-untyped-def]
+def dense_eap(log_likelihood):
     """The EAP integral by brute force: 8,001-point trapezoid on [−8, 8], in logs."""
     theta = np.linspace(-8, 8, 8001)
     log_density = log_likelihood(theta) - theta**2 / 2
@@ -155,7 +155,7 @@ def dense_eap(log_likelihood):  # type: ignore[no-untyped-def]
     return mean, np.sqrt(var)
 
 
-def three_pl(n: int, seed: int):  # type: ignore[no-untyped-def]
+def three_pl(n: int, seed: int):
     rng = np.random.default_rng(seed)
     return rng.uniform(0.6, 2.2, n), rng.uniform(-2.5, 2.5, n), rng.uniform(0.1, 0.25, n)
 
@@ -190,7 +190,7 @@ def test_eap_is_exact_on_long_subtests_for_every_kind_of_pattern(
     for person, pattern in enumerate(patterns):
         seen = ~np.isnan(pattern)
 
-        def log_likelihood(theta, pattern=pattern, seen=seen):  # type: ignore[no-untyped-def]
+        def log_likelihood(theta, pattern=pattern, seen=seen):
             right, wrong = irt.log_p_correct(theta, a[seen], b[seen], c[seen])
             return right @ pattern[seen] + wrong @ (1 - pattern[seen])
 
@@ -216,7 +216,7 @@ def test_eap_is_exact_to_1e_3_with_graded_items_at_the_extremes() -> None:
     )
     for person, pattern in enumerate(categories):
 
-        def log_likelihood(theta, pattern=pattern):  # type: ignore[no-untyped-def]
+        def log_likelihood(theta, pattern=pattern):
             total = np.zeros(theta.size)
             for item in range(n):
                 probs = irt.grm_log_probabilities(theta, float(a[item]), thresholds[item])
@@ -243,7 +243,7 @@ def test_eap_exact_gives_the_same_in_blocks() -> None:
     responses = (np.random.default_rng(4).random((11, 40)) < 0.5).astype(float)
     responses[0], responses[1] = 1.0, 0.0
 
-    def log_likelihood(rows, grid):  # type: ignore[no-untyped-def]
+    def log_likelihood(rows, grid):
         return irt.dichotomous_log_likelihood(responses[rows], a, b, c, grid)
 
     whole = irt.eap_exact(log_likelihood, 11)

@@ -11,22 +11,23 @@ from sqlalchemy import select
 
 from app.audit.models import AuditEntry
 from app.db import make_engine, make_sessionmaker, transaction
-from app.scoring import item_views, service
+from app.scoring import item_views
 from app.scoring.models import ScoreRecord, ScoringRun
 from app.scoring.norms import Bands
+from app.scoring.settings import load_scoring_settings
 from tests.proctoring.factories import PERSONAS
 from tests.scoring.test_exports import as_persona
 
 
 def csrf_of(html: str) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)  # type: ignore[union-attr]
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
 
 
 def item_links(html: str, code: str) -> list[str]:
     return re.findall(rf'href="(/analis/acara/{code}/butir/[0-9a-f-]{{36}}[^"]*)"', html)
 
 
-def test_the_list_has_one_row_per_item_with_a_link_and_no_forms(app, scored) -> None:  # type: ignore[no-untyped-def]
+def test_the_list_has_one_row_per_item_with_a_link_and_no_forms(app, scored) -> None:
     """Before: a neutralise and a key-correction form on every row (25,600 px)."""
     client = as_persona(app, scored, "analyst")
     code = scored.event_code
@@ -42,7 +43,7 @@ def test_the_list_has_one_row_per_item_with_a_link_and_no_forms(app, scored) -> 
     assert "/butir.csv?sesi=S1&amp;run=1" in filtered
 
 
-def first_item(client, code: str, **query: str) -> tuple[str, str]:  # type: ignore[no-untyped-def]
+def first_item(client, code: str, **query: str) -> tuple[str, str]:
     """(path of the first keyed item's page, its html)."""
     listing = client.get(f"/analis/acara/{code}/butir", params=query).text
     for link in item_links(listing, code):
@@ -53,7 +54,7 @@ def first_item(client, code: str, **query: str) -> tuple[str, str]:  # type: ign
     raise AssertionError("no keyed item")
 
 
-def test_an_items_page_has_its_responses_and_both_forms(app, scored) -> None:  # type: ignore[no-untyped-def]
+def test_an_items_page_has_its_responses_and_both_forms(app, scored) -> None:
     client = as_persona(app, scored, "analyst")
     path, html = first_item(client, scored.event_code, sesi="S1")
     assert path.endswith("?sesi=S1")
@@ -67,7 +68,7 @@ def test_an_items_page_has_its_responses_and_both_forms(app, scored) -> None:  #
 
 
 def test_actions_return_to_the_item_with_the_outcome_once_and_are_audited(
-    app,  # type: ignore[no-untyped-def]
+    app,
     scored,
     use_database: str,
 ) -> None:
@@ -76,14 +77,14 @@ def test_actions_return_to_the_item_with_the_outcome_once_and_are_audited(
     path, html = first_item(client, code, sesi="S1")
     token = csrf_of(html)
     client.cookies.set("proasn_csrf", token)
-    version = re.search(r'name="version_id" value="([^"]+)"', html).group(1)  # type: ignore[union-attr]
+    version = re.search(r'name="version_id" value="([^"]+)"', html).group(1)
     key = re.search(r'<select id="key" name="key">.*?<option>([^<]+)</option>', html, re.S)
     corrected = client.post(
         f"/analis/acara/{code}/butir/kunci",
         data={
             "csrf_token": token,
             "version_id": version,
-            "key": key.group(1),  # type: ignore[union-attr]
+            "key": key.group(1),
             "reason": "kunci salah",
             "back": path,
         },
@@ -117,10 +118,10 @@ def test_actions_return_to_the_item_with_the_outcome_once_and_are_audited(
     assert actions == ["scoring.correct_key", "scoring.neutralise"]
 
 
-def test_the_actions_need_the_form_token(app, scored) -> None:  # type: ignore[no-untyped-def]
+def test_the_actions_need_the_form_token(app, scored) -> None:
     client = as_persona(app, scored, "analyst")
     path, html = first_item(client, scored.event_code)
-    version = re.search(r'name="version_id" value="([^"]+)"', html).group(1)  # type: ignore[union-attr]
+    version = re.search(r'name="version_id" value="([^"]+)"', html).group(1)
     response = client.post(
         f"/analis/acara/{scored.event_code}/butir/netralkan",
         data={"version_id": version, "reason": "bocor", "back": path},
@@ -150,10 +151,10 @@ def test_an_action_returns_only_to_this_events_item_pages(wanted: str, expected:
 
 
 @pytest.mark.parametrize("persona", [*PERSONAS, "outsider"])
-def test_the_item_page_and_its_actions_are_for_analysts_only(app, scored, persona: str) -> None:  # type: ignore[no-untyped-def]
+def test_the_item_page_and_its_actions_are_for_analysts_only(app, scored, persona: str) -> None:
     analyst = as_persona(app, scored, "analyst")
     path, html = first_item(analyst, scored.event_code)
-    version = re.search(r'name="version_id" value="([^"]+)"', html).group(1)  # type: ignore[union-attr]
+    version = re.search(r'name="version_id" value="([^"]+)"', html).group(1)
     client = as_persona(app, scored, persona)
     client.cookies.set("proasn_csrf", "uji")
     page = client.get(path)
@@ -172,7 +173,7 @@ def test_the_item_page_and_its_actions_are_for_analysts_only(app, scored, person
         assert page.status_code == 403 and all(p.status_code == 403 for p in posts)
 
 
-def test_an_item_nobody_chosen_saw_is_not_found(app, scored) -> None:  # type: ignore[no-untyped-def]
+def test_an_item_nobody_chosen_saw_is_not_found(app, scored) -> None:
     client = as_persona(app, scored, "analyst")
     path, _ = first_item(client, scored.event_code)
     bare = path.split("?")[0]
@@ -181,7 +182,7 @@ def test_an_item_nobody_chosen_saw_is_not_found(app, scored) -> None:  # type: i
     assert client.get(f"{bare.rsplit('/', 1)[0]}/bukan-id").status_code == 422
 
 
-def test_the_run_page_marks_by_the_stated_rule(app, scored, use_database: str) -> None:  # type: ignore[no-untyped-def]
+def test_the_run_page_marks_by_the_stated_rule(app, scored, use_database: str) -> None:
     """Both ways: a level another level threatens with ≥ 1/3 is marked, one within one SE of
     an edge but settled is not; the page states the rule and the count."""
     engine = make_engine(use_database)
@@ -202,13 +203,13 @@ def test_the_run_page_marks_by_the_stated_rule(app, scored, use_database: str) -
     page = as_persona(app, scored, "analyst").get(f"/analis/acara/{scored.event_code}/run/1").text
     assert page.count("dekat batas tingkat</span>") == 1
     assert "57,2 ± 1,0" in page and "53,0 ± 6,3" in page
-    rule = re.search(r'<p class="muted" id="near-edge-rule">(.*?)</p>', page, re.S).group(1)  # type: ignore[union-attr]
+    rule = re.search(r'<p class="muted" id="near-edge-rule">(.*?)</p>', page, re.S).group(1)
     assert "sedikitnya 33%" in rule and "Ditandai: 1 dari 2 tingkat" in rule
 
 
 def test_runs_made_before_the_rule_say_what_their_badges_meant(
     app, scored, use_database: str
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     engine = make_engine(use_database)
     with transaction(make_sessionmaker(engine)) as db:
         run = db.scalar(select(ScoringRun).where(ScoringRun.number == 1))
@@ -221,20 +222,21 @@ def test_runs_made_before_the_rule_say_what_their_badges_meant(
     assert "dalam satu galat baku" in page
 
 
-def test_scoring_stores_the_flag_by_the_rule(app, scored, use_database: str) -> None:  # type: ignore[no-untyped-def]
+def test_scoring_stores_the_flag_by_the_rule(app, scored, use_database: str) -> None:
     engine = make_engine(use_database)
     with transaction(make_sessionmaker(engine)) as db:
-        bands = service.load_scoring_settings().levels.bands()
+        bands = load_scoring_settings().levels.bands()
         for record in db.scalars(select(ScoreRecord)):
             if record.level is None or record.composite_se_z is None:
                 assert not record.near_band_edge
                 continue
+            assert record.composite_t is not None
             z = (record.composite_t - 50) / 10
             assert record.near_band_edge == bands.near_edge(z, record.composite_se_z)
     engine.dispose()
 
 
-def test_pages_name_subtests_and_levels_in_the_pages_language(app, scored) -> None:  # type: ignore[no-untyped-def]
+def test_pages_name_subtests_and_levels_in_the_pages_language(app, scored) -> None:
     """Issue 22: the run page's columns said "sjt" and its levels stayed "menengah" on the
     English page; a neutralised item's run note named the item by its database id."""
     client = as_persona(app, scored, "analyst")
@@ -251,7 +253,7 @@ def test_pages_name_subtests_and_levels_in_the_pages_language(app, scored) -> No
     path, html = first_item(client, code)
     token = csrf_of(html)
     client.cookies.set("proasn_csrf", token)
-    version = re.search(r'name="version_id" value="([^"]+)"', html).group(1)  # type: ignore[union-attr]
+    version = re.search(r'name="version_id" value="([^"]+)"', html).group(1)
     client.post(
         f"/analis/acara/{code}/butir/netralkan",
         data={"csrf_token": token, "version_id": version, "reason": "bocor", "back": path},

@@ -44,7 +44,7 @@ def test_bad_norm_table_lists_every_problem(use_database: str, tmp_path: Path) -
     assert "_composite" in result.output
 
 
-def test_scoring_against_an_imported_norm_uses_its_numbers(db_session, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_scoring_against_an_imported_norm_uses_its_numbers(db_session, tmp_path: Path) -> None:
     from app.scoring import service
     from app.scoring.norm_import import import_norm, read_norm_file
     from tests.delivery.factories import open_exam
@@ -63,7 +63,7 @@ def test_scoring_against_an_imported_norm_uses_its_numbers(db_session, tmp_path:
     assert (best.composite_t, best.stanine, best.level) == (81.25, 9, "tinggi")
 
 
-def test_a_norm_of_another_metric_is_refused(db_session, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_norm_of_another_metric_is_refused(db_session, tmp_path: Path) -> None:
     import pytest
 
     from app.scoring import service
@@ -80,7 +80,7 @@ def test_a_norm_of_another_metric_is_refused(db_session, tmp_path: Path) -> None
         service.run_scoring(db_session, exam.event, ANALYST, norm_id=norm.id)
 
 
-def test_norm_from_several_events_and_one_eselon(db_session, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_norm_from_several_events_and_one_eselon(db_session, tmp_path: Path) -> None:
     from app.scoring import service
     from tests.delivery.factories import open_exam
     from tests.scoring.test_service import ANALYST, sit

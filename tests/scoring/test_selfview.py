@@ -29,16 +29,16 @@ def seeded(url: str, tmp_path: Path, publish: bool) -> list[str]:
     return nips
 
 
-def _set_codes(db: Session, event_id) -> None:  # type: ignore[no-untyped-def]
+def _set_codes(db: Session, event_id) -> None:
     from app.exams.repository import participants
 
     for n, person in enumerate(participants(db, event_id)):
         person.access_code_hash = hash_access_code(f"KODE{n}AAAAAAA")
 
 
-def look_up(client: TestClient, nip: str, code: str):  # type: ignore[no-untyped-def]
+def look_up(client: TestClient, nip: str, code: str):
     page = client.get("/hasil")
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
     return client.post("/hasil", data={"nip": nip, "code": code, "csrf_token": token})
 
 
@@ -123,7 +123,9 @@ def test_released_talent_box_appears_in_the_self_view(use_database: str, tmp_pat
     def release(number: int) -> None:
         engine = make_engine(use_database)
         with transaction(make_sessionmaker(engine)) as db:
-            service.release(db, TB_ANALYST, run_by_number(db, number))  # type: ignore[arg-type]
+            run = run_by_number(db, number)
+            assert run is not None
+            service.release(db, TB_ANALYST, run)
         engine.dispose()
 
     assert "Kotak talenta" not in page()
@@ -148,12 +150,12 @@ def test_released_talent_box_appears_in_the_self_view(use_database: str, tmp_pat
     )
     engine = make_engine(use_database)
     with transaction(make_sessionmaker(engine)) as db:
-        assert run_by_number(db, 1).released_at is None  # type: ignore[union-attr]
+        assert run_by_number(db, 1).released_at is None
     engine.dispose()
 
 
 def csrf_of(page: str) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
 
 
 def test_the_result_stays_on_reload_and_when_the_language_is_switched(
@@ -204,9 +206,9 @@ def test_the_login_ends_after_a_quiet_half_hour(use_database: str, tmp_path: Pat
         TestClient(create_app()) as client,
     ):
         look_up(client, nips[0], codes[nips[0]])
-        clock.advance(minutes=29)  # type: ignore[attr-defined]
+        clock.advance(minutes=29)
         assert "Peserta 1" in client.get("/hasil").text  # and this request counts as use
-        clock.advance(minutes=29)  # type: ignore[attr-defined]
+        clock.advance(minutes=29)
         assert "Peserta 1" in client.get("/hasil").text
-        clock.advance(minutes=31)  # type: ignore[attr-defined]
+        clock.advance(minutes=31)
         assert client.get("/hasil").status_code == 401

@@ -24,7 +24,7 @@ ANALYST = Actor(None, "analis", "analyst")
 
 
 @pytest.fixture
-def frozen():  # type: ignore[no-untyped-def]
+def frozen():
     with use_clock(FrozenClock(datetime(2026, 12, 1, 1, 0, tzinfo=UTC))) as c:
         yield c
 
@@ -50,7 +50,7 @@ def sit(db: Session, exam: OpenExam, n: int, best: bool, cookie: str | None = No
     delivery.submit(db, taker)
 
 
-def by_nip(db: Session, run, exam: OpenExam):  # type: ignore[no-untyped-def]
+def by_nip(db: Session, run, exam: OpenExam):
     from app.exams.models import Participant
 
     people = {p.id: p.nip for p in db.scalars(select(Participant))}
@@ -106,7 +106,7 @@ def test_rescoring_makes_a_new_run_and_keeps_the_old_one(
     assert len(repository.records(db_session, first.id)) == 3
     assert service.publish(db_session, ANALYST, second)
     assert not service.publish(db_session, ANALYST, second)
-    assert repository.published_run(db_session, exam.event.id).id == second.id  # type: ignore[union-attr]
+    assert repository.published_run(db_session, exam.event.id).id == second.id
 
 
 def test_neutralised_item_is_scored_for_nobody_in_a_new_run(
@@ -129,13 +129,14 @@ def test_neutralised_item_is_scored_for_nobody_in_a_new_run(
         service.neutralise(db_session, ANALYST, exam.event, faulty, " ")
 
 
-def _refs(db: Session, exam: OpenExam, n: int):  # type: ignore[no-untyped-def]
+def _refs(db: Session, exam: OpenExam, n: int):
     from app.delivery import repository as delivery_repository
     from app.exams.models import Participant
 
     participant = db.scalar(select(Participant).where(Participant.nip == exam.nips[n]))
-    attempt = delivery_repository.attempt_of(db, participant.id)  # type: ignore[union-attr]
-    return selector_for(attempt).all_items(db, attempt)  # type: ignore[arg-type]
+    attempt = delivery_repository.attempt_of(db, participant.id)
+    assert attempt is not None
+    return selector_for(attempt).all_items(db, attempt)
 
 
 def test_scoring_nothing_is_refused(db_session: Session, exam: OpenExam) -> None:
@@ -197,7 +198,8 @@ def test_items_seen_by_a_subset_report_their_own_n() -> None:
 def test_a_negatively_discriminating_item_is_flagged() -> None:
     matrix = np.array([[0, 1, 1], [0, 1, 1], [1, 0, 0], [1, 0, 1]], dtype=float)
     items, _ = analyse(matrix, np.ones(3), ["x", "y", "z"])
-    assert items[0].dubious and items[0].discrimination < 0  # type: ignore[operator]
+    discrimination = items[0].discrimination
+    assert items[0].dubious and discrimination is not None and discrimination < 0
 
 
 def test_run_is_audited(db_session: Session, exam: OpenExam) -> None:
@@ -217,8 +219,8 @@ def test_a_corrected_key_rescores_into_a_new_run(db_session: Session, exam: Open
     ref = next(
         r
         for r in _refs(db_session, exam, 0)
-        if db_session.get(ItemVersion, r.version_id).scoring == "keyed"
-    )  # type: ignore[union-attr]
+        if db_session.get_one(ItemVersion, r.version_id).scoring == "keyed"
+    )
     version = db_session.get(ItemVersion, ref.version_id)
     assert version is not None
     other = next(o["id"] for o in version.options if o["id"] != version.key)
@@ -239,4 +241,4 @@ def test_cohort_norm_of_one_eselon_level(db_session: Session, exam: OpenExam) ->
     run = service.run_scoring(db_session, exam.event, ANALYST, cohort_eselon="IV")
     from app.scoring.models import Norm
 
-    assert db_session.get(Norm, run.norm_id).name.endswith("kohort eselon IV")  # type: ignore[union-attr]
+    assert db_session.get(Norm, run.norm_id).name.endswith("kohort eselon IV")

@@ -15,7 +15,7 @@ DAY = datetime(2026, 12, 1, 0, 5, tzinfo=UTC)  # S1 starts 08:00 WITA = 00:00 UT
 
 
 @pytest.fixture
-def world(databases, tmp_path: Path) -> Iterator[World]:  # type: ignore[no-untyped-def]
+def world(databases, tmp_path: Path) -> Iterator[World]:
     with use_clock(FrozenClock(DAY - timedelta(days=1))):
         built = build_world(databases, tmp_path, ("makassar", "jayapura"), PLAN)
         built.load("makassar", built.package("makassar", "S1"))

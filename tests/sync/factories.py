@@ -21,6 +21,7 @@ from app.proctoring.assignments import assign_proctor
 from app.sync import service
 from app.sync.errors import SyncRefused
 from app.sync.keys import ServerKeys, create_keys
+from app.sync.loading import LoadReport
 from tests.bank.factories import bank_of
 from tests.exams.factories import event_data, event_doc, participant, rows
 
@@ -75,17 +76,17 @@ class World:
             )
         return data
 
-    def load(self, site: str, data: bytes) -> service.LoadReport:
+    def load(self, site: str, data: bytes) -> LoadReport:
         server = self.sites[site]
         with server.db() as db:
             return service.load_package_file(db, ACTOR, server.keys, data)
 
 
-def people_rows(plan: dict[str, list[int]]):  # type: ignore[no-untyped-def]
+def people_rows(plan: dict[str, list[int]]):
     return [participant(n, session) for session, numbers in plan.items() for n in numbers]
 
 
-def event_file_data() -> dict:  # type: ignore[type-arg]
+def event_file_data() -> dict:
     data = event_data()
     for room in data["sessions"]:
         room["capacity"] = 10
@@ -115,7 +116,7 @@ def reimport(central: Server, plan: dict[str, list[int]]) -> None:
 
 def build_world(
     databases, tmp_path: Path, site_names: tuple[str, ...], plan: dict[str, list[int]]
-) -> World:  # type: ignore[no-untyped-def]
+) -> World:
     def server(name: str) -> Server:
         return Server(name, databases.copy(), create_keys(tmp_path / f"{name}.key"))
 

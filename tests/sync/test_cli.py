@@ -21,7 +21,7 @@ class Servers:
     def __init__(self, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, urls: dict[str, str]):
         self.monkeypatch, self.tmp_path, self.urls = monkeypatch, tmp_path, urls
 
-    def run(self, server: str, *args: object):  # type: ignore[no-untyped-def]
+    def run(self, server: str, *args: object):
         """`proasn ARGS` as run on `server` (its database, its key file)."""
         self.monkeypatch.setenv("PROASN_DATABASE_URL", self.urls[server])
         self.monkeypatch.setenv("PROASN_SYNC_KEY_FILE", str(self.tmp_path / f"{server}.key"))
@@ -34,7 +34,7 @@ class Servers:
 
 
 @pytest.fixture
-def servers(databases, monkeypatch, tmp_path: Path) -> Iterator[Servers]:  # type: ignore[no-untyped-def]
+def servers(databases, monkeypatch, tmp_path: Path) -> Iterator[Servers]:
     urls = {"pusat": databases.copy(), "makassar": databases.copy()}
     with unit_of_work(urls["pusat"]) as db:
         seed_central(db, tmp_path, {"S1": [1, 2], "S2": [3]})

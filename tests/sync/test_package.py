@@ -37,7 +37,7 @@ TABLES = (
 
 
 @pytest.fixture
-def world(databases, tmp_path: Path) -> Iterator[World]:  # type: ignore[no-untyped-def]
+def world(databases, tmp_path: Path) -> Iterator[World]:
     with use_clock(FrozenClock(datetime(2026, 11, 30, 1, 0, tzinfo=UTC))):
         built = build_world(databases, tmp_path, ("makassar", "jayapura"), PLAN)
         yield built
@@ -45,9 +45,9 @@ def world(databases, tmp_path: Path) -> Iterator[World]:  # type: ignore[no-unty
         databases.drop(server.url)
 
 
-def snapshot(server: Server) -> dict[str, list[tuple]]:  # type: ignore[type-arg]
+def snapshot(server: Server) -> dict[str, list[tuple]]:
     """Every row of the tables a package fills, as plain tuples, in a stable order."""
-    found: dict[str, list[tuple]] = {}  # type: ignore[type-arg]
+    found: dict[str, list[tuple]] = {}
     with server.db() as db:
         for model in TABLES:
             columns = list(model.__table__.columns)
@@ -57,18 +57,18 @@ def snapshot(server: Server) -> dict[str, list[tuple]]:  # type: ignore[type-arg
     return found
 
 
-def ids(server: Server, model) -> set:  # type: ignore[no-untyped-def,type-arg]
+def ids(server: Server, model) -> set:
     with server.db() as db:
         return set(db.scalars(select(model.id)))
 
 
-def session_ids(server: Server, codes: list[str]) -> list:  # type: ignore[type-arg]
+def session_ids(server: Server, codes: list[str]) -> list:
     with server.db() as db:
         query = select(ExamSession.id).where(ExamSession.code.in_(codes))
         return list(db.scalars(query))
 
 
-def central_rows(world: World, codes: list[str]) -> dict[str, set]:  # type: ignore[type-arg]
+def central_rows(world: World, codes: list[str]) -> dict[str, set]:
     """What the centre holds for these sessions: participants, forms, drawn item versions."""
     with world.central.db() as db:
         people = select(Participant.id).join(ExamSession).where(ExamSession.code.in_(codes))
@@ -102,9 +102,9 @@ def test_each_site_holds_exactly_its_sessions_with_the_centres_ids(world: World)
     assert staff == {"pengawas1": central_staff["pengawas1"]}
     assert world.sites["makassar"].count(ProctorAssignment) == 1
     # Same content as the centre, figures included.
-    with world.central.db() as central, world.sites["makassar"].db() as site:
-        for version in site.scalars(select(ItemVersion)):
-            original = central.get(ItemVersion, version.id)
+    with world.central.db() as centre, world.sites["makassar"].db() as site_db:
+        for version in site_db.scalars(select(ItemVersion)):
+            original = centre.get(ItemVersion, version.id)
             assert original is not None
             assert (version.stem, version.options, version.figure_svg, version.content_hash) == (
                 original.stem,
@@ -172,7 +172,7 @@ def test_a_tampered_byte_is_refused_and_nothing_loaded(world: World, where: str)
 
 def test_a_package_signed_by_another_key_is_refused(
     world: World, databases, tmp_path: Path
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     impostor = Server("palsu", world.central.url, create_keys(tmp_path / "palsu.key"))
     forged = world.package("makassar", "S1", central=impostor)
     refused(world, "makassar", forged, "signed by key")

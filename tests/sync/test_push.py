@@ -38,7 +38,7 @@ def centre(world: World, tmp_path: Path) -> Iterator[TestClient]:
         yield client
 
 
-def push(client: TestClient, data: bytes, token: str | None):  # type: ignore[no-untyped-def]
+def push(client: TestClient, data: bytes, token: str | None):
     headers = {"Content-Type": "application/octet-stream"}
     if token is not None:
         headers["Authorization"] = f"Bearer {token}"

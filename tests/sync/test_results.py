@@ -13,18 +13,18 @@ from app.kit.clock import FrozenClock
 from app.proctoring import service as proctoring
 from app.proctoring.models import Incident, Seat
 from app.sync import service
-from app.sync.merge import ResultsContradict
+from app.sync.merge import MergeReport, ResultsContradict
 from tests.exams.factories import valid_nip
 from tests.sync.factories import ACTOR, EVENT, Server, World, refusal
 
 
-def session_of(db, code: str) -> ExamSession:  # type: ignore[no-untyped-def]
+def session_of(db, code: str) -> ExamSession:
     found = db.scalar(select(ExamSession).where(ExamSession.code == code))
     assert found is not None
     return found
 
 
-def participant_of(db, n: int) -> Participant:  # type: ignore[no-untyped-def]
+def participant_of(db, n: int) -> Participant:
     found = db.scalar(select(Participant).where(Participant.nip == valid_nip(n)))
     assert found is not None
     return found
@@ -64,12 +64,12 @@ def results(world: World, site: str) -> bytes:
     return data
 
 
-def load(world: World, data: bytes) -> service.MergeReport:
+def load(world: World, data: bytes) -> MergeReport:
     with world.central.db() as db:
         return service.load_results_file(db, ACTOR, world.central.keys, data)
 
 
-def rows_of(server: Server, model) -> dict:  # type: ignore[no-untyped-def,type-arg]
+def rows_of(server: Server, model) -> set:
     with server.db() as db:
         columns = list(model.__table__.columns)
         return {tuple(str(v) for v in row) for row in db.execute(select(*columns))}
@@ -211,7 +211,7 @@ def test_a_site_cannot_write_into_sessions_it_was_not_sent(
         load(world, forged)
 
 
-def forged(world: World, change) -> bytes:  # type: ignore[no-untyped-def]
+def forged(world: World, change) -> bytes:
     """Makassar's results with `change` made to the payload, validly signed by Makassar: what
     a site that edits its own records before sending would produce."""
     import json
@@ -236,16 +236,16 @@ def forged(world: World, change) -> bytes:  # type: ignore[no-untyped-def]
     )
 
 
-def _edit(content: dict) -> None:  # type: ignore[type-arg]
+def _edit(content: dict) -> None:
     row = content["journal"][1]
     row["new_option_id"] = "D" if row["new_option_id"] != "D" else "A"
 
 
-def _drop(content: dict) -> None:  # type: ignore[type-arg]
+def _drop(content: dict) -> None:
     del content["journal"][1]
 
 
-def _reorder(content: dict) -> None:  # type: ignore[type-arg]
+def _reorder(content: dict) -> None:
     first, second = content["journal"][0], content["journal"][2]
     for key in ("chain_index", "chain_hash"):
         first[key], second[key] = second[key], first[key]
@@ -255,7 +255,7 @@ def _reorder(content: dict) -> None:  # type: ignore[type-arg]
 def test_a_changed_journal_is_found_by_verify_and_refused_at_load(
     world: World,
     clock: FrozenClock,
-    change,  # type: ignore[no-untyped-def]
+    change,
 ) -> None:
     from app.sync.results import JournalBroken
 

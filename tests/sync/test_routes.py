@@ -30,7 +30,7 @@ def centre(world: World, tmp_path: Path) -> Iterator[tuple[TestClient, dict[str,
         yield client, tokens
 
 
-def page(centre: tuple[TestClient, dict[str, str]], role: str | None):  # type: ignore[no-untyped-def]
+def page(centre: tuple[TestClient, dict[str, str]], role: str | None):
     client, tokens = centre
     client.cookies.clear()
     if role is not None:

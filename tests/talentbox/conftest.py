@@ -8,7 +8,7 @@ from tests.scoring.test_exports import scored  # noqa: F401 - shared fixture
 
 
 @pytest.fixture
-def app(use_database: str):  # type: ignore[no-untyped-def]
+def app(use_database: str):
     application = create_app()
     with TestClient(application):
         yield application

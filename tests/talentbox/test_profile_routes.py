@@ -18,7 +18,7 @@ from tests.talentbox.test_routes import csrf, placed
 HEADER = "nip,komponen,nilai,keterangan,status,diverifikasi_oleh,diverifikasi_pada\n"
 
 
-def upload_profile(client, nips: list[str]) -> str:  # type: ignore[no-untyped-def]
+def upload_profile(client, nips: list[str]) -> str:
     rows = "".join(
         f"{nip},education_level,S2,Magister,unverified,,\n"
         f"{nip},awards,nasional,Satyalancana,unverified,,\n"
@@ -32,15 +32,15 @@ def upload_profile(client, nips: list[str]) -> str:  # type: ignore[no-untyped-d
     )
     assert response.status_code == 303, response.text
     home = client.get("/talenta").text
-    return re.search(r'href="/talenta/profil/([0-9a-f-]{36})"', home).group(1)  # type: ignore[union-attr]
+    return re.search(r'href="/talenta/profil/([0-9a-f-]{36})"', home).group(1)
 
 
-def nips_of_run(client) -> list[str]:  # type: ignore[no-untyped-def]
+def nips_of_run(client) -> list[str]:
     export = client.get("/talenta/run/1/ekspor.csv").text.splitlines()[1:]
     return [line.split(",")[4] for line in export]
 
 
-def test_verify_then_a_weighted_run_uses_verified_records(app, scored, use_database) -> None:  # type: ignore[no-untyped-def]
+def test_verify_then_a_weighted_run_uses_verified_records(app, scored, use_database) -> None:
     client, _ = placed(app, scored)
     nips = nips_of_run(client)
     profile_id = upload_profile(client, nips)
@@ -49,7 +49,7 @@ def test_verify_then_a_weighted_run_uses_verified_records(app, scored, use_datab
     token = csrf(client)
     # one record by htmx: the row comes back, verified by this analyst
     education = re.search(r'id="record-([0-9a-f-]{36})"[^<]*<td>\d+</td>\s*<td>tingkat', page)
-    record_id = education.group(1)  # type: ignore[union-attr]
+    record_id = education.group(1)
     row = client.post(
         f"/talenta/profil/catatan/{record_id}",
         data={"csrf_token": token, "status": "verified", "note": "ijazah dicek"},
@@ -69,7 +69,7 @@ def test_verify_then_a_weighted_run_uses_verified_records(app, scored, use_datab
     ids = {
         k: re.search(rf'name="{k}"><option value="([^"]+)"', home).group(1)
         for k in ("potency_id", "performance_id")
-    }  # type: ignore[union-attr]
+    }
     response = client.post(
         "/talenta/penempatan",
         data={
@@ -105,7 +105,7 @@ def test_verify_then_a_weighted_run_uses_verified_records(app, scored, use_datab
     } <= set(actions)
 
 
-def test_bad_profile_upload_names_row_and_column(app, scored) -> None:  # type: ignore[no-untyped-def]
+def test_bad_profile_upload_names_row_and_column(app, scored) -> None:
     client = as_persona(app, scored, "analyst")
     token = csrf(client)
     response = client.post(
@@ -145,7 +145,7 @@ def talentbox_routes() -> list[tuple[str, str]]:
 
 
 @pytest.mark.parametrize("persona", [p for p in PERSONAS if p != "analyst"] + ["outsider"])
-def test_every_talent_box_route_refuses_everyone_but_analysts(app, scored, persona: str) -> None:  # type: ignore[no-untyped-def]
+def test_every_talent_box_route_refuses_everyone_but_analysts(app, scored, persona: str) -> None:
     client = as_persona(app, scored, persona)
     token = csrf(as_persona(app, scored, "analyst"))
     client.cookies.set("proasn_csrf", token)
@@ -164,7 +164,7 @@ def test_every_talent_box_route_refuses_everyone_but_analysts(app, scored, perso
             assert response.status_code in (401, 403), (persona, method, path, response.status_code)
 
 
-def test_rerun_period_and_version_on_the_run_page(app, scored) -> None:  # type: ignore[no-untyped-def]
+def test_rerun_period_and_version_on_the_run_page(app, scored) -> None:
     client, _ = placed(app, scored)
     token = csrf(client)
     page = client.get("/talenta/run/1").text

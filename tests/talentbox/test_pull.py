@@ -17,7 +17,7 @@ from tests.talentbox.test_service import ANALYST as TALENT_ANALYST
 
 def test_pull_from_the_export_api_of_a_live_server(
     live_server, db_session: Session, tmp_path: Path
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     def seed(db: Session) -> tuple[str, str]:
         world = build_world(db, tmp_path)
         sit(db, world.exam, 0, best=True, cookie=world.taker_tokens["taker"])

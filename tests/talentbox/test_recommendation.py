@@ -15,7 +15,7 @@ POTENTIAL = ["rendah", "menengah", "tinggi"]
 PREDICATES = ["Sangat Kurang", "Baik", "Sangat Baik"]  # di bawah, sesuai, di atas
 
 
-def nine_boxes(db: Session):  # type: ignore[no-untyped-def]
+def nine_boxes(db: Session):
     """One official in each of the nine boxes, all of one agency."""
     cells = [(p, q) for p in POTENTIAL for q in PREDICATES]
     potency = service.import_potency(db, ANALYST, "skor.csv", potency_csv([p for p, _ in cells]))

@@ -16,10 +16,10 @@ from tests.scoring.test_exports import as_persona
 
 def csrf(client: TestClient) -> str:
     page = client.get("/talenta")
-    return re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+    return re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
 
 
-def placed(app, scored) -> tuple[TestClient, int]:  # type: ignore[no-untyped-def]
+def placed(app, scored) -> tuple[TestClient, int]:
     client = as_persona(app, scored, "analyst")
     export = client.get("/api/v1/exports/scores", params={"event": scored.event_code})
     nips = [row["nip"] for row in csv.DictReader(io.StringIO(export.text))]
@@ -39,8 +39,8 @@ def placed(app, scored) -> tuple[TestClient, int]:  # type: ignore[no-untyped-de
     )
     assert response.status_code == 303, response.text
     home = client.get("/talenta").text
-    potency_id = re.search(r'name="potency_id"><option value="([^"]+)"', home).group(1)  # type: ignore[union-attr]
-    performance_id = re.search(r'name="performance_id"><option value="([^"]+)"', home).group(1)  # type: ignore[union-attr]
+    potency_id = re.search(r'name="potency_id"><option value="([^"]+)"', home).group(1)
+    performance_id = re.search(r'name="performance_id"><option value="([^"]+)"', home).group(1)
     response = client.post(
         "/talenta/penempatan",
         data={
@@ -54,7 +54,7 @@ def placed(app, scored) -> tuple[TestClient, int]:  # type: ignore[no-untyped-de
     return client, len(nips)
 
 
-def test_export_import_place_and_drill_down(app, scored, use_database: str) -> None:  # type: ignore[no-untyped-def]
+def test_export_import_place_and_drill_down(app, scored, use_database: str) -> None:
     client, _ = placed(app, scored)
     page = client.get("/talenta/run/1").text
     counts = dict(re.findall(r'data-box="(\d)">(\d+)<', page))
@@ -64,7 +64,7 @@ def test_export_import_place_and_drill_down(app, scored, use_database: str) -> N
     other_agency = client.get("/talenta/run/1/kelompok/succession_pool?agency=0000").text
     assert "/orang/" not in other_agency  # the group list follows the filters
     box = client.get("/talenta/run/1/kotak/7").text
-    nip = re.search(r"/orang/(\d{18})", box).group(1)  # type: ignore[union-attr]
+    nip = re.search(r"/orang/(\d{18})", box).group(1)
     card = client.get(f"/talenta/run/1/orang/{nip}").text
     assert "dipertahankan; kelompok rencana suksesi instansi" in card and "Sangat Baik" in card
     export = client.get("/talenta/run/1/ekspor.csv").text
@@ -77,7 +77,7 @@ def test_export_import_place_and_drill_down(app, scored, use_database: str) -> N
     assert {"talentbox.view_person", "talentbox.export", "talentbox.place"} <= actions
 
 
-def test_bad_upload_lists_rows_and_imports_nothing(app, scored) -> None:  # type: ignore[no-untyped-def]
+def test_bad_upload_lists_rows_and_imports_nothing(app, scored) -> None:
     client = as_persona(app, scored, "analyst")
     token = csrf(client)
     client.cookies.set("proasn_csrf", token)
@@ -91,7 +91,7 @@ def test_bad_upload_lists_rows_and_imports_nothing(app, scored) -> None:  # type
 
 
 @pytest.mark.parametrize("persona", [*PERSONAS, "outsider"])
-def test_talent_box_is_for_analysts_only(app, scored, persona: str) -> None:  # type: ignore[no-untyped-def]
+def test_talent_box_is_for_analysts_only(app, scored, persona: str) -> None:
     client = as_persona(app, scored, persona)
     response = client.get("/talenta")
     if persona == "analyst":
@@ -102,7 +102,7 @@ def test_talent_box_is_for_analysts_only(app, scored, persona: str) -> None:  # 
         assert response.status_code == 403
 
 
-def test_release_gives_agencies_their_recommendation_without_boxes(app, scored) -> None:  # type: ignore[no-untyped-def]
+def test_release_gives_agencies_their_recommendation_without_boxes(app, scored) -> None:
     client, _ = placed(app, scored)
     viewer = as_persona(app, scored, "viewer")
     assert viewer.get("/talenta/rekomendasi/1").status_code == 403  # not released yet
@@ -141,7 +141,7 @@ def test_release_gives_agencies_their_recommendation_without_boxes(app, scored) 
     assert "penanganan disiplin" not in own.text  # box 1 alone is not listed for agencies
 
 
-def test_a_long_box_list_is_capped_and_says_so(app, scored, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_long_box_list_is_capped_and_says_so(app, scored, monkeypatch) -> None:
     from app.talentbox import routes
 
     client, _ = placed(app, scored)
@@ -159,7 +159,7 @@ def test_a_long_box_list_is_capped_and_says_so(app, scored, monkeypatch) -> None
     assert len(export) == 3  # header + both officials: the export is never capped
 
 
-def test_an_import_result_is_shown_once_and_never_rides_in_the_url(app, scored) -> None:  # type: ignore[no-untyped-def]
+def test_an_import_result_is_shown_once_and_never_rides_in_the_url(app, scored) -> None:
     """Issue 22 item 6: results came back as ?pesan= and reappeared on every reload."""
     client = as_persona(app, scored, "analyst")
     token = csrf(client)
@@ -183,16 +183,16 @@ def test_an_import_result_is_shown_once_and_never_rides_in_the_url(app, scored) 
     assert "No run for this period" in page and "periode kosong" not in page
 
 
-def test_a_box_list_says_what_the_box_means_and_its_cards_lead_back_to_it(app, scored) -> None:  # type: ignore[no-untyped-def]
+def test_a_box_list_says_what_the_box_means_and_its_cards_lead_back_to_it(app, scored) -> None:
     """Issue 22: "Kotak 7" alone, and a person card whose back link went to the run."""
     client, _ = placed(app, scored)
     box = client.get("/talenta/run/1/kotak/7").text
     assert "Potensi menengah, kinerja di atas ekspektasi." in box  # config/talentbox.yaml
     assert "Tindak lanjut yang direkomendasikan: dipertahankan;" in box
-    link = re.search(r'href="(/talenta/run/1/orang/\d{18}\?kembali=[^"]+)"', box).group(1)  # type: ignore[union-attr]
+    link = re.search(r'href="(/talenta/run/1/orang/\d{18}\?kembali=[^"]+)"', box).group(1)
     card = client.get(link.replace("&amp;", "&")).text
     assert 'href="/talenta/run/1/kotak/7"' in card
-    nip = re.search(r"/orang/(\d{18})", link).group(1)  # type: ignore[union-attr]
+    nip = re.search(r"/orang/(\d{18})", link).group(1)
     back = "/talenta/run/1/kotak/7?eselon=III"
     kept = client.get(f"/talenta/run/1/orang/{nip}", params={"kembali": back}).text
     assert 'href="/talenta/run/1/kotak/7?eselon=III"' in kept
@@ -208,7 +208,7 @@ def test_a_box_list_says_what_the_box_means_and_its_cards_lead_back_to_it(app, s
     assert "retain; agency succession pool" in card and "dipertahankan" not in card
 
 
-def test_an_identity_correction_reaches_the_talent_box(app, scored, use_database: str) -> None:  # type: ignore[no-untyped-def]
+def test_an_identity_correction_reaches_the_talent_box(app, scored, use_database: str) -> None:
     """An outside check corrected a name and found the person card and exports still showing
     the old one (the talent box keeps its own copy from the scores export)."""
     from sqlalchemy import select
@@ -219,7 +219,7 @@ def test_an_identity_correction_reaches_the_talent_box(app, scored, use_database
     from app.privacy.corrections import correct_identity
 
     client, _ = placed(app, scored)
-    nip = re.search(r"/orang/(\d{18})", client.get("/talenta/run/1/kotak/7").text).group(1)  # type: ignore[union-attr]
+    nip = re.search(r"/orang/(\d{18})", client.get("/talenta/run/1/kotak/7").text).group(1)
     engine = make_engine(use_database)
     with transaction(make_sessionmaker(engine)) as db:
         person = db.scalar(select(Participant).where(Participant.nip == nip))

@@ -97,7 +97,7 @@ def test_predicate_wording_in_files(raw: str, name: str | None) -> None:
     assert rules.canonical_predicate(SETTINGS, raw) == name
 
 
-def test_every_configured_text_has_its_english_and_a_typo_is_refused(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_every_configured_text_has_its_english_and_a_typo_is_refused(tmp_path) -> None:
     """Issue 22: English pages showed the configured Indonesian recommendations and group
     names. config/talentbox.yaml gives each its English; a key matching no configured text
     (a typo) is refused when the file loads."""

@@ -3,6 +3,7 @@
 import csv
 import io
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,7 @@ ANALYST = Actor(None, "analis", "analyst")
 LEVELS = ["tinggi", "menengah", "rendah", "tinggi", None]
 
 
-def potency_csv(levels: list[str | None] = LEVELS) -> bytes:
+def potency_csv(levels: Sequence[str | None] = LEVELS) -> bytes:
     header = columns(["verbal"])
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=header)

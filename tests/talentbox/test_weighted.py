@@ -35,21 +35,21 @@ PROFILE = (
 
 
 @pytest.fixture
-def inputs(db_session: Session):  # type: ignore[no-untyped-def]
+def inputs(db_session: Session):
     potency = service.import_potency(db_session, ANALYST, "skor.csv", potency_csv(["tinggi"] * 2))
     performance = service.import_performance(db_session, ANALYST, "skp.csv", SKP)
     profile = service.import_profile(db_session, ANALYST, "profil.csv", PROFILE)
     return potency, performance, profile
 
 
-def run_with(db: Session, inputs, **options):  # type: ignore[no-untyped-def]
+def run_with(db: Session, inputs, **options):
     potency, performance, profile = inputs
     opts = placement.RunOptions(mode="weighted", profile_import_id=profile.id, **options)
     run = placement.place(db, ANALYST, potency.id, performance.id, 2026, options=opts)
     return run, {p.nip: p for p in repository.placements(db, run.id)}
 
 
-def test_weighted_reweight_verified_only(db_session: Session, inputs) -> None:  # type: ignore[no-untyped-def]
+def test_weighted_reweight_verified_only(db_session: Session, inputs) -> None:
     run, placed = run_with(db_session, inputs)
     p = placed[P1]
     # potential: (20·80 + 10·100 + 10·50 + 25·70 + 10·80 + 10·100) / 85, integrity missing
@@ -68,7 +68,7 @@ def test_weighted_reweight_verified_only(db_session: Session, inputs) -> None:  
     assert placed[P2].potential_score == 70 and placed[P2].performance_score == 80
 
 
-def test_weighted_zero_policy(db_session: Session, inputs) -> None:  # type: ignore[no-untyped-def]
+def test_weighted_zero_policy(db_session: Session, inputs) -> None:
     run, placed = run_with(db_session, inputs, missing_policy="zero")
     assert placed[P1].potential_score == 66.5  # 6650 / 100
     assert placed[P1].performance_score == 68.25
@@ -77,16 +77,17 @@ def test_weighted_zero_policy(db_session: Session, inputs) -> None:  # type: ign
     assert placed[P2].box == 1 and run.missing_policy == "zero"
 
 
-def test_unverified_records_only_when_the_analyst_chooses(db_session: Session, inputs) -> None:  # type: ignore[no-untyped-def]
+def test_unverified_records_only_when_the_analyst_chooses(db_session: Session, inputs) -> None:
     run, placed = run_with(db_session, inputs, include_unverified=True)
     # awards = min(100, 60 + 100): (4800 + 1500 + 1125) / 90
     assert placed[P1].performance_score == 82.5 and placed[P1].performance_level == "di_atas"
     assert run.include_unverified is True
 
 
-def test_verification_changes_the_next_run_not_the_last(db_session: Session, inputs) -> None:  # type: ignore[no-untyped-def]
+def test_verification_changes_the_next_run_not_the_last(db_session: Session, inputs) -> None:
     first, placed = run_with(db_session, inputs)
     award = db_session.scalar(select(ProfileRecord).where(ProfileRecord.value == "nasional"))
+    assert award is not None
     assert service.set_verification(db_session, ANALYST, [award], "verified", "SK dicek") == 1
     assert (award.status, award.status_by, award.status_note) == ("verified", "analis", "SK dicek")
     second, again = run_with(db_session, inputs)
@@ -98,7 +99,7 @@ def test_verification_changes_the_next_run_not_the_last(db_session: Session, inp
     assert service.set_verification(db_session, ANALYST, [award], "verified", "SK dicek") == 0
 
 
-def test_a_run_is_reproducible(db_session: Session, inputs) -> None:  # type: ignore[no-untyped-def]
+def test_a_run_is_reproducible(db_session: Session, inputs) -> None:
     one, first = run_with(db_session, inputs)
     two, second = run_with(db_session, inputs)
     assert one.inputs == two.inputs and one.settings == two.settings
@@ -107,7 +108,7 @@ def test_a_run_is_reproducible(db_session: Session, inputs) -> None:  # type: ig
     }
 
 
-def test_profile_components_only_in_weighted_mode(db_session: Session, inputs) -> None:  # type: ignore[no-untyped-def]
+def test_profile_components_only_in_weighted_mode(db_session: Session, inputs) -> None:
     potency, performance, profile = inputs
     options = placement.RunOptions(mode="simple", profile_import_id=profile.id)
     with pytest.raises(placement.PlacementRefused):
@@ -156,13 +157,13 @@ def test_the_demo_profile_file_imports_and_matches_the_demo_officials() -> None:
     assert {r["status"] for r in rows} == {"verified", "unverified", "rejected"}
 
 
-def test_movement_between_runs_page(app, scored) -> None:  # type: ignore[no-untyped-def]
+def test_movement_between_runs_page(app, scored) -> None:
     from tests.talentbox.test_routes import csrf, placed
 
     client, _ = placed(app, scored)
     home = client.get("/talenta").text
     ids = {
-        k: re.search(rf'name="{k}"><option value="([^"]+)"', home).group(1)  # type: ignore[union-attr]
+        k: re.search(rf'name="{k}"><option value="([^"]+)"', home).group(1)
         for k in ("potency_id", "performance_id")
     }
     token = csrf(client)
@@ -198,7 +199,7 @@ def test_profile_from_xlsx_with_date_cells(db_session: Session) -> None:
     assert records[P2].status_at.isoformat() == "2026-10-06T02:30:00+00:00"
 
 
-def test_a_rerun_uses_the_stored_settings_not_todays_file(db_session: Session, inputs) -> None:  # type: ignore[no-untyped-def]
+def test_a_rerun_uses_the_stored_settings_not_todays_file(db_session: Session, inputs) -> None:
     from app.talentbox.settings import load_settings
 
     potency, performance, profile = inputs
@@ -213,16 +214,19 @@ def test_a_rerun_uses_the_stored_settings_not_todays_file(db_session: Session, i
     assert boxes == {p.nip: p.box for p in repository.placements(db_session, again.id)}
     assert again.settings == first.settings and again.inputs == first.inputs
     assert again.missing_counts == first.missing_counts
+    assert first.missing_counts is not None
     assert first.missing_counts["integrity"] == 2 and first.missing_counts["skp"] == 0
     today = placement.place(db_session, ANALYST, potency.id, performance.id, 2026, options=options)
     assert {p.nip: p.box for p in repository.placements(db_session, today.id)} != boxes
 
 
-def test_a_rerun_replays_the_records_as_the_run_used_them(db_session: Session, inputs) -> None:  # type: ignore[no-untyped-def]
+def test_a_rerun_replays_the_records_as_the_run_used_them(db_session: Session, inputs) -> None:
     first, placed = run_with(db_session, inputs)
     award = db_session.scalar(select(ProfileRecord).where(ProfileRecord.value == "nasional"))
+    assert award is not None
     service.set_verification(db_session, ANALYST, [award], "verified")  # after the run
     education = db_session.scalar(select(ProfileRecord).where(ProfileRecord.value == "S2"))
+    assert education is not None
     service.set_verification(db_session, ANALYST, [education], "rejected")
     again = placement.rerun(db_session, ANALYST, first)
     replayed = {p.nip: p for p in repository.placements(db_session, again.id)}

@@ -1,5 +1,7 @@
 """Weighted mode's arithmetic: component scales, aggregation, missing components, bands."""
 
+from typing import Any
+
 import pytest
 
 from app.talentbox import weighting
@@ -67,7 +69,7 @@ def test_component_scales() -> None:
 
 
 def test_aggregation_over_a_persons_records() -> None:
-    scale = {"label": "x", "weight": 1, "source": "profile"}
+    scale: dict[str, Any] = {"label": "x", "weight": 1, "source": "profile"}
     assert weighting.component_score(Component(**scale, aggregate="best"), [40, 90]) == 90
     assert weighting.component_score(Component(**scale, aggregate="worst"), [40, 90]) == 40
     assert weighting.component_score(Component(**scale, aggregate="sum"), [40, 90]) == 100

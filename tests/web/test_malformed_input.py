@@ -26,7 +26,7 @@ def world(use_database: str, tmp_path: Path) -> World:
     engine = make_engine(use_database)
     with transaction(make_sessionmaker(engine)) as db:
         built = build_world(db, tmp_path)
-        built.valid = {  # type: ignore[attr-defined]
+        built.valid = {
             "session_id": str(built.exam.session.id),
             "participant_id": built.participant_ids[0],
             "code": built.exam.event.code,
@@ -38,7 +38,7 @@ def world(use_database: str, tmp_path: Path) -> World:
     return built
 
 
-def staff_routes(app) -> list[APIRoute]:  # type: ignore[no-untyped-def]
+def staff_routes(app) -> list[APIRoute]:
     routes = []
     for entry in app.routes:
         router = getattr(entry, "original_router", None)
@@ -62,7 +62,7 @@ def fields_of(route: APIRoute) -> list[str]:
     return sorted(set(found) - {"csrf_token"})
 
 
-def call(client: TestClient, method: str, path: str, fields: dict[str, str]):  # type: ignore[no-untyped-def]
+def call(client: TestClient, method: str, path: str, fields: dict[str, str]):
     if method == "GET":
         return client.get(path, params=fields)
     return client.post(path, data={**fields, "csrf_token": CSRF})
@@ -78,9 +78,9 @@ def test_malformed_ids_and_numbers_never_make_a_server_error(world: World) -> No
             client.cookies.set("proasn_csrf", CSRF)
             client.cookies.set("proasn_staff", world.staff_tokens[persona])
             clients[persona] = client
-        valid = world.valid  # type: ignore[attr-defined]
+        valid = world.valid
         for route in staff_routes(app):
-            method = "GET" if "GET" in route.methods else "POST"
+            method = "GET" if "GET" in (route.methods or ()) else "POST"
             names = re.findall(r"{(\w+)}", route.path)
             fields = fields_of(route)
             good = {name: valid.get(name, "1") for name in names}
@@ -92,6 +92,7 @@ def test_malformed_ids_and_numbers_never_make_a_server_error(world: World) -> No
                 if call(clients[p], method, route.path.format(**good), {}).status_code
                 not in (401, 403)
             ] or list(PERSONAS)
+            cases: list[tuple[str, dict, dict]]
             cases = [(name, {**good, name: bad}, {}) for name in names for bad in BAD_IDS]
             cases += [
                 (field, good, {**dict.fromkeys(fields, "1"), field: bad})

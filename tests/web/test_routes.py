@@ -6,6 +6,7 @@ import threading
 from collections.abc import Iterator
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from starlette.responses import Response
 
@@ -57,7 +58,7 @@ def test_htmx_fragment_layout_for_htmx_requests(client: TestClient) -> None:
 def test_staff_pages_are_capped_per_worker_but_the_taker_api_is_not() -> None:
     running, peak = {"staff": 0, "taker": 0}, {"staff": 0, "taker": 0}
 
-    async def app(scope, receive, send):  # type: ignore[no-untyped-def]
+    async def app(scope, receive, send):
         taker = scope["path"].startswith(("/api/v1/taker/", "/ujian/paket-soal"))
         kind = "taker" if taker else "staff"
         running[kind] += 1
@@ -71,7 +72,7 @@ def test_staff_pages_are_capped_per_worker_but_the_taker_api_is_not() -> None:
         paths = ["/pengawas/sesi/x/papan"] * 10 + ["/api/v1/taker/heartbeat"] * 5
         paths += ["/ujian/paket-soal"] * 5  # the page's batches: one thread, like the API
         await asyncio.gather(
-            *(limited({"type": "http", "path": p, "headers": []}, None, None) for p in paths)  # type: ignore[arg-type]
+            *(limited({"type": "http", "path": p, "headers": []}, no_body, drop) for p in paths)
         )
 
     # In a thread of its own: browser tests may leave an event loop running in this one.
@@ -90,18 +91,18 @@ def test_every_response_has_the_security_headers_once_and_a_routes_own_policy_wi
         assert response.headers.get_list("content-security-policy") == [CSP], path
     svg = Response(b"<svg/>", headers={"Content-Security-Policy": "default-src 'none'"})
 
-    async def figure(scope, receive, send):  # type: ignore[no-untyped-def]
+    async def figure(scope, receive, send):
         await svg(scope, receive, send)
 
-    sent: list[dict] = []  # type: ignore[type-arg]
+    sent: list[dict] = []
 
-    async def collect(message):  # type: ignore[no-untyped-def]
+    async def collect(message):
         sent.append(message)
 
     async def one() -> None:
         await Edge(figure, staff_limit=1, body_limit=65536, upload_limit=1 << 20)(
-            {"type": "http", "path": "/x", "headers": []}, None, collect
-        )  # type: ignore[arg-type]
+            {"type": "http", "path": "/x", "headers": []}, no_body, collect
+        )
 
     runner = threading.Thread(target=lambda: asyncio.run(one()))
     runner.start()
@@ -149,9 +150,10 @@ def test_a_worker_opens_one_database_connection_per_request_thread_and_no_more(
     get_settings.cache_clear()
     try:
         with TestClient(create_app()) as client:
-            engine = client.app.state.engine  # type: ignore[attr-defined]
+            assert isinstance(client.app, FastAPI)
+            engine = client.app.state.engine
             assert (engine.pool.size(), engine.pool._max_overflow) == (6, 0)
-            limiter = client.portal.call(to_thread.current_default_thread_limiter)  # type: ignore[union-attr]
+            limiter = client.portal.call(to_thread.current_default_thread_limiter)
             assert limiter.total_tokens == 6
     finally:
         get_settings.cache_clear()
@@ -197,7 +199,7 @@ def test_uploads_have_their_own_larger_limit(client: TestClient) -> None:
     assert refused.status_code == 413
 
 
-def test_without_its_database_the_server_answers_503_with_retry_after(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_without_its_database_the_server_answers_503_with_retry_after(tmp_path) -> None:
     """Before: plain-text 500s from the taker API while the database was down."""
     from app.config import Settings
 
@@ -268,3 +270,11 @@ def test_unknown_pages_answer_in_the_pages_language(client: TestClient) -> None:
     assert api.status_code == 404 and api.json()["code"] == "not_found"
     wrong_method = client.delete("/staf/masuk")
     assert wrong_method.status_code == 405 and "Alamat ini" in wrong_method.text
+
+
+async def no_body() -> dict:
+    return {"type": "http.request", "body": b"", "more_body": False}
+
+
+async def drop(message) -> None:
+    pass

@@ -13,7 +13,12 @@ from question_bank.generators.common import (
     format_number,
     format_percent,
 )
-from question_bank.generators.numerik.answers import Answer, numeric_template, positive_whole
+from question_bank.generators.numerik.answers import (
+    Answer,
+    Number,
+    numeric_template,
+    positive_whole,
+)
 
 THEME = "aritmetika"
 
@@ -24,7 +29,7 @@ COMPUTE_STEMS = [
     "{expr} = ....",
     "Berapakah hasil perhitungan {expr}?",
 ]
-PERCENTS = [5, 10, Fraction(25, 2), 15, 20, 25, 30, 35, 40, 45, 60, 75]
+PERCENTS: list[Number] = [5, 10, Fraction(25, 2), 15, 20, 25, 30, 35, 40, 45, 60, 75]
 EQUATION_STEMS = [
     "Jika {eq}, maka nilai x adalah ....",
     "Nilai x yang memenuhi persamaan {eq} adalah ....",
@@ -109,7 +114,13 @@ def decimal_expression(rng: StableRng) -> Answer:
         "(a−b)×c": f"({fa} − {fb}) × {fc}",
         "a:b": f"{fa} : {fb}",
     }[form]
-    candidates = [key * 10, slip, key / 10, key + Fraction(1, 10), key - Fraction(1, 10)]
+    candidates: list[Number] = [
+        key * 10,
+        slip,
+        key / 10,
+        key + Fraction(1, 10),
+        key - Fraction(1, 10),
+    ]
     difficulty = -0.4 + 0.3 * (form in ("a+b×c", "a:b"))
     return Answer(compute_stem(rng, expr), key, candidates, difficulty)
 
@@ -127,7 +138,7 @@ def percent_expression(rng: StableRng) -> Answer:
     expr = f"{first_part} {word} {format_percent(q)} dari {format_number(m)}"
     key = part_p - part_q if subtract else part_p + part_q
     other = part_p + part_q if subtract else part_p - part_q
-    candidates = [other, part_p, key * 10, key + 10, key - 5]
+    candidates: list[Number] = [other, part_p, key * 10, key + 10, key - 5]
     difficulty = -0.5 + 0.25 * subtract + 0.2 * (Fraction(p).denominator > 1)
     return Answer(compute_stem(rng, expr), key, candidates, difficulty)
 
@@ -142,7 +153,13 @@ def operation_order(rng: StableRng) -> Answer:
     key = dividend // divisor + c * d - e
     left_to_right = (dividend // divisor + c) * d - e
     expr = f"{dividend} : {divisor} + {c} × {d} − {e}"
-    candidates = [left_to_right, key + 2 * e, dividend // (divisor + c) * d - e, key + 1, key - 1]
+    candidates: list[Number] = [
+        left_to_right,
+        key + 2 * e,
+        dividend // (divisor + c) * d - e,
+        key + 1,
+        key - 1,
+    ]
     return Answer(compute_stem(rng, expr), key, candidates, -0.9 + 0.02 * c * d / 4)
 
 
@@ -156,7 +173,7 @@ def powers_and_roots(rng: StableRng) -> Answer:
     doubled_instead = root + 2 * base * times - dividend // divisor
     squared_product = root + (base * times) ** 2 - dividend // divisor
     expr = f"√{root * root} + {base}² × {times} − {dividend} : {divisor}"
-    candidates = [doubled_instead, squared_product, key + root, key - 1, key + 1]
+    candidates: list[Number] = [doubled_instead, squared_product, key + root, key - 1, key + 1]
     difficulty = -0.2 + 0.05 * base + 0.02 * root
     return Answer(compute_stem(rng, expr), key, candidates, difficulty)
 
@@ -171,7 +188,7 @@ def linear_equation(rng: StableRng) -> Answer:
     left = f"{left_coef}x {'+' if const_left >= 0 else '−'} {abs(const_left)}"
     right = f"{right_coef}x + {const_right}" if right_coef else f"{const_right}"
     gap = left_coef - right_coef
-    candidates = [
+    candidates: list[Number] = [
         Fraction(const_right + const_left, gap),
         Fraction(const_right - const_left, left_coef + right_coef),
         const_right - const_left,

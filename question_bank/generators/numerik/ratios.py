@@ -14,6 +14,7 @@ from question_bank.generators.common import (
 )
 from question_bank.generators.numerik.answers import (
     Answer,
+    Number,
     money_template,
     numeric_template,
     positive_whole,
@@ -75,7 +76,7 @@ def ratio_split(rng: StableRng) -> Answer:
         unit=unit,
         ask=ask,
     )
-    candidates = [*others, part, Fraction(total, 2), key + part]
+    candidates: list[Number] = [*others, part, Fraction(total, 2), key + part]
     difficulty = -0.8 + 0.4 * (ask_kind == "selisih") + 0.03 * (p + q)
     return Answer(stem, key, candidates, difficulty, step=part)
 
@@ -106,7 +107,7 @@ BUDGET_REVERSE_STEMS = [
 ]
 
 
-def budget_mistakes(old: int, new: Fraction, p: int, rising: bool, reverse: bool) -> list[Fraction]:
+def budget_mistakes(old: int, new: Fraction, p: int, rising: bool, reverse: bool) -> list[Number]:
     """The change applied the wrong way or to the wrong amount, or read as p million rupiah."""
     wrong_way = Fraction(100 - p if rising else 100 + p, 100)
     change = old * Fraction(p, 100)
@@ -180,7 +181,13 @@ def realization_percent(rng: StableRng) -> Answer:
         done=format_number(done),
     )
     inverse = Fraction(target * 100) / done
-    candidates = [100 - percent, inverse, percent + 5, percent - 5, percent + Fraction(5, 2)]
+    candidates: list[Number] = [
+        100 - percent,
+        inverse,
+        percent + 5,
+        percent - 5,
+        percent + Fraction(5, 2),
+    ]
     difficulty = -0.5 + 0.4 * (percent.denominator > 1) + 0.0005 * target
     return Answer(stem, percent, candidates, difficulty)
 
@@ -209,7 +216,7 @@ def inverse_proportion(rng: StableRng) -> Answer:
     stem = rng.choice(INVERSE_STEMS).format(
         n=workers, d=days, m=other_workers, task=rng.choice(TASKS), agency=rng.choice(AGENCIES)
     )
-    candidates = [
+    candidates: list[Number] = [
         Fraction(days * other_workers, workers),
         days + workers - other_workers,
         key + 1,
@@ -241,7 +248,13 @@ def quota_remaining(rng: StableRng) -> Answer:
     stem = rng.choice(QUOTA_STEMS).format(
         event=rng.choice(EVENTS), quota=format_number(quota), p=p, q=q
     )
-    candidates = [naive, after_first, quota - key, after_first * Fraction(q, 100), key + 10]
+    candidates: list[Number] = [
+        naive,
+        after_first,
+        quota - key,
+        after_first * Fraction(q, 100),
+        key + 10,
+    ]
     return Answer(stem, key, candidates, 0.4 + 0.002 * (p + q))
 
 
@@ -266,7 +279,7 @@ def direct_proportion(rng: StableRng) -> Answer:
     stem = rng.choice(COST_STEMS).format(
         a=a, b=b, cost=format_rupiah(cost), agency=rng.choice(AGENCIES)
     )
-    candidates = [
+    candidates: list[Number] = [
         Fraction(cost * a, b),
         cost + (b - a) * 1000,
         key + unit_cost,

@@ -8,6 +8,7 @@ from fractions import Fraction
 from question_bank.generators.common import StableRng, Template, format_number, format_rupiah
 from question_bank.generators.numerik.answers import (
     Answer,
+    Number,
     money_template,
     numeric_template,
     positive_whole,
@@ -51,7 +52,7 @@ def joint_work(rng: StableRng) -> Answer:
     stem = rng.choice(JOINT_STEMS).format(
         p1=first, p2=second, x=x, y=y, task=rng.choice(TASKS), agency=rng.choice(AGENCIES)
     )
-    candidates = [Fraction(x + y, 2), y - x, key + 1, key - 1, Fraction(x, 2)]
+    candidates: list[Number] = [Fraction(x + y, 2), y - x, key + 1, key - 1, Fraction(x, 2)]
     return Answer(stem, key, candidates, 0.3 + 0.01 * y)
 
 
@@ -93,7 +94,12 @@ def travel_time(rng: StableRng) -> Answer:
         start=clock_text(Fraction(start)),
         p=rng.choice(NAMES),
     )
-    candidates = [start + misread, start + duration + 30, start + duration - 30, start + 60]
+    candidates: list[Number] = [
+        start + misread,
+        start + duration + 30,
+        start + duration - 30,
+        start + 60,
+    ]
     difficulty = 0.0 + 0.4 * (duration % 30 != 0) + 0.002 * distance
     return Answer(stem, start + duration, candidates, difficulty)
 
@@ -121,7 +127,12 @@ def new_average(rng: StableRng) -> Answer:
         new = average + rise
         key = new * (count + 1) - average * count
     stem = rng.choice(AVERAGE_STEMS).format(n=count, r=average, r2=new, p=rng.choice(NAMES))
-    candidates = [new + rise, 2 * new - average, new * count - average * (count - 1), key + 1]
+    candidates: list[Number] = [
+        new + rise,
+        2 * new - average,
+        new * count - average * (count - 1),
+        key + 1,
+    ]
     return Answer(stem, key, candidates, 0.2 + 0.05 * count)
 
 
@@ -166,7 +177,7 @@ def shopping_change(rng: StableRng) -> Answer:
         p=rng.choice(NAMES),
         agency=rng.choice(AGENCIES),
     )
-    candidates = [
+    candidates: list[Number] = [
         paid - count1 * price1 - price2,
         key + price2,
         key - price1,
@@ -202,7 +213,7 @@ def common_schedule(rng: StableRng) -> Answer:
     stem = rng.choice(SCHEDULE_STEMS).format(
         x=x, y=y, z=z, p1=p1, p2=p2, p3=p3, agency=rng.choice(AGENCIES)
     )
-    candidates = [x * y * z, x + y + z, math.lcm(x, y) * z, key // 2, key + x]
+    candidates: list[Number] = [x * y * z, x + y + z, math.lcm(x, y) * z, key // 2, key + x]
     return Answer(stem, key, candidates, 0.0 + 0.002 * key)
 
 
@@ -239,7 +250,7 @@ def sum_and_difference(rng: StableRng) -> Answer:
         agency=rng.choice(AGENCIES),
     )
     other = smaller if ask_larger else larger
-    candidates = [other, Fraction(total, 2), total - diff, key + diff, key + 1]
+    candidates: list[Number] = [other, Fraction(total, 2), total - diff, key + diff, key + 1]
     return Answer(stem, key, candidates, -0.4 + 0.2 * (not ask_larger))
 
 
@@ -266,7 +277,12 @@ def net_honorarium(rng: StableRng) -> Answer:
         t=tax,
         agency=rng.choice(AGENCIES),
     )
-    candidates = [gross, gross * Fraction(tax, 100), rate * Fraction(100 - tax, 100), key - rate]
+    candidates: list[Number] = [
+        gross,
+        gross * Fraction(tax, 100),
+        rate * Fraction(100 - tax, 100),
+        key - rate,
+    ]
     return Answer(stem, key, candidates, -0.3 + 0.1 * hours / 2)
 
 
