@@ -204,9 +204,12 @@ def test_the_bench_page_client_sends_what_chromium_sends(long_exam, new_page) ->
     assert ("GET", "/ujian") in received[0] and len(
         [r for r in received[0] if "/static/" in r[1]]
     ) == 3
-    # The test page's first batch and its signal stream (taker.js's EventSource) go together.
+    # The test page's first batch, its signal stream (taker.js's EventSource) and, once per
+    # attempt, its service worker go together.
     assert received[1][:2] == [("POST", "/ujian/mulai"), ("GET", "/ujian/soal/1")]
-    assert sorted(received[1][2:]) == [("GET", "/api/v1/taker/signals"), _batch(2, 23)]
+    assert sorted(received[1][2:])[:2] == [("GET", "/api/v1/taker/signals"), _batch(2, 23)]
+    [worker] = sorted(received[1][2:])[2:]
+    assert worker[1].startswith("/ujian/sw.js?v=")
     assert received[2] == [] and received[3] == [_batch(24, 45)]
     assert received[4] == [_batch(49, 60)]
     assert received[5] == [("PUT", "/api/v1/taker/answers/50")]

@@ -948,6 +948,13 @@
       own[nav.current()] = itemEl().outerHTML;
       keep(own);
       caches.open(OFFLINE_CACHE).then(function (store) {
+        // The page's scripts and styles too (versioned URLs: the browser's cache answers).
+        var assets = Array.prototype.map.call(
+          document.querySelectorAll("script[src], link[rel=stylesheet]"),
+          function (el) { return el.getAttribute("src") || el.getAttribute("href"); });
+        assets.forEach(function (url) {
+          store.match(url).then(function (kept) { if (!kept) store.add(url); });
+        });
         return store.put(PAGE_KEY, new Response(pageHtml, { headers: { "Content-Type": "text/html; charset=utf-8" } }));
       }).then(null, function () {});
     }
