@@ -7,7 +7,7 @@ take JSON bodies, which a cross-site HTML form cannot send, so they need no CSRF
 import uuid
 from typing import Annotated
 
-from fastapi import Cookie, Depends, Request, Response
+from fastapi import Cookie, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
@@ -19,6 +19,7 @@ from app.delivery.errors import DeliveryError, NotLoggedIn
 from app.delivery.hot import Notice
 from app.delivery.models import Attempt
 from app.delivery.schemas import (
+    MAX_POSITION,
     AnswerIn,
     AnswerOut,
     BroadcastOut,
@@ -192,11 +193,16 @@ async def save_answer(
 
 @router.post("/heartbeat", response_model=ClockOut)
 async def heartbeat(
-    request: Request, body: HeartbeatIn | None = None, proasn_taker: TakerCookie = None
+    request: Request,
+    body: HeartbeatIn | None = None,
+    proasn_taker: TakerCookie = None,
+    position: Annotated[int | None, Query(ge=1, le=MAX_POSITION)] = None,
 ) -> Response:
     """The open page is alive (after PROASN_HEARTBEAT_SECONDS without another call); answers
-    with the server's clock, the attempt's status and the proctor's latest message."""
-    position = body.position if body else None
+    with the server's clock, the attempt's status and the proctor's latest message. The
+    position may come as `?position=` instead: the beacon a page sends as it goes has no
+    JSON body (browsers allow a beacon no JSON type)."""
+    position = body.position if body else position
     left = _leaves(body.left_window if body else None)
 
     def work(db: Session) -> ClockOut:

@@ -49,7 +49,10 @@ CHECKS = (
     Check(
         "service_worker",
         N_("Service worker"),
-        N_("Shown only: the test does not use service workers (browsers offer them on HTTPS)"),
+        N_(
+            "Shown only: the test page keeps itself for a reload while the network is down "
+            "only where the browser has service workers (HTTPS, or the server on this PC)"
+        ),
         False,
     ),
     Check(

@@ -363,10 +363,11 @@
     var now = left();
     showTime("clock", now.total);
     showTime("section-clock", now.section);
-    announceOnce("t10", now.total <= 600 && now.total > 300, timeMsg.warn10);
+    // "10 minutes left" only near that mark: a page loaded with 5:04 left says nothing of 10.
+    announceOnce("t10", now.total <= 600 && now.total > 480, timeMsg.warn10);
     announceOnce("t5", now.total <= 300 && now.total > 0, timeMsg.warn5);
     if (now.section !== null) {
-      announceOnce("s10", now.section <= 600 && now.section > 300, timeMsg.sectionWarn10);
+      announceOnce("s10", now.section <= 600 && now.section > 480, timeMsg.sectionWarn10);
       announceOnce("s5", now.section <= 300 && now.section > 0, timeMsg.sectionWarn5);
     }
     if (!clock.paused && (now.total <= 0 || (now.section !== null && now.section <= 0))) timeUp(now.total <= 0);
@@ -388,6 +389,8 @@
     if (index >= 0 && key.length === 1) { chooseIndex(index); event.preventDefault(); return; }
     if (upper === "R") { toggleFlag(); event.preventDefault(); return; }
     if (!nav) return;
+    // On an option the arrow keys are the browser's own (to the next option), not a move.
+    if (/^Arrow/.test(key) && target && target.type === "radio") return;
     if (key === "ArrowRight" || upper === "N") { nav.go(nav.current() + 1); event.preventDefault(); }
     if (key === "ArrowLeft" || upper === "P") { nav.go(nav.current() - 1); event.preventDefault(); }
   });
@@ -450,6 +453,44 @@
     }, 3000);
   }
 
+  // --- the submit page: the clock, and a pause shown here as on the test page ------------
+  var confirmSubmit = document.getElementById("confirm-submit");
+  if (bar && !root && confirmSubmit) {
+    var queueHeld = confirmSubmit.disabled; // answers still being sent (above)
+    var pausedHere = function (paused) {
+      if (paused !== clock.paused) {
+        var now = left();
+        clock.total = now.total; clock.section = now.section; clock.at = performance.now();
+      }
+      clock.paused = paused;
+      document.getElementById("paused").hidden = !paused;
+      confirmSubmit.disabled = paused || queueHeld;
+    };
+    var askState = function () {
+      fetch("/api/v1/taker/heartbeat", {
+        method: "POST", credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "Accept": "application/json" },
+        body: JSON.stringify({ position: null })
+      }).then(readJson).then(function (result) {
+        if (result.status !== 200) return;
+        if (result.body.status === "submitted") { window.location.href = "/ujian/selesai"; return; }
+        if (result.body.remaining_seconds !== null && result.body.remaining_seconds !== undefined) {
+          clock.total = result.body.remaining_seconds;
+          clock.section = result.body.section_remaining_seconds === undefined ? clock.section : result.body.section_remaining_seconds;
+          clock.at = performance.now();
+        }
+        pausedHere(result.body.status === "paused");
+        tick();
+      }, function () { /* offline: the clock goes on; asked again at the next signal */ });
+    };
+    pausedHere(clock.paused);
+    // Pushed as on the test page (a proctor's action on this attempt); while paused, asked
+    // every 3 s as well, so the end of a pause shows even if the stream was cut.
+    if (window.EventSource) {
+      new EventSource("/api/v1/taker/signals").addEventListener("change", askState);
+    }
+    setInterval(function () { if (clock.paused) askState(); }, 3000);
+  }
   if (bar && !root) { tick(); setInterval(tick, 500); } // the submit page: the clock only
   if (!root) return; // login, instructions, practice, submit: nothing more to do
 
@@ -614,6 +655,7 @@
       leaveReported(report, result.status >= 200 && result.status < 300);
       if (result.status >= 200 && result.status < 300) {
         queue.shift(); persist(); backoff = 1000; syncClock(result.body);
+        if (body.shown) reportedAt = entry.position;
         lastContact = performance.now();
         showBroadcast(result.body && result.body.broadcast);
         if (result.body && result.body.applied === false && local[entry.position] === entry) {
@@ -650,7 +692,10 @@
   // Back online: the queue goes at once, and a heartbeat tells the server where the page
   // is (moving between kept items sends nothing, so a resume would otherwise land on the
   // item the server last heard of).
-  window.addEventListener("online", function () { backoff = 1000; flush(); beat(nav.current()); });
+  window.addEventListener("online", function () {
+    backoff = 1000; flush(); beat(nav.current());
+    if (later !== null) { var asked = later; later = null; nav.go(asked); }
+  });
 
   document.addEventListener("change", function (event) {
     var item = itemEl();
@@ -752,8 +797,10 @@
     }, function () { arrived(range); });
   }
 
+  var later = null; // the item asked for while the network was down: opened when it is back
   function unwanted() {  // the item asked for could not come (offline, or not reachable)
     if (wanted === null) return;
+    later = wanted;
     wanted = null;
     warn(msg.notLoaded);
   }
@@ -768,6 +815,10 @@
     itemEl().replaceWith(fresh);
     addStrikeButtons();
     nameSection(fresh.dataset.section);
+    later = null;
+    var warning = document.getElementById("warning");
+    if (warning.textContent === msg.notLoaded) warning.hidden = true;
+    document.title = document.title.replace(/\d+/, String(position));
     // A kept item shows the answer stored when it was fetched; a newer one given here wins.
     var mine = known[position];
     if (mine && mine.seq > Number(fresh.dataset.seq || 0) && (!local[position] || local[position].seq < mine.seq)) {
@@ -912,6 +963,7 @@
       if (result.status === 401) { loggedOut(); return; }
       if (result.status !== 200) return;
       lastContact = performance.now();
+      if (position) reportedAt = position;
       var wasPaused = clock.paused;
       syncClock(result.body);
       setPaused(result.body.status === "paused");
@@ -966,6 +1018,16 @@
   flush();
   tick();
   setInterval(tick, 500);
+  // Leaving the page (a reload, a link, the browser closed): where it is, if the server has
+  // not heard it yet, in a beacon (a heartbeat the browser sends even as the page goes).
+  var reportedAt = nav.current(); // the test page's address was the server's resume point
+  window.addEventListener("pagehide", function () {
+    if (stopped || !navigator.sendBeacon || nav.current() === reportedAt) return;
+    navigator.sendBeacon("/api/v1/taker/heartbeat?position=" + nav.current());
+  });
+  // While paused, a heartbeat every 3 s: the resume shows within seconds even before the
+  // page's signal stream opens (a page just loaded) or after it was cut. Only paused pages.
+  setInterval(function () { if (clock.paused && !stopped) beat(nav.current()); }, 3000);
   // A heartbeat only after a quiet interval: a save's reply carries what a heartbeat's does.
   setInterval(function () {
     if (performance.now() - lastContact >= cfg.heartbeat - 500) beat(nav.current());

@@ -1,0 +1,89 @@
+"""What a taker met in a Chromium walk-through of the exam room (issue 19): a pause on the
+submit page, a resume before the page's signal stream opens, and an item that could not load
+offline."""
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+from sqlalchemy.orm import Session
+
+from tests.browser.test_taker import _pause, at, log_in_and_start, wait_saved
+from tests.delivery.factories import open_exam
+
+
+def _exam(live_server, tmp_path: Path, **server_options):
+    def seed(db: Session):
+        exam = open_exam(db, tmp_path, people=2, total_minutes=60)
+        return exam.nips, exam.token, exam.session.id
+
+    return live_server(seed, **server_options)
+
+
+@pytest.fixture
+def quiet_exam(live_server, tmp_path: Path):
+    """No heartbeat within a test and the signal stream 60-120 s after a page load: the page
+    hears of the server only when it calls."""
+    env = {"PROASN_SIGNAL_DELAY_SECONDS": "120"}
+    return _exam(live_server, tmp_path, heartbeat_seconds=120, env=env)
+
+
+def clock_of(page: Page) -> str:
+    return page.locator("#clock").inner_text()
+
+
+def test_the_submit_page_shows_a_pause_and_stops_its_clock(
+    live_server,
+    new_page,
+    tmp_path: Path,
+) -> None:
+    server, (nips, token, session_id) = _exam(live_server, tmp_path)
+    page = new_page(server.url)
+    log_in_and_start(page, nips[0], token)
+    page.click("#submit-link")
+    expect(page.locator("h1")).to_have_text("Kumpulkan tes sekarang?")
+    expect(page.locator("#paused")).to_be_hidden()
+    _pause(server, session_id, nips[0], pause=True)
+    expect(page.locator("#paused")).to_be_visible(timeout=5000)
+    expect(page.locator("#confirm-submit")).to_be_disabled()
+    stopped_at = clock_of(page)
+    page.wait_for_timeout(2500)
+    assert clock_of(page) == stopped_at
+    _pause(server, session_id, nips[0], pause=False)
+    expect(page.locator("#paused")).to_be_hidden(timeout=8000)
+    expect(page.locator("#confirm-submit")).to_be_enabled()
+
+
+def test_a_resume_shows_within_seconds_before_the_signal_stream_opens(
+    quiet_exam,
+    new_page,
+) -> None:
+    server, (nips, token, session_id) = quiet_exam
+    page = new_page(server.url)
+    log_in_and_start(page, nips[0], token)
+    _pause(server, session_id, nips[0], pause=True)
+    page.keyboard.press("a")  # refused for the pause: the page shows it at once
+    expect(page.locator("#paused")).to_be_visible(timeout=5000)
+    _pause(server, session_id, nips[0], pause=False)
+    expect(page.locator("#paused")).to_be_hidden(timeout=8000)
+    wait_saved(page)  # the answer held by the pause goes now
+
+
+def test_an_item_that_could_not_load_offline_opens_when_the_network_is_back(
+    quiet_exam,
+    new_page,
+) -> None:
+    server, (nips, token, _) = quiet_exam
+    page = new_page(server.url)
+    page.route("**/ujian/paket-soal*", lambda route: route.abort())  # nothing kept yet
+    log_in_and_start(page, nips[0], token)
+    page.context.set_offline(True)
+    page.unroute("**/ujian/paket-soal*")
+    page.keyboard.press("n")
+    expect(page.locator("#warning")).to_contain_text("belum termuat")
+    at(page, 1)
+    page.context.set_offline(False)  # as promised: it opens when the network is back
+    expect(page.locator("#item")).to_have_attribute("data-position", "2")
+    at(page, 2)
+    expect(page.locator("#warning")).to_be_hidden()
+    assert page.title().startswith("Soal 2")
