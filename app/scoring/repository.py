@@ -8,10 +8,9 @@ from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import Session
 
 from app.bank.models import Item, ItemVersion
-from app.delivery.models import Answer, Attempt
+from app.delivery.models import Answer, Attempt, PurgedAttempt
 from app.exams.eselon import eselon_is
 from app.exams.models import Agency, Event, ExamSession, Form, FormItem, Participant
-from app.privacy.models import PurgedAttempt
 from app.scoring.models import (
     KeyCorrection,
     NeutralisedItem,
