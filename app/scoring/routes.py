@@ -51,8 +51,16 @@ NEUTRALISED = N_(
 KEY_CORRECTED = N_("Key corrected to %(key)s. Scoring run %(run)s was made with the previous norm.")
 
 
-class ItemNotAnalysed(service.ScoringRefused):
+class NotFound(service.ScoringRefused):
+    """Analysts may see every event: what does not exist is 404, never 403 ("not yours")."""
+
     status, code = 404, "not_found"
+
+
+ItemNotAnalysed = NotFound
+EVENT_UNKNOWN = N_("No such event.")
+RUN_UNKNOWN = N_("No such scoring run.")
+ITEM_VERSION_UNKNOWN = N_("No such item version.")
 
 
 AnalystDep = Annotated[Staff, Depends(require_role("analyst"))]
@@ -62,7 +70,7 @@ CsrfChecked = Depends(verify_csrf)
 def _event(db: DB, code: str) -> Event:
     event = exams_repository.event_by_code(db, code)
     if event is None:
-        raise Forbidden()
+        raise NotFound(EVENT_UNKNOWN)
     return event
 
 
@@ -70,7 +78,7 @@ def _run(db: DB, event: Event, number: int) -> ScoringRun:
     for run in repository.runs(db, event.id):
         if run.number == number:
             return run
-    raise Forbidden()
+    raise NotFound(RUN_UNKNOWN)
 
 
 @router.get("")
@@ -444,7 +452,7 @@ def correct_key(
     event = _event(db, code)
     version = db.get(ItemVersion, version_id)
     if version is None:
-        raise Forbidden()
+        raise NotFound(ITEM_VERSION_UNKNOWN)
     to = item_views.return_to(code, back)
     try:
         run = service.correct_key(db, analyst.actor, event, version, key, reason)
