@@ -5,13 +5,12 @@ from typing import Annotated
 
 from fastapi import Depends, Form, Request
 from fastapi.responses import Response
-from sqlalchemy import select
 
 from app.accounts import repository, service
 from app.accounts.deps import AdminDep
 from app.accounts.models import ROLES, StaffUser
 from app.audit.service import record
-from app.exams.models import Agency
+from app.exams import repository as exams_repository
 from app.web.csrf import verify_csrf
 from app.web.deps import DB
 from app.web.flash import redirect_with
@@ -26,7 +25,7 @@ CsrfChecked = Depends(verify_csrf)
 
 @router.get("/pengguna")
 def users_page(request: Request, admin: AdminDep, db: DB) -> Response:
-    agencies = list(db.scalars(select(Agency).order_by(Agency.name)))
+    agencies = exams_repository.agencies(db)
     context = {
         "users": repository.users(db),
         "delayed": service.delayed_accounts(db),

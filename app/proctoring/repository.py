@@ -44,6 +44,13 @@ def sessions_visible_to(db: Session, user: StaffUser) -> list[tuple[ExamSession,
     return list(db.execute(query.order_by(ExamSession.starts_at, ExamSession.code)).tuples())
 
 
+def sessions_of_agency(db: Session, agency_id: uuid.UUID | None) -> list[ExamSession]:
+    """The sessions where the agency has participants."""
+    session_ids = select(Participant.session_id).where(Participant.agency_id == agency_id)
+    query = select(ExamSession).where(ExamSession.id.in_(session_ids))
+    return list(db.scalars(query.order_by(ExamSession.starts_at)))
+
+
 def sessions_by_start(db: Session) -> list[ExamSession]:
     return list(db.scalars(select(ExamSession).order_by(ExamSession.starts_at)))
 

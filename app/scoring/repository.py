@@ -217,6 +217,19 @@ def parameter_entries(db: Session, set_id: uuid.UUID) -> dict[uuid.UUID, Paramet
     return {entry.item_version_id: entry for entry in db.scalars(query)}
 
 
+def parameter_set(db: Session, set_id: uuid.UUID | None) -> ParameterSet | None:
+    return db.get(ParameterSet, set_id) if set_id else None
+
+
+def norm(db: Session, norm_id: uuid.UUID) -> Norm | None:
+    return db.get(Norm, norm_id)
+
+
+def participants_by_id(db: Session, event_id: uuid.UUID) -> dict[uuid.UUID, Participant]:
+    query = select(Participant).where(Participant.event_id == event_id)
+    return {p.id: p for p in db.scalars(query)}
+
+
 def parameter_sets(db: Session) -> list[ParameterSet]:
     query = select(ParameterSet).order_by(ParameterSet.name, ParameterSet.version.desc())
     return list(db.scalars(query))

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from app.talentbox import repository
+from app.talentbox import pages, repository
 from app.talentbox.models import (
     PerformanceImport,
     PerformanceRow,
@@ -21,7 +21,6 @@ from app.talentbox.models import (
     ProfileImport,
     ProfileRecord,
 )
-from app.talentbox.settings import load_settings
 
 PLACED_FIELDS = ("name", "eselon")  # the identity a placement keeps a copy of
 
@@ -74,8 +73,7 @@ class TalentBoxData:
         return {part: remove(db, part, ids)}
 
     def component_labels(self) -> dict[str, str]:
-        weighted = load_settings().weighted
-        return {k: c.label for k, c in (weighted.potential | weighted.performance).items()}
+        return pages.component_labels()
 
 
 HOLDER = TalentBoxData()
