@@ -765,8 +765,11 @@ def data_purge(
     actor: Annotated[str | None, typer.Option(help="Nama pelaksana untuk log audit.")] = None,
 ) -> None:
     """Delete or pseudonymise what has passed its retention period, in batches."""
+    from app import extensions
     from app.privacy.purge import run_purge
     from app.privacy.retention import DEFAULT_PATH, RetentionInvalid, load_retention
+
+    extensions.install()  # the talent box purges its own rows
 
     try:
         retention = load_retention(retention_file or DEFAULT_PATH)
@@ -816,8 +819,11 @@ def data_export_person(
     actor: Annotated[str | None, typer.Option(help="Nama pelaksana untuk log audit.")] = None,
 ) -> None:
     """Everything held about one official (a written request handled by the agency), as JSON."""
+    from app import extensions
     from app.kit.nip import InvalidNIP, normalise_nip
     from app.privacy.person import person_data, record_export
+
+    extensions.install()  # the talent box's rows are part of the document
 
     try:
         digits = normalise_nip(nip)

@@ -14,7 +14,7 @@ from app.delivery.scoring import score_attempt
 from app.delivery.selectors import FixedFormSelector, selector_for
 from app.exams import repository as exams_repository
 from app.exams.models import Event, ExamSession
-from app.scoring.irt import grm_category_probabilities, p_correct
+from app.psychometrics.irt import grm_category_probabilities, p_correct
 
 SIMULATED = 30
 SEED = 20261127

@@ -19,10 +19,10 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from app.accounts import admin_routes
+from app import extensions
+from app.accounts import admin_routes, audit_routes
 from app.accounts import routes as staff_routes
 from app.accounts.deps import Forbidden, NotAuthenticated
-from app.audit import routes as audit_routes
 from app.config import Settings, get_settings
 from app.db import make_engine, make_sessionmaker, transaction
 from app.delivery import service as delivery_service
@@ -38,7 +38,9 @@ from app.i18n import N_
 from app.kit import clock
 from app.privacy import routes as privacy_routes
 from app.proctoring import agency_routes
+from app.proctoring import reset_routes as proctor_reset_routes
 from app.proctoring import routes as proctor_routes
+from app.proctoring import staff_routes as proctor_staff_routes
 from app.proctoring.service import ActionRefused
 from app.readiness import routes as readiness_routes
 from app.scoring import routes as scoring_routes
@@ -143,6 +145,7 @@ def _refusal_page(request: Request, code: str, message: str, status: int) -> Res
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    extensions.install()  # the talent box's parts of the self-view and the privacy duties
     if settings.clock_offset_file:
         logger.warning("TEST CLOCK: time is shifted by %s", settings.clock_offset_file)
         clock.install_clock(clock.OffsetFileClock(settings.clock_offset_file))
@@ -288,9 +291,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     web_routes.add_to(app)
     app.include_router(taker_api)
     app.include_router(taker_pages)
+    app.include_router(proctor_reset_routes.router)
     app.include_router(readiness_routes.router)
     app.include_router(staff_routes.router)
     app.include_router(admin_routes.router)
+    app.include_router(proctor_staff_routes.router)
     app.include_router(audit_routes.router)
     app.include_router(proctor_routes.router)
     app.include_router(agency_routes.router)

@@ -2,7 +2,7 @@
 
     python -m bench.adaptive [--quick] [--json FILE]
 
-Simulees from N(0, 1) answer by the item models (app.scoring.simulation). The fixed form is a
+Simulees from N(0, 1) answer by the item models (app.psychometrics.simulation). The fixed form is a
 random draw of `fixed_items` items per simulee, as `proasn event prepare` draws a section; its
 θ and SE are scoring's EAP. The adaptive section (app.adaptive) takes the same pool with
 content balance (equal shares of the subtest's themes), Sympson–Hetter exposure control
@@ -33,7 +33,7 @@ from app.adaptive.engine import Section
 from app.adaptive.pool import ItemPool, PoolEntry
 from app.adaptive.rules import AdaptiveRules, Exposure
 from app.adaptive.selection import Choice
-from app.scoring import irt, simulation
+from app.psychometrics import irt, simulation
 from question_bank.generators import numerik
 from question_bank.generators.pool import POOL_SEED
 

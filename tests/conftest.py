@@ -24,9 +24,13 @@ from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.engine import Engine, make_url  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
-from app import migrate  # noqa: E402
+from app import extensions, migrate  # noqa: E402
 from app.config import get_settings  # noqa: E402
 from app.db import make_engine, normalise_database_url  # noqa: E402
+
+# Tests that call services directly see the talent box's parts wired as create_app() and the
+# CLI wire them (app/extensions.py).
+extensions.install()
 
 POSTGRES_URL = os.environ.get("PROASN_TEST_DATABASE_URL")
 BACKEND = "postgresql" if POSTGRES_URL else "sqlite"

@@ -1,24 +1,21 @@
-"""Admin pages: staff accounts and proctor assignments."""
+"""Admin pages: staff accounts (proctor assignments: app/proctoring/staff_routes.py)."""
 
 import uuid
 from typing import Annotated
 
 from fastapi import Depends, Form, Request
 from fastapi.responses import Response
-from sqlalchemy import select
 
 from app.accounts import repository, service
 from app.accounts.deps import AdminDep
 from app.accounts.models import ROLES, StaffUser
 from app.audit.service import record
-from app.exams.models import Agency, ExamSession
-from app.proctoring import repository as proctoring_repository
-from app.proctoring.models import ProctorAssignment
+from app.exams import repository as exams_repository
 from app.web.csrf import verify_csrf
 from app.web.deps import DB
 from app.web.flash import redirect_with
 from app.web.inputs import optional_uuid
-from app.web.pages import redirect, render
+from app.web.pages import render
 from app.web.routing import DomainRouter
 from app.web.templating import N_, translate
 
@@ -28,7 +25,7 @@ CsrfChecked = Depends(verify_csrf)
 
 @router.get("/pengguna")
 def users_page(request: Request, admin: AdminDep, db: DB) -> Response:
-    agencies = list(db.scalars(select(Agency).order_by(Agency.name)))
+    agencies = exams_repository.agencies(db)
     context = {
         "users": repository.users(db),
         "delayed": service.delayed_accounts(db),
@@ -91,53 +88,3 @@ def lift_delay(user_id: uuid.UUID, admin: AdminDep, db: DB) -> Response:
         refused = translate(N_("This account's logins are not being delayed"))
         return redirect_with("/admin/pengguna", refused, error=True)
     return redirect_with("/admin/pengguna", translate(N_("Login delay lifted")))
-
-
-@router.get("/penugasan")
-def assignments_page(request: Request, admin: AdminDep, db: DB) -> Response:
-    context = {
-        "assignments": proctoring_repository.assignments(db),
-        "proctors": [u for u in repository.users(db) if u.role == "proctor" and u.active],
-        "sessions": list(db.scalars(select(ExamSession).order_by(ExamSession.starts_at))),
-    }
-    return render(request, "admin/assignments.html", context)
-
-
-@router.post("/penugasan", dependencies=[CsrfChecked])
-def assign(
-    admin: AdminDep,
-    db: DB,
-    user_id: Annotated[uuid.UUID, Form()],
-    session_id: Annotated[uuid.UUID, Form()],
-) -> Response:
-    user, exam_session = db.get(StaffUser, user_id), db.get(ExamSession, session_id)
-    if user is None or user.role != "proctor" or exam_session is None:
-        return redirect("/admin/penugasan")
-    if not proctoring_repository.is_assigned(db, user.id, exam_session.id):
-        db.add(ProctorAssignment(user_id=user.id, exam_session_id=exam_session.id))
-        record(
-            db,
-            admin.actor,
-            "proctor.assign",
-            target_type="staff_user",
-            target_id=user.id,
-            target_label=user.username,
-            exam_session_id=exam_session.id,
-        )
-    return redirect("/admin/penugasan")
-
-
-@router.post("/penugasan/{assignment_id}/hapus", dependencies=[CsrfChecked])
-def unassign(assignment_id: uuid.UUID, admin: AdminDep, db: DB) -> Response:
-    assignment = db.get(ProctorAssignment, assignment_id)
-    if assignment is not None:
-        record(
-            db,
-            admin.actor,
-            "proctor.unassign",
-            target_type="staff_user",
-            target_id=assignment.user_id,
-            exam_session_id=assignment.exam_session_id,
-        )
-        db.delete(assignment)
-    return redirect("/admin/penugasan")

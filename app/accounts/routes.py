@@ -1,4 +1,5 @@
-"""Staff login, logout and the start page that leads each role to its work."""
+"""Staff login and logout (the start page that leads each role to its work:
+app/proctoring/staff_routes.py)."""
 
 from typing import Annotated
 
@@ -7,7 +8,6 @@ from fastapi.responses import Response
 
 from app.accounts import service
 from app.accounts.deps import COOKIE, StaffDep, set_staff_cookie
-from app.proctoring import repository as proctoring_repository
 from app.web.cookies import clear_cookie
 from app.web.csrf import verify_csrf
 from app.web.deps import DB
@@ -57,9 +57,3 @@ def logout(staff: StaffDep, db: DB) -> Response:
     response = redirect("/staf/masuk")
     clear_cookie(response, COOKIE)
     return response
-
-
-@router.get("")
-def home(request: Request, staff: StaffDep, db: DB) -> Response:
-    sessions = proctoring_repository.sessions_visible_to(db, staff.user)
-    return render(request, "accounts/home.html", {"sessions": sessions})

@@ -3,7 +3,7 @@
 - `pool`: the section's items as arrays (parameters, themes) and their Fisher information;
 - `rules`: a section's adaptive settings (lengths, stopping SE, content shares, exposure
   control) and whether a pool can meet them;
-- `estimation`: θ and SE after each answer, by scoring's EAP (`app.scoring.irt.eap_exact`);
+- `estimation`: θ and SE after each answer, by scoring's EAP (`app.psychometrics.irt.eap_exact`);
 - `selection`: the next item, by maximum information with content balancing and exposure
   control (randomesque top-k or Sympson–Hetter);
 - `stopping`: when the section ends;

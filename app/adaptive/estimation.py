@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from app.adaptive.pool import Array, Index, ItemPool
-from app.scoring import irt
+from app.psychometrics import irt
 
 
 def estimate(pool: ItemPool, items: Sequence[int], responses: Sequence[int]) -> tuple[float, float]:

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from app.scoring import irt, simulation
+from app.psychometrics import irt, simulation
 
 Array = NDArray[np.float64]
 Index = NDArray[np.intp]
@@ -113,7 +113,7 @@ class ItemPool:
         return self._half_grid_logs
 
     def simulated_response(self, item: int, theta: float, rng: np.random.Generator) -> int:
-        """A response drawn from the item's model (app.scoring.simulation) for a simulee."""
+        """A response drawn from the item's model (app.psychometrics.simulation) for a simulee."""
         at, row = np.array([theta]), self.within[item]
         if self.graded[item]:
             drawn = simulation.graded(rng, at, self.graded_a[row : row + 1], [self.thresholds[row]])

@@ -28,14 +28,20 @@ from sqlalchemy.orm import Session
 from app.delivery import core
 from app.delivery.content import CONTENT, Content
 from app.delivery.core import AnswerChange, Answering, AttemptFacts
-from app.delivery.models import Answer, AnswerJournal, Attempt, AttemptSection, TakerLogin
+from app.delivery.models import (
+    Answer,
+    AnswerJournal,
+    Attempt,
+    AttemptSection,
+    Broadcast,
+    TakerLogin,
+)
 from app.delivery.selectors import FixedFormSelector, ItemRef
 from app.exams.models import Event, ExamSession, Form, FormItem, Participant
 from app.kit import seb
 from app.kit.ids import new_id
 from app.kit.secrets_gen import token_digest
 from app.kit.timezones import format_local
-from app.proctoring.models import Broadcast
 
 L = TakerLogin.__table__
 A = Attempt.__table__

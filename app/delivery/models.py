@@ -1,5 +1,6 @@
 """Delivery tables: taker logins, attempts with their server-side clock, answers and the
-append-only answer journal, per-section timing and per-subtest raw scores."""
+append-only answer journal, per-section timing, per-subtest raw scores, and the proctor's
+messages to a room (what the taker's page shows)."""
 
 import uuid
 from datetime import datetime
@@ -154,3 +155,36 @@ class AttemptScore(Base):
     maximum: Mapped[int]
     answered: Mapped[int]
     items: Mapped[int]
+
+
+class Broadcast(Base):
+    """A proctor's message to every taker of a room: shown on the pages of attempts started
+    before it was sent, until `expires_at` (the proctor chooses how long). Delivery owns it
+    because the taker's page reads it on the hot path; proctoring writes it (the table keeps
+    its first name)."""
+
+    __tablename__ = "proctor_broadcast"
+    __table_args__ = (Index("ix_proctor_broadcast_session", "exam_session_id", "at"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    exam_session_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("exam_session.id", ondelete="CASCADE")
+    )
+    message: Mapped[str] = mapped_column(String(500))
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class PurgedAttempt(Base):
+    """An attempt whose answers, journal, section timings and taker logins were removed at the
+        end of their retention period. The journal's append-only trigger lets a row go only when
+        its attempt is listed here, so nothing but the purge can delete it; scoring refuses an
+        event with purged attempts (the scores would be computed from nothing). Written by the
+    retention purge (app/privacy); the table keeps its first name."""
+
+    __tablename__ = "privacy_purged_attempt"
+
+    attempt_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("delivery_attempt.id", ondelete="CASCADE"), primary_key=True
+    )
+    purged_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -9,11 +9,17 @@ from sqlalchemy.orm import Session
 
 from app.bank.models import ItemVersion
 from app.db import insert_for, rows_affected
-from app.delivery.models import Answer, Attempt, AttemptScore, AttemptSection, TakerLogin
+from app.delivery.models import (
+    Answer,
+    Attempt,
+    AttemptScore,
+    AttemptSection,
+    Broadcast,
+    TakerLogin,
+)
 from app.exams import repository as exams_repository
 from app.exams.models import Agency, Event, ExamSession, Form, FormItem, Participant
 from app.kit.ids import new_id
-from app.proctoring.models import Broadcast
 
 # Joins a participant to their login in use (one at a time; revoked ones stay for the audit).
 ACTIVE_LOGIN_OF_PARTICIPANT = (

@@ -7,7 +7,7 @@ queueing are done in the page by static/js/taker.js through the JSON API.
 from typing import Annotated, Any
 
 from fastapi import Cookie, Depends, Form, Query, Request
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from app.config import get_settings
@@ -15,12 +15,10 @@ from app.delivery import calls, errors, prefetch, repository, service, views
 from app.delivery.api import COOKIE, set_taker_cookie
 from app.delivery.practice import PRACTICE_ITEMS
 from app.delivery.schemas import MAX_POSITION, ItemPosition
-from app.exams.models import Participant
-from app.i18n import N_, gettext
+from app.i18n import gettext
 from app.kit.secrets_gen import token_digest
-from app.proctoring import reset_requests
 from app.web import pages
-from app.web.cookies import clear_cookie, set_cookie
+from app.web.cookies import clear_cookie
 from app.web.csrf import verify_csrf
 from app.web.deps import DB, in_transaction
 from app.web.pages import redirect, retry_after, with_wait
@@ -91,14 +89,14 @@ def login(
         offer = {"nip": nip, "token": token} if exc.code == errors.LoginInUse.code else None
         # The event asks for a PIN: the same form again, with NIP and token kept.
         ask_pin = pin is not None or exc.code == "pin_required"
-        return _login_refused(request, exc, nip, offer, token if ask_pin else None)
+        return login_refused(request, exc, nip, offer, token if ask_pin else None)
     response = redirect("/ujian/lanjut")
     if new_token:
         set_taker_cookie(response, new_token)
     return response
 
 
-def _login_refused(
+def login_refused(
     request: Request,
     exc: errors.DeliveryError,
     nip: str,
@@ -117,77 +115,6 @@ def _login_refused(
     }
     headers = retry_after(exc.retry_after)
     return render(request, "delivery/login.html", context, exc.status, headers=headers)
-
-
-# --- a login reset asked for from another browser (proctoring.reset_requests) -------------
-
-RESET_COOKIE = "proasn_reset"
-ResetCookie = Annotated[str | None, Cookie(alias=RESET_COOKIE)]
-RESET_ANSWERS = {
-    "approved": N_(
-        "The proctor has freed your login: log in again with your NIP and the room token."
-    ),
-    "rejected": N_("The proctor did not free your login. Please speak to the proctor."),
-    "expired": N_(
-        "Your request lapsed before the proctor answered. Ask again, or speak to the proctor."
-    ),
-}
-
-
-@router.post("/minta-reset", dependencies=[CsrfChecked])
-def ask_for_reset(
-    request: Request,
-    db: DB,
-    nip: Annotated[str, Form()] = "",
-    token: Annotated[str, Form()] = "",
-    proasn_reset: ResetCookie = None,
-) -> Response:
-    """Ask the room's proctor to free this NIP's login; then wait for the answer."""
-    try:
-        _, waiter = reset_requests.ask(
-            db,
-            nip,
-            token,
-            proasn_reset,
-            request.headers.get("user-agent"),
-            request.client.host if request.client else None,
-        )
-    except errors.LoginFree as exc:
-        context = {"notice": exc.message_in(current_locale.get()), "nip": nip}
-        return render(request, "delivery/login.html", context)
-    except errors.DeliveryError as exc:
-        return _login_refused(request, exc, nip)
-    response = redirect("/ujian/minta-reset")
-    if waiter:
-        set_cookie(response, RESET_COOKIE, waiter, path="/ujian")
-    return response
-
-
-@router.get("/minta-reset", response_class=HTMLResponse)
-def reset_wait(request: Request, db: DB, proasn_reset: ResetCookie = None) -> Response:
-    """While the request waits: a page that asks for its status (taker.js); once answered,
-    the login page saying how, with the NIP filled in."""
-    asked = reset_requests.status_of(db, proasn_reset)
-    if asked is None:
-        return redirect("/ujian")
-    if asked.status == "pending":
-        return render(request, "delivery/reset_wait.html", {})
-    answer = gettext(RESET_ANSWERS[asked.status], current_locale.get())
-    participant = db.get(Participant, asked.participant_id)
-    context = {
-        "nip": participant.nip if participant else "",
-        "notice" if asked.status == "approved" else "error": answer,
-    }
-    response = render(request, "delivery/login.html", context)
-    clear_cookie(response, RESET_COOKIE, path="/ujian")
-    return response
-
-
-@router.get("/minta-reset/status")
-def reset_status(db: DB, proasn_reset: ResetCookie = None) -> JSONResponse:
-    """pending | approved | rejected | expired | none: what the waiting page polls."""
-    asked = reset_requests.status_of(db, proasn_reset)
-    return JSONResponse({"status": asked.status if asked else "none"})
 
 
 @router.get("/lanjut")

@@ -25,6 +25,18 @@ def event_by_code(db: Session, code: str) -> Event | None:
     return db.scalar(select(Event).where(Event.code == code))
 
 
+def event(db: Session, event_id: uuid.UUID) -> Event | None:
+    return db.get(Event, event_id)
+
+
+def events(db: Session) -> list[Event]:
+    return list(db.scalars(select(Event).order_by(Event.code)))
+
+
+def agencies(db: Session) -> list[Agency]:
+    return list(db.scalars(select(Agency).order_by(Agency.name)))
+
+
 def agencies_by_code(db: Session, codes: Sequence[str]) -> dict[str, Agency]:
     query = select(Agency).where(Agency.code.in_(list(codes)))
     return {a.code: a for a in db.scalars(query)}

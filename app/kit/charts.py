@@ -4,8 +4,7 @@ nothing loaded from elsewhere, readable by screen readers through <title> and <d
 from collections.abc import Sequence
 from html import escape
 
-from app.i18n import N_
-from app.web.templating import translate
+from app.i18n import N_, translate
 
 WIDTH, HEIGHT, PAD = 560, 260, 40
 

@@ -5,16 +5,14 @@ record (results, talent box) is joined by — a wrong NIP is a re-registration."
 
 from dataclasses import dataclass
 
-from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from app.audit.service import Actor, record
-from app.db import rows_affected
 from app.exams.models import Event, Participant
 from app.exams.registration import normalise_eselon
 from app.kit import clock
+from app.privacy import holders
 from app.privacy.models import IdentityCorrection
-from app.talentbox.models import Placement, PotencyRow
 
 FIELDS = ("name", "position", "eselon")
 LIMITS = {"name": 200, "position": 300, "eselon": 8}
@@ -75,22 +73,13 @@ def correct_identity(
 
 
 def _correct_copies(db: Session, participant: Participant, changes: list[Change]) -> dict[str, int]:
-    """The talent box keeps its own copy of the identity (rows imported from the scores
-    export, and each placement): a correction reaches them too, or the person card and its
-    exports would go on showing the wrong name (the file's checksum stays that of the file
-    as received)."""
+    """The talent box keeps its own copy of the identity: a correction reaches it too (through
+    app/privacy/holders.py)."""
     event = db.get(Event, participant.event_id)
     values = {c.field: c.new for c in changes}
-    found = {"potency_rows": 0, "placements": 0}
-    if event is not None:
-        rows = update(PotencyRow).where(
-            PotencyRow.nip == participant.nip, PotencyRow.event_code == event.code
-        )
-        found["potency_rows"] = rows_affected(db, rows.values(**values)) or 0
-    placed = {k: v for k, v in values.items() if k in ("name", "eselon")}
-    if placed:
-        rows = update(Placement).where(Placement.nip == participant.nip)
-        found["placements"] = rows_affected(db, rows.values(**placed)) or 0
+    found: dict[str, int] = {}
+    for holder in holders.registered:
+        found |= holder.correct_identity(db, participant.nip, event.code if event else "", values)
     return found
 
 

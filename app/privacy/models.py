@@ -1,7 +1,8 @@
-"""Personal-data duties (UU 27/2022): what a purge removed, identity corrections.
+"""Personal-data duties (UU 27/2022): pseudonymised registrations, identity corrections.
 
 The audit log's per-person index (`audit_subject`) lives in app/audit/models.py beside the log
-it indexes."""
+it indexes; the attempts whose answers were purged (`PurgedAttempt`) in app/delivery/models.py
+beside the answers (scoring reads it, and scoring may not import this package)."""
 
 import uuid
 from datetime import datetime
@@ -11,20 +12,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, UTCDateTime
 from app.kit.ids import new_id
-
-
-class PurgedAttempt(Base):
-    """An attempt whose answers, journal, section timings and taker logins were removed at the
-    end of their retention period. The journal's append-only trigger lets a row go only when
-    its attempt is listed here, so nothing but the purge can delete it; scoring refuses an
-    event with purged attempts (the scores would be computed from nothing)."""
-
-    __tablename__ = "privacy_purged_attempt"
-
-    attempt_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("delivery_attempt.id", ondelete="CASCADE"), primary_key=True
-    )
-    purged_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class PseudonymisedParticipant(Base):

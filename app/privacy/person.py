@@ -1,7 +1,8 @@
 """Everything held about one official, as one document (UU 27/2022: the right to access and
 obtain one's personal data): identity and its corrections, sessions and attempts, published
 scores with their norm, released talent boxes, SKP ratings, profile records with their
-verification, and who viewed, exported or changed the record (from the audit log).
+verification (the talent box's part: app/privacy/holders.py), and who viewed, exported or
+changed the record (from the audit log).
 
 The same document is the JSON download and, rendered, the printable page; `proasn data
 export-person` writes it for a written request handled by the agency."""
@@ -19,18 +20,8 @@ from app.audit.service import Actor, record
 from app.delivery.models import Attempt
 from app.exams.models import Agency, Event, ExamSession, Participant
 from app.kit import clock
-from app.privacy import repository
+from app.privacy import holders, repository
 from app.scoring.models import Norm, ScoreRecord, ScoringRun
-from app.talentbox.models import (
-    PerformanceImport,
-    PerformanceRow,
-    Placement,
-    PlacementRun,
-    PotencyImport,
-    PotencyRow,
-    ProfileImport,
-    ProfileRecord,
-)
 
 FORMAT = "proasn-data-pribadi"
 VERSION = 1
@@ -69,10 +60,7 @@ def person_data(
         "generated_at": _time(clock.now()),
         "nip": nip,
         "registrations": [_registration(db, *row) for row in registrations],
-        "talent_boxes": [_placement(run, p) for run, p in repository.released_placements(db, nip)],
-        "performance_ratings": [_rating(r, i) for r, i in repository.performance_of(db, nip)],
-        "talent_box_copies": [_copy(r, i) for r, i in repository.potency_copies_of(db, nip)],
-        "profile_records": [_profile(r, i) for r, i in repository.profile_records_of(db, nip)],
+        **{k: v for h in holders.registered for k, v in h.person_sections(db, nip).items()},
         "access_log": [_access(e) for e in audit_repository.person_entries(db, nip)],
     }
 
@@ -156,60 +144,6 @@ def _result(run: ScoringRun, norm: Norm, score: ScoreRecord) -> dict[str, Any]:
             code: {k: v.get(k) for k in ("raw", "max", "theta", "se", "t", "percentile") if k in v}
             for code, v in sorted(score.subtests.items())
         },
-    }
-
-
-def _placement(run: PlacementRun, placed: Placement) -> dict[str, Any]:
-    return {
-        "period": run.period,
-        "run": run.number,
-        "released_at": _time(run.released_at),
-        "mode": run.mode,
-        "box": placed.box,
-        "potential_level": placed.potential_level,
-        "performance_level": placed.performance_level,
-        "predicate": placed.predicate,
-        "potential_score": placed.potential_score,
-        "performance_score": placed.performance_score,
-        "recommendation": placed.recommendation,
-    }
-
-
-def _copy(row: PotencyRow, batch: PotencyImport) -> dict[str, Any]:
-    """A row the talent box imported from a scores export: its copy of identity and level."""
-    return {
-        "file": batch.file_name,
-        "imported_at": _time(batch.imported_at),
-        "event": row.event_code,
-        "name": row.name,
-        "position": row.position,
-        "eselon": row.eselon,
-        "agency": {"code": row.agency_code, "name": row.agency_name},
-        "potency_level": row.potency_level,
-        "composite_percentile": row.composite_percentile,
-    }
-
-
-def _rating(row: PerformanceRow, batch: PerformanceImport) -> dict[str, Any]:
-    return {
-        "period": row.period,
-        "predicate": row.predicate,
-        "rating_results": row.rating_results,
-        "rating_behaviour": row.rating_behaviour,
-        "imported_at": _time(batch.imported_at),
-    }
-
-
-def _profile(row: ProfileRecord, batch: ProfileImport) -> dict[str, Any]:
-    return {
-        "component": row.component,
-        "value": row.value,
-        "description": row.description,
-        "status": row.status,
-        "status_at": _time(row.status_at),
-        "status_by": row.status_by,
-        "status_note": row.status_note,
-        "file": batch.file_name,
     }
 
 

@@ -20,11 +20,13 @@ from sqlalchemy.orm import Session
 
 from app.audit.service import Actor, record
 from app.kit import clock
-from app.privacy import repository
+from app.privacy import holders, repository
 from app.privacy.retention import Retention
 
 UnitOfWork = Callable[[], AbstractContextManager[Session]]
 KINDS = ("answers", "technical_logs", "talentbox", "identity")
+# Kinds whose data an optional module keeps and purges itself (app/privacy/holders.py).
+HELD_ELSEWHERE = ("talentbox",)
 
 
 @dataclass
@@ -122,11 +124,13 @@ def _candidates(db: Session, report: KindReport) -> list[tuple[str, list[Any]]]:
     before = report.cut_off
     if report.kind == "technical_logs":
         return [(t, repository.old_log_ids(db, t, before)) for t in repository.TECHNICAL_LOGS]
-    if report.kind == "talentbox":
-        report.held_back["runs_not_released"] = repository.unreleased_run_count(db)
-        runs = [("placements", repository.released_runs_before(db, before))]
-        imports = [(k, repository.idle_imports(db, k, before)) for k in repository.IMPORTS]
-        return runs + imports
+    if report.kind in HELD_ELSEWHERE:
+        parts: list[tuple[str, list[Any]]] = []
+        for holder in holders.of_kind(report.kind):
+            held_back, planned = holder.purge_plan(db, before)
+            report.held_back.update(held_back)
+            parts += planned
+        return parts
     settled = repository.settled_events(db)
     report.held_back["events_not_published"] = repository.unsettled_event_count(db)
     published = {event.id: at for event, at in settled if at < before}
@@ -134,10 +138,20 @@ def _candidates(db: Session, report: KindReport) -> list[tuple[str, list[Any]]]:
     report.held_back["events_within_period"] = len(settled) - len(due)
     if report.kind == "answers":
         return [("attempts", repository.attempts_to_purge(db, published))]
-    held = repository.events_held_by_talentbox(db, due)
+    held = _events_held_by_talentbox(db, due)
     report.held_back["events_named_by_talentbox"] = len(held)
     free = {e: at for e, at in published.items() if e not in held}
     return [("participants", repository.participants_to_pseudonymise(db, free))]
+
+
+def _events_held_by_talentbox(db: Session, event_ids: list[Any]) -> set[Any]:
+    """Events whose scoring runs the talent box still names (its rules still need the result
+    linked to the person)."""
+    runs = repository.scoring_runs_of(db, event_ids)
+    named: set[str] = set()
+    for holder in holders.of_kind("talentbox"):
+        named |= holder.scoring_runs_named(db, list(runs))
+    return {runs[r] for r in named}
 
 
 def _remove(db: Session, batch: Batch, now: datetime, dry_run: bool) -> dict[str, int]:
@@ -151,12 +165,9 @@ def _remove(db: Session, batch: Batch, now: datetime, dry_run: bool) -> dict[str
         if not dry_run:
             repository.delete_log_rows(db, batch.part, ids)
         return {batch.part: len(ids)}
-    if batch.part == "placements":
-        n = (repository.delete_placements if not dry_run else repository.placement_count)(db, ids)
-        return {"runs": len(ids), "placements": n}
-    if batch.part in repository.IMPORTS:
-        remove = repository.delete_import_rows if not dry_run else repository.import_row_count
-        return {batch.part: remove(db, batch.part, ids)}
+    if batch.kind in HELD_ELSEWHERE:
+        (holder,) = holders.of_kind(batch.kind)
+        return holder.purge(db, batch.part, ids, dry_run)
     if not dry_run:
         repository.pseudonymise(db, ids, now)
     return {"registrations_pseudonymised": len(ids)}

@@ -1,31 +1,28 @@
 """Queries of the personal-data duties: retention candidates and their removal, one person's
-records. This package composes the domains (as the self-view does): it reads the exam,
-delivery, scoring and talent-box tables; none of those imports it."""
+records. This package composes the domains: it reads the exam, delivery and scoring tables;
+none of those imports it. The talent box's tables are its own business (app/privacy/holders.py)."""
 
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, exists, func, insert, or_, select, update
+from sqlalchemy import and_, delete, exists, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from app.accounts.models import LoginAttempt, StaffLogin
 from app.db import rows_affected
-from app.delivery.models import Answer, AnswerJournal, Attempt, AttemptSection, TakerLogin
-from app.exams.models import Agency, Event, ExamSession, Participant
-from app.privacy.models import IdentityCorrection, PseudonymisedParticipant, PurgedAttempt
-from app.scoring.models import Norm, ScoreRecord, ScoringRun, SelfViewLogin
-from app.talentbox.models import (
-    PerformanceImport,
-    PerformanceRow,
-    Placement,
-    PlacementRun,
-    PotencyImport,
-    PotencyRow,
-    ProfileImport,
-    ProfileRecord,
+from app.delivery.models import (
+    Answer,
+    AnswerJournal,
+    Attempt,
+    AttemptSection,
+    PurgedAttempt,
+    TakerLogin,
 )
+from app.exams.models import Agency, Event, ExamSession, Participant
+from app.privacy.models import IdentityCorrection, PseudonymisedParticipant
+from app.scoring.models import Norm, ScoreRecord, ScoringRun, SelfViewLogin
 from app.throttle.models import ThrottleFailure, ThrottleKey
 
 # --- events whose results are settled -------------------------------------------------------
@@ -126,90 +123,14 @@ def delete_log_rows(db: Session, table: str, ids: Sequence[Any]) -> int:
     return rows_affected(db, delete(model).where(primary.in_(ids)))
 
 
-# --- talent box ------------------------------------------------------------------------------
-
-
-def released_runs_before(db: Session, before: datetime) -> list[uuid.UUID]:
-    """Released runs past their period that still hold placements or NIP lists."""
-    holds = or_(
-        exists().where(Placement.run_id == PlacementRun.id),
-        func.coalesce(func.json_array_length(PlacementRun.only_potency), 0) > 0,
-    )
-    query = (
-        select(PlacementRun.id)
-        .where(PlacementRun.released_at.is_not(None), PlacementRun.released_at < before)
-        .where(holds)
-        .order_by(PlacementRun.number)
-    )
-    return list(db.scalars(query))
-
-
-def unreleased_run_count(db: Session) -> int:
-    """Talent-box runs the purge leaves alone: never released (or withdrawn)."""
-    query = select(func.count(PlacementRun.id)).where(PlacementRun.released_at.is_(None))
-    return db.scalar(query) or 0
-
-
-def placement_count(db: Session, run_ids: Sequence[uuid.UUID]) -> int:
-    return _count(db, Placement, Placement.run_id.in_(run_ids))
-
-
-def delete_placements(db: Session, run_ids: Sequence[uuid.UUID]) -> int:
-    removed = rows_affected(db, delete(Placement).where(Placement.run_id.in_(run_ids)))
-    db.execute(
-        update(PlacementRun)
-        .where(PlacementRun.id.in_(run_ids))
-        .values(only_potency=[], only_performance=[], only_profile=None)
-    )
-    return removed
-
-
-IMPORTS: dict[str, Any] = {
-    "potency_rows": (PotencyImport, PotencyRow, PlacementRun.potency_import_id),
-    "performance_rows": (PerformanceImport, PerformanceRow, PlacementRun.performance_import_id),
-    "profile_records": (ProfileImport, ProfileRecord, PlacementRun.profile_import_id),
-}
-
-
-def idle_imports(db: Session, kind: str, before: datetime) -> list[uuid.UUID]:
-    """Imports older than the cut-off whose every run is released before it (and so purged
-    first): no unreleased or still-kept run needs their rows."""
-    header, rows, used_by = IMPORTS[kind]
-    needed = exists().where(
-        used_by == header.id,
-        or_(PlacementRun.released_at.is_(None), PlacementRun.released_at >= before),
-    )
-    has_rows = exists().where(rows.import_id == header.id)
-    query = select(header.id).where(header.imported_at < before, ~needed, has_rows)
-    return list(db.scalars(query.order_by(header.imported_at)))
-
-
-def import_row_count(db: Session, kind: str, import_ids: Sequence[uuid.UUID]) -> int:
-    _, rows, _ = IMPORTS[kind]
-    return _count(db, rows, rows.import_id.in_(import_ids))
-
-
-def delete_import_rows(db: Session, kind: str, import_ids: Sequence[uuid.UUID]) -> int:
-    _, rows, _ = IMPORTS[kind]
-    return rows_affected(db, delete(rows).where(rows.import_id.in_(import_ids)))
-
-
 # --- identity --------------------------------------------------------------------------------
 
 
-def events_held_by_talentbox(db: Session, event_ids: Sequence[uuid.UUID]) -> set[uuid.UUID]:
-    """Events whose scoring runs an imported potency row still names (the talent box's rules
-    still need the result linked to the person)."""
-    runs = {
-        str(run_id): event_id
-        for run_id, event_id in db.execute(
-            select(ScoringRun.id, ScoringRun.event_id).where(ScoringRun.event_id.in_(event_ids))
-        ).tuples()
-    }
-    if not runs:
-        return set()
-    named = select(PotencyRow.scoring_run_id).where(PotencyRow.scoring_run_id.in_(list(runs)))
-    return {runs[r] for r in db.scalars(named.distinct())}
+def scoring_runs_of(db: Session, event_ids: Sequence[uuid.UUID]) -> dict[str, uuid.UUID]:
+    """The scoring runs of these events (run id as text, as an imported row names it) →
+    their event."""
+    query = select(ScoringRun.id, ScoringRun.event_id).where(ScoringRun.event_id.in_(event_ids))
+    return {str(run_id): event_id for run_id, event_id in db.execute(query).tuples()}
 
 
 def participants_to_pseudonymise(
@@ -336,44 +257,6 @@ def corrections(db: Session, participant_id: uuid.UUID) -> list[IdentityCorrecti
         .order_by(IdentityCorrection.corrected_at)
     )
     return list(db.scalars(query))
-
-
-def released_placements(db: Session, nip: str) -> list[tuple[PlacementRun, Placement]]:
-    query = (
-        select(PlacementRun, Placement)
-        .join(Placement, Placement.run_id == PlacementRun.id)
-        .where(Placement.nip == nip, PlacementRun.released_at.is_not(None))
-        .order_by(PlacementRun.period, PlacementRun.number)
-    )
-    return [(run, placed) for run, placed in db.execute(query).tuples()]
-
-
-def _imported_rows_of(
-    db: Session, row: Any, batch: Any, nip: str, *order: Any
-) -> list[tuple[Any, Any]]:
-    """A talent-box import's rows for one NIP, each with its import (file, time)."""
-    query = (
-        select(row, batch)
-        .join(batch, batch.id == row.import_id)
-        .where(row.nip == nip)
-        .order_by(*order)
-    )
-    return [(r, i) for r, i in db.execute(query).tuples()]
-
-
-def profile_records_of(db: Session, nip: str) -> list[tuple[ProfileRecord, ProfileImport]]:
-    order = (ProfileImport.imported_at, ProfileRecord.row_number)
-    return _imported_rows_of(db, ProfileRecord, ProfileImport, nip, *order)
-
-
-def potency_copies_of(db: Session, nip: str) -> list[tuple[PotencyRow, PotencyImport]]:
-    """The talent box's own copies of the person's identity and level (from scores exports)."""
-    return _imported_rows_of(db, PotencyRow, PotencyImport, nip, PotencyImport.imported_at)
-
-
-def performance_of(db: Session, nip: str) -> list[tuple[PerformanceRow, PerformanceImport]]:
-    order = (PerformanceRow.period, PerformanceImport.imported_at)
-    return _imported_rows_of(db, PerformanceRow, PerformanceImport, nip, *order)
 
 
 def _count(db: Session, model: Any, condition: Any) -> int:

@@ -13,12 +13,11 @@ from app.accounts.deps import AdminDep
 from app.exams.models import Participant
 from app.i18n import N_
 from app.kit.nip import InvalidNIP, normalise_nip
-from app.privacy import corrections, person, repository
+from app.privacy import corrections, holders, person, repository
 from app.scoring import selfview
 from app.scoring.names import subtest_names
 from app.scoring.selfview import OFFICIAL
 from app.scoring.selfview_routes import SelfViewCookie
-from app.talentbox.settings import load_settings
 from app.web.csrf import verify_csrf
 from app.web.deps import DB
 from app.web.flash import redirect_with
@@ -51,11 +50,10 @@ def my_data_page(request: Request, db: DB, token: SelfViewCookie = None) -> Resp
         return redirect_with("/hasil", translate(NOT_LOGGED_IN), error=True)
     nip, document = own
     person.record_export(db, OFFICIAL, nip, "privacy.self_export", format="html")
-    weighted = load_settings().weighted
     context = {
         "doc": document,
         "subtest_names": subtest_names(db),
-        "components": {k: c.label for k, c in (weighted.potential | weighted.performance).items()},
+        "components": {k: v for h in holders.registered for k, v in h.component_labels().items()},
     }
     return render(request, "privacy/person.html", context, layout="layout_print.html")
 

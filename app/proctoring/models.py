@@ -1,5 +1,6 @@
-"""Proctoring tables: who watches which room, seats (check-in), pauses, extra time,
-broadcasts, incident notes and takers' login reset requests."""
+"""Proctoring tables: who watches which room, seats (check-in), pauses, extra time, incident
+notes and takers' login reset requests. The proctor's messages to a room are delivery's
+(`delivery.models.Broadcast`): the taker's page reads them on its hot path."""
 
 import uuid
 from datetime import datetime
@@ -68,22 +69,6 @@ class ExtraTime(Base):
     section_position: Mapped[int | None]
     reason: Mapped[str] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(UTCDateTime())
-
-
-class Broadcast(Base):
-    """A proctor's message to every taker of a room: shown on the pages of attempts started
-    before it was sent, until `expires_at` (the proctor chooses how long)."""
-
-    __tablename__ = "proctor_broadcast"
-    __table_args__ = (Index("ix_proctor_broadcast_session", "exam_session_id", "at"),)
-
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
-    exam_session_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("exam_session.id", ondelete="CASCADE")
-    )
-    message: Mapped[str] = mapped_column(String(500))
-    at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 INCIDENT_CATEGORIES = {

@@ -10,13 +10,12 @@ from sqlalchemy.orm import Session
 
 from app.accounts.models import StaffUser
 from app.db import insert_for, rows_affected
-from app.delivery.models import Answer, Attempt, TakerLogin
+from app.delivery.models import Answer, Attempt, Broadcast, TakerLogin
 from app.delivery.repository import ACTIVE_LOGIN_OF_PARTICIPANT
 from app.exams.models import Agency, Event, ExamSession, Form, Participant
 from app.kit.ids import new_id
 from app.proctoring.models import (
     AttemptPause,
-    Broadcast,
     ExtraTime,
     Incident,
     LoginResetRequest,
@@ -43,6 +42,17 @@ def sessions_visible_to(db: Session, user: StaffUser) -> list[tuple[ExamSession,
     elif user.role != "admin":
         return []
     return list(db.execute(query.order_by(ExamSession.starts_at, ExamSession.code)).tuples())
+
+
+def sessions_of_agency(db: Session, agency_id: uuid.UUID | None) -> list[ExamSession]:
+    """The sessions where the agency has participants."""
+    session_ids = select(Participant.session_id).where(Participant.agency_id == agency_id)
+    query = select(ExamSession).where(ExamSession.id.in_(session_ids))
+    return list(db.scalars(query.order_by(ExamSession.starts_at)))
+
+
+def sessions_by_start(db: Session) -> list[ExamSession]:
+    return list(db.scalars(select(ExamSession).order_by(ExamSession.starts_at)))
 
 
 def proctors_of(db: Session, exam_session_id: uuid.UUID) -> list[StaffUser]:

@@ -18,7 +18,7 @@ from app.config import get_settings
 from app.delivery import core as delivery_core
 from app.delivery import repository as delivery_repository
 from app.delivery import service as delivery_service
-from app.delivery.models import Attempt
+from app.delivery.models import Attempt, Broadcast
 from app.exams import repository as exams_repository
 from app.exams.models import Event, ExamSession, Participant
 from app.exams.preparation import prepare_sessions
@@ -30,7 +30,6 @@ from app.proctoring import repository
 from app.proctoring.models import (
     INCIDENT_CATEGORIES,
     AttemptPause,
-    Broadcast,
     ExtraTime,
     Incident,
     Seat,

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from app.scoring import irt
+from app.psychometrics import irt
 
 Array = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]

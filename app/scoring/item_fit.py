@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from app.scoring import irt
+from app.psychometrics import irt
 
 Array = NDArray[np.float64]
 MIN_EXPECTED = 1.0

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from app.scoring import irt
+from app.psychometrics import irt
 
 Array = NDArray[np.float64]
 MIN_ANCHORS = 5

@@ -21,7 +21,8 @@ from app.bank import repository as bank_repository
 from app.exams.models import Event
 from app.i18n import N_, translate
 from app.kit import clock
-from app.scoring import calibration, irt, item_fit, linking, repository
+from app.psychometrics import irt
+from app.scoring import calibration, item_fit, linking, repository
 from app.scoring.event_analysis import CalibrationData, calibration_data
 from app.scoring.models import ParameterEntry, ParameterSet
 from app.scoring.service import ScoringRefused

@@ -8,10 +8,9 @@ from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import Session
 
 from app.bank.models import Item, ItemVersion
-from app.delivery.models import Answer, Attempt
+from app.delivery.models import Answer, Attempt, PurgedAttempt
 from app.exams.eselon import eselon_is
 from app.exams.models import Agency, Event, ExamSession, Form, FormItem, Participant
-from app.privacy.models import PurgedAttempt
 from app.scoring.models import (
     KeyCorrection,
     NeutralisedItem,
@@ -216,6 +215,19 @@ def parameter_entries(db: Session, set_id: uuid.UUID) -> dict[uuid.UUID, Paramet
     """A parameter set's estimates by item version."""
     query = select(ParameterEntry).where(ParameterEntry.set_id == set_id)
     return {entry.item_version_id: entry for entry in db.scalars(query)}
+
+
+def parameter_set(db: Session, set_id: uuid.UUID | None) -> ParameterSet | None:
+    return db.get(ParameterSet, set_id) if set_id else None
+
+
+def norm(db: Session, norm_id: uuid.UUID) -> Norm | None:
+    return db.get(Norm, norm_id)
+
+
+def participants_by_id(db: Session, event_id: uuid.UUID) -> dict[uuid.UUID, Participant]:
+    query = select(Participant).where(Participant.event_id == event_id)
+    return {p.id: p for p in db.scalars(query)}
 
 
 def parameter_sets(db: Session) -> list[ParameterSet]:

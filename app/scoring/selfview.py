@@ -7,9 +7,9 @@ request, or LONGEST after it began, and is never renewed past that."""
 
 import secrets
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -23,9 +23,7 @@ from app.kit.nip import InvalidNIP, normalise_nip
 from app.kit.secrets_gen import token_digest, verify_access_code
 from app.scoring import repository
 from app.scoring.models import ScoreRecord, SelfViewLogin
-from app.talentbox import repository as talentbox_repository
 from app.throttle import service as throttle
-from app.web.labels import label
 
 OFFICIAL = Actor(None, "pegawai-sendiri", "official")
 IDLE = timedelta(minutes=30)
@@ -46,23 +44,18 @@ class OwnResult:
     agency: Agency
     event: Event
     record: ScoreRecord | None  # None: not published yet
-    placement: Any = None  # the released talent-box placement (box, recommendation), if any
-    placement_period: int | None = None
 
 
-@dataclass(frozen=True)
-class BoxMeaning:
-    """What the official's released box says, in words (the page translates the msgids)."""
+# What the optional talent box adds to the page: the official's released box, from their NIP
+# (its `talentbox/selfview.py`). Scoring may not import the talent box; the app registers the
+# look-up where it is assembled (app/extensions.py).
+BoxLookup = Callable[[Session, str], object | None]
+box_lookups: list[BoxLookup] = []
 
-    number: int
-    period: int
-    potential: str  # msgid of the potential level
-    performance: str  # msgid of the performance level
-    weighted: bool  # weighted mode: each axis is a 0-100 score of several components
-    potential_score: float | None
-    performance_score: float | None
-    predicate: str  # the SKP predicate behind the performance axis
-    recommendation: str
+
+def register_box_lookup(lookup: BoxLookup) -> None:
+    if lookup not in box_lookups:
+        box_lookups.append(lookup)
 
 
 def own_results(db: Session, nip: str, code: str, address: str) -> list[OwnResult]:
@@ -110,23 +103,12 @@ def log_out(db: Session, token: str | None) -> None:
         login.ended_at = clock.now()
 
 
-def box_meaning(results: list[OwnResult]) -> BoxMeaning | None:
+def released_box(db: Session, results: list[OwnResult]) -> object | None:
     """The released box, once: every result shares the NIP, so they share the placement."""
-    shown = next((r for r in results if r.placement is not None), None)
-    if shown is None:
+    if not results:
         return None
-    p = shown.placement
-    return BoxMeaning(
-        number=p.box,
-        period=shown.placement_period or 0,
-        potential=label("level", p.potential_level),  # msgids; the page translates them
-        performance=label("level", p.performance_level),
-        weighted=p.potential_score is not None,
-        potential_score=p.potential_score,
-        performance_score=p.performance_score,
-        predicate=p.predicate,
-        recommendation=p.recommendation,
-    )
+    nip = results[0].participant.nip
+    return next((box for lookup in box_lookups if (box := lookup(db, nip)) is not None), None)
 
 
 def _matching(db: Session, nip: str, code: str, address: str) -> list[Participant]:
@@ -165,7 +147,4 @@ def _result(db: Session, participant: Participant) -> OwnResult:
                 ScoreRecord.run_id == run.id, ScoreRecord.participant_id == participant.id
             )
         )
-    released = talentbox_repository.released_placement(db, participant.nip)
-    if released is None:
-        return OwnResult(participant, agency, event, record)
-    return OwnResult(participant, agency, event, record, released[1], released[0].period)
+    return OwnResult(participant, agency, event, record)

@@ -40,7 +40,7 @@ def result_page(request: Request, db: DB, token: SelfViewCookie = None) -> Respo
     names = subtest_names(db)
     context = {
         "results": results,
-        "box": selfview.box_meaning(results),
+        "box": selfview.released_box(db, results),
         "error": None,
         "subtest_names": names,
     }

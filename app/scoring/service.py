@@ -22,7 +22,8 @@ from app.exams.models import Event
 from app.i18n import N_, translate
 from app.kit import clock
 from app.kit.errors import Refusal
-from app.scoring import irt, repository
+from app.psychometrics import irt
+from app.scoring import repository
 from app.scoring.models import (
     KeyCorrection,
     NeutralisedItem,

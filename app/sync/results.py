@@ -23,11 +23,12 @@ from app.delivery.models import (
     Attempt,
     AttemptScore,
     AttemptSection,
+    Broadcast,
     TakerLogin,
 )
 from app.exams.models import Event, Participant
 from app.i18n import N_
-from app.proctoring.models import AttemptPause, Broadcast, ExtraTime, Incident, Seat
+from app.proctoring.models import AttemptPause, ExtraTime, Incident, Seat
 from app.sync import repository
 from app.sync.errors import SyncRefused
 from app.sync.tables import dump_where, plain

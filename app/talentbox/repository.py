@@ -2,11 +2,13 @@
 
 import uuid
 from collections.abc import Iterator, Sequence
+from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Row, Select, exists, func, select, update
+from sqlalchemy import Row, Select, delete, exists, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
+from app.db import rows_affected
 from app.talentbox.models import (
     PerformanceImport,
     PerformanceRow,
@@ -305,3 +307,131 @@ def agencies_in_run(db: Session, run_id: uuid.UUID) -> list[tuple[str, str]]:
 def latest_run_of_period(db: Session, period: int) -> PlacementRun | None:
     query = select(PlacementRun).where(PlacementRun.period == period)
     return db.scalar(query.order_by(PlacementRun.number.desc()).limit(1))
+
+
+# --- personal data: the retention purge (personal_data.py, app/privacy/holders.py) ------
+
+
+def released_runs_before(db: Session, before: datetime) -> list[uuid.UUID]:
+    """Released runs past their period that still hold placements or NIP lists."""
+    holds = or_(
+        exists().where(Placement.run_id == PlacementRun.id),
+        func.coalesce(func.json_array_length(PlacementRun.only_potency), 0) > 0,
+    )
+    query = (
+        select(PlacementRun.id)
+        .where(PlacementRun.released_at.is_not(None), PlacementRun.released_at < before)
+        .where(holds)
+        .order_by(PlacementRun.number)
+    )
+    return list(db.scalars(query))
+
+
+def unreleased_run_count(db: Session) -> int:
+    """Talent-box runs the purge leaves alone: never released (or withdrawn)."""
+    query = select(func.count(PlacementRun.id)).where(PlacementRun.released_at.is_(None))
+    return db.scalar(query) or 0
+
+
+def placement_count(db: Session, run_ids: Sequence[uuid.UUID]) -> int:
+    return _count(db, Placement, Placement.run_id.in_(run_ids))
+
+
+def delete_placements(db: Session, run_ids: Sequence[uuid.UUID]) -> int:
+    removed = rows_affected(db, delete(Placement).where(Placement.run_id.in_(run_ids)))
+    db.execute(
+        update(PlacementRun)
+        .where(PlacementRun.id.in_(run_ids))
+        .values(only_potency=[], only_performance=[], only_profile=None)
+    )
+    return removed
+
+
+IMPORTS: dict[str, Any] = {
+    "potency_rows": (PotencyImport, PotencyRow, PlacementRun.potency_import_id),
+    "performance_rows": (PerformanceImport, PerformanceRow, PlacementRun.performance_import_id),
+    "profile_records": (ProfileImport, ProfileRecord, PlacementRun.profile_import_id),
+}
+
+
+def idle_imports(db: Session, kind: str, before: datetime) -> list[uuid.UUID]:
+    """Imports older than the cut-off whose every run is released before it (and so purged
+    first): no unreleased or still-kept run needs their rows."""
+    header, rows, used_by = IMPORTS[kind]
+    needed = exists().where(
+        used_by == header.id,
+        or_(PlacementRun.released_at.is_(None), PlacementRun.released_at >= before),
+    )
+    has_rows = exists().where(rows.import_id == header.id)
+    query = select(header.id).where(header.imported_at < before, ~needed, has_rows)
+    return list(db.scalars(query.order_by(header.imported_at)))
+
+
+def import_row_count(db: Session, kind: str, import_ids: Sequence[uuid.UUID]) -> int:
+    _, rows, _ = IMPORTS[kind]
+    return _count(db, rows, rows.import_id.in_(import_ids))
+
+
+def delete_import_rows(db: Session, kind: str, import_ids: Sequence[uuid.UUID]) -> int:
+    _, rows, _ = IMPORTS[kind]
+    return rows_affected(db, delete(rows).where(rows.import_id.in_(import_ids)))
+
+
+def scoring_runs_named(db: Session, run_ids: Sequence[str]) -> set[str]:
+    """Which of these scoring runs an imported potency row still names."""
+    named = select(PotencyRow.scoring_run_id).where(PotencyRow.scoring_run_id.in_(run_ids))
+    return set(db.scalars(named.distinct()))
+
+
+# --- personal data: one person's rows (personal_data.py) -----------------------------------
+
+
+def released_placements(db: Session, nip: str) -> list[tuple[PlacementRun, Placement]]:
+    query = (
+        select(PlacementRun, Placement)
+        .join(Placement, Placement.run_id == PlacementRun.id)
+        .where(Placement.nip == nip, PlacementRun.released_at.is_not(None))
+        .order_by(PlacementRun.period, PlacementRun.number)
+    )
+    return [(run, placed) for run, placed in db.execute(query).tuples()]
+
+
+def _imported_rows_of(
+    db: Session, row: Any, batch: Any, nip: str, *order: Any
+) -> list[tuple[Any, Any]]:
+    """A talent-box import's rows for one NIP, each with its import (file, time)."""
+    query = (
+        select(row, batch)
+        .join(batch, batch.id == row.import_id)
+        .where(row.nip == nip)
+        .order_by(*order)
+    )
+    return [(r, i) for r, i in db.execute(query).tuples()]
+
+
+def profile_records_of(db: Session, nip: str) -> list[tuple[ProfileRecord, ProfileImport]]:
+    order = (ProfileImport.imported_at, ProfileRecord.row_number)
+    return _imported_rows_of(db, ProfileRecord, ProfileImport, nip, *order)
+
+
+def potency_copies_of(db: Session, nip: str) -> list[tuple[PotencyRow, PotencyImport]]:
+    """The talent box's own copies of the person's identity and level (from scores exports)."""
+    return _imported_rows_of(db, PotencyRow, PotencyImport, nip, PotencyImport.imported_at)
+
+
+def performance_of(db: Session, nip: str) -> list[tuple[PerformanceRow, PerformanceImport]]:
+    order = (PerformanceRow.period, PerformanceImport.imported_at)
+    return _imported_rows_of(db, PerformanceRow, PerformanceImport, nip, *order)
+
+
+def correct_potency_rows(db: Session, nip: str, event_code: str, values: dict[str, str]) -> int:
+    rows = update(PotencyRow).where(PotencyRow.nip == nip, PotencyRow.event_code == event_code)
+    return rows_affected(db, rows.values(**values)) or 0
+
+
+def correct_placements(db: Session, nip: str, values: dict[str, str]) -> int:
+    return rows_affected(db, update(Placement).where(Placement.nip == nip).values(**values)) or 0
+
+
+def _count(db: Session, model: Any, condition: Any) -> int:
+    return db.scalar(select(func.count()).select_from(model).where(condition)) or 0

@@ -1,9 +1,8 @@
 """Talent-box pages (`/talenta/…`): analysts only. Every view of a person and every export
 is audited (personal data)."""
 
-import json
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from typing import Annotated, Any, Literal
 
 from fastapi import File, Form, Path, Request, UploadFile
@@ -14,65 +13,28 @@ from app.accounts.deps import Forbidden
 from app.accounts.service import Staff
 from app.audit.service import record, record_subjects_from
 from app.kit.streaming import csv_chunks, file_chunks, xlsx_file
-from app.talentbox import files, placement, pull, repository, rules, service
+from app.talentbox import files, pages, placement, pull, repository, rules, service
 from app.talentbox.deps import AnalystDep, CsrfChecked, run_or_403
 from app.talentbox.models import (
     PerformanceImport,
-    Placement,
     PlacementRun,
     PotencyImport,
     ProfileImport,
 )
-from app.talentbox.ninebox import nine_box_svg
 from app.talentbox.settings import load_settings
 from app.web.deps import DB
 from app.web.flash import redirect_with
 from app.web.inputs import Period, optional_int
-from app.web.labels import label
 from app.web.pages import redirect, render
 from app.web.routing import DomainRouter
 from app.web.templating import N_, translate
 
 router = DomainRouter(prefix="/talenta", include_in_schema=False)
-INPUT_NAMES = {  # msgids; the page translates them
-    "potency": N_("Checksum of the potency file"),
-    "performance": N_("Checksum of the performance file"),
-    "profile": N_("Checksum of the profile file"),
-    "profile_records": N_("Checksum of the profile records used"),
-}
 IMPORTED = N_("%(file)s: %(rows)s rows imported")
-EXPORT_COLUMNS = [
-    "talentbox_run_id",
-    "run_number",
-    "mode",
-    "period",
-    "nip",
-    "name",
-    "agency_code",
-    "agency_name",
-    "eselon",
-    "potential_level",
-    "performance_level",
-    "predicate",
-    "potential_score",
-    "performance_score",
-    "box",
-    "groups",
-    "recommendation",
-]
 
 
 def _home_context(request: Request, db: Session, **extra: Any) -> dict[str, Any]:
-    return {
-        "runs": repository.runs(db),
-        "potency": repository.potency_imports(db),
-        "performance": repository.performance_imports(db),
-        "profiles": repository.profile_imports(db),
-        "export_base": str(request.base_url).rstrip("/"),
-        "problems": [],
-        "file_name": "",
-        **extra,
-    }
+    return pages.home(db, str(request.base_url).rstrip("/"), **extra)
 
 
 @router.get("")
@@ -201,42 +163,8 @@ def run_page(
     banding: int | None = None,
 ) -> Response:
     run = run_or_403(db, number)
-    counts = repository.box_counts(db, run.id, agency or None, eselon or None)
-    query = f"?agency={agency}&eselon={eselon}"
-    svg = nine_box_svg(load_settings(), counts, f"/talenta/run/{number}/kotak/{{box}}{query}")
-    settings = load_settings()
-    groups = {
-        key: (g.label, sum(counts.get(b, 0) for b in g.boxes)) for key, g in settings.groups.items()
-    }
-    earlier = _earlier_run(db, run, banding)
-    runs = repository.runs(db)
-    context = {
-        "run": run,
-        "periods": sorted({r.period for r in runs}, reverse=True),
-        "agencies": repository.agencies_in_run(db, run.id),
-        "settings_digest": files.checksum(json.dumps(run.settings, sort_keys=True).encode()),
-        "input_names": INPUT_NAMES,
-        "labels": _component_labels(),
-        "earlier": earlier,
-        "moves": repository.movements(db, earlier.id, run.id) if earlier else [],
-        "all_runs": runs,
-        "svg": svg,
-        "counts": counts,
-        "groups": groups,
-        "filter": {"agency": agency, "eselon": eselon},
-        "total": sum(counts.values()),
-        "total_all": (
-            sum(counts.values())
-            if not (agency or eselon)
-            else sum(repository.box_counts(db, run.id).values())
-        ),
-    }
+    context = pages.run_page(db, run, agency, eselon, banding)
     return render(request, "talentbox/run.html", context)
-
-
-def _component_labels() -> dict[str, str]:
-    weighted = load_settings().weighted
-    return {key: c.label for key, c in (weighted.potential | weighted.performance).items()}
 
 
 @router.get("/periode")
@@ -265,13 +193,6 @@ def rerun(number: int, analyst: AnalystDep, db: DB) -> Response:
     return redirect_with(
         f"/talenta/run/{again.number}?banding={number}", note % {"run": number, "result": result}
     )
-
-
-def _earlier_run(db: Session, run: PlacementRun, number: int | None) -> PlacementRun | None:
-    """The run to compare with: the one asked for, else the one before this run."""
-    if number is not None:
-        return repository.run_by_number(db, number) if number != run.number else None
-    return repository.run_by_number(db, run.number - 1) if run.number > 1 else None
 
 
 @router.get("/run/{number}/pindah/{earlier}/{from_box}/{to_box}")
@@ -382,11 +303,7 @@ def _people_page(
     meaning: dict[str, Any] | None = None,
 ) -> Response:
     """The people of some boxes (filtered in SQL, at most LIST_LIMIT shown), audited."""
-    counts = repository.box_counts(db, run.id, agency or None, eselon or None)
-    total = sum(counts.get(b, 0) for b in boxes)
-    people = repository.placements(
-        db, run.id, agency or None, eselon or None, boxes, limit=LIST_LIMIT
-    )
+    people, total = pages.people_in_boxes(db, run, boxes, agency, eselon, LIST_LIMIT)
     record(
         db,
         analyst.actor,
@@ -436,29 +353,7 @@ def person_page(
         subjects=[nip],
         run=number,
     )
-    labels = _component_labels()
-    weighted = placed.components.get("weighted", {})
-    used = {
-        record_id
-        for axis in ("potential", "performance")
-        for detail in weighted.get(axis, {}).get("components", {}).values()
-        for record_id, *_ in detail["records"]
-    }
-    records = (
-        repository.profile_records(db, run.profile_import_id, nip=nip)
-        if run.profile_import_id
-        else []
-    )
-    context = {
-        "run": run,
-        "p": placed,
-        "words": lambda key: translate(label("level", key)),
-        "records": records,
-        "used": used,
-        "history": repository.history_of(db, nip),
-        "labels": labels,
-        "back": _back_to(number, kembali),
-    }
+    context = pages.person_page(db, run, placed, _back_to(number, kembali))
     return render(request, "talentbox/person.html", context)
 
 
@@ -481,9 +376,9 @@ def export(request: Request, number: int, fmt: str, analyst: AnalystDep, db: DB)
     name = f"kotak-talenta-run{number}.{fmt}"
     headers = {"Content-Disposition": f'attachment; filename="{name}"'}
     if fmt == "xlsx":
-        rows = _export_rows(run, repository.placements_stream(db, run.id))
+        rows = pages.export_rows(run, repository.placements_stream(db, run.id))
         return StreamingResponse(
-            file_chunks(xlsx_file(EXPORT_COLUMNS, rows, sheet_name="kotak talenta")),
+            file_chunks(xlsx_file(pages.EXPORT_COLUMNS, rows, sheet_name="kotak talenta")),
             headers=headers,
             media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
@@ -496,32 +391,8 @@ def _streamed_csv(factory: sessionmaker[Session], run: PlacementRun) -> Iterator
     """Rows read while the response is sent, in a database session of their own (the
     request's ends when the route returns), as the scores export does."""
     with factory() as db_session:
-        yield from csv_chunks(
-            EXPORT_COLUMNS, _export_rows(run, repository.placements_stream(db_session, run.id))
-        )
-
-
-def _export_rows(run: PlacementRun, placements: Iterable[Placement]) -> Iterator[dict[str, Any]]:
-    for p in placements:
-        yield {
-            "talentbox_run_id": str(run.id),
-            "run_number": run.number,
-            "mode": run.mode,
-            "period": run.period,
-            "nip": p.nip,
-            "name": p.name,
-            "agency_code": p.agency_code,
-            "agency_name": p.agency_name,
-            "eselon": p.eselon,
-            "potential_level": p.potential_level,
-            "performance_level": p.performance_level,
-            "predicate": p.predicate,
-            "potential_score": p.potential_score,
-            "performance_score": p.performance_score,
-            "box": p.box,
-            "groups": " ".join(p.groups),
-            "recommendation": p.recommendation,
-        }
+        rows = pages.export_rows(run, repository.placements_stream(db_session, run.id))
+        yield from csv_chunks(pages.EXPORT_COLUMNS, rows)
 
 
 @router.get("/run/{number}/rilis")
@@ -529,12 +400,7 @@ def release_page(request: Request, number: int, analyst: AnalystDep, db: DB) -> 
     """What a release makes visible to whom, before it happens (and that it can be
     withdrawn)."""
     run = run_or_403(db, number)
-    replaces = next(
-        (r for r in repository.released_runs(db) if r.period == run.period and r.id != run.id),
-        None,
-    )
-    context = {"run": run, "replaces": replaces}
-    return render(request, "talentbox/release.html", context)
+    return render(request, "talentbox/release.html", pages.release_page(db, run))
 
 
 @router.post("/run/{number}/rilis", dependencies=[CsrfChecked])

@@ -6,7 +6,7 @@
 Phases, each timed (and the process's RSS high-water mark noted after it), one module each:
 
 1. simulate + score (form.py): abilities and responses drawn with numpy in chunks of 50,000
-   persons; EAP per subtest with the project's `app.scoring.irt` (3PL and GRM
+   persons; EAP per subtest with the project's `app.psychometrics.irt` (3PL and GRM
    log-likelihoods, `eap`).
 2. norm + band (norms.py): cohort norm (mean and SD per subtest, streamed over the chunks),
    subtest and composite standard scores, stanine, level and near-band-edge, vectorised with

@@ -6,7 +6,8 @@ import time
 
 import numpy as np
 
-from app.scoring import calibration, item_fit, simulation
+from app.psychometrics import simulation
+from app.scoring import calibration, item_fit
 
 
 def rates(p_values: list[float | None]) -> str:

@@ -1,5 +1,5 @@
 """Phase 1 of the scoring benchmark: the 100-item form, the simulated responses, and their
-scores (raw, EAP θ and SE per subtest) with the project's `app.scoring.irt`, a chunk of
+scores (raw, EAP θ and SE per subtest) with the project's `app.psychometrics.irt`, a chunk of
 persons at a time."""
 
 import math
@@ -11,7 +11,7 @@ import numpy as np
 from numpy.typing import NDArray
 from rich.progress import Progress
 
-from app.scoring import irt
+from app.psychometrics import irt
 
 Array = NDArray[np.float64]
 CHUNK = 50_000  # persons scored at a time: a 50k × 81 log-likelihood grid is 32 MiB

@@ -11,7 +11,7 @@ from app.adaptive import engine, estimation, exposure, selection
 from app.adaptive.engine import AdaptiveState, ReplayMismatch, Section
 from app.adaptive.pool import ItemPool, PoolEntry
 from app.adaptive.rules import AdaptiveRules, Exposure, pool_shortages
-from app.scoring import irt
+from app.psychometrics import irt
 
 NONE = Exposure("none", 1.0)
 

@@ -12,12 +12,11 @@ from typer.testing import CliRunner
 from app.audit.models import AuditEntry
 from app.audit.service import Actor
 from app.cli import app as cli
-from app.delivery.models import Answer, AnswerJournal, Attempt, TakerLogin
+from app.delivery.models import Answer, AnswerJournal, Attempt, PurgedAttempt, TakerLogin
 from app.exams.models import Participant
 from app.kit.clock import FrozenClock, use_clock
 from app.privacy import purge as purge_module
 from app.privacy import repository
-from app.privacy.models import PurgedAttempt
 from app.privacy.purge import run_purge
 from app.privacy.retention import Retention, RetentionInvalid, load_retention
 from app.scoring import repository as scoring_repository

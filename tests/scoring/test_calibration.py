@@ -4,7 +4,8 @@ recovery figures are pinned here with a tolerance and reported in bench/README.m
 import numpy as np
 import pytest
 
-from app.scoring import calibration, simulation
+from app.psychometrics import simulation
+from app.scoring import calibration
 
 
 def simulate(model: str, seed: int = 3, persons: int = 2000, items: int = 50, missing=0.0):

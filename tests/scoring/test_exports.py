@@ -4,6 +4,7 @@ filters, audit; the analyst pages; the CLI export."""
 import csv
 import io
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -404,3 +405,35 @@ def test_publishing_asks_first_and_says_what_becomes_visible(app, scored) -> Non
     assert "hasil diterbitkan" in after and f'href="{link}"' not in after
     again = client.get(link).text  # by URL: it says so, and offers nothing to confirm
     assert "sudah diterbitkan" in again and 'name="konfirmasi"' not in again
+
+
+def test_an_unknown_event_run_or_item_is_not_found_not_forbidden(app, scored) -> None:
+    """The analyst may see every event: what does not exist is 404 (403 would say "not
+    yours"), in the page's language."""
+    client = as_persona(app, scored, "analyst")
+    code = scored.event_code
+    for path in (
+        "/analis/acara/TIDAK-ADA",
+        f"/analis/acara/{code}/run/99",
+        f"/analis/acara/{code}/run/99/terbitkan",
+        "/analis/acara/TIDAK-ADA/butir",
+    ):
+        response = client.get(path)
+        assert response.status_code == 404, path
+        assert "tidak ada" in response.text, path
+    page = client.get(f"/analis/acara/{code}").text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    client.cookies.set("proasn_csrf", token)
+    unknown_item = client.post(
+        f"/analis/acara/{code}/butir/kunci",
+        data={
+            "version_id": "00000000-0000-0000-0000-000000000000",
+            "key": "A",
+            "csrf_token": token,
+        },
+    )
+    assert unknown_item.status_code == 404
+    client.cookies.set("lang", "en")
+    assert "No such scoring run" in client.get(f"/analis/acara/{code}/run/99").text
+    # Someone who is not an analyst is still refused before anything is looked up.
+    assert as_persona(app, scored, "proctor").get("/analis/acara/TIDAK-ADA").status_code == 403

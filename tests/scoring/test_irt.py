@@ -4,7 +4,7 @@ simulation."""
 import numpy as np
 import pytest
 
-from app.scoring import irt
+from app.psychometrics import irt
 from app.scoring.norms import Bands, standardise, stanine
 
 

@@ -16,15 +16,14 @@ from app.bank.models import ItemVersion
 from app.delivery import service as delivery
 from app.delivery.selectors import selector_for
 from app.kit.clock import FrozenClock, use_clock
+from app.psychometrics import irt, simulation
 from app.scoring import (
     calibration,
-    irt,
     item_fit,
     linking,
     parameter_sets,
     repository,
     service,
-    simulation,
 )
 from app.scoring.models import ParameterEntry
 from tests.delivery.factories import OpenExam, open_exam

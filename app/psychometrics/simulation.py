@@ -6,7 +6,7 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import NDArray
 
-from app.scoring import irt
+from app.psychometrics import irt
 
 Array = NDArray[np.float64]
 

@@ -1,4 +1,6 @@
-"""The audit log viewer, filterable, for admins and analysts."""
+"""The audit log viewer, filterable, for admins and analysts. It sits with the staff accounts
+whose role checks it needs: the log itself (app/audit) is below them, written to by every
+domain, accounts included."""
 
 from datetime import datetime
 

@@ -1,0 +1,15 @@
+"""What the optional talent box adds to core pages and duties, wired where the app is
+assembled: `create_app()`, the CLI and the test set-up call `install()`. The core modules
+define the hooks (scoring's self-view: the official's released box; privacy's holders: the
+talent box's personal data) and never import the talent box (tests/test_layers.py)."""
+
+from app.privacy import holders
+from app.scoring import selfview
+from app.talentbox import personal_data
+from app.talentbox import selfview as talentbox_selfview
+
+
+def install() -> None:
+    """Register the talent box's parts (idempotent)."""
+    selfview.register_box_lookup(talentbox_selfview.released_box)
+    holders.register(personal_data.HOLDER)
