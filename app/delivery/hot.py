@@ -345,9 +345,11 @@ def _read(
     now: datetime,
     grace: timedelta,
     purpose: core.Purpose,
+    adaptive_ok: bool = True,
 ) -> Snapshot | None:
     """The snapshot when core calls the request ordinary (with a reachable item at
-    `position`, unless that is None), else None."""
+    `position`, unless that is None), else None. `adaptive_ok`: the call may serve an
+    adaptive attempt (not a batch)."""
     if not token:
         return None
     params = {
@@ -356,9 +358,12 @@ def _read(
         "now": now,
     }
     row = conn.execute(query, params).first()
-    # No login or no attempt (the ORM path says which), or an adaptive attempt (its items
-    # are not in the form's table).
-    if row is None or row.selector != FixedFormSelector.name:
+    if row is None:  # no login or no attempt: the ORM path says which
+        return None
+    # An adaptive attempt: its drawn items (fixed sections) come here; its adaptive
+    # sections' items are not in the form's table (no row: not ordinary) and its batches
+    # may hold them, so those go by the ORM path (delivery/adaptive.py chooses there).
+    if row.selector != FixedFormSelector.name and not adaptive_ok:
         return None
     if not seb.allows(row.safe_exam_browser):  # the ORM path refuses it
         return None
@@ -416,7 +421,7 @@ def open_items(
     """service.open_items: the reachable items at `first`..`last` with their stored
     answers (three statements whatever the form's length), or None for the ORM path."""
     conn = db.connection()
-    snap = _read(conn, _READ_FOR_BATCH, token, None, now, grace, "read")
+    snap = _read(conn, _READ_FOR_BATCH, token, None, now, grace, "read", adaptive_ok=False)
     if snap is None:
         return None
     row, facts = snap.row, snap.facts
