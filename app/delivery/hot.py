@@ -29,7 +29,7 @@ from app.delivery import core
 from app.delivery.content import CONTENT, Content
 from app.delivery.core import AnswerChange, Answering, AttemptFacts
 from app.delivery.models import Answer, AnswerJournal, Attempt, AttemptSection, TakerLogin
-from app.delivery.selectors import FixedFormSelector, ItemRef
+from app.delivery.selectors import AdaptiveSelector, FixedFormSelector, ItemRef
 from app.exams.models import Event, ExamSession, Form, FormItem, Participant
 from app.kit import seb
 from app.kit.ids import new_id
@@ -360,10 +360,12 @@ def _read(
     row = conn.execute(query, params).first()
     if row is None:  # no login or no attempt: the ORM path says which
         return None
-    # An adaptive attempt: its drawn items (fixed sections) come here; its adaptive
-    # sections' items are not in the form's table (no row: not ordinary) and its batches
-    # may hold them, so those go by the ORM path (delivery/adaptive.py chooses there).
-    if row.selector != FixedFormSelector.name and not adaptive_ok:
+    # Another selector than the form's: the ORM path asks it. An adaptive attempt's drawn
+    # items (fixed sections) come here; its adaptive sections' items are not in the form's
+    # table (no row: not ordinary) and its batches may hold them, so those go by the ORM
+    # path (delivery/adaptive.py chooses there).
+    adaptive = adaptive_ok and row.selector == AdaptiveSelector.name
+    if row.selector != FixedFormSelector.name and not adaptive:
         return None
     if not seb.allows(row.safe_exam_browser):  # the ORM path refuses it
         return None

@@ -71,6 +71,6 @@ def _plans(sections: list[BlueprintSection]) -> list[SectionPlan]:
 
 
 def introduced_at(plans: list[SectionPlan]) -> dict[int, SectionPlan]:
-    """The sections with instructions, by the position of their first item (where the page
-    shows them)."""
-    return {p.first_position: p for p in plans if p.instructions}
+    """The sections with instructions (or adaptive: the page says there is no going back),
+    by the position of their first item (where the page shows them)."""
+    return {p.first_position: p for p in plans if p.instructions or p.adaptive}

@@ -283,3 +283,37 @@ def test_a_named_parameter_set_gives_the_pool_its_parameters(
     pool = exams_repository.adaptive_pool(db_session, exam.event.id, 2, exam.event.blueprint_hash)
     assert pool is not None and pool.parameters == "kalibrasi v1"
     assert {(row[3]["a"], row[3]["b"]) for row in pool.items} == {(2.0, 0.5)}
+
+
+def test_the_proctor_board_counts_answered_against_the_maximum(
+    db_session: Session, exam: OpenExam
+) -> None:
+    from app.proctoring.board import build_board
+
+    taker, attempt = started(db_session, exam)
+    through_verbal(db_session, taker)
+    answer(db_session, taker, 4)
+    answer(db_session, taker, 5)
+    row = next(r for r in build_board(db_session, exam.session.id).rows if r.answered)
+    assert (row.answered, row.total) == (5, 3 + 6 + 2)  # the adaptive section at its maximum
+
+
+def test_the_hot_path_serves_drawn_items_and_leaves_adaptive_ones_to_the_orm_path(
+    db_session: Session, exam: OpenExam, frozen: FrozenClock
+) -> None:
+    from app.delivery import hot
+    from app.delivery.core import Answering
+
+    taker, token = service.login(db_session, exam.nips[0], exam.token, None)
+    assert token is not None
+    service.start(db_session, taker)
+    grace = service.answer_grace()
+    _, ref, _ = service.open_item(db_session, taker, 1)
+    fixed = Answering(1, ref.option_order[0], False, next(seq))
+    assert hot.save_answer(db_session, token, fixed, frozen.current, grace) is not None
+    assert hot.open_items(db_session, token, 1, 3, frozen.current, grace) is None  # batches
+    through_verbal(db_session, taker)
+    _, ref, _ = service.open_item(db_session, taker, 4)
+    chosen = Answering(4, ref.option_order[0], False, next(seq))
+    assert hot.open_item(db_session, token, 4, frozen.current, grace) is None
+    assert hot.save_answer(db_session, token, chosen, frozen.current, grace) is None
