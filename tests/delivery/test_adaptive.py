@@ -317,3 +317,48 @@ def test_the_hot_path_serves_drawn_items_and_leaves_adaptive_ones_to_the_orm_pat
     chosen = Answering(4, ref.option_order[0], False, next(seq))
     assert hot.open_item(db_session, token, 4, frozen.current, grace) is None
     assert hot.save_answer(db_session, token, chosen, frozen.current, grace) is None
+
+
+def test_raw_scores_count_the_items_given_and_scoring_runs_refuse_clearly(
+    db_session: Session, exam: OpenExam
+) -> None:
+    """Submission's raw scores cover the adaptive items given; a scoring run (θ, norms, item
+    analysis, calibration) would read only the form's drawn items, so it refuses."""
+    from app.delivery import repository as delivery_repository
+    from app.scoring.service import ADAPTIVE_NOT_SCORED, ScoringRefused, event_scores
+
+    taker, attempt = started(db_session, exam)
+    through_verbal(db_session, taker)
+    given = sit_adaptive(db_session, taker, attempt)
+    service.submit(db_session, taker)
+    scores = {s.subtest_code: s for s in delivery_repository.scores_of(db_session, attempt.id)}
+    assert scores["numerik"].items == scores["numerik"].answered == len(given)
+    with pytest.raises(ScoringRefused) as refused:
+        event_scores(db_session, exam.event)
+    assert refused.value.message_id == ADAPTIVE_NOT_SCORED
+
+
+def test_an_event_with_an_adaptive_section_is_not_packaged_for_a_site(
+    db_session: Session, exam: OpenExam
+) -> None:
+    from app.sync.errors import SyncRefused
+    from app.sync.package import chosen_sessions
+
+    with pytest.raises(SyncRefused) as refused:
+        chosen_sessions(db_session, exam.event, ["S1"])
+    assert "adaptive" in refused.value.message_id
+
+
+def test_the_section_time_closes_an_adaptive_section_too(
+    db_session: Session, tmp_path: Path, frozen: FrozenClock
+) -> None:
+    timed = adaptive_section() | {"time_limit_minutes": 5}
+    exam = adaptive_exam(db_session, tmp_path, sections=[timed])
+    taker, attempt = started(db_session, exam)
+    through_verbal(db_session, taker)
+    answer(db_session, taker, 4)
+    frozen.advance(minutes=6)
+    with pytest.raises(errors.SectionLocked):  # its time ran out: closed before the save
+        answer(db_session, taker, 5)
+    assert (attempt.current_section, attempt.current_position) == (3, 10)
+    assert len(adaptive.steps_of(db_session, attempt.id)) == 2  # given: two of at most six
