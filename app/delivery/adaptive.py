@@ -11,7 +11,9 @@ section's frozen pool (exam_adaptive_pool) reproduce the sequence exactly: `repl
 
 The pool of a section is read once per worker (`FrozenPool`): its arrays, Sympson–Hetter K,
 and what choosing needs of each item (option ids, shuffling, points), so an answer costs the
-section's step rows, the engine's EAP and choice, and one row written.
+section's step rows (read as columns, not entities), the engine's EAP and choice, one row
+updated and one added (Core statements: through the unit of work they were most of the
+cost; bench/README.md, adaptive delivery).
 """
 
 import threading
@@ -20,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from app.adaptive import engine
@@ -125,6 +127,50 @@ def section_seed(form_seed: int, section_position: int) -> int:
     return form_seed * 1000 + section_position
 
 
+_S = AdaptiveStep.__table__
+_STEPS = (
+    select(
+        _S.c.position,
+        _S.c.step,
+        _S.c.item_version_id,
+        _S.c.response,
+        _S.c.theta,
+        _S.c.se,
+        _S.c.passed,
+        _S.c.excluded,
+    )
+    .where(_S.c.attempt_id == bindparam("attempt_id"))
+    .where(_S.c.section_position == bindparam("section_position"))
+    .order_by(_S.c.step)
+)
+_ANSWERED = (
+    update(_S)
+    .where(_S.c.attempt_id == bindparam("the_attempt"), _S.c.position == bindparam("the_position"))
+    .values(
+        response=bindparam("new_response"),
+        theta=bindparam("new_theta"),
+        se=bindparam("new_se"),
+        answered_at=bindparam("new_answered_at"),
+    )
+)
+_ADD_STEP = insert(_S)
+_SEED = select(Form.seed).where(Form.id == bindparam("form_id"))
+
+
+@dataclass(frozen=True)
+class StepRow:
+    """A stored step as choosing reads it."""
+
+    position: int
+    step: int
+    item_version_id: uuid.UUID
+    response: int | None
+    theta: float | None
+    se: float | None
+    passed: list[str]
+    excluded: list[str] | None
+
+
 @dataclass(frozen=True)
 class Sitting:
     """One attempt in one adaptive section: the engine's section with the taker's seed, and
@@ -133,8 +179,8 @@ class Sitting:
     plan: SectionPlan
     frozen: FrozenPool
     section: Section
-    form: Form
-    steps: list[AdaptiveStep]
+    form_seed: int
+    steps: list[StepRow]
 
     def state(self, answered_only: bool = True) -> AdaptiveState:
         """The engine's state from the stored steps (the unanswered current one's item left
@@ -155,20 +201,13 @@ class Sitting:
 
 def sitting(db: Session, attempt: Attempt, event: Event, plan: SectionPlan) -> Sitting:
     frozen = frozen_pool(db, event, plan.position)
-    form = db.get(Form, attempt.form_id)
-    assert form is not None
-    seed = section_seed(form.seed, plan.position)
-    query = (
-        select(AdaptiveStep)
-        .where(
-            AdaptiveStep.attempt_id == attempt.id,
-            AdaptiveStep.section_position == plan.position,
-        )
-        .order_by(AdaptiveStep.step)
-    )
-    steps = list(db.scalars(query))
+    conn = db.connection()
+    form_seed = conn.execute(_SEED, {"form_id": attempt.form_id}).scalar_one()
+    seed = section_seed(form_seed, plan.position)
+    where = {"attempt_id": attempt.id, "section_position": plan.position}
+    steps = [StepRow(*row) for row in conn.execute(_STEPS, where)]
     section = Section(frozen.pool, frozen.section.rules, seed, frozen.section.exposure_parameters)
-    return Sitting(plan, frozen, section, form, steps)
+    return Sitting(plan, frozen, section, form_seed, steps)
 
 
 def open_section(
@@ -213,24 +252,24 @@ def _choose(
     step = len(state.given) + 1
     position = here.plan.first_position + step - 1
     order = option_order(
-        here.form.seed,
+        here.form_seed,
         PoolItem(facts.version_id, facts.code, facts.option_ids, facts.shuffle_options),
         here.frozen.shuffle_options,
     )
-    db.add(
-        AdaptiveStep(
-            attempt_id=attempt.id,
-            position=position,
-            section_position=here.plan.position,
-            step=step,
-            item_version_id=facts.version_id,
-            option_order=list(order),
-            passed=[here.frozen.items[i].code for i in choice.passed],
-            excluded=excluded,
-            chosen_at=now,
-        )
+    db.connection().execute(
+        _ADD_STEP,
+        {
+            "attempt_id": attempt.id,
+            "position": position,
+            "section_position": here.plan.position,
+            "step": step,
+            "item_version_id": facts.version_id,
+            "option_order": list(order),
+            "passed": [here.frozen.items[i].code for i in choice.passed],
+            "excluded": excluded,
+            "chosen_at": now,
+        },
     )
-    db.flush()
     return position
 
 
@@ -260,8 +299,17 @@ def answer(
     response = here.frozen.response(item, option_id)
     before = here.state()
     after = engine.answered(here.section, before, Choice(item), response)
-    current.response, current.theta, current.se = response, after.theta, after.se
-    current.answered_at = now
+    db.connection().execute(
+        _ANSWERED,
+        {
+            "the_attempt": attempt.id,
+            "the_position": position,
+            "new_response": response,
+            "new_theta": after.theta,
+            "new_se": after.se,
+            "new_answered_at": now,
+        },
+    )
     reason = engine.stop_reason(here.section, after)
     following = None if reason is not None else _choose(db, attempt, here, after, now)
     if following is None and reason is None:
@@ -317,5 +365,6 @@ def steps_of(db: Session, attempt_id: uuid.UUID) -> list[AdaptiveStep]:
         select(AdaptiveStep)
         .where(AdaptiveStep.attempt_id == attempt_id)
         .order_by(AdaptiveStep.position)
+        .execution_options(populate_existing=True)  # written by Core statements
     )
     return list(db.scalars(query))

@@ -97,8 +97,8 @@ class AdaptiveSelector:
         found = self.fixed.item_at(db, attempt, position)
         if found is not None:
             return found
-        step = db.get(AdaptiveStep, (attempt.id, position))
-        return _step_ref(step) if step is not None else None
+        steps = self._steps(db, attempt, AdaptiveStep.position == position)
+        return steps[0] if steps else None
 
     def all_items(self, db: Session, attempt: Attempt) -> list[ItemRef]:
         refs = self.fixed.all_items(db, attempt) + self._steps(db, attempt)
@@ -111,19 +111,18 @@ class AdaptiveSelector:
 
     @staticmethod
     def _steps(db: Session, attempt: Attempt, *where: Any) -> list[ItemRef]:
-        query = select(AdaptiveStep).where(AdaptiveStep.attempt_id == attempt.id, *where)
-        return [_step_ref(step) for step in db.scalars(query)]
-
-
-def _step_ref(step: AdaptiveStep) -> ItemRef:
-    return ItemRef(
-        step.position,
-        step.section_position,
-        step.item_version_id,
-        tuple(step.option_order),
-        adaptive=True,
-        answered=step.response is not None,
-    )
+        # Columns, not entities: delivery/adaptive.py writes the steps by Core statements.
+        query = select(
+            AdaptiveStep.position,
+            AdaptiveStep.section_position,
+            AdaptiveStep.item_version_id,
+            AdaptiveStep.option_order,
+            AdaptiveStep.response,
+        ).where(AdaptiveStep.attempt_id == attempt.id, *where)
+        return [
+            ItemRef(p, s, v, tuple(o), adaptive=True, answered=r is not None)
+            for p, s, v, o, r in db.execute(query).tuples()
+        ]
 
 
 _SELECTORS: dict[str, Callable[[], ItemSelector]] = {

@@ -63,13 +63,15 @@ def adaptive_exam(
     sections: list[dict[str, Any]] | None = None,
     total_minutes: int = 60,
     code: str = "proasn-uji",
+    verbal_first: bool = True,
 ) -> OpenExam:
-    """Verbal (3 fixed items), then the adaptive section(s), then sjt (2 fixed items)."""
+    """Verbal (3 fixed items; `verbal_first`), then the adaptive section(s), then sjt (2 fixed
+    items)."""
     import_bank(db, load_bank(adaptive_bank(tmp_path / "bank")))
     data: dict[str, Any] = event_data(code=code)
     data["blueprint"]["total_time_minutes"] = total_minutes
     data["blueprint"]["sections"] = [
-        {"title": "Verbal", "subtest": "verbal", "items": 3},
+        *([{"title": "Verbal", "subtest": "verbal", "items": 3}] if verbal_first else []),
         *(sections or [adaptive_section()]),
         {"title": "Situasional", "subtest": "sjt", "items": 2},
     ]
