@@ -50,6 +50,15 @@ app.add_typer(tokens_app, name="tokens")
 app.add_typer(talentbox_cli.app, name="talenta")
 app.add_typer(sync_cli.app, name="sync")
 
+
+@app.callback()
+def _assemble() -> None:
+    """Every command runs with the parts registered where the app is assembled (the talent
+    box's, scoring's parameter sets for adaptive pools: app/extensions.py)."""
+    from app import extensions
+
+    extensions.install()
+
 CLI_ACTOR_ROLE = "analyst"
 
 # soft_wrap: messages name files and rows; never break them across lines.

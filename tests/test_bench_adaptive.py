@@ -17,3 +17,11 @@ def test_adaptive_bench_quick_smoke(tmp_path: Path) -> None:
     assert figures["r_fixed"] > 0.7 and figures["r_adaptive"] > 0.7
     assert figures["content_balance"] < 1  # within one item of every theme's share
     assert 0 < figures["select_cpu_ms_median"] < figures["step_cpu_ms_median"]
+
+
+def test_the_delivery_bench_runs_and_reports_the_next_items_cost(tmp_path: Path) -> None:
+    from bench import adaptive_delivery
+
+    figures = adaptive_delivery.main(["--quick", "--workdir", str(tmp_path)])
+    assert figures["answers"] >= figures["takers"] * 5  # at least min_items each
+    assert 0 < figures["choose_cpu_ms_median"] < figures["save_cpu_ms_median"]

@@ -85,10 +85,16 @@ class ReplayMismatch(ValueError):
     pass
 
 
-def replay(section: Section, items: Sequence[int], responses: Sequence[int]) -> AdaptiveState:
+def replay(
+    section: Section,
+    items: Sequence[int],
+    responses: Sequence[int],
+    start: AdaptiveState | None = None,
+) -> AdaptiveState:
     """Rebuild the state from a stored sequence, checking that every item is the one the
-    engine chooses again; raise ReplayMismatch at the first that is not."""
-    state = AdaptiveState()
+    engine chooses again; raise ReplayMismatch at the first that is not. `start`: the state
+    before the first item (delivery's: the pool items the form holds elsewhere, passed)."""
+    state = start or AdaptiveState()
     for step, (item, response) in enumerate(zip(items, responses, strict=True), start=1):
         choice = next_choice(section, state)
         if choice is None or choice.item != item:

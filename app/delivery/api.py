@@ -185,6 +185,8 @@ async def save_answer(
                 remaining_seconds=saved.remaining[0],
                 section_remaining_seconds=saved.remaining[1],
                 broadcast=_broadcast_out(saved.broadcast),
+                next_position=saved.next_position,
+                section_closed=saved.section_closed,
             )
         )
 

@@ -1,6 +1,8 @@
 """The calls the exam page repeats while a taker works (and the taker API's), each answered
 by the hot path when it can (`hot`: the ordinary case in a few Core statements) and by the
-ORM path in `service` otherwise, which refuses or closes as `core`'s rules say. The choice is
+ORM path in `service` otherwise, which refuses or closes as `core`'s rules say. An adaptive
+section's items, saves and batches always take the ORM path: a save there chooses the next
+item (delivery/adaptive.py), work the hot path's few statements do not do. The choice is
 made here, never in routes; both paths give the same replies (tests/delivery/test_core.py,
 test_hot.py).
 """
@@ -53,6 +55,9 @@ class SaveReply:
     applied: bool
     remaining: tuple[int | None, int | None]
     broadcast: hot.Notice | None  # the proctor's latest message this page may show
+    # An adaptive section's save (service.SaveResult): where the page goes next.
+    next_position: int | None = None
+    section_closed: bool = False
 
 
 @dataclass(frozen=True)
@@ -209,7 +214,16 @@ def save(
     record_window_leaves(db, attempt.id, left)
     news = hot.latest_notice(db, taker.participant.session_id, attempt.started_at, clock.now())
     time_left = remaining(db, attempt)
-    return SaveReply(answer.option_id, answer.flagged, answer.seq, result.applied, time_left, news)
+    return SaveReply(
+        answer.option_id,
+        answer.flagged,
+        answer.seq,
+        result.applied,
+        time_left,
+        news,
+        result.next_position,
+        result.section_closed,
+    )
 
 
 def beat(

@@ -73,6 +73,7 @@ class ItemView:
     option_id: str | None
     flagged: bool
     answer_seq: int | None
+    adaptive: bool = False  # in an adaptive section: answered once, with no going back
 
     @property
     def has_figure(self) -> bool:
@@ -92,6 +93,7 @@ def item_view(ref: ItemRef, content: Content, answer: StoredAnswer | None) -> It
         option_id=answer.option_id if answer else None,
         flagged=answer.flagged if answer else False,
         answer_seq=answer.seq if answer else None,
+        adaptive=ref.adaptive,
     )
 
 

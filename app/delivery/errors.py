@@ -74,3 +74,16 @@ InvalidBatch = _error(
 LoginFree = _error(
     "login_free", 409, N_("Your login is free: log in again with your NIP and the room token.")
 )
+ItemNotCurrent = _error(
+    "item_not_current",
+    409,
+    N_(
+        "In this section each item is chosen from your answers: an answered item cannot be "
+        "opened or changed again. The current item is shown."
+    ),
+)
+AnswerRequired = _error(
+    "answer_required",
+    422,
+    N_("Choose an answer: in this section the next item is chosen from it."),
+)

@@ -36,7 +36,7 @@ from app.delivery.models import (
     Broadcast,
     TakerLogin,
 )
-from app.delivery.selectors import FixedFormSelector, ItemRef
+from app.delivery.selectors import AdaptiveSelector, FixedFormSelector, ItemRef
 from app.exams.models import Event, ExamSession, Form, FormItem, Participant
 from app.kit import seb
 from app.kit.ids import new_id
@@ -351,9 +351,11 @@ def _read(
     now: datetime,
     grace: timedelta,
     purpose: core.Purpose,
+    adaptive_ok: bool = True,
 ) -> Snapshot | None:
     """The snapshot when core calls the request ordinary (with a reachable item at
-    `position`, unless that is None), else None."""
+    `position`, unless that is None), else None. `adaptive_ok`: the call may serve an
+    adaptive attempt (not a batch)."""
     if not token:
         return None
     params = {
@@ -362,9 +364,14 @@ def _read(
         "now": now,
     }
     row = conn.execute(query, params).first()
-    # No login or no attempt (the ORM path says which), or an adaptive attempt (its items
-    # are not in the form's table).
-    if row is None or row.selector != FixedFormSelector.name:
+    if row is None:  # no login or no attempt: the ORM path says which
+        return None
+    # Another selector than the form's: the ORM path asks it. An adaptive attempt's drawn
+    # items (fixed sections) come here; its adaptive sections' items are not in the form's
+    # table (no row: not ordinary) and its batches may hold them, so those go by the ORM
+    # path (delivery/adaptive.py chooses there).
+    adaptive = adaptive_ok and row.selector == AdaptiveSelector.name
+    if row.selector != FixedFormSelector.name and not adaptive:
         return None
     if not seb.allows(row.safe_exam_browser):  # the ORM path refuses it
         return None
@@ -422,7 +429,7 @@ def open_items(
     """service.open_items: the reachable items at `first`..`last` with their stored
     answers (three statements whatever the form's length), or None for the ORM path."""
     conn = db.connection()
-    snap = _read(conn, _READ_FOR_BATCH, token, None, now, grace, "read")
+    snap = _read(conn, _READ_FOR_BATCH, token, None, now, grace, "read", adaptive_ok=False)
     if snap is None:
         return None
     row, facts = snap.row, snap.facts

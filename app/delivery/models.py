@@ -4,8 +4,9 @@ messages to a room (what the taker's page shows)."""
 
 import uuid
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, Index, String, UniqueConstraint, text
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, UTCDateTime
@@ -138,6 +139,36 @@ class AnswerJournal(Base):
     # rows written before the chain existed.
     chain_index: Mapped[int | None]
     chain_hash: Mapped[str | None] = mapped_column(String(64))
+
+
+class AdaptiveStep(Base):
+    """One item an attempt was given in an adaptive section: chosen when the answer before
+    it arrived (or the section opened), then its response and θ / SE after it. With the
+    section's pool (exam_adaptive_pool) and the form's seed these rows reproduce the
+    sequence exactly (delivery/adaptive.py: resume, audit replay)."""
+
+    __tablename__ = "delivery_adaptive_step"
+    __table_args__ = (UniqueConstraint("attempt_id", "section_position", "step"),)
+
+    attempt_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("delivery_attempt.id", ondelete="CASCADE"), primary_key=True
+    )
+    position: Mapped[int] = mapped_column(primary_key=True)  # in the form's numbering
+    section_position: Mapped[int]
+    step: Mapped[int]  # 1-based within the section
+    item_version_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("bank_item_version.id"))
+    option_order: Mapped[list[str]] = mapped_column(JSON)
+    # Item codes Sympson–Hetter drew against and passed over when choosing this one.
+    passed: Mapped[list[Any]] = mapped_column(JSON)
+    # Step 1 only: the pool's item codes the form holds elsewhere (its fixed sections, an
+    # earlier adaptive section), never chosen here; so later steps need not read the form.
+    excluded: Mapped[list[Any] | None] = mapped_column(JSON)
+    chosen_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # The engine's response (keyed: 1 right, 0 wrong; graded: the 0-based category).
+    response: Mapped[int | None]
+    theta: Mapped[float | None]  # θ and SE after this answer
+    se: Mapped[float | None]
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class AttemptScore(Base):

@@ -27,6 +27,9 @@ class SectionPlan:
     instructions: str | None
     first_position: int
     last_position: int
+    # Adaptive (delivery/adaptive.py): `item_count` is its maximum, its items chosen as the
+    # taker answers; no going back inside it.
+    adaptive: bool = False
 
 
 _PLANS: dict[tuple[uuid.UUID, str], tuple[SectionPlan, ...]] = {}
@@ -60,6 +63,7 @@ def _plans(sections: list[BlueprintSection]) -> list[SectionPlan]:
                 s.instructions,
                 first,
                 last,
+                s.mode == "adaptive",
             )
         )
         first = last + 1
@@ -67,6 +71,6 @@ def _plans(sections: list[BlueprintSection]) -> list[SectionPlan]:
 
 
 def introduced_at(plans: list[SectionPlan]) -> dict[int, SectionPlan]:
-    """The sections with instructions, by the position of their first item (where the page
-    shows them)."""
-    return {p.first_position: p for p in plans if p.instructions}
+    """The sections with instructions (or adaptive: the page says there is no going back),
+    by the position of their first item (where the page shows them)."""
+    return {p.first_position: p for p in plans if p.instructions or p.adaptive}

@@ -304,6 +304,7 @@ PAGE_REDIRECTS = {
     "deadline_passed": "/ujian/selesai",
     "section_locked": "/ujian/lanjut",
     "item_not_found": "/ujian/lanjut",
+    "item_not_current": "/ujian/lanjut",  # an adaptive section: back to its current item
 }
 
 

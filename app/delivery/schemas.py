@@ -35,6 +35,7 @@ class SectionOut(_Out):
     time_limit_minutes: int | None
     instructions: str | None
     state: Literal["open", "closed", "upcoming", "free"]
+    adaptive: bool = False
 
 
 class ScoreOut(_Out):
@@ -140,6 +141,14 @@ class AnswerOut(BaseModel):
     section_remaining_seconds: int | None
     # A save answers what a heartbeat would, so an answering page needs no heartbeat.
     broadcast: BroadcastOut | None = Field(default=None, description=BROADCAST_HELP)
+    next_position: int | None = Field(
+        default=None,
+        description="a save in an adaptive section: the item chosen next (or, once the "
+        "section closed, the item to resume on); null elsewhere",
+    )
+    section_closed: bool = Field(
+        default=False, description="the adaptive section stopped with this answer"
+    )
 
 
 class ClockOut(BaseModel):

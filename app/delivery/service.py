@@ -16,13 +16,13 @@ from sqlalchemy.orm import Session
 
 from app.bank.models import ItemVersion
 from app.config import get_settings
-from app.delivery import core, errors, plans, repository
+from app.delivery import adaptive, core, errors, plans, repository
 from app.delivery.core import SEQ_SPAN, AnswerChange, AttemptFacts, seen_due
 from app.delivery.models import Answer, AnswerJournal, Attempt, AttemptSection, TakerLogin
 from app.delivery.plans import SectionPlan
 from app.delivery.scoring import prefetch as prefetch_scoring
 from app.delivery.scoring import score_attempt
-from app.delivery.selectors import FixedFormSelector, ItemRef, selector_for
+from app.delivery.selectors import AdaptiveSelector, FixedFormSelector, ItemRef, selector_for
 from app.exams.models import Event, Form, Participant
 from app.kit import clock, seb
 from app.kit.ids import new_id
@@ -43,6 +43,10 @@ class Taker:
 class SaveResult:
     answer: Answer
     applied: bool  # False: an equal or newer write was already stored (retry / reordering)
+    # A save in an adaptive section: the position the page shows next (the next item, or
+    # after the section closed the item to resume on), and whether the section closed.
+    next_position: int | None = None
+    section_closed: bool = False
 
 
 def answer_grace() -> timedelta:
@@ -188,7 +192,10 @@ def _event_and_limits(db: Session, participant: Participant) -> tuple[Event, lis
 
 
 def _sequential(sections: list[SectionPlan]) -> bool:
-    return core.sequential([s.time_limit_minutes for s in sections])
+    """Sections are taken in order with a per-section limit, and with an adaptive section
+    (its items are chosen as it is taken: it cannot be left and come back to)."""
+    limited = core.sequential([s.time_limit_minutes for s in sections])
+    return limited or any(s.adaptive for s in sections)
 
 
 def _awaiting(login: TakerLogin) -> bool:
@@ -216,10 +223,11 @@ def start(db: Session, taker: Taker) -> Attempt:
     event, sections = _event_and_limits(db, taker.participant)
     extra = taker.participant.extra_time_percent
     now = clock.now()
+    adaptive_event = any(s.adaptive for s in sections)
     attempt = Attempt(
         participant_id=taker.participant.id,
         form_id=form.id,
-        selector=FixedFormSelector.name,
+        selector=AdaptiveSelector.name if adaptive_event else FixedFormSelector.name,
         status="in_progress",
         started_at=now,
         deadline_at=now + timedelta(minutes=core.allowed_minutes(event.total_time_minutes, extra)),
@@ -230,7 +238,7 @@ def start(db: Session, taker: Taker) -> Attempt:
     db.add(attempt)
     db.flush()
     if _sequential(sections):
-        _open_section(db, attempt, sections[0], now, extra)
+        _open_section(db, attempt, event, sections[0], now, extra)
     else:
         db.info.setdefault("attempt_sections", {})[attempt.id] = {}  # none: nothing to read
     return attempt
@@ -247,7 +255,12 @@ def attempt_sections(db: Session, attempt: Attempt) -> dict[int, AttemptSection]
 
 
 def _open_section(
-    db: Session, attempt: Attempt, section: SectionPlan, at: datetime, extra_time_percent: int
+    db: Session,
+    attempt: Attempt,
+    event: Event,
+    section: SectionPlan,
+    at: datetime,
+    extra_time_percent: int,
 ) -> None:
     limit = section.time_limit_minutes
     if limit is not None:
@@ -263,6 +276,9 @@ def _open_section(
     attempt.current_section = section.position
     db.flush()
     db.info.get("attempt_sections", {}).pop(attempt.id, None)  # a section was added
+    if section.adaptive:  # its first item, chosen now
+        first = adaptive.open_section(db, attempt, event, section, at)
+        attempt.current_position = first if first is not None else section.first_position
 
 
 def refresh_clock(db: Session, attempt: Attempt) -> None:
@@ -350,13 +366,14 @@ def _advance_section(
     current.closed_at = at
     participant = db.get(Participant, attempt.participant_id)
     assert participant is not None
-    _, sections = _event_and_limits(db, participant)
+    event, sections = _event_and_limits(db, participant)
     following = [s for s in sections if s.position > current.section_position]
     if not following:
         _submit(db, attempt, by, clock.now())
         return None
-    _open_section(db, attempt, following[0], at, participant.extra_time_percent)
-    attempt.current_position = _first_position(db, attempt, following[0].position)
+    _open_section(db, attempt, event, following[0], at, participant.extra_time_percent)
+    if not following[0].adaptive:  # (an adaptive section's first item is chosen on opening)
+        attempt.current_position = _first_position(db, attempt, following[0].position)
     return attempt_sections(db, attempt)[following[0].position]
 
 
@@ -413,12 +430,19 @@ def _attempt_to_answer(db: Session, taker: Taker) -> Attempt:
     return attempt
 
 
-def _reachable_ref(db: Session, attempt: Attempt, position: int) -> ItemRef:
+def _reachable_ref(
+    db: Session, attempt: Attempt, position: int, answered_too: bool = False
+) -> ItemRef:
+    """The item at `position` if the taker may reach it now; an adaptive item already
+    answered is refused (no going back) unless `answered_too` (a save's retry is answered
+    as such before that refusal)."""
     ref = selector_for(attempt).item_at(db, attempt, position)
     refused = core.item_refusal(facts_of(db, attempt), ref.section_position if ref else None)
     if refused is not None:
         raise refused()
     assert ref is not None
+    if ref.answered and not answered_too:
+        raise errors.ItemNotCurrent()
     return ref
 
 
@@ -447,7 +471,7 @@ def open_items(
     refs = [
         ref
         for ref in selector_for(attempt).items_between(db, attempt, first, last)
-        if core.item_refusal(facts, ref.section_position) is None
+        if core.item_refusal(facts, ref.section_position) is None and not ref.answered
     ]
     versions = repository.versions_by_id(db, {ref.version_id for ref in refs})
     answers = repository.answers_between(db, attempt.id, first, last)
@@ -467,16 +491,20 @@ def save_answer(
     the page shows this item now, so it is the one to resume on."""
     attempt = _attempt_for(db, taker, "answer")
     mark_seen(attempt)
-    ref = _reachable_ref(db, attempt, position)
+    ref = _reachable_ref(db, attempt, position, answered_too=True)
     refused = core.answer_refusal(option_id, ref.option_order, seq, clock.now())
     if refused is not None:
         raise refused()
-    if shown and attempt.current_position != position:
+    if shown and attempt.current_position != position and not ref.adaptive:
         attempt.current_position = position
     answer = db.get(Answer, (attempt.id, position))
     if not core.newer(answer, seq):
         assert answer is not None
-        return attempt, SaveResult(answer, applied=False)
+        return attempt, _saved(attempt, ref, answer, applied=False)
+    if ref.adaptive and ref.answered:
+        raise errors.ItemNotCurrent()
+    if ref.adaptive and option_id is None:
+        raise errors.AnswerRequired()
     now = clock.now()
     change = AnswerChange(attempt.id, position, option_id, flagged, seq, now, taker.login.id)
     journal_id = new_id()
@@ -495,7 +523,35 @@ def save_answer(
         db.add(answer)
     answer.option_id, answer.flagged, answer.seq, answer.answered_at = option_id, flagged, seq, now
     db.flush()
-    return attempt, SaveResult(answer, applied=True)
+    if ref.adaptive:
+        assert option_id is not None
+        _adaptive_step(db, attempt, ref, option_id, now)
+    return attempt, _saved(attempt, ref, answer, applied=True)
+
+
+def _adaptive_step(
+    db: Session, attempt: Attempt, ref: ItemRef, option_id: str, now: datetime
+) -> None:
+    """After an answer in an adaptive section: its next item, or the section closes (as a
+    sequential section closed early does) and the next one opens."""
+    participant = db.get(Participant, attempt.participant_id)
+    assert participant is not None
+    event, sections = _event_and_limits(db, participant)
+    plan = next(s for s in sections if s.position == ref.section_position)
+    done = adaptive.answer(db, attempt, event, plan, ref.position, option_id, now)
+    if done.next_position is not None:
+        attempt.current_position = done.next_position
+        return
+    current = attempt_sections(db, attempt).get(ref.section_position)
+    assert current is not None
+    _advance_section(db, attempt, current, now, "taker")
+
+
+def _saved(attempt: Attempt, ref: ItemRef, answer: Answer, applied: bool) -> SaveResult:
+    if not ref.adaptive:
+        return SaveResult(answer, applied)
+    closed = attempt.status != "in_progress" or attempt.current_section != ref.section_position
+    return SaveResult(answer, applied, attempt.current_position, closed)
 
 
 def heartbeat(db: Session, taker: Taker, position: int | None = None) -> Attempt | None:
@@ -510,7 +566,7 @@ def heartbeat(db: Session, taker: Taker, position: int | None = None) -> Attempt
     if position is not None and attempt.status == "in_progress":
         ref = selector_for(attempt).item_at(db, attempt, position)
         reachable = core.item_refusal(facts_of(db, attempt), ref.section_position if ref else None)
-        if reachable is None:
+        if reachable is None and ref is not None and not ref.answered:
             attempt.current_position = position
     return attempt
 

@@ -33,6 +33,7 @@ class SectionView:
     time_limit_minutes: int | None
     instructions: str | None
     state: str  # open | closed | upcoming | free
+    adaptive: bool = False
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,10 @@ class StateView:
     @property
     def unanswered(self) -> int:
         return self.total_items - self.answered
+
+    @property
+    def any_adaptive(self) -> bool:
+        return any(s.adaptive for s in self.sections)
 
     @property
     def font_start(self) -> int:
@@ -127,6 +132,7 @@ def state_view(db: Session, taker: Taker, attempt: Attempt | None) -> StateView:
                 _allowed(s.time_limit_minutes, extra),
                 s.instructions,
                 _section_state(s.position, attempt, attempt_sections),
+                s.adaptive,
             )
             for s in sections
         ],
@@ -213,6 +219,9 @@ class TestPage:
     grid: Markup
     strike_key: str  # localStorage key of the options struck out, per attempt
     large_print: bool = False
+    # The shown item is in an adaptive section: the page shows it alone (no going back) and
+    # asks for the next item once its answer is saved.
+    adaptive: bool = False
 
     @property
     def section_number(self) -> int:
@@ -229,6 +238,12 @@ def test_page(reply: PageReply, locked_title: str) -> TestPage:
     free = not reply.sequential
     position = reply.item.position
     owner = next(s for s in sections if s.first_position <= position <= s.last_position)
+    adaptive = owner.adaptive and not free
+    first, last = (
+        (1, reply.total_items) if free else (current.first_position, current.last_position)
+    )
+    if adaptive:
+        first = last = position
     return TestPage(
         name=reply.name,
         nip=reply.nip,
@@ -238,14 +253,15 @@ def test_page(reply: PageReply, locked_title: str) -> TestPage:
         seq_base=seq_base(),
         current_section=current.position,
         free=free,
-        first=1 if free else current.first_position,
-        last=reply.total_items if free else current.last_position,
+        first=first,
+        last=last,
         intro=owner if position == owner.first_position else None,
         section=owner,
         sections=sections,
         grid=grid_html(sections, reply.marks, current.position, free, position, locked_title),
         strike_key=f"proasn-struck-{reply.attempt_id.hex}",
         large_print=reply.large_print,
+        adaptive=adaptive,
     )
 
 
@@ -268,6 +284,11 @@ def grid_html(
         for position in range(section.first_position, section.last_position + 1):
             option_id, flagged = marks.get(position, (None, False))
             state = "flagged" if flagged else "answered" if option_id is not None else "empty"
+            if section.adaptive and position != shown:
+                # Only the items given: answered ones, with no way back to them.
+                if position in marks:
+                    cells.append(f'<li><span class="cell locked {state}">{position}</span></li>')
+                continue
             if open_:
                 here = ' aria-current="page"' if position == shown else ""
                 cells.append(

@@ -78,6 +78,9 @@ class AdaptiveDoc(_Doc):
     stop_se: float | None = Field(default=None, gt=0, lt=1)
     content: dict[str, float] | None = Field(default=None, min_length=1)
     exposure: ExposureDoc = Field(default_factory=ExposureDoc)
+    # A calibrated parameter set (NAME or NAME:VERSION, as `scores run --parameters` takes
+    # it) whose estimates the section chooses by; None: the bank's parameters.
+    parameters: str | None = Field(default=None, min_length=1, max_length=210)
 
     @model_validator(mode="after")
     def _consistent(self) -> "AdaptiveDoc":
@@ -149,6 +152,8 @@ class SectionDoc(_Doc):
         data = self.model_dump(mode="json")
         if self.mode == "fixed":
             del data["mode"], data["adaptive"]
+        elif data["adaptive"]["parameters"] is None:
+            del data["adaptive"]["parameters"]
         return data
 
 

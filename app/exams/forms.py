@@ -28,6 +28,9 @@ class SectionSpec:
     subtest: str
     theme: str | None
     item_count: int
+    # Adaptive: its `item_count` positions are reserved, and delivery fills them as the
+    # taker answers (delivery/adaptive.py); nothing is drawn for it here.
+    adaptive: bool = False
 
 
 @dataclass(frozen=True)
@@ -53,7 +56,11 @@ def draw_form(
     """Draw every section in blueprint order; an item appears at most once per form."""
     used: set[str] = set()
     drawn: list[DrawnItem] = []
+    position = 0
     for section in sections:
+        if section.adaptive:
+            position += section.item_count
+            continue
         candidates = [p for p in pools[section.position] if p.code not in used]
         if len(candidates) < section.item_count:
             raise BlueprintUnsatisfiable(_shortage(section, len(candidates)))
@@ -64,19 +71,21 @@ def draw_form(
             chosen.sort(key=lambda p: p.code)
         for item in chosen:
             used.add(item.code)
+            position += 1
             drawn.append(
                 DrawnItem(
-                    position=len(drawn) + 1,
+                    position=position,
                     section_position=section.position,
                     version_id=item.version_id,
                     code=item.code,
-                    option_order=_option_order(seed, item, shuffle_options),
+                    option_order=option_order(seed, item, shuffle_options),
                 )
             )
     return drawn
 
 
-def _option_order(seed: int, item: PoolItem, shuffle_options: bool) -> tuple[str, ...]:
+def option_order(seed: int, item: PoolItem, shuffle_options: bool) -> tuple[str, ...]:
+    """The order this form shows the item's options in (an adaptive item's too)."""
     order = list(item.option_ids)
     if shuffle_options and item.shuffle_options:
         SeededStream(seed, f"options:{item.code}").shuffle(order)
@@ -99,6 +108,7 @@ def check_satisfiable(
     Each section needs enough items on its own, and sections drawing from overlapping pools
     need enough items between them, since no item appears twice in one form.
     """
+    sections = [s for s in sections if not s.adaptive]  # checked by their own rules
     problems = [
         _shortage(s, len(pools[s.position]))
         for s in sections

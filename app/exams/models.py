@@ -164,3 +164,25 @@ class FormItem(Base):
     )
     # Option ids in the order this participant sees them.
     option_order: Mapped[list[str]] = mapped_column(JSON)
+
+
+class AdaptivePool(Base):
+    """An adaptive section's pool as delivery chooses from it, frozen when the event's first
+    forms are drawn under this blueprint: every taker of the section is then chosen for from
+    the same items, parameters and Sympson–Hetter K, and a replay years later finds them here
+    (the bank and the parameter sets may have moved on)."""
+
+    __tablename__ = "exam_adaptive_pool"
+    __table_args__ = (UniqueConstraint("event_id", "section_position", "blueprint_hash"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    event_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("exam_event.id", ondelete="CASCADE"))
+    section_position: Mapped[int]
+    blueprint_hash: Mapped[str] = mapped_column(String(64))
+    built_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # The parameter set the parameters came from ("NAME vN"), or None: the bank's.
+    parameters: Mapped[str | None] = mapped_column(String(220))
+    seed: Mapped[int] = mapped_column(BigInteger)  # Sympson–Hetter's simulation
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON)  # the section's adaptive settings
+    # [[version id (hex), item code, theme, parameters, Sympson–Hetter K], …] by item code
+    items: Mapped[list[list[Any]]] = mapped_column(JSON)

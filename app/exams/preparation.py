@@ -10,8 +10,9 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from app.bank import repository as bank_repository
+from app.bank.models import ItemVersion
 from app.bank.points import item_maximum
-from app.exams import repository
+from app.exams import adaptive_pools, repository
 from app.exams.forms import DrawnItem, PoolItem, SectionSpec, check_satisfiable, draw_form
 from app.exams.models import BlueprintSection, Event, ExamSession, Form, Participant
 from app.kit import clock
@@ -32,11 +33,21 @@ class PrepareReport:
 
 def section_specs(sections: Sequence[BlueprintSection]) -> list[SectionSpec]:
     return [
-        SectionSpec(s.position, s.title, s.subtest_code, s.theme, s.item_count) for s in sections
+        SectionSpec(
+            s.position, s.title, s.subtest_code, s.theme, s.item_count, s.mode == "adaptive"
+        )
+        for s in sections
     ]
 
 
 def pools_for(db: Session, specs: Sequence[SectionSpec], at: datetime) -> dict[int, list[PoolItem]]:
+    """The fixed sections' pools at `at` (an adaptive section draws nothing: empty)."""
+
+    def versions(spec: SectionSpec) -> list[tuple[ItemVersion, str]]:
+        if spec.adaptive:
+            return []
+        return bank_repository.pool_as_of(db, spec.subtest, spec.theme, at)
+
     return {
         spec.position: [
             PoolItem(
@@ -47,7 +58,7 @@ def pools_for(db: Session, specs: Sequence[SectionSpec], at: datetime) -> dict[i
                 v.subtest_code,
                 item_maximum(v),
             )
-            for v, code in bank_repository.pool_as_of(db, spec.subtest, spec.theme, at)
+            for v, code in versions(spec)
         ]
         for spec in specs
     }
@@ -56,23 +67,6 @@ def pools_for(db: Session, specs: Sequence[SectionSpec], at: datetime) -> dict[i
 def blueprint_problems(db: Session, specs: Sequence[SectionSpec]) -> list[str]:
     """Why the bank as it is now cannot satisfy these sections (empty when it can)."""
     return check_satisfiable(specs, pools_for(db, specs, clock.now()))
-
-
-def adaptive_pool_counts(
-    db: Session, subtest: str, themes: Sequence[str] | None, at: datetime
-) -> tuple[dict[str | None, int], list[str]]:
-    """An adaptive section's pool now: its items with IRT parameters per theme, and the codes
-    of those without (an adaptive section cannot choose them)."""
-    counts: dict[str | None, int] = {}
-    unparametrised = []
-    for version, code in bank_repository.pool_as_of(db, subtest, None, at):
-        if themes is not None and version.theme not in themes:
-            continue
-        if not version.irt:
-            unparametrised.append(code)
-            continue
-        counts[version.theme] = counts.get(version.theme, 0) + 1
-    return counts, unparametrised
 
 
 def draw_forms(
@@ -86,13 +80,16 @@ def draw_forms(
         return 0
     specs = section_specs(repository.sections(db, event.id))
     now = clock.now()
+    adaptive_pools.ensure_pools(db, event, now)
     pools = pools_for(db, specs, now)
     in_pool = {item.version_id: item for pool in pools.values() for item in pool}
+    positions = sum(spec.item_count for spec in specs)  # an adaptive section's reserved too
     used_versions: set[uuid.UUID] = set()
     for participant in participants:
         seed = secrets.randbits(63)
         drawn = draw_form(seed, specs, pools, event.shuffle_items, event.shuffle_options)
-        _store_form(db, participant, event, seed, drawn, now, subtest_totals(drawn, in_pool))
+        totals = subtest_totals(drawn, in_pool)
+        _store_form(db, participant, event, seed, drawn, now, positions, totals)
         used_versions.update(d.version_id for d in drawn)
         if progress:
             progress(1)
@@ -121,13 +118,14 @@ def _store_form(
     seed: int,
     drawn: Sequence[DrawnItem],
     now: datetime,
+    positions: int,
     totals: dict[str, list[int]] | None = None,
 ) -> None:
     form = Form(
         participant_id=participant.id,
         seed=seed,
         blueprint_hash=event.blueprint_hash,
-        item_count=len(drawn),
+        item_count=positions,
         drawn_at=now,
         subtest_totals=totals,
     )

@@ -8,6 +8,7 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from app.exams.models import (
+    AdaptivePool,
     Agency,
     AgencyQuota,
     BlueprintSection,
@@ -60,6 +61,18 @@ def agency_codes_of_event(db: Session, event_id: uuid.UUID) -> set[str]:
 def quotas(db: Session, event_id: uuid.UUID) -> dict[uuid.UUID, AgencyQuota]:
     query = select(AgencyQuota).where(AgencyQuota.event_id == event_id)
     return {q.agency_id: q for q in db.scalars(query)}
+
+
+def adaptive_pool(
+    db: Session, event_id: uuid.UUID, section_position: int, blueprint_hash: str
+) -> AdaptivePool | None:
+    """The frozen pool of an adaptive section under this blueprint (exams/adaptive_pools.py)."""
+    query = select(AdaptivePool).where(
+        AdaptivePool.event_id == event_id,
+        AdaptivePool.section_position == section_position,
+        AdaptivePool.blueprint_hash == blueprint_hash,
+    )
+    return db.scalar(query)
 
 
 def sections(db: Session, event_id: uuid.UUID) -> list[BlueprintSection]:

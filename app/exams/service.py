@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from app.adaptive.rules import pool_shortages
 from app.config import get_settings
 from app.exams import repository
+from app.exams.adaptive_pools import pool_source
 from app.exams.event_file import EventDoc, SectionDoc, SessionDoc
 from app.exams.forms import SectionSpec
 from app.exams.models import (
@@ -28,12 +29,12 @@ from app.exams.participant_file import FileProblem, Row
 from app.exams.preparation import (
     OPENED_STATUSES,
     Progress,
-    adaptive_pool_counts,
     blueprint_problems,
     draw_forms,
 )
 from app.exams.registration import Registration, Seats, check_rows, over_limits
 from app.kit import clock
+from app.kit.errors import Refusal
 from app.kit.secrets_gen import hash_access_code, hash_pin, new_pin, unambiguous_code
 
 
@@ -119,10 +120,9 @@ def _blueprint_problems(db: Session, doc: EventDoc) -> list[str]:
     return [f"blueprint: {p}" for p in problems]
 
 
-# Delivery cannot yet run an adaptive section (issue 21's next step: the selector behind
-# ItemSelector); until it can, an event with one is checked in full and then refused, so no
-# form is drawn as if the section were fixed.
-ADAPTIVE_DELIVERY = False
+# Delivery serves adaptive sections (delivery/adaptive.py). Off, an event with one is checked
+# in full and then refused (the switch a rollback would turn off).
+ADAPTIVE_DELIVERY = True
 
 
 def _adaptive_problems(db: Session, position: int, section: SectionDoc) -> list[str]:
@@ -130,9 +130,11 @@ def _adaptive_problems(db: Session, position: int, section: SectionDoc) -> list[
     the field a fix would change."""
     assert section.adaptive is not None
     where = f"bagian {position} ({section.title})"
-    counts, unparametrised = adaptive_pool_counts(
-        db, section.subtest, section.adaptive.pool_themes(), clock.now()
-    )
+    try:
+        source = pool_source(db, section.subtest, section.adaptive, clock.now())
+    except Refusal as exc:  # the parameter set named is not found
+        return [f"{where} adaptive.parameters: {exc.message_in('id')}"]
+    counts, unparametrised = source.counts(), source.unparametrised
     problems = [
         f"{where} {s.field}: {s.message}" for s in pool_shortages(section.adaptive.rules(), counts)
     ]
@@ -141,6 +143,7 @@ def _adaptive_problems(db: Session, position: int, section: SectionDoc) -> list[
         problems.append(
             f"{where} adaptive.themes: {len(unparametrised)} butir pool tanpa parameter IRT "
             f"({shown}); bagian adaptif memerlukan parameter setiap butir"
+            + (f" dalam set {source.parameters}" if source.parameters else "")
         )
     if not ADAPTIVE_DELIVERY:
         problems.append(f"{where} mode: bagian adaptif belum dapat disajikan (menyusul, issue 21)")

@@ -314,6 +314,15 @@ def check_name(name: str) -> str:
     return name
 
 
+def adaptive_parameters(db: Session, text: str) -> tuple[str, dict[uuid.UUID, dict[str, Any]]]:
+    """What an adaptive section's pool reads of the set it names (registered with
+    app/exams/adaptive_pools.py): its label and each item version's parameters."""
+    chosen = find_set(db, text)
+    entries = repository.parameter_entries(db, chosen.id)
+    label = f"{chosen.name} v{chosen.version}"
+    return label, {version_id: dict(entry.params) for version_id, entry in entries.items()}
+
+
 def find_set(db: Session, text: str) -> ParameterSet:
     """A set by `NAME` (its latest version) or `NAME:VERSION`; a name that itself holds a
     colon is found as it is first."""

@@ -47,6 +47,18 @@ def responses(db: Session, event_id: uuid.UUID) -> Iterator[Response]:
     yield from db.execute(query).tuples()
 
 
+def has_adaptive_attempts(db: Session, event_id: uuid.UUID) -> bool:
+    """Whether any attempt of the event was taken with adaptive sections (their items are
+    not in the form's table, so `responses` would not see them)."""
+    query = (
+        select(Attempt.id)
+        .join(Participant, Participant.id == Attempt.participant_id)
+        .where(Participant.event_id == event_id, Attempt.selector == "adaptive")
+        .limit(1)
+    )
+    return db.scalar(query) is not None
+
+
 def answers_purged(db: Session, event_id: uuid.UUID) -> bool:
     """Whether the retention purge removed answers of this event (app/privacy)."""
     query = (

@@ -51,7 +51,21 @@ class Person:
     answers: dict[uuid.UUID, str | None] = field(default_factory=dict)  # version → option
 
 
+ADAPTIVE_NOT_SCORED = N_(
+    "This event's attempts include adaptive sections, whose scoring, item analysis, "
+    "calibration and research export are not built yet (issue 21): refused rather than "
+    "computed without their items. Each attempt's raw scores are kept at submission."
+)
+
+
+def refuse_adaptive(db: Session, event_id: uuid.UUID) -> None:
+    """Refuse work over an event's responses while adaptive attempts cannot be read whole."""
+    if repository.has_adaptive_attempts(db, event_id):
+        raise ScoringRefused(ADAPTIVE_NOT_SCORED)
+
+
 def collect_responses(db: Session, event_id: uuid.UUID) -> dict[uuid.UUID, Person]:
+    refuse_adaptive(db, event_id)
     people: dict[uuid.UUID, Person] = {}
     for participant_id, _attempt_id, status, version_id, option in repository.responses(
         db, event_id

@@ -43,6 +43,13 @@ class Package:
 
 def chosen_sessions(db: Session, event: Event, codes: Sequence[str]) -> list[ExamSession]:
     """The sessions named, each prepared here and not yet opened (a session runs in one place)."""
+    if any(s.mode == "adaptive" for s in exams_repository.sections(db, event.id)):
+        # A package carries drawn forms; an adaptive section's frozen pool and the items it
+        # gives are not in it yet, nor in the results file.
+        raise SyncRefused(
+            N_("Event %(event)s has adaptive sections: they cannot run on a site yet."),
+            event=event.code,
+        )
     by_code = repository.sessions_of_event(db, event.id)
     unknown = [c for c in codes if c not in by_code]
     if not codes or unknown:

@@ -175,10 +175,20 @@ def test_a_feasible_adaptive_section_is_stored_with_its_settings(
     assert adaptive.adaptive is not None and adaptive.adaptive["exposure"]["max_rate"] == 0.25
 
 
-def test_until_delivery_serves_them_adaptive_sections_are_refused(
-    db_session: Session, numerik_bank: None, frozen: Any
+def test_with_the_switch_off_adaptive_sections_are_refused(
+    db_session: Session, numerik_bank: None, frozen: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(service, "ADAPTIVE_DELIVERY", False)
     assert refusal(db_session, with_adaptive()) == [
         "blueprint: bagian 2 (Numerik adaptif) mode: bagian adaptif belum dapat disajikan "
         "(menyusul, issue 21)"
+    ]
+
+
+def test_a_parameter_set_the_section_names_must_exist(
+    db_session: Session, numerik_bank: None, frozen: Any
+) -> None:
+    assert refusal(db_session, with_adaptive(parameters="kalibrasi 2026")) == [
+        "blueprint: bagian 2 (Numerik adaptif) adaptive.parameters: "
+        "set parameter 'kalibrasi 2026' tidak ditemukan"
     ]

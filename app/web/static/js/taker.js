@@ -508,13 +508,16 @@
     refill: Number(root.dataset.refill || 10),
     signalDelay: Number(root.dataset.signalDelay || 0) * 1000,
     reportLeaves: root.dataset.reportLeaves === "1",
+    adaptive: root.dataset.adaptive === "1",
     queueKey: root.dataset.queueKey
   };
   var msg = {
     saving: timeMsg.saving, saved: timeMsg.saved, queued: timeMsg.queued,
     refused: root.dataset.msgRefused, paused: root.dataset.msgPaused, loggedOut: root.dataset.msgLoggedout,
     otherTab: root.dataset.msgOtherTab, extraTime: root.dataset.msgExtraTime,
-    notLoaded: root.dataset.msgNotLoaded, pausedQueued: root.dataset.msgPausedQueued
+    notLoaded: root.dataset.msgNotLoaded, pausedQueued: root.dataset.msgPausedQueued,
+    chooseFirst: root.dataset.msgChooseFirst, choosing: root.dataset.msgChoosing,
+    nextOffline: root.dataset.msgNextOffline
   };
 
   function warn(text) {
@@ -601,7 +604,10 @@
   function showStatus() {
     var status = document.getElementById("save-status");
     if (!status) return;
-    if (queue.length && clock.paused) {  // held by the pause, not by the network
+    if (adaptiveWait && !clock.paused) {  // an adaptive answer: a short wait, not an error
+      status.textContent = sending ? msg.choosing : msg.nextOffline;
+      status.setAttribute("data-state", sending ? "saving" : "waiting");
+    } else if (queue.length && clock.paused) {  // held by the pause, not by the network
       status.textContent = msg.pausedQueued.replace("{n}", String(queue.length));
       status.setAttribute("data-state", "paused");
     } else if (queue.length && !sending) {
@@ -658,6 +664,7 @@
         if (body.shown) reportedAt = entry.position;
         lastContact = performance.now();
         showBroadcast(result.body && result.body.broadcast);
+        if (result.body && result.body.next_position) { adaptiveNext(result.body); return; }
         if (result.body && result.body.applied === false && local[entry.position] === entry) {
           // A newer answer (another tab) is stored: show what the server keeps.
           local[entry.position] = { position: entry.position, option_id: result.body.option_id,
@@ -681,6 +688,11 @@
       // Refused for good (time up, submitted, forged): drop it and say so.
       queue.shift(); persist();
       warn((result.body && result.body.message) || msg.refused);
+      if (adaptiveWait !== null) {  // the server's current item is another: show it
+        stopped = true;
+        setTimeout(function () { window.location.href = "/ujian/lanjut"; }, 3000);
+        return;
+      }
       if (result.body && (result.body.code === "deadline_passed" || result.body.code === "attempt_submitted")) {
         stopped = true;
         setTimeout(function () { window.location.href = "/ujian/selesai"; }, 3000);
@@ -700,10 +712,50 @@
   document.addEventListener("change", function (event) {
     var item = itemEl();
     if (!item || !item.contains(event.target) || item.hasAttribute("data-practice")) return;
+    if (item.hasAttribute("data-adaptive")) return;  // sent with "Answer and go on"
     var position = Number(item.dataset.position);
     var chosen = item.querySelector("input[type=radio]:checked");
     enqueue(position, chosen ? chosen.value : null, flagBox() ? flagBox().checked : false);
   });
+
+  // --- an adaptive section: one item at a time, the next chosen by the server ---------------
+  // The answer goes through the queue like any other (offline it waits there); its reply
+  // names the item chosen next, which the page then fetches and shows (the prefetch could
+  // not know it). The section closed on the server: the page reloads into the next one.
+  var adaptiveWait = null; // the position whose answer awaits the next item
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest("[data-adaptive-answer]") : null;
+    if (!button || !itemEl() || adaptiveWait !== null) return;
+    var chosen = itemEl().querySelector("input[type=radio]:checked");
+    if (!chosen) { warn(msg.chooseFirst); return; }
+    adaptiveWait = nav.current();
+    button.disabled = true;
+    Array.prototype.forEach.call(radios(), function (radio) { radio.disabled = true; });
+    enqueue(adaptiveWait, chosen.value, false);
+  });
+
+  function adaptiveNext(body) {
+    var answered = adaptiveWait;
+    adaptiveWait = null;
+    showStatus();
+    if (body.section_closed) { stopped = true; window.location.href = "/ujian/lanjut"; return; }
+    var next = body.next_position;
+    if (answered !== null) {
+      var old = document.querySelector('.grid [data-nav="' + answered + '"]');
+      if (old) {
+        var done = document.createElement("span");
+        done.className = "cell locked answered";
+        done.textContent = String(answered);
+        old.replaceWith(done);
+        var cell = document.createElement("li");
+        cell.innerHTML = '<a href="/ujian/soal/' + next + '" data-nav="' + next + '" class="cell empty">' + next + "</a>";
+        done.parentNode.parentNode.insertBefore(cell, done.parentNode.nextSibling);
+      }
+    }
+    cfg.first = cfg.last = next;
+    nav.go(next);
+    flush();
+  }
 
   // --- the grid and moving between items ----------------------------------------------------
   function updateCell(position) {
@@ -867,6 +919,7 @@
     var match = /\/ujian\/soal\/(\d+)$/.exec(link.getAttribute("href") || "");
     if (!match) return;
     event.preventDefault();
+    if (cfg.adaptive) return;  // the current item only: nowhere else to go
     nav.go(Number(match[1]));
   });
 
@@ -1032,7 +1085,11 @@
   setInterval(function () {
     if (performance.now() - lastContact >= cfg.heartbeat - 500) beat(nav.current());
   }, cfg.heartbeat);
-  window.addEventListener("online", function () { prefetchFor(nav.current()); });
+  window.addEventListener("online", function () {
+    // An adaptive section's next item that could not come while offline comes now.
+    if (cfg.adaptive && nav.current() !== cfg.first) nav.go(cfg.first);
+    else prefetchFor(nav.current());
+  });
   // A stored page replayed offline shows the item its address names (the copy may be of
   // another): from the offline cache when the network is down.
   var addressed = /\/ujian\/soal\/(\d+)$/.exec(location.pathname);
