@@ -59,6 +59,7 @@ def _assemble() -> None:
 
     extensions.install()
 
+
 CLI_ACTOR_ROLE = "analyst"
 
 # soft_wrap: messages name files and rows; never break them across lines.
