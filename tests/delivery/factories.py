@@ -69,3 +69,17 @@ def open_exam(
     db.flush()
     pins = {c.nip: c.pin for c in report.issued_codes if c.pin}
     return OpenExam(event, exam_session, [valid_nip(n) for n in range(1, people + 1)], pins)
+
+
+def committed_exam(database_url: str, tmp_path: Path, **options: Any) -> OpenExam:
+    """open_exam(**options) committed to `database_url` for a live app to read; the NIPs and
+    the room token kept readable after the session closes."""
+    from app.db import make_engine, make_sessionmaker, transaction
+
+    engine = make_engine(database_url)
+    with transaction(make_sessionmaker(engine)) as db:
+        created = open_exam(db, tmp_path, **options)
+        token, nips = created.token, created.nips
+    engine.dispose()
+    created.nips, created.session.room_token = nips, token
+    return created

@@ -13,12 +13,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from app.config import get_settings
-from app.db import make_engine, make_sessionmaker, transaction
 from app.delivery import calls, errors, hot, service
 from app.kit import seb
 from app.kit.clock import FrozenClock, use_clock
 from app.main import create_app
-from tests.delivery.factories import OpenExam, open_exam
+from tests.delivery.factories import OpenExam, committed_exam, open_exam
 
 START = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
 KEY = "0123456789abcdef" * 4  # a Config Key as SEB Config Tool shows it
@@ -96,13 +95,7 @@ def frozen() -> Iterator[FrozenClock]:
 
 
 def make_exam(database: str, tmp_path: Path, **settings) -> OpenExam:
-    engine = make_engine(database)
-    with transaction(make_sessionmaker(engine)) as db:
-        created = open_exam(db, tmp_path, people=2, **settings)
-        token, nips = created.token, created.nips
-    engine.dispose()
-    created.nips, created.session.room_token = nips, token
-    return created
+    return committed_exam(database, tmp_path, people=2, **settings)
 
 
 @pytest.fixture

@@ -9,10 +9,9 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from app.db import make_engine, make_sessionmaker, transaction
 from app.kit.clock import FrozenClock, use_clock
 from app.main import create_app
-from tests.delivery.factories import OpenExam, open_exam
+from tests.delivery.factories import OpenExam, committed_exam
 
 START = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
 
@@ -25,13 +24,7 @@ def frozen() -> Iterator[FrozenClock]:
 
 @pytest.fixture
 def exam(use_database: str, tmp_path: Path, frozen: FrozenClock) -> OpenExam:
-    engine = make_engine(use_database)
-    with transaction(make_sessionmaker(engine)) as db:
-        created = open_exam(db, tmp_path, people=3)
-        token, nips = created.token, created.nips
-    engine.dispose()
-    created.nips, created.session.room_token = nips, token
-    return created
+    return committed_exam(use_database, tmp_path, people=3)
 
 
 def client_at(address: str, app=None) -> TestClient:

@@ -12,13 +12,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from app.cli import write_access_codes
-from app.db import make_engine, make_sessionmaker, transaction
 from app.exams import repository as exams_repository
 from app.exams.service import IssuedCode, import_event
 from app.kit.clock import FrozenClock, use_clock
 from app.kit.secrets_gen import verify_pin
 from app.main import create_app
-from tests.delivery.factories import OpenExam, open_exam
+from tests.delivery.factories import OpenExam, committed_exam, open_exam
 from tests.exams.factories import event_data, event_doc, participant, rows
 
 START = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
@@ -73,13 +72,7 @@ def test_the_codes_file_gets_a_pin_column_only_when_pins_were_issued(tmp_path: P
 
 
 def make_exam(database: str, tmp_path: Path, **settings) -> OpenExam:
-    engine = make_engine(database)
-    with transaction(make_sessionmaker(engine)) as db:
-        created = open_exam(db, tmp_path, people=2, **settings)
-        token, nips = created.token, created.nips
-    engine.dispose()
-    created.nips, created.session.room_token = nips, token
-    return created
+    return committed_exam(database, tmp_path, people=2, **settings)
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from app.db import make_engine, make_sessionmaker, transaction
 from app.kit.clock import FrozenClock, use_clock
 from app.main import create_app
-from tests.delivery.factories import OpenExam, open_exam
+from tests.delivery.factories import OpenExam, committed_exam
 
 
 @pytest.fixture
@@ -21,13 +21,7 @@ def frozen():
 
 @pytest.fixture
 def exam(use_database: str, tmp_path: Path, frozen: FrozenClock) -> OpenExam:
-    engine = make_engine(use_database)
-    with transaction(make_sessionmaker(engine)) as db:
-        created = open_exam(db, tmp_path, people=2, section_limits=(20, None))
-        token, nips = created.token, created.nips
-    engine.dispose()
-    created.nips, created.session.room_token = nips, token
-    return created
+    return committed_exam(use_database, tmp_path, people=2, section_limits=(20, None))
 
 
 @pytest.fixture

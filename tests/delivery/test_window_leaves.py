@@ -15,7 +15,7 @@ from app.delivery.models import Attempt
 from app.kit.clock import FrozenClock, use_clock
 from app.main import create_app
 from app.proctoring import service as proctoring
-from tests.delivery.factories import OpenExam, open_exam
+from tests.delivery.factories import OpenExam, committed_exam
 
 START = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
 
@@ -28,13 +28,7 @@ def frozen() -> Iterator[FrozenClock]:
 
 @pytest.fixture
 def exam(use_database: str, tmp_path: Path, frozen: FrozenClock) -> OpenExam:
-    engine = make_engine(use_database)
-    with transaction(make_sessionmaker(engine)) as db:
-        created = open_exam(db, tmp_path, people=1)
-        token, nips = created.token, created.nips
-    engine.dispose()
-    created.nips, created.session.room_token = nips, token
-    return created
+    return committed_exam(use_database, tmp_path, people=1)
 
 
 @pytest.fixture
