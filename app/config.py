@@ -45,8 +45,12 @@ class Settings(BaseSettings):
     # many seconds after it loads, drawn per page load between half this and this: a room
     # pressing "Mulai tes" together would otherwise open a thousand streams (each costs more
     # server CPU than a heartbeat) in the seconds its first pages and batches need. Until
-    # then the page hears of a pause from its saves and heartbeats. 0: at once (tests).
+    # then the page hears of a pause from its saves and heartbeats, and the stream tells it
+    # at once when it opens. 0: at once (tests). Only in a rush: when the worker built more
+    # than `signal_delay_rush_pages` test pages in the last 10 s (a page loaded alone opens
+    # its stream at once; 0: every page waits).
     signal_delay_seconds: float = Field(default=20, ge=0, le=300)
+    signal_delay_rush_pages: int = Field(default=10, ge=0)
     # How often the background sweeper submits attempts whose time ran out.
     sweeper_seconds: float = Field(default=5, gt=0)
     # Staff passwords: argon2id (tests lower the cost).

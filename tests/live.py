@@ -124,9 +124,11 @@ class LiveServer:
                 self.process.kill()
 
     def requests_received(self) -> list[tuple[str, str]]:
-        """(method, path?query) of every request the server has received (`access_log`)."""
+        """(method, path?query) of every request the server has received (`access_log`);
+        the signal stream's stamp (`sejak`, when the page loaded) reads `sejak=<t>`."""
         text = (self.workdir / "server.log").read_text(errors="replace")
-        return re.findall(r'"([A-Z]+) (\S+) HTTP/[\d.]+" \d{3}', text)
+        found = re.findall(r'"([A-Z]+) (\S+) HTTP/[\d.]+" \d{3}', text)
+        return [(method, re.sub(r"sejak=[\d.]+", "sejak=<t>", path)) for method, path in found]
 
     def log(self) -> str:
         path = self.workdir / "server.log"

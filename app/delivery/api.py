@@ -236,27 +236,33 @@ def _broadcast_out(found: Notice | None) -> BroadcastOut | None:
 
 # Not in the OpenAPI document: an endless stream, for the exam page (docs/delivery.md).
 @router.get("/signals", include_in_schema=False)
-async def page_signals(request: Request, proasn_taker: TakerCookie = None) -> Response:
+async def page_signals(
+    request: Request,
+    proasn_taker: TakerCookie = None,
+    sejak: Annotated[float | None, Query(ge=0)] = None,
+) -> Response:
     """Server-sent events for the open test page: `change` when a proctor acted on this
-    attempt or wrote to the room; the page then sends a heartbeat. No test running: 204, and
-    the browser stops asking."""
+    attempt or wrote to the room; the page then sends a heartbeat. `sejak`: when the page
+    read its state (epoch seconds, the server's clock, in the page): an action since then
+    is told at once, so a page that opened its stream late (or reconnected) misses none.
+    No test running: 204, and the browser stops asking."""
 
-    def work(db: Session) -> tuple[uuid.UUID, uuid.UUID] | None:
+    def work(db: Session) -> tuple[uuid.UUID, uuid.UUID, bool] | None:
         if not proasn_taker:
             raise NotLoggedIn()
         found = repository.page_of(db, token_digest(proasn_taker))
         if found is None:
             service.authenticate(db, proasn_taker)  # not logged in: 401
             return None
-        session_id, attempt_id, exam_browser = found
-        service.require_exam_browser(exam_browser)
-        return session_id, attempt_id
+        service.require_exam_browser(found.exam_browser)
+        return found.session_id, found.attempt_id, signals.missed(found.changed_at, sejak)
 
     found = await in_transaction(request, work)
     if found is None:
         return Response(status_code=204)
+    session_id, attempt_id, missed = found
     return StreamingResponse(
-        signals.stream(request.app.state.signals, *found),
+        signals.stream(request.app.state.signals, session_id, attempt_id, wake_first=missed),
         media_type="text/event-stream",
         headers={"X-Accel-Buffering": "no"},  # nginx: pass each event on at once
     )

@@ -8,6 +8,8 @@ fails when a real Chromium page sends other requests than the client's script.
 """
 
 import random
+import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -30,16 +32,43 @@ PREFETCH = Prefetch()
 REFILL_RANGE = (6, 14)
 
 
-def for_page_load(rng: random.Random | None = None, signal_delay: float = 0.0) -> Prefetch:
+def for_page_load(
+    rng: random.Random | None = None, signal_delay: float = 0.0, rush: bool = True
+) -> Prefetch:
     """The policy of one page load: the batch size, a refill point of its own, and when its
-    signal stream opens (between half `signal_delay` and all of it; config.py says why)."""
+    signal stream opens: in a `rush` of page loads between half `signal_delay` and all of it
+    (config.py says why), otherwise at once."""
     draw = rng or _RANDOM
     low, high = REFILL_RANGE
-    delay = round(draw.uniform(signal_delay / 2, signal_delay), 1) if signal_delay else 0.0
+    waits = rush and signal_delay > 0
+    delay = round(draw.uniform(signal_delay / 2, signal_delay), 1) if waits else 0.0
     return Prefetch(PREFETCH.batch, draw.randint(low, high), delay)
 
 
 _RANDOM = random.Random()  # noqa: S311 - spreading load, not a secret
+
+
+class PageLoads:
+    """The test pages this worker built lately. Only a rush (a room pressing "Mulai tes"
+    together) delays the pages' signal streams: a page loaded alone (a late arrival, a
+    reload, a resumed login) hears of a proctor's pause at once."""
+
+    WINDOW = 10.0  # seconds looked back
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._times: deque[float] = deque()
+
+    def rush(self, pages: int) -> bool:
+        """Count this page load; whether more than `pages` were built within `WINDOW`."""
+        now = self._clock()
+        self._times.append(now)
+        while self._times[0] < now - self.WINDOW:
+            self._times.popleft()
+        return len(self._times) > pages
+
+
+PAGE_LOADS = PageLoads()  # per worker process: each sees its share of a room
 
 
 def batches_for(

@@ -2,7 +2,7 @@
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import Session
@@ -326,20 +326,41 @@ def scores_of(db: Session, attempt_id: uuid.UUID) -> list[AttemptScore]:
     return list(db.scalars(query))
 
 
-def page_of(
-    db: Session, token_hash: str
-) -> tuple[uuid.UUID, uuid.UUID, dict[str, Any] | None] | None:
-    """(exam session, attempt, the event's Safe Exam Browser settings) of a live login's
-    running attempt: what its page listens to."""
+class PageOf(NamedTuple):
+    """What an open test page listens to: its room, its attempt, the event's Safe Exam
+    Browser settings, and when a proctor last acted on the attempt or wrote to the room."""
+
+    session_id: uuid.UUID
+    attempt_id: uuid.UUID
+    exam_browser: dict[str, Any] | None
+    changed_at: datetime | None
+
+
+def page_of(db: Session, token_hash: str) -> PageOf | None:
+    """The page of a live login's running attempt, in one statement."""
+    last_message = (
+        select(func.max(Broadcast.at))
+        .where(Broadcast.exam_session_id == Participant.session_id)
+        .scalar_subquery()
+    )
     row = db.execute(
-        select(Participant.session_id, Attempt.id, Event.safe_exam_browser)
+        select(
+            Participant.session_id,
+            Attempt.id,
+            Event.safe_exam_browser,
+            Attempt.controlled_at,
+            last_message,
+        )
         .join(TakerLogin, TakerLogin.participant_id == Participant.id)
         .join(Attempt, Attempt.participant_id == Participant.id)
         .join(Event, Event.id == Participant.event_id)
         .where(TakerLogin.token_hash == token_hash, TakerLogin.revoked_at.is_(None))
         .where(Attempt.status == "in_progress")
     ).first()
-    return (row[0], row[1], row[2]) if row else None
+    if row is None:
+        return None
+    changes = [at for at in (row[3], row[4]) if at is not None]
+    return PageOf(row[0], row[1], row[2], max(changes) if changes else None)
 
 
 def add_window_leaves(

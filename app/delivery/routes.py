@@ -13,9 +13,11 @@ from sqlalchemy.orm import Session
 from app.config import get_settings
 from app.delivery import calls, errors, prefetch, repository, service, views
 from app.delivery.api import COOKIE, set_taker_cookie
+from app.delivery.item_html import Words, item_html, items_html
 from app.delivery.practice import PRACTICE_ITEMS
 from app.delivery.schemas import MAX_POSITION, ItemPosition
 from app.i18n import gettext
+from app.kit import clock
 from app.kit.secrets_gen import token_digest
 from app.web import pages
 from app.web.cookies import clear_cookie
@@ -24,7 +26,7 @@ from app.web.deps import DB, in_transaction
 from app.web.pages import redirect, retry_after, with_wait
 from app.web.routing import DomainRouter
 from app.web.static_files import KEEP
-from app.web.templating import STATIC_DIR, current_locale, templates
+from app.web.templating import STATIC_DIR, current_locale
 
 router = DomainRouter(prefix="/ujian", include_in_schema=False)
 TakerCookie = Annotated[str | None, Cookie(alias=COOKIE)]
@@ -147,9 +149,11 @@ def instructions(request: Request, taker: TakerDep, db: DB) -> Response:
 def practice(request: Request, number: int, taker: TakerDep, db: DB) -> Response:
     if not 1 <= number <= len(PRACTICE_ITEMS):
         return redirect("/ujian/petunjuk")
+    item = PRACTICE_ITEMS[number - 1]
     context = {
         "state": _state(db, taker),
-        "item": PRACTICE_ITEMS[number - 1],
+        "item": item,
+        "item_html": item_html(item, Words.of(current_locale.get()), None, practice=True),
         "practice_total": len(PRACTICE_ITEMS),
     }
     return render(request, "delivery/practice.html", context)
@@ -178,6 +182,12 @@ def logout(taker: TakerDep, db: DB) -> RedirectResponse:
 # --- the test -----------------------------------------------------------------------------
 
 
+def _signals_url() -> str:
+    """The page's signal stream, stamped with when the page read its state (the server's
+    clock): the stream tells at once of an action the page missed before it opened."""
+    return f"/api/v1/taker/signals?sejak={clock.now().timestamp():.3f}"
+
+
 @router.get("/soal/{position}", response_class=HTMLResponse)
 async def item_page(
     request: Request, position: ItemPosition, proasn_taker: TakerCookie = None
@@ -189,18 +199,25 @@ async def item_page(
     def work(db: Session) -> calls.PageReply:
         return calls.read_page(db, proasn_taker, position)
 
+    signals = _signals_url()  # stamped before the read: see api.page_signals
     reply = await in_transaction(request, work)
+    settings = get_settings()
     locale = current_locale.get()
     page = views.test_page(reply, gettext("Section not open", locale))
     context = {
         "state": page,
         "item": reply.item,
+        "item_html": item_html(reply.item, Words.of(locale), page.total_items, page.intro),
         "total_items": page.total_items,
         "intro": page.intro,
         "heartbeat_seconds": get_settings().heartbeat_seconds,
         "answer_grace_seconds": get_settings().answer_grace_seconds,
-        "prefetch": prefetch.for_page_load(signal_delay=get_settings().signal_delay_seconds),
+        "prefetch": prefetch.for_page_load(
+            signal_delay=settings.signal_delay_seconds,
+            rush=prefetch.PAGE_LOADS.rush(settings.signal_delay_rush_pages),
+        ),
         "report_leaves": not reply.exam_browser,
+        "signals_url": signals,
     }
     return render(request, "delivery/item.html", context)
 
@@ -220,10 +237,8 @@ async def item_batch(
         return calls.read_items(db, proasn_taker, dari, sampai)
 
     batch = await in_transaction(request, work)
-    context = {"items": batch.items, "total_items": batch.total_items, "intros": batch.intros}
-    response = templates.TemplateResponse(request, "delivery/_items.html", context)
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    html = items_html(batch.items, batch.total_items, batch.intros, current_locale.get())
+    return HTMLResponse(html, headers={"Cache-Control": "no-store"})
 
 
 @router.post("/bagian/selesai", dependencies=[CsrfChecked])
@@ -257,6 +272,7 @@ def submit_page(
 ) -> Response:
     """The confirmation; `dari`: the item the page was on, where "back" leads (moving between
     items in the page tells the server nothing until its next call)."""
+    signals = _signals_url()
     attempt = repository.attempt_of(db, taker.participant.id)
     if attempt is None:
         raise errors.NotStarted()
@@ -269,6 +285,7 @@ def submit_page(
         "queue_key": f"proasn-queue-{taker.participant.nip}",
         "answer_grace_seconds": get_settings().answer_grace_seconds,
         "back": f"/ujian/soal/{dari}" if dari else "/ujian/lanjut",
+        "signals_url": signals,
     }
     return render(request, "delivery/submit.html", context)
 

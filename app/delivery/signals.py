@@ -18,7 +18,7 @@ import logging
 import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractContextManager, asynccontextmanager
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
@@ -114,13 +114,31 @@ class Signals:
             self._watcher.cancel()
 
 
+def missed(changed_at: datetime | None, page_read_at: float | None) -> bool:
+    """Whether a proctor acted on the attempt or wrote to the room after the page read its
+    state (`page_read_at`: epoch seconds) and before its stream opened: the page opens it
+    some seconds after it loads, and a reconnecting stream was away. A change stamped up to
+    `OVERLAP` earlier counts too (it may have committed after the page's read): one
+    heartbeat too many costs nothing, a missed pause costs the taker the clock."""
+    if changed_at is None or page_read_at is None:
+        return False
+    return changed_at > datetime.fromtimestamp(page_read_at, UTC) - OVERLAP
+
+
 async def stream(
-    signals: Signals, session_id: uuid.UUID, attempt_id: uuid.UUID, seconds: float = STREAM_SECONDS
+    signals: Signals,
+    session_id: uuid.UUID,
+    attempt_id: uuid.UUID,
+    seconds: float = STREAM_SECONDS,
+    wake_first: bool = False,
 ) -> AsyncIterator[bytes]:
-    """The page's event stream: `change` when it should send a heartbeat now."""
+    """The page's event stream: `change` when it should send a heartbeat now (at once
+    when `wake_first`: something happened before the stream opened)."""
     loop = asyncio.get_running_loop()
     end = loop.time() + seconds
     yield f"retry: {RETRY_MS}\n\n".encode()
+    if wake_first:
+        yield b"event: change\ndata:\n\n"
     async with signals.listen(session_id, attempt_id) as queue:
         while (left := end - loop.time()) > 0:
             try:

@@ -17,6 +17,7 @@ import random
 import re
 import time
 from dataclasses import dataclass, field
+from html import unescape as html_unescape
 from http.cookies import SimpleCookie
 from typing import Any
 
@@ -78,6 +79,7 @@ class PageTaker:
     left: bool = False  # the page has gone to the finished page
     signals: "asyncio.Task[None] | None" = None  # taker.js's EventSource
     signals_open: int = 0  # streams opened (the first, then reconnections)
+    signals_url: str = API + "/signals"  # the page's data-signals (stamped per page load)
     signals_later: "asyncio.Task[None] | None" = None  # waiting for the page's signal delay
 
     # --- plumbing ---------------------------------------------------------------------
@@ -183,7 +185,7 @@ class PageTaker:
             endless = aiohttp.ClientTimeout(total=None, sock_read=None)
             try:
                 async with http.session.get(
-                    http.base + f"{API}/signals", headers=headers, timeout=endless
+                    http.base + self.signals_url, headers=headers, timeout=endless
                 ) as response:
                     rec.add("signals", (time.perf_counter() - began) * 1000)
                     self.signals_open += 1
@@ -225,6 +227,7 @@ class PageTaker:
             int(_data(html, "refill")),
             float(_data(html, "signal-delay")),
         )
+        self.signals_url = html_unescape(_data(html, "signals"))
         self.options = items_of(html)
         self.position = next(iter(self.options))
         self.last_contact = time.monotonic()

@@ -207,7 +207,8 @@ def test_the_bench_page_client_sends_what_chromium_sends(long_exam, new_page) ->
     # The test page's first batch, its signal stream (taker.js's EventSource) and, once per
     # attempt, its service worker go together.
     assert received[1][:2] == [("POST", "/ujian/mulai"), ("GET", "/ujian/soal/1")]
-    assert sorted(received[1][2:])[:2] == [("GET", "/api/v1/taker/signals"), _batch(2, 23)]
+    stream = ("GET", "/api/v1/taker/signals?sejak=<t>")
+    assert sorted(received[1][2:])[:2] == [stream, _batch(2, 23)]
     [worker] = sorted(received[1][2:])[2:]
     assert worker[1].startswith("/ujian/sw.js?v=")
     assert received[2] == [] and received[3] == [_batch(24, 45)]
@@ -232,14 +233,14 @@ def test_the_page_opens_its_signal_stream_after_the_drawn_delay(
         exam = open_exam(db, tmp_path, people=1, total_minutes=60)
         return exam.nips[0], exam.token
 
-    env = {"PROASN_SIGNAL_DELAY_SECONDS": "4"}
+    env = {"PROASN_SIGNAL_DELAY_SECONDS": "4", "PROASN_SIGNAL_DELAY_RUSH_PAGES": "0"}
     server, (nip, token) = live_server(seed, access_log=True, env=env)
     page = new_page(server.url)
     log_in_and_start(page, nip, token)
     loaded = time.monotonic()
     delay = float(page.locator("#taker").get_attribute("data-signal-delay") or 0)
     assert 2 <= delay <= 4
-    stream = ("GET", "/api/v1/taker/signals")
+    stream = ("GET", "/api/v1/taker/signals?sejak=<t>")
     while time.monotonic() - loaded < delay - 1:
         assert stream not in server.requests_received()
         time.sleep(0.2)

@@ -22,9 +22,9 @@ def _exam(live_server, tmp_path: Path, **server_options):
 
 @pytest.fixture
 def quiet_exam(live_server, tmp_path: Path):
-    """No heartbeat within a test and the signal stream 60-120 s after a page load: the page
-    hears of the server only when it calls."""
-    env = {"PROASN_SIGNAL_DELAY_SECONDS": "120"}
+    """No heartbeat within a test and the signal stream 60-120 s after a page load (every
+    page waits, as in a rush): the page hears of the server only when it calls."""
+    env = {"PROASN_SIGNAL_DELAY_SECONDS": "120", "PROASN_SIGNAL_DELAY_RUSH_PAGES": "0"}
     return _exam(live_server, tmp_path, heartbeat_seconds=120, env=env)
 
 
@@ -67,6 +67,39 @@ def test_a_resume_shows_within_seconds_before_the_signal_stream_opens(
     _pause(server, session_id, nips[0], pause=False)
     expect(page.locator("#paused")).to_be_hidden(timeout=8000)
     wait_saved(page)  # the answer held by the pause goes now
+
+
+def test_a_pause_before_the_signal_stream_opened_shows_as_it_opens(
+    live_server, new_page, tmp_path: Path
+) -> None:
+    """The stream opens 2-4 s after the page loads (every page waits, as in a rush); the
+    proctor pauses the seat before that; no heartbeat within the test, no key pressed: the
+    stream's opening tells the page of the pause it missed."""
+    env = {"PROASN_SIGNAL_DELAY_SECONDS": "4", "PROASN_SIGNAL_DELAY_RUSH_PAGES": "0"}
+    server, (nips, token, session_id) = _exam(live_server, tmp_path, heartbeat_seconds=120, env=env)
+    page = new_page(server.url)
+    log_in_and_start(page, nips[0], token)
+    delay = float(page.locator("#taker").get_attribute("data-signal-delay") or 0)
+    assert 2 <= delay <= 4
+    _pause(server, session_id, nips[0], pause=True)
+    expect(page.locator("#paused")).to_be_visible(timeout=(delay + 4) * 1000)
+    stopped_at = clock_of(page)
+    page.wait_for_timeout(1500)
+    assert clock_of(page) == stopped_at
+
+
+def test_a_page_loaded_alone_opens_its_signal_stream_at_once(
+    live_server, new_page, tmp_path: Path
+) -> None:
+    """Outside a rush of page loads (a late arrival, a reload) the stream does not wait: a
+    pause a moment after the page loaded shows within seconds."""
+    env = {"PROASN_SIGNAL_DELAY_SECONDS": "120"}  # the rush threshold as deployed
+    server, (nips, token, session_id) = _exam(live_server, tmp_path, heartbeat_seconds=120, env=env)
+    page = new_page(server.url)
+    log_in_and_start(page, nips[0], token)
+    assert page.locator("#taker").get_attribute("data-signal-delay") == "0.0"
+    _pause(server, session_id, nips[0], pause=True)
+    expect(page.locator("#paused")).to_be_visible(timeout=5000)
 
 
 def test_an_item_that_could_not_load_offline_opens_when_the_network_is_back(

@@ -225,7 +225,7 @@ def test_a_save_refused_for_a_pause_shows_the_pause_not_the_network(
         _room(tmp_path), heartbeat_seconds=120
     )
     taker = new_page(server.url)
-    taker.route("**/api/v1/taker/signals", lambda route: route.abort())
+    taker.route("**/api/v1/taker/signals*", lambda route: route.abort())
     log_in_and_start(taker, nips[0], token)
     taker.keyboard.press("b")
     wait_saved(taker)
@@ -244,7 +244,7 @@ def test_a_save_refused_for_a_pause_shows_the_pause_not_the_network(
     taker.wait_for_timeout(2200)
     assert clock_seconds(taker) == frozen_at
 
-    taker.unroute("**/api/v1/taker/signals")  # the stream reconnects by itself
+    taker.unroute("**/api/v1/taker/signals*")  # the stream reconnects by itself
     taker.wait_for_timeout(3500)
     _as_proctor(server, session_id, person, "resume")
     expect(taker.locator("#paused")).to_be_hidden(timeout=3000)

@@ -249,7 +249,7 @@ def test_answering_needs_no_heartbeat_and_a_save_brings_the_proctors_message(
     page = new_page(server.url)
     # Without its event stream (which would ask for a heartbeat at the message: by design,
     # test_proctor.py): what the timer sends, and what a save's reply brings.
-    page.route("**/api/v1/taker/signals", lambda route: route.abort())
+    page.route("**/api/v1/taker/signals*", lambda route: route.abort())
     log_in_and_start(page, nips[0], token)
     beats: list[float] = []
     page.on(

@@ -3,7 +3,7 @@ tests/browser/test_page_requests.py holds the page to the bench client that uses
 
 import random
 
-from app.delivery.prefetch import Prefetch, batches_for, for_page_load
+from app.delivery.prefetch import PageLoads, Prefetch, batches_for, for_page_load
 
 
 def plan(position: int, had: set[int], first: int = 1, last: int = 700) -> list[tuple[int, int]]:
@@ -61,6 +61,18 @@ def test_each_page_load_opens_its_signal_stream_after_the_rooms_first_seconds() 
     delays = [for_page_load(rng, signal_delay=20).signal_delay for _ in range(2000)]
     assert min(delays) >= 10 and max(delays) <= 20 and len(set(delays)) > 50
     assert for_page_load(rng).signal_delay == 0.0
+    # Outside a rush the stream does not wait: a pause reaches a page loaded alone at once.
+    assert for_page_load(rng, signal_delay=20, rush=False).signal_delay == 0.0
+
+
+def test_a_rush_is_more_page_loads_than_the_threshold_within_ten_seconds() -> None:
+    now = [100.0]
+    loads = PageLoads(clock=lambda: now[0])
+    assert [loads.rush(3) for _ in range(3)] == [False, False, False]
+    assert loads.rush(3)  # the fourth within 10 s
+    now[0] += 10.5  # all four now older than the window
+    assert not loads.rush(3)
+    assert loads.rush(0)  # 0: every page load is part of a rush (every stream waits)
 
 
 def test_the_test_page_tells_taker_js_when_to_open_the_stream(monkeypatch) -> None:

@@ -4,7 +4,7 @@ message to its room), read once per tick for the whole worker, each change told 
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import nullcontext
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -53,7 +53,42 @@ def test_a_pause_and_a_message_are_what_the_pages_hear_of(
     from app.kit.secrets_gen import token_digest
 
     page = repository.page_of(db_session, token_digest(token))
-    assert page == (exam.session.id, attempt.id, None)  # None: no Safe Exam Browser
+    assert page == (exam.session.id, attempt.id, None, START + timedelta(seconds=1))
+    # None: no Safe Exam Browser; the last change: the pause and the message, both at +1 s
+
+
+def test_a_stream_opened_after_a_change_the_page_missed_tells_it_at_once(
+    db_session: Session, exam: OpenExam, frozen: FrozenClock
+) -> None:
+    """The page read its state at `read`; a proctor paused the seat later, before the page's
+    stream opened: the stream's first event is a `change`. Changes older than the page (by
+    more than the commit overlap) are not told again."""
+    taker, attempt, token = _started(db_session, exam, 0)
+    from app.kit.secrets_gen import token_digest
+
+    read = frozen.now().timestamp()
+    assert repository.page_of(db_session, token_digest(token)).changed_at is None
+    assert not signals.missed(None, read)
+    frozen.advance(seconds=3)
+    proctoring.pause_seat(db_session, ALICE, exam.session, taker.participant, "sakit")
+    db_session.flush()
+    changed = repository.page_of(db_session, token_digest(token)).changed_at
+    assert signals.missed(changed, read)
+    assert not signals.missed(changed, read + 60)  # a page loaded a minute after the pause
+    assert not signals.missed(changed, None)  # a page of before the stamp: as before
+
+    async def first_events(wake_first: bool) -> list[bytes]:
+        hub = signals.Signals(lambda: nullcontext(db_session), period=60)
+        events = signals.stream(
+            hub, exam.session.id, attempt.id, seconds=0.05, wake_first=wake_first
+        )
+        return [event async for event in events]
+
+    with ThreadPoolExecutor(1) as other:
+        told = other.submit(asyncio.run, first_events(True)).result()
+        quiet = other.submit(asyncio.run, first_events(False)).result()
+    assert told[1] == b"event: change\ndata:\n\n"
+    assert b"event: change\ndata:\n\n" not in quiet
 
 
 def test_the_watcher_wakes_only_the_pages_concerned_and_each_once(

@@ -487,7 +487,7 @@
     // Pushed as on the test page (a proctor's action on this attempt); while paused, asked
     // every 3 s as well, so the end of a pause shows even if the stream was cut.
     if (window.EventSource) {
-      new EventSource("/api/v1/taker/signals").addEventListener("change", askState);
+      new EventSource(bar.dataset.signals).addEventListener("change", askState);
     }
     setInterval(function () { if (clock.paused) askState(); }, 3000);
   }
@@ -1099,12 +1099,14 @@
   // --- pushed by the server: a proctor acted on this attempt or wrote to the room ----------
   // The event carries nothing: the heartbeat's reply says what changed. EventSource
   // reconnects by itself after a network loss; a 204 (no test running) or 401 ends it. It
-  // opens data-signal-delay seconds after the page loads (drawn per page load by the server):
-  // not beside a whole room's first pages and batches.
+  // opens data-signal-delay seconds after the page loads (drawn per page load by the server
+  // when a room loads its pages together): not beside a whole room's first pages and
+  // batches. Its address carries when the page read its state: an action since then (a
+  // pause while the stream was not open yet) is told as soon as it opens.
   var signals = null;
   function listen() {
     if (stopped || !window.EventSource) return;
-    signals = new EventSource("/api/v1/taker/signals");
+    signals = new EventSource(bar.dataset.signals);
     signals.addEventListener("change", function () { if (!stopped) beat(nav.current()); });
   }
   if (cfg.signalDelay > 0) setTimeout(listen, cfg.signalDelay); else listen();
