@@ -4,10 +4,11 @@ Thin routes over delivery.service; saving answers, the countdown, the heartbeat 
 queueing are done in the page by static/js/taker.js through the JSON API.
 """
 
+from functools import cache
 from typing import Annotated, Any
 
 from fastapi import Cookie, Depends, Form, Query, Request
-from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from app.config import get_settings
@@ -252,15 +253,21 @@ def finish_section(
     return redirect("/ujian/lanjut")
 
 
+@cache
+def _service_worker() -> bytes:
+    return SERVICE_WORKER.read_bytes()
+
+
 @router.get("/sw.js", include_in_schema=False)
-def service_worker(v: str | None = None) -> Response:
+async def service_worker(v: str | None = None) -> Response:
     """The exam page's service worker (static/js/sw.js) at the top of its scope, `/ujian/`.
     Pages register it under a URL that changes with its content (`?v=`, see
     layout_taker.html), kept by the browser: the update check a browser makes after every
     page load is then answered from its cache, not by the server, and a new version still
-    reaches the rooms with the next page load."""
+    reaches the rooms with the next page load. Served from memory, in the event loop: a
+    whole room fetches it with its first test page (static_files.py says why)."""
     headers = {"Cache-Control": KEEP if v else "no-cache"}
-    return FileResponse(SERVICE_WORKER, media_type="text/javascript", headers=headers)
+    return Response(_service_worker(), media_type="text/javascript", headers=headers)
 
 
 @router.get("/kumpulkan", response_class=HTMLResponse)

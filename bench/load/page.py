@@ -80,6 +80,7 @@ class PageTaker:
     signals: "asyncio.Task[None] | None" = None  # taker.js's EventSource
     signals_open: int = 0  # streams opened (the first, then reconnections)
     signals_url: str = API + "/signals"  # the page's data-signals (stamped per page load)
+    pending: "list[asyncio.Task[Any]]" = field(default_factory=list)  # the service worker
     signals_later: "asyncio.Task[None] | None" = None  # waiting for the page's signal delay
 
     # --- plumbing ---------------------------------------------------------------------
@@ -128,9 +129,14 @@ class PageTaker:
                 break
             path, method, kwargs = response.headers["Location"], "GET", {}
             step = _step_of(path)
-        found = STATIC.findall(body) + SERVICE_WORKER.findall(body)
-        wanted = [url for url in found if url not in self.static]
-        self.static.update(wanted)
+        wanted = [url for url in STATIC.findall(body) if url not in self.static]
+        workers = [url for url in SERVICE_WORKER.findall(body) if url not in self.static]
+        self.static.update(wanted + workers)
+        # The service worker is registered by the page's script, beside its first batch:
+        # nothing waits for it (arrive() collects it after the batch).
+        self.pending += [
+            asyncio.create_task(self._call(http, rec, "static", "GET", url)) for url in workers
+        ]
         await asyncio.gather(*(self._call(http, rec, "static", "GET", url) for url in wanted))
         return body
 
@@ -253,6 +259,8 @@ class PageTaker:
             self.started_after = time.monotonic() - began
             await self.prefetch(http, rec)
             self.batch_after = time.monotonic() - began
+            pending, self.pending = self.pending, []
+            await asyncio.gather(*pending)
         except Refused:
             self.finished = True
 

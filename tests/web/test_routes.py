@@ -278,3 +278,32 @@ async def no_body() -> dict:
 
 async def drop(message) -> None:
     pass
+
+
+def test_static_files_are_served_from_memory_after_the_first_request(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After a file's first request no lookup or read goes to the worker's threads (the ones
+    the database work waits for); the same body, type, ETag and caching come back, and a
+    revalidation with the ETag is a 304. Unknown and traversing paths stay 404."""
+    from app.web.static_files import static_url
+
+    url = static_url("js/taker.js")
+    first = client.get(url)
+    assert first.status_code == 200 and "immutable" in first.headers["cache-control"]
+
+    def no_thread(*args, **kwargs):
+        raise AssertionError("a static file read in a worker thread")
+
+    monkeypatch.setattr("starlette.staticfiles.anyio.to_thread.run_sync", no_thread)
+    monkeypatch.setattr("app.web.static_files.anyio.to_thread.run_sync", no_thread)
+    again = client.get(url)
+    assert again.content == first.content and again.status_code == 200
+    for header in ("content-type", "etag", "content-length", "cache-control"):
+        assert again.headers[header] == first.headers[header]
+    not_modified = client.get(url, headers={"If-None-Match": first.headers["etag"]})
+    assert not_modified.status_code == 304 and not_modified.content == b""
+    assert client.get("/ujian/sw.js?v=1").headers["content-type"].startswith("text/javascript")
+    monkeypatch.undo()
+    assert client.get("/static/js/nothing.js").status_code == 404
+    assert client.get("/static/../app/config.py").status_code == 404
