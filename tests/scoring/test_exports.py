@@ -278,7 +278,7 @@ def test_analyst_corrects_a_key_and_scores_an_eselon_cohort_in_the_pages(app, sc
 
 
 def test_one_spelling_for_versions_and_booleans_and_no_edge_without_a_level(app, scored) -> None:
-    """Before: schema_version "1" (now "2") in NDJSON but 1 in the docs, True/False in CSV but
+    """Before: schema_version "1" (now "3") in NDJSON but 1 in the docs, True/False in CSV but
     true/false in NDJSON, and near_band_edge false for participants with no level."""
     client = as_persona(app, scored, "analyst")
     base = {"event": scored.event_code}
@@ -287,8 +287,8 @@ def test_one_spelling_for_versions_and_booleans_and_no_edge_without_a_level(app,
     )
     lines = client.get("/api/v1/exports/scores", params={**base, "format": "ndjson"}).text
     ndjson_rows = [json.loads(line) for line in lines.splitlines()]
-    assert {r["schema_version"] for r in ndjson_rows} == {"2"}
-    assert {r["schema_version"] for r in csv_rows} == {"2"}
+    assert {r["schema_version"] for r in ndjson_rows} == {"3"}
+    assert {r["schema_version"] for r in csv_rows} == {"3"}
     heads = {
         r["nip"]: r["journal_head"] for r in ndjson_rows if r["attempt_status"] != "not_started"
     }
