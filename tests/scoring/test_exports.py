@@ -175,6 +175,8 @@ def test_analyst_pages_show_scores_charts_and_item_analysis(app, scored) -> None
     csv_text = client.get(f"/analis/acara/{scored.event_code}/butir.csv").text
     assert csv_text.startswith("subtest,item,n,facility")
     header = csv_text.splitlines()[0].split(",")
+    assert header[-2:] == ["adaptive_section", "exposure_rate"]  # adaptive sections' items
+    header = header[:-2]
     assert header[-13:-8] == [
         "dif_sex_delta",
         "dif_sex_ets",
