@@ -199,6 +199,25 @@ def test_item_analysis_leaves_adaptive_items_out_and_reports_their_exposure(
     assert section.items[0].rate == section.max_rate > 0
 
 
+def test_the_research_export_carries_the_adaptive_answers(
+    db_session: Session, delivered: OpenExam
+) -> None:
+    """A published run makes the research export possible: it lists the items each taker
+    answered in the adaptive section too, not only the form's drawn ones."""
+    import json
+
+    from app.privacy.research import research_lines
+
+    run = scoring.run_scoring(db_session, delivered.event, ANALYST)
+    scoring.publish(db_session, ANALYST, run)
+    secret = "rahasia-riset-yang-panjang-sekali-0123456789"
+    _, *lines = research_lines(db_session, delivered.event.code, secret, min_cell=1)
+    for line in lines:
+        person = json.loads(line)
+        numerik = [name for name in person["responses"] if name.startswith("N")]
+        assert len(numerik) == person["subtests"]["numerik"]["answered"] >= 2
+
+
 # --- the pages, the export and the talent box, on a committed database ---------------------
 
 
