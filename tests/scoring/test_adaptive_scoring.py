@@ -93,6 +93,15 @@ def test_exposure_rates_count_the_takers_given_each_pool_item() -> None:
     assert exposure_rates(pool, []) == (0, [ItemExposure(v, k, 0, 0.0) for v, k in pool], None)
 
 
+def test_the_worked_example_of_docs_scoring_md() -> None:
+    n1, n2, n3 = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    pool = [(n1, "N1"), (n2, "N2"), (n3, "N3")]
+    takers, items, mean = exposure_rates(pool, [[n1, n2], [n1], [n1, n2], [n1, n3]])
+    assert [(i.code, i.rate) for i in items] == [("N1", 1.0), ("N2", 0.5), ("N3", 0.25)]
+    section = SectionExposure(2, "Numerik adaptif", "numerik", takers, 0.25, items, mean)
+    assert mean == 1.75 and [i.code for i in section.over_target] == ["N1", "N2"]
+
+
 def test_a_section_reports_items_over_its_target() -> None:
     items = [ItemExposure(uuid.uuid4(), f"N{n}", g, g / 4) for n, g in ((1, 2), (2, 1), (3, 0))]
     section = SectionExposure(2, "Numerik adaptif", "numerik", 4, 0.25, items, 0.75)
