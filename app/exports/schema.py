@@ -1,17 +1,20 @@
-"""The scores export, schema version 2 (docs/exports.md). The talent-box module reads exactly
+"""The scores export, schema version 3 (docs/exports.md). The talent-box module reads exactly
 this; change it only by adding a new schema version. Version 2 is version 1 with
-`journal_head` (the attempt's answer-journal head, delivery/chain.py) added; readers take
-either.
+`journal_head` (the attempt's answer-journal head, delivery/chain.py) added; version 3 is
+version 2 with three per-subtest columns for adaptive sections (`_mode`, `_items`,
+`_adaptive_items`); readers take any of them.
 
 One row per participant. Per-subtest columns repeat for each subtest code of the run, in
 alphabetical order: `<code>_raw`, `<code>_max`, `<code>_percent`, `<code>_theta`, `<code>_se`,
-`<code>_t`, `<code>_percentile`. There is no pass / fail column.
+`<code>_t`, `<code>_percentile`, `<code>_mode` (fixed / adaptive / mixed), `<code>_items`
+(the items the taker was given in it) and `<code>_adaptive_items` (of those, the ones its
+adaptive sections gave; empty for a fixed subtest). There is no pass / fail column.
 """
 
 from typing import Any
 
-SCHEMA_VERSION = "2"
-READABLE_VERSIONS = ("1", "2")
+SCHEMA_VERSION = "3"
+READABLE_VERSIONS = ("1", "2", "3")
 ADDED_IN_2 = ("journal_head",)
 FIXED_COLUMNS = [
     "schema_version",
@@ -31,7 +34,18 @@ FIXED_COLUMNS = [
     "attempt_status",
     "journal_head",
 ]
-SUBTEST_FIELDS = ["raw", "max", "percent", "theta", "se", "t", "percentile"]
+SUBTEST_FIELDS = [
+    "raw",
+    "max",
+    "percent",
+    "theta",
+    "se",
+    "t",
+    "percentile",
+    "mode",  # added in 3, as are the two below
+    "items",
+    "adaptive_items",
+]
 COMPOSITE_COLUMNS = [
     "composite",
     "composite_t",
@@ -58,10 +72,13 @@ def row(
     subtests: dict[str, dict[str, Any]],
     codes: list[str],
     composite: dict[str, Any],
+    modes: dict[str, str] | None = None,
 ) -> dict[str, Any]:
+    """`modes`: the run's adaptive and mixed subtests (scoring run settings); others are
+    fixed."""
     values = {"schema_version": SCHEMA_VERSION, **context}
     for code in sorted(codes):
-        scores = subtests.get(code, {})
+        scores = {**subtests.get(code, {}), "mode": (modes or {}).get(code, "fixed")}
         for name in SUBTEST_FIELDS:
             values[f"{code}_{name}"] = scores.get(name)
     values.update(composite)

@@ -166,4 +166,5 @@ def _row(
         # no level (absent, not finished): no band, so no edge either — empty, not false
         "near_band_edge": record_.near_band_edge if record_.level is not None else None,
     }
-    return schema.row(context, record_.subtests, export.codes, composite)
+    modes = export.run.settings.get("modes")  # runs before adaptive scoring: all fixed
+    return schema.row(context, record_.subtests, export.codes, composite, modes)

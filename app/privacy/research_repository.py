@@ -67,11 +67,12 @@ def items_of_event(db: Session, event_id: uuid.UUID) -> dict[uuid.UUID, ItemKey]
         .where(Participant.event_id == event_id)
         .distinct()
     )
+    given = list({row[3] for row in scoring_repository.adaptive_responses(db, event_id)})
     query = (
         select(ItemVersion.id, Item.code, ItemVersion.version, ItemVersion.scoring)
         .add_columns(ItemVersion.key, ItemVersion.points)
         .join(Item, Item.id == ItemVersion.item_id)
-        .where(ItemVersion.id.in_(drawn))
+        .where(ItemVersion.id.in_(drawn) | ItemVersion.id.in_(given))
     )
     return {
         vid: ItemKey(f"{code} v{version}", scoring, key, points)
@@ -82,9 +83,14 @@ def items_of_event(db: Session, event_id: uuid.UUID) -> dict[uuid.UUID, ItemKey]
 def responses_by_participant(
     db: Session, event_id: uuid.UUID
 ) -> dict[uuid.UUID, list[tuple[uuid.UUID, str | None]]]:
-    """Every drawn item with the answer given (None: not answered), per participant."""
+    """Every drawn item with the answer given (None: not answered), and the items answered
+    in adaptive sections, per participant (as scoring reads them)."""
     out: dict[uuid.UUID, list[tuple[uuid.UUID, str | None]]] = defaultdict(list)
     for participant_id, _attempt, _status, version_id, option in scoring_repository.responses(
+        db, event_id
+    ):
+        out[participant_id].append((version_id, option))
+    for participant_id, _, _, version_id, option, _ in scoring_repository.adaptive_responses(
         db, event_id
     ):
         out[participant_id].append((version_id, option))

@@ -104,14 +104,24 @@ class _Responses:
         return np.array([sum(v.id in p.answers for p in self.people) for v in items])
 
 
-def _responses(db: Session, event_id: uuid.UUID, only: AnalysisFilter | None) -> _Responses:
-    neutralised = {n.item_version_id for n in repository.neutralised(db, event_id)}
+def submitted_people(db: Session, event_id: uuid.UUID, only: AnalysisFilter | None) -> list[Person]:
+    """The submitted attempts the filter covers, with every item given (adaptive included)."""
     people = [p for p in collect_responses(db, event_id).values() if p.status == "submitted"]
     if only is not None and any(vars(only).values()):
         chosen = repository.participants_matching(
             db, event_id, only.session, only.agency, only.eselon, only.run
         )
         people = [p for p in people if p.participant_id in chosen]
+    return people
+
+
+def _responses(db: Session, event_id: uuid.UUID, only: AnalysisFilter | None) -> _Responses:
+    """Fixed sections only: an adaptive section gives each taker items chosen for their θ,
+    so its p-values, correlations with the total and α would describe the selection, not
+    the items (docs/scoring.md); exposure.py reports its items instead."""
+    neutralised = {n.item_version_id for n in repository.neutralised(db, event_id)}
+    people = [p.fixed_only() for p in submitted_people(db, event_id, only)]
+    people = [p for p in people if p.answers]
     version_ids = sorted({v for p in people for v in p.answers}, key=str)
     versions = bank_repository.versions_by_id(db, version_ids)
     codes = repository.version_codes(db, version_ids)

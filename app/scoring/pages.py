@@ -13,6 +13,7 @@ from app.i18n import N_, translate
 from app.kit.charts import histogram, lines, scatter
 from app.scoring import item_views, parameter_sets, repository
 from app.scoring.event_analysis import AnalysisFilter, ItemRow, SubtestAnalysis
+from app.scoring.exposure import SectionExposure
 from app.scoring.models import ParameterSet, ScoreRecord, ScoringRun
 from app.scoring.names import subtest_names
 
@@ -27,6 +28,9 @@ PEOPLE = N_("participants")
 ITEMS_TITLE = N_("Facility vs discrimination — %(subtest)s")
 FACILITY_AXIS = N_("facility (%)")
 DISCRIMINATION_AXIS = N_("discrimination (%)")
+EXPOSURE_TITLE = N_("Exposure rates of the pool's items — %(section)s")
+EXPOSURE_AXIS = N_("exposure rate (% of the section's takers)")
+POOL_ITEMS = N_("pool items")
 T_RANGE = (12, 20, 80)  # histogram bins and axis of T scores
 
 
@@ -69,6 +73,7 @@ def run_page(db: Session, event: Event, run: ScoringRun) -> dict[str, Any]:
         "rows": rows,
         "codes": codes,
         "subtest_names": names,
+        "modes": run.settings.get("modes", {}),  # adaptive / mixed subtests
         "norm": repository.norm(db, run.norm_id),
         "parameters": repository.parameter_set(db, run.parameter_set_id),
         "chart": _composite_chart(records, run.number),
@@ -109,14 +114,21 @@ def _subtest_charts(
 
 
 def items_page(
-    db: Session, event: Event, only: AnalysisFilter, analysis: list[SubtestAnalysis]
+    db: Session,
+    event: Event,
+    only: AnalysisFilter,
+    analysis: list[SubtestAnalysis],
+    adaptive: list[SectionExposure] | None = None,
 ) -> dict[str, Any]:
-    """One compact row per item, a facility-discrimination scatter per subtest."""
+    """One compact row per item, a facility-discrimination scatter per subtest (fixed
+    sections); per adaptive section its items' exposure rates and their histogram."""
     names = subtest_names(db)
     charts = [_items_chart(a, names) for a in analysis]
+    adaptive = adaptive or []
     return {
         "event": event,
         "analysis": list(zip(analysis, charts, strict=True)),
+        "adaptive": [(s, _exposure_chart(s)) for s in adaptive],
         "filter": only,
         "sessions": [s.code for s in exams_repository.sessions(db, event.id)],
         "runs": [r.number for r in repository.runs(db, event.id)],
@@ -138,6 +150,20 @@ def _items_chart(analysis: SubtestAnalysis, names: dict[str, str]) -> str:
         translate(ITEMS_TITLE) % {"subtest": names.get(analysis.subtest, analysis.subtest)},
         translate(FACILITY_AXIS),
         translate(DISCRIMINATION_AXIS),
+    )
+
+
+def _exposure_chart(section: SectionExposure) -> str:
+    if not section.items or not section.takers:
+        return ""
+    return histogram(
+        [100 * i.rate for i in section.items],
+        20,
+        0,
+        100,
+        translate(EXPOSURE_TITLE) % {"section": section.title},
+        translate(EXPOSURE_AXIS),
+        translate(POOL_ITEMS),
     )
 
 
@@ -224,15 +250,26 @@ SUMMARY_COLUMNS = [
     "error_ratio",
     "sem",
 ]
-ITEMS_CSV_HEADER = ITEM_COLUMNS + SUMMARY_COLUMNS
+# adaptive sections' items: no classical figures, their exposure instead
+EXPOSURE_COLUMNS = ["adaptive_section", "exposure_rate"]
+ITEMS_CSV_HEADER = ITEM_COLUMNS + SUMMARY_COLUMNS + EXPOSURE_COLUMNS
 
 
-def items_csv_rows(analysis: list[SubtestAnalysis]) -> list[list[Any]]:
-    """Per subtest its items, then a row of its test-level figures."""
+def items_csv_rows(
+    analysis: list[SubtestAnalysis], adaptive: list[SectionExposure] | None = None
+) -> list[list[Any]]:
+    """Per subtest its items, then a row of its test-level figures; then per adaptive
+    section each pool item's exposure (n: the takers given it)."""
     rows: list[list[Any]] = []
     for a in analysis:
         rows += [_item_row(a.subtest, r) for r in a.items]
         rows.append(_summary_row(a, len(ITEM_COLUMNS)))
+    blank = len(ITEM_COLUMNS) + len(SUMMARY_COLUMNS) - 3
+    for section in adaptive or []:
+        rows += [
+            [section.subtest, i.code, i.given, *[None] * blank, section.position, _round(i.rate, 4)]
+            for i in section.items
+        ]
     return rows
 
 
@@ -250,7 +287,7 @@ def _item_row(subtest: str, r: ItemRow) -> list[Any]:
         r.key or "",
         _option_cells(r),
         *_dif_cells(r),
-        *[None] * len(SUMMARY_COLUMNS),
+        *[None] * (len(SUMMARY_COLUMNS) + len(EXPOSURE_COLUMNS)),
     ]
 
 
@@ -269,7 +306,8 @@ def _summary_row(a: SubtestAnalysis, width: int) -> list[Any]:
     """The subtest's test-level figures, as a row of its own after its items."""
     s = a.summary
     figures = [s.mean, s.median, s.sd, s.skewness, s.kurtosis, s.alpha, s.error_ratio, s.sem]
-    return [a.subtest, "(ringkasan)", s.n] + [None] * (width - 3) + [_round(f, 4) for f in figures]
+    summary = [_round(f, 4) for f in figures]
+    return [a.subtest, "(ringkasan)", s.n, *[None] * (width - 3), *summary, None, None]
 
 
 def _option_cells(row: ItemRow) -> str:

@@ -8,9 +8,17 @@ from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import Session
 
 from app.bank.models import Item, ItemVersion
-from app.delivery.models import Answer, Attempt, PurgedAttempt
+from app.delivery.models import AdaptiveStep, Answer, Attempt, PurgedAttempt
 from app.exams.eselon import eselon_is
-from app.exams.models import Agency, Event, ExamSession, Form, FormItem, Participant
+from app.exams.models import (
+    Agency,
+    BlueprintSection,
+    Event,
+    ExamSession,
+    Form,
+    FormItem,
+    Participant,
+)
 from app.scoring.models import (
     KeyCorrection,
     NeutralisedItem,
@@ -47,16 +55,55 @@ def responses(db: Session, event_id: uuid.UUID) -> Iterator[Response]:
     yield from db.execute(query).tuples()
 
 
-def has_adaptive_attempts(db: Session, event_id: uuid.UUID) -> bool:
-    """Whether any attempt of the event was taken with adaptive sections (their items are
-    not in the form's table, so `responses` would not see them)."""
+# (participant, attempt, attempt status, item version, option, section position)
+AdaptiveResponse = tuple[uuid.UUID, uuid.UUID, str, uuid.UUID, str | None, int]
+
+
+def adaptive_responses(db: Session, event_id: uuid.UUID) -> Iterator[AdaptiveResponse]:
+    """The answered items of every adaptive section (delivery_adaptive_step; not in the
+    form's table, so `responses` does not see them), with the option chosen. An item chosen
+    but not answered (the section's time ran out on it) carries no response and is left out."""
     query = (
-        select(Attempt.id)
+        select(
+            Participant.id,
+            Attempt.id,
+            Attempt.status,
+            AdaptiveStep.item_version_id,
+            Answer.option_id,
+            AdaptiveStep.section_position,
+        )
+        .join(Attempt, Attempt.id == AdaptiveStep.attempt_id)
         .join(Participant, Participant.id == Attempt.participant_id)
-        .where(Participant.event_id == event_id, Attempt.selector == "adaptive")
-        .limit(1)
+        .outerjoin(
+            Answer,
+            and_(Answer.attempt_id == Attempt.id, Answer.position == AdaptiveStep.position),
+        )
+        .where(Participant.event_id == event_id, AdaptiveStep.response.is_not(None))
+        .order_by(Participant.id, AdaptiveStep.position)
     )
-    return db.scalar(query) is not None
+    yield from db.execute(query).tuples()
+
+
+def adaptive_sections(db: Session, event_id: uuid.UUID) -> list[BlueprintSection]:
+    """The event's adaptive sections, in the test's order."""
+    query = (
+        select(BlueprintSection)
+        .where(BlueprintSection.event_id == event_id, BlueprintSection.mode == "adaptive")
+        .order_by(BlueprintSection.position)
+    )
+    return list(db.scalars(query))
+
+
+def subtest_modes(db: Session, event_id: uuid.UUID) -> dict[str, str]:
+    """Each subtest of the blueprint: "fixed", "adaptive" or "mixed" (in both kinds of
+    section)."""
+    query = select(BlueprintSection.subtest_code, BlueprintSection.mode).where(
+        BlueprintSection.event_id == event_id
+    )
+    kinds: dict[str, set[str]] = {}
+    for code, mode in db.execute(query).tuples():
+        kinds.setdefault(code, set()).add(mode)
+    return {code: "mixed" if len(m) > 1 else next(iter(m)) for code, m in kinds.items()}
 
 
 def answers_purged(db: Session, event_id: uuid.UUID) -> bool:

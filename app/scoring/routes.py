@@ -19,6 +19,7 @@ from app.i18n import N_
 from app.kit.streaming import csv_chunks
 from app.scoring import item_views, pages, parameter_sets, repository, service
 from app.scoring.event_analysis import AnalysisFilter, analyse_event
+from app.scoring.exposure import adaptive_exposure
 from app.scoring.models import ScoringRun
 from app.web.csrf import verify_csrf
 from app.web.deps import DB
@@ -160,7 +161,8 @@ def items_page(
     """One compact row per item; its responses and actions are on the item's own page."""
     event = _event(db, code)
     only = _filter(sesi, instansi, eselon, run)
-    context = pages.items_page(db, event, only, analyse_event(db, event.id, only))
+    analysis, adaptive = analyse_event(db, event.id, only), adaptive_exposure(db, event, only)
+    context = pages.items_page(db, event, only, analysis, adaptive)
     return render(request, "scoring/items.html", context)
 
 
@@ -197,9 +199,10 @@ def items_csv(
     run: str = "",
 ) -> Response:
     event = _event(db, code)
-    analysis = analyse_event(db, event.id, _filter(sesi, instansi, eselon, run))
+    only = _filter(sesi, instansi, eselon, run)
+    analysis, adaptive = analyse_event(db, event.id, only), adaptive_exposure(db, event, only)
     return StreamingResponse(
-        csv_chunks(pages.ITEMS_CSV_HEADER, pages.items_csv_rows(analysis)),
+        csv_chunks(pages.ITEMS_CSV_HEADER, pages.items_csv_rows(analysis, adaptive)),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="analisis-butir-{code}.csv"'},
     )

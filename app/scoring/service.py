@@ -49,23 +49,19 @@ class Person:
     participant_id: uuid.UUID
     status: str  # not_started | in_progress | submitted
     answers: dict[uuid.UUID, str | None] = field(default_factory=dict)  # version → option
+    # the answered items of adaptive sections: version → section position (also in answers)
+    adaptive: dict[uuid.UUID, int] = field(default_factory=dict)
 
-
-ADAPTIVE_NOT_SCORED = N_(
-    "This event's attempts include adaptive sections, whose scoring, item analysis, "
-    "calibration and research export are not built yet (issue 21): refused rather than "
-    "computed without their items. Each attempt's raw scores are kept at submission."
-)
-
-
-def refuse_adaptive(db: Session, event_id: uuid.UUID) -> None:
-    """Refuse work over an event's responses while adaptive attempts cannot be read whole."""
-    if repository.has_adaptive_attempts(db, event_id):
-        raise ScoringRefused(ADAPTIVE_NOT_SCORED)
+    def fixed_only(self) -> "Person":
+        """The person with the adaptive sections' items left out (classical item analysis
+        reads fixed sections only: docs/scoring.md)."""
+        answers = {v: o for v, o in self.answers.items() if v not in self.adaptive}
+        return Person(self.participant_id, self.status, answers)
 
 
 def collect_responses(db: Session, event_id: uuid.UUID) -> dict[uuid.UUID, Person]:
-    refuse_adaptive(db, event_id)
+    """Everyone registered, with the items each was given and the option chosen: the form's
+    drawn items (unanswered: None) and, in adaptive sections, the items answered."""
     people: dict[uuid.UUID, Person] = {}
     for participant_id, _attempt_id, status, version_id, option in repository.responses(
         db, event_id
@@ -74,6 +70,12 @@ def collect_responses(db: Session, event_id: uuid.UUID) -> dict[uuid.UUID, Perso
         if person is None:  # no status: no attempt (outer join)
             person = people[participant_id] = Person(participant_id, status or "not_started")
         person.answers[version_id] = option
+    for participant_id, _, status, version_id, option, section in repository.adaptive_responses(
+        db, event_id
+    ):
+        person = people.setdefault(participant_id, Person(participant_id, status))
+        person.answers[version_id] = option
+        person.adaptive[version_id] = section
     for participant_id in repository.participants(db, event_id):
         people.setdefault(participant_id, Person(participant_id, "not_started"))
     return people
@@ -135,9 +137,10 @@ def with_parameters(
 
 
 def _subtest_scores(
-    people: list[Person], versions: list[ScoringItem]
+    people: list[Person], versions: list[ScoringItem], adaptive: bool = False
 ) -> dict[uuid.UUID, dict[str, Any]]:
-    """Raw, max, percent and (when every item has IRT parameters) θ and SE per person."""
+    """Raw, max, percent and (when every item has IRT parameters) θ and SE per person; for
+    a subtest given (in part) in adaptive sections, also how many of its items those gave."""
     results: dict[uuid.UUID, dict[str, Any]] = {}
     for person in people:
         seen = [v for v in versions if v.id in person.answers]
@@ -153,6 +156,9 @@ def _subtest_scores(
             "theta": None,
             "se": None,
         }
+        if adaptive:
+            given = sum(v.id in person.adaptive for v in seen)
+            results[person.participant_id]["adaptive_items"] = given
     if versions and all(v.irt for v in versions):
         estimate = _eap(people, versions)
         for person, theta, se in zip(people, estimate.theta, estimate.se, strict=True):
@@ -327,7 +333,8 @@ def event_scores(
 ) -> tuple[dict[uuid.UUID, Person], dict[str, dict[uuid.UUID, dict[str, Any]]]]:
     """Everyone registered for the event, and the raw / percent / θ per subtest of those who
     finished (neutralised items left out, key corrections applied; θ from `parameters`
-    for the subtests it covers, from the bank's parameters otherwise)."""
+    for the subtests it covers, from the bank's parameters otherwise). An adaptive
+    section's items are scored as a fixed section's are, each taker on the items given."""
     neutralised = {n.item_version_id for n in repository.neutralised(db, event.id)}
     people = collect_responses(db, event.id)
     submitted = [p for p in people.values() if p.status == "submitted"]
@@ -340,7 +347,11 @@ def event_scores(
     by_subtest: dict[str, list[ScoringItem]] = defaultdict(list)
     for version in sorted(versions.values(), key=lambda v: str(v.id)):
         by_subtest[version.subtest_code].append(version)
-    per_subtest = {code: _subtest_scores(submitted, vs) for code, vs in sorted(by_subtest.items())}
+    adaptive = {c for c, mode in repository.subtest_modes(db, event.id).items() if mode != "fixed"}
+    per_subtest = {
+        code: _subtest_scores(submitted, vs, code in adaptive)
+        for code, vs in sorted(by_subtest.items())
+    }
     return people, per_subtest
 
 
@@ -438,6 +449,10 @@ def run_scoring(
             "levels": settings.levels.model_dump(mode="json"),
             "subtests": sorted(per_subtest),
             "parameters": f"{parameters.name} v{parameters.version}" if parameters else "bank",
+            # subtest → "adaptive" / "mixed" (absent: fixed); the export marks them
+            "modes": {
+                c: m for c, m in repository.subtest_modes(db, event.id).items() if m != "fixed"
+            },
         },
         neutralised=sorted(str(v) for v in neutralised),
         parameter_set_id=parameters.id if parameters else None,

@@ -75,7 +75,7 @@ def _nip(value: Any, row: int, problems: list[RowProblem]) -> str | None:
 
 
 def read_potency(file_name: str, content: bytes) -> list[dict[str, Any]]:
-    """Rows of a scores export (schema version 1 or 2); participants without a level are kept
+    """Rows of a scores export (schema version 1, 2 or 3); participants without a level are kept
     with level None (not assessed), so they are listed, not dropped."""
     rows = records(file_name, content)
     problems: list[RowProblem] = []
@@ -90,7 +90,7 @@ def read_potency(file_name: str, content: bytes) -> list[dict[str, Any]]:
     seen: dict[str, int] = {}
     for number, values in rows:
         if _text(values.get("schema_version")) not in READABLE_VERSIONS:
-            problems.append(RowProblem(number, "schema_version", "versi skema bukan 1 atau 2"))
+            problems.append(RowProblem(number, "schema_version", "versi skema bukan 1, 2 atau 3"))
         nip = _nip(values.get("nip"), number, problems)
         level = _text(values.get("potency_level")) or None
         if level is not None and level not in LEVELS:

@@ -25,6 +25,12 @@ LABELS: dict[str, dict[str, str]] = {
         "partial": N_("partial"),
         "missing": N_("no results yet"),
     },
+    # How a blueprint gives a subtest (scoring runs, the scores export's `<code>_mode`).
+    "section_mode": {
+        "fixed": N_("fixed"),
+        "adaptive": N_("adaptive"),
+        "mixed": N_("fixed and adaptive"),
+    },
     "attempt": {
         "not_started": N_("not started"),
         "in_progress": N_("in progress"),

@@ -175,6 +175,8 @@ def test_analyst_pages_show_scores_charts_and_item_analysis(app, scored) -> None
     csv_text = client.get(f"/analis/acara/{scored.event_code}/butir.csv").text
     assert csv_text.startswith("subtest,item,n,facility")
     header = csv_text.splitlines()[0].split(",")
+    assert header[-2:] == ["adaptive_section", "exposure_rate"]  # adaptive sections' items
+    header = header[:-2]
     assert header[-13:-8] == [
         "dif_sex_delta",
         "dif_sex_ets",
@@ -278,7 +280,7 @@ def test_analyst_corrects_a_key_and_scores_an_eselon_cohort_in_the_pages(app, sc
 
 
 def test_one_spelling_for_versions_and_booleans_and_no_edge_without_a_level(app, scored) -> None:
-    """Before: schema_version "1" (now "2") in NDJSON but 1 in the docs, True/False in CSV but
+    """Before: schema_version "1" (now "3") in NDJSON but 1 in the docs, True/False in CSV but
     true/false in NDJSON, and near_band_edge false for participants with no level."""
     client = as_persona(app, scored, "analyst")
     base = {"event": scored.event_code}
@@ -287,8 +289,8 @@ def test_one_spelling_for_versions_and_booleans_and_no_edge_without_a_level(app,
     )
     lines = client.get("/api/v1/exports/scores", params={**base, "format": "ndjson"}).text
     ndjson_rows = [json.loads(line) for line in lines.splitlines()]
-    assert {r["schema_version"] for r in ndjson_rows} == {"2"}
-    assert {r["schema_version"] for r in csv_rows} == {"2"}
+    assert {r["schema_version"] for r in ndjson_rows} == {"3"}
+    assert {r["schema_version"] for r in csv_rows} == {"3"}
     heads = {
         r["nip"]: r["journal_head"] for r in ndjson_rows if r["attempt_status"] != "not_started"
     }
