@@ -9,6 +9,7 @@ import re
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -30,6 +31,7 @@ from app.scoring import pages, repository
 from app.scoring import service as scoring
 from app.scoring.event_analysis import analyse_event
 from app.scoring.exposure import ItemExposure, SectionExposure, adaptive_exposure, exposure_rates
+from app.scoring.models import ScoreRecord, ScoringRun
 from app.talentbox.files import read_potency
 from tests.delivery.adaptive_factories import adaptive_exam
 from tests.delivery.factories import OpenExam
@@ -72,7 +74,7 @@ def sit(db: Session, exam: OpenExam, n: int, stop_after: int | None = None) -> A
     return delivery.submit(db, taker)
 
 
-def records_by_attempt(db: Session, run: scoring.ScoringRun) -> dict[uuid.UUID, object]:
+def records_by_attempt(db: Session, run: ScoringRun) -> dict[uuid.UUID, ScoreRecord]:
     attempts = {a.participant_id: a.id for a in db.scalars(select(Attempt))}
     return {attempts[r.participant_id]: r for r in repository.records(db, run.id)}
 
@@ -113,7 +115,7 @@ def test_export_rows_mark_adaptive_subtests_and_count_their_items() -> None:
     header = columns(["numerik", "verbal"])
     assert subtest_codes(header) == ["numerik", "verbal"]
     assert {"numerik_mode", "numerik_items", "numerik_adaptive_items"} <= set(header)
-    subtests = {
+    subtests: dict[str, dict[str, Any]] = {
         "numerik": {"raw": 4, "max": 7, "items": 7, "adaptive_items": 7, "theta": 0.4},
         "verbal": {"raw": 2, "max": 3, "items": 3},
     }
