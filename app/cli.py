@@ -22,6 +22,7 @@ from app.exams.event_file import EventFileInvalid, read_event_file
 from app.exams.participant_file import FileProblem, ParticipantFileInvalid, read_participant_file
 from app.exams.preparation import SessionNotPreparable, prepare_sessions
 from app.exams.service import EventImportRejected, IssuedCode, import_event
+from app.i18n import N_, translate
 from app.kit import clock
 from app.kit.streaming import csv_chunks
 from app.sync import cli as sync_cli
@@ -61,6 +62,12 @@ def _assemble() -> None:
 
 
 CLI_ACTOR_ROLE = "analyst"
+
+# How a problem of an imported file is printed (the problem's text is rendered where it is found).
+ERROR = N_("ERROR")
+WARNING = N_("WARNING")
+ROW_PROBLEM = N_("%(path)s: row %(row)s, column %(column)s: %(message)s")
+BANK_SUMMARY = N_("%(items)s valid items, %(problems)s errors, %(warnings)s warnings in %(root)s")
 
 # soft_wrap: messages name files and rows; never break them across lines.
 console = Console(soft_wrap=True)
@@ -113,7 +120,7 @@ def db_backup(
     try:
         written = backup_database(get_settings().database_url, out)
     except BackupFailed as exc:
-        err.print(f"[red]GALAT[/red] {exc}", highlight=False)
+        err.print(f"[red]{translate(ERROR)}[/red] {exc}", highlight=False)
         raise typer.Exit(1) from None
     console.print(f"Salinan basis data ditulis ke {written} ({written.stat().st_size:,} bita).")
 
@@ -123,14 +130,13 @@ def db_backup(
 
 def _report_bank(bank: LoadedBank, strict: bool) -> bool:
     for problem in bank.problems:
-        err.print(f"[red]GALAT[/red] {problem}", highlight=False)
+        err.print(f"[red]{translate(ERROR)}[/red] {problem}", highlight=False)
     for warning in bank.warnings:
-        err.print(f"[yellow]PERINGATAN[/yellow] {warning}", highlight=False)
+        err.print(f"[yellow]{translate(WARNING)}[/yellow] {warning}", highlight=False)
     failed = bool(bank.problems) or (strict and bool(bank.warnings))
-    summary = (
-        f"{len(bank.items)} butir sah, {len(bank.problems)} galat, "
-        f"{len(bank.warnings)} peringatan dari {bank.root}"
-    )
+    counts = {"items": len(bank.items), "problems": len(bank.problems)}
+    counts |= {"warnings": len(bank.warnings), "root": bank.root}
+    summary = translate(BANK_SUMMARY, counts)
     (err if failed else console).print(summary, highlight=False)
     return not failed
 
@@ -197,10 +203,12 @@ def bank_calibrate(
         parameter_sets.check_options(model.lower(), link.lower())
         name = parameter_sets.check_name(save) if save is not None else None
     except parameter_sets.CalibrationRefused as exc:
-        err.print(f"[red]GALAT[/red] {exc.message}")
+        err.print(f"[red]{translate(ERROR)}[/red] {exc.message}")
         raise typer.Exit(1) from None
     if out is not None and not _writable(out):
-        err.print(f"[red]GALAT[/red] --out: tidak bisa menulis ke {out} (folder tidak ada?)")
+        err.print(
+            f"[red]{translate(ERROR)}[/red] --out: tidak bisa menulis ke {out} (folder tidak ada?)"
+        )
         raise typer.Exit(1)
     with unit_of_work() as db_session:  # nothing is saved unless every step below succeeds
         event = exams_repository.event_by_code(db_session, event_code)
@@ -213,7 +221,7 @@ def bank_calibrate(
                     db_session, event.id, subtest, model.lower(), link.lower(), _advance(bar)
                 )
         except parameter_sets.CalibrationRefused as exc:
-            err.print(f"[red]GALAT[/red] {exc.message}")
+            err.print(f"[red]{translate(ERROR)}[/red] {exc.message}")
             raise typer.Exit(1) from None
         saved, refused = None, None
         if name:
@@ -228,11 +236,14 @@ def bank_calibrate(
             try:
                 out.write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
             except OSError as exc:
-                err.print(f"[red]GALAT[/red] --out {out}: {exc.strerror}; tidak ada yang disimpan")
+                err.print(
+                    f"[red]{translate(ERROR)}[/red] --out {out}: {exc.strerror}; "
+                    "tidak ada yang disimpan"
+                )
                 raise typer.Exit(1) from None
             console.print(f"Ditulis: {out}")
         if refused:
-            err.print(f"[red]GALAT[/red] {refused}")
+            err.print(f"[red]{translate(ERROR)}[/red] {refused}")
             raise typer.Exit(1)
         if saved is not None:
             forced = any(s.get("forced") for s in saved.subtests.values())
@@ -351,7 +362,7 @@ def event_import(
         rows = read_participant_file(participants)
     except EventFileInvalid as exc:
         for message in exc.errors:
-            err.print(f"[red]GALAT[/red] {exc.path}: {message}", highlight=False)
+            err.print(f"[red]{translate(ERROR)}[/red] {exc.path}: {message}", highlight=False)
         raise typer.Exit(1) from None
     except ParticipantFileInvalid as exc:
         _print_row_problems(exc.path, exc.problems)
@@ -361,7 +372,7 @@ def event_import(
             report = import_event(db_session, doc, rows, redraw=redraw, progress=_advance(bar))
     except EventImportRejected as exc:
         for message in exc.setup_problems:
-            err.print(f"[red]GALAT[/red] {event_file}: {message}", highlight=False)
+            err.print(f"[red]{translate(ERROR)}[/red] {event_file}: {message}", highlight=False)
         _print_row_problems(participants, exc.row_problems)
         err.print(f"[red]{exc}[/red]")
         raise typer.Exit(1) from None
@@ -385,8 +396,8 @@ def event_import(
 
 def _print_row_problems(path: Path, problems: list[FileProblem]) -> None:
     for p in problems:
-        message = f"[red]GALAT[/red] {path}: baris {p.row}, kolom {p.column}: {p.message}"
-        err.print(message, highlight=False)
+        where = {"path": path, "row": p.row, "column": p.column, "message": p.message}
+        err.print(f"[red]{translate(ERROR)}[/red] {translate(ROW_PROBLEM, where)}", highlight=False)
 
 
 def _default_codes_path(event_code: str) -> Path:
@@ -425,7 +436,7 @@ def event_prepare(
             with progress_bar("Mengundi formulir", total) as bar:
                 report = prepare_sessions(db_session, event, session, _advance(bar))
         except (SessionNotPreparable, ValueError) as exc:
-            err.print(f"[red]GALAT[/red] {exc}")
+            err.print(f"[red]{translate(ERROR)}[/red] {exc}")
             raise typer.Exit(1) from None
     for code, count in report.forms_drawn.items():
         console.print(f"Sesi {code}: {count} formulir diundi; sesi siap.")
@@ -477,7 +488,7 @@ def users_create(
         try:
             create_user(db_session, username, password, role, full_name, agency_id)
         except InvalidAccount as exc:
-            err.print(f"[red]GALAT[/red] {exc}")
+            err.print(f"[red]{translate(ERROR)}[/red] {exc}")
             raise typer.Exit(1) from None
     console.print(f"Akun {username} ({role}) dibuat.")
 
@@ -495,7 +506,7 @@ def users_assign(
         try:
             created = assign_proctor(db_session, username, event_code, session_code)
         except AssignmentError as exc:
-            err.print(f"[red]GALAT[/red] {exc}")
+            err.print(f"[red]{translate(ERROR)}[/red] {exc}")
             raise typer.Exit(1) from None
     console.print("Pengawas ditugaskan." if created else "Pengawas sudah ditugaskan.")
 
@@ -538,7 +549,7 @@ def scores_run(
             try:
                 chosen = find_set(db_session, parameters).id
             except ParameterSetUnknown as exc:
-                err.print(f"[red]GALAT[/red] {exc.message}")
+                err.print(f"[red]{translate(ERROR)}[/red] {exc.message}")
                 raise typer.Exit(1) from None
         try:
             run = run_scoring(
@@ -550,7 +561,7 @@ def scores_run(
                 parameter_set_id=chosen,
             )
         except ScoringRefused as exc:
-            err.print(f"[red]GALAT[/red] {exc.message}")
+            err.print(f"[red]{translate(ERROR)}[/red] {exc.message}")
             raise typer.Exit(1) from None
         console.print(f"Run {run.number} dibuat ({run.id}).")
 
@@ -573,7 +584,7 @@ def scores_make_norm(
         try:
             norm = norm_from_events(db_session, _cli_actor(None), name, events, eselon)
         except ScoringRefused as exc:
-            err.print(f"[red]GALAT[/red] {exc.message}")
+            err.print(f"[red]{translate(ERROR)}[/red] {exc.message}")
             raise typer.Exit(1) from None
         console.print(f"Norma {norm.name} v{norm.version} dibuat ({norm.id}).")
 
@@ -591,7 +602,7 @@ def scores_import_norm(
         rows = read_norm_file(path)
     except NormFileInvalid as exc:
         for problem in exc.problems:
-            err.print(f"[red]GALAT[/red] {path}: {problem}", highlight=False)
+            err.print(f"[red]{translate(ERROR)}[/red] {path}: {problem}", highlight=False)
         raise typer.Exit(1) from None
     with unit_of_work() as db_session:
         norm = import_norm(db_session, _cli_actor(None), name, description, rows)
@@ -639,7 +650,7 @@ def export_scores(
                 fmt,
             )
         except ExportRefused as exc:
-            err.print(f"[red]GALAT[/red] {exc.message}")
+            err.print(f"[red]{translate(ERROR)}[/red] {exc.message}")
             raise typer.Exit(1) from None
         with progress_bar("Mengekspor", export.count) as bar:
             rows = export.rows(db_session, _advance(bar))

@@ -20,6 +20,7 @@ from app.audit.service import Actor
 from app.config import get_settings
 from app.db import unit_of_work
 from app.talentbox import files, placement, pull, repository, service, weighting
+from app.web.templating import N_, translate
 
 app = typer.Typer(
     help="Kotak talenta: impor potensi/kinerja/profil, run penempatan.", no_args_is_help=True
@@ -39,10 +40,15 @@ def _actor(username: str | None) -> Actor:
     return Actor(None, f"cli:{username or getpass.getuser()}", "analyst")
 
 
+NOTHING_IMPORTED = N_("%(file)s: nothing imported")
+ROW_PROBLEM = N_("row %(row)s, column %(column)s: %(message)s")
+
+
 def _rejected(exc: files.FileRejected) -> None:
-    err.print(f"[red]{exc.file_name}: tidak ada yang diimpor[/red]")
+    err.print(f"[red]{translate(NOTHING_IMPORTED, {'file': exc.file_name})}[/red]")
     for p in exc.problems:
-        err.print(f"  baris {p.row}, kolom {p.column}: {p.message}")
+        where = {"row": p.row, "column": p.column, "message": p.message}
+        err.print(f"  {translate(ROW_PROBLEM, where)}")
     raise typer.Exit(1)
 
 
