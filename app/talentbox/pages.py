@@ -79,6 +79,7 @@ def run_page(
     runs = repository.runs(db)
     base = f"/talenta/run/{run.number}"
     moves = repository.movements(db, earlier.id, run.id) if earlier else []
+    compared = earlier.number if earlier else None
     return {
         "run": run,
         "mode": mode_name(run),
@@ -91,16 +92,9 @@ def run_page(
         "input_names": INPUT_NAMES,
         "labels": component_labels(),
         "earlier": earlier,
-        "moves": [(a, b, n, f"{base}/pindah/{earlier.number}/{a}/{b}") for a, b, n in moves]
-        if earlier
-        else [],
+        "moves": [(a, b, n, f"{base}/pindah/{compared}/{a}/{b}") for a, b, n in moves],
         "other_runs": [
-            (
-                r.number,
-                r.period,
-                mode_name(r),
-                bool(earlier) and earlier.number == r.number,
-            )
+            (r.number, r.period, mode_name(r), r.number == compared)
             for r in runs
             if r.number != run.number
         ],
