@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from app import migrate
 from app.bank.loader import LoadedBank, load_bank
 from app.bank.service import import_bank
+from app.cli_language import LANG_HELP, LANG_OPTION, LocalisedGroup
 from app.config import get_settings
 from app.db import unit_of_work as db_unit_of_work
 from app.exams import repository as exams_repository
@@ -22,6 +23,7 @@ from app.exams.event_file import EventFileInvalid, read_event_file
 from app.exams.participant_file import FileProblem, ParticipantFileInvalid, read_participant_file
 from app.exams.preparation import SessionNotPreparable, prepare_sessions
 from app.exams.service import EventImportRejected, IssuedCode, import_event
+from app.i18n import N_, translate
 from app.kit import clock
 from app.kit.streaming import csv_chunks
 from app.sync import cli as sync_cli
@@ -32,35 +34,50 @@ if TYPE_CHECKING:  # the commands import these where they use them
     from app.privacy.purge import PurgeReport
     from app.scoring.parameter_sets import SubtestResult
 
-app = typer.Typer(help="ProASN CAT — server ujian potensi berbasis komputer.", no_args_is_help=True)
-db_app = typer.Typer(help="Basis data: migrasi skema.", no_args_is_help=True)
-bank_app = typer.Typer(help="Bank soal: validasi, impor, pembangkit.", no_args_is_help=True)
-event_app = typer.Typer(help="Acara ujian: impor peserta, persiapan sesi.", no_args_is_help=True)
+app = typer.Typer(
+    cls=LocalisedGroup,
+    help=N_("ProASN CAT — computer-based potency test server."),
+    no_args_is_help=True,
+)
+db_app = typer.Typer(help=N_("Database: schema migrations."), no_args_is_help=True)
+bank_app = typer.Typer(help=N_("Question bank: validate, import, generate."), no_args_is_help=True)
+event_app = typer.Typer(
+    help=N_("Exam events: import participants, prepare sessions."), no_args_is_help=True
+)
 app.add_typer(db_app, name="db")
 app.add_typer(bank_app, name="bank")
 app.add_typer(event_app, name="event")
-users_app = typer.Typer(help="Akun staf: buat, tugaskan pengawas.", no_args_is_help=True)
+users_app = typer.Typer(help=N_("Staff accounts: create, assign proctors."), no_args_is_help=True)
 app.add_typer(users_app, name="users")
-scores_app = typer.Typer(help="Penilaian: run baru, terbitkan.", no_args_is_help=True)
+scores_app = typer.Typer(help=N_("Scoring: new runs, publish."), no_args_is_help=True)
 app.add_typer(scores_app, name="scores")
-export_app = typer.Typer(help="Ekspor untuk analis.", no_args_is_help=True)
+export_app = typer.Typer(help=N_("Exports for analysts."), no_args_is_help=True)
 app.add_typer(export_app, name="export")
-tokens_app = typer.Typer(help="Token API analis.", no_args_is_help=True)
+tokens_app = typer.Typer(help=N_("Analyst API tokens."), no_args_is_help=True)
 app.add_typer(tokens_app, name="tokens")
 app.add_typer(talentbox_cli.app, name="talenta")
 app.add_typer(sync_cli.app, name="sync")
 
 
 @app.callback()
-def _assemble() -> None:
+def _assemble(
+    lang: Annotated[str | None, typer.Option(LANG_OPTION, help=LANG_HELP)] = None,
+) -> None:
     """Every command runs with the parts registered where the app is assembled (the talent
-    box's, scoring's parameter sets for adaptive pools: app/extensions.py)."""
+    box's, scoring's parameter sets for adaptive pools: app/extensions.py). `lang` was
+    read before parsing (app/cli_language.py): the help is printed in it too."""
     from app import extensions
 
     extensions.install()
 
 
 CLI_ACTOR_ROLE = "analyst"
+
+# How a problem of an imported file is printed (the problem's text is rendered where it is found).
+ERROR = N_("ERROR")
+WARNING = N_("WARNING")
+ROW_PROBLEM = N_("%(path)s: row %(row)s, column %(column)s: %(message)s")
+BANK_SUMMARY = N_("%(items)s valid items, %(problems)s errors, %(warnings)s warnings in %(root)s")
 
 # soft_wrap: messages name files and rows; never break them across lines.
 console = Console(soft_wrap=True)
@@ -95,25 +112,28 @@ def _advance(progress: Progress) -> Callable[[int], None]:
 # --- db ---------------------------------------------------------------------------------------
 
 
-@db_app.command("upgrade")
+@db_app.command("upgrade", help=N_("Run the schema migrations (Alembic) on PROASN_DATABASE_URL."))
 def db_upgrade(revision: str = "heads") -> None:
-    """Run the schema migrations (Alembic) on PROASN_DATABASE_URL."""
     migrate.upgrade(get_settings().database_url, revision)
     console.print(f"[green]Skema basis data mutakhir[/green] ({revision}).")
 
 
-@db_app.command("backup")
+@db_app.command(
+    "backup",
+    help=N_(
+        "A consistent copy of PROASN_DATABASE_URL, safe while an exam runs "
+        "(SQLite online backup; pg_dump custom format for PostgreSQL)."
+    ),
+)
 def db_backup(
-    out: Annotated[Path, typer.Argument(help="Berkas salinan (belum boleh ada).")],
+    out: Annotated[Path, typer.Argument(help=N_("Copy file (must not exist yet)."))],
 ) -> None:
-    """A consistent copy of PROASN_DATABASE_URL, safe while an exam runs (SQLite online backup;
-    pg_dump custom format for PostgreSQL)."""
     from app.backup import BackupFailed, backup_database
 
     try:
         written = backup_database(get_settings().database_url, out)
     except BackupFailed as exc:
-        err.print(f"[red]GALAT[/red] {exc}", highlight=False)
+        err.print(f"[red]{translate(ERROR)}[/red] {exc}", highlight=False)
         raise typer.Exit(1) from None
     console.print(f"Salinan basis data ditulis ke {written} ({written.stat().st_size:,} bita).")
 
@@ -123,34 +143,35 @@ def db_backup(
 
 def _report_bank(bank: LoadedBank, strict: bool) -> bool:
     for problem in bank.problems:
-        err.print(f"[red]GALAT[/red] {problem}", highlight=False)
+        err.print(f"[red]{translate(ERROR)}[/red] {problem}", highlight=False)
     for warning in bank.warnings:
-        err.print(f"[yellow]PERINGATAN[/yellow] {warning}", highlight=False)
+        err.print(f"[yellow]{translate(WARNING)}[/yellow] {warning}", highlight=False)
     failed = bool(bank.problems) or (strict and bool(bank.warnings))
-    summary = (
-        f"{len(bank.items)} butir sah, {len(bank.problems)} galat, "
-        f"{len(bank.warnings)} peringatan dari {bank.root}"
-    )
+    counts = {"items": len(bank.items), "problems": len(bank.problems)}
+    summary = translate(BANK_SUMMARY, {**counts, "warnings": len(bank.warnings), "root": bank.root})
     (err if failed else console).print(summary, highlight=False)
     return not failed
 
 
-@bank_app.command("validate")
+@bank_app.command(
+    "validate", help=N_("Check a bank folder and report every problem (file, item id, field).")
+)
 def bank_validate(
     path: Path,
-    strict: Annotated[bool, typer.Option(help="Peringatan juga dianggap gagal.")] = False,
+    strict: Annotated[bool, typer.Option(help=N_("Warnings count as failures too."))] = False,
 ) -> None:
-    """Check a bank folder and report every problem (file, item id, field)."""
     if not _report_bank(load_bank(path), strict):
         raise typer.Exit(1)
 
 
-@bank_app.command("import")
+@bank_app.command(
+    "import",
+    help=N_("Validate, then import a bank folder in one transaction (idempotent, versioned)."),
+)
 def bank_import(
     path: Path,
-    strict: Annotated[bool, typer.Option(help="Peringatan juga dianggap gagal.")] = False,
+    strict: Annotated[bool, typer.Option(help=N_("Warnings count as failures too."))] = False,
 ) -> None:
-    """Validate, then import a bank folder in one transaction (idempotent, versioned)."""
     bank = load_bank(path)
     if not _report_bank(bank, strict):
         err.print("[red]Tidak ada yang diimpor.[/red]")
@@ -168,27 +189,36 @@ def bank_import(
     )
 
 
-@bank_app.command("calibrate")
+@bank_app.command(
+    "calibrate",
+    help=N_(
+        "Calibrate items from the answers of an event (MML-EM; 2PL/3PL/GRM), "
+        "with SE, S-X² fit and linking to the bank's scale; --save stores them "
+        "as a parameter set."
+    ),
+)
 def bank_calibrate(
     event_code: str,
-    subtest: Annotated[str | None, typer.Option(help="Hanya subtes ini.")] = None,
+    subtest: Annotated[str | None, typer.Option(help=N_("Only this subtest."))] = None,
     model: Annotated[
-        str, typer.Option(help="Butir berkunci: auto (model di bank) | 2pl | 3pl.")
+        str, typer.Option(help=N_("Keyed items: auto (the bank's model) | 2pl | 3pl."))
     ] = "auto",
     link: Annotated[
-        str, typer.Option(help="Penautan ke skala bank: stocking-lord | mean-sigma | none.")
+        str,
+        typer.Option(help=N_("Linking to the bank's scale: stocking-lord | mean-sigma | none.")),
     ] = "stocking-lord",
     save: Annotated[
-        str | None, typer.Option(help="Simpan sebagai versi baru set parameter bernama ini.")
+        str | None,
+        typer.Option(help=N_("Save as a new version of the parameter set with this name.")),
     ] = None,
-    note: Annotated[str, typer.Option(help="Catatan set parameter.")] = "",
+    note: Annotated[str, typer.Option(help=N_("Note of the parameter set."))] = "",
     force: Annotated[
-        bool, typer.Option(help="Simpan walau EM belum konvergen atau data butir tipis.")
+        bool, typer.Option(help=N_("Save even when EM has not converged or item data are thin."))
     ] = False,
-    out: Annotated[Path | None, typer.Option(help="Tulis hasil (JSON) ke berkas ini.")] = None,
+    out: Annotated[
+        Path | None, typer.Option(help=N_("Write the result (JSON) to this file."))
+    ] = None,
 ) -> None:
-    """Kalibrasi butir dari jawaban suatu acara (MML-EM; 2PL/3PL/GRM), dengan SE,
-    kecocokan S-X² dan penautan ke skala bank; --save menyimpannya sebagai set parameter."""
     import json
 
     from app.scoring import parameter_sets
@@ -197,10 +227,12 @@ def bank_calibrate(
         parameter_sets.check_options(model.lower(), link.lower())
         name = parameter_sets.check_name(save) if save is not None else None
     except parameter_sets.CalibrationRefused as exc:
-        err.print(f"[red]GALAT[/red] {exc.message}")
+        err.print(f"[red]{translate(ERROR)}[/red] {exc.message}")
         raise typer.Exit(1) from None
     if out is not None and not _writable(out):
-        err.print(f"[red]GALAT[/red] --out: tidak bisa menulis ke {out} (folder tidak ada?)")
+        err.print(
+            f"[red]{translate(ERROR)}[/red] --out: tidak bisa menulis ke {out} (folder tidak ada?)"
+        )
         raise typer.Exit(1)
     with unit_of_work() as db_session:  # nothing is saved unless every step below succeeds
         event = exams_repository.event_by_code(db_session, event_code)
@@ -213,7 +245,7 @@ def bank_calibrate(
                     db_session, event.id, subtest, model.lower(), link.lower(), _advance(bar)
                 )
         except parameter_sets.CalibrationRefused as exc:
-            err.print(f"[red]GALAT[/red] {exc.message}")
+            err.print(f"[red]{translate(ERROR)}[/red] {exc.message}")
             raise typer.Exit(1) from None
         saved, refused = None, None
         if name:
@@ -228,11 +260,14 @@ def bank_calibrate(
             try:
                 out.write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
             except OSError as exc:
-                err.print(f"[red]GALAT[/red] --out {out}: {exc.strerror}; tidak ada yang disimpan")
+                err.print(
+                    f"[red]{translate(ERROR)}[/red] --out {out}: {exc.strerror}; "
+                    "tidak ada yang disimpan"
+                )
                 raise typer.Exit(1) from None
             console.print(f"Ditulis: {out}")
         if refused:
-            err.print(f"[red]GALAT[/red] {refused}")
+            err.print(f"[red]{translate(ERROR)}[/red] {refused}")
             raise typer.Exit(1)
         if saved is not None:
             forced = any(s.get("forced") for s in saved.subtests.values())
@@ -314,13 +349,14 @@ def _fmt(value: float | list[float]) -> str:
     return f"{value:.3f}"
 
 
-@bank_app.command("generate-pool")
+@bank_app.command(
+    "generate-pool", help=N_("Write a large generated bank (for full-length forms and load tests).")
+)
 def bank_generate_pool(
     out: Path,
-    items: Annotated[int, typer.Option(help="Jumlah butir.")] = 1200,
-    seed: Annotated[int, typer.Option(help="Benih pembangkit.")] = 20261128,
+    items: Annotated[int, typer.Option(help=N_("Number of items."))] = 1200,
+    seed: Annotated[int, typer.Option(help=N_("Generator seed."))] = 20261128,
 ) -> None:
-    """Write a large generated bank (for full-length forms and load tests)."""
     from question_bank.generators.pool import write_pool
 
     written = write_pool(out, items, seed)
@@ -330,28 +366,33 @@ def bank_generate_pool(
 # --- event ------------------------------------------------------------------------------------
 
 
-@event_app.command("import")
+@event_app.command(
+    "import", help=N_("Create or update an event and its participants — all or nothing.")
+)
 def event_import(
     event_file: Path,
     participants: Annotated[
-        Path, typer.Option("--participants", "-p", help="Daftar peserta .csv atau .xlsx.")
+        Path, typer.Option("--participants", "-p", help=N_("Participant list, .csv or .xlsx."))
     ],
     redraw: Annotated[
         bool,
-        typer.Option(help="Undi ulang formulir sesi yang belum dibuka bila blueprint berubah."),
+        typer.Option(
+            help=N_("Redraw the forms of sessions not yet open when the blueprint changed.")
+        ),
     ] = False,
     codes_out: Annotated[
         Path | None,
-        typer.Option(help="Berkas CSV untuk kode akses baru (default: di PROASN_ACCESS_CODE_DIR)."),
+        typer.Option(
+            help=N_("CSV file for new access codes (default: in PROASN_ACCESS_CODE_DIR).")
+        ),
     ] = None,
 ) -> None:
-    """Create or update an event and its participants — all or nothing."""
     try:
         doc = read_event_file(event_file)
         rows = read_participant_file(participants)
     except EventFileInvalid as exc:
         for message in exc.errors:
-            err.print(f"[red]GALAT[/red] {exc.path}: {message}", highlight=False)
+            err.print(f"[red]{translate(ERROR)}[/red] {exc.path}: {message}", highlight=False)
         raise typer.Exit(1) from None
     except ParticipantFileInvalid as exc:
         _print_row_problems(exc.path, exc.problems)
@@ -361,7 +402,7 @@ def event_import(
             report = import_event(db_session, doc, rows, redraw=redraw, progress=_advance(bar))
     except EventImportRejected as exc:
         for message in exc.setup_problems:
-            err.print(f"[red]GALAT[/red] {event_file}: {message}", highlight=False)
+            err.print(f"[red]{translate(ERROR)}[/red] {event_file}: {message}", highlight=False)
         _print_row_problems(participants, exc.row_problems)
         err.print(f"[red]{exc}[/red]")
         raise typer.Exit(1) from None
@@ -385,8 +426,8 @@ def event_import(
 
 def _print_row_problems(path: Path, problems: list[FileProblem]) -> None:
     for p in problems:
-        message = f"[red]GALAT[/red] {path}: baris {p.row}, kolom {p.column}: {p.message}"
-        err.print(message, highlight=False)
+        where = {"path": path, "row": p.row, "column": p.column, "message": p.message}
+        err.print(f"[red]{translate(ERROR)}[/red] {translate(ROW_PROBLEM, where)}", highlight=False)
 
 
 def _default_codes_path(event_code: str) -> Path:
@@ -407,14 +448,16 @@ def write_access_codes(path: Path, codes: list[IssuedCode]) -> None:
         handle.writelines(csv_chunks(header, rows))
 
 
-@event_app.command("prepare")
+@event_app.command(
+    "prepare", help=N_("Draw every participant's form for the event's sessions before they open.")
+)
 def event_prepare(
     event_code: str,
     session: Annotated[
-        list[str] | None, typer.Option("--session", "-s", help="Kode sesi (boleh berulang).")
+        list[str] | None,
+        typer.Option("--session", "-s", help=N_("Session code (may be repeated).")),
     ] = None,
 ) -> None:
-    """Draw every participant's form for the event's sessions before they open."""
     with unit_of_work() as db_session:
         event = exams_repository.event_by_code(db_session, event_code)
         if event is None:
@@ -425,15 +468,17 @@ def event_prepare(
             with progress_bar("Mengundi formulir", total) as bar:
                 report = prepare_sessions(db_session, event, session, _advance(bar))
         except (SessionNotPreparable, ValueError) as exc:
-            err.print(f"[red]GALAT[/red] {exc}")
+            err.print(f"[red]{translate(ERROR)}[/red] {exc}")
             raise typer.Exit(1) from None
     for code, count in report.forms_drawn.items():
         console.print(f"Sesi {code}: {count} formulir diundi; sesi siap.")
 
 
-@event_app.command("show")
+@event_app.command(
+    "show",
+    help=N_("Sessions of an event with their local start time, token, status and registrations."),
+)
 def event_show(event_code: str) -> None:
-    """Sessions of an event with their local start time, token, status and registrations."""
     from app.exams.overview import event_overview
 
     with unit_of_work() as db_session:
@@ -447,17 +492,18 @@ def event_show(event_code: str) -> None:
 # --- users ------------------------------------------------------------------------------------
 
 
-@users_app.command("create")
+@users_app.command(
+    "create", help=N_("Create a staff account (the password is prompted, or read from stdin).")
+)
 def users_create(
-    username: Annotated[str, typer.Option(help="Nama pengguna.")],
-    role: Annotated[str, typer.Option(help="admin | proctor | analyst | agency_viewer")],
-    full_name: Annotated[str, typer.Option(help="Nama lengkap.")] = "",
-    agency: Annotated[str | None, typer.Option(help="Kode instansi (agency_viewer).")] = None,
+    username: Annotated[str, typer.Option(help=N_("User name."))],
+    role: Annotated[str, typer.Option(help=N_("admin | proctor | analyst | agency_viewer"))],
+    full_name: Annotated[str, typer.Option(help=N_("Full name."))] = "",
+    agency: Annotated[str | None, typer.Option(help=N_("Agency code (agency_viewer)."))] = None,
     password_stdin: Annotated[
-        bool, typer.Option(help="Baca kata sandi dari stdin, bukan dari prompt.")
+        bool, typer.Option(help=N_("Read the password from stdin, not from a prompt."))
     ] = False,
 ) -> None:
-    """Create a staff account (the password is prompted, or read from stdin)."""
     import sys
 
     from app.accounts.service import InvalidAccount, create_user
@@ -477,25 +523,24 @@ def users_create(
         try:
             create_user(db_session, username, password, role, full_name, agency_id)
         except InvalidAccount as exc:
-            err.print(f"[red]GALAT[/red] {exc}")
+            err.print(f"[red]{translate(ERROR)}[/red] {exc}")
             raise typer.Exit(1) from None
     console.print(f"Akun {username} ({role}) dibuat.")
 
 
-@users_app.command("assign")
+@users_app.command("assign", help=N_("Assign a proctor to an exam session."))
 def users_assign(
-    username: Annotated[str, typer.Option(help="Pengawas.")],
-    event_code: Annotated[str, typer.Option("--event", help="Kode acara.")],
-    session_code: Annotated[str, typer.Option("--session", help="Kode sesi.")],
+    username: Annotated[str, typer.Option(help=N_("Proctor."))],
+    event_code: Annotated[str, typer.Option("--event", help=N_("Event code."))],
+    session_code: Annotated[str, typer.Option("--session", help=N_("Session code."))],
 ) -> None:
-    """Assign a proctor to an exam session."""
     from app.proctoring.assignments import AssignmentError, assign_proctor
 
     with unit_of_work() as db_session:
         try:
             created = assign_proctor(db_session, username, event_code, session_code)
         except AssignmentError as exc:
-            err.print(f"[red]GALAT[/red] {exc}")
+            err.print(f"[red]{translate(ERROR)}[/red] {exc}")
             raise typer.Exit(1) from None
     console.print("Pengawas ditugaskan." if created else "Pengawas sudah ditugaskan.")
 
@@ -509,19 +554,20 @@ def _cli_actor(username: str | None) -> "Actor":
     return Actor(None, f"cli:{username or os.environ.get('USER', 'unknown')}", CLI_ACTOR_ROLE)
 
 
-@scores_app.command("run")
+@scores_app.command("run", help=N_("Score an event into a new scoring run."))
 def scores_run(
     event_code: str,
     norm: Annotated[
-        str | None, typer.Option(help="Id norma; default: norma baru dari kohort.")
+        str | None, typer.Option(help=N_("Norm id; default: a new norm from the cohort."))
     ] = None,
-    note: Annotated[str, typer.Option(help="Catatan run.")] = "",
+    note: Annotated[str, typer.Option(help=N_("Note of the run."))] = "",
     parameters: Annotated[
         str | None,
-        typer.Option(help="Set parameter butir NAMA atau NAMA:VERSI; default: parameter bank."),
+        typer.Option(
+            help=N_("Item parameter set NAME or NAME:VERSION; default: the bank's parameters.")
+        ),
     ] = None,
 ) -> None:
-    """Score an event into a new scoring run."""
     import uuid
 
     from app.scoring.service import ScoringRefused, run_scoring
@@ -538,7 +584,7 @@ def scores_run(
             try:
                 chosen = find_set(db_session, parameters).id
             except ParameterSetUnknown as exc:
-                err.print(f"[red]GALAT[/red] {exc.message}")
+                err.print(f"[red]{translate(ERROR)}[/red] {exc.message}")
                 raise typer.Exit(1) from None
         try:
             run = run_scoring(
@@ -550,18 +596,22 @@ def scores_run(
                 parameter_set_id=chosen,
             )
         except ScoringRefused as exc:
-            err.print(f"[red]GALAT[/red] {exc.message}")
+            err.print(f"[red]{translate(ERROR)}[/red] {exc.message}")
             raise typer.Exit(1) from None
         console.print(f"Run {run.number} dibuat ({run.id}).")
 
 
-@scores_app.command("make-norm")
+@scores_app.command(
+    "make-norm",
+    help=N_(
+        "Freeze a norm from the finished attempts of one or more events (optionally one eselon)."
+    ),
+)
 def scores_make_norm(
     name: str,
-    event: Annotated[list[str], typer.Option("--event", help="Kode acara (boleh berulang).")],
-    eselon: Annotated[str | None, typer.Option(help="Hanya eselon ini (II, III, IV).")] = None,
+    event: Annotated[list[str], typer.Option("--event", help=N_("Event code (may be repeated)."))],
+    eselon: Annotated[str | None, typer.Option(help=N_("Only this eselon (II, III, IV)."))] = None,
 ) -> None:
-    """Freeze a norm from the finished attempts of one or more events (optionally one eselon)."""
     from app.scoring.service import ScoringRefused, norm_from_events
 
     with unit_of_work() as db_session:
@@ -573,34 +623,35 @@ def scores_make_norm(
         try:
             norm = norm_from_events(db_session, _cli_actor(None), name, events, eselon)
         except ScoringRefused as exc:
-            err.print(f"[red]GALAT[/red] {exc.message}")
+            err.print(f"[red]{translate(ERROR)}[/red] {exc.message}")
             raise typer.Exit(1) from None
         console.print(f"Norma {norm.name} v{norm.version} dibuat ({norm.id}).")
 
 
-@scores_app.command("import-norm")
+@scores_app.command(
+    "import-norm",
+    help=N_("Import a norm table (CSV: subtest, metric, mean, sd, n; plus a _composite row)."),
+)
 def scores_import_norm(
     name: str,
     path: Path,
-    description: Annotated[str, typer.Option(help="Keterangan kohort.")] = "",
+    description: Annotated[str, typer.Option(help=N_("Description of the cohort."))] = "",
 ) -> None:
-    """Import a norm table (CSV: subtest, metric, mean, sd, n; plus a _composite row)."""
     from app.scoring.norm_import import NormFileInvalid, import_norm, read_norm_file
 
     try:
         rows = read_norm_file(path)
     except NormFileInvalid as exc:
         for problem in exc.problems:
-            err.print(f"[red]GALAT[/red] {path}: {problem}", highlight=False)
+            err.print(f"[red]{translate(ERROR)}[/red] {path}: {problem}", highlight=False)
         raise typer.Exit(1) from None
     with unit_of_work() as db_session:
         norm = import_norm(db_session, _cli_actor(None), name, description, rows)
         console.print(f"Norma {norm.name} v{norm.version} diimpor ({norm.id}).")
 
 
-@scores_app.command("publish")
+@scores_app.command("publish", help=N_("Publish a scoring run of an event."))
 def scores_publish(event_code: str, run_number: int) -> None:
-    """Publish a scoring run of an event."""
     from app.scoring import repository as scoring_repository
     from app.scoring.service import publish
 
@@ -614,17 +665,18 @@ def scores_publish(event_code: str, run_number: int) -> None:
     console.print("Diterbitkan." if changed else "Sudah diterbitkan sebelumnya.")
 
 
-@export_app.command("scores")
+@export_app.command("scores", help=N_("Export the scores of a run (streamed, with progress)."))
 def export_scores(
-    event_code: Annotated[str, typer.Option("--event", help="Kode acara.")],
-    out: Annotated[Path, typer.Option(help="Berkas keluaran.")],
-    fmt: Annotated[str, typer.Option("--format", help="csv | xlsx | ndjson")] = "csv",
-    run: Annotated[int | None, typer.Option(help="Nomor run (default: yang diterbitkan).")] = None,
-    session: Annotated[str | None, typer.Option(help="Saring: kode sesi.")] = None,
-    agency: Annotated[str | None, typer.Option(help="Saring: kode instansi.")] = None,
-    eselon: Annotated[str | None, typer.Option(help="Saring: eselon (II, III, IV).")] = None,
+    event_code: Annotated[str, typer.Option("--event", help=N_("Event code."))],
+    out: Annotated[Path, typer.Option(help=N_("Output file."))],
+    fmt: Annotated[str, typer.Option("--format", help=N_("csv | xlsx | ndjson"))] = "csv",
+    run: Annotated[
+        int | None, typer.Option(help=N_("Run number (default: the published one)."))
+    ] = None,
+    session: Annotated[str | None, typer.Option(help=N_("Filter: session code."))] = None,
+    agency: Annotated[str | None, typer.Option(help=N_("Filter: agency code."))] = None,
+    eselon: Annotated[str | None, typer.Option(help=N_("Filter: eselon (II, III, IV)."))] = None,
 ) -> None:
-    """Export the scores of a run (streamed, with progress)."""
     import shutil
 
     from app.exports.service import ExportFilter, ExportRefused, prepare_export
@@ -639,7 +691,7 @@ def export_scores(
                 fmt,
             )
         except ExportRefused as exc:
-            err.print(f"[red]GALAT[/red] {exc.message}")
+            err.print(f"[red]{translate(ERROR)}[/red] {exc.message}")
             raise typer.Exit(1) from None
         with progress_bar("Mengekspor", export.count) as bar:
             rows = export.rows(db_session, _advance(bar))
@@ -658,12 +710,11 @@ def export_scores(
     console.print(f"{export.count} baris (run {export.run.number}) ditulis ke {out}.")
 
 
-@tokens_app.command("create")
+@tokens_app.command("create", help=N_("Create an API token for an analyst; it is printed once."))
 def tokens_create(
-    username: Annotated[str, typer.Option(help="Analis pemilik token.")],
-    name: Annotated[str, typer.Option(help="Nama token (mis. laptop-analisis).")],
+    username: Annotated[str, typer.Option(help=N_("Analyst who owns the token."))],
+    name: Annotated[str, typer.Option(help=N_("Token name (e.g. analysis-laptop)."))],
 ) -> None:
-    """Create an API token for an analyst; it is printed once."""
     from app.accounts import api_tokens
     from app.accounts import repository as accounts_repository
 
@@ -676,12 +727,11 @@ def tokens_create(
     console.print(raw)
 
 
-@tokens_app.command("revoke")
+@tokens_app.command("revoke", help=N_("Revoke an analyst's API tokens with this name."))
 def tokens_revoke(
-    username: Annotated[str, typer.Option(help="Analis pemilik token.")],
-    name: Annotated[str, typer.Option(help="Nama token.")],
+    username: Annotated[str, typer.Option(help=N_("Analyst who owns the token."))],
+    name: Annotated[str, typer.Option(help=N_("Token name."))],
 ) -> None:
-    """Revoke an analyst's API tokens with this name."""
     from app.accounts import api_tokens
     from app.accounts import repository as accounts_repository
 
@@ -697,25 +747,28 @@ def tokens_revoke(
 # --- server -----------------------------------------------------------------------------------
 
 
-@app.command()
+@app.command(
+    help=N_(
+        "Run the web server (migrations must be applied: `proasn db "
+        "upgrade`).\n\nEvery worker is a separate process: nothing a taker or "
+        "proctor depends on is kept in process memory (logins, rate limits, "
+        "tokens, the board and the sweeper live in the database), so any worker "
+        "may answer any request."
+    )
+)
 def serve(
-    host: Annotated[str, typer.Option(help="Alamat dengar.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port.")] = 8000,
+    host: Annotated[str, typer.Option(help=N_("Address to listen on."))] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help=N_("Port."))] = 8000,
     workers: Annotated[
-        int, typer.Option(min=1, help="Jumlah proses pekerja (PostgreSQL untuk lebih dari 1).")
+        int,
+        typer.Option(min=1, help=N_("Number of worker processes (PostgreSQL for more than 1).")),
     ] = 1,
-    access_log: Annotated[bool, typer.Option(help="Catat setiap permintaan ke stdout.")] = True,
+    access_log: Annotated[bool, typer.Option(help=N_("Log every request to stdout."))] = True,
     keep_alive: Annotated[
         int,
-        typer.Option(help="Detik koneksi diam dibiarkan terbuka (di belakang proxy: lebih lama)."),
+        typer.Option(help=N_("Seconds an idle connection is kept open (behind a proxy: longer).")),
     ] = 30,
 ) -> None:
-    """Run the web server (migrations must be applied: `proasn db upgrade`).
-
-    Every worker is a separate process: nothing a taker or proctor depends on is kept in
-    process memory (logins, rate limits, tokens, the board and the sweeper live in the
-    database), so any worker may answer any request.
-    """
     import uvicorn
 
     uvicorn.run(
@@ -733,13 +786,16 @@ def serve(
     )
 
 
-@app.command()
+@app.command(
+    help=N_("Set up demo data (sample bank, an event with a session open now) and serve it.")
+)
 def demo(
-    host: Annotated[str, typer.Option(help="Alamat dengar.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port.")] = 8000,
-    no_serve: Annotated[bool, typer.Option(help="Siapkan data demo saja, tanpa server.")] = False,
+    host: Annotated[str, typer.Option(help=N_("Address to listen on."))] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help=N_("Port."))] = 8000,
+    no_serve: Annotated[
+        bool, typer.Option(help=N_("Only set up the demo data, without a server."))
+    ] = False,
 ) -> None:
-    """Set up demo data (sample bank, an event with a session open now) and serve it."""
     from app.demo import build_demo
 
     settings = get_settings()
@@ -754,27 +810,30 @@ def demo(
 # --- personal data (UU 27/2022) ----------------------------------------------------------------
 
 data_app = typer.Typer(
-    help="Data pribadi (UU 27/2022): retensi, data milik pegawai, ekspor riset.",
+    help=N_("Personal data (UU 27/2022): retention, an official's own data, research export."),
     no_args_is_help=True,
 )
 app.add_typer(data_app, name="data")
 
 
-@data_app.command("purge")
+@data_app.command(
+    "purge", help=N_("Delete or pseudonymise what has passed its retention period, in batches.")
+)
 def data_purge(
     dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Hanya laporkan yang akan dihapus.")
+        bool, typer.Option("--dry-run", help=N_("Only report what would be deleted."))
     ] = False,
     retention_file: Annotated[
         Path | None,
-        typer.Option("--retention", help="Berkas retensi (bawaan config/retention.yaml)."),
+        typer.Option("--retention", help=N_("Retention file (default config/retention.yaml).")),
     ] = None,
     report_file: Annotated[
-        Path | None, typer.Option("--report", help="Tulis laporan JSON ke berkas ini.")
+        Path | None, typer.Option("--report", help=N_("Write a JSON report to this file."))
     ] = None,
-    actor: Annotated[str | None, typer.Option(help="Nama pelaksana untuk log audit.")] = None,
+    actor: Annotated[
+        str | None, typer.Option(help=N_("Name of the operator for the audit log."))
+    ] = None,
 ) -> None:
-    """Delete or pseudonymise what has passed its retention period, in batches."""
     from app import extensions
     from app.privacy.purge import run_purge
     from app.privacy.retention import DEFAULT_PATH, RetentionInvalid, load_retention
@@ -817,18 +876,24 @@ def _print_purge_report(report: "PurgeReport") -> None:
             console.print(f"  tidak disentuh: {held}")
 
 
-@data_app.command("export-person")
+@data_app.command(
+    "export-person",
+    help=N_(
+        "Everything held about one official (a written request handled by the agency), as JSON."
+    ),
+)
 def data_export_person(
     nip: str,
     out: Annotated[
-        Path | None, typer.Option("--out", help="Berkas JSON (bawaan: keluaran standar).")
+        Path | None, typer.Option("--out", help=N_("JSON file (default: standard output)."))
     ] = None,
     reason: Annotated[
-        str, typer.Option(help="Dasar permintaan, mis. nomor surat permohonan.")
+        str, typer.Option(help=N_("Grounds of the request, e.g. the number of the request letter."))
     ] = "",
-    actor: Annotated[str | None, typer.Option(help="Nama pelaksana untuk log audit.")] = None,
+    actor: Annotated[
+        str | None, typer.Option(help=N_("Name of the operator for the audit log."))
+    ] = None,
 ) -> None:
-    """Everything held about one official (a written request handled by the agency), as JSON."""
     from app import extensions
     from app.kit.nip import InvalidNIP, normalise_nip
     from app.privacy.person import person_data, record_export
@@ -857,18 +922,26 @@ def data_export_person(
         err.print(f"ditulis: {out}")
 
 
-@data_app.command("research-export")
+@data_app.command(
+    "research-export",
+    help=N_("Pseudonymised responses and scores of an event for psychometric research."),
+)
 def data_research_export(
     event_code: str,
-    out: Annotated[Path, typer.Option("--out", help="Berkas NDJSON yang ditulis.")],
+    out: Annotated[Path, typer.Option("--out", help=N_("NDJSON file to write."))],
     secret_file: Annotated[
         Path | None,
-        typer.Option("--secret-file", help="Berkas berisi rahasia kunci (bukan berkas ekspor)."),
+        typer.Option(
+            "--secret-file", help=N_("File holding the key secret (not the export file).")
+        ),
     ] = None,
-    min_cell: Annotated[int, typer.Option(min=1, help="Sel provinsi lebih kecil: 'lainnya'.")] = 5,
-    actor: Annotated[str | None, typer.Option(help="Nama pelaksana untuk log audit.")] = None,
+    min_cell: Annotated[
+        int, typer.Option(min=1, help=N_("Smaller province cells: 'lainnya'."))
+    ] = 5,
+    actor: Annotated[
+        str | None, typer.Option(help=N_("Name of the operator for the audit log."))
+    ] = None,
 ) -> None:
-    """Pseudonymised responses and scores of an event for psychometric research."""
     from app.privacy.research import ResearchExportRefused, record_export, research_lines
 
     secret = (

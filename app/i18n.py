@@ -20,7 +20,7 @@ LOCALES = ("id", "en")
 DEFAULT_LOCALE = "id"
 
 # The language of the request being answered (set by app.web.edge from the `lang` cookie), or
-# of the CLI (PROASN_LANG / LANG, set by app.cli); Indonesian when nobody chose.
+# of the CLI run (--lang / PROASN_LANG, set by app.cli_language); Indonesian when nobody chose.
 current_locale: ContextVar[str] = ContextVar("current_locale", default=DEFAULT_LOCALE)
 
 

@@ -54,3 +54,38 @@ def test_the_check_finds_queries_in_a_route(tmp_path: Path) -> None:
     (tmp_path / "app" / "x" / "views.py").write_text("db.execute(select(Event))\n")
     assert route_modules(tmp_path / "app") == [routes]
     assert sorted(queries_in(routes)) == ["2: .scalars(", "2: select(", "3: .execute("]
+
+
+# --- templates print prepared values ------------------------------------------------------------
+# A template line past this length is display logic in Jinja (conditions, labels, URLs built
+# inline) or markup nobody can review; view models (e.g. app/scoring/pages.py) prepare the
+# values and the template prints them on readable lines. Long translated sentences are split
+# into adjacent literals, which Jinja joins into one msgid.
+TEMPLATE_LINE_LIMIT = 200
+# "templates/x.html:line" → why it may be longer; keep it empty where possible.
+LONG_TEMPLATE_LINES: dict[str, str] = {}
+
+
+def long_template_lines(templates_dir: Path) -> list[str]:
+    return [
+        f"{path.relative_to(templates_dir.parent)}:{number}"
+        for path in sorted(templates_dir.rglob("*.html"))
+        for number, line in enumerate(path.read_text().splitlines(), start=1)
+        if len(line) > TEMPLATE_LINE_LIMIT
+    ]
+
+
+def test_no_template_line_is_longer_than_the_limit() -> None:
+    offenders = [
+        where
+        for where in long_template_lines(ROOT / "templates")
+        if where not in LONG_TEMPLATE_LINES
+    ]
+    assert offenders == [], f"over {TEMPLATE_LINE_LIMIT} characters: move the logic to a view model"
+
+
+def test_the_check_finds_a_long_template_line(tmp_path: Path) -> None:
+    page = tmp_path / "templates" / "x" / "page.html"
+    page.parent.mkdir(parents=True)
+    page.write_text("<p>short</p>\n" + "<td>{% if a %}" + "x" * 200 + "{% endif %}</td>\n")
+    assert long_template_lines(tmp_path / "templates") == ["templates/x/page.html:2"]

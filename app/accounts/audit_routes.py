@@ -3,6 +3,7 @@ whose role checks it needs: the log itself (app/audit) is below them, written to
 domain, accounts included."""
 
 from datetime import datetime
+from urllib.parse import urlencode
 
 from fastapi import Request
 from fastapi.responses import Response
@@ -21,6 +22,9 @@ from app.web.templating import translate
 
 router = DomainRouter(include_in_schema=False, prefixes=("/audit",))
 BAD_NIP = N_("NIP filter: %(reason)s")
+
+
+PER_PAGE = 100
 
 
 def _day(value: str | None) -> datetime | None:
@@ -48,10 +52,10 @@ def audit_log(
         person = normalise_nip(nip) if nip.strip() else None
     except InvalidNIP as exc:
         error = translate(BAD_NIP) % {"reason": str(exc)}
-        context = {"entries": [], "filter": shown, "page": 1, "error": error}
-        return render(request, "audit/list.html", context, 422)
+        refused = {"entries": [], "filter": shown, "error": error}
+        return render(request, "audit/list.html", refused, 422)
     f = AuditFilter(actor or None, action or None, None, _day(since), _day(until), person)
-    entries = repository.entries(db, f, limit=100, offset=(max(page, 1) - 1) * 100)
+    entries = repository.entries(db, f, limit=PER_PAGE, offset=(max(page, 1) - 1) * PER_PAGE)
     if person:
         record(
             db,
@@ -62,5 +66,16 @@ def audit_log(
             subjects=[person],
             rows=len(entries),
         )
-    context = {"entries": entries, "filter": shown, "page": page, "error": None}
+    context: dict[str, object] = {
+        "entries": entries,
+        "filter": shown,
+        "newer_url": _page_url(shown, page - 1) if page > 1 else None,
+        "older_url": _page_url(shown, page + 1) if len(entries) == PER_PAGE else None,
+        "error": None,
+    }
     return render(request, "audit/list.html", context)
+
+
+def _page_url(shown: dict[str, str], page: int) -> str:
+    """Another page of the log, the same filter kept."""
+    return "?" + urlencode({**shown, "page": str(page)})

@@ -16,11 +16,26 @@ import yaml
 from app.bank.content import normalise_item
 from app.bank.similarity import near_duplicate_stems
 from app.bank.svg_check import svg_problems
+from app.i18n import N_, translate
 
 ITEM_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 OPTION_ID = re.compile(r"^[A-F]$")
 SCORING_KINDS = ("keyed", "graded")
 IRT_MODELS = {"keyed": ("2pl", "3pl"), "graded": ("grm",)}
+
+# Problem texts, rendered in the language of whoever loads the bank (CLI or web).
+BANKS_BELOW = N_("not a bank folder (no subtests.yaml here); the banks are in: %(banks)s")
+UNREADABLE = N_("cannot be read: %(reason)s")
+NEEDS_CODE = N_("every subtest needs a 'code' (text)")
+DUPLICATE_CODE = N_("duplicate code '%(code)s'")
+KEYED_OR_GRADED = N_("must be 'keyed' or 'graded'")
+NEEDS_ITEMS = N_("an item file must hold a list 'items'")
+THEME_NOT_LISTED = N_("theme '%(theme)s' is not in the theme list of subtest '%(code)s'")
+KEY_NOT_AN_OPTION = N_("key '%(key)s' is not among the options %(options)s")
+POINTS_RANGE = N_("the points of option %(id)s must be a whole number 1-5, not %(value)s")
+THRESHOLD_COUNT = N_("%(needed)s thresholds needed for %(categories)s distinct points")
+FIGURE_PLACE = N_("figure '%(ref)s' must be an .svg file in this item file's folder")
+NEAR_DUPLICATE = N_("stem very similar to %(code)s (%(file)s), similarity %(score)s")
 
 
 @dataclass(frozen=True)
@@ -62,7 +77,9 @@ def load_bank(root: Path) -> LoadedBank:
     """Parse subtests.yaml and every item file under `root`; validate everything."""
     bank = LoadedBank(root=root)
     if not root.is_dir():
-        bank.problems.append(Problem(str(root), None, "path", "bukan folder bank soal"))
+        bank.problems.append(
+            Problem(str(root), None, "path", translate(N_("not a question-bank folder")))
+        )
         return bank
     if not (root / "subtests.yaml").exists():
         # The parent of a bank (`question_bank` for `question_bank/sample`): one line that
@@ -70,7 +87,7 @@ def load_bank(root: Path) -> LoadedBank:
         banks = sorted(p.parent for p in root.rglob("subtests.yaml"))
         if banks:
             named = ", ".join(f"{p} ({p / 'subtests.yaml'})" for p in banks)
-            message = f"bukan folder bank (tidak ada subtests.yaml di sini); bank ada di: {named}"
+            message = translate(BANKS_BELOW, {"banks": named})
             bank.problems.append(Problem(str(root), None, "path", message))
             return bank
     _load_subtests(bank)
@@ -99,7 +116,9 @@ def _read_yaml(bank: LoadedBank, path: Path) -> Any:
     try:
         return yaml.safe_load(path.read_text(encoding="utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        bank.problems.append(Problem(_rel(bank, path), None, "yaml", f"tidak dapat dibaca: {exc}"))
+        bank.problems.append(
+            Problem(_rel(bank, path), None, "yaml", translate(UNREADABLE, {"reason": exc}))
+        )
         return None
 
 
@@ -107,12 +126,16 @@ def _load_subtests(bank: LoadedBank) -> None:
     path = bank.root / "subtests.yaml"
     rel = _rel(bank, path)
     if not path.exists():
-        bank.problems.append(Problem(rel, None, "subtests", "berkas subtests.yaml tidak ada"))
+        bank.problems.append(
+            Problem(rel, None, "subtests", translate(N_("the file subtests.yaml is missing")))
+        )
         return
     data = _read_yaml(bank, path)
     entries = data.get("subtests") if isinstance(data, dict) else None
     if not isinstance(entries, list):
-        bank.problems.append(Problem(rel, None, "subtests", "harus berisi daftar 'subtests'"))
+        bank.problems.append(
+            Problem(rel, None, "subtests", translate(N_("must hold a list 'subtests'")))
+        )
         return
     for index, entry in enumerate(entries, start=1):
         _add_subtest(bank, rel, index, entry)
@@ -121,19 +144,23 @@ def _load_subtests(bank: LoadedBank) -> None:
 def _add_subtest(bank: LoadedBank, rel: str, index: int, entry: Any) -> None:
     where = f"subtests[{index}]"
     if not isinstance(entry, dict) or not isinstance(entry.get("code"), str):
-        bank.problems.append(Problem(rel, None, where, "setiap subtes perlu 'code' (teks)"))
+        bank.problems.append(Problem(rel, None, where, translate(NEEDS_CODE)))
         return
     code = entry["code"]
     if code in bank.subtests:
-        bank.problems.append(Problem(rel, None, f"{where}.code", f"kode '{code}' ganda"))
+        bank.problems.append(
+            Problem(rel, None, f"{where}.code", translate(DUPLICATE_CODE, {"code": code}))
+        )
     scoring = entry.get("scoring")
     if scoring not in SCORING_KINDS:
-        bank.problems.append(Problem(rel, None, f"{where}.scoring", "harus 'keyed' atau 'graded'"))
+        bank.problems.append(Problem(rel, None, f"{where}.scoring", translate(KEYED_OR_GRADED)))
     themes = entry.get("themes")
     if themes is not None and not (
         isinstance(themes, list) and all(isinstance(t, str) for t in themes)
     ):
-        bank.problems.append(Problem(rel, None, f"{where}.themes", "harus daftar teks"))
+        bank.problems.append(
+            Problem(rel, None, f"{where}.themes", translate(N_("must be a list of texts")))
+        )
         themes = None
     bank.subtests[code] = Subtest(
         code=code,
@@ -150,9 +177,7 @@ def _raw_items(bank: LoadedBank, path: Path) -> Iterator[tuple[Any, dict[str, An
     if data is None:
         return
     if not isinstance(data, dict) or not isinstance(data.get("items"), list):
-        bank.problems.append(
-            Problem(_rel(bank, path), None, "items", "berkas butir harus berisi daftar 'items'")
-        )
+        bank.problems.append(Problem(_rel(bank, path), None, "items", translate(NEEDS_ITEMS)))
         return
     defaults = {k: data[k] for k in ("subtest", "theme", "subtheme") if k in data}
     for raw in data["items"]:
@@ -164,19 +189,22 @@ def _check_item(
 ) -> None:
     rel = _rel(bank, path)
     if not isinstance(raw, dict):
-        bank.problems.append(Problem(rel, None, "items", "setiap butir harus berupa pemetaan"))
+        bank.problems.append(
+            Problem(rel, None, "items", translate(N_("every item must be a mapping")))
+        )
         return
     item = {**defaults, **raw}
     item_id = item.get("id")
     problems: list[Problem] = []
 
-    def report(field_name: str, message: str) -> None:
-        problems.append(Problem(rel, str(item_id) if item_id else None, field_name, message))
+    def report(field_name: str, message: str, **params: object) -> None:
+        text = translate(message, params)
+        problems.append(Problem(rel, str(item_id) if item_id else None, field_name, text))
 
     if not isinstance(item_id, str) or not ITEM_ID.match(item_id):
-        report("id", "id butir wajib: huruf, angka, '-' atau '_' (maks. 64)")
+        report("id", N_("item id required: letters, digits, '-' or '_' (max. 64)"))
     elif item_id in seen:
-        report("id", f"id ganda, sudah dipakai di {seen[item_id]}")
+        report("id", N_("duplicate id, already used in %(file)s"), file=seen[item_id])
     else:
         seen[item_id] = rel
     subtest = _check_subtest(bank, item, report)
@@ -195,47 +223,47 @@ def _check_item(
 def _check_subtest(bank: LoadedBank, item: dict[str, Any], report: Any) -> Subtest | None:
     code = item.get("subtest")
     if not isinstance(code, str):
-        report("subtest", "subtes wajib diisi")
+        report("subtest", N_("subtest required"))
         return None
     subtest = bank.subtests.get(code)
     if subtest is None:
-        report("subtest", f"subtes '{code}' tidak dikenal (lihat subtests.yaml)")
+        report("subtest", N_("unknown subtest '%(code)s' (see subtests.yaml)"), code=code)
         return None
     theme = item.get("theme")
     if theme is not None and not isinstance(theme, str):
-        report("theme", "tema harus teks")
+        report("theme", N_("the theme must be text"))
     elif subtest.themes is not None and theme not in subtest.themes:
-        report("theme", f"tema '{theme}' tidak ada dalam daftar tema subtes '{code}'")
+        report("theme", THEME_NOT_LISTED, theme=theme, code=code)
     return subtest
 
 
 def _check_stem(item: dict[str, Any], report: Any) -> None:
     stem = item.get("stem")
     if not isinstance(stem, str) or not stem.strip():
-        report("stem", "teks soal wajib diisi")
+        report("stem", N_("the stem text is required"))
 
 
 def _check_options(path: Path, item: dict[str, Any], report: Any) -> list[str]:
     options = item.get("options")
     if not isinstance(options, list) or not 2 <= len(options) <= 6:
-        report("options", "harus ada 2 sampai 6 pilihan")
+        report("options", N_("there must be 2 to 6 options"))
         return []
     ids: list[str] = []
     for index, option in enumerate(options, start=1):
         where = f"options[{index}]"
         if not isinstance(option, dict):
-            report(where, "pilihan harus berupa pemetaan {id, text}")
+            report(where, N_("an option must be a mapping {id, text}"))
             continue
         option_id = option.get("id")
         if not isinstance(option_id, str) or not OPTION_ID.match(option_id):
-            report(f"{where}.id", "id pilihan harus satu huruf A-F")
+            report(f"{where}.id", N_("an option id must be one letter A-F"))
         elif option_id in ids:
-            report(f"{where}.id", f"id pilihan '{option_id}' ganda")
+            report(f"{where}.id", N_("duplicate option id '%(id)s'"), id=option_id)
         else:
             ids.append(option_id)
         has_text = isinstance(option.get("text"), str | int | float) and str(option["text"]).strip()
         if not has_text and not option.get("figure") and not option.get("figure_svg"):
-            report(where, "pilihan perlu teks atau gambar")
+            report(where, N_("an option needs text or a figure"))
     return ids
 
 
@@ -243,25 +271,25 @@ def _check_scoring(scoring: str, item: dict[str, Any], option_ids: list[str], re
     key, points = item.get("key"), item.get("points")
     if scoring == "keyed":
         if points is not None:
-            report("points", "subtes berkunci tunggal tidak memakai 'points'")
+            report("points", N_("a keyed subtest does not use 'points'"))
         if key is None:
-            report("key", "kunci jawaban wajib diisi")
+            report("key", N_("the answer key is required"))
         elif option_ids and key not in option_ids:
-            report("key", f"kunci '{key}' tidak ada di antara pilihan {', '.join(option_ids)}")
+            report("key", KEY_NOT_AN_OPTION, key=key, options=", ".join(option_ids))
         return
     if key is not None:
-        report("key", "subtes bergradasi memakai 'points', bukan 'key'")
+        report("key", N_("a graded subtest uses 'points', not 'key'"))
     if not isinstance(points, dict):
-        report("points", "nilai 1-5 untuk setiap pilihan wajib diisi")
+        report("points", N_("points 1-5 for every option are required"))
         return
     for option_id in option_ids:
         if option_id not in points:
-            report("points", f"pilihan {option_id} tidak diberi nilai")
+            report("points", N_("option %(id)s has no points"), id=option_id)
     for option_id, value in points.items():
         if option_id not in option_ids:
-            report("points", f"nilai untuk pilihan '{option_id}' yang tidak ada")
+            report("points", N_("points for option '%(id)s', which does not exist"), id=option_id)
         elif not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 5:
-            report("points", f"nilai pilihan {option_id} harus bilangan bulat 1-5, bukan {value}")
+            report("points", POINTS_RANGE, id=option_id, value=value)
 
 
 def _check_irt(scoring: str, item: dict[str, Any], report: Any) -> None:
@@ -269,18 +297,23 @@ def _check_irt(scoring: str, item: dict[str, Any], report: Any) -> None:
     if irt is None:
         return
     if not isinstance(irt, dict) or irt.get("model") not in IRT_MODELS[scoring]:
-        allowed = " atau ".join(IRT_MODELS[scoring])
-        report("irt", f"model IRT untuk butir {scoring} harus {allowed}")
+        allowed = " / ".join(IRT_MODELS[scoring])
+        report(
+            "irt",
+            N_("the IRT model of a %(scoring)s item must be %(allowed)s"),
+            scoring=scoring,
+            allowed=allowed,
+        )
         return
     a = irt.get("a")
     if not _is_number(a) or a <= 0:
-        report("irt", f"parameter a harus bilangan > 0, bukan {a}")
+        report("irt", N_("parameter a must be a number > 0, not %(a)s"), a=a)
     if irt["model"] in ("2pl", "3pl") and not _is_number(irt.get("b")):
-        report("irt", "parameter b wajib berupa bilangan")
+        report("irt", N_("parameter b must be a number"))
     if irt["model"] == "3pl":
         c = irt.get("c")
         if not _is_number(c) or not 0 <= c < 0.5:
-            report("irt", f"parameter c harus dalam [0, 0.5), bukan {c}")
+            report("irt", N_("parameter c must be in [0, 0.5), not %(c)s"), c=c)
     if irt["model"] == "grm":
         _check_thresholds(item, irt.get("thresholds"), report)
 
@@ -289,18 +322,18 @@ def _check_thresholds(item: dict[str, Any], thresholds: Any, report: Any) -> Non
     points = item.get("points")
     categories = len(set(points.values())) if isinstance(points, dict) else None
     if not isinstance(thresholds, list) or not all(_is_number(t) for t in thresholds):
-        report("irt", "thresholds harus daftar bilangan")
+        report("irt", N_("thresholds must be a list of numbers"))
         return
     if any(b <= a for a, b in zip(thresholds, thresholds[1:], strict=False)):
-        report("irt", "thresholds harus naik tegas (strictly increasing)")
+        report("irt", N_("thresholds must be strictly increasing"))
     if categories is not None and len(thresholds) != categories - 1:
-        report("irt", f"perlu {categories - 1} thresholds untuk {categories} nilai berbeda")
+        report("irt", THRESHOLD_COUNT, needed=categories - 1, categories=categories)
 
 
 def _check_time_hint(item: dict[str, Any], report: Any) -> None:
     hint = item.get("time_hint_seconds")
     if hint is not None and (not isinstance(hint, int) or isinstance(hint, bool) or hint <= 0):
-        report("time_hint_seconds", "harus bilangan bulat positif (detik)")
+        report("time_hint_seconds", N_("must be a positive whole number (seconds)"))
 
 
 def _read_figures(path: Path, item: dict[str, Any], report: Any) -> dict[str, str | None]:
@@ -317,7 +350,7 @@ def _read_figures(path: Path, item: dict[str, Any], report: Any) -> dict[str, st
 def _read_figure(path: Path, holder: dict[str, Any], where: str, report: Any) -> str | None:
     ref, inline = holder.get("figure"), holder.get("figure_svg")
     if ref is not None and inline is not None:
-        report(where, "isi 'figure' atau 'figure_svg', tidak keduanya")
+        report(where, N_("give 'figure' or 'figure_svg', not both"))
         return None
     svg: str | None
     if inline is not None:
@@ -329,17 +362,17 @@ def _read_figure(path: Path, holder: dict[str, Any], where: str, report: Any) ->
     else:
         return None
     for problem in svg_problems(svg):
-        report(where, problem)
+        report(where, "%(problem)s", problem=problem)  # svg_problems() gives finished text
     return svg
 
 
 def _read_figure_file(path: Path, ref: str, where: str, report: Any) -> str | None:
     target = (path.parent / ref).resolve()
     if not target.is_relative_to(path.parent.resolve()) or target.suffix.lower() != ".svg":
-        report(where, f"gambar '{ref}' harus berkas .svg di folder berkas butir ini")
+        report(where, FIGURE_PLACE, ref=ref)
         return None
     if not target.is_file():
-        report(where, f"berkas gambar '{ref}' tidak ditemukan")
+        report(where, N_("figure file '%(ref)s' not found"), ref=ref)
         return None
     return target.read_text(encoding="utf-8")
 
@@ -355,7 +388,9 @@ def _warn_near_duplicates(bank: LoadedBank) -> None:
                 second["source"],
                 second["code"],
                 "stem",
-                f"teks soal sangat mirip dengan {first['code']} ({first['source']}), "
-                f"kemiripan {score:.2f}",
+                translate(
+                    NEAR_DUPLICATE,
+                    {"code": first["code"], "file": first["source"], "score": f"{score:.2f}"},
+                ),
             )
         )

@@ -11,6 +11,7 @@ from app.bank import repository
 from app.bank.content import content_hash
 from app.bank.loader import LoadedBank
 from app.bank.models import Item, ItemVersion, Subtest
+from app.i18n import N_, translate
 from app.kit import clock
 
 Progress = Callable[[int], None]
@@ -22,7 +23,12 @@ class BankInvalid(Exception):
     """The bank has problems; nothing was imported."""
 
     def __init__(self, bank: LoadedBank) -> None:
-        super().__init__(f"{len(bank.problems)} masalah pada bank soal; tidak ada yang diimpor")
+        count = len(bank.problems)
+        super().__init__(
+            translate(
+                N_("%(count)s problems in the question bank; nothing imported"), {"count": count}
+            )
+        )
         self.bank = bank
 
 

@@ -11,6 +11,8 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
+from app.i18n import N_, translate
+
 # Indonesian headers first; English accepted too.
 COLUMN_ALIASES = {
     "nip": "nip",
@@ -43,7 +45,9 @@ class FileProblem:
 
 class ParticipantFileInvalid(Exception):
     def __init__(self, path: Path, problems: list[FileProblem]) -> None:
-        super().__init__(f"{path}: {len(problems)} kesalahan")
+        super().__init__(
+            translate(N_("%(path)s: %(count)s errors"), {"path": path, "count": len(problems)})
+        )
         self.path = path
         self.problems = problems
 
@@ -61,15 +65,20 @@ def read_participant_file(path: Path) -> list[Row]:
     elif suffix == ".xlsx":
         raw_rows = _xlsx_rows(path)
     else:
-        raise ParticipantFileInvalid(path, [FileProblem(0, "-", "hanya .csv atau .xlsx")])
+        raise ParticipantFileInvalid(
+            path, [FileProblem(0, "-", translate(N_("only .csv or .xlsx")))]
+        )
     try:
         header = next(raw_rows)
     except StopIteration:
-        raise ParticipantFileInvalid(path, [FileProblem(1, "-", "berkas kosong")]) from None
+        raise ParticipantFileInvalid(
+            path, [FileProblem(1, "-", translate(N_("empty file")))]
+        ) from None
     columns = [COLUMN_ALIASES.get(_header_key(h), "") for h in header]
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]
     if missing:
-        problem = FileProblem(1, ", ".join(missing), "kolom wajib tidak ada di baris judul")
+        message = translate(N_("required column missing from the header row"))
+        problem = FileProblem(1, ", ".join(missing), message)
         raise ParticipantFileInvalid(path, [problem])
     rows = []
     for number, cells in enumerate(raw_rows, start=2):

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from app.exams.participant_file import FileProblem, Row
+from app.i18n import N_, translate
 from app.kit.nip import InvalidNIP, normalise_nip
 
 _ESELON = re.compile(r"^(II|III|IV|2|3|4)\s*\.?\s*([AB])?$", re.IGNORECASE)
@@ -19,6 +20,26 @@ _PERCENT = re.compile(r"^(\d{1,3})\s*%?$")
 MAX_EXTRA_TIME_PERCENT = 100
 _YES = ("ya", "yes", "y", "true")
 _NO = ("tidak", "no", "t", "n", "false", "")
+
+# Problem texts of a participant row, rendered in the importer's language.
+DUPLICATE_NIP = N_("duplicate NIP: already in row %(row)s")
+UNKNOWN_AGENCY = N_("agency '%(agency)s' is not registered in this event")
+NIP_AS_NUMBER = N_("NIP stored as a number in Excel and lost digits; store it as text")
+BAD_EXTRA_TIME = N_(
+    "tambahan_waktu_persen '%(given)s' is not valid: write a whole number 0-%(most)s "
+    "(percent of the test time), e.g. 25"
+)
+BAD_LARGE_PRINT = N_("cetak_besar '%(given)s' is not valid: write 'ya' or 'tidak'")
+SESSION_OVER = N_(
+    "session %(code)s: capacity %(seats)s seats, but %(count)s participants are registered in "
+    "this session; raise the capacity or move participants first"
+)
+AGENCY_OVER = N_(
+    "agency %(code)s: quota %(seats)s seats, but %(count)s participants are registered from "
+    "this agency; raise the quota or reduce participants first"
+)
+OVER_CAPACITY = N_("over the capacity of session %(session)s (%(seats)s seats)")
+OVER_QUOTA = N_("over the quota of agency %(agency)s (%(seats)s seats)")
 
 
 @dataclass(frozen=True)
@@ -48,7 +69,7 @@ class Seats:
 def normalise_eselon(raw: str) -> str:
     match = _ESELON.match(raw.strip())
     if not match:
-        raise ValueError("eselon harus II, III atau IV (boleh dengan .a / .b)")
+        raise ValueError(translate(N_("eselon must be II, III or IV (.a / .b allowed)")))
     level = _ROMAN.get(match.group(1), match.group(1).upper())
     return level + (f".{match.group(2).lower()}" if match.group(2) else "")
 
@@ -81,18 +102,18 @@ def _check_row(
     nip = _check_nip(values.get("nip", ""), today, bad)
     if nip is not None:
         if nip in first_row_of_nip:
-            bad("nip", f"NIP ganda: sudah ada di baris {first_row_of_nip[nip]}")
+            bad("nip", translate(DUPLICATE_NIP, {"row": first_row_of_nip[nip]}))
         else:
             first_row_of_nip[nip] = row.number
     for column in ("name", "position"):
         if not values.get(column):
-            bad(column, "wajib diisi")
+            bad(column, translate(N_("required")))
     agency = seats.agency_codes.get(values.get("agency", "").strip().lower())
     if agency is None:
-        bad("agency", f"instansi '{values.get('agency', '')}' tidak terdaftar dalam acara ini")
+        bad("agency", translate(UNKNOWN_AGENCY, {"agency": values.get("agency", "")}))
     session = values.get("session", "").strip()
     if session not in seats.session_capacity:
-        bad("session", f"sesi '{session}' tidak dikenal")
+        bad("session", translate(N_("unknown session '%(session)s'"), {"session": session}))
     eselon = _check_eselon(values.get("eselon", ""), bad)
     extra = _check_extra_time(values.get("extra_time_percent"), bad)
     large_print = _check_large_print(values.get("large_print"), bad)
@@ -128,8 +149,7 @@ def parse_extra_time(raw: str) -> int:
     if not match or int(match.group(1)) > MAX_EXTRA_TIME_PERCENT:
         shown = raw.removeprefix("#NUMBER:")
         raise ValueError(
-            f"tambahan_waktu_persen '{shown}' tidak sah: tulis bilangan bulat "
-            f"0-{MAX_EXTRA_TIME_PERCENT} (persen dari waktu tes), mis. 25"
+            translate(BAD_EXTRA_TIME, {"given": shown, "most": MAX_EXTRA_TIME_PERCENT})
         )
     return int(match.group(1))
 
@@ -141,7 +161,7 @@ def parse_large_print(raw: str) -> bool:
         return True
     if text in _NO:
         return False
-    raise ValueError(f"cetak_besar '{raw}' tidak sah: tulis 'ya' atau 'tidak'")
+    raise ValueError(translate(BAD_LARGE_PRINT, {"given": raw}))
 
 
 def _check_extra_time(raw: str | None, bad: Report) -> int | None:
@@ -166,12 +186,12 @@ def _check_large_print(raw: str | None, bad: Report) -> bool | None:
 
 def _check_nip(raw: str, today: date, bad: Report) -> str | None:
     if raw.startswith("#NUMBER:"):
-        bad("nip", "NIP tersimpan sebagai angka di Excel dan kehilangan digit; simpan sebagai teks")
+        bad("nip", translate(NIP_AS_NUMBER))
         return None
     try:
         return normalise_nip(raw, today)
     except InvalidNIP as exc:
-        bad("nip", f"NIP tidak sah: {exc}")
+        bad("nip", translate(N_("invalid NIP: %(reason)s"), {"reason": exc}))
         return None
 
 
@@ -192,14 +212,14 @@ def over_limits(registrations: Sequence[Registration], seats: Seats) -> list[str
     per_session.update(r.session_code for r in registrations)
     per_agency.update(r.agency_code for r in registrations)
     problems = [
-        f"sesi {code}: kapasitas {seats.session_capacity[code]} kursi, tetapi {count} peserta "
-        "terdaftar di sesi ini; naikkan kapasitas atau pindahkan peserta lebih dulu"
+        translate(
+            SESSION_OVER, {"code": code, "seats": seats.session_capacity[code], "count": count}
+        )
         for code, count in sorted(per_session.items())
         if code in seats.session_capacity and count > seats.session_capacity[code]
     ]
     problems += [
-        f"instansi {code}: kuota {seats.agency_seats[code]} kursi, tetapi {count} peserta "
-        "terdaftar dari instansi ini; naikkan kuota atau kurangi peserta lebih dulu"
+        translate(AGENCY_OVER, {"code": code, "seats": seats.agency_seats[code], "count": count})
         for code, count in sorted(per_agency.items())
         if code in seats.agency_seats and count > seats.agency_seats[code]
     ]
@@ -216,10 +236,10 @@ def _over_capacity(registrations: Sequence[Registration], seats: Seats) -> list[
         per_agency[r.agency_code] += 1
         capacity = seats.session_capacity[r.session_code]
         if per_session[r.session_code] > capacity:
-            message = f"melebihi kapasitas sesi {r.session_code} ({capacity} kursi)"
+            message = translate(OVER_CAPACITY, {"session": r.session_code, "seats": capacity})
             problems.append(FileProblem(r.row, "session", message))
         quota = seats.agency_seats[r.agency_code]
         if per_agency[r.agency_code] > quota:
-            message = f"melebihi kuota instansi {r.agency_code} ({quota} kursi)"
+            message = translate(OVER_QUOTA, {"agency": r.agency_code, "seats": quota})
             problems.append(FileProblem(r.row, "agency", message))
     return problems

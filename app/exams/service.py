@@ -33,6 +33,7 @@ from app.exams.preparation import (
     draw_forms,
 )
 from app.exams.registration import Registration, Seats, check_rows, over_limits
+from app.i18n import N_, translate
 from app.kit import clock
 from app.kit.errors import Refusal
 from app.kit.secrets_gen import hash_access_code, hash_pin, new_pin, unambiguous_code
@@ -42,9 +43,8 @@ class EventImportRejected(Exception):
     """Nothing was imported; `setup_problems` are about the event, `row_problems` about rows."""
 
     def __init__(self, setup_problems: list[str], row_problems: list[FileProblem]) -> None:
-        super().__init__(
-            f"{len(setup_problems) + len(row_problems)} kesalahan; tidak ada yang diimpor"
-        )
+        count = len(setup_problems) + len(row_problems)
+        super().__init__(translate(N_("%(count)s errors; nothing imported"), {"count": count}))
         self.setup_problems = setup_problems
         self.row_problems = row_problems
 

@@ -8,9 +8,10 @@ does not apply here. Contract staff (PPPK) numbers are 18 digits too but fail th
 from dataclasses import dataclass
 from datetime import date
 
+from app.i18n import N_, translate
 from app.kit import clock
 
-PPPK_HINT = "nomor PPPK dan nomor lain yang bukan NIP PNS tidak diterima"
+PPPK_HINT = N_("PPPK numbers and other numbers that are not a PNS NIP are not accepted")
 
 
 class InvalidNIP(ValueError):
@@ -35,20 +36,25 @@ def parse_nip(raw: str, today: date | None = None) -> NIP:
     """Parse and validate a NIP given with or without spaces; raise InvalidNIP otherwise."""
     digits = "".join(str(raw).split())
     if not digits.isdigit() or not digits.isascii():
-        raise InvalidNIP("NIP hanya boleh berisi angka (spasi diperbolehkan)")
+        raise InvalidNIP(translate(N_("a NIP may hold only digits (spaces allowed)")))
     if len(digits) != 18:
-        raise InvalidNIP(f"NIP harus 18 digit, bukan {len(digits)}")
+        raise InvalidNIP(translate(N_("a NIP has 18 digits, not %(n)s"), {"n": len(digits)}))
     today = today or clock.now().date()
     birth = _birth_date(digits[:8])
     year, month = int(digits[8:12]), int(digits[12:14])
     _check_appointment(birth, year, month, today)
     sex = int(digits[14])
     if sex not in (1, 2):
-        raise InvalidNIP(f"digit jenis kelamin (ke-15) harus 1 atau 2, bukan {sex}; {PPPK_HINT}")
+        raise InvalidNIP(_hinted(N_("the sex digit (15th) must be 1 or 2, not %(sex)s"), sex=sex))
     sequence = int(digits[15:])
     if sequence == 0:
-        raise InvalidNIP(f"nomor urut (3 digit terakhir) harus 001-999; {PPPK_HINT}")
+        raise InvalidNIP(_hinted(N_("the sequence number (last 3 digits) must be 001-999")))
     return NIP(digits, birth, year, month, sex, sequence)
+
+
+def _hinted(message: str, **params: object) -> str:
+    """The message, then the hint that a PPPK number is not a NIP (in the current language)."""
+    return f"{translate(message, params)}; {translate(PPPK_HINT)}"
 
 
 def normalise_nip(raw: str, today: date | None = None) -> str:
@@ -59,18 +65,20 @@ def _birth_date(part: str) -> date:
     try:
         return date(int(part[:4]), int(part[4:6]), int(part[6:8]))
     except ValueError:
-        raise InvalidNIP(
-            f"tanggal lahir (8 digit pertama) {part} bukan tanggal yang sah; {PPPK_HINT}"
-        ) from None
+        message = N_("the birth date (first 8 digits) %(part)s is not a valid date")
+        raise InvalidNIP(_hinted(message, part=part)) from None
 
 
 def _check_appointment(birth: date, year: int, month: int, today: date) -> None:
     if not 1 <= month <= 12:
-        raise InvalidNIP(f"bulan pengangkatan CPNS (digit 13-14) harus 01-12, bukan {month:02d}")
+        message = N_("the CPNS appointment month (digits 13-14) must be 01-12, not %(month)s")
+        raise InvalidNIP(translate(message, {"month": f"{month:02d}"}))
     if year < birth.year + 18:
-        raise InvalidNIP(
-            f"tahun pengangkatan CPNS {year} kurang dari 18 tahun setelah tahun lahir "
-            f"{birth.year}; {PPPK_HINT}"
+        message = N_(
+            "the CPNS appointment year %(year)s is less than 18 years after the birth year "
+            "%(birth)s"
         )
+        raise InvalidNIP(_hinted(message, year=year, birth=birth.year))
     if (year, month) > (today.year, today.month):
-        raise InvalidNIP(f"bulan pengangkatan CPNS {year}-{month:02d} ada di masa depan")
+        message = N_("the CPNS appointment month %(month)s is in the future")
+        raise InvalidNIP(translate(message, {"month": f"{year}-{month:02d}"}))

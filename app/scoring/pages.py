@@ -2,7 +2,9 @@
 read with the repository and shaped here — the charts, the run's table, the item-analysis CSV
 rows — as `proctoring/board.py` does for the proctor's board."""
 
+import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -16,6 +18,7 @@ from app.scoring.event_analysis import AnalysisFilter, ItemRow, SubtestAnalysis
 from app.scoring.exposure import SectionExposure
 from app.scoring.models import ParameterSet, ScoreRecord, ScoringRun
 from app.scoring.names import subtest_names
+from app.web.templating import format_number
 
 ITEMS_PER_FORM = N_("items per form")
 INFORMATION_TITLE = N_("Test information function, %(set)s")
@@ -34,18 +37,73 @@ POOL_ITEMS = N_("pool items")
 T_RANGE = (12, 20, 80)  # histogram bins and axis of T scores
 
 
+EXPORT_FORMATS = ("csv", "xlsx", "ndjson")
+
+
+@dataclass(frozen=True)
+class SetLink:
+    """A parameter set as the pages name it: "NAME vN", its page, and whether it was saved
+    with --force on thin data."""
+
+    id: uuid.UUID
+    url: str
+    label: str
+    thin: bool
+    # "CODE (model, linking), …" for the list of sets
+    subtests: str = ""
+
+
+def set_link(chosen: ParameterSet) -> SetLink:
+    summaries = chosen.subtests
+    parts = [
+        f"{code} ({', '.join(filter(None, (s.get('model'), (s.get('link') or {}).get('method'))))})"
+        for code, s in summaries.items()
+    ]
+    return SetLink(
+        chosen.id,
+        f"/analis/parameter/{chosen.id}",
+        f"{chosen.name} v{chosen.version}",
+        any(s.get("forced") for s in summaries.values()),
+        ", ".join(parts),
+    )
+
+
+@dataclass(frozen=True)
+class RunRow:
+    """One scoring run in the event's list."""
+
+    run: ScoringRun
+    url: str
+    norm: str
+    parameters: SetLink | None
+    exports: list[tuple[str, str]]  # (format, URL)
+    publish_url: str | None
+
+
+def _run_row(event: Event, run: ScoringRun, norm: str, sets: dict[Any, SetLink]) -> RunRow:
+    url = f"/analis/acara/{event.code}/run/{run.number}"
+    exports = [
+        (fmt, f"/api/v1/exports/scores?event={event.code}&run={run.number}&format={fmt}")
+        for fmt in EXPORT_FORMATS
+    ]
+    publish = None if run.published_at else f"{url}/terbitkan"
+    return RunRow(run, url, norm, sets.get(run.parameter_set_id), exports, publish)
+
+
 def events(db: Session) -> list[tuple[Event, list[ScoringRun]]]:
     return [(e, repository.runs(db, e.id)) for e in exams_repository.events(db)]
 
 
 def event_page(db: Session, event: Event) -> dict[str, Any]:
-    sets = repository.parameter_sets(db)
+    sets = [set_link(s) for s in repository.parameter_sets(db)]
+    by_id = {s.id: s for s in sets}
+    norms = {n.id: f"{n.name} v{n.version}" for n in repository.norms(db)}
+    runs = repository.runs(db, event.id)
     return {
         "event": event,
-        "runs": repository.runs(db, event.id),
-        "norms": {n.id: n for n in repository.norms(db)},
+        "runs": [_run_row(event, run, norms[run.norm_id], by_id) for run in runs],
+        "norms": norms,
         "parameter_sets": sets,
-        "sets_by_id": {s.id: s for s in sets},
     }
 
 
@@ -57,6 +115,8 @@ def publish_page(db: Session, event: Event, run: ScoringRun) -> dict[str, Any]:
         "with_level": sum(r.level is not None for r in records),
         "people": len(records),
         "replaces": repository.published_run(db, event.id),
+        "event_url": f"/analis/acara/{event.code}",
+        "publish_url": f"/analis/acara/{event.code}/run/{run.number}/terbitkan",
     }
 
 
@@ -70,12 +130,12 @@ def run_page(db: Session, event: Event, run: ScoringRun) -> dict[str, Any]:
     return {
         "event": event,
         "run": run,
-        "rows": rows,
+        "rows": [(person, r, _score_cells(r, codes)) for person, r in rows],
         "codes": codes,
         "subtest_names": names,
         "modes": run.settings.get("modes", {}),  # adaptive / mixed subtests
         "norm": repository.norm(db, run.norm_id),
-        "parameters": repository.parameter_set(db, run.parameter_set_id),
+        "parameters": _set_link_or_none(repository.parameter_set(db, run.parameter_set_id)),
         "chart": _composite_chart(records, run.number),
         "subtest_charts": list(_subtest_charts(records, codes, names)),
         # None for runs made before the rule (they marked an edge within one SE)
@@ -83,6 +143,42 @@ def run_page(db: Session, event: Event, run: ScoringRun) -> dict[str, Any]:
         "near_edge_count": sum(r.near_band_edge for r in records if r.level is not None),
         "with_level": sum(r.level is not None for r in records),
     }
+
+
+def _set_link_or_none(chosen: ParameterSet | None) -> SetLink | None:
+    return set_link(chosen) if chosen is not None else None
+
+
+@dataclass(frozen=True)
+class ScoreCell:
+    """A subtest's score in the run's table: raw/max, then θ ± SE and T where they exist
+    (numbers left to the template's `num`, which writes them in the page's language)."""
+
+    raw: str
+    theta: float | None = None
+    se: float | None = None
+    t: float | None = None
+    adaptive_items: int | None = None  # items given in the subtest's adaptive sections
+
+
+def _score_cells(record: ScoreRecord, codes: list[str]) -> list[ScoreCell | None]:
+    cells: list[ScoreCell | None] = []
+    for code in codes:
+        s = record.subtests.get(code)
+        if not s:
+            cells.append(None)
+            continue
+        theta = s.get("theta")
+        cells.append(
+            ScoreCell(
+                f"{s['raw']}/{s['max']}",
+                theta,
+                s.get("se") if theta is not None else None,
+                s.get("t"),
+                s.get("adaptive_items"),
+            )
+        )
+    return cells
 
 
 def _composite_chart(records: list[ScoreRecord], number: int) -> str:
@@ -113,6 +209,21 @@ def _subtest_charts(
             )
 
 
+ESELONS = ("II", "III", "IV")
+
+
+@dataclass(frozen=True)
+class SubtestItems:
+    """One subtest's part of the item analysis list."""
+
+    analysis: SubtestAnalysis
+    name: str
+    chart: str
+    negative_alpha: bool  # the items do not measure one thing together (or too few takers)
+    dif_flagged: list[ItemRow]  # ETS class B or C
+    item_urls: dict[Any, str]  # version id → the item's page, the list's filter kept
+
+
 def items_page(
     db: Session,
     event: Event,
@@ -123,18 +234,39 @@ def items_page(
     """One compact row per item, a facility-discrimination scatter per subtest (fixed
     sections); per adaptive section its items' exposure rates and their histogram."""
     names = subtest_names(db)
-    charts = [_items_chart(a, names) for a in analysis]
-    adaptive = adaptive or []
+    query = item_views.filter_query(only)
+    base = f"/analis/acara/{event.code}/butir"
+    sessions = [s.code for s in exams_repository.sessions(db, event.id)]
+    runs = [r.number for r in repository.runs(db, event.id)]
     return {
         "event": event,
-        "analysis": list(zip(analysis, charts, strict=True)),
-        "adaptive": [(s, _exposure_chart(s)) for s in adaptive],
+        "analysis": [_subtest_items(a, names, base, query) for a in analysis],
+        "adaptive": [(s, _exposure_chart(s)) for s in adaptive or []],
         "filter": only,
-        "sessions": [s.code for s in exams_repository.sessions(db, event.id)],
-        "runs": [r.number for r in repository.runs(db, event.id)],
-        "query": item_views.filter_query(only),
-        "subtest_names": names,
+        "choices": {
+            "session": [(s, s == only.session) for s in sessions],
+            "eselon": [(e, e == only.eselon) for e in ESELONS],
+            "run": [(r, r == only.run) for r in runs],
+        },
+        "csv_url": item_views.with_query(f"{base}.csv", query),
     }
+
+
+def _subtest_items(
+    analysis: SubtestAnalysis, names: dict[str, str], base: str, query: str
+) -> SubtestItems:
+    alpha = analysis.summary.alpha
+    return SubtestItems(
+        analysis,
+        names.get(analysis.subtest, analysis.subtest),
+        _items_chart(analysis, names),
+        alpha is not None and alpha < 0,
+        [r for r in analysis.items if r.dif_flag],
+        {
+            r.version_id: item_views.with_query(f"{base}/{r.version_id}", query)
+            for r in analysis.items
+        },
+    )
 
 
 def _items_chart(analysis: SubtestAnalysis, names: dict[str, str]) -> str:
@@ -172,20 +304,31 @@ def item_page(
 ) -> dict[str, Any]:
     query = item_views.filter_query(only)
     runs = repository.runs(db, event.id)
+    base = f"/analis/acara/{event.code}/butir"
+    subtest = page.subtest.subtest
     return {
         "event": event,
         "page": page,
-        "filter": only,
-        "query": query,
+        "filtered": any((only.session, only.agency, only.eselon, only.run)),
         "here": item_views.with_query(path, query),
+        "base": base,
+        "list_url": item_views.with_query(base, query),
+        "previous_url": _item_url(base, page.previous, query),
+        "following_url": _item_url(base, page.following, query),
         "latest_run": runs[-1] if runs else None,
-        "subtest_names": subtest_names(db),
+        "run_url": f"/analis/acara/{event.code}/run/{runs[-1].number}" if runs else None,
+        "subtest_name": subtest_names(db).get(subtest, subtest),
     }
 
 
+def _item_url(base: str, row: Any, query: str) -> str | None:
+    return item_views.with_query(f"{base}/{row.version_id}", query) if row else None
+
+
 def parameter_sets_page(db: Session) -> dict[str, Any]:
-    events_by_id = {e.id: e for e in exams_repository.events(db)}
-    return {"sets": repository.parameter_sets(db), "events": events_by_id}
+    codes = {e.id: e.code for e in exams_repository.events(db)}
+    sets = repository.parameter_sets(db)
+    return {"sets": [(s, set_link(s), codes.get(s.event_id, "–")) for s in sets]}
 
 
 def parameter_set_page(db: Session, chosen: ParameterSet) -> dict[str, Any]:
@@ -208,16 +351,92 @@ def parameter_set_page(db: Session, chosen: ParameterSet) -> dict[str, Any]:
         "θ",
         translate(INFORMATION),
     )
+    names = subtest_names(db)
+    event = exams_repository.event(db, chosen.event_id)
+    used_by = [
+        (f"/analis/acara/{code}/run/{run.number}", code, run.number)
+        for run, code in repository.runs_with_parameters(db, chosen.id)
+    ]
     return {
         "chosen": chosen,
-        "event": exams_repository.event(db, chosen.event_id),
-        "subtests": subtests,
+        "event": event,
+        "event_url": f"/analis/acara/{event.code}" if event else None,
+        "subtests": [_set_subtest(s, names) for s in subtests],
+        "forced": bool(subtests) and bool(subtests[0].summary.get("forced")),
         "chart": chart if subtests else "",
         "misfit_p": parameter_sets.MISFIT_P,
-        "runs": repository.runs_with_parameters(db, chosen.id),
+        "used_by": used_by,
         "min_responses": parameter_sets.MIN_RESPONSES,
-        "subtest_names": subtest_names(db),
     }
+
+
+@dataclass(frozen=True)
+class EstimateRow:
+    """One item's estimates in a parameter set and its fit, numbers written out."""
+
+    code: str
+    misfit: bool
+    n: int
+    a: list[tuple[str, str]]  # (value, SE)
+    b: list[tuple[str, str]]  # b, or the GRM's thresholds
+    c: list[tuple[str, str]] | None
+    fit: str  # "S-X² (df)"
+    p: str
+    bank: str  # the bank's own parameters, for comparison
+
+
+@dataclass(frozen=True)
+class SetSubtest:
+    report: parameter_sets.SubtestReport
+    name: str
+    link: dict[str, Any] | None
+    misfits: str  # codes of the items that do not fit, comma-separated
+    se_at_zero: str
+    rows: list[EstimateRow]
+
+
+def _set_subtest(s: parameter_sets.SubtestReport, names: dict[str, str]) -> SetSubtest:
+    se0 = s.se_at(0.0)
+    return SetSubtest(
+        s,
+        names.get(s.subtest, s.subtest),
+        s.summary.get("link"),
+        ", ".join(r.code for r in s.rows if r.misfit),
+        format_number(se0, 2) if se0 else "–",
+        [_estimate_row(r) for r in s.rows],
+    )
+
+
+def _estimate_row(r: parameter_sets.ReportRow) -> EstimateRow:
+    e, fit = r.entry, r.entry.fit or {}
+    statistic, p = fit.get("statistic"), fit.get("p_value")
+    return EstimateRow(
+        r.code,
+        r.misfit,
+        e.n,
+        _estimate(e, "a"),
+        _estimate(e, "thresholds" if "thresholds" in e.params else "b"),
+        _estimate(e, "c") if "c" in e.params else None,
+        f"{format_number(statistic, 1)} ({fit.get('df')})" if statistic is not None else "–",
+        format_number(p, 3) if p is not None else "–",
+        _bank_parameters(r.bank or {}),
+    )
+
+
+def _estimate(entry: Any, key: str) -> list[tuple[str, str]]:
+    """(value, SE) written out; the GRM's thresholds one pair each."""
+    value, se = entry.params[key], entry.se[key]
+    pairs = zip(value, se, strict=False) if isinstance(value, list) else [(value, se)]
+    return [(format_number(v, 3), format_number(s, 3)) for v, s in pairs]
+
+
+def _bank_parameters(bank: dict[str, Any]) -> str:
+    if not bank:
+        return "–"
+    parts = [f"{k} {format_number(bank[k], 2)}" for k in ("a", "b", "c") if k in bank]
+    if "thresholds" in bank:
+        parts.append("[" + "; ".join(format_number(t, 2) for t in bank["thresholds"]) + "]")
+    return " ".join(parts)
 
 
 # --- the item analysis as CSV --------------------------------------------------------------

@@ -45,6 +45,12 @@ class OwnResult:
     event: Event
     record: ScoreRecord | None  # None: not published yet
 
+    @property
+    def subtest_scores(self) -> list[tuple[str, float | None, float | None]]:
+        """(subtest code, T, percentile) of the published record; None where not scored."""
+        subtests = self.record.subtests if self.record else {}
+        return [(code, s.get("t"), s.get("percentile")) for code, s in subtests.items()]
+
 
 # What the optional talent box adds to the page: the official's released box, from their NIP
 # (its `talentbox/selfview.py`). Scoring may not import the talent box; the app registers the

@@ -16,12 +16,13 @@ from sqlalchemy.orm import Session
 from app.audit.service import Actor
 from app.config import get_settings
 from app.db import unit_of_work
+from app.i18n import N_
 from app.sync import push_client, service, tokens
 from app.sync.errors import SyncRefused
 from app.sync.keys import ServerKeys, keys_at, load_keys, spaced
 
 app = typer.Typer(
-    help="Server lokasi dan pusat: kunci, paket ujian keluar/masuk, periksa berkas.",
+    help=N_("Site and central servers: keys, exam packages out/in, checking a file."),
     no_args_is_help=True,
 )
 console = Console(soft_wrap=True)
@@ -106,12 +107,15 @@ def _read(path: Path) -> bytes:
         raise typer.Exit(2) from None
 
 
-ActorOption = Annotated[str | None, typer.Option("--actor", help="Nama pelaksana (audit).")]
+ActorOption = Annotated[
+    str | None, typer.Option("--actor", help=N_("Name of the operator (audit)."))
+]
 
 
-@app.command("keys")
+@app.command(
+    "keys", help=N_("Make this server's key pairs if absent, and show the public key to hand over.")
+)
 def keys() -> None:
-    """Make this server's key pairs if absent, and show the public key to hand over."""
     path = get_settings().sync_key_file
     with _refusals():
         own, created = keys_at(path)
@@ -122,13 +126,15 @@ def keys() -> None:
     console.print(own.public.text, highlight=False, soft_wrap=True)
 
 
-@app.command("add-site")
+@app.command(
+    "add-site",
+    help=N_("(Centre) Register a site server by name and public key; lists the registered sites."),
+)
 def add_site(
     name: str,
-    public_key: Annotated[str, typer.Option("--public-key", help="Kunci publik lokasi.")],
+    public_key: Annotated[str, typer.Option("--public-key", help=N_("Public key of the site."))],
     actor: ActorOption = None,
 ) -> None:
-    """(Pusat) Register a site server by name and public key; lists the registered sites."""
     with _refusals(), _unit_of_work() as db:
         site, created = service.add_site(db, _actor(actor), name, public_key)
         verb = "didaftarkan" if created else "sudah terdaftar dengan kunci ini"
@@ -136,9 +142,8 @@ def add_site(
         _print_sites(db)
 
 
-@app.command("sites")
+@app.command("sites", help=N_("(Centre) The registered site servers."))
 def sites() -> None:
-    """(Pusat) The registered site servers."""
     with _unit_of_work() as db:
         _print_sites(db)
 
@@ -154,29 +159,38 @@ def _print_sites(db: Session) -> None:
         )
 
 
-@app.command("trust-central")
+@app.command(
+    "trust-central",
+    help=N_("(Site) Trust the central server's public key: packages must be signed with it."),
+)
 def trust_central(public_key: str, actor: ActorOption = None) -> None:
-    """(Lokasi) Trust the central server's public key: packages must be signed with it."""
     with _refusals(), _unit_of_work() as db:
         trusted, changed = service.trust_central(db, _actor(actor), public_key)
         verb = "dipercaya" if changed else "sudah dipercaya"
         console.print(f"Kunci pusat {verb}: sidik jari {spaced(trusted.fingerprint)}.")
 
 
-@app.command("package")
+@app.command(
+    "package",
+    help=N_(
+        "(Centre) One sealed, signed file with what SITE needs to run those "
+        "sessions (a session packaged for another site before only with "
+        "--reassign)."
+    ),
+)
 def make_package(
     event_code: str,
-    site: Annotated[str, typer.Option("--site", help="Nama lokasi tujuan.")],
-    sessions: Annotated[str, typer.Option("--sessions", help="Kode sesi, dipisah koma.")],
-    out: Annotated[Path, typer.Option("--out", help="Berkas paket yang ditulis.")],
+    site: Annotated[str, typer.Option("--site", help=N_("Name of the destination site."))],
+    sessions: Annotated[
+        str, typer.Option("--sessions", help=N_("Session codes, comma-separated."))
+    ],
+    out: Annotated[Path, typer.Option("--out", help=N_("Package file to write."))],
     reassign: Annotated[
         bool,
-        typer.Option("--reassign", help="Pindahkan sesi yang sudah dikemas untuk lokasi lain."),
+        typer.Option("--reassign", help=N_("Move sessions already packaged for another site.")),
     ] = False,
     actor: ActorOption = None,
 ) -> None:
-    """(Pusat) One sealed, signed file with what SITE needs to run those sessions (a session
-    packaged for another site before only with --reassign)."""
     codes = [c.strip() for c in sessions.split(",") if c.strip()]
     with _refusals():
         own = _own_keys()
@@ -222,9 +236,11 @@ def _print_counts(counts: dict[str, int]) -> None:
     )
 
 
-@app.command("load-package")
+@app.command(
+    "load-package",
+    help=N_("(Site) Verify, decrypt and load a package from the centre (idempotent)."),
+)
 def load_package(path: Path, actor: ActorOption = None) -> None:
-    """(Lokasi) Verify, decrypt and load a package from the centre (idempotent)."""
     data = _read(path)
     with _refusals():
         own = _own_keys()
@@ -251,14 +267,18 @@ def load_package(path: Path, actor: ActorOption = None) -> None:
             )
 
 
-@app.command("results")
+@app.command(
+    "results",
+    help=N_(
+        "(Site) The results of this site's sessions of EVENT, signed and sealed "
+        "to the centre; may be made while sessions run, and again later."
+    ),
+)
 def make_results(
     event_code: str,
-    out: Annotated[Path, typer.Option("--out", help="Berkas hasil yang ditulis.")],
+    out: Annotated[Path, typer.Option("--out", help=N_("Results file to write."))],
     actor: ActorOption = None,
 ) -> None:
-    """(Lokasi) The results of this site's sessions of EVENT, signed and sealed to the centre;
-    may be made while sessions run, and again later."""
     with _refusals():
         own = _own_keys()
         with _unit_of_work() as db, _progress("Mengumpulkan hasil", None) as bar:
@@ -281,16 +301,21 @@ def make_results(
         )
 
 
-@app.command("load-results")
+@app.command(
+    "load-results",
+    help=N_(
+        "(Centre) Verify a site's results file and merge it by id (idempotent; "
+        "a contradiction refuses the whole file with a report)."
+    ),
+)
 def load_results(
     path: Path,
     report_file: Annotated[
-        Path | None, typer.Option("--report", help="Tulis daftar pertentangan (JSON) ke sini.")
+        Path | None,
+        typer.Option("--report", help=N_("Write the list of contradictions (JSON) here.")),
     ] = None,
     actor: ActorOption = None,
 ) -> None:
-    """(Pusat) Verify a site's results file and merge it by id (idempotent; a contradiction
-    refuses the whole file with a report)."""
     data = _read(path)
     with _refusals(report_file):
         own = _own_keys()
@@ -318,10 +343,14 @@ def load_results(
         )
 
 
-@app.command("verify")
+@app.command(
+    "verify",
+    help=N_(
+        "Check a sync file without loading it: layout, signature and, when "
+        "sealed to this server, that it opens."
+    ),
+)
 def verify(path: Path) -> None:
-    """Check a sync file without loading it: layout, signature and, when sealed to this
-    server, that it opens."""
     data = _read(path)
     settings = get_settings()
     with _refusals():
@@ -351,19 +380,24 @@ def verify(path: Path) -> None:
         )
 
 
-@app.command("site-token")
+@app.command(
+    "site-token",
+    help=N_(
+        "(Centre) Issue a site's token for pushing results (revoking its "
+        "earlier one), or --revoke it. The token is shown once."
+    ),
+)
 def site_token(
     name: str,
     out: Annotated[
-        Path | None, typer.Option("--out", help="Tulis token ke berkas ini (mode 0600).")
+        Path | None, typer.Option("--out", help=N_("Write the token to this file (mode 0600)."))
     ] = None,
     revoke: Annotated[
-        bool, typer.Option("--revoke", help="Cabut token lokasi ini, tanpa membuat yang baru.")
+        bool,
+        typer.Option("--revoke", help=N_("Revoke this site's token without making a new one.")),
     ] = False,
     actor: ActorOption = None,
 ) -> None:
-    """(Pusat) Issue a site's token for pushing results (revoking its earlier one), or
-    --revoke it. The token is shown once."""
     with _refusals(), _unit_of_work() as db:
         if revoke:
             count = tokens.revoke_tokens(db, _actor(actor), name)
@@ -387,16 +421,23 @@ def site_token(
     console.print(f"Token lokasi {name} ditulis ke {out} (mode 0600).")
 
 
-@app.command("push")
+@app.command(
+    "push",
+    help=N_(
+        "(Site) Send a results file to the centre over the network (the same file as by hand)."
+    ),
+)
 def push(
     path: Path,
     url: Annotated[
-        str, typer.Option("--url", help="Alamat server pusat, mis. https://pusat.example")
+        str,
+        typer.Option("--url", help=N_("Address of the central server, e.g. https://pusat.example")),
     ],
-    token_file: Annotated[Path, typer.Option("--token-file", help="Berkas token lokasi.")],
-    timeout: Annotated[int, typer.Option("--timeout", help="Detik menunggu jawaban.")] = 600,
+    token_file: Annotated[Path, typer.Option("--token-file", help=N_("The site's token file."))],
+    timeout: Annotated[
+        int, typer.Option("--timeout", help=N_("Seconds to wait for an answer."))
+    ] = 600,
 ) -> None:
-    """(Lokasi) Send a results file to the centre over the network (the same file as by hand)."""
     data = _read(path)
     with _refusals():
         token = push_client.read_token(token_file)

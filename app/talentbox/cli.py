@@ -20,9 +20,10 @@ from app.audit.service import Actor
 from app.config import get_settings
 from app.db import unit_of_work
 from app.talentbox import files, placement, pull, repository, service, weighting
+from app.web.templating import N_, translate
 
 app = typer.Typer(
-    help="Kotak talenta: impor potensi/kinerja/profil, run penempatan.", no_args_is_help=True
+    help=N_("Talent box: import potency/performance/profile, placement runs."), no_args_is_help=True
 )
 console = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -39,14 +40,21 @@ def _actor(username: str | None) -> Actor:
     return Actor(None, f"cli:{username or getpass.getuser()}", "analyst")
 
 
+NOTHING_IMPORTED = N_("%(file)s: nothing was imported")
+ROW_PROBLEM = N_("row %(row)s, column %(column)s: %(message)s")
+
+
 def _rejected(exc: files.FileRejected) -> None:
-    err.print(f"[red]{exc.file_name}: tidak ada yang diimpor[/red]")
+    err.print(f"[red]{translate(NOTHING_IMPORTED, {'file': exc.file_name})}[/red]")
     for p in exc.problems:
-        err.print(f"  baris {p.row}, kolom {p.column}: {p.message}")
+        where = {"row": p.row, "column": p.column, "message": p.message}
+        err.print(f"  {translate(ROW_PROBLEM, where)}")
     raise typer.Exit(1)
 
 
-AnalystOption = Annotated[str | None, typer.Option("--analyst", help="Nama analis (audit).")]
+AnalystOption = Annotated[
+    str | None, typer.Option("--analyst", help=N_("Name of the analyst (audit)."))
+]
 
 
 def _import(kind: str, path: Path, analyst: str | None) -> None:
@@ -63,32 +71,41 @@ def _import(kind: str, path: Path, analyst: str | None) -> None:
         _rejected(exc)
 
 
-@app.command("import-potency")
+@app.command("import-potency", help=N_("The scores export (CSV, XLSX or NDJSON) of a scoring run."))
 def import_potency(path: Path, analyst: AnalystOption = None) -> None:
-    """The scores export (CSV, XLSX or NDJSON) of a scoring run."""
     _import("potensi", path, analyst)
 
 
-@app.command("import-performance")
+@app.command(
+    "import-performance",
+    help=N_("SKP ratings (CSV or XLSX): nip, periode, predikat or hasil_kerja + perilaku_kerja."),
+)
 def import_performance(path: Path, analyst: AnalystOption = None) -> None:
-    """SKP ratings (CSV or XLSX): nip, periode, predikat or hasil_kerja + perilaku_kerja."""
     _import("kinerja", path, analyst)
 
 
-@app.command("import-profile")
+@app.command(
+    "import-profile",
+    help=N_("Profile component records with their verification status (CSV or XLSX)."),
+)
 def import_profile(path: Path, analyst: AnalystOption = None) -> None:
-    """Profile component records with their verification status (CSV or XLSX)."""
     _import("profil", path, analyst)
 
 
-@app.command("pull-potency")
+@app.command(
+    "pull-potency",
+    help=N_("Potency from the scores export API; the API token is read from PROASN_EXPORT_TOKEN."),
+)
 def pull_potency(
-    url: Annotated[str, typer.Option(help="Alamat server pelaksanaan, mis. https://cat.go.id")],
-    event: Annotated[str, typer.Option(help="Kode kegiatan.")],
-    run: Annotated[int | None, typer.Option(help="Nomor run penskoran (bawaan: terbit).")] = None,
+    url: Annotated[
+        str, typer.Option(help=N_("Address of the exam server, e.g. https://cat.go.id"))
+    ],
+    event: Annotated[str, typer.Option(help=N_("Event code."))],
+    run: Annotated[
+        int | None, typer.Option(help=N_("Scoring run number (default: the published one)."))
+    ] = None,
     analyst: AnalystOption = None,
 ) -> None:
-    """Potency from the scores export API; the API token is read from PROASN_EXPORT_TOKEN."""
     token = os.environ.get("PROASN_EXPORT_TOKEN", "")
     if not token:
         err.print("[red]Isi PROASN_EXPORT_TOKEN dengan token API analis.[/red]")
@@ -104,20 +121,21 @@ def pull_potency(
         _rejected(exc)
 
 
-@app.command("place")
+@app.command("place", help=N_("A new placement run, with progress."))
 def place(
-    potency: Annotated[uuid.UUID, typer.Option(help="Id impor potensi.")],
-    performance: Annotated[uuid.UUID, typer.Option(help="Id impor kinerja.")],
-    period: Annotated[int, typer.Option(help="Periode SKP (tahun).")],
-    mode: Annotated[str, typer.Option(help="simple | weighted")] = "simple",
-    profile: Annotated[uuid.UUID | None, typer.Option(help="Id impor profil (berbobot).")] = None,
+    potency: Annotated[uuid.UUID, typer.Option(help=N_("Id of the potency import."))],
+    performance: Annotated[uuid.UUID, typer.Option(help=N_("Id of the performance import."))],
+    period: Annotated[int, typer.Option(help=N_("SKP period (year)."))],
+    mode: Annotated[str, typer.Option(help=N_("simple | weighted"))] = "simple",
+    profile: Annotated[
+        uuid.UUID | None, typer.Option(help=N_("Id of the profile import (weighted)."))
+    ] = None,
     include_unverified: Annotated[
-        bool, typer.Option(help="Pakai juga yang belum diverifikasi.")
+        bool, typer.Option(help=N_("Use unverified records too."))
     ] = False,
-    missing: Annotated[str, typer.Option(help="reweight | zero")] = "reweight",
+    missing: Annotated[str, typer.Option(help=N_("reweight | zero"))] = "reweight",
     analyst: AnalystOption = None,
 ) -> None:
-    """A new placement run, with progress."""
     if mode not in ("simple", "weighted") or missing not in ("reweight", "zero"):
         err.print("[red]--mode simple|weighted, --missing reweight|zero[/red]")
         raise typer.Exit(2)
@@ -157,9 +175,8 @@ def _progress(label: str, total: int) -> Iterator[Callable[[int], None]]:
         yield lambda n: progress.advance(task, n)
 
 
-@app.command("list")
+@app.command("list", help=N_("Imported files (with ids for `place`) and placement runs."))
 def list_inputs() -> None:
-    """Imported files (with ids for `place`) and placement runs."""
     with _unit_of_work() as db:
         for title, batches in (
             ("Potensi", repository.potency_imports(db)),

@@ -17,8 +17,27 @@ from app.exports.schema import ADDED_IN_2, COMPOSITE_COLUMNS, FIXED_COLUMNS, REA
 from app.kit.nip import InvalidNIP, normalise_nip
 from app.talentbox import rules, weighting
 from app.talentbox.settings import TalentBoxSettings
+from app.web.templating import N_, translate
 
 LEVELS = ("rendah", "menengah", "tinggi")
+
+# Problem texts of a row, rendered in the importer's language (levels stay codes).
+ALWAYS_LEVEL = N_("stanine %(stanine)s always has level %(expected)s, not %(level)s")
+OTHER_ROWS_LEVEL = N_(
+    "stanine %(stanine)s has level %(usual)s in %(rows)s other rows, here %(level)s"
+)
+LOWER_STANINE_HIGHER = N_(
+    "stanine %(stanine)s has level %(level)s, yet stanine %(lower)s has level %(lower_level)s"
+)
+DUPLICATE_PERIOD = N_("duplicate NIP and period: row %(row)s")
+CONTRADICTS = N_("'%(name)s' contradicts the ratings: matrix → %(derived)s")
+PREDICATE_OR_RATINGS = N_(
+    "give the predicate, or the ratings of work results and work behaviour "
+    "(di atas / sesuai / di bawah ekspektasi)"
+)
+BAD_STATUS = N_("'%(word)s' is not unverified / verified / rejected")
+DATE_NEEDED = N_("the verification date (e.g. 2026-10-05) is required")
+NOT_A_DATE = N_("'%(given)s' is not a date (e.g. 2026-10-05)")
 
 
 @dataclass(frozen=True)
@@ -30,7 +49,9 @@ class RowProblem:
 
 class FileRejected(Exception):
     def __init__(self, file_name: str, problems: list[RowProblem]) -> None:
-        super().__init__(f"{file_name}: {len(problems)} kesalahan")
+        super().__init__(
+            translate(N_("%(path)s: %(count)s errors"), {"path": file_name, "count": len(problems)})
+        )
         self.file_name = file_name
         self.problems = problems
 
@@ -56,7 +77,9 @@ def records(file_name: str, content: bytes) -> list[tuple[int, dict[str, Any]]]:
         delimiter = ";" if first.count(";") > first.count(",") else ","
         reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
         return [(n, row) for n, row in enumerate(reader, start=2)]
-    raise FileRejected(file_name, [RowProblem(0, "-", "hanya .csv, .xlsx atau .ndjson")])
+    raise FileRejected(
+        file_name, [RowProblem(0, "-", translate(N_("only .csv, .xlsx or .ndjson")))]
+    )
 
 
 def _text(value: Any) -> str:
@@ -65,12 +88,14 @@ def _text(value: Any) -> str:
 
 def _nip(value: Any, row: int, problems: list[RowProblem]) -> str | None:
     if isinstance(value, float):
-        problems.append(RowProblem(row, "nip", "NIP tersimpan sebagai angka; simpan sebagai teks"))
+        message = translate(N_("NIP stored as a number; store it as text"))
+        problems.append(RowProblem(row, "nip", message))
         return None
     try:
         return normalise_nip(_text(value))
     except InvalidNIP as exc:
-        problems.append(RowProblem(row, "nip", f"NIP tidak sah: {exc}"))
+        message = translate(N_("invalid NIP: %(reason)s"), {"reason": exc})
+        problems.append(RowProblem(row, "nip", message))
         return None
 
 
@@ -84,19 +109,23 @@ def read_potency(file_name: str, content: bytes) -> list[dict[str, Any]]:
     missing = [c for c in required if c not in header]
     if missing:
         raise FileRejected(
-            file_name, [RowProblem(1, ", ".join(missing), "kolom ekspor skor tidak ada")]
+            file_name,
+            [RowProblem(1, ", ".join(missing), translate(N_("scores export column missing")))],
         )
     result: list[dict[str, Any]] = []
     seen: dict[str, int] = {}
     for number, values in rows:
         if _text(values.get("schema_version")) not in READABLE_VERSIONS:
-            problems.append(RowProblem(number, "schema_version", "versi skema bukan 1, 2 atau 3"))
+            message = translate(N_("schema version is not 1, 2 or 3"))
+            problems.append(RowProblem(number, "schema_version", message))
         nip = _nip(values.get("nip"), number, problems)
         level = _text(values.get("potency_level")) or None
         if level is not None and level not in LEVELS:
-            problems.append(RowProblem(number, "potency_level", f"tingkat '{level}' tidak dikenal"))
+            message = translate(N_("unknown level '%(level)s'"), {"level": level})
+            problems.append(RowProblem(number, "potency_level", message))
         if nip in seen:
-            problems.append(RowProblem(number, "nip", f"NIP ganda: sudah ada di baris {seen[nip]}"))
+            message = translate(N_("duplicate NIP: already in row %(row)s"), {"row": seen[nip]})
+            problems.append(RowProblem(number, "nip", message))
         elif nip:
             seen[nip] = number
         result.append(_potency(values, nip, level))
@@ -120,14 +149,18 @@ def _levels_against_stanines(rows: list[tuple[int, dict[str, Any]]]) -> list[Row
         try:
             stanine = int(float(raw))
         except ValueError:
-            problems.append(RowProblem(number, "stanine", f"stanine '{raw}' bukan angka"))
+            message = translate(N_("stanine '%(raw)s' is not a number"), {"raw": raw})
+            problems.append(RowProblem(number, "stanine", message))
             continue
         if not 1 <= stanine <= 9:
-            problems.append(RowProblem(number, "stanine", f"stanine {stanine} di luar 1–9"))
+            message = translate(N_("stanine %(stanine)s outside 1–9"), {"stanine": stanine})
+            problems.append(RowProblem(number, "stanine", message))
             continue
         if (stanine, level) in ((1, "menengah"), (1, "tinggi"), (9, "rendah"), (9, "menengah")):
             expected = LEVELS[0] if stanine == 1 else LEVELS[2]
-            message = f"stanine {stanine} selalu bertingkat {expected}, bukan {level}"
+            message = translate(
+                ALWAYS_LEVEL, {"stanine": stanine, "expected": expected, "level": level}
+            )
             problems.append(RowProblem(number, "potency_level", message))
             continue
         by_stanine.setdefault(stanine, {}).setdefault(level, []).append(number)
@@ -136,14 +169,24 @@ def _levels_against_stanines(rows: list[tuple[int, dict[str, Any]]]) -> list[Row
         for level, numbers in levels.items():
             lower = [s for s in usual if s < stanine and _rank(usual[s]) > _rank(level)]
             if level != usual[stanine]:
-                message = (
-                    f"stanine {stanine} bertingkat {usual[stanine]} di "
-                    f"{len(levels[usual[stanine]])} baris lain, di sini {level}"
+                message = translate(
+                    OTHER_ROWS_LEVEL,
+                    {
+                        "stanine": stanine,
+                        "usual": usual[stanine],
+                        "rows": len(levels[usual[stanine]]),
+                        "level": level,
+                    },
                 )
             elif lower:
-                message = (
-                    f"stanine {stanine} bertingkat {level}, padahal stanine {max(lower)} "
-                    f"bertingkat {usual[max(lower)]}"
+                message = translate(
+                    LOWER_STANINE_HIGHER,
+                    {
+                        "stanine": stanine,
+                        "level": level,
+                        "lower": max(lower),
+                        "lower_level": usual[max(lower)],
+                    },
                 )
             else:
                 continue
@@ -185,7 +228,7 @@ def read_performance(
         parsed = _predicate(values, settings, number, problems)
         if nip and period and (nip, period) in seen:
             problems.append(
-                RowProblem(number, "nip", f"NIP dan periode ganda: baris {seen[nip, period]}")
+                RowProblem(number, "nip", translate(DUPLICATE_PERIOD, {"row": seen[nip, period]}))
             )
         elif nip and period:
             seen[nip, period] = number
@@ -202,7 +245,8 @@ def _period(value: Any, row: int, problems: list[RowProblem]) -> int | None:
     except ValueError:
         year = 0
     if not 2000 <= year <= 2100:
-        problems.append(RowProblem(row, "periode", "periode harus tahun (mis. 2026)"))
+        message = translate(N_("the period must be a year (e.g. 2026)"))
+        problems.append(RowProblem(row, "periode", message))
         return None
     return year
 
@@ -216,13 +260,14 @@ def _predicate(
     if given:
         name = rules.canonical_predicate(settings, given)
         if name is None:
-            problems.append(RowProblem(row, "predikat", f"predikat '{given}' tidak dikenal"))
+            message = translate(N_("unknown predicate '%(given)s'"), {"given": given})
+            problems.append(RowProblem(row, "predikat", message))
             return None
         if hasil and perilaku and rules.predicate(settings, hasil, perilaku) != name:
             derived = rules.predicate(settings, hasil, perilaku)
             problems.append(
                 RowProblem(
-                    row, "predikat", f"'{name}' bertentangan dengan rating: matriks → {derived}"
+                    row, "predikat", translate(CONTRADICTS, {"name": name, "derived": derived})
                 )
             )
             return None
@@ -235,8 +280,7 @@ def _predicate(
             RowProblem(
                 row,
                 column,
-                "isi predikat, atau rating hasil kerja dan perilaku "
-                "kerja (di atas / sesuai / di bawah ekspektasi)",
+                translate(PREDICATE_OR_RATINGS),
             )
         )
         return None
@@ -272,7 +316,7 @@ def read_profile(
     result = []
     rows = records(file_name, content)
     if not rows:
-        raise FileRejected(file_name, [RowProblem(1, "-", "berkas kosong")])
+        raise FileRejected(file_name, [RowProblem(1, "-", translate(N_("empty file")))])
     for number, raw in rows:
         values = {str(k).strip().lower(): v for k, v in raw.items() if k}
         before = len(problems)
@@ -281,7 +325,8 @@ def read_profile(
         value = _text(values.get("nilai"))
         if key not in components:
             known = ", ".join(components)
-            problems.append(RowProblem(number, "komponen", f"'{key}' tidak dikenal ({known})"))
+            message = translate(N_("'%(key)s' unknown (%(known)s)"), {"key": key, "known": known})
+            problems.append(RowProblem(number, "komponen", message))
         else:
             try:
                 weighting.value_points(components[key], value)
@@ -308,9 +353,7 @@ def _status(values: dict[str, Any], row: int, problems: list[RowProblem]) -> dic
     word = " ".join(_text(values.get("status")).lower().split())
     status = STATUS_WORDS.get(word)
     if status is None:
-        problems.append(
-            RowProblem(row, "status", f"'{word}' bukan unverified / verified / rejected")
-        )
+        problems.append(RowProblem(row, "status", translate(BAD_STATUS, {"word": word})))
         return {}
     if status == "unverified":
         return {"status": status, "status_by": None, "status_at": None}
@@ -318,14 +361,13 @@ def _status(values: dict[str, Any], row: int, problems: list[RowProblem]) -> dic
     given = _text(values.get("diverifikasi_pada"))
     at = _when(values.get("diverifikasi_pada"))
     if not by:
-        problems.append(RowProblem(row, "diverifikasi_oleh", "siapa yang memverifikasi?"))
+        message = translate(N_("who verified it?"))
+        problems.append(RowProblem(row, "diverifikasi_oleh", message))
     if not given:
-        problems.append(
-            RowProblem(row, "diverifikasi_pada", "tanggal verifikasi (mis. 2026-10-05) diperlukan")
-        )
+        problems.append(RowProblem(row, "diverifikasi_pada", translate(DATE_NEEDED)))
     elif at is None:
         problems.append(
-            RowProblem(row, "diverifikasi_pada", f"'{given}' bukan tanggal (mis. 2026-10-05)")
+            RowProblem(row, "diverifikasi_pada", translate(NOT_A_DATE, {"given": given}))
         )
     return {"status": status, "status_by": by[:64], "status_at": at}
 

@@ -224,7 +224,7 @@ def movers_page(
         "to": to_box,
         "number": number,
     }
-    context = {"run": run, "title": title, "people": people, "total": len(people)}
+    context = pages.people_list(run, title, people, len(people))
     return render(request, "talentbox/people.html", context)
 
 
@@ -315,14 +315,7 @@ def _people_page(
         rows=len(people),
     )
     back = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    context = {
-        "run": run,
-        "title": title,
-        "people": people,
-        "total": total,
-        "meaning": meaning,
-        "back": back,
-    }
+    context = pages.people_list(run, title, people, total, back, meaning)
     return render(request, "talentbox/people.html", context)
 
 

@@ -11,10 +11,14 @@ from statistics import fmean
 from typing import Literal
 
 from app.talentbox.settings import Bands, Component
+from app.web.templating import N_, translate
 
 MissingPolicy = Literal["reweight", "zero"]
 MISSING_POLICIES: tuple[MissingPolicy, ...] = ("reweight", "zero")
 POLICIES: dict[str, MissingPolicy] = {p: p for p in MISSING_POLICIES}  # checks a stored one
+
+
+NOT_A_CHOICE = N_("'%(text)s' is not one of: %(choices)s")
 
 
 class BadValue(ValueError):
@@ -28,17 +32,18 @@ def value_points(component: Component, raw: str) -> float:
         for word, points in component.categories.items():
             if word.lower() == text.lower():
                 return points
-        raise BadValue(f"'{text}' bukan salah satu dari: {', '.join(component.categories)}")
+        choices = ", ".join(component.categories)
+        raise BadValue(translate(NOT_A_CHOICE, {"text": text, "choices": choices}))
     try:
         number = float(text.replace(",", "."))
     except ValueError:
-        raise BadValue(f"'{text}' bukan angka") from None
+        raise BadValue(translate(N_("'%(text)s' is not a number"), {"text": text})) from None
     if number < 0:
-        raise BadValue("nilai tidak boleh negatif")
+        raise BadValue(translate(N_("the value may not be negative")))
     if component.full_at is not None:
         return min(100.0, 100.0 * number / component.full_at)
     if number > 100:
-        raise BadValue("skor harus 0-100")
+        raise BadValue(translate(N_("the score must be 0-100")))
     return number
 
 

@@ -116,7 +116,7 @@ def _configured(text: str | None) -> str:
 templates.env.filters["configured"] = _configured
 
 
-def _number(value: float | None, digits: int = 2) -> str:
+def format_number(value: float | None, digits: int = 2) -> str:
     """`{{ x|num(2) }}`: a number as the page's language writes it (3,75 in Indonesian)."""
     if value is None:
         return "–"
@@ -126,7 +126,7 @@ def _number(value: float | None, digits: int = 2) -> str:
     return format_decimal(value, format=pattern, locale=current_locale.get())
 
 
-templates.env.filters["num"] = _number
+templates.env.filters["num"] = format_number
 templates.env.globals["label"] = label
 
 

@@ -118,3 +118,10 @@ def test_the_admin_sees_a_delayed_account_and_lifts_the_delay(use_database: str)
         assert proctor.post("/staf/masuk", data=form).status_code == 200  # at once
         refused = proctor.post(lift.group(1), data={"csrf_token": token}, follow_redirects=False)
         assert refused.status_code == 403  # a proctor may not lift delays
+
+
+def test_the_audit_logs_page_links_keep_the_filter_encoded() -> None:
+    from app.accounts.audit_routes import _page_url
+
+    shown = {"actor": "cli:ana", "action": "", "since": "2026-01-01", "until": "", "nip": "1 2"}
+    assert _page_url(shown, 2) == "?actor=cli%3Aana&action=&since=2026-01-01&until=&nip=1+2&page=2"

@@ -264,10 +264,10 @@ def test_pages_name_subtests_and_levels_in_the_pages_language(app, scored) -> No
 
 
 def test_numbers_never_read_minus_zero() -> None:
-    from app.web.templating import _number, current_locale
+    from app.web.templating import current_locale, format_number
 
     token = current_locale.set("id")
     try:
-        assert _number(-0.001, 2) == "0,00" and _number(-0.01, 2) == "-0,01"
+        assert format_number(-0.001, 2) == "0,00" and format_number(-0.01, 2) == "-0,01"
     finally:
         current_locale.reset(token)

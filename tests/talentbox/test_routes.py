@@ -88,6 +88,16 @@ def test_bad_upload_lists_rows_and_imports_nothing(app, scored) -> None:
     )
     assert response.status_code == 422 and "NIP tidak sah" in response.text
     assert "tidak ada yang diimpor" in response.text
+    client.cookies.set("lang", "en")  # the row's problem in the page's language
+    response = client.post(
+        "/talenta/kinerja",
+        data={"csrf_token": token},
+        files={"file": ("skp.csv", b"nip,periode,predikat\n123,2026,Unggul\n", "text/csv")},
+    )
+    assert response.status_code == 422
+    assert "invalid NIP: a NIP has 18 digits, not 3" in response.text
+    assert "unknown predicate &#39;Unggul&#39;" in response.text
+    assert "tidak" not in response.text
 
 
 @pytest.mark.parametrize("persona", [*PERSONAS, "outsider"])
