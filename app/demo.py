@@ -42,6 +42,9 @@ DEMO_PARTICIPANTS = [
     ("198807072010012004", "Dewi Lestari", "7371", "Kepala Subbagian Umum", "IV.a"),
     ("198012302005021005", "Made Wirawan", "7371", "Kepala Dinas Kominfo", "II.a"),
 ]
+# One participant with accommodations (docs/exam_setup.md): what the board, the seat page,
+# the instructions and the test page show for them.
+DEMO_ACCOMMODATIONS = {"198807072010012004": {"extra_time_percent": "50", "large_print": "ya"}}
 
 
 @dataclass(frozen=True)
@@ -114,6 +117,13 @@ def demo_event_doc() -> EventDoc:
     )
 
 
+def _row(number: int, person: tuple[str, ...]) -> Row:
+    """A participant file's row (as `proasn event import` reads one) of a demo person."""
+    columns = ("nip", "name", "agency", "position", "eselon", "session")
+    values = dict(zip(columns, person, strict=True))
+    return Row(number, values | DEMO_ACCOMMODATIONS.get(values["nip"], {}))
+
+
 def build_demo(db: Session, progress: Progress | None = None) -> DemoSummary:
     bank = load_bank(SAMPLE_BANK)
     if not bank.ok:
@@ -121,15 +131,7 @@ def build_demo(db: Session, progress: Progress | None = None) -> DemoSummary:
     import_bank(db, bank, progress)
     people = [(*p, DEMO_SESSION) for p in DEMO_PARTICIPANTS]
     people += [(*p, HISTORY_SESSION) for p in simulated_participants(len(people), HISTORY_SESSION)]
-    rows = [
-        Row(
-            number,
-            dict(
-                zip(("nip", "name", "agency", "position", "eselon", "session"), person, strict=True)
-            ),
-        )
-        for number, person in enumerate(people, 2)
-    ]
+    rows = [_row(number, person) for number, person in enumerate(people, 2)]
     import_event(db, demo_event_doc(), rows, redraw=True)
     event = repository.event_by_code(db, DEMO_EVENT)
     assert event is not None

@@ -208,6 +208,8 @@ def test_demo_builds_data_without_serving(use_database: str) -> None:
     assert result.exit_code == 0, result.output
     assert "token ruang:" in result.output and "19780512 200312 1 001" in result.output
     assert count(use_database, Form) == 35  # 5 to sit the test now, 30 simulated yesterday
+    accommodated = _participant(use_database, "198807072010012004")
+    assert (accommodated.extra_time_percent, accommodated.large_print) == (50, True)
     assert "analyst: analis" in result.output and "proctor: pengawas1" in result.output
     history = result.output.split("pejabat sesi selesai DEMO-0", 1)[1].splitlines()[1:3]
     assert len(history) == 2 and all(line.count(" — ") == 2 for line in history)
@@ -226,3 +228,17 @@ def test_demo_builds_data_without_serving(use_database: str) -> None:
     from app.scoring.models import ScoreRecord, ScoringRun
 
     assert count(use_database, ScoringRun) == 1 and count(use_database, ScoreRecord) == 35
+
+
+def _participant(url: str, nip: str) -> Participant:
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from app.db import make_engine
+
+    engine = make_engine(url)
+    try:
+        with Session(engine) as db:
+            return db.scalars(select(Participant).where(Participant.nip == nip)).one()
+    finally:
+        engine.dispose()
