@@ -83,6 +83,20 @@ BANK_SUMMARY = N_("%(items)s valid items, %(problems)s errors, %(warnings)s warn
 console = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 
+EVENT_NOT_FOUND = N_("Event '%(code)s' not found.")
+DRAWING_FORMS = N_("Drawing forms")
+CANNOT_WRITE = N_("cannot write")
+
+
+def say(message: str, **params: object) -> str:
+    """A catalogue message (an N_ msgid) in the run's language, its parameters filled in."""
+    return translate(message, params)
+
+
+def red(message: str, **params: object) -> str:
+    """`say`, in red (Rich markup)."""
+    return f"[red]{translate(message, params)}[/red]"
+
 
 @contextmanager
 def unit_of_work() -> Iterator[Session]:
@@ -115,7 +129,8 @@ def _advance(progress: Progress) -> Callable[[int], None]:
 @db_app.command("upgrade", help=N_("Run the schema migrations (Alembic) on PROASN_DATABASE_URL."))
 def db_upgrade(revision: str = "heads") -> None:
     migrate.upgrade(get_settings().database_url, revision)
-    console.print(f"[green]Skema basis data mutakhir[/green] ({revision}).")
+    done = say(N_("Database schema up to date"))
+    console.print(f"[green]{done}[/green] ({revision}).")
 
 
 @db_app.command(
@@ -135,7 +150,10 @@ def db_backup(
     except BackupFailed as exc:
         err.print(f"[red]{translate(ERROR)}[/red] {exc}", highlight=False)
         raise typer.Exit(1) from None
-    console.print(f"Salinan basis data ditulis ke {written} ({written.stat().st_size:,} bita).")
+    size = f"{written.stat().st_size:,}"
+    console.print(
+        say(N_("Database copy written to %(path)s (%(size)s bytes)."), path=written, size=size)
+    )
 
 
 # --- bank -------------------------------------------------------------------------------------
@@ -174,18 +192,30 @@ def bank_import(
 ) -> None:
     bank = load_bank(path)
     if not _report_bank(bank, strict):
-        err.print("[red]Tidak ada yang diimpor.[/red]")
+        err.print(red(N_("Nothing imported.")))
         raise typer.Exit(1)
-    with unit_of_work() as db_session, progress_bar("Mengimpor butir", len(bank.items)) as bar:
+    label = say(N_("Importing items"))
+    with unit_of_work() as db_session, progress_bar(label, len(bank.items)) as bar:
         report = import_bank(db_session, bank, _advance(bar))
     counts = report.counts
     if not report.changed:
-        console.print(f"Tidak ada perubahan: {len(bank.items)} butir sudah sama.")
+        console.print(
+            say(N_("No changes: %(items)s items already the same."), items=len(bank.items))
+        )
         return
+    summary = N_(
+        "New %(new)s, updated %(updated)s, new version %(new_version)s, unchanged "
+        "%(unchanged)s; subtests changed %(subtests)s."
+    )
     console.print(
-        f"Baru {counts['new']}, diperbarui {counts['updated']}, versi baru "
-        f"{counts['new version']}, tetap {counts['unchanged']}; subtes berubah "
-        f"{report.subtests_changed}."
+        say(
+            summary,
+            new=counts["new"],
+            updated=counts["updated"],
+            new_version=counts["new version"],
+            unchanged=counts["unchanged"],
+            subtests=report.subtests_changed,
+        )
     )
 
 
@@ -230,17 +260,16 @@ def bank_calibrate(
         err.print(f"[red]{translate(ERROR)}[/red] {exc.message}")
         raise typer.Exit(1) from None
     if out is not None and not _writable(out):
-        err.print(
-            f"[red]{translate(ERROR)}[/red] --out: tidak bisa menulis ke {out} (folder tidak ada?)"
-        )
+        problem = say(N_("--out: cannot write to %(path)s (missing folder?)"), path=out)
+        err.print(f"[red]{translate(ERROR)}[/red] {problem}")
         raise typer.Exit(1)
     with unit_of_work() as db_session:  # nothing is saved unless every step below succeeds
         event = exams_repository.event_by_code(db_session, event_code)
         if event is None:
-            err.print(f"[red]Acara '{event_code}' tidak ditemukan.[/red]")
+            err.print(red(EVENT_NOT_FOUND, code=event_code))
             raise typer.Exit(1)
         try:
-            with progress_bar("Mengkalibrasi subtes", None) as bar:
+            with progress_bar(say(N_("Calibrating subtests")), None) as bar:
                 results = parameter_sets.calibrate_event(
                     db_session, event.id, subtest, model.lower(), link.lower(), _advance(bar)
                 )
@@ -260,21 +289,26 @@ def bank_calibrate(
             try:
                 out.write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
             except OSError as exc:
+                problem = N_("--out %(path)s: %(reason)s; nothing saved")
                 err.print(
-                    f"[red]{translate(ERROR)}[/red] --out {out}: {exc.strerror}; "
-                    "tidak ada yang disimpan"
+                    f"[red]{translate(ERROR)}[/red] {say(problem, path=out, reason=exc.strerror)}"
                 )
                 raise typer.Exit(1) from None
-            console.print(f"Ditulis: {out}")
+            console.print(say(N_("Written: %(path)s"), path=out))
         if refused:
             err.print(f"[red]{translate(ERROR)}[/red] {refused}")
             raise typer.Exit(1)
         if saved is not None:
             forced = any(s.get("forced") for s in saved.subtests.values())
-            console.print(
-                f"Disimpan: set parameter {saved.name} v{saved.version} ({saved.id})"
-                + (" — dengan --force: data tipis, halamannya memperingatkan." if forced else ".")
+            message = (
+                N_(
+                    "Saved: parameter set %(name)s v%(version)s (%(id)s) — with --force: "
+                    "thin data, its page warns."
+                )
+                if forced
+                else N_("Saved: parameter set %(name)s v%(version)s (%(id)s).")
             )
+            console.print(say(message, name=saved.name, version=saved.version, id=saved.id))
 
 
 def _writable(path: Path) -> bool:
@@ -293,16 +327,29 @@ def _calibration_report(results: "list[SubtestResult]") -> dict[str, Any]:
     """Print the estimates beside the bank's; the same as JSON for --out."""
     report: dict[str, Any] = {}
     for result in results:
-        state = "konvergen" if result.converged else "BELUM konvergen"
+        state = say(N_("converged")) if result.converged else say(N_("NOT converged"))
+        summary = N_(
+            "%(subtest)s (%(model)s): %(items)s items, %(persons)s takers, "
+            "%(iterations)s EM iterations, %(state)s"
+        )
         console.print(
-            f"{result.subtest} ({result.model}): {len(result.items)} butir, {result.persons} "
-            f"peserta, {result.iterations} iterasi EM, {state}"
+            say(
+                summary,
+                subtest=result.subtest,
+                model=result.model,
+                items=len(result.items),
+                persons=result.persons,
+                iterations=result.iterations,
+                state=state,
+            )
         )
         if result.link:
-            console.print(
-                f"  penautan {result.link.method}: A {result.link.slope:.4f}, "
-                f"B {result.link.intercept:.4f}, {result.link.anchors} butir jangkar"
+            linking = N_(
+                "linking %(method)s: A %(slope)s, B %(intercept)s, %(anchors)s anchor items"
             )
+            slope, intercept = f"{result.link.slope:.4f}", f"{result.link.intercept:.4f}"
+            link = {"method": result.link.method, "slope": slope, "intercept": intercept}
+            console.print("  " + say(linking, **link, anchors=result.link.anchors))
         for item in result.items:
             values = ", ".join(
                 f"{k} {_fmt(v)} (SE {_fmt(item.se[k])})"
@@ -360,7 +407,7 @@ def bank_generate_pool(
     from question_bank.generators.pool import write_pool
 
     written = write_pool(out, items, seed)
-    console.print(f"{written} butir ditulis ke {out}.")
+    console.print(say(N_("%(items)s items written to %(path)s."), items=written, path=out))
 
 
 # --- event ------------------------------------------------------------------------------------
@@ -398,7 +445,7 @@ def event_import(
         _print_row_problems(exc.path, exc.problems)
         raise typer.Exit(1) from None
     try:
-        with unit_of_work() as db_session, progress_bar("Mengundi formulir", None) as bar:
+        with unit_of_work() as db_session, progress_bar(say(DRAWING_FORMS), None) as bar:
             report = import_event(db_session, doc, rows, redraw=redraw, progress=_advance(bar))
     except EventImportRejected as exc:
         for message in exc.setup_problems:
@@ -406,22 +453,41 @@ def event_import(
         _print_row_problems(participants, exc.row_problems)
         err.print(f"[red]{exc}[/red]")
         raise typer.Exit(1) from None
+    summary = EVENT_CREATED if report.event_created else EVENT_UPDATED
     console.print(
-        f"Acara {doc.code} {'dibuat' if report.event_created else 'diperbarui'}: "
-        f"peserta baru {report.participants_created}, diperbarui "
-        f"{report.participants_updated} (pindah sesi {report.participants_moved}), "
-        f"tidak ada di berkas {report.participants_not_in_file}; formulir diundi "
-        f"{report.forms_drawn}, diundi ulang {report.forms_redrawn}."
+        say(
+            summary,
+            code=doc.code,
+            created=report.participants_created,
+            updated=report.participants_updated,
+            moved=report.participants_moved,
+            absent=report.participants_not_in_file,
+            drawn=report.forms_drawn,
+            redrawn=report.forms_redrawn,
+        )
     )
     if report.issued_codes:
         target = codes_out or _default_codes_path(doc.code)
         write_access_codes(target, report.issued_codes)
         codes = sum(1 for c in report.issued_codes if c.access_code)
         pins = sum(1 for c in report.issued_codes if c.pin)
-        console.print(
-            f"[bold]{codes} kode akses baru{f' dan {pins} PIN masuk' if pins else ''}[/bold] "
-            f"ditulis ke {target} (hanya ditampilkan sekali; simpan dengan aman)."
+        issued = (
+            say(N_("%(codes)s new access codes and %(pins)s login PINs"), codes=codes, pins=pins)
+            if pins
+            else say(N_("%(codes)s new access codes"), codes=codes)
         )
+        where = say(N_("written to %(path)s (shown only once; keep it safe)."), path=target)
+        console.print(f"[bold]{issued}[/bold] {where}")
+
+
+EVENT_CREATED = N_(
+    "Event %(code)s created: new participants %(created)s, updated %(updated)s (moved session "
+    "%(moved)s), not in the file %(absent)s; forms drawn %(drawn)s, redrawn %(redrawn)s."
+)
+EVENT_UPDATED = N_(
+    "Event %(code)s updated: new participants %(created)s, updated %(updated)s (moved session "
+    "%(moved)s), not in the file %(absent)s; forms drawn %(drawn)s, redrawn %(redrawn)s."
+)
 
 
 def _print_row_problems(path: Path, problems: list[FileProblem]) -> None:
@@ -461,17 +527,18 @@ def event_prepare(
     with unit_of_work() as db_session:
         event = exams_repository.event_by_code(db_session, event_code)
         if event is None:
-            err.print(f"[red]Acara '{event_code}' tidak ditemukan.[/red]")
+            err.print(red(EVENT_NOT_FOUND, code=event_code))
             raise typer.Exit(1)
         total = len(exams_repository.participants(db_session, event.id))
         try:
-            with progress_bar("Mengundi formulir", total) as bar:
+            with progress_bar(say(DRAWING_FORMS), total) as bar:
                 report = prepare_sessions(db_session, event, session, _advance(bar))
         except (SessionNotPreparable, ValueError) as exc:
             err.print(f"[red]{translate(ERROR)}[/red] {exc}")
             raise typer.Exit(1) from None
     for code, count in report.forms_drawn.items():
-        console.print(f"Sesi {code}: {count} formulir diundi; sesi siap.")
+        ready = N_("Session %(code)s: %(forms)s forms drawn; session ready.")
+        console.print(say(ready, code=code, forms=count))
 
 
 @event_app.command(
@@ -484,7 +551,7 @@ def event_show(event_code: str) -> None:
     with unit_of_work() as db_session:
         overview = event_overview(db_session, event_code)
     if overview is None:
-        err.print(f"[red]Acara '{event_code}' tidak ditemukan.[/red]")
+        err.print(red(EVENT_NOT_FOUND, code=event_code))
         raise typer.Exit(1)
     console.print(overview.render_text(), highlight=False)
 
@@ -511,13 +578,13 @@ def users_create(
     if password_stdin:
         password = sys.stdin.readline().rstrip("\n")
     else:
-        password = typer.prompt("Kata sandi", hide_input=True, confirmation_prompt=True)
+        password = typer.prompt(say(N_("Password")), hide_input=True, confirmation_prompt=True)
     with unit_of_work() as db_session:
         agency_id = None
         if agency:
             found = exams_repository.agencies_by_code(db_session, [agency]).get(agency)
             if found is None:
-                err.print(f"[red]Instansi '{agency}' tidak dikenal.[/red]")
+                err.print(red(N_("Unknown agency '%(code)s'."), code=agency))
                 raise typer.Exit(1)
             agency_id = found.id
         try:
@@ -525,7 +592,8 @@ def users_create(
         except InvalidAccount as exc:
             err.print(f"[red]{translate(ERROR)}[/red] {exc}")
             raise typer.Exit(1) from None
-    console.print(f"Akun {username} ({role}) dibuat.")
+    created = N_("Account %(username)s (%(role)s) created.")
+    console.print(say(created, username=username, role=role))
 
 
 @users_app.command("assign", help=N_("Assign a proctor to an exam session."))
@@ -542,7 +610,7 @@ def users_assign(
         except AssignmentError as exc:
             err.print(f"[red]{translate(ERROR)}[/red] {exc}")
             raise typer.Exit(1) from None
-    console.print("Pengawas ditugaskan." if created else "Pengawas sudah ditugaskan.")
+    console.print(say(N_("Proctor assigned.") if created else N_("Proctor already assigned.")))
 
 
 # --- scoring and exports ----------------------------------------------------------------------
@@ -575,7 +643,7 @@ def scores_run(
     with unit_of_work() as db_session:
         event = exams_repository.event_by_code(db_session, event_code)
         if event is None:
-            err.print(f"[red]Acara '{event_code}' tidak ditemukan.[/red]")
+            err.print(red(EVENT_NOT_FOUND, code=event_code))
             raise typer.Exit(1)
         chosen = None
         if parameters:
@@ -598,7 +666,7 @@ def scores_run(
         except ScoringRefused as exc:
             err.print(f"[red]{translate(ERROR)}[/red] {exc.message}")
             raise typer.Exit(1) from None
-        console.print(f"Run {run.number} dibuat ({run.id}).")
+        console.print(say(N_("Run %(number)s created (%(id)s)."), number=run.number, id=run.id))
 
 
 @scores_app.command(
@@ -618,14 +686,15 @@ def scores_make_norm(
         maybe = [exams_repository.event_by_code(db_session, code) for code in event]
         events = [e for e in maybe if e is not None]
         if len(events) < len(maybe):
-            err.print("[red]Acara tidak ditemukan.[/red]")
+            err.print(red(N_("Event not found.")))
             raise typer.Exit(1)
         try:
             norm = norm_from_events(db_session, _cli_actor(None), name, events, eselon)
         except ScoringRefused as exc:
             err.print(f"[red]{translate(ERROR)}[/red] {exc.message}")
             raise typer.Exit(1) from None
-        console.print(f"Norma {norm.name} v{norm.version} dibuat ({norm.id}).")
+        made = N_("Norm %(name)s v%(version)s created (%(id)s).")
+        console.print(say(made, name=norm.name, version=norm.version, id=norm.id))
 
 
 @scores_app.command(
@@ -647,7 +716,8 @@ def scores_import_norm(
         raise typer.Exit(1) from None
     with unit_of_work() as db_session:
         norm = import_norm(db_session, _cli_actor(None), name, description, rows)
-        console.print(f"Norma {norm.name} v{norm.version} diimpor ({norm.id}).")
+        imported = N_("Norm %(name)s v%(version)s imported (%(id)s).")
+        console.print(say(imported, name=norm.name, version=norm.version, id=norm.id))
 
 
 @scores_app.command("publish", help=N_("Publish a scoring run of an event."))
@@ -659,10 +729,10 @@ def scores_publish(event_code: str, run_number: int) -> None:
         event = exams_repository.event_by_code(db_session, event_code)
         runs = {r.number: r for r in scoring_repository.runs(db_session, event.id)} if event else {}
         if run_number not in runs:
-            err.print(f"[red]Run {run_number} tidak ditemukan.[/red]")
+            err.print(red(N_("Run %(number)s not found."), number=run_number))
             raise typer.Exit(1)
         changed = publish(db_session, _cli_actor(None), runs[run_number])
-    console.print("Diterbitkan." if changed else "Sudah diterbitkan sebelumnya.")
+    console.print(say(N_("Published.") if changed else N_("Already published before.")))
 
 
 @export_app.command("scores", help=N_("Export the scores of a run (streamed, with progress)."))
@@ -693,7 +763,7 @@ def export_scores(
         except ExportRefused as exc:
             err.print(f"[red]{translate(ERROR)}[/red] {exc.message}")
             raise typer.Exit(1) from None
-        with progress_bar("Mengekspor", export.count) as bar:
+        with progress_bar(say(N_("Exporting")), export.count) as bar:
             rows = export.rows(db_session, _advance(bar))
             if fmt == "xlsx":
                 with writers.xlsx_file(export.header, rows) as spool, out.open("wb") as handle:
@@ -707,7 +777,8 @@ def export_scores(
                 with out.open("w", encoding="utf-8", newline="") as handle:
                     for chunk in chunks:
                         handle.write(chunk)
-    console.print(f"{export.count} baris (run {export.run.number}) ditulis ke {out}.")
+    written = N_("%(rows)s rows (run %(run)s) written to %(path)s.")
+    console.print(say(written, rows=export.count, run=export.run.number, path=out))
 
 
 @tokens_app.command("create", help=N_("Create an API token for an analyst; it is printed once."))
@@ -721,7 +792,8 @@ def tokens_create(
     with unit_of_work() as db_session:
         user = accounts_repository.user_by_username(db_session, username)
         if user is None or user.role != "analyst":
-            err.print(f"[red]'{username}' bukan akun analis.[/red]")
+            not_analyst = say(N_("'%(username)s' is not an analyst account."), username=username)
+            err.print(f"[red]{not_analyst}[/red]")
             raise typer.Exit(1)
         raw = api_tokens.create_token(db_session, user, name, _cli_actor(None))
     console.print(raw)
@@ -741,7 +813,7 @@ def tokens_revoke(
             [t for t in api_tokens.tokens_of(db_session, user.id) if t.name == name] if user else []
         )
         revoked = sum(api_tokens.revoke_token(db_session, t, _cli_actor(None)) for t in tokens)
-    console.print(f"{revoked} token dicabut.")
+    console.print(say(N_("%(count)s tokens revoked."), count=revoked))
 
 
 # --- server -----------------------------------------------------------------------------------
@@ -843,9 +915,9 @@ def data_purge(
     try:
         retention = load_retention(retention_file or DEFAULT_PATH)
     except RetentionInvalid as exc:
-        err.print(f"[red]berkas retensi salah[/red]: {exc}")
+        err.print(red(N_("wrong retention file")) + f": {exc}")
         raise typer.Exit(2) from None
-    label = "Menghitung (uji coba)" if dry_run else "Menghapus per batch"
+    label = say(N_("Counting (dry run)") if dry_run else N_("Deleting in batches"))
     with progress_bar(label, None) as bar:
         task = bar.task_ids[0]
 
@@ -859,21 +931,24 @@ def data_purge(
     if report_file is not None:
         report_file.write_text(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
     if report.failed:
-        err.print(f"[red]batch gagal dan dibatalkan seluruhnya[/red]: {report.failed}")
+        failed = say(N_("batch failed and rolled back entirely"))
+        err.print(f"[red]{failed}[/red]: {report.failed}")
         raise typer.Exit(1)
 
 
 def _print_purge_report(report: "PurgeReport") -> None:
-    verb = "akan dihapus" if report.dry_run else "dihapus"
+    line = (
+        N_("%(kind)s (before %(date)s): to be deleted: %(removed)s; batches %(batches)s")
+        if report.dry_run
+        else N_("%(kind)s (before %(date)s): deleted: %(removed)s; batches %(batches)s")
+    )
     for kind in report.kinds:
-        removed = ", ".join(f"{name} {n}" for name, n in kind.counts.items()) or "tidak ada"
-        console.print(
-            f"{kind.kind} (sebelum {kind.cut_off.date().isoformat()}): {verb}: {removed}"
-            f"; batch {kind.batches}"
-        )
+        removed = ", ".join(f"{name} {n}" for name, n in kind.counts.items()) or say(N_("none"))
+        date = kind.cut_off.date().isoformat()
+        console.print(say(line, kind=kind.kind, date=date, removed=removed, batches=kind.batches))
         held = ", ".join(f"{reason} {n}" for reason, n in kind.held_back.items() if n)
         if held:
-            console.print(f"  tidak disentuh: {held}")
+            console.print("  " + say(N_("left alone: %(held)s"), held=held))
 
 
 @data_app.command(
@@ -903,15 +978,16 @@ def data_export_person(
     try:
         digits = normalise_nip(nip)
     except InvalidNIP as exc:
-        err.print(f"[red]NIP salah[/red]: {exc}")
+        err.print(red(N_("wrong NIP")) + f": {exc}")
         raise typer.Exit(2) from None
     if not reason.strip():
-        err.print("[red]--reason wajib[/red]: sebutkan dasar permintaan (mis. nomor surat)")
+        needed = say(N_("give the grounds of the request (e.g. the letter number)"))
+        err.print(red(N_("--reason required")) + f": {needed}")
         raise typer.Exit(2)
     with unit_of_work() as db_session:
         document = person_data(db_session, digits)
         if not document["registrations"] and not document["talent_boxes"]:
-            err.print(f"[red]tidak ada data untuk NIP {digits}[/red]")
+            err.print(red(N_("no data for NIP %(nip)s"), nip=digits))
             raise typer.Exit(1)
         record_export(db_session, _cli_actor(actor), digits, "privacy.export_person", reason=reason)
     text = json.dumps(document, indent=2, ensure_ascii=False)
@@ -919,7 +995,7 @@ def data_export_person(
         console.print_json(text)
     else:
         out.write_text(text, encoding="utf-8")
-        err.print(f"ditulis: {out}")
+        err.print(say(N_("written: %(path)s"), path=out))
 
 
 @data_app.command(
@@ -948,11 +1024,12 @@ def data_research_export(
         secret_file.read_text(encoding="utf-8") if secret_file else get_settings().research_secret
     )
     if not _writable(out):
-        err.print(f"[red]tidak dapat menulis[/red] {out}")
+        err.print(red(CANNOT_WRITE) + f" {out}")
         raise typer.Exit(2)
     written = 0
     try:
-        with unit_of_work() as db_session, progress_bar("Menulis baris riset", None) as bar:
+        label = say(N_("Writing research lines"))
+        with unit_of_work() as db_session, progress_bar(label, None) as bar:
             advance = _advance(bar)
             with out.open("w", encoding="utf-8") as handle:
                 for n, line in enumerate(research_lines(db_session, event_code, secret, min_cell)):
@@ -963,6 +1040,7 @@ def data_research_export(
             record_export(db_session, _cli_actor(actor), event_code, written, out.name)
     except ResearchExportRefused as exc:
         out.unlink(missing_ok=True)
-        err.print(f"[red]ekspor riset ditolak[/red]: {exc}")
+        err.print(red(N_("research export refused")) + f": {exc}")
         raise typer.Exit(2) from None
-    console.print(f"{written} orang ditulis ke {out} (tanpa nama, NIP, atau kode akses)")
+    done = N_("%(people)s people written to %(path)s (without names, NIPs or access codes)")
+    console.print(say(done, people=written, path=out))

@@ -10,7 +10,8 @@ from typer.testing import CliRunner
 
 from app.cli import app
 from app.cli_language import cli_locale, help_texts
-from tests.bank.factories import keyed_item, write_bank
+from tests.bank.factories import bank_of, keyed_item, write_bank
+from tests.exams.factories import event_data, participant, write_event_file, write_participants_csv
 from tests.test_i18n import indonesian
 
 runner = CliRunner()
@@ -81,3 +82,66 @@ def test_the_problems_of_a_bank_are_printed_in_the_chosen_language(tmp_path: Pat
     assert "GALAT b/items.yaml [V1] key: kunci 'Z' tidak ada di antara pilihan" in (
         indonesian_run.output
     )
+
+
+# --- what the commands print: the run's language too ----------------------------------------
+
+
+def in_language(lang: str, *args: str | Path) -> str:
+    """The output of `proasn [--lang en] ARGS…` (PROASN_LANG cleared: Indonesian by default)."""
+    chosen = ["--lang", "en"] if lang == "en" else []
+    result = runner.invoke(app, [*chosen, *map(str, args)], env={"PROASN_LANG": ""})
+    return result.output
+
+
+def test_a_bank_import_and_an_event_import_report_in_the_chosen_language(
+    use_database: str, tmp_path: Path
+) -> None:
+    root = bank_of(tmp_path / "bank", verbal=10, sjt=6)
+    english = in_language("en", "bank", "import", root)
+    assert "New 16, updated 0, new version 0, unchanged 0; subtests changed" in english
+    assert "Importing items" in english and "Baru" not in english
+    again = in_language("id", "bank", "import", root)
+    assert "Tidak ada perubahan: 16 butir sudah sama." in again
+    assert "No changes: 16 items already the same." in in_language("en", "bank", "import", root)
+
+    event_file = write_event_file(tmp_path / "acara.yaml", event_data())
+    people = write_participants_csv(tmp_path / "p.csv", [participant(1), participant(2)])
+    codes = tmp_path / "kode.csv"
+    english = in_language("en", "event", "import", event_file, "-p", people, "--codes-out", codes)
+    assert "Event proasn-uji created: new participants 2, updated 0" in english
+    assert "2 new access codes" in english and "written to" in english
+    assert "Mengundi" not in english and "kode akses" not in english
+    indonesian_run = in_language("id", "event", "import", event_file, "-p", people)
+    assert "Acara proasn-uji diperbarui: peserta baru 0, diperbarui" in indonesian_run
+
+    assert "Session S1: 2 forms drawn; session ready." in in_language(
+        "en", "event", "prepare", "proasn-uji", "--session", "S1"
+    )
+    assert "Event 'tidak-ada' not found." in in_language("en", "event", "prepare", "tidak-ada")
+    assert "Acara 'tidak-ada' tidak ditemukan." in in_language(
+        "id", "event", "prepare", "tidak-ada"
+    )
+
+
+def test_the_problems_of_an_event_file_and_a_norm_file_follow_the_language(
+    tmp_path: Path,
+) -> None:
+    data = event_data()
+    data["blueprint"]["sections"][0]["time_limit_minutes"] = 90
+    event_file = write_event_file(tmp_path / "acara.yaml", data)
+    people = write_participants_csv(tmp_path / "p.csv", [participant(1)])
+    english = in_language("en", "event", "import", event_file, "-p", people)
+    assert "section 1 (Verbal): time limit 90 minutes exceeds the total time 60 minutes" in english
+    indonesian_run = in_language("id", "event", "import", event_file, "-p", people)
+    assert "bagian 1 (Verbal): batas waktu 90 menit melebihi waktu total 60 menit" in (
+        indonesian_run
+    )
+
+    norm = tmp_path / "norma.csv"
+    norm.write_text("subtest,metric,mean,sd,n\nverbal,theta,10,0,5\n", encoding="utf-8")
+    english = in_language("en", "scores", "import-norm", "n1", norm)
+    assert "ERROR" in english and "row 2: sd must be > 0 and n ≥ 2" in english
+    assert "a _composite row (the composite) is required" in english
+    indonesian_run = in_language("id", "scores", "import-norm", "n1", norm)
+    assert "GALAT" in indonesian_run and "baris 2: sd harus > 0 dan n ≥ 2" in indonesian_run

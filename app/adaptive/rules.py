@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Final
 
+from app.i18n import N_, translate
+
 RANDOMESQUE: Final = "randomesque"
 SYMPSON_HETTER: Final = "sympson-hetter"
 NO_CONTROL: Final = "none"
@@ -65,8 +67,13 @@ def pool_shortages(
         problems.append(
             PoolShortage(
                 "adaptive.max_items",
-                f"bank memiliki {total} butir untuk pool ini; {rules.max_items} butir maksimum "
-                f"dengan laju paparan maksimum {rate:g} memerlukan sedikitnya {needed}",
+                translate(
+                    N_(
+                        "the bank has %(total)s items for this pool; %(max)s items at most with "
+                        "a maximum exposure rate of %(rate)s need at least %(needed)s"
+                    ),
+                    {"total": total, "max": rules.max_items, "rate": f"{rate:g}", "needed": needed},
+                ),
             )
         )
     for theme, share in rules.content.items():
@@ -75,18 +82,35 @@ def pool_shortages(
             problems.append(
                 PoolShortage(
                     f"adaptive.content.{theme}",
-                    f"tema {theme!r} memiliki {have} butir; porsi {share:g} dari "
-                    f"{rules.max_items} butir dengan laju paparan maksimum {rate:g} "
-                    f"memerlukan sedikitnya {needed}",
+                    translate(
+                        N_(
+                            "theme %(theme)s has %(have)s items; a share of %(share)s of "
+                            "%(max)s items with a maximum exposure rate of %(rate)s needs at "
+                            "least %(needed)s"
+                        ),
+                        {
+                            "theme": repr(theme),
+                            "have": have,
+                            "share": f"{share:g}",
+                            "max": rules.max_items,
+                            "rate": f"{rate:g}",
+                            "needed": needed,
+                        },
+                    ),
                 )
             )
     if rules.exposure.method == RANDOMESQUE and rules.exposure.top_k < minimum_top_k(rate):
         problems.append(
             PoolShortage(
                 "adaptive.exposure.top_k",
-                f"top_k {rules.exposure.top_k}: butir pertama setiap peserta dipilih dari "
-                f"{rules.exposure.top_k} butir yang sama, jadi laju paparan ≥ "
-                f"1/{rules.exposure.top_k}; laju {rate:g} memerlukan top_k ≥ {minimum_top_k(rate)}",
+                translate(
+                    N_(
+                        "top_k %(k)s: every taker's first item is chosen from the same %(k)s "
+                        "items, so the exposure rate is ≥ 1/%(k)s; a rate of %(rate)s needs "
+                        "top_k ≥ %(needed)s"
+                    ),
+                    {"k": rules.exposure.top_k, "rate": f"{rate:g}", "needed": minimum_top_k(rate)},
+                ),
             )
         )
     return problems

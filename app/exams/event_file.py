@@ -22,6 +22,7 @@ from app.adaptive.rules import (
     minimum_top_k,
 )
 from app.config import ROOM_TIME_ZONES
+from app.i18n import N_, translate
 
 CODE = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
 Code = Annotated[str, Field(pattern=CODE)]
@@ -33,7 +34,8 @@ class _Doc(BaseModel):
 
 def _check_zone(zone: str | None) -> str | None:
     if zone is not None and zone not in ROOM_TIME_ZONES:
-        raise ValueError(f"zona waktu harus salah satu dari {', '.join(ROOM_TIME_ZONES)}")
+        message = N_("the time zone must be one of %(zones)s")
+        raise ValueError(translate(message, {"zones": ", ".join(ROOM_TIME_ZONES)}))
     return zone
 
 
@@ -54,17 +56,18 @@ class ExposureDoc(_Doc):
     def _top_k_fits(self) -> "ExposureDoc":
         if self.method != RANDOMESQUE:
             if self.top_k is not None:
-                raise ValueError("top_k: hanya untuk method randomesque")
+                raise ValueError("top_k: " + translate(N_("only for method randomesque")))
             return self
         needed = minimum_top_k(self.max_rate)
         if self.top_k is None:
             self.top_k = needed
         elif self.top_k < needed:
-            raise ValueError(
-                f"top_k: butir pertama setiap peserta dipilih dari {self.top_k} butir yang sama "
-                f"(laju paparan ≥ 1/{self.top_k}); max_rate {self.max_rate:g} memerlukan "
-                f"top_k ≥ {needed}"
+            message = N_(
+                "every taker's first item is chosen from the same %(k)s items (exposure rate "
+                "≥ 1/%(k)s); max_rate %(rate)s needs top_k ≥ %(needed)s"
             )
+            params = {"k": self.top_k, "rate": f"{self.max_rate:g}", "needed": needed}
+            raise ValueError("top_k: " + translate(message, params))
         return self
 
 
@@ -85,17 +88,19 @@ class AdaptiveDoc(_Doc):
     @model_validator(mode="after")
     def _consistent(self) -> "AdaptiveDoc":
         if self.min_items > self.max_items:
-            raise ValueError(f"min_items {self.min_items} melebihi max_items {self.max_items}")
+            message = N_("min_items %(min)s exceeds max_items %(max)s")
+            raise ValueError(translate(message, {"min": self.min_items, "max": self.max_items}))
         if self.content is None:
             return self
         if any(share <= 0 for share in self.content.values()):
-            raise ValueError("content: setiap porsi tema harus lebih dari 0")
+            raise ValueError("content: " + translate(N_("every theme's share must be above 0")))
         if abs(sum(self.content.values()) - 1.0) > 1e-6:
-            raise ValueError(
-                f"content: porsi tema harus berjumlah 1 (sekarang {sum(self.content.values()):g})"
-            )
+            message = N_("the theme shares must add up to 1 (now %(sum)s)")
+            total = f"{sum(self.content.values()):g}"
+            raise ValueError("content: " + translate(message, {"sum": total}))
         if self.themes is not None and set(self.themes) != set(self.content):
-            raise ValueError("content: tema harus sama dengan themes (pool bagian ini)")
+            message = N_("the themes must be the same as themes (this section's pool)")
+            raise ValueError("content: " + translate(message))
         return self
 
     def pool_themes(self) -> list[str] | None:
@@ -129,16 +134,22 @@ class SectionDoc(_Doc):
     def _mode_fields(self) -> "SectionDoc":
         if self.mode == "fixed":
             if self.items is None:
-                raise ValueError("items: wajib untuk bagian tetap (mode fixed)")
+                raise ValueError(
+                    "items: " + translate(N_("required for a fixed section (mode fixed)"))
+                )
             if self.adaptive is not None:
-                raise ValueError("adaptive: hanya untuk bagian dengan mode adaptive")
+                only = N_("only for a section with mode adaptive")
+                raise ValueError("adaptive: " + translate(only))
             return self
         if self.adaptive is None:
-            raise ValueError("adaptive: wajib untuk mode adaptive (min_items, max_items, …)")
+            needed = N_("required for mode adaptive (min_items, max_items, …)")
+            raise ValueError("adaptive: " + translate(needed))
         if self.items is not None:
-            raise ValueError("items: bagian adaptif memakai adaptive.max_items")
+            uses = N_("an adaptive section uses adaptive.max_items")
+            raise ValueError("items: " + translate(uses))
         if self.theme is not None:
-            raise ValueError("theme: bagian adaptif memakai adaptive.themes")
+            uses = N_("an adaptive section uses adaptive.themes")
+            raise ValueError("theme: " + translate(uses))
         return self
 
     @property
@@ -168,10 +179,13 @@ class BlueprintDoc(_Doc):
         for index, section in enumerate(self.sections, start=1):
             limit = section.time_limit_minutes
             if limit is not None and limit > self.total_time_minutes:
-                raise ValueError(
-                    f"bagian {index} ({section.title}): batas waktu {limit} menit melebihi "
-                    f"waktu total {self.total_time_minutes} menit"
+                message = N_(
+                    "section %(index)s (%(title)s): time limit %(limit)s minutes exceeds the "
+                    "total time %(total)s minutes"
                 )
+                params = {"index": index, "title": section.title, "limit": limit}
+                params["total"] = self.total_time_minutes
+                raise ValueError(translate(message, params))
         return self
 
     def canonical_hash(self) -> str:
@@ -210,26 +224,28 @@ class SafeExamBrowserDoc(_Doc):
         problems = []
         for index, key in enumerate(keys, start=1):
             if not isinstance(key, str) or not re.match(CONFIG_KEY, key.strip()):
-                shown = len(key.strip()) if isinstance(key, str) else "bukan teks"
+                shown = len(key.strip()) if isinstance(key, str) else translate(N_("not text"))
                 problems.append(f"[{index}] ({shown})")
         if problems:
-            raise ValueError(
-                "setiap config key harus 64 karakter heksadesimal, disalin dari SEB Config "
-                f"Tool dan ditulis dalam tanda kutip; salah: {', '.join(problems)}"
+            message = N_(
+                "every config key must be 64 hexadecimal characters, copied from the SEB Config "
+                "Tool and written in quotes; wrong: %(wrong)s"
             )
+            raise ValueError(translate(message, {"wrong": ", ".join(problems)}))
         lowered = [key.strip().lower() for key in keys]
         if len(set(lowered)) != len(lowered):
-            raise ValueError("config key ganda")
+            raise ValueError(translate(N_("duplicate config key")))
         return lowered
 
     @field_validator("quit_url")
     @classmethod
     def _quit_url_absolute(cls, url: str | None) -> str | None:
         if url is not None and not re.match(r"^https?://[^\s/]+[^\s]*$", url):
-            raise ValueError(
-                "quit_url harus alamat lengkap (http:// atau https://), sama dengan "
-                "tautan keluar di berkas .seb"
+            message = N_(
+                "quit_url must be a full address (http:// or https://), the same as the quit "
+                "link in the .seb file"
             )
+            raise ValueError(translate(message))
         return url
 
 
@@ -256,7 +272,10 @@ class EventDoc(_Doc):
         ):
             duplicates = sorted({c for c in codes if codes.count(c) > 1})
             if duplicates:
-                raise ValueError(f"{label}: kode ganda {', '.join(duplicates)}")
+                message = N_("duplicate codes %(codes)s")
+                raise ValueError(
+                    f"{label}: " + translate(message, {"codes": ", ".join(duplicates)})
+                )
         return self
 
     def session_zone(self, session: SessionDoc) -> str:
@@ -265,7 +284,7 @@ class EventDoc(_Doc):
 
 class EventFileInvalid(Exception):
     def __init__(self, path: Path, errors: list[str]) -> None:
-        super().__init__(f"{path}: {len(errors)} kesalahan")
+        super().__init__(f"{path}: " + translate(N_("%(count)s errors"), {"count": len(errors)}))
         self.path = path
         self.errors = errors
 
@@ -275,7 +294,8 @@ def read_event_file(path: Path) -> EventDoc:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise EventFileInvalid(path, [f"tidak dapat dibaca: {exc}"]) from None
+        unreadable = translate(N_("cannot be read: %(reason)s"), {"reason": exc})
+        raise EventFileInvalid(path, [unreadable]) from None
     try:
         return EventDoc.model_validate(data)
     except ValidationError as exc:
@@ -284,6 +304,6 @@ def read_event_file(path: Path) -> EventDoc:
 
 def _describe(error: ErrorDetails) -> str:
     where = ".".join(str(p) if not isinstance(p, int) else f"[{p + 1}]" for p in error["loc"])
-    where = re.sub(r"\.\[", "[", where) or "(berkas)"
+    where = re.sub(r"\.\[", "[", where) or translate(N_("(file)"))
     message = str(error["msg"]).removeprefix("Value error, ")
     return f"{where}: {message}"

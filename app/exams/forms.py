@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from app.i18n import N_, translate
 from app.kit.seeded import SeededStream
 
 
@@ -93,11 +94,19 @@ def option_order(seed: int, item: PoolItem, shuffle_options: bool) -> tuple[str,
 
 
 def _shortage(section: SectionSpec, available: int) -> str:
-    pool = section.subtest + (f" / tema '{section.theme}'" if section.theme else "")
-    return (
-        f"bagian {section.position} ({section.title}) meminta {section.item_count} butir dari "
-        f"{pool}, tetapi bank hanya menyediakan {available}"
+    where = {"position": section.position, "title": section.title, "count": section.item_count}
+    where |= {"subtest": section.subtest, "available": available}
+    if section.theme:
+        message = N_(
+            "section %(position)s (%(title)s) asks for %(count)s items of %(subtest)s / theme "
+            "'%(theme)s', but the bank only has %(available)s"
+        )
+        return translate(message, {**where, "theme": section.theme})
+    message = N_(
+        "section %(position)s (%(title)s) asks for %(count)s items of %(subtest)s, but the "
+        "bank only has %(available)s"
     )
+    return translate(message, where)
 
 
 def check_satisfiable(
@@ -121,8 +130,11 @@ def check_satisfiable(
         union = {p.code for s in group for p in pools[s.position]}
         demand = sum(s.item_count for s in group)
         if len(group) > 1 and demand > len(union):
+            message = N_(
+                "the sections of subtest %(subtest)s ask for %(demand)s different items, but "
+                "the bank only has %(available)s"
+            )
             problems.append(
-                f"bagian-bagian dari subtes {subtest} meminta {demand} butir berbeda, "
-                f"tetapi bank hanya menyediakan {len(union)}"
+                translate(message, {"subtest": subtest, "demand": demand, "available": len(union)})
             )
     return problems

@@ -15,6 +15,7 @@ from app.bank.points import item_maximum
 from app.exams import adaptive_pools, repository
 from app.exams.forms import DrawnItem, PoolItem, SectionSpec, check_satisfiable, draw_form
 from app.exams.models import BlueprintSection, Event, ExamSession, Form, Participant
+from app.i18n import N_, translate
 from app.kit import clock
 
 Progress = Callable[[int], None]
@@ -177,10 +178,12 @@ def _chosen_sessions(
     by_code = {s.code: s for s in all_sessions}
     unknown = [c for c in session_codes if c not in by_code]
     if unknown:
-        raise SessionNotPreparable(f"sesi tidak dikenal: {', '.join(unknown)}")
+        message = N_("unknown sessions: %(codes)s")
+        raise SessionNotPreparable(translate(message, {"codes": ", ".join(unknown)}))
     closed = [c for c in session_codes if by_code[c].status == "closed"]
     if closed:
-        raise SessionNotPreparable(f"sesi sudah ditutup: {', '.join(closed)}")
+        message = N_("sessions already closed: %(codes)s")
+        raise SessionNotPreparable(translate(message, {"codes": ", ".join(closed)}))
     return [by_code[c] for c in session_codes]
 
 

@@ -129,24 +129,35 @@ def _adaptive_problems(db: Session, position: int, section: SectionDoc) -> list[
     """Why the bank's pool cannot serve this adaptive section, each naming the section and
     the field a fix would change."""
     assert section.adaptive is not None
-    where = f"bagian {position} ({section.title})"
+    where = translate(
+        N_("section %(position)s (%(title)s)"), {"position": position, "title": section.title}
+    )
     try:
         source = pool_source(db, section.subtest, section.adaptive, clock.now())
     except Refusal as exc:  # the parameter set named is not found
-        return [f"{where} adaptive.parameters: {exc.message_in('id')}"]
+        return [f"{where} adaptive.parameters: {exc.message}"]
     counts, unparametrised = source.counts(), source.unparametrised
     problems = [
         f"{where} {s.field}: {s.message}" for s in pool_shortages(section.adaptive.rules(), counts)
     ]
     if unparametrised:
         shown = ", ".join(unparametrised[:5]) + (" …" if len(unparametrised) > 5 else "")
-        problems.append(
-            f"{where} adaptive.themes: {len(unparametrised)} butir pool tanpa parameter IRT "
-            f"({shown}); bagian adaptif memerlukan parameter setiap butir"
-            + (f" dalam set {source.parameters}" if source.parameters else "")
+        missing = {"count": len(unparametrised), "shown": shown, "set": source.parameters}
+        message = (
+            N_(
+                "%(count)s pool items without IRT parameters (%(shown)s); an adaptive section "
+                "needs the parameters of every item in set %(set)s"
+            )
+            if source.parameters
+            else N_(
+                "%(count)s pool items without IRT parameters (%(shown)s); an adaptive section "
+                "needs the parameters of every item"
+            )
         )
+        problems.append(f"{where} adaptive.themes: {translate(message, missing)}")
     if not ADAPTIVE_DELIVERY:
-        problems.append(f"{where} mode: bagian adaptif belum dapat disajikan (menyusul, issue 21)")
+        later = translate(N_("adaptive sections cannot be delivered yet (later, issue 21)"))
+        problems.append(f"{where} mode: {later}")
     return problems
 
 
@@ -164,16 +175,17 @@ def _stale_sessions(
     with_forms = [s for s in existing_sessions.values() if form_counts.get(s.id)]
     opened = [s.code for s in with_forms if s.status in OPENED_STATUSES]
     if opened:
-        return [], [
-            "blueprint berubah, tetapi sesi yang sudah dibuka tidak boleh diundi ulang: "
-            + ", ".join(opened)
-        ]
+        message = N_(
+            "blueprint changed, but sessions already opened must not be redrawn: %(codes)s"
+        )
+        return [], [translate(message, {"codes": ", ".join(opened)})]
     if with_forms and not redraw:
         codes = ", ".join(s.code for s in with_forms)
-        return [], [
-            f"blueprint berubah dan formulir sudah diundi untuk sesi {codes}; "
-            "ulangi dengan --redraw untuk mengundi ulang"
-        ]
+        message = N_(
+            "blueprint changed and forms are already drawn for sessions %(codes)s; repeat "
+            "with --redraw to redraw them"
+        )
+        return [], [translate(message, {"codes": codes})]
     return with_forms, []
 
 

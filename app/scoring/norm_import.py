@@ -10,6 +10,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from app.audit.service import Actor, record
+from app.i18n import N_, translate
 from app.kit import clock
 from app.scoring import repository
 from app.scoring.models import Norm, NormEntry
@@ -33,9 +34,10 @@ def read_norm_file(path: Path) -> list[dict[str, object]]:
             if parsed is not None:
                 rows.append(parsed)
     seen = [str(r["subtest"]) for r in rows]
-    problems += [f"subtes {s} ganda" for s in sorted({s for s in seen if seen.count(s) > 1})]
+    duplicates = sorted({s for s in seen if seen.count(s) > 1})
+    problems += [translate(N_("duplicate subtest %(code)s"), {"code": s}) for s in duplicates]
     if COMPOSITE not in seen:
-        problems.append("baris _composite (komposit) wajib ada")
+        problems.append(translate(N_("a _composite row (the composite) is required")))
     if problems:
         raise NormFileInvalid(problems)
     return rows
@@ -47,13 +49,17 @@ def _parse(row: dict[str, str], number: int, problems: list[str]) -> dict[str, o
         metric = (row.get("metric") or "").strip()
         mean, sd, n = float(row["mean"]), float(row["sd"]), int(row["n"])
     except (KeyError, TypeError, ValueError):
-        problems.append(f"baris {number}: kolom subtest, metric, mean, sd, n wajib dan numerik")
+        message = N_(
+            "row %(row)s: the columns subtest, metric, mean, sd, n are required and numeric"
+        )
+        problems.append(translate(message, {"row": number}))
         return None
     if not subtest or metric not in METRICS:
-        problems.append(f"baris {number}, kolom metric: harus salah satu dari {', '.join(METRICS)}")
+        message = N_("row %(row)s, column metric: must be one of %(metrics)s")
+        problems.append(translate(message, {"row": number, "metrics": ", ".join(METRICS)}))
         return None
     if sd <= 0 or n < 2:
-        problems.append(f"baris {number}: sd harus > 0 dan n ≥ 2")
+        problems.append(translate(N_("row %(row)s: sd must be > 0 and n ≥ 2"), {"row": number}))
         return None
     return {"subtest": subtest, "metric": metric, "mean": mean, "sd": sd, "n": n}
 
