@@ -8,8 +8,8 @@ items, 2PL, four themes), an event whose only section is adaptive over them (5�
 at SE 0.30, equal theme shares, Sympson–Hetter at 0.25: its K frozen with the pool by
 `proasn event prepare`). Simulees from N(0, 1) log in, start and answer by the item model,
 each save a transaction of its own as a request's is. Measured per answer, in thread CPU
-time: `delivery.adaptive.answer` (the section's steps read, EAP over the answers, the
-choice, the new step written and flushed) — the next item's cost — and the whole save
+time: `delivery.adaptive.answer` (the taker's place in the section, EAP over the answers,
+the choice, the new step written and flushed) — the next item's cost — and the whole save
 (authentication, the attempt under its lock, the answer and journal row, that step, the
 commit).
 """
