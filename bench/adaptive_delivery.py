@@ -1,17 +1,17 @@
 """Choosing the next item in the delivery path (issue 21's gate: ≤ 2 ms of server CPU for a
 pool of 1,000 items):
 
-    python -m bench.adaptive_delivery [--quick] [--json FILE] [--workdir DIR]
+    python -m bench.adaptive_delivery [--quick] [--json FILE] [--workdir DIR] [--postgres URL]
 
-A migrated SQLite database, the generated pool (`proasn bank generate-pool`: 1,000 numerik
-items, 2PL, four themes), an event whose only section is adaptive over them (5–40 items, stop
-at SE 0.30, equal theme shares, Sympson–Hetter at 0.25: its K frozen with the pool by
-`proasn event prepare`). Simulees from N(0, 1) log in, start and answer by the item model,
-each save a transaction of its own as a request's is. Measured per answer, in thread CPU
-time: `delivery.adaptive.answer` (the section's steps read, EAP over the answers, the
-choice, the new step written and flushed) — the next item's cost — and the whole save
-(authentication, the attempt under its lock, the answer and journal row, that step, the
-commit).
+A migrated SQLite database (or, with --postgres, a PostgreSQL database `<name>_bench_<pid>`
+created beside URL's and dropped at the end), the generated pool (`proasn bank generate-pool`:
+1,000 numerik items, 2PL, four themes), an event whose only section is adaptive over them (5–40
+items, stop at SE 0.30, equal theme shares, Sympson–Hetter at 0.25: its K frozen with the pool
+by `proasn event prepare`). Simulees from N(0, 1) log in, start and answer by the item model,
+each save a transaction of its own as a request's is. Measured per answer, in thread CPU time:
+`delivery.adaptive.answer` (the taker's place in the section, EAP over the answers, the choice,
+the new step written and flushed) — the next item's cost — and the whole save (authentication,
+the attempt under its lock, the answer and journal row, that step, the commit).
 """
 
 import argparse
@@ -37,6 +37,7 @@ from app.exams.event_file import EventDoc
 from app.exams.preparation import prepare_sessions
 from app.exams.service import import_event
 from app.kit.clock import FrozenClock, use_clock
+from bench.load.__main__ import postgres_database
 from question_bank.generators.pool import write_pool
 from tests.exams.factories import event_data, participant, rows
 
@@ -88,8 +89,8 @@ def _timed(function: Callable[..., Any], into: list[float]) -> Callable[..., Any
     return wrapper
 
 
-def run(sizes: Sizes, workdir: Path, seed: int) -> dict[str, Any]:
-    url = f"sqlite:///{workdir / 'adaptive.db'}"
+def run(sizes: Sizes, workdir: Path, seed: int, url: str | None = None) -> dict[str, Any]:
+    url = url or f"sqlite:///{workdir / 'adaptive.db'}"
     migrate.upgrade(url)
     engine = make_engine(url)
     factory = make_sessionmaker(engine)
@@ -113,6 +114,7 @@ def run(sizes: Sizes, workdir: Path, seed: int) -> dict[str, Any]:
     engine.dispose()
     choose, save = np.array(choose_ms), np.array(save_ms)
     return {
+        "backend": "PostgreSQL" if url.startswith("postgresql") else "SQLite",
         "pool_items": pool_items,
         "takers": sizes.takers,
         "answers": int(choose.size),
@@ -178,12 +180,23 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--json", type=Path, help="write the figures to this JSON file")
     parser.add_argument("--workdir", type=Path, help="keep the database here")
     parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument(
+        "--postgres",
+        metavar="URL",
+        help="a PostgreSQL server to use: the bench creates (and afterwards drops) the "
+        "database <name>_bench_<pid> beside it",
+    )
     args = parser.parse_args(argv)
     sizes = QUICK if args.quick else FULL
-    with tempfile.TemporaryDirectory() as scratch, use_clock(FrozenClock(_now())):
-        workdir = args.workdir or Path(scratch)
-        workdir.mkdir(parents=True, exist_ok=True)
-        figures = {"quick": args.quick, "seed": args.seed} | run(sizes, workdir, args.seed)
+    url = postgres_database(args.postgres, True) if args.postgres else None
+    try:
+        with tempfile.TemporaryDirectory() as scratch, use_clock(FrozenClock(_now())):
+            workdir = args.workdir or Path(scratch)
+            workdir.mkdir(parents=True, exist_ok=True)
+            figures = {"quick": args.quick, "seed": args.seed} | run(sizes, workdir, args.seed, url)
+    finally:
+        if args.postgres:
+            postgres_database(args.postgres, False)
     text = json.dumps(figures, indent=2)
     print(text)
     if args.json:

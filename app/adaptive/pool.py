@@ -72,7 +72,13 @@ class ItemPool:
         return mask
 
     def themes_among(self, mask: NDArray[np.bool_]) -> set[str]:
-        return {self.theme_names[i] for i in np.unique(self.theme_ids[mask]) if i >= 0}
+        present = self.theme_counts(self.theme_ids[mask])
+        return {self.theme_names[i] for i in np.flatnonzero(present)}
+
+    def theme_counts(self, theme_ids: NDArray[np.intp]) -> NDArray[np.intp]:
+        """How many of the given theme ids name each theme (−1, no theme, left out)."""
+        counts: NDArray[np.intp] = np.bincount(theme_ids + 1, minlength=len(self.theme_names) + 1)
+        return counts[1:]
 
     def log_likelihood(self, items: Sequence[int], responses: Sequence[int], grid: Array) -> Array:
         """log L of one taker's answers on the grid, shape (1, len(grid)), with scoring's
@@ -103,6 +109,12 @@ class ItemPool:
                 grid,
             )
         return total
+
+    def prepare(self) -> None:
+        """Compute now what the first EAP would (a worker's pool is read once, off the path
+        of an answer)."""
+        if self.keyed_index.size:
+            self._keyed_logs_on_half_grid()
 
     def _keyed_logs_on_half_grid(self) -> tuple[Array, Array]:
         """log P(right), log P(wrong) of every keyed item on scoring's first grid, items ×

@@ -46,11 +46,9 @@ def served_theme(
     """The theme the next item comes from (None: no content balancing)."""
     if not rules.content:
         return None
-    counts = {theme: 0 for theme in rules.content}
-    for item in given:
-        theme = pool.themes[item]
-        if theme in counts:
-            counts[theme] += 1
+    given_counts = pool.theme_counts(pool.theme_ids[np.asarray(given, dtype=np.intp)])
+    named = dict(zip(pool.theme_names, given_counts.tolist(), strict=True))
+    counts = {theme: named.get(theme, 0) for theme in rules.content}
     step = len(given) + 1
     open_themes = pool.themes_among(available)
     ranked = sorted(rules.content, key=lambda t: (-(rules.content[t] * step - counts[t]), t))

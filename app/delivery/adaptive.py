@@ -10,19 +10,26 @@ numbers from the form's seed and the step (app/kit/seeded.py), so the stored row
 section's frozen pool (exam_adaptive_pool) reproduce the sequence exactly: `replay` checks it.
 
 The pool of a section is read once per worker (`FrozenPool`): its arrays, Sympson–Hetter K,
-and what choosing needs of each item (option ids, shuffling, points), so an answer costs the
-section's step rows (read as columns, not entities), the engine's EAP and choice, one row
-updated and one added (Core statements: through the unit of work they were most of the
-cost; bench/README.md, adaptive delivery).
+and what choosing needs of each item (option ids, shuffling, points). A taker's place in the
+section (`Progress`: the engine's state and the current step) is kept per worker too, once
+its transaction has committed, and checked against the section's last stored step (one small
+row: its number, item and that it is unanswered) before it is used; otherwise it is rebuilt
+from every stored step, as another worker (a PC swap, a restart) does. Steps are only ever
+added and answered once, under the attempt's lock, so a committed state whose last step is
+still the stored last step is the stored state. An answer then costs that row, the engine's
+EAP and choice, one row updated and one added (Core statements: through the unit of work
+they were most of the cost; bench/README.md, adaptive delivery).
 """
 
 import threading
 import uuid
-from dataclasses import dataclass
+from collections import OrderedDict
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import numpy as np
 from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import event as orm_events
 from sqlalchemy.orm import Session
 
 from app.adaptive import engine
@@ -94,6 +101,7 @@ def _read_pool(db: Session, event: Event, section_position: int) -> FrozenPool:
     if row is None:
         raise LookupError(f"no frozen pool for section {section_position} of {event.code}")
     pool = ItemPool([PoolEntry(code, theme, params) for _, code, theme, params, _ in row.items])
+    pool.prepare()
     by_code = {code: (uuid.UUID(hex=v), k) for v, code, _, _, k in row.items}
     ids = [by_code[code][0] for code in pool.codes]
     versions = {v.id: v for v in db.scalars(select(ItemVersion).where(ItemVersion.id.in_(ids)))}
@@ -203,11 +211,127 @@ def sitting(db: Session, attempt: Attempt, event: Event, plan: SectionPlan) -> S
     frozen = frozen_pool(db, event, plan.position)
     conn = db.connection()
     form_seed = conn.execute(_SEED, {"form_id": attempt.form_id}).scalar_one()
-    seed = section_seed(form_seed, plan.position)
     where = {"attempt_id": attempt.id, "section_position": plan.position}
     steps = [StepRow(*row) for row in conn.execute(_STEPS, where)]
-    section = Section(frozen.pool, frozen.section.rules, seed, frozen.section.exposure_parameters)
-    return Sitting(plan, frozen, section, form_seed, steps)
+    return Sitting(plan, frozen, _taker_section(frozen, form_seed, plan), form_seed, steps)
+
+
+def _taker_section(frozen: FrozenPool, form_seed: int, plan: SectionPlan) -> Section:
+    seed = section_seed(form_seed, plan.position)
+    return Section(frozen.pool, frozen.section.rules, seed, frozen.section.exposure_parameters)
+
+
+@dataclass(frozen=True)
+class Progress:
+    """A taker's place in one adaptive section: the engine's state (the answered steps; the
+    passed-over items of every step, the current one's included) and the current step, chosen
+    and not answered yet (`step` 0: none)."""
+
+    frozen: FrozenPool
+    form_id: uuid.UUID
+    form_seed: int
+    state: AdaptiveState
+    step: int
+    position: int | None
+    item_version_id: uuid.UUID | None
+
+
+def read_progress(db: Session, attempt: Attempt, event: Event, plan: SectionPlan) -> Progress:
+    """The taker's place from every stored step of the section (no cache)."""
+    here = sitting(db, attempt, event, plan)
+    last = here.steps[-1] if here.steps else None
+    current = last if last is not None and last.response is None else None
+    return Progress(
+        here.frozen,
+        attempt.form_id,
+        here.form_seed,
+        here.state(),
+        current.step if current else 0,
+        current.position if current else None,
+        current.item_version_id if current else None,
+    )
+
+
+# Committed places per worker, most recently used last: (attempt id, section position) →
+# Progress. A session's own, not yet committed, wait in its `info` under _PENDING.
+_PROGRESS: OrderedDict[tuple[uuid.UUID, int], Progress] = OrderedDict()
+_PROGRESS_LIMIT = 20_000  # a few rooms' takers; an entry is a few kilobytes
+_PENDING = "adaptive_progress"
+_LAST_STEP = (
+    select(_S.c.step, _S.c.item_version_id, _S.c.response)
+    .where(_S.c.attempt_id == bindparam("attempt_id"))
+    .where(_S.c.section_position == bindparam("section_position"))
+    .order_by(_S.c.step.desc())
+    .limit(1)
+)
+
+
+def _pending(db: Session) -> dict[tuple[uuid.UUID, int], Progress | None]:
+    found: dict[tuple[uuid.UUID, int], Progress | None] = db.info.setdefault(_PENDING, {})
+    return found
+
+
+@orm_events.listens_for(Session, "after_commit")
+def _committed(db: Session) -> None:
+    if db.in_nested_transaction():  # a savepoint released: its outer transaction decides
+        return
+    pending = db.info.pop(_PENDING, None)
+    if not pending:
+        return
+    with _LOCK:
+        for key, progress in pending.items():
+            if progress is None:
+                _PROGRESS.pop(key, None)
+                continue
+            _PROGRESS[key] = progress
+            _PROGRESS.move_to_end(key)
+        while len(_PROGRESS) > _PROGRESS_LIMIT:
+            _PROGRESS.popitem(last=False)
+
+
+@orm_events.listens_for(Session, "after_rollback")
+@orm_events.listens_for(Session, "after_soft_rollback")
+def _rolled_back(db: Session, *_: object) -> None:
+    db.info.pop(_PENDING, None)
+
+
+def forget_progress(db: Session | None = None) -> None:
+    """Drop every place the worker keeps, and the session's (tests: another worker)."""
+    with _LOCK:
+        _PROGRESS.clear()
+    if db is not None:
+        db.info.pop(_PENDING, None)
+
+
+def kept_progress(attempt_id: uuid.UUID, section_position: int) -> Progress | None:
+    """The worker's committed place for the taker, if it keeps one."""
+    return _PROGRESS.get((attempt_id, section_position))
+
+
+def progress(db: Session, attempt: Attempt, event: Event, plan: SectionPlan) -> Progress:
+    """The taker's place: this session's own, or the worker's committed one if the section's
+    last stored step is still its current step; else read from every stored step."""
+    key = (attempt.id, plan.position)
+    frozen = frozen_pool(db, event, plan.position)
+    pending = _pending(db)
+    kept = pending[key] if key in pending else _PROGRESS.get(key)
+    if kept is not None and kept.frozen is frozen and kept.form_id == attempt.form_id:
+        where = {"attempt_id": attempt.id, "section_position": plan.position}
+        last = db.connection().execute(_LAST_STEP, where).one_or_none()
+        if (
+            last is not None
+            and kept.step
+            and last.step == kept.step
+            and last.item_version_id == kept.item_version_id
+            and last.response is None
+        ):
+            return kept
+    return read_progress(db, attempt, event, plan)
+
+
+def _keep(db: Session, attempt: Attempt, plan: SectionPlan, kept: Progress | None) -> None:
+    """This session's new place for the taker, kept for the worker when it commits."""
+    _pending(db)[(attempt.id, plan.position)] = kept
 
 
 def open_section(
@@ -220,7 +344,11 @@ def open_section(
         return here.steps[-1].position
     excluded = _held_elsewhere(db, attempt, here.frozen, plan.position)
     start = AdaptiveState(passed=tuple(here.frozen.code_index[c] for c in excluded))
-    return _choose(db, attempt, here, start, now, excluded)
+    chosen = _choose(
+        db, attempt, here.frozen, plan, here.form_seed, here.section, start, now, excluded
+    )
+    _keep(db, attempt, plan, chosen)
+    return chosen.position if chosen else None
 
 
 def _held_elsewhere(
@@ -240,37 +368,42 @@ def _held_elsewhere(
 def _choose(
     db: Session,
     attempt: Attempt,
-    here: Sitting,
+    frozen: FrozenPool,
+    plan: SectionPlan,
+    form_seed: int,
+    section: Section,
     state: AdaptiveState,
     now: datetime,
     excluded: list[str] | None = None,
-) -> int | None:
-    choice = engine.next_choice(here.section, state)
+) -> Progress | None:
+    """Choose and store the next step; returns the taker's place with it current."""
+    choice = engine.next_choice(section, state)
     if choice is None:
         return None
-    facts = here.frozen.items[choice.item]
+    facts = frozen.items[choice.item]
     step = len(state.given) + 1
-    position = here.plan.first_position + step - 1
+    position = plan.first_position + step - 1
     order = option_order(
-        here.form_seed,
+        form_seed,
         PoolItem(facts.version_id, facts.code, facts.option_ids, facts.shuffle_options),
-        here.frozen.shuffle_options,
+        frozen.shuffle_options,
     )
     db.connection().execute(
         _ADD_STEP,
         {
             "attempt_id": attempt.id,
             "position": position,
-            "section_position": here.plan.position,
+            "section_position": plan.position,
             "step": step,
             "item_version_id": facts.version_id,
             "option_order": list(order),
-            "passed": [here.frozen.items[i].code for i in choice.passed],
+            "passed": [frozen.items[i].code for i in choice.passed],
             "excluded": excluded,
             "chosen_at": now,
         },
     )
-    return position
+    state = replace(state, passed=state.passed + choice.passed)
+    return Progress(frozen, attempt.form_id, form_seed, state, step, position, facts.version_id)
 
 
 @dataclass(frozen=True)
@@ -292,13 +425,13 @@ def answer(
 ) -> Answered:
     """Record the answer to the section's current item (at `position`), θ and SE after it,
     and choose the next item, unless the section stops here."""
-    here = sitting(db, attempt, event, plan)
-    current = here.steps[-1]
-    assert current.position == position and current.response is None
-    item = here.frozen.index[current.item_version_id]
-    response = here.frozen.response(item, option_id)
-    before = here.state()
-    after = engine.answered(here.section, before, Choice(item), response)
+    here = progress(db, attempt, event, plan)
+    assert here.position == position and here.item_version_id is not None
+    frozen = here.frozen
+    section = _taker_section(frozen, here.form_seed, plan)
+    item = frozen.index[here.item_version_id]
+    response = frozen.response(item, option_id)
+    after = engine.answered(section, here.state, Choice(item), response)
     db.connection().execute(
         _ANSWERED,
         {
@@ -310,11 +443,14 @@ def answer(
             "new_answered_at": now,
         },
     )
-    reason = engine.stop_reason(here.section, after)
-    following = None if reason is not None else _choose(db, attempt, here, after, now)
+    reason = engine.stop_reason(section, after)
+    following = None
+    if reason is None:
+        following = _choose(db, attempt, frozen, plan, here.form_seed, section, after, now)
+    _keep(db, attempt, plan, following)
     if following is None and reason is None:
         reason = "pool_exhausted"
-    return Answered(after.theta, after.se, following, reason)
+    return Answered(after.theta, after.se, following.position if following else None, reason)
 
 
 @dataclass(frozen=True)

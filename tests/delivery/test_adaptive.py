@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from app.db import make_engine, make_sessionmaker
 from app.delivery import adaptive, errors, service
 from app.delivery.models import AdaptiveStep, Attempt
 from app.delivery.plans import SectionPlan
@@ -365,3 +366,79 @@ def test_the_section_time_closes_an_adaptive_section_too(
         answer(db_session, taker, 5)
     assert (attempt.current_section, attempt.current_position) == (3, 10)
     assert len(adaptive.steps_of(db_session, attempt.id)) == 2  # given: two of at most six
+
+
+def test_the_place_kept_per_worker_is_the_one_every_stored_step_gives(
+    db_session: Session, exam: OpenExam
+) -> None:
+    """After each answer the taker's place kept for the next (engine state, current step)
+    is exactly the one read from every stored step, as another worker would read it."""
+    taker, attempt = started(db_session, exam)
+    through_verbal(db_session, taker)
+    plan = plan_of(db_session, exam, 2)
+    checked = 0
+    while attempt.current_section == 2 and attempt.status == "in_progress":
+        kept = adaptive.progress(db_session, attempt, exam.event, plan)
+        assert kept is adaptive.progress(db_session, attempt, exam.event, plan)  # not read
+        assert kept == adaptive.read_progress(db_session, attempt, exam.event, plan)
+        assert kept.position == attempt.current_position
+        answer(db_session, taker, attempt.current_position, checked % 2)
+        checked += 1
+    assert checked >= 3
+
+
+def test_a_worker_without_the_place_chooses_the_same_items(
+    db_session: Session, exam: OpenExam
+) -> None:
+    """Two takers with one form seed and the same answers: one served from the kept place,
+    the other as if each answer reached a worker that never served them (a PC swap, a
+    restart): the same items, option orders, θ and SE."""
+    (one, first), (two, second) = started(db_session, exam, 0), started(db_session, exam, 1)
+    forms = {f.id: f for f in db_session.scalars(select(Form))}
+    forms[second.form_id].seed = forms[first.form_id].seed
+    db_session.flush()
+    for taker in (one, two):
+        through_verbal(db_session, taker)
+    sit_adaptive(db_session, one, first)
+    while second.current_section == 2 and second.status == "in_progress":
+        adaptive.forget_progress(db_session)
+        answer(db_session, two, second.current_position, 1)
+    steps = [
+        [(s.item_version_id, s.option_order, s.passed, s.theta, s.se) for s in stored]
+        for stored in (adaptive.steps_of(db_session, a.id) for a in (first, second))
+    ]
+    assert len(steps[0]) >= 3 and steps[0] == steps[1]
+
+
+def test_a_worker_keeps_committed_places_only_and_checks_them(
+    fresh_database_url: str, tmp_path: Path, frozen: FrozenClock
+) -> None:
+    """A place is the worker's once its transaction commits (a rolled-back one is not); a
+    place kept before the stored steps moved on (another worker served the taker in between)
+    is checked against the last stored step and read again: the sequence replays exactly."""
+    engine = make_engine(fresh_database_url)
+    try:
+        with make_sessionmaker(engine)() as db:
+            exam = adaptive_exam(db, tmp_path)
+            taker, attempt = started(db, exam)
+            through_verbal(db, taker)  # the section opens: its first item chosen
+            db.commit()
+            opened = adaptive.kept_progress(attempt.id, 2)
+            assert opened is not None and opened.step == 1
+            savepoint = db.begin_nested()
+            answer(db, taker, attempt.current_position, 1)
+            savepoint.rollback()
+            db.commit()
+            assert adaptive.kept_progress(attempt.id, 2) == opened
+            answer(db, taker, attempt.current_position, 1)
+            db.commit()
+            stale = adaptive.kept_progress(attempt.id, 2)
+            assert stale is not None and stale.step == 2
+            answer(db, taker, attempt.current_position, 0)  # served elsewhere, say
+            db.commit()
+            adaptive._PROGRESS[(attempt.id, 2)] = stale  # this worker's older place
+            sit_adaptive(db, taker, attempt)
+            replayed = adaptive.replay(db, attempt, exam.event, plan_of(db, exam, 2))
+            assert replayed.matches, replayed.problem
+    finally:
+        engine.dispose()
