@@ -198,24 +198,6 @@ INDONESIAN_BY_DESIGN = {
 INDONESIAN_VALUES = {"belum diverifikasi"}
 # URL paths and download names inside markup or headers are addresses, not prose.
 ADDRESS = re.compile(r'/[\w\-/{}.]*|filename="[^"]*')
-# Modules whose Indonesian literals have not been moved into the catalogue yet (issue 20 item
-# 3). The list may only shrink: a module listed here without such literals fails the test too.
-NOT_YET = {
-    "app/backup.py",
-    "app/delivery/chain.py",
-    "app/demo.py",
-    "app/exams/adaptive_pools.py",
-    "app/exams/overview.py",
-    "app/privacy/corrections.py",
-    "app/privacy/research.py",
-    "app/proctoring/assignments.py",
-    "app/scoring/linking.py",
-    "app/scoring/service.py",
-    "app/sync/cli.py",
-    "app/sync/merge.py",
-    "app/sync/results.py",
-    "app/talentbox/cli.py",
-}
 
 
 def _is_code_or_path(text: str) -> bool:
@@ -252,11 +234,9 @@ def test_no_indonesian_text_outside_the_catalogue() -> None:
         if path not in INDONESIAN_BY_DESIGN
         for hit in indonesian_literals(path, tree)
     ]
-    new = [hit for hit in found if hit[0] not in NOT_YET]
-    assert new == [], "an English N_ msgid, Indonesian in the catalogue:\n" + "\n".join(
-        map(str, new)
+    assert found == [], "an English N_ msgid, Indonesian in the catalogue:\n" + "\n".join(
+        map(str, found)
     )
-    assert NOT_YET - {path for path, _, _ in found} == set(), "done: remove from NOT_YET"
 
 
 def test_the_scan_finds_indonesian_text() -> None:

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from app.delivery.models import Attempt
 from app.delivery.scoring import score_attempt
 from app.exams.models import Event, ExamSession, Form, Participant
-from app.i18n import N_
+from app.i18n import N_, translate
 from app.sync import repository
 from app.sync.errors import SyncRefused
 from app.sync.results import PARTS, RESULTS_FORMAT, check_journals
@@ -260,11 +260,11 @@ def _attempt_problems(db: Session, attempts: list[dict[str, Any]]) -> list[str]:
     for a in attempts:
         form: Form | None = forms.get(a["participant_id"])
         if form is None or form.id != a["form_id"]:
-            problems.append(f"delivery_attempt {a['id']}: form_id bukan formulir yang diundi pusat")
+            wrong_form = translate(N_("form_id is not the form the centre drew"))
+            problems.append(f"delivery_attempt {a['id']}: {wrong_form}")
         if held.get(a["participant_id"], a["id"]) != a["id"]:
-            problems.append(
-                f"delivery_attempt {a['id']}: peserta sudah punya percobaan lain di pusat"
-            )
+            other = translate(N_("the participant already has another attempt at the centre"))
+            problems.append(f"delivery_attempt {a['id']}: {other}")
     return problems
 
 
@@ -284,9 +284,9 @@ def _score_problems(
         computed = {s.subtest_code: _tally(s) for s in score_attempt(db, attempt)}
         savepoint.rollback()
         if computed != sent.get(row["id"], {}):
-            problems.append(
-                f"delivery_attempt_score {row['id']}: pusat={computed} berkas={sent.get(row['id'])}"
-            )
+            message = N_("centre=%(centre)s file=%(file)s")
+            differ = translate(message, {"centre": computed, "file": sent.get(row["id"])})
+            problems.append(f"delivery_attempt_score {row['id']}: {differ}")
     return problems
 
 
