@@ -48,7 +48,12 @@ class EventOverview:
             section = {"title": title, "items": items, "pool": pool, "minutes": minutes}
             lines.append("  " + translate(TIMED_SECTION if minutes else SECTION, section))
         for s in self.sessions:
-            session = {"code": s.code, "starts": s.starts, "venue": s.venue, "room": s.room}
+            session: dict[str, object] = {
+                "code": s.code,
+                "starts": s.starts,
+                "venue": s.venue,
+                "room": s.room,
+            }
             session |= {"status": s.status, "token": s.token, "registered": s.registered}
             session |= {"capacity": s.capacity, "forms": s.forms}
             lines.append("  " + translate(SESSION_LINE, session))

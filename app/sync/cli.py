@@ -253,8 +253,8 @@ def make_package(
             _write(out, data)
     about = header["about"]
     made = N_("Package %(event)s version %(version)s for %(site)s, sessions %(sessions)s")
-    version, codes = about["event"]["version"], ", ".join(about["sessions"])
-    made = say(made, event=event_code, version=version, site=site, sessions=codes)
+    version, listed = about["event"]["version"], ", ".join(about["sessions"])
+    made = say(made, event=event_code, version=version, site=site, sessions=listed)
     console.print(f"{made}: {out} ({_size(data)})")
     _print_counts(about["counts"])
 
