@@ -201,14 +201,22 @@ def _plan_part(
             plan.problems += [f"{where}: {p}" for p in problems]
 
 
+DIFFER = N_("centre=%(centre)s file=%(file)s")
+
+
 def _differences(
     before: dict[str, Any], row: dict[str, Any], skip: tuple[str, ...] = ()
 ) -> list[str]:
     return [
-        f"{k} pusat={before.get(k)!r} berkas={v!r}"
+        f"{k} {_differ(before.get(k), v)}"
         for k, v in row.items()
         if k not in skip and before.get(k) != v
     ]
+
+
+def _differ(centre: Any, sent: Any) -> str:
+    """A column's value at the centre and in the file, shown as Python writes them."""
+    return translate(DIFFER, {"centre": repr(centre), "file": repr(sent)})
 
 
 def _equal(before: dict[str, Any], row: dict[str, Any]) -> list[str]:
@@ -223,7 +231,7 @@ def _login(before: dict[str, Any], row: dict[str, Any]) -> list[str]:
     problems = _differences(before, row, skip=later)
     for key in ("revoked_at", "admitted_at"):
         if before[key] is not None and row[key] is not None and before[key] != row[key]:
-            problems.append(f"{key} pusat={before[key]!r} berkas={row[key]!r}")
+            problems.append(f"{key} {_differ(before[key], row[key])}")
     if problems:
         return problems
     fills = any(before[k] is None and row[k] is not None for k in ("revoked_at", "admitted_at"))
@@ -284,8 +292,7 @@ def _score_problems(
         computed = {s.subtest_code: _tally(s) for s in score_attempt(db, attempt)}
         savepoint.rollback()
         if computed != sent.get(row["id"], {}):
-            message = N_("centre=%(centre)s file=%(file)s")
-            differ = translate(message, {"centre": computed, "file": sent.get(row["id"])})
+            differ = translate(DIFFER, {"centre": computed, "file": sent.get(row["id"])})
             problems.append(f"delivery_attempt_score {row['id']}: {differ}")
     return problems
 
