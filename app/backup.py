@@ -13,6 +13,7 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 
 from app.db import normalise_database_url
+from app.i18n import N_, translate
 
 
 class BackupFailed(RuntimeError):
@@ -22,7 +23,9 @@ class BackupFailed(RuntimeError):
 def backup_database(database_url: str, out: Path) -> Path:
     """Write a copy of `database_url` to `out` (refuses to overwrite) and return its path."""
     if out.exists():
-        raise BackupFailed(f"{out} sudah ada; pilih nama berkas lain")
+        raise BackupFailed(
+            translate(N_("%(path)s already exists; choose another file name"), {"path": out})
+        )
     out.parent.mkdir(parents=True, exist_ok=True)
     url = make_url(normalise_database_url(database_url))
     if url.get_backend_name() == "sqlite":
@@ -34,7 +37,7 @@ def backup_database(database_url: str, out: Path) -> Path:
 
 def _sqlite_backup(source: Path, out: Path) -> None:
     if not source.exists():
-        raise BackupFailed(f"basis data {source} tidak ada")
+        raise BackupFailed(translate(N_("database %(path)s does not exist"), {"path": source}))
     partial = out.with_name(out.name + ".partial")
     src = sqlite3.connect(f"file:{source}?mode=ro", uri=True, timeout=30)
     dst = sqlite3.connect(partial)
@@ -47,18 +50,21 @@ def _sqlite_backup(source: Path, out: Path) -> None:
         src.close()
     if check != "ok":
         partial.unlink(missing_ok=True)
-        raise BackupFailed(f"salinan gagal diperiksa: {check}")
+        raise BackupFailed(
+            translate(N_("the copy failed its check: %(result)s"), {"result": check})
+        )
     partial.rename(out)
 
 
 def _pg_dump(libpq_url: str, out: Path) -> None:
     pg_dump = shutil.which("pg_dump")
     if pg_dump is None:
-        raise BackupFailed("pg_dump tidak ditemukan (paket postgresql-client)")
+        raise BackupFailed(translate(N_("pg_dump not found (package postgresql-client)")))
     partial = out.with_name(out.name + ".partial")
     command = [pg_dump, "--format=custom", "--no-owner", f"--file={partial}", libpq_url]
     result = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603
     if result.returncode != 0:
         partial.unlink(missing_ok=True)
-        raise BackupFailed(f"pg_dump gagal: {result.stderr.strip()[:500]}")
+        reason = result.stderr.strip()[:500]
+        raise BackupFailed(translate(N_("pg_dump failed: %(reason)s"), {"reason": reason}))
     partial.rename(out)

@@ -21,6 +21,7 @@ from app.exams.models import Event
 from app.exams.participant_file import Row
 from app.exams.preparation import Progress, prepare_sessions
 from app.exams.service import import_event
+from app.i18n import N_, translate
 from app.kit import clock
 from app.kit.secrets_gen import hash_access_code, unambiguous_code
 from app.kit.timezones import format_local, to_local
@@ -47,6 +48,16 @@ DEMO_PARTICIPANTS = [
 DEMO_ACCOMMODATIONS = {"198807072010012004": {"extra_time_percent": "50", "large_print": "ya"}}
 
 
+READY = N_("ProASN CAT demo ready at %(url)s — participant page: %(url)s/ujian")
+SESSION_OPEN = N_("Session %(code)s opened %(starts)s; room token: %(token)s")
+PARTICIPANTS = N_("Demo participants (NIP — name — access code):")
+STAFF_LOGIN = N_("Staff login at %(url)s/staf/masuk (username — password):")
+OWN_RESULTS = N_(
+    "Own results at %(url)s/hasil — officials of the finished session %(session)s "
+    "(NIP — name — access code):"
+)
+
+
 @dataclass(frozen=True)
 class DemoSummary:
     session_code: str
@@ -59,15 +70,15 @@ class DemoSummary:
     history: list[tuple[str, str, str]] = field(default_factory=list)
 
     def render_text(self, url: str) -> str:
+        session = {"code": self.session_code, "starts": self.starts, "token": self.token}
         lines = [
-            f"ProASN CAT demo siap di {url} — halaman peserta: {url}/ujian",
-            f"Sesi {self.session_code} dibuka {self.starts}; token ruang: {self.token}",
-            "Peserta demo (NIP — nama — kode akses):",
+            translate(READY, {"url": url}),
+            translate(SESSION_OPEN, session),
+            translate(PARTICIPANTS),
             *(f"  {nip} — {name} — {code}" for nip, name, code in self.participants),
-            f"Login staf di {url}/staf/masuk (nama pengguna — kata sandi):",
+            translate(STAFF_LOGIN, {"url": url}),
             *(f"  {role}: {username} — {password}" for role, username, password in self.staff),
-            f"Hasil sendiri di {url}/hasil — pejabat sesi selesai {HISTORY_SESSION} "
-            "(NIP — nama — kode akses):",
+            translate(OWN_RESULTS, {"url": url, "session": HISTORY_SESSION}),
             *(f"  {nip} — {name} — {code}" for nip, name, code in self.history),
         ]
         return "\n".join(lines)

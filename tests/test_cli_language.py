@@ -12,7 +12,7 @@ from app.cli import app
 from app.cli_language import cli_locale, help_texts
 from tests.bank.factories import bank_of, keyed_item, write_bank
 from tests.exams.factories import event_data, participant, write_event_file, write_participants_csv
-from tests.test_i18n import indonesian
+from tests.test_i18n import INDONESIAN, indonesian
 
 runner = CliRunner()
 
@@ -87,6 +87,10 @@ def test_the_problems_of_a_bank_are_printed_in_the_chosen_language(tmp_path: Pat
 # --- what the commands print: the run's language too ----------------------------------------
 
 
+def indonesian_in(text: str) -> set[str]:
+    return {w.lower() for w in words(text)} & INDONESIAN
+
+
 def in_language(lang: str, *args: str | Path) -> str:
     """The output of `proasn [--lang en] ARGS…` (PROASN_LANG cleared: Indonesian by default)."""
     chosen = ["--lang", "en"] if lang == "en" else []
@@ -145,3 +149,88 @@ def test_the_problems_of_an_event_file_and_a_norm_file_follow_the_language(
     assert "a _composite row (the composite) is required" in english
     indonesian_run = in_language("id", "scores", "import-norm", "n1", norm)
     assert "GALAT" in indonesian_run and "baris 2: sd harus > 0 dan n ≥ 2" in indonesian_run
+
+
+def test_sync_output_follows_the_language(
+    use_database: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.config import get_settings
+    from app.db import unit_of_work
+    from tests.sync.factories import EVENT, seed_central
+
+    with unit_of_work(use_database) as db:
+        seed_central(db, tmp_path, {"S1": [1, 2]})
+
+    def on(server: str, lang: str, *args: str | Path) -> str:
+        monkeypatch.setenv("PROASN_SYNC_KEY_FILE", str(tmp_path / f"{server}.key"))
+        get_settings.cache_clear()
+        return in_language(lang, "sync", *args)
+
+    made = on("site", "en", "keys")
+    assert "Server keys made:" in made and "Fingerprint:" in made and "Public key (hand" in made
+    site_key = next(line for line in made.splitlines() if line.startswith("proasn-sync-1:"))
+    assert "Kunci server sudah ada:" in on("site", "id", "keys")
+    assert "Server keys already exist:" in on("site", "en", "keys")
+    assert "Kunci server dibuat:" in on("centre", "id", "keys")
+    assert "No site registered yet." in on("centre", "en", "sites")
+    assert "Belum ada lokasi terdaftar." in on("centre", "id", "sites")
+    added = on("centre", "en", "add-site", "makassar", "--public-key", site_key)
+    assert "Site makassar registered (fingerprint" in added and "registered 20" in added
+
+    out = tmp_path / "makassar.proasn"
+    package = ("package", EVENT, "--site", "makassar", "--sessions", "S1", "--out", out)
+    english = on("centre", "en", *package)
+    assert re.search(rf"Package {EVENT} version \d+ for makassar, sessions S1: {out} \(", english)
+    assert "Packing forms" in english and "participants 2" in english and "bytes)" in english
+    assert indonesian_in(english) == set(), english
+
+    english = on("centre", "en", "verify", out)
+    assert re.search(rf"Valid: exam package {EVENT} version \d+, sessions S1, made", english)
+    assert "signed by this server (" in english and "its content opens only there" in english
+    assert indonesian_in(english) == set(), english
+    indonesian_run = on("centre", "id", "verify", out)
+    assert re.search(rf"Sah: paket ujian {EVENT} versi \d+, sesi S1, dibuat", indonesian_run)
+    assert "ditandatangani server ini (" in indonesian_run
+    assert "isinya hanya dapat dibuka di sana" in indonesian_run
+
+    refused = on("site", "en", "verify", out)  # the centre's key is not trusted yet
+    assert "REFUSED" in refused and "DITOLAK" not in refused
+    assert "DITOLAK" in on("site", "id", "verify", out)
+    central_key = next(
+        line for line in on("centre", "en", "keys").splitlines() if line.startswith("proasn-")
+    )
+    assert "Central key trusted: fingerprint" in on("site", "en", "trust-central", central_key)
+    at_site = on("site", "en", "verify", out)
+    assert "signed by the centre (" in at_site
+    assert "sealed for this server and its content opens whole" in at_site
+    assert "ditandatangani pusat (" in on("site", "id", "verify", out)
+
+
+def test_talent_box_output_follows_the_language(use_database: str, tmp_path: Path) -> None:
+    from tests.talentbox.test_service import potency_csv
+    from tests.talentbox.test_weighted import SKP
+
+    (tmp_path / "skor.csv").write_bytes(potency_csv(["tinggi"] * 2))
+    (tmp_path / "skp.csv").write_bytes(SKP)
+    english = in_language("en", "talenta", "import-potency", tmp_path / "skor.csv")
+    assert "skor.csv: 2 rows imported" in english
+    indonesian_run = in_language("id", "talenta", "import-performance", tmp_path / "skp.csv")
+    assert "skp.csv: 2 baris diimpor" in indonesian_run
+
+    listing = in_language("en", "talenta", "list")
+    assert "Potency" in listing and "Performance" in listing and "(2 rows)" in listing
+    assert "Placement runs" in listing and indonesian_in(listing) == set(), listing
+    ids = re.findall(r"^  ([0-9a-f-]{36})  ", listing, re.M)
+    args = ["--potency", ids[0], "--performance", ids[1], "--period", "2026"]
+    english = in_language("en", "talenta", "place", *args)
+    assert "Run 1: 2 placed" in english and "box 9: " in english
+    assert "potency only: 0, performance only: 0" in english and "Placement" in english
+    assert indonesian_in(english) == set(), english
+    listing = in_language("id", "talenta", "list")
+    assert "Potensi" in listing and "Kinerja" in listing and "(2 baris)" in listing
+    assert "Run penempatan" in listing and "periode 2026" in listing
+    assert "  1  period 2026  simple  " in in_language("en", "talenta", "list")
+
+    pull = ("talenta", "pull-potency", "--url", "http://x", "--event", "e")
+    assert "Set PROASN_EXPORT_TOKEN to an analyst API token." in in_language("en", *pull)
+    assert "Isi PROASN_EXPORT_TOKEN dengan token API analis." in in_language("id", *pull)

@@ -24,6 +24,8 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from app.i18n import N_, translate
+
 CHAIN_FORMAT = 1
 EMPTY = ""  # the head of an attempt with no journal rows
 HASHED = (
@@ -87,11 +89,12 @@ def check(
     """What is wrong with one attempt's journal against its head and count (empty: nothing).
     `whole=False`: rows past `count` may exist (the journal read after the attempt while
     the attempt still runs) and are not judged."""
-    where = f"delivery_answer_journal (tes {attempt_id})"
+    where = translate(N_("delivery_answer_journal (attempt %(id)s)"), {"id": attempt_id})
     chained, problems = [], []
     for row in rows:
         if row.get("chain_index") is None:
-            problems.append(f"{where} {row['id']}: baris di luar rantai")
+            outside = translate(N_("row outside the chain"))
+            problems.append(f"{where} {row['id']}: {outside}")
         elif whole or row["chain_index"] <= count:
             chained.append(row)
     chained.sort(key=lambda r: r["chain_index"])
@@ -100,26 +103,31 @@ def check(
         missing = sorted(set(range(1, count + 1)) - set(indices))
         extra = sorted(i for i in set(indices) if not 1 <= i <= count)
         doubled = sorted({i for i in indices if indices.count(i) > 1})
-        problems.append(
-            f"{where}: rantai {count} baris, di berkas {len(indices)}"
-            f" (hilang {missing[:10]}, lebih {extra[:10]}, ganda {doubled[:10]})"
+        message = N_(
+            "chain %(count)s rows, in the file %(found)s (missing %(missing)s, extra "
+            "%(extra)s, doubled %(doubled)s)"
         )
+        found = {"count": count, "found": len(indices), "missing": missing[:10]}
+        found |= {"extra": extra[:10], "doubled": doubled[:10]}
+        problems.append(f"{where}: {translate(message, found)}")
         return problems
     previous = EMPTY
     last: dict[int, tuple[str | None, bool]] = {}  # position → its newest (option, flag)
     for row in chained:
         digest = row_hash(previous, row["chain_index"], row)
         if digest != row.get("chain_hash"):
-            problems.append(f"{where} {row['id']}: hash baris ke-{row['chain_index']} tidak cocok")
+            mismatch = N_("hash of row %(index)s does not match")
+            wrong_hash = translate(mismatch, {"index": row["chain_index"]})
+            problems.append(f"{where} {row['id']}: {wrong_hash}")
             return problems
         before = last.get(row["position"], (None, None))
         if (row.get("old_option_id"), row.get("old_flagged")) != before:
-            problems.append(
-                f"{where} {row['id']}: nilai lama bukan nilai baris sebelumnya untuk butir "
-                f"{row['position']}"
-            )
+            message = N_("old values are not the previous row's values for item %(position)s")
+            old = translate(message, {"position": row["position"]})
+            problems.append(f"{where} {row['id']}: {old}")
         last[row["position"]] = (row["new_option_id"], bool(row["new_flagged"]))
         previous = digest
     if previous != (head or EMPTY):
-        problems.append(f"{where}: kepala rantai tidak cocok dengan tes")
+        wrong_head = translate(N_("chain head does not match the attempt"))
+        problems.append(f"{where}: {wrong_head}")
     return problems

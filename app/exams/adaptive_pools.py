@@ -28,7 +28,7 @@ from app.exams import repository
 from app.exams.event_file import AdaptiveDoc
 from app.exams.forms import BlueprintUnsatisfiable
 from app.exams.models import AdaptivePool, BlueprintSection, Event
-from app.i18n import N_
+from app.i18n import N_, translate
 from app.kit.errors import Refusal
 
 # Sympson–Hetter's calibration when a pool is frozen: simulees per round and rounds (the
@@ -129,10 +129,13 @@ def _freeze(
     doc = AdaptiveDoc.model_validate(section.adaptive)
     source = pool_source(db, section.subtest_code, doc, at)
     if source.unparametrised or not source.items:
-        raise BlueprintUnsatisfiable(
-            f"bagian {section.position} ({section.title}): pool adaptif memiliki "
-            f"{len(source.items)} butir berparameter dan {len(source.unparametrised)} tanpa"
+        message = N_(
+            "section %(position)s (%(title)s): the adaptive pool has %(items)s items with "
+            "parameters and %(without)s without"
         )
+        counts = {"items": len(source.items), "without": len(source.unparametrised)}
+        where = {"position": section.position, "title": section.title}
+        raise BlueprintUnsatisfiable(translate(message, where | counts))
     entries = [PoolEntry(i.code, i.theme, i.params) for i in source.items]
     pool, rules = ItemPool(entries), doc.rules()
     seed = secrets.randbits(62)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from app.exams import repository
+from app.i18n import N_, translate
 from app.kit.timezones import format_local
 
 
@@ -22,6 +23,15 @@ class SessionLine:
     forms: int
 
 
+EVENT_LINE = N_("%(code)s — %(name)s (%(organiser)s), %(minutes)s minutes")
+SECTION = N_("section: %(title)s — %(items)s items from %(pool)s")
+TIMED_SECTION = N_("section: %(title)s — %(items)s items from %(pool)s, %(minutes)s minutes")
+SESSION_LINE = N_(
+    "session %(code)s: %(starts)s, %(venue)s / %(room)s, status %(status)s, token %(token)s, "
+    "participants %(registered)s/%(capacity)s, forms %(forms)s"
+)
+
+
 @dataclass(frozen=True)
 class EventOverview:
     code: str
@@ -32,15 +42,21 @@ class EventOverview:
     sessions: list[SessionLine]
 
     def render_text(self) -> str:
-        lines = [f"{self.code} — {self.name} ({self.organiser}), {self.total_time_minutes} menit"]
+        event = {"code": self.code, "name": self.name, "organiser": self.organiser}
+        lines = [translate(EVENT_LINE, event | {"minutes": self.total_time_minutes})]
         for title, pool, items, minutes in self.sections:
-            limit = f", {minutes} menit" if minutes else ""
-            lines.append(f"  bagian: {title} — {items} butir dari {pool}{limit}")
+            section = {"title": title, "items": items, "pool": pool, "minutes": minutes}
+            lines.append("  " + translate(TIMED_SECTION if minutes else SECTION, section))
         for s in self.sessions:
-            lines.append(
-                f"  sesi {s.code}: {s.starts}, {s.venue} / {s.room}, status {s.status}, "
-                f"token {s.token}, peserta {s.registered}/{s.capacity}, formulir {s.forms}"
-            )
+            session: dict[str, object] = {
+                "code": s.code,
+                "starts": s.starts,
+                "venue": s.venue,
+                "room": s.room,
+            }
+            session |= {"status": s.status, "token": s.token, "registered": s.registered}
+            session |= {"capacity": s.capacity, "forms": s.forms}
+            lines.append("  " + translate(SESSION_LINE, session))
         return "\n".join(lines)
 
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from app.audit.service import Actor, record
 from app.exams.models import Event, Participant
 from app.exams.registration import normalise_eselon
+from app.i18n import N_, translate
 from app.kit import clock
 from app.privacy import holders
 from app.privacy.models import IdentityCorrection
@@ -35,11 +36,13 @@ def correct_identity(
     """Apply the changed fields (unchanged or empty ones are left); refuses without a reason,
     with an unknown field, an over-long value or an eselon that is not II, III or IV."""
     if not reason.strip():
-        raise CorrectionRefused("alasan: wajib diisi (misalnya nomor surat permohonan)")
+        raise CorrectionRefused(
+            translate(N_("reason: required (for example the number of the request letter)"))
+        )
     maybe = [_change(participant, name, value) for name, value in values.items()]
     changes = [c for c in maybe if c is not None]
     if not changes:
-        raise CorrectionRefused("tidak ada kolom yang berubah")
+        raise CorrectionRefused(translate(N_("no field changed")))
     now = clock.now()
     for change in changes:
         setattr(participant, change.field, change.new)
@@ -85,12 +88,14 @@ def _correct_copies(db: Session, participant: Participant, changes: list[Change]
 
 def _change(participant: Participant, name: str, value: str) -> Change | None:
     if name not in FIELDS:
-        raise CorrectionRefused(f"{name}: kolom ini tidak dapat dikoreksi di sini")
+        not_here = translate(N_("this field cannot be corrected here"))
+        raise CorrectionRefused(f"{name}: {not_here}")
     new = " ".join(value.split())
     if not new:
         return None
     if len(new) > LIMITS[name]:
-        raise CorrectionRefused(f"{name}: paling panjang {LIMITS[name]} karakter")
+        too_long = translate(N_("at most %(limit)s characters"), {"limit": LIMITS[name]})
+        raise CorrectionRefused(f"{name}: {too_long}")
     if name == "eselon":
         try:
             new = normalise_eselon(new)

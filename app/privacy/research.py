@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from app.audit.service import Actor, record, record_subjects_from
 from app.bank.points import item_points
+from app.i18n import N_, translate
 from app.kit import clock
 from app.privacy import research_repository as repository
 
@@ -31,6 +32,10 @@ FORMAT = "proasn-riset"
 VERSION = 1
 MIN_SECRET = 32
 OTHER_PROVINCE = "lainnya"
+
+
+# The header's description of the responses field, in the run's language.
+RESPONSES = N_("{item code vN: [option, score]}; option null = not answered")
 
 
 class ResearchExportRefused(ValueError):
@@ -47,14 +52,16 @@ class Person:
 
 def check_secret(secret: str) -> bytes:
     if not secret.strip():
-        raise ResearchExportRefused(
-            "rahasia kunci pseudonim belum diberikan (PROASN_RESEARCH_SECRET atau --secret-file)"
+        message = N_(
+            "the pseudonym key's secret is not given (PROASN_RESEARCH_SECRET or --secret-file)"
         )
+        raise ResearchExportRefused(translate(message))
     if len(secret.strip()) < MIN_SECRET:
-        raise ResearchExportRefused(
-            f"rahasia kunci pseudonim terlalu pendek: paling sedikit {MIN_SECRET} karakter "
-            "(PROASN_RESEARCH_SECRET atau --secret-file)"
+        message = N_(
+            "the pseudonym key's secret is too short: at least %(length)s characters "
+            "(PROASN_RESEARCH_SECRET or --secret-file)"
         )
+        raise ResearchExportRefused(translate(message, {"length": MIN_SECRET}))
     return secret.strip().encode()
 
 
@@ -86,10 +93,11 @@ def research_lines(db: Session, event_code: str, secret: str, min_cell: int = 5)
     key = check_secret(secret)
     event = repository.event_by_code(db, event_code)
     if event is None:
-        raise ResearchExportRefused(f"acara {event_code} tidak ditemukan")
+        raise ResearchExportRefused(translate(N_("event %(code)s not found"), {"code": event_code}))
     run = repository.published_run(db, event.id)
     if run is None:
-        raise ResearchExportRefused(f"acara {event_code} belum memiliki hasil yang diterbitkan")
+        message = N_("event %(code)s has no published results yet")
+        raise ResearchExportRefused(translate(message, {"code": event_code}))
     people = [Person(*row) for row in repository.people(db, event.id)]
     cells = Counter(_cell(p) for p in people)
     scores = repository.scores(db, run.id)
@@ -117,12 +125,12 @@ def research_lines(db: Session, event_code: str, secret: str, min_cell: int = 5)
         "event": event.code,
         "scoring_run": run.number,
         "generated_at": clock.now().isoformat(),
-        "pid": "HMAC-SHA256(rahasia, NIP), heksadesimal",
+        "pid": translate(N_("HMAC-SHA256(secret, NIP), hexadecimal")),
         "key_id": key_id(key),
         "min_cell": min_cell,
         "persons": len(lines),
         "answers_purged": repository.answers_purged(db, event.id),
-        "responses": "{kode butir vN: [opsi, skor]}; opsi null = tidak dijawab",
+        "responses": translate(RESPONSES),
     }
     yield json.dumps(header, ensure_ascii=False, sort_keys=True)
     yield from lines

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from app.i18n import N_, translate
 from app.psychometrics import irt
 
 Array = NDArray[np.float64]
@@ -72,12 +73,15 @@ class Link:
 
 def link(anchors: list[Anchor], method: str = "stocking-lord") -> Link:
     if method not in METHODS:
-        raise LinkingRefused(f"metode penautan tidak dikenal: {method}")
-    if len(anchors) < MIN_ANCHORS:
         raise LinkingRefused(
-            f"penautan butuh sedikitnya {MIN_ANCHORS} butir jangkar berparameter bank; "
-            f"ada {len(anchors)}"
+            translate(N_("unknown linking method: %(method)s"), {"method": method})
         )
+    if len(anchors) < MIN_ANCHORS:
+        message = N_(
+            "linking needs at least %(minimum)s anchor items with bank parameters; there are "
+            "%(anchors)s"
+        )
+        raise LinkingRefused(translate(message, {"minimum": MIN_ANCHORS, "anchors": len(anchors)}))
     slope, intercept = _mean_sigma(anchors)
     if method == "stocking-lord":
         slope, intercept = _stocking_lord(anchors, slope, intercept)
@@ -92,7 +96,7 @@ def _mean_sigma(anchors: list[Anchor]) -> tuple[float, float]:
     bank = np.array([d for anchor in anchors for d in _difficulties(anchor.bank)])
     new = np.array([d for anchor in anchors for d in _difficulties(anchor.new)])
     if new.std() < 1e-9:
-        raise LinkingRefused("tingkat kesulitan butir jangkar tidak bervariasi")
+        raise LinkingRefused(translate(N_("the anchor items' difficulties do not vary")))
     slope = bank.std() / new.std()
     return slope, bank.mean() - slope * new.mean()
 

@@ -210,6 +210,15 @@ def _eap(people: list[Person], versions: list[ScoringItem]) -> irt.Estimate:
     return irt.eap_exact(log_likelihood, len(people))
 
 
+# A cohort norm's description and a re-scoring run's note are stored text, written in the
+# language of whoever made them. The norm's name ("CODE kohort") is its identifier: the same
+# in every language, or its versions would split.
+COHORT_OF_EVENTS = N_("event %(codes)s")
+COHORT_OF_EVENTS_ESELON = N_("event %(codes)s, eselon %(eselon)s")
+COHORT_OF_RUN = N_("participants of %(code)s, run %(run)s")
+KEY_CORRECTED = N_("key of %(item)s corrected to %(key)s")
+
+
 def _irt(item: ScoringItem) -> dict[str, Any]:
     """The item's IRT parameters; callers score by θ only when every item has them."""
     if item.irt is None:
@@ -376,7 +385,8 @@ def norm_from_events(
             )
     weights = {k: float(v) for k, v in settings.composite_weights.items()}
     codes = ", ".join(e.code for e in events)
-    description = f"acara {codes}" + (f", eselon {eselon}" if eselon else "")
+    events_of = {"codes": codes, "eselon": eselon}
+    description = translate(COHORT_OF_EVENTS_ESELON if eselon else COHORT_OF_EVENTS, events_of)
     norm = cohort_norm(db, name, description, actor.username, dict(merged), weights)
     record(
         db,
@@ -430,9 +440,8 @@ def run_scoring(
                 c: {p: v for p, v in s.items() if p in members} for c, s in per_subtest.items()
             }
             name = f"{event.code} kohort eselon {cohort_eselon}"
-        norm = cohort_norm(
-            db, name, f"peserta {event.code}, run {number}", actor.username, cohort, weights
-        )
+        description = translate(COHORT_OF_RUN, {"code": event.code, "run": number})
+        norm = cohort_norm(db, name, description, actor.username, cohort, weights)
     else:
         found = db.get(Norm, norm_id)
         if found is None:
@@ -610,7 +619,7 @@ def correct_key(
         event,
         actor,
         previous[-1].norm_id if previous else None,
-        note=f"kunci {_code_of(db, version.id)} dikoreksi menjadi {key}",
+        note=translate(KEY_CORRECTED, {"item": _code_of(db, version.id), "key": key}),
     )
 
 
@@ -643,7 +652,7 @@ def neutralise(
         )
     previous = repository.runs(db, event.id)
     norm_id = previous[-1].norm_id if previous else None
-    note = f"netralisasi butir {_code_of(db, version_id)}"
+    note = translate(N_("item neutralised %(item)s"), {"item": _code_of(db, version_id)})
     return run_scoring(db, event, actor, norm_id, note=note)
 
 

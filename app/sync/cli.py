@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from app.audit.service import Actor
 from app.config import get_settings
 from app.db import unit_of_work
-from app.i18n import N_
+from app.i18n import N_, translate
 from app.sync import push_client, service, tokens
 from app.sync.errors import SyncRefused
 from app.sync.keys import ServerKeys, keys_at, load_keys, spaced
@@ -29,34 +29,65 @@ console = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 
 MAX_SHOWN = 50
-KIND_WORDS = {"package": "paket ujian", "results": "berkas hasil"}
+# The names of a file's kinds and parts (the keys are the file's own, the same in every
+# language), as catalogue messages.
+KIND_WORDS = {"package": N_("exam package"), "results": N_("results file")}
 COUNT_WORDS = {
-    "sections": "bagian blueprint",
-    "sessions": "sesi",
-    "subtests": "subtes",
-    "items": "butir",
-    "item_versions": "versi butir",
-    "agencies": "instansi",
-    "participants": "peserta",
-    "forms": "formulir",
-    "staff": "akun pengawas",
-    "assignments": "penugasan pengawas",
-    "events": "acara",
-    "blueprint": "blueprint",
-    "logins": "login peserta",
-    "attempts": "tes",
-    "attempt_sections": "bagian tes",
-    "answers": "jawaban",
-    "journal": "jurnal jawaban",
-    "scores": "skor mentah",
-    "pauses": "jeda",
-    "extra_time": "tambahan waktu",
-    "seats": "kehadiran",
-    "broadcasts": "pesan siaran",
-    "incidents": "kejadian",
-    "audit": "log audit",
-    "audit_subjects": "subjek audit",
+    "sections": N_("blueprint sections"),
+    "sessions": N_("sessions"),
+    "subtests": N_("subtests"),
+    "items": N_("items"),
+    "item_versions": N_("item versions"),
+    "agencies": N_("agencies"),
+    "participants": N_("participants"),
+    "forms": N_("forms"),
+    "staff": N_("proctor accounts"),
+    "assignments": N_("proctor assignments"),
+    "events": N_("events"),
+    "blueprint": N_("blueprint"),
+    "logins": N_("participant logins"),
+    "attempts": N_("attempts"),
+    "attempt_sections": N_("attempt sections"),
+    "answers": N_("answers"),
+    "journal": N_("answer journal"),
+    "scores": N_("raw scores"),
+    "pauses": N_("pauses"),
+    "extra_time": N_("extra time"),
+    "seats": N_("attendance"),
+    "broadcasts": N_("broadcast messages"),
+    "incidents": N_("incidents"),
+    "audit": N_("audit log"),
+    "audit_subjects": N_("audit subjects"),
 }
+# Headings of the changes a loaded file made.
+CREATED, UPDATED, REMOVED = N_("new"), N_("updated"), N_("removed")
+REFUSED = N_("REFUSED")
+AND_MORE = N_("… and %(count)s more")
+NO_CHANGE_AT_CENTRE = N_("No changes: the centre already holds the content of this file.")
+PARTIAL = N_("PARTIAL")
+
+
+def say(message: str, **params: object) -> str:
+    """A catalogue message (an N_ msgid) in the run's language, its parameters filled in."""
+    return translate(message, params)
+
+
+def _size(data: bytes) -> str:
+    return say(N_("%(size)s bytes"), size=f"{len(data):,}")
+
+
+def _counted(counts: dict[str, int]) -> str:
+    return ", ".join(
+        f"{translate(COUNT_WORDS[k]) if k in COUNT_WORDS else k} {n:,}"
+        for k, n in counts.items()
+        if n
+    )
+
+
+def _print_changes(changes: tuple[tuple[str, dict[str, int]], ...]) -> None:
+    for title, counts in changes:
+        if any(counts.values()):
+            console.print(f"  {translate(title)}: {_counted(counts)}")
 
 
 @contextmanager
@@ -70,15 +101,15 @@ def _refusals(report_file: Path | None = None) -> Iterator[None]:
     try:
         yield
     except SyncRefused as exc:
-        err.print(f"[red]DITOLAK[/red] {exc.message}", highlight=False)
+        err.print(f"[red]{translate(REFUSED)}[/red] {exc.message}", highlight=False)
         problems = getattr(exc, "problems", [])
         for problem in problems[:MAX_SHOWN]:
             err.print(f"  {problem}", highlight=False)
         if len(problems) > MAX_SHOWN:
-            err.print(f"  … dan {len(problems) - MAX_SHOWN} lagi", highlight=False)
+            err.print("  " + say(AND_MORE, count=len(problems) - MAX_SHOWN), highlight=False)
         if problems and report_file is not None:
             report_file.write_text(json.dumps(problems, indent=2, ensure_ascii=False))
-            err.print(f"Daftar lengkap: {report_file}")
+            err.print(say(N_("Full list: %(path)s"), path=report_file))
         raise typer.Exit(1) from None
 
 
@@ -103,7 +134,8 @@ def _read(path: Path) -> bytes:
     try:
         return path.read_bytes()
     except OSError as exc:
-        err.print(f"[red]tidak dapat membaca[/red] {path}: {exc.strerror}")
+        cannot = translate(N_("cannot read"))
+        err.print(f"[red]{cannot}[/red] {path}: {exc.strerror}")
         raise typer.Exit(2) from None
 
 
@@ -119,10 +151,16 @@ def keys() -> None:
     path = get_settings().sync_key_file
     with _refusals():
         own, created = keys_at(path)
-    state = "dibuat" if created else "sudah ada"
-    console.print(f"Kunci server {state}: {path} (hanya pemilik yang boleh membaca)")
-    console.print(f"Sidik jari: {spaced(own.public.fingerprint)}")
-    console.print("Kunci publik (serahkan ke pusat / lokasi):")
+    message = (
+        N_("Server keys made: %(path)s (only the owner may read them)")
+        if created
+        else N_("Server keys already exist: %(path)s (only the owner may read them)")
+    )
+    console.print(say(message, path=path))
+    console.print(
+        say(N_("Fingerprint: %(fingerprint)s"), fingerprint=spaced(own.public.fingerprint))
+    )
+    console.print(say(N_("Public key (hand it to the centre / site):")))
     console.print(own.public.text, highlight=False, soft_wrap=True)
 
 
@@ -137,8 +175,12 @@ def add_site(
 ) -> None:
     with _refusals(), _unit_of_work() as db:
         site, created = service.add_site(db, _actor(actor), name, public_key)
-        verb = "didaftarkan" if created else "sudah terdaftar dengan kunci ini"
-        console.print(f"Lokasi {site.name} {verb} (sidik jari {spaced(site.fingerprint)}).")
+        message = (
+            N_("Site %(name)s registered (fingerprint %(fingerprint)s).")
+            if created
+            else N_("Site %(name)s already registered with this key (fingerprint %(fingerprint)s).")
+        )
+        console.print(say(message, name=site.name, fingerprint=spaced(site.fingerprint)))
         _print_sites(db)
 
 
@@ -151,12 +193,10 @@ def sites() -> None:
 def _print_sites(db: Session) -> None:
     registered = service.sites(db)
     if not registered:
-        console.print("Belum ada lokasi terdaftar.")
+        console.print(say(N_("No site registered yet.")))
     for site in registered:
-        console.print(
-            f"  {site.name}  {spaced(site.fingerprint)}  "
-            f"terdaftar {site.added_at:%Y-%m-%d %H:%M} UTC"
-        )
+        added = say(N_("registered %(at)s UTC"), at=f"{site.added_at:%Y-%m-%d %H:%M}")
+        console.print(f"  {site.name}  {spaced(site.fingerprint)}  {added}")
 
 
 @app.command(
@@ -166,8 +206,12 @@ def _print_sites(db: Session) -> None:
 def trust_central(public_key: str, actor: ActorOption = None) -> None:
     with _refusals(), _unit_of_work() as db:
         trusted, changed = service.trust_central(db, _actor(actor), public_key)
-        verb = "dipercaya" if changed else "sudah dipercaya"
-        console.print(f"Kunci pusat {verb}: sidik jari {spaced(trusted.fingerprint)}.")
+        message = (
+            N_("Central key trusted: fingerprint %(fingerprint)s.")
+            if changed
+            else N_("Central key already trusted: fingerprint %(fingerprint)s.")
+        )
+        console.print(say(message, fingerprint=spaced(trusted.fingerprint)))
 
 
 @app.command(
@@ -194,7 +238,7 @@ def make_package(
     codes = [c.strip() for c in sessions.split(",") if c.strip()]
     with _refusals():
         own = _own_keys()
-        with _unit_of_work() as db, _progress("Mengemas formulir", None) as bar:
+        with _unit_of_work() as db, _progress(say(N_("Packing forms")), None) as bar:
             task = bar.task_ids[0]
             data, header = service.make_package(
                 db,
@@ -208,10 +252,10 @@ def make_package(
             )
             _write(out, data)
     about = header["about"]
-    console.print(
-        f"Paket {event_code} versi {about['event']['version']} untuk {site}, sesi "
-        f"{', '.join(about['sessions'])}: {out} ({len(data):,} bita)"
-    )
+    made = N_("Package %(event)s version %(version)s for %(site)s, sessions %(sessions)s")
+    version, listed = about["event"]["version"], ", ".join(about["sessions"])
+    made = say(made, event=event_code, version=version, site=site, sessions=listed)
+    console.print(f"{made}: {out} ({_size(data)})")
     _print_counts(about["counts"])
 
 
@@ -226,14 +270,13 @@ def _write(out: Path, data: bytes) -> None:
         partial.replace(out)
     except OSError as exc:
         partial.unlink(missing_ok=True)
-        err.print(f"[red]tidak dapat menulis[/red] {out}: {exc.strerror}")
+        cannot = translate(N_("cannot write"))
+        err.print(f"[red]{cannot}[/red] {out}: {exc.strerror}")
         raise typer.Exit(2) from None
 
 
 def _print_counts(counts: dict[str, int]) -> None:
-    console.print(
-        "  " + ", ".join(f"{COUNT_WORDS.get(k, k)} {n:,}" for k, n in counts.items() if n)
-    )
+    console.print("  " + _counted(counts))
 
 
 @app.command(
@@ -244,27 +287,22 @@ def load_package(path: Path, actor: ActorOption = None) -> None:
     data = _read(path)
     with _refusals():
         own = _own_keys()
-        with _unit_of_work() as db, _progress("Memuat formulir", None) as bar:
+        with _unit_of_work() as db, _progress(say(N_("Loading forms")), None) as bar:
             task = bar.task_ids[0]
             report = service.load_package_file(
                 db, _actor(actor), own, data, lambda n: bar.advance(task, n)
             )
+    package = N_("Package %(event)s version %(version)s, sessions %(sessions)s")
+    codes = ", ".join(report.sessions)
     console.print(
-        f"Paket {report.event_code} versi {report.event_version}, sesi {', '.join(report.sessions)}"
+        say(package, event=report.event_code, version=report.event_version, sessions=codes)
     )
     if not report.changed:
-        console.print("Tidak ada perubahan: lokasi ini sudah memegang isi paket ini.")
+        console.print(say(N_("No changes: this site already holds the content of this package.")))
         return
-    for title, counts in (
-        ("baru", report.created),
-        ("diperbarui", report.updated),
-        ("dihapus", report.removed),
-    ):
-        if +counts:
-            console.print(
-                f"  {title}: "
-                + ", ".join(f"{COUNT_WORDS.get(k, k)} {n:,}" for k, n in counts.items() if n)
-            )
+    _print_changes(
+        ((CREATED, report.created), (UPDATED, report.updated), (REMOVED, report.removed))
+    )
 
 
 @app.command(
@@ -281,24 +319,26 @@ def make_results(
 ) -> None:
     with _refusals():
         own = _own_keys()
-        with _unit_of_work() as db, _progress("Mengumpulkan hasil", None) as bar:
+        with _unit_of_work() as db, _progress(say(N_("Collecting results")), None) as bar:
             task = bar.task_ids[0]
             data, header = service.make_results(
                 db, _actor(actor), own, event_code, lambda n: bar.advance(task, n)
             )
             _write(out, data)
     about = header["about"]
-    console.print(
-        f"Hasil {event_code}, sesi {', '.join(about['sessions'])}: {out} ({len(data):,} bita)"
-    )
+    codes = ", ".join(about["sessions"])
+    made = say(N_("Results %(event)s, sessions %(sessions)s"), event=event_code, sessions=codes)
+    console.print(f"{made}: {out} ({_size(data)})")
     _print_counts(about["counts"])
     if not about["complete"]:
         running = ", ".join(about["running"]) or "-"
-        console.print(
-            f"[yellow]BELUM LENGKAP[/yellow]: sesi masih berjalan {running}, "
-            f"{about['unfinished_attempts']} tes belum dikumpulkan; "
-            "buat berkas hasil lagi setelah selesai."
+        later = N_(
+            "sessions still running %(running)s, %(unfinished)s attempts not yet submitted; "
+            "make a results file again once they are done."
         )
+        later = say(later, running=running, unfinished=about["unfinished_attempts"])
+        incomplete = say(N_("INCOMPLETE"))
+        console.print(f"[yellow]{incomplete}[/yellow]: {later}")
 
 
 @app.command(
@@ -319,28 +359,27 @@ def load_results(
     data = _read(path)
     with _refusals(report_file):
         own = _own_keys()
-        with _unit_of_work() as db, _progress("Menggabungkan tabel", None) as bar:
+        with _unit_of_work() as db, _progress(say(N_("Merging tables")), None) as bar:
             task = bar.task_ids[0]
             report = service.load_results_file(
                 db, _actor(actor), own, data, lambda n: bar.advance(task, n)
             )
-    console.print(
-        f"Hasil {report.event_code} dari lokasi {report.site}, sesi {', '.join(report.sessions)}"
-    )
+    codes = ", ".join(report.sessions)
+    console.print(say(FROM_SITE, event=report.event_code, site=report.site, sessions=codes))
     if not report.changed:
-        console.print("Tidak ada perubahan: pusat sudah memegang isi berkas ini.")
-    for title, counts in (("baru", report.added), ("diperbarui", report.updated)):
-        if +counts:
-            console.print(
-                f"  {title}: "
-                + ", ".join(f"{COUNT_WORDS.get(k, k)} {n:,}" for k, n in counts.items() if n)
-            )
+        console.print(say(NO_CHANGE_AT_CENTRE))
+    _print_changes(((CREATED, report.added), (UPDATED, report.updated)))
     if report.running or report.unfinished:
         running = ", ".join(report.running) or "-"
-        console.print(
-            f"[yellow]SEBAGIAN[/yellow]: sesi masih berjalan di lokasi {running}, "
-            f"{report.unfinished} tes belum dikumpulkan (menyusul di berkas berikutnya)."
+        later = N_(
+            "sessions still running at the site %(running)s, %(unfinished)s attempts not yet "
+            "submitted (they follow in the next file)."
         )
+        later = say(later, running=running, unfinished=report.unfinished)
+        console.print(f"[yellow]{say(PARTIAL)}[/yellow]: {later}")
+
+
+FROM_SITE = N_("Results %(event)s from site %(site)s, sessions %(sessions)s")
 
 
 @app.command(
@@ -359,25 +398,36 @@ def verify(path: Path) -> None:
             result = service.verify_file(db, own, data)
     header = result.header
     about = header["about"]
-    signer = {"central": "pusat", "self": "server ini"}.get(result.signer, result.signer)
-    signer = signer.replace("site:", "lokasi ")
+    signers = {"central": N_("the centre"), "self": N_("this server")}
+    if result.signer in signers:
+        signer = translate(signers[result.signer])
+    elif result.signer.startswith("site:"):
+        signer = say(N_("site %(name)s"), name=result.signer.removeprefix("site:"))
+    else:
+        signer = result.signer
+    kind = KIND_WORDS.get(header["kind"])
+    valid = {"kind": translate(kind) if kind else header["kind"], "made": header["made_at"]}
+    valid |= {"event": about["event"]["code"], "version": about["event"]["version"]}
+    console.print(say(VALID, **valid, sessions=", ".join(about["sessions"])))
+    fingerprint = spaced(header["signer"]["fingerprint"])
     console.print(
-        f"Sah: {KIND_WORDS.get(header['kind'], header['kind'])} {about['event']['code']} versi "
-        f"{about['event']['version']}, sesi {', '.join(about['sessions'])}, "
-        f"dibuat {header['made_at']}"
+        "  "
+        + say(N_("signed by %(signer)s (%(fingerprint)s)"), signer=signer, fingerprint=fingerprint)
     )
-    console.print(f"  ditandatangani {signer} ({spaced(header['signer']['fingerprint'])})")
     recipient = header["recipient"]
     if result.opened:
-        console.print("  disegel untuk server ini dan isinya terbuka utuh")
+        console.print("  " + say(N_("sealed for this server and its content opens whole")))
         _print_counts(result.counts)
         if result.chained is not None:
-            console.print(f"  rantai jurnal jawaban utuh pada {result.chained} tes")
+            whole = N_("answer journal chain whole in %(count)s attempts")
+            console.print("  " + say(whole, count=result.chained))
     else:
-        console.print(
-            f"  disegel untuk {recipient['name']} ({spaced(recipient['fingerprint'])}); "
-            "isinya hanya dapat dibuka di sana"
-        )
+        sealed = N_("sealed for %(name)s (%(fingerprint)s); its content opens only there")
+        fingerprint = spaced(recipient["fingerprint"])
+        console.print("  " + say(sealed, name=recipient["name"], fingerprint=fingerprint))
+
+
+VALID = N_("Valid: %(kind)s %(event)s version %(version)s, sessions %(sessions)s, made %(made)s")
 
 
 @app.command(
@@ -401,16 +451,20 @@ def site_token(
     with _refusals(), _unit_of_work() as db:
         if revoke:
             count = tokens.revoke_tokens(db, _actor(actor), name)
-            console.print(
-                f"Token lokasi {name} dicabut."
+            message = (
+                N_("Token of site %(name)s revoked.")
                 if count
-                else f"Lokasi {name} tidak punya token aktif."
+                else N_("Site %(name)s has no active token.")
             )
+            console.print(say(message, name=name))
             return
         raw = tokens.issue_token(db, _actor(actor), name)
     if out is None:
         console.print(
-            f"Token lokasi {name} (hanya ditampilkan sekali; serahkan lewat saluran aman):"
+            say(
+                N_("Token of site %(name)s (shown only once; hand it over a safe channel):"),
+                name=name,
+            )
         )
         console.print(raw, highlight=False)
         return
@@ -418,7 +472,9 @@ def site_token(
     with os.fdopen(fd, "w", encoding="ascii") as handle:
         handle.write(raw + "\n")
     os.chmod(out, 0o600)
-    console.print(f"Token lokasi {name} ditulis ke {out} (mode 0600).")
+    console.print(
+        say(N_("Token of site %(name)s written to %(path)s (mode 0600)."), name=name, path=out)
+    )
 
 
 @app.command(
@@ -443,27 +499,30 @@ def push(
         token = push_client.read_token(token_file)
         status, body = push_client.send(url, token, data, timeout)
     if status != 200:
-        err.print(f"[red]DITOLAK[/red] ({status}) {body.get('message', '')}", highlight=False)
+        refused = translate(REFUSED)
+        err.print(f"[red]{refused}[/red] ({status}) {body.get('message', '')}", highlight=False)
         problems = body.get("problems", [])
         for problem in problems[:MAX_SHOWN]:
             err.print(f"  {problem}", highlight=False)
         if body.get("problem_count", 0) > MAX_SHOWN:
-            err.print(f"  … dan {body['problem_count'] - MAX_SHOWN} lagi", highlight=False)
+            more = say(AND_MORE, count=body["problem_count"] - MAX_SHOWN)
+            err.print(f"  {more}", highlight=False)
         raise typer.Exit(1)
-    console.print(
-        f"Terkirim: hasil {body['event']} dari lokasi {body['site']}, sesi "
-        f"{', '.join(body['sessions'])} ({len(data):,} bita)"
+    sent = say(
+        N_("Sent: results %(event)s from site %(site)s, sessions %(sessions)s"),
+        event=body["event"],
+        site=body["site"],
+        sessions=", ".join(body["sessions"]),
     )
+    console.print(f"{sent} ({_size(data)})")
     if not body["changed"]:
-        console.print("Tidak ada perubahan: pusat sudah memegang isi berkas ini.")
-    for title, counts in (("baru", body["added"]), ("diperbarui", body["updated"])):
-        if any(counts.values()):
-            console.print(
-                f"  {title}: "
-                + ", ".join(f"{COUNT_WORDS.get(k, k)} {n:,}" for k, n in counts.items() if n)
-            )
+        console.print(say(NO_CHANGE_AT_CENTRE))
+    _print_changes(((CREATED, body["added"]), (UPDATED, body["updated"])))
     if not body["complete"]:
-        console.print(
-            f"[yellow]SEBAGIAN[/yellow]: sesi masih berjalan {', '.join(body['running']) or '-'}, "
-            f"{body['unfinished_attempts']} tes belum dikumpulkan (kirim lagi setelah selesai)."
+        later = N_(
+            "sessions still running %(running)s, %(unfinished)s attempts not yet submitted "
+            "(send again once they are done)."
         )
+        running = ", ".join(body["running"]) or "-"
+        later = say(later, running=running, unfinished=body["unfinished_attempts"])
+        console.print(f"[yellow]{say(PARTIAL)}[/yellow]: {later}")

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from app.delivery.models import Attempt
 from app.delivery.scoring import score_attempt
 from app.exams.models import Event, ExamSession, Form, Participant
-from app.i18n import N_
+from app.i18n import N_, translate
 from app.sync import repository
 from app.sync.errors import SyncRefused
 from app.sync.results import PARTS, RESULTS_FORMAT, check_journals
@@ -201,14 +201,22 @@ def _plan_part(
             plan.problems += [f"{where}: {p}" for p in problems]
 
 
+DIFFER = N_("centre=%(centre)s file=%(file)s")
+
+
 def _differences(
     before: dict[str, Any], row: dict[str, Any], skip: tuple[str, ...] = ()
 ) -> list[str]:
     return [
-        f"{k} pusat={before.get(k)!r} berkas={v!r}"
+        f"{k} {_differ(before.get(k), v)}"
         for k, v in row.items()
         if k not in skip and before.get(k) != v
     ]
+
+
+def _differ(centre: Any, sent: Any) -> str:
+    """A column's value at the centre and in the file, shown as Python writes them."""
+    return translate(DIFFER, {"centre": repr(centre), "file": repr(sent)})
 
 
 def _equal(before: dict[str, Any], row: dict[str, Any]) -> list[str]:
@@ -223,7 +231,7 @@ def _login(before: dict[str, Any], row: dict[str, Any]) -> list[str]:
     problems = _differences(before, row, skip=later)
     for key in ("revoked_at", "admitted_at"):
         if before[key] is not None and row[key] is not None and before[key] != row[key]:
-            problems.append(f"{key} pusat={before[key]!r} berkas={row[key]!r}")
+            problems.append(f"{key} {_differ(before[key], row[key])}")
     if problems:
         return problems
     fills = any(before[k] is None and row[k] is not None for k in ("revoked_at", "admitted_at"))
@@ -260,11 +268,11 @@ def _attempt_problems(db: Session, attempts: list[dict[str, Any]]) -> list[str]:
     for a in attempts:
         form: Form | None = forms.get(a["participant_id"])
         if form is None or form.id != a["form_id"]:
-            problems.append(f"delivery_attempt {a['id']}: form_id bukan formulir yang diundi pusat")
+            wrong_form = translate(N_("form_id is not the form the centre drew"))
+            problems.append(f"delivery_attempt {a['id']}: {wrong_form}")
         if held.get(a["participant_id"], a["id"]) != a["id"]:
-            problems.append(
-                f"delivery_attempt {a['id']}: peserta sudah punya percobaan lain di pusat"
-            )
+            other = translate(N_("the participant already has another attempt at the centre"))
+            problems.append(f"delivery_attempt {a['id']}: {other}")
     return problems
 
 
@@ -284,9 +292,8 @@ def _score_problems(
         computed = {s.subtest_code: _tally(s) for s in score_attempt(db, attempt)}
         savepoint.rollback()
         if computed != sent.get(row["id"], {}):
-            problems.append(
-                f"delivery_attempt_score {row['id']}: pusat={computed} berkas={sent.get(row['id'])}"
-            )
+            differ = translate(DIFFER, {"centre": computed, "file": sent.get(row["id"])})
+            problems.append(f"delivery_attempt_score {row['id']}: {differ}")
     return problems
 
 

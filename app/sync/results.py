@@ -27,7 +27,7 @@ from app.delivery.models import (
     TakerLogin,
 )
 from app.exams.models import Event, Participant
-from app.i18n import N_
+from app.i18n import N_, translate
 from app.proctoring.models import AttemptPause, ExtraTime, Incident, Seat
 from app.sync import repository
 from app.sync.errors import SyncRefused
@@ -99,6 +99,9 @@ def collect_results(db: Session, event: Event, progress: Progress | None = None)
     )
 
 
+NO_ATTEMPT = N_("no such attempt")
+
+
 class JournalBroken(SyncRefused):
     message_id = N_(
         "The answer journal of %(count)s attempts does not lead to the head their attempt "
@@ -126,7 +129,8 @@ def journal_problems(payload: dict[str, Any]) -> dict[str, list[str]]:
         if found:
             problems[attempt["id"]] = found
     for attempt_id in by_attempt:
-        problems[attempt_id] = [f"delivery_answer_journal (tes {attempt_id}): tes tidak ada"]
+        where = translate(N_("delivery_answer_journal (attempt %(id)s)"), {"id": attempt_id})
+        problems[attempt_id] = [f"{where}: {translate(NO_ATTEMPT)}"]
     return problems
 
 

@@ -41,6 +41,14 @@ def _actor(username: str | None) -> Actor:
 
 
 NOTHING_IMPORTED = N_("%(file)s: nothing was imported")
+ROWS_IMPORTED = N_("%(file)s: %(rows)s rows imported")
+ROWS_PULLED = N_("%(rows)s rows taken from the API")
+PLACING = N_("Placement")
+PLACED = N_("%(people)s placed")
+BOX_COUNT = N_("box %(box)s: %(count)s")
+ONE_SIDED = N_("potency only: %(potency)s, performance only: %(performance)s")
+ROWS = N_("(%(rows)s rows)")
+RUN_LINE = N_("%(number)s  period %(period)s  %(mode)s  %(created)s UTC")
 ROW_PROBLEM = N_("row %(row)s, column %(column)s: %(message)s")
 
 
@@ -66,7 +74,8 @@ def _import(kind: str, path: Path, analyst: str | None) -> None:
     try:
         with _unit_of_work() as db:
             batch = importers[kind](db, _actor(analyst), path.name, path.read_bytes())
-            console.print(f"[green]{path.name}: {batch.rows} baris diimpor[/green] (id {batch.id})")
+            done = translate(ROWS_IMPORTED, {"file": path.name, "rows": batch.rows})
+            console.print(f"[green]{done}[/green] (id {batch.id})")
     except files.FileRejected as exc:
         _rejected(exc)
 
@@ -108,12 +117,14 @@ def pull_potency(
 ) -> None:
     token = os.environ.get("PROASN_EXPORT_TOKEN", "")
     if not token:
-        err.print("[red]Isi PROASN_EXPORT_TOKEN dengan token API analis.[/red]")
+        no_token = translate(N_("Set PROASN_EXPORT_TOKEN to an analyst API token."))
+        err.print(f"[red]{no_token}[/red]")
         raise typer.Exit(2)
     try:
         with _unit_of_work() as db:
             batch = pull.pull_potency(db, _actor(analyst), url, token, event, run)
-            console.print(f"[green]{batch.rows} baris diambil dari API[/green] (id {batch.id})")
+            pulled = translate(ROWS_PULLED, {"rows": batch.rows})
+            console.print(f"[green]{pulled}[/green] (id {batch.id})")
     except pull.PullFailed as exc:
         err.print(f"[red]{exc.message}[/red]")
         raise typer.Exit(1) from None
@@ -145,7 +156,7 @@ def place(
     try:
         with _unit_of_work() as db:
             total = repository.count_potency(db, potency)
-            with _progress("Penempatan", total) as advance:
+            with _progress(translate(PLACING), total) as advance:
                 run = placement.place(
                     db,
                     _actor(analyst),
@@ -156,12 +167,12 @@ def place(
                     progress=advance,
                 )
             counts = repository.box_counts(db, run.id)
-            console.print(f"[green]Run {run.number}[/green]: {sum(counts.values())} ditempatkan")
-            console.print(
-                "  " + ", ".join(f"kotak {b}: {counts.get(b, 0)}" for b in range(9, 0, -1))
-            )
-            one_sided = len(run.only_potency), len(run.only_performance)
-            console.print(f"  hanya potensi: {one_sided[0]}, hanya kinerja: {one_sided[1]}")
+            placed = translate(PLACED, {"people": sum(counts.values())})
+            console.print(f"[green]Run {run.number}[/green]: {placed}")
+            boxes = [{"box": b, "count": counts.get(b, 0)} for b in range(9, 0, -1)]
+            console.print("  " + ", ".join(translate(BOX_COUNT, box) for box in boxes))
+            one_sided = {"potency": len(run.only_potency), "performance": len(run.only_performance)}
+            console.print("  " + translate(ONE_SIDED, one_sided))
     except placement.PlacementRefused as exc:
         err.print(f"[red]{exc.message}[/red]")
         raise typer.Exit(1) from None
@@ -179,15 +190,16 @@ def _progress(label: str, total: int) -> Iterator[Callable[[int], None]]:
 def list_inputs() -> None:
     with _unit_of_work() as db:
         for title, batches in (
-            ("Potensi", repository.potency_imports(db)),
-            ("Kinerja", repository.performance_imports(db)),
-            ("Profil", repository.profile_imports(db)),
+            (N_("Potency"), repository.potency_imports(db)),
+            (N_("Performance"), repository.performance_imports(db)),
+            (N_("Profile"), repository.profile_imports(db)),
         ):
-            console.print(f"[bold]{title}[/bold]")
+            console.print(f"[bold]{translate(title)}[/bold]")
             for b in batches:
-                console.print(f"  {b.id}  {b.file_name}  ({b.rows} baris)")
-        console.print("[bold]Run penempatan[/bold]")
+                console.print(f"  {b.id}  {b.file_name}  {translate(ROWS, {'rows': b.rows})}")
+        runs_title = translate(N_("Placement runs"))
+        console.print(f"[bold]{runs_title}[/bold]")
         for r in repository.runs(db):
-            console.print(
-                f"  {r.number}  periode {r.period}  {r.mode}  {r.created_at:%Y-%m-%d %H:%M} UTC"
-            )
+            created = f"{r.created_at:%Y-%m-%d %H:%M}"
+            run = {"number": r.number, "period": r.period, "mode": r.mode, "created": created}
+            console.print("  " + translate(RUN_LINE, run))
