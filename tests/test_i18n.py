@@ -221,7 +221,9 @@ def indonesian_literals(path: str, tree: ast.Module) -> list[tuple[str, int, str
             # alone would pass as one token); its values stand in as "{}".
             parts = [v for v in node.values if isinstance(v, ast.Constant)]
             skip.update(id(v) for v in parts)
-            text = "".join(v.value if isinstance(v, ast.Constant) else "{}" for v in node.values)
+            text = "".join(
+                str(v.value) if isinstance(v, ast.Constant) else "{}" for v in node.values
+            )
         elif isinstance(node, ast.Constant) and isinstance(node.value, str):
             text = node.value
         else:
