@@ -46,8 +46,8 @@ class _Kept:
 
 
 class VersionedStaticFiles(StaticFiles):
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, directory: Path) -> None:
+        super().__init__(directory=directory)
         self._kept: dict[str, _Kept] = {}
 
     async def get_response(self, path: str, scope: Scope) -> Response:
