@@ -76,6 +76,9 @@ class BoardRow:
     left_window: int = 0
     left_window_seconds: int = 0
     left_window_at: datetime | None = None
+    # Logged in and waiting for a proctor's admission (the event requires it): before the
+    # test, or after a login reset during it.
+    awaiting_admission: bool = False
 
     @property
     def status_label(self) -> str:
@@ -115,6 +118,10 @@ def _signed_in(row: SeatRow) -> bool:
     return row.login_id is not None or row.attempt_id is not None
 
 
+def _awaiting(row: SeatRow) -> bool:
+    return row.login_id is not None and bool(row.needs_admission) and not row.admitted_at
+
+
 def _open_request(row: SeatRow, now: datetime) -> uuid.UUID | None:
     """The seat's login reset request still waiting for an answer (one lapsed is not)."""
     request_id: uuid.UUID | None = row.request_id
@@ -135,9 +142,7 @@ def _alerts(row: SeatRow, status: str, remaining: int | None, now: datetime) -> 
             alerts.append(ALERT_LOW_TIME)
         if row.login_id is None:
             alerts.append(ALERT_LOGIN_FREED)
-    logged_in = row.login_id is not None
-    awaiting = logged_in and row.needs_admission and not row.admitted_at
-    if row.attempt_id is not None and awaiting:
+    if row.attempt_id is not None and _awaiting(row):
         alerts.append(ALERT_AWAITING)
     if row.attendance == "absent" and _signed_in(row):
         alerts.append(ALERT_ABSENT_SIGNED_IN)
@@ -195,6 +200,7 @@ def board_row(
         extra_time_percent=row.extra_time_percent or 0,
         large_print=bool(row.large_print),
         reset_request_id=_open_request(row, now),
+        awaiting_admission=_awaiting(row),
         **_window_leaves(row),
     )
 

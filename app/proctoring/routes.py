@@ -327,14 +327,18 @@ def bulk_action(
     action: Annotated[str, Form()] = "",
     reason: Reason = "",
     confirm: Annotated[bool, Form()] = False,
+    minutes: Annotated[str, Form()] = "",  # for "extra_time"; left empty for the others
 ) -> Response:
-    """Admit, reset the login of, or end several seats at once, with one reason."""
+    """Admit, pause, resume, give extra time to, reset the login of, or end several seats at
+    once, with one reason."""
 
     def run() -> BulkDone:
         seats = [optional_uuid(value, "participant_id") for value in participant_id]
         people = [service.participant_or_refuse(db, exam_session, s) for s in seats if s]
-        actor = staff.actor
-        outcome = service.bulk_action(db, actor, exam_session, people, action, reason, confirm)
+        extra = int(minutes) if minutes.strip().isdigit() else 0  # 0 is refused for extra time
+        outcome = service.bulk_action(
+            db, staff.actor, exam_session, people, action, reason, confirm, extra
+        )
         if outcome.refused and not outcome.changed:
             raise BulkRefused(outcome)
         return BulkDone(outcome)
@@ -344,6 +348,9 @@ def bulk_action(
 
 _BULK_DONE = {
     "admit": N_("Admitted: %(n)s"),
+    "pause": N_("Paused: %(n)s"),
+    "resume": N_("Resumed: %(n)s"),
+    "extra_time": N_("%(minutes)s minutes added for: %(n)s"),
     "reset_login": N_("Logins freed: %(n)s"),
     "end": N_("Tests ended and submitted: %(n)s"),
 }
@@ -351,7 +358,8 @@ _BULK_DONE = {
 
 def _bulk_message(outcome: service.BulkOutcome, locale: str) -> str:
     """What a bulk action did, in the page's language, naming the action and every refusal."""
-    parts = [gettext(_BULK_DONE[outcome.action], locale) % {"n": len(outcome.changed)}]
+    done = {"n": len(outcome.changed), "minutes": outcome.minutes}
+    parts = [gettext(_BULK_DONE[outcome.action], locale) % done]
     if outcome.unchanged:
         parts.append(gettext(N_("unchanged: %(n)s"), locale) % {"n": len(outcome.unchanged)})
     if outcome.refused:

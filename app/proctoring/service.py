@@ -545,7 +545,7 @@ def end_attempt(
 
 # --- several seats at once ------------------------------------------------------------------
 
-BULK_ACTIONS = ("admit", "reset_login", "end")
+BULK_ACTIONS = ("admit", "pause", "resume", "extra_time", "reset_login", "end")
 
 
 @dataclass(frozen=True)
@@ -554,6 +554,7 @@ class BulkOutcome:
     changed: list[str]  # "Name (NIP)" of the seats the action changed
     unchanged: list[str]
     refused: list[tuple[str, ActionRefused]]  # ("Name (NIP)", why)
+    minutes: int = 0  # the extra time given, for "extra_time"
 
 
 def bulk_action(
@@ -564,10 +565,12 @@ def bulk_action(
     action: str,
     reason: str,
     confirmed: bool = False,
+    minutes: int = 0,
 ) -> BulkOutcome:
-    """One action with one reason on several seats (as ANBK proctors work a room). Each seat
-    gets its own audit row; a seat the action does not fit is refused by name while the others
-    go ahead. The per-seat actions refuse before they write, so a refusal leaves nothing half
+    """One action with one reason on several seats (as ANBK proctors work a room): the seat
+    actions themselves, so each seat gets its own audit row as if done on its page; a seat the
+    action does not fit (not started, already finished) is refused by name while the others go
+    ahead. The per-seat actions refuse before they write, so a refusal leaves nothing half
     done."""
     if action not in BULK_ACTIONS:
         raise ActionRefused(N_("Choose an action for the chosen takers"))
@@ -576,8 +579,17 @@ def bulk_action(
     reason = _need_reason(reason)
     if action == "end" and not confirmed:
         raise ActionRefused(N_("Tick the confirmation to end the chosen takers' tests"))
+    if action == "extra_time":
+        try:  # said once, not once per seat
+            delivery_core.extra_time(minutes)
+        except ValueError:
+            raise ActionRefused(N_("Extra time: 1-240 minutes")) from None
     run: Callable[[Participant], Outcome] = {
         "admit": lambda p: admit(db, actor, exam_session, p, reason),
+        "pause": lambda p: pause_seat(db, actor, exam_session, p, reason),
+        "resume": lambda p: resume_seat(db, actor, exam_session, p, reason),
+        # no deadline seen: the proctor chose seats, not a deadline each
+        "extra_time": lambda p: add_extra_time(db, actor, exam_session, p, minutes, reason),
         "reset_login": lambda p: reset_login(db, actor, exam_session, p, reason),
         "end": lambda p: end_attempt(db, actor, exam_session, p, reason),
     }[action]
@@ -592,7 +604,9 @@ def bulk_action(
             refused.append((who, exc))
             continue
         (changed if outcome.changed else unchanged).append(who)
-    return BulkOutcome(action, changed, unchanged, refused)
+    return BulkOutcome(
+        action, changed, unchanged, refused, minutes if action == "extra_time" else 0
+    )
 
 
 # --- messages and notes ---------------------------------------------------------------------

@@ -15,6 +15,7 @@ from app.i18n import N_ as N_  # re-exported: modules that may import app.web on
 from app.i18n import current_locale as current_locale
 from app.i18n import translate as translate
 from app.i18n import translations
+from app.kit import clock
 from app.kit.timezones import format_local, to_local
 from app.web.htmx import is_htmx
 from app.web.labels import label
@@ -76,6 +77,18 @@ def _day(moment: datetime | None, zone: str | None = None) -> str:
 
 
 templates.env.filters["day"] = _day
+
+
+def _today(moment: datetime | None, zone: str | None = None) -> bool:
+    """`{% if at|today(zone) %}`: whether a stored time falls on today's local date, so a
+    sentence can say "pukul 02:44 WIB" for today and name the day otherwise."""
+    if moment is None:
+        return False
+    zone = zone or get_settings().default_time_zone
+    return to_local(moment, zone).date() == to_local(clock.now(), zone).date()
+
+
+templates.env.filters["today"] = _today
 
 
 def _date_parts(moment: datetime, zone: str | None = None) -> dict[str, str]:

@@ -305,3 +305,55 @@ def test_a_message_shows_its_time_can_be_closed_expires_and_skips_late_starters(
     wait_saved(late)
     late.wait_for_timeout(1000)
     expect(late.locator("#broadcast")).to_be_hidden()  # sent before this taker began
+
+
+# --- issue 19 (proctor console): pause, end the pause, add time for the selected seats ------
+
+
+def test_bulk_pause_add_time_and_resume_reach_the_takers_pages(
+    live_server, new_page, tmp_path: Path
+) -> None:
+    """Two working seats ticked on the board: one pause, one extra time, one end of the pause,
+    each with one reason; the open test page shows each within seconds."""
+
+    def seed(db: Session):
+        from app.delivery import service as delivery
+
+        nips, token, session_id, people = _room(tmp_path, people=2)(db)
+        taker, _ = delivery.login(db, nips[1], token, None)  # the second seat works elsewhere
+        delivery.start(db, taker)
+        return nips, token, session_id, people
+
+    server, (nips, token, session_id, people) = live_server(seed)
+    taker = new_page(server.url)
+    log_in_and_start(taker, nips[0], token)
+    taker.keyboard.press("b")
+    wait_saved(taker)
+    proctor = new_page(server.url)
+    proctor_login(proctor, session_id)
+
+    def bulk(action: str, reason: str, flash: str, minutes: str = "") -> None:
+        for person in people:
+            proctor.check(f"#seat-{person} input.pick")
+        proctor.select_option("#bulk-action", action)
+        proctor.fill("#bulk-reason", reason)
+        if minutes:
+            proctor.fill("#bulk-minutes", minutes)
+        proctor.click("#bulk-form button")
+        expect(proctor.locator(".flash")).to_contain_text(flash)
+
+    expect(proctor.locator("#bulk-action option[value=pause]")).to_have_text("Jeda")
+    bulk("pause", "listrik padam", "Dijeda: 2 peserta")
+    for person in people:
+        expect(proctor.locator(f"#seat-{person}")).to_contain_text("dijeda")
+    expect(taker.locator("#paused")).to_be_visible(timeout=4000)
+    taker.wait_for_timeout(600)
+    frozen_at = clock_seconds(taker)
+
+    bulk("extra_time", "listrik padam", "Waktu ditambah 10 menit: 2 peserta", minutes="10")
+    bulk("resume", "listrik menyala", "Dilanjutkan: 2 peserta")
+    expect(taker.locator("#paused")).to_be_hidden(timeout=4000)
+    expect(taker.locator("#clock")).to_have_text(re.compile(r"^1:0\d:\d\d$"), timeout=4000)
+    assert abs(clock_seconds(taker) - (frozen_at + 600)) <= 3
+    for person in people:
+        expect(proctor.locator(f"#seat-{person}")).to_contain_text("+10 menit")

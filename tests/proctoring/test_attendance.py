@@ -7,8 +7,10 @@ import uuid
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import unquote
+from zoneinfo import ZoneInfo
 
 import pytest
+from babel.dates import format_date
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -19,8 +21,9 @@ from app.audit.service import Actor
 from app.db import make_engine, make_sessionmaker, transaction
 from app.delivery import service as delivery
 from app.delivery.models import Attempt
-from app.exams.models import Participant
+from app.exams.models import ExamSession, Participant
 from app.kit import clock
+from app.kit.timezones import ABBREVIATIONS
 from app.main import create_app
 from app.proctoring import board as board_module
 from app.proctoring import service
@@ -276,3 +279,140 @@ def test_a_finished_seat_offers_only_the_check_in(client, room) -> None:
     working = client.get(f"/pengawas/sesi/{s}/peserta/{ids[4]}").text
     assert f'{ids[4]}/jeda"' in working and f'{ids[4]}/akhiri"' in working
     assert f'{ids[4]}/lanjut"' not in working  # not paused
+
+
+# --- issue 19 (proctor console): pause, resume and extra time for the selected seats --------
+
+
+def test_bulk_pause_resume_and_extra_time_audit_each_seat_as_the_seat_page_does(
+    client, room
+) -> None:
+    s, ids = room["session_id"], room["ids"]
+    url = str(room["url"])
+    form = {"csrf_token": CSRF, "reason": "listrik padam"}
+    # two working, one already paused, one never logged in
+    picked = [ids[4], ids[5], ids[6], ids[0]]
+    before = len(_audit(url, "attempt.pause"))
+    paused = _flash(
+        client.post(
+            f"/pengawas/sesi/{s}/massal",
+            data={**form, "action": "pause", "participant_id": picked},
+        )
+    )
+    assert not paused.startswith("!") and "Dijeda: 2 peserta" in paused
+    assert "tidak berubah: 1" in paused and "ditolak: 1" in paused
+    assert "peserta belum memulai tes" in paused
+    pauses = _audit(url, "attempt.pause")[before:]
+    assert sorted(str(e.target_id) for e in pauses) == sorted([ids[4], ids[5]])
+    assert {e.reason for e in pauses} == {"listrik padam"}
+    assert all(e.details.get("paused_at") for e in pauses)  # as the seat page's pause
+
+    resumed = _flash(
+        client.post(
+            f"/pengawas/sesi/{s}/massal",
+            data={**form, "action": "resume", "participant_id": picked[:3]},
+        )
+    )
+    assert "Dilanjutkan: 3 peserta" in resumed
+    resumes = _audit(url, "attempt.resume")
+    assert len(resumes) == 3 and all("credited_seconds" in e.details for e in resumes)
+
+    deadlines = _deadlines(url)
+    more = {**form, "action": "extra_time", "minutes": "10", "participant_id": [ids[4], ids[8]]}
+    added = _flash(client.post(f"/pengawas/sesi/{s}/massal", data=more))
+    assert "Waktu ditambah 10 menit: 1 peserta" in added and "ditolak: 1" in added
+    assert _deadlines(url)[ids[4]] - deadlines[ids[4]] == timedelta(minutes=10)
+    assert _deadlines(url)[ids[8]] == deadlines[ids[8]]  # finished: untouched
+    extra = _audit(url, "attempt.extra_time")
+    assert [(str(e.target_id), e.details["minutes"], e.reason) for e in extra] == [
+        (ids[4], 10, "listrik padam")
+    ]
+
+
+def _deadlines(url: str) -> dict[str, object]:
+    engine = make_engine(url)
+    with Session(engine) as db:
+        found = {str(a.participant_id): a.deadline_at for a in db.scalars(select(Attempt))}
+    engine.dispose()
+    return found
+
+
+@pytest.mark.parametrize("minutes", ["", "0", "241", "lima"])
+def test_bulk_extra_time_refuses_bad_minutes_once_and_changes_nothing(
+    client, room, minutes
+) -> None:
+    s, ids = room["session_id"], room["ids"]
+    data = {
+        "csrf_token": CSRF,
+        "action": "extra_time",
+        "reason": "x",
+        "minutes": minutes,
+        "participant_id": [ids[4], ids[5]],
+    }
+    message = _flash(client.post(f"/pengawas/sesi/{s}/massal", data=data))
+    assert message.startswith("!") and message.count("1-240") == 1
+    assert _audit(str(room["url"]), "attempt.extra_time") == []
+
+
+def test_bulk_pause_needs_a_reason_and_says_its_outcome_in_english(client, room) -> None:
+    s, ids = room["session_id"], room["ids"]
+    data = {"csrf_token": CSRF, "action": "pause", "participant_id": [ids[4]]}
+    refused = _flash(client.post(f"/pengawas/sesi/{s}/massal", data=data))
+    assert refused.startswith("!") and "alasan wajib diisi" in refused
+    client.cookies.set("lang", "en")
+    done = _flash(client.post(f"/pengawas/sesi/{s}/massal", data={**data, "reason": "power"}))
+    assert done.startswith("Paused: 1")
+
+
+def test_a_paused_seat_offers_one_way_on_and_admission_only_when_awaited(client, room) -> None:
+    """Admission lets a logged-in taker past the waiting page; only "Akhiri jeda" restarts a
+    paused clock: the seat page no longer shows two "continue" buttons for a paused seat."""
+    s, ids = room["session_id"], room["ids"]
+    paused = client.get(f"/pengawas/sesi/{s}/peserta/{ids[6]}").text
+    assert f'{ids[6]}/lanjut"' in paused and "Akhiri jeda" in paused
+    assert f'{ids[6]}/izinkan"' not in paused and "Izinkan" not in paused
+    awaiting = client.get(f"/pengawas/sesi/{s}/peserta/{ids[2]}").text
+    assert f'{ids[2]}/izinkan"' in awaiting and "Izinkan masuk setelah login" in awaiting
+    admitted = client.get(f"/pengawas/sesi/{s}/peserta/{ids[3]}").text
+    assert f'{ids[3]}/izinkan"' not in admitted  # already admitted: nothing to do
+    client.cookies.set("lang", "en")
+    english = client.get(f"/pengawas/sesi/{s}/peserta/{ids[6]}").text
+    assert "End the pause" in english and "Admit" not in english
+
+
+def _left_window_at(url: str, participant_id: str, at) -> None:
+    engine = make_engine(url)
+    with transaction(make_sessionmaker(engine)) as db:
+        attempt = db.scalars(
+            select(Attempt).where(Attempt.participant_id == uuid.UUID(participant_id))
+        ).one()
+        attempt.left_window_count, attempt.left_window_seconds = 2, 14
+        attempt.left_window_at = at
+    engine.dispose()
+
+
+def test_the_seat_page_says_pukul_only_before_a_time(client, room) -> None:
+    """Today: "pukul 02:44 WITA"; another day: the day in words, never "pukul 2026-12-04"."""
+    s, ids, url = room["session_id"], room["ids"], str(room["url"])
+    engine = make_engine(url)
+    with Session(engine) as db:
+        zone = db.get_one(ExamSession, uuid.UUID(str(s))).time_zone
+    engine.dispose()
+    now, abbreviation = clock.now(), ABBREVIATIONS[zone]
+    _left_window_at(url, ids[4], now)
+    page = client.get(f"/pengawas/sesi/{s}/peserta/{ids[4]}").text
+    hhmm = now.astimezone(ZoneInfo(zone)).strftime("%H:%M")
+    assert f"Laporan terakhir pukul {hhmm} {abbreviation}." in page
+    assert re.search(r"pukul \d{4}-", page) is None
+
+    earlier = now - timedelta(days=3)
+    _left_window_at(url, ids[4], earlier)
+    page = client.get(f"/pengawas/sesi/{s}/peserta/{ids[4]}").text
+    local = earlier.astimezone(ZoneInfo(zone))
+    day = format_date(local.date(), "EEEE, d MMMM y", locale="id")
+    assert f"Laporan terakhir pada {day}, {local:%H:%M} {abbreviation}." in page
+    assert "pukul" not in page.split('id="left-window"')[1].split("</p>")[0]
+    client.cookies.set("lang", "en")
+    english = client.get(f"/pengawas/sesi/{s}/peserta/{ids[4]}").text
+    day = format_date(local.date(), "EEEE, d MMMM y", locale="en")
+    assert f"Last reported on {day}, {local:%H:%M} {abbreviation}." in english

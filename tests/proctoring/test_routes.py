@@ -68,6 +68,13 @@ def proctor_routes(world: World) -> list[tuple[str, str, dict]]:
         ("POST", f"{seat}/pin", reason),
         ("POST", f"{seat}/akhiri", {"confirm": "true", **reason}),
         ("POST", f"/pengawas/sesi/{s}/massal", {"action": "admit", "participant_id": p, **reason}),
+        ("POST", f"/pengawas/sesi/{s}/massal", {"action": "pause", "participant_id": p, **reason}),
+        ("POST", f"/pengawas/sesi/{s}/massal", {"action": "resume", "participant_id": p, **reason}),
+        (
+            "POST",
+            f"/pengawas/sesi/{s}/massal",
+            {"action": "extra_time", "minutes": "5", "participant_id": p, **reason},
+        ),
         # no such request: refused with a reason for those allowed, forbidden for the rest
         ("POST", f"/pengawas/sesi/{s}/permintaan-reset/{p}/setujui", {}),
         ("POST", f"/pengawas/sesi/{s}/permintaan-reset/{p}/tolak", {}),
