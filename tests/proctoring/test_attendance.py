@@ -4,7 +4,7 @@ actions work on several seats with one reason."""
 
 import re
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from urllib.parse import unquote
 from zoneinfo import ZoneInfo
@@ -329,7 +329,7 @@ def test_bulk_pause_resume_and_extra_time_audit_each_seat_as_the_seat_page_does(
     ]
 
 
-def _deadlines(url: str) -> dict[str, object]:
+def _deadlines(url: str) -> dict[str, datetime]:
     engine = make_engine(url)
     with Session(engine) as db:
         found = {str(a.participant_id): a.deadline_at for a in db.scalars(select(Attempt))}
