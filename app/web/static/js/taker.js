@@ -100,7 +100,7 @@
       } else if (moves[event.key]) moveMask(mask.y + moves[event.key]);
       else if (event.key === "Home") moveMask(0);
       else if (event.key === "End") moveMask(innerHeight);
-      else return;
+      else if (!/^Arrow/.test(event.key)) return;  // ← / →: nothing (never another item)
       event.preventDefault();
       event.stopPropagation();  // not the page's own keys (N / P, answers)
     });
@@ -258,6 +258,22 @@
       if (/^proasn-queue-.*:(known|clock|pages)$/.test(key)) localStorage.removeItem(key);
     });
   }
+  // The finished page: the taker's queue, its sequence counter and the options struck out go
+  // too (shared PCs), but only when no answer waits in the queue. One left there is kept: a
+  // proctor's backdated room pause may reopen an attempt the timer closed during an outage,
+  // and the queue is sent when the taker is back in the test.
+  var finishedBy = document.querySelector("[data-clear-taker]");
+  if (finishedBy) {
+    var finishedQueue = finishedBy.getAttribute("data-clear-taker"), unsent = [];
+    try { unsent = JSON.parse(localStorage.getItem(finishedQueue) || "[]") || []; } catch (e) { unsent = []; }
+    if (!unsent.length) {
+      localStorage.removeItem(finishedQueue);
+      localStorage.removeItem(finishedQueue + ":seq");
+      Object.keys(localStorage).forEach(function (key) {
+        if (key.indexOf("proasn-struck-") === 0) localStorage.removeItem(key);
+      });
+    }
+  }
 
   function readJson(response) {
     return response.json().then(
@@ -279,7 +295,7 @@
 
   function chooseIndex(index) {
     var options = radios();
-    if (index < options.length) {
+    if (index < options.length && !options[index].disabled) {
       options[index].checked = true;
       options[index].dispatchEvent(new Event("change", { bubbles: true }));
     }
@@ -287,7 +303,7 @@
 
   function toggleFlag() {
     var box = flagBox();
-    if (!box) return;
+    if (!box || box.disabled) return;
     box.checked = !box.checked;
     box.dispatchEvent(new Event("change", { bubbles: true }));
   }
@@ -307,6 +323,36 @@
     sectionWarn10: bar.dataset.msgSectionWarn10, sectionWarn5: bar.dataset.msgSectionWarn5,
     saving: bar.dataset.msgSaving, saved: bar.dataset.msgSaved, queued: bar.dataset.msgQueued
   } : {};
+  // The pause screen covers the page (the test page and the submit page). What lies under it
+  // is made inert (no focus, no click, not read out): nothing can be answered, flagged or
+  // submitted, and Tab stays on the screen. The focus goes to the screen and, at the resume,
+  // back where it was. (Browsers without `inert` still get no answer keys: the key handler
+  // checks the pause too.)
+  var pauseShown = false, focusBeforePause = null;
+  function showPause(paused) {
+    var screen = document.getElementById("paused");
+    if (!screen) return;
+    screen.hidden = !paused;
+    if (paused === pauseShown) return;
+    pauseShown = paused;
+    for (var node = screen; node.parentNode && node !== document.body; node = node.parentNode) {
+      Array.prototype.forEach.call(node.parentNode.children, function (sibling) {
+        if (sibling === node || sibling.tagName === "SCRIPT") return;
+        if (paused) sibling.setAttribute("inert", ""); else sibling.removeAttribute("inert");
+      });
+    }
+    if (paused) {
+      focusBeforePause = document.activeElement;
+      screen.setAttribute("tabindex", "-1");
+      screen.focus({ preventScroll: true });
+      return;
+    }
+    var back = focusBeforePause;
+    focusBeforePause = null;
+    if (back && back !== document.body && document.body.contains(back)) back.focus({ preventScroll: true });
+    else if (document.activeElement === screen) screen.blur();
+  }
+
   var timeUpAfter = bar ? (Number(bar.dataset.grace || 3) + 1.5) * 1000 : 0;
   var announced = {};
   var onTick = []; // the test page's own work on every tick
@@ -380,6 +426,7 @@
   // --- keyboard (practice and test) -----------------------------------------------------------
   document.addEventListener("keydown", function (event) {
     if (!itemEl() || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (clock && clock.paused) return;  // under the pause screen nothing answers or moves
     var target = event.target;
     if (target && (target.tagName === "TEXTAREA" || (target.tagName === "INPUT" && target.type === "text"))) return;
     var key = event.key;
@@ -431,6 +478,27 @@
     }
   }
 
+  // --- submitting (or finishing a section) while the network is down ---------------------
+  // It would only show the browser's error page ("no internet"): the page says so instead
+  // and stays; it can be sent once the network is back (the note then goes).
+  function offlineSubmit(event) {
+    var note = document.getElementById("offline-submit");
+    if (!note || navigator.onLine !== false) return;
+    event.preventDefault();
+    note.textContent = note.getAttribute("data-msg");
+    note.hidden = false;
+  }
+  document.addEventListener("click", function (event) {
+    if (event.target.closest && event.target.closest("#submit-link")) offlineSubmit(event);
+  });
+  document.addEventListener("submit", function (event) {
+    if (event.target.closest && event.target.closest("main")) offlineSubmit(event);
+  });
+  window.addEventListener("online", function () {
+    var note = document.getElementById("offline-submit");
+    if (note) note.hidden = true;
+  });
+
   // --- waiting for the proctor (a pause, or admission): on, once the wait is over ---------
   if (document.getElementById("waiting")) {
     setInterval(function () {
@@ -463,7 +531,7 @@
         clock.total = now.total; clock.section = now.section; clock.at = performance.now();
       }
       clock.paused = paused;
-      document.getElementById("paused").hidden = !paused;
+      showPause(paused);
       confirmSubmit.disabled = paused || queueHeld;
     };
     var askState = function () {
@@ -517,7 +585,7 @@
     otherTab: root.dataset.msgOtherTab, extraTime: root.dataset.msgExtraTime,
     notLoaded: root.dataset.msgNotLoaded, pausedQueued: root.dataset.msgPausedQueued,
     chooseFirst: root.dataset.msgChooseFirst, choosing: root.dataset.msgChoosing,
-    nextOffline: root.dataset.msgNextOffline
+    nextOffline: root.dataset.msgNextOffline, keptSignedOut: root.dataset.msgKeptLoggedout
   };
 
   function warn(text) {
@@ -595,6 +663,7 @@
     if (!local[entry.position] || local[entry.position].seq <= entry.seq) local[entry.position] = entry;
   });
   var sending = false, retryTimer = null, backoff = 1000, stopped = false;
+  var signedOut = false; // the login cookie is gone: the queue waits for a new login
   // When the server last answered: a save's reply carries what a heartbeat's does (clock,
   // proctor's message; a pause refuses it), so the timer beats only after a quiet interval.
   var lastContact = performance.now(); // the page itself came from the server just now
@@ -604,7 +673,10 @@
   function showStatus() {
     var status = document.getElementById("save-status");
     if (!status) return;
-    if (adaptiveWait && !clock.paused) {  // an adaptive answer: a short wait, not an error
+    if (signedOut && queue.length) {  // held by the lost login, not by the network
+      status.textContent = msg.keptSignedOut.replace("{n}", String(queue.length));
+      status.setAttribute("data-state", "waiting");
+    } else if (adaptiveWait && !clock.paused) {  // an adaptive answer: a short wait, not an error
       status.textContent = sending ? msg.choosing : msg.nextOffline;
       status.setAttribute("data-state", sending ? "saving" : "waiting");
     } else if (queue.length && clock.paused) {  // held by the pause, not by the network
@@ -957,9 +1029,10 @@
     }
     clock.paused = paused;
     keepClock();
-    document.getElementById("paused").hidden = !paused;
+    if (paused) showPause(true);  // the focus is taken before the options are disabled
     Array.prototype.forEach.call(radios(), function (radio) { radio.disabled = paused; });
     if (flagBox()) flagBox().disabled = paused;
+    if (!paused) showPause(false);  // and given back once they are not
   }
 
   // --- the proctor's message: its time, a close button, gone at its expiry ----------------
@@ -988,15 +1061,29 @@
     box.hidden = false;
   }
 
+  // Closing it gives the focus back where it was before it went to the message (else to the
+  // item's heading), not to the page's start.
+  var focusOutside = null;
+  document.addEventListener("focusin", function (event) {
+    var box = document.getElementById("broadcast");
+    if (box && !box.contains(event.target) && event.target !== document.getElementById("paused")) focusOutside = event.target;
+  });
   document.addEventListener("click", function (event) {
     if (!event.target.closest || !event.target.closest("#broadcast-close") || !notice.id) return;
     closedNotices = closedNotices.concat([notice.id]).slice(-20);
     sessionStorage.setItem(CLOSED_KEY, JSON.stringify(closedNotices));
     hideBroadcast();
+    var back = focusOutside;
+    if (!back || !document.body.contains(back) || !back.getClientRects().length) {
+      back = itemEl() && itemEl().querySelector(".item-number");
+      if (back) back.setAttribute("tabindex", "-1");
+    }
+    if (back) back.focus();
   });
 
   function loggedOut() {
     stopped = true;
+    signedOut = true;
     if (signals) signals.close();
     warn(msg.loggedOut);
     showStatus();
