@@ -49,6 +49,7 @@ run_pytest() {  # run_pytest BACKEND DATABASE_URL [pytest args…]; empty URL = 
   local backend="$1" url="$2"; shift 2
   local status=0
   PROASN_TEST_DATABASE_URL="$url" .venv/bin/pytest -p no:cacheprovider \
+    --basetemp="${TMPDIR:-/tmp}/proasn-pytest-$backend-$$" \
     --junitxml="$ARTIFACTS/junit-$backend.xml" -o junit_suite_name="$backend" "$@" || status=$?
   # pytest exit 5 = no tests collected: never a pass.
   if [ "$status" -ne 0 ]; then
@@ -57,8 +58,38 @@ run_pytest() {  # run_pytest BACKEND DATABASE_URL [pytest args…]; empty URL = 
   fi
 }
 
-phase "tests on sqlite" run_pytest sqlite "" "$@"
-phase "tests on postgresql" run_pytest postgresql "$PROASN_TEST_DATABASE_URL" "$@"
+run_pytest_logged() {  # as run_pytest, output to ARTIFACTS/pytest-BACKEND.log, time recorded
+  local backend="$1" start=$SECONDS status=0
+  run_pytest "$@" > "$ARTIFACTS/pytest-$backend.log" 2>&1 || status=$?
+  echo "$((SECONDS - start)) $status" > "$ARTIFACTS/pytest-$backend.result"
+}
+
+# Both backends at once: most of a browser test is waiting (for Chromium, a timer, a
+# subprocess), so the two runs share the two cores of a CI machine well and the wall time is
+# that of the longer run. PROASN_TEST_SERIAL=1 runs them one after the other, output live.
+if [ "${PROASN_TEST_SERIAL:-0}" = "1" ]; then
+  phase "tests on sqlite" run_pytest sqlite "" "$@"
+  phase "tests on postgresql" run_pytest postgresql "$PROASN_TEST_DATABASE_URL" "$@"
+else
+  echo "==> tests on sqlite and postgresql, at once (logs: $ARTIFACTS/pytest-*.log)"
+  both_start=$SECONDS
+  rm -f "$ARTIFACTS"/pytest-*.result
+  run_pytest_logged sqlite "" "$@" &
+  sqlite_job=$!
+  run_pytest_logged postgresql "$PROASN_TEST_DATABASE_URL" "$@" &
+  postgresql_job=$!
+  wait "$sqlite_job" "$postgresql_job"
+  failed=0
+  for backend in sqlite postgresql; do
+    echo "==> tests on $backend (output)"
+    cat "$ARTIFACTS/pytest-$backend.log"
+    read -r seconds status < "$ARTIFACTS/pytest-$backend.result"
+    PHASES+=("$(printf '%-22s %4ds' "tests on $backend" "$seconds")")
+    if [ "$status" -ne 0 ]; then failed=1; fi
+  done
+  PHASES+=("$(printf '%-22s %4ds' "tests (both, wall)" $((SECONDS - both_start)))")
+  if [ "$failed" -ne 0 ]; then exit 1; fi
+fi
 phase "compare backends" .venv/bin/python scripts/compare_junit.py \
   "$ARTIFACTS/junit-sqlite.xml" "$ARTIFACTS/junit-postgresql.xml"
 # The load bench's quick mode against a real server (bench/load): any failed request fails

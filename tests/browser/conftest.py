@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
+from tests.conftest import BACKEND
+
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "screenshots"
 CHROMIUM = "/usr/bin/chromium"
@@ -43,7 +45,8 @@ def contexts(browser: Browser, request: pytest.FixtureRequest) -> Iterator[list[
             for m, page in enumerate(context.pages):
                 with suppress(Exception):  # best effort on a failing test
                     page.screenshot(
-                        path=str(ARTIFACTS / f"{request.node.name}-{n}-{m}.png"), full_page=True
+                        path=str(ARTIFACTS / f"{BACKEND}-{request.node.name}-{n}-{m}.png"),
+                        full_page=True,
                     )
     for context in opened:
         context.close()
