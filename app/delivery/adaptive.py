@@ -308,14 +308,29 @@ def kept_progress(attempt_id: uuid.UUID, section_position: int) -> Progress | No
     return _PROGRESS.get((attempt_id, section_position))
 
 
-def progress(db: Session, attempt: Attempt, event: Event, plan: SectionPlan) -> Progress:
+def progress(
+    db: Session,
+    attempt: Attempt,
+    event: Event,
+    plan: SectionPlan,
+    current: tuple[int, uuid.UUID] | None = None,
+) -> Progress:
     """The taker's place: this session's own, or the worker's committed one if the section's
-    last stored step is still its current step; else read from every stored step."""
+    last stored step is still its current step; else read from every stored step.
+
+    `current`: the (position, item version) this transaction has just read as the section's
+    unanswered step, with the attempt locked. Steps are only added after the one before is
+    answered, under that lock, so an unanswered step is the last: a kept place on it needs no
+    statement to confirm it."""
     key = (attempt.id, plan.position)
     frozen = frozen_pool(db, event, plan.position)
     pending = _pending(db)
     kept = pending[key] if key in pending else _PROGRESS.get(key)
     if kept is not None and kept.frozen is frozen and kept.form_id == attempt.form_id:
+        if current is not None:
+            if kept.step and (kept.position, kept.item_version_id) == current:
+                return kept
+            return read_progress(db, attempt, event, plan)
         where = {"attempt_id": attempt.id, "section_position": plan.position}
         last = db.connection().execute(_LAST_STEP, where).one_or_none()
         if (
@@ -422,10 +437,13 @@ def answer(
     position: int,
     option_id: str,
     now: datetime,
+    version_id: uuid.UUID | None = None,
 ) -> Answered:
-    """Record the answer to the section's current item (at `position`), θ and SE after it,
-    and choose the next item, unless the section stops here."""
-    here = progress(db, attempt, event, plan)
+    """Record the answer to the section's current item (at `position`; `version_id`: its
+    item as the caller read it, unanswered, with the attempt locked), θ and SE after it, and
+    choose the next item, unless the section stops here."""
+    current = (position, version_id) if version_id is not None else None
+    here = progress(db, attempt, event, plan, current)
     assert here.position == position and here.item_version_id is not None
     frozen = here.frozen
     section = _taker_section(frozen, here.form_seed, plan)

@@ -538,7 +538,7 @@ def _adaptive_step(
     assert participant is not None
     event, sections = _event_and_limits(db, participant)
     plan = next(s for s in sections if s.position == ref.section_position)
-    done = adaptive.answer(db, attempt, event, plan, ref.position, option_id, now)
+    done = adaptive.answer(db, attempt, event, plan, ref.position, option_id, now, ref.version_id)
     if done.next_position is not None:
         attempt.current_position = done.next_position
         return

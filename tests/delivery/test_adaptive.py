@@ -387,6 +387,41 @@ def test_the_place_kept_per_worker_is_the_one_every_stored_step_gives(
     assert checked >= 3
 
 
+def test_a_kept_place_costs_no_statement_to_confirm(db_session: Session, exam: OpenExam) -> None:
+    """The save has just read the section's unanswered step with the attempt locked, so the
+    kept place on it is confirmed without reading the step again: the answer writes the step
+    and the next one, and reads no step."""
+    from sqlalchemy import event as sa_event
+
+    taker, attempt = started(db_session, exam)
+    through_verbal(db_session, taker)
+    plan = plan_of(db_session, exam, 2)
+    kept = adaptive.progress(db_session, attempt, exam.event, plan)
+    _, ref, _ = service.open_item(db_session, taker, attempt.current_position)
+    statements: list[str] = []
+    connection = db_session.connection()
+
+    def seen(_conn, _cursor, statement, *_args) -> None:
+        statements.append(statement.split()[0].upper())
+
+    sa_event.listen(connection, "before_cursor_execute", seen)
+    try:
+        done = adaptive.answer(
+            db_session,
+            attempt,
+            exam.event,
+            plan,
+            ref.position,
+            ref.option_order[0],
+            datetime.now(UTC),
+            ref.version_id,
+        )
+    finally:
+        sa_event.remove(connection, "before_cursor_execute", seen)
+    assert kept.position == ref.position and done.next_position == ref.position + 1
+    assert statements == ["UPDATE", "INSERT"]
+
+
 def test_a_worker_without_the_place_chooses_the_same_items(
     db_session: Session, exam: OpenExam
 ) -> None:
