@@ -16,7 +16,7 @@ from app.bank.models import Item, ItemVersion
 from app.bank.service import import_bank
 from app.delivery import adaptive
 from app.delivery import service as delivery
-from app.delivery.models import Attempt
+from app.delivery.models import AdaptiveStep, Attempt
 from app.exams import repository as exams_repository
 from app.exams.models import AdaptivePool, Event, ExamSession, Participant
 from app.kit.clock import FrozenClock, use_clock
@@ -24,7 +24,7 @@ from app.proctoring import service as proctoring
 from app.scoring.service import event_scores
 from app.sync import rows, service
 from app.sync.errors import SyncRefused
-from app.sync.merge import merge_results
+from app.sync.merge import ResultsContradict, merge_results
 from app.sync.package import chosen_sessions, collect
 from app.sync.results import collect_results
 from tests.delivery.adaptive_factories import adaptive_bank, adaptive_section
@@ -184,6 +184,21 @@ def test_an_adaptive_section_runs_on_a_site_and_the_centre_scores_and_replays_it
     assert scored["adaptive_items"] == len(at_site)
     assert scored["theta"] == pytest.approx(at_site[-1][5], abs=2e-6)
     assert scored["se"] == pytest.approx(at_site[-1][6], abs=2e-6)
+
+    # The same file again changes nothing; a step changed at the site afterwards contradicts.
+    with use_clock(FrozenClock(DAY + timedelta(hours=3))):
+        with world.central.db() as db:
+            assert not service.load_results_file(db, ACTOR, world.central.keys, data).changed
+        with site.db() as db:
+            db.execute(
+                update(AdaptiveStep)
+                .where(AdaptiveStep.attempt_id == attempt_id, AdaptiveStep.step == 2)
+                .values(theta=AdaptiveStep.theta + 0.5)
+            )
+            changed, _ = service.make_results(db, ACTOR, site.keys, EVENT)
+        with world.central.db() as db, pytest.raises(ResultsContradict) as caught:
+            service.load_results_file(db, ACTOR, world.central.keys, changed)
+    assert any("delivery_adaptive_step" in p and "theta" in p for p in caught.value.problems)
 
 
 def test_loading_an_adaptive_package_twice_changes_nothing(world: World) -> None:
