@@ -96,6 +96,12 @@ def frozen_pool(db: Session, event: Event, section_position: int) -> FrozenPool:
     return found
 
 
+def forget_pools() -> None:
+    """Drop the pools the worker has read (tests: another server in the same process)."""
+    with _LOCK:
+        _POOLS.clear()
+
+
 def _read_pool(db: Session, event: Event, section_position: int) -> FrozenPool:
     row = exams_repository.adaptive_pool(db, event.id, section_position, event.blueprint_hash)
     if row is None:

@@ -2,9 +2,10 @@
 
 Nothing is written unless every check passes (like the bank and event imports). Loading the
 same package again changes nothing; a newer package of the same event brings its changes; an
-older one is refused. What the site itself changes while it runs a session is kept: once a
-session is open here its status and room tokens are the site's, and a participant who has
-started keeps their form.
+older one is refused. An adaptive section's frozen pool, like an item version, never changes:
+one already held must come back equal. What the site itself changes while it runs a session
+is kept: once a session is open here its status and room tokens are the site's, and a
+participant who has started keeps their form.
 """
 
 import uuid
@@ -19,12 +20,20 @@ from app.accounts.models import StaffUser
 from app.bank.models import Item, ItemVersion, Subtest
 from app.db import Base
 from app.exams import repository as exams_repository
-from app.exams.models import Agency, BlueprintSection, Event, ExamSession, Form, Participant
+from app.exams.models import (
+    AdaptivePool,
+    Agency,
+    BlueprintSection,
+    Event,
+    ExamSession,
+    Form,
+    Participant,
+)
 from app.i18n import N_
 from app.proctoring.models import ProctorAssignment
 from app.sync import repository, rows
 from app.sync.errors import SyncRefused
-from app.sync.package import PAYLOAD_FORMAT
+from app.sync.package import READABLE_FORMATS
 
 Progress = Callable[[int], None]
 # A site session's own state once it has opened here; a package never takes it back.
@@ -72,10 +81,11 @@ class _Incoming:
     forms: list[tuple[dict[str, Any], list[list[Any]]]]
     staff: list[dict[str, Any]]
     assignments: list[dict[str, Any]]
+    pools: list[dict[str, Any]]
 
     @classmethod
     def of(cls, payload: dict[str, Any]) -> "_Incoming":
-        if payload.get("format") != PAYLOAD_FORMAT:
+        if payload.get("format") not in READABLE_FORMATS:
             raise SyncRefused(N_("The package's content has an unknown format."))
         return cls(
             event=rows.load(Event, payload["event"]),
@@ -89,6 +99,7 @@ class _Incoming:
             forms=[(rows.load(Form, f), f["items"]) for f in payload["forms"]],
             staff=_typed(StaffUser, payload["staff"]),
             assignments=_typed(ProctorAssignment, payload["assignments"]),
+            pools=_typed(AdaptivePool, payload.get("adaptive_pools", [])),  # format 1: none
         )
 
 
@@ -104,6 +115,8 @@ def load_package(
     )
     _merge_bank(db, incoming, report)
     event = _merge_event(db, incoming, event, report)
+    # Frozen once at the centre: only new ones enter (equal ones checked above).
+    _merge_by_id(db, AdaptivePool, incoming.pools, report, "adaptive_pools", keys=())
     _merge_by_id(db, Agency, incoming.agencies, report, "agencies")
     _merge_sessions(db, incoming, report)
     _remove_absent(db, incoming, report)
@@ -172,6 +185,7 @@ def _check_clashes(db: Session, incoming: _Incoming) -> None:
         for v in incoming.versions
         if v["id"] in held and held[v["id"]].content_hash != v["content_hash"]
     ]
+    problems += _pool_clashes(db, incoming)
     sessions = repository.sessions_of_event(db, incoming.event["id"])
     problems += [
         f"exam_session {s['code']}"
@@ -183,6 +197,25 @@ def _check_clashes(db: Session, incoming: _Incoming) -> None:
             N_("This site holds other records under the package's names: %(names)s."),
             names=", ".join(problems[:10]) + (" …" if len(problems) > 10 else ""),
         )
+
+
+def _pool_clashes(db: Session, incoming: _Incoming) -> list[str]:
+    """Frozen pools held here with other content, or under another id for the same section
+    and blueprint."""
+    by_id = repository.rows_by_id(db, AdaptivePool, [p["id"] for p in incoming.pools])
+    by_key = {
+        (p.section_position, p.blueprint_hash): p.id
+        for p in repository.adaptive_pools(db, incoming.event["id"])
+    }
+    problems = []
+    for values in incoming.pools:
+        held = by_id.get(values["id"])
+        other = by_key.get((values["section_position"], values["blueprint_hash"]), values["id"])
+        if other != values["id"] or (
+            held is not None and any(getattr(held, k) != v for k, v in values.items())
+        ):
+            problems.append(f"exam_adaptive_pool {values['section_position']}/{values['id']}")
+    return problems
 
 
 def _check_participants(db: Session, incoming: _Incoming, event: Event) -> None:

@@ -24,7 +24,7 @@ from app.exams.models import Event, ExamSession, Form, Participant
 from app.i18n import N_, translate
 from app.sync import repository
 from app.sync.errors import SyncRefused
-from app.sync.results import PARTS, RESULTS_FORMAT, check_journals
+from app.sync.results import ATTEMPT_PARTS, PARTS, RESULTS_FORMAT, check_journals
 from app.sync.tables import held_rows, insert_rows, key_of, typed, update_row
 
 Progress = Callable[[int], None]
@@ -149,7 +149,7 @@ def _final_rows(
     report.unfinished = len(rows["attempts"]) - len(attempts)
     final = {a["id"] for a in attempts}
     rows["attempts"] = attempts
-    for name in ("attempt_sections", "answers", "journal", "scores", "pauses", "extra_time"):
+    for name in ATTEMPT_PARTS:
         rows[name] = [r for r in rows[name] if r["attempt_id"] in final]
     named = {j["login_id"] for j in rows["journal"] if j["login_id"] is not None}
     # A login record without its credential: this hash matches no token ever issued.

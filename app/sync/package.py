@@ -2,11 +2,12 @@
 chosen sessions of one event, and nothing else.
 
 The event and its blueprint, the sessions (room tokens included), their participants (the
-hash of each access code, never the code), each one's drawn form, the item versions drawn into
-those forms (figures are part of an item's content) with their items and subtests, the
-agencies of those participants, and the proctors assigned to those sessions (password hashes)
-with their assignments. Rows keep the centre's ids (UUID v7), so loading twice changes nothing
-and results coming back merge by id.
+hash of each access code, never the code), each one's drawn form, the frozen pools of the
+blueprint's adaptive sections, the item versions drawn into those forms or held in those pools
+(figures are part of an item's content) with their items and subtests, the agencies of those
+participants, and the proctors assigned to those sessions (password hashes) with their
+assignments. Rows keep the centre's ids (UUID v7), so loading twice changes nothing and results
+coming back merge by id.
 """
 
 import json
@@ -20,12 +21,16 @@ from sqlalchemy.orm import Session
 from app.accounts.models import StaffUser
 from app.bank.models import Item, ItemVersion
 from app.exams import repository as exams_repository
-from app.exams.models import Agency, Event, ExamSession
+from app.exams.models import AdaptivePool, Agency, BlueprintSection, Event, ExamSession
 from app.i18n import N_
 from app.sync import repository, rows
 from app.sync.errors import SyncRefused
 
-PAYLOAD_FORMAT = 1
+# Format 2 adds `adaptive_pools`. A package without adaptive sections is still written as
+# format 1, which every release loads; one with them is format 2, so a site of a release that
+# knows nothing of pools refuses it rather than failing at the first adaptive item.
+PAYLOAD_FORMAT = 2
+READABLE_FORMATS = (1, 2)
 Progress = Callable[[int], None]
 
 
@@ -43,13 +48,6 @@ class Package:
 
 def chosen_sessions(db: Session, event: Event, codes: Sequence[str]) -> list[ExamSession]:
     """The sessions named, each prepared here and not yet opened (a session runs in one place)."""
-    if any(s.mode == "adaptive" for s in exams_repository.sections(db, event.id)):
-        # A package carries drawn forms; an adaptive section's frozen pool and the items it
-        # gives are not in it yet, nor in the results file.
-        raise SyncRefused(
-            N_("Event %(event)s has adaptive sections: they cannot run on a site yet."),
-            event=event.code,
-        )
     by_code = repository.sessions_of_event(db, event.id)
     unknown = [c for c in codes if c not in by_code]
     if not codes or unknown:
@@ -89,17 +87,20 @@ def collect(
         )
     form_list = [forms[p.id] for p in participants]
     drawn = _form_documents(db, form_list, progress)
-    version_ids = sorted({v for f in drawn for _, _, v, _ in f["items"]})
-    versions = repository.rows_by_id(db, ItemVersion, [uuid.UUID(v) for v in version_ids])
-    items = repository.rows_by_id(db, Item, sorted({v.item_id for v in versions.values()}))
     sections = exams_repository.sections(db, event.id)
+    pools = _adaptive_pools(db, event, sections)
+    version_ids = {uuid.UUID(v) for f in drawn for _, _, v, _ in f["items"]}
+    # A site chooses an adaptive section's items from its whole pool, as the centre would.
+    version_ids |= {uuid.UUID(hex=entry[0]) for pool in pools for entry in pool.items}
+    versions = repository.rows_by_id(db, ItemVersion, sorted(version_ids))
+    items = repository.rows_by_id(db, Item, sorted({v.item_id for v in versions.values()}))
     subtest_codes = {s.subtest_code for s in sections} | {v.subtest_code for v in versions.values()}
     agencies = repository.rows_by_id(db, Agency, sorted({p.agency_id for p in participants}))
     assignments = repository.assignments_of_sessions(db, session_ids)
     staff = repository.rows_by_id(db, StaffUser, sorted({a.user_id for a in assignments}))
     return Package(
         {
-            "format": PAYLOAD_FORMAT,
+            "format": PAYLOAD_FORMAT if pools else 1,
             "event": rows.dump(event),
             "sections": [rows.dump(s) for s in sections],
             "sessions": [rows.dump(s) for s in sessions],
@@ -112,11 +113,34 @@ def collect(
             "agencies": [rows.dump(a) for a in agencies.values()],
             "participants": [rows.dump(p) for p in participants],
             "forms": drawn,
+            "adaptive_pools": [rows.dump(p) for p in pools],
             # Proctors only see their rooms; their agency (viewers only) does not travel.
             "staff": [rows.dump(u, exclude=("agency_id", "last_login_at")) for u in staff.values()],
             "assignments": [rows.dump(a) for a in assignments],
         }
     )
+
+
+def _adaptive_pools(
+    db: Session, event: Event, sections: Sequence[BlueprintSection]
+) -> list[AdaptivePool]:
+    """The frozen pool of each adaptive section under the event's blueprint; refused when one
+    is missing (drawing the forms freezes them)."""
+    pools = repository.adaptive_pools(db, event.id, event.blueprint_hash)
+    frozen = {p.section_position for p in pools}
+    missing = [
+        str(s.position) for s in sections if s.mode == "adaptive" and s.position not in frozen
+    ]
+    if missing:
+        raise SyncRefused(
+            N_(
+                "Adaptive sections of event %(event)s have no frozen pool (run `proasn event "
+                "prepare`): %(positions)s."
+            ),
+            event=event.code,
+            positions=", ".join(missing),
+        )
+    return pools
 
 
 def _form_documents(

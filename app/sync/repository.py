@@ -12,7 +12,15 @@ from app.accounts.models import StaffUser
 from app.bank.models import Subtest
 from app.db import Base
 from app.delivery.models import Attempt
-from app.exams.models import BlueprintSection, Event, ExamSession, Form, FormItem, Participant
+from app.exams.models import (
+    AdaptivePool,
+    BlueprintSection,
+    Event,
+    ExamSession,
+    Form,
+    FormItem,
+    Participant,
+)
 from app.proctoring.models import ProctorAssignment
 from app.sync.models import SyncCentralKey, SyncFileLog, SyncSite, SyncSiteToken
 
@@ -166,6 +174,16 @@ def event_has_attempts(db: Session, event_id: uuid.UUID) -> bool:
         .limit(1)
     )
     return db.scalar(query) is not None
+
+
+def adaptive_pools(
+    db: Session, event_id: uuid.UUID, blueprint_hash: str | None = None
+) -> list[AdaptivePool]:
+    """The frozen pools of the event's adaptive sections: under one blueprint, or all."""
+    query = select(AdaptivePool).where(AdaptivePool.event_id == event_id)
+    if blueprint_hash is not None:
+        query = query.where(AdaptivePool.blueprint_hash == blueprint_hash)
+    return list(db.scalars(query.order_by(AdaptivePool.section_position)))
 
 
 def sections_of_event(db: Session, event_id: uuid.UUID) -> list[BlueprintSection]:

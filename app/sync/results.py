@@ -1,10 +1,12 @@
 """What a site sends back (the site's side): everything its sessions of one event produced.
 
-Attempts with their timed sections, current answers, the answer journal and raw scores; the
-taker logins the journal names (without their token hashes); attendance (seats), pauses, extra
-time, broadcasts, incidents; each session's state; and the audit rows about those sessions. A
-file made while a session runs holds what exists so far and says so; a later file holds it all
-again plus what is new (so any one file is also a copy of the results so far).
+Attempts with their timed sections, the items their adaptive sections gave (each step with
+its response, θ and SE: the centre scores and replays them), current answers, the answer
+journal and raw scores; the taker logins the journal names (without their token hashes);
+attendance (seats), pauses, extra time, broadcasts, incidents; each session's state; and the
+audit rows about those sessions. A file made while a session runs holds what exists so far
+and says so; a later file holds it all again plus what is new (so any one file is also a copy
+of the results so far).
 """
 
 import uuid
@@ -18,6 +20,7 @@ from sqlalchemy.orm import Session
 from app.audit.models import AuditEntry, AuditSubject
 from app.delivery import chain
 from app.delivery.models import (
+    AdaptiveStep,
     Answer,
     AnswerJournal,
     Attempt,
@@ -33,6 +36,8 @@ from app.sync import repository
 from app.sync.errors import SyncRefused
 from app.sync.tables import dump_where, plain
 
+# `adaptive_steps` came without a new format: a file without it holds none (sites ran no
+# adaptive sections before), and only a centre that packages adaptive sections receives steps.
 RESULTS_FORMAT = 1
 Progress = Callable[[int], None]
 # The payload's lists, in the order the centre inserts them (parents before children).
@@ -40,6 +45,7 @@ PARTS: tuple[tuple[str, type[Any]], ...] = (
     ("logins", TakerLogin),
     ("attempts", Attempt),
     ("attempt_sections", AttemptSection),
+    ("adaptive_steps", AdaptiveStep),
     ("answers", Answer),
     ("journal", AnswerJournal),
     ("scores", AttemptScore),
@@ -50,6 +56,16 @@ PARTS: tuple[tuple[str, type[Any]], ...] = (
     ("incidents", Incident),
     ("audit", AuditEntry),
     ("audit_subjects", AuditSubject),
+)
+# The parts that belong to an attempt (by attempt_id).
+ATTEMPT_PARTS = (
+    "attempt_sections",
+    "adaptive_steps",
+    "answers",
+    "journal",
+    "scores",
+    "pauses",
+    "extra_time",
 )
 SESSION_STATE = ("id", "code", "status", "opened_at", "closed_at")
 
@@ -81,7 +97,7 @@ def collect_results(db: Session, event: Event, progress: Progress | None = None)
     step(1)
     payload["attempts"] = dump_where(db, Attempt, "participant_id", people)
     attempt_ids = [uuid.UUID(a["id"]) for a in payload["attempts"]]
-    for name in ("attempt_sections", "answers", "journal", "scores", "pauses", "extra_time"):
+    for name in ATTEMPT_PARTS:
         payload[name] = dump_where(db, dict(PARTS)[name], "attempt_id", attempt_ids)
         step(1)
     payload["seats"] = dump_where(db, Seat, "participant_id", people)

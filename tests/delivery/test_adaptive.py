@@ -342,17 +342,6 @@ def test_raw_scores_count_the_items_given_and_a_scoring_run_reads_them(
     assert numerik["raw"] == scores["numerik"].raw
 
 
-def test_an_event_with_an_adaptive_section_is_not_packaged_for_a_site(
-    db_session: Session, exam: OpenExam
-) -> None:
-    from app.sync.errors import SyncRefused
-    from app.sync.package import chosen_sessions
-
-    with pytest.raises(SyncRefused) as refused:
-        chosen_sessions(db_session, exam.event, ["S1"])
-    assert "adaptive" in refused.value.message_id
-
-
 def test_the_section_time_closes_an_adaptive_section_too(
     db_session: Session, tmp_path: Path, frozen: FrozenClock
 ) -> None:

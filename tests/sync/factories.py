@@ -1,6 +1,6 @@
 """A central server and site servers, each a migrated database of its own, with their keys."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -96,7 +96,13 @@ def event_file_data() -> dict:
 def seed_central(db: Session, tmp_path: Path, plan: dict[str, list[int]]) -> None:
     """A bank larger than any form, the test event, its forms drawn, a proctor per session."""
     import_bank(db, load_bank(bank_of(tmp_path / "bank", verbal=12, sjt=8)))
-    import_event(db, event_doc(**event_file_data()), rows(*people_rows(plan)))
+    seed_event(db, event_file_data(), plan)
+
+
+def seed_event(db: Session, data: dict, plan: dict[str, list[int]]) -> None:
+    """The event of `data` with the plan's participants, its forms drawn, a proctor per
+    session (the bank imported already)."""
+    import_event(db, event_doc(**data), rows(*people_rows(plan)))
     event = exams_repository.event_by_code(db, EVENT)
     assert event is not None
     prepare_sessions(db, event, list(plan))
@@ -114,8 +120,15 @@ def reimport(central: Server, plan: dict[str, list[int]]) -> None:
         prepare_sessions(db, event, list(plan))
 
 
+Seed = Callable[[Session, Path, dict[str, list[int]]], None]
+
+
 def build_world(
-    databases, tmp_path: Path, site_names: tuple[str, ...], plan: dict[str, list[int]]
+    databases,
+    tmp_path: Path,
+    site_names: tuple[str, ...],
+    plan: dict[str, list[int]],
+    seed: Seed = seed_central,
 ) -> World:
     def server(name: str) -> Server:
         return Server(name, databases.copy(), create_keys(tmp_path / f"{name}.key"))
@@ -123,7 +136,7 @@ def build_world(
     central = server("pusat")
     sites = {name: server(name) for name in site_names}
     with central.db() as db:
-        seed_central(db, tmp_path, plan)
+        seed(db, tmp_path, plan)
         for site in sites.values():
             service.add_site(db, ACTOR, site.name, site.keys.public.text)
     for site in sites.values():
