@@ -8,11 +8,11 @@ test_hot.py).
 """
 
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy.orm import Session
 
-from app.delivery import core, errors, hot, plans, repository
+from app.delivery import core, errors, hot, plans, prefetch, repository
 from app.delivery.content import Content, ItemView, item_view
 from app.delivery.core import Answering, WindowLeaves
 from app.delivery.models import Answer
@@ -103,39 +103,57 @@ class PageReply:
     large_print: bool
     # The event requires Safe Exam Browser: the window is locked, the page reports no leaves.
     exam_browser: bool = False
+    # The items of the page's first batch (prefetch.page_batch): the page carries them, so
+    # its load sends no batch request. Empty in an adaptive section (one item at a time).
+    kept: list[ItemView] = field(default_factory=list)
 
 
 def read_page(db: Session, token: str | None, position: int) -> PageReply:
     """The test page at item `position`, made the item to resume on: the item, the clock,
-    the sections and every answer's mark for the grid (the page keeps it up to date)."""
-    now = clock.now()
-    fast = hot.open_item(db, token, position, now, answer_grace(), page=True)
-    if fast is not None:
-        row = fast.snapshot.row
-        return PageReply(
-            item_view(fast.ref, fast.content, fast.answer),
-            row.name,
-            row.nip,
-            row.item_count,
-            fast.snapshot.clock(),
-            row.current_section,
-            bool(row.has_sections),
-            _as_drawn(
-                db,
-                plans.sections_of(db, row.event_id, row.blueprint_hash),
-                row.form_id,
-                row.item_count,
-            ),
-            repository.answer_marks(db, row.attempt_id),
-            row.attempt_id,
-            bool(row.large_print),
-            bool(row.safe_exam_browser),
-        )
+    the sections, every answer's mark for the grid (the page keeps it up to date) and the
+    items of the page's first batch (prefetch.page_batch), read in the same transaction."""
+    fast = _page_by_hot_path(db, token, position)
+    return fast if fast is not None else _page_by_orm(db, token, position)
+
+
+def _page_by_hot_path(db: Session, token: str | None, position: int) -> PageReply | None:
+    fast = hot.open_item(db, token, position, clock.now(), answer_grace(), page=True)
+    if fast is None:
+        return None
+    row = fast.snapshot.row
+    sections = _as_drawn(
+        db, plans.sections_of(db, row.event_id, row.blueprint_hash), row.form_id, row.item_count
+    )
+    sequential = bool(row.has_sections)
+    span = _page_batch(sections, row.current_section, sequential, position, row.item_count)
+    kept = [] if span is None else hot.page_items(db, fast, *span)
+    return PageReply(
+        item_view(fast.ref, fast.content, fast.answer),
+        row.name,
+        row.nip,
+        row.item_count,
+        fast.snapshot.clock(),
+        row.current_section,
+        sequential,
+        sections,
+        repository.answer_marks(db, row.attempt_id),
+        row.attempt_id,
+        bool(row.large_print),
+        bool(row.safe_exam_browser),
+        [item_view(ref, content, answer) for ref, content, answer in kept],
+    )
+
+
+def _page_by_orm(db: Session, token: str | None, position: int) -> PageReply:
     taker = authenticate(db, token)
     attempt, ref, version = open_item(db, taker, position)
     answer = db.get(Answer, (attempt.id, position))
     event = repository.event_of(db, taker.participant)
     form = form_of(db, attempt)
+    sections = _as_drawn(db, blueprint_sections(db, event), form.id, form.item_count)
+    sequential = facts_of(db, attempt).sequential
+    span = _page_batch(sections, attempt.current_section, sequential, position, form.item_count)
+    kept = [] if span is None else open_items(db, taker, *span)[1]
     return PageReply(
         item_view(ref, Content.of_version(version), answer),
         taker.participant.name,
@@ -143,13 +161,26 @@ def read_page(db: Session, token: str | None, position: int) -> PageReply:
         form.item_count,
         remaining(db, attempt),
         attempt.current_section,
-        facts_of(db, attempt).sequential,
-        _as_drawn(db, blueprint_sections(db, event), form.id, form.item_count),
+        sequential,
+        sections,
         repository.answer_marks(db, attempt.id),
         attempt.id,
         taker.participant.large_print,
         bool(event.safe_exam_browser),
+        [item_view(r, Content.of_version(v), a) for r, v, a in kept],
     )
+
+
+def _page_batch(
+    sections: list[SectionPlan],
+    current_section: int,
+    sequential: bool,
+    position: int,
+    item_count: int,
+) -> tuple[int, int] | None:
+    """The first and last position of the batch the page carries."""
+    first, last = plans.page_span(sections, current_section, sequential, position, item_count)
+    return prefetch.page_batch(position, first, last)
 
 
 def _as_drawn(

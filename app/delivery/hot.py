@@ -432,6 +432,24 @@ def open_items(
     snap = _read(conn, _READ_FOR_BATCH, token, None, now, grace, "read", adaptive_ok=False)
     if snap is None:
         return None
+    items = _items_between(conn, snap, first, last)
+    _update_attempt(conn, snap, _seen(snap))
+    return ItemsRead(snap, items)
+
+
+def page_items(
+    db: Session, page: ItemRead, first: int, last: int
+) -> list[tuple[ItemRef, Content, Row[Any] | None]]:
+    """The batch the test page carries (prefetch.page_batch), read with the page's snapshot
+    (`open_item(page=True)`): two statements more, no second login read. The page shows a
+    fixed section's items only (an adaptive one's page carries none), which the form's
+    table holds for an adaptive attempt too."""
+    return _items_between(db.connection(), page.snapshot, first, last)
+
+
+def _items_between(
+    conn: Connection, snap: Snapshot, first: int, last: int
+) -> list[tuple[ItemRef, Content, Row[Any] | None]]:
     row, facts = snap.row, snap.facts
     span = {"first": first, "last": last}
     refs = [
@@ -444,9 +462,7 @@ def open_items(
         for a in conn.execute(_ANSWERS_BETWEEN, {"the_attempt": row.attempt_id, **span})
     }
     contents = CONTENT.get_many(conn, [ref.version_id for ref in refs])
-    _update_attempt(conn, snap, _seen(snap))
-    items = [(ref, contents[ref.version_id], answers.get(ref.position)) for ref in refs]
-    return ItemsRead(snap, items)
+    return [(ref, contents[ref.version_id], answers.get(ref.position)) for ref in refs]
 
 
 @dataclass(frozen=True)

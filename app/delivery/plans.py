@@ -74,3 +74,22 @@ def introduced_at(plans: list[SectionPlan]) -> dict[int, SectionPlan]:
     """The sections with instructions (or adaptive: the page says there is no going back),
     by the position of their first item (where the page shows them)."""
     return {p.first_position: p for p in plans if p.instructions or p.adaptive}
+
+
+def page_span(
+    sections: list[SectionPlan],
+    current_section: int,
+    sequential: bool,
+    position: int,
+    item_count: int,
+) -> tuple[int, int]:
+    """The positions a test page at `position` may show: every item without timed sections,
+    else the open section's; only `position` itself in an adaptive section (no going back,
+    the next item is chosen by the server)."""
+    if not sequential:
+        return 1, item_count
+    owner = next(s for s in sections if s.first_position <= position <= s.last_position)
+    if owner.adaptive:
+        return position, position
+    current = next(s for s in sections if s.position == current_section)
+    return current.first_position, current.last_position

@@ -1,10 +1,12 @@
 """Which items the test page asks for, and when: its prefetch policy.
 
-The page keeps the items around the one it shows, fetched in batches from
-`/ujian/paket-soal`, so moving between them costs no request and works offline. taker.js
-implements `batches_for` (reading the numbers from the page's data attributes); bench/load's
-page client plans its requests with this function, and tests/browser/test_page_requests.py
-fails when a real Chromium page sends other requests than the client's script.
+The page keeps the items around the one it shows, so moving between them costs no request
+and works offline. Its first batch comes with the page (`page_batch`: built in the page's own
+transaction, one request fewer per page load when a whole room presses "Mulai tes"); later
+ones are fetched from `/ujian/paket-soal`. taker.js implements `batches_for` (reading the
+numbers from the page's data attributes); bench/load's page client plans its requests with
+this function, and tests/browser/test_page_requests.py fails when a real Chromium page sends
+other requests than the client's script.
 """
 
 import random
@@ -93,3 +95,14 @@ def batches_for(
     if behind < position and not have(behind):
         batches.append((max(first, position - policy.batch + 1), behind))
     return batches
+
+
+def page_batch(
+    position: int, first: int, last: int, policy: Prefetch = PREFETCH
+) -> tuple[int, int] | None:
+    """The batch a page just loaded at `position` would ask for first, holding only the item
+    it shows: the page carries it, so its load sends no batch request. One at most:
+    `batches_for` asks for two only when the page holds some items already. None when there is
+    nothing around the item to keep (an adaptive section's page: `first` == `last`)."""
+    wanted = batches_for(position, first, last, lambda p: p == position, policy)
+    return wanted[0] if wanted else None

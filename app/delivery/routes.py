@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from app.config import get_settings
-from app.delivery import calls, errors, prefetch, repository, service, views
+from app.delivery import calls, errors, plans, prefetch, repository, service, views
 from app.delivery.api import COOKIE, set_taker_cookie
 from app.delivery.item_html import Words, item_html, items_html
 from app.delivery.practice import PRACTICE_ITEMS
@@ -193,9 +193,10 @@ def _signals_url() -> str:
 async def item_page(
     request: Request, position: ItemPosition, proasn_taker: TakerCookie = None
 ) -> Response:
-    """The test page at item `position`: the clock, the item and the grid of every item,
-    built once per page load. Moving between items then happens in the page, from the
-    batches it prefetches (`/ujian/paket-soal`)."""
+    """The test page at item `position`: the clock, the item, the grid of every item and
+    the page's first batch of items to keep, built once per page load. Moving between items
+    then happens in the page, from what it keeps and the batches it prefetches later
+    (`/ujian/paket-soal`)."""
 
     def work(db: Session) -> calls.PageReply:
         return calls.read_page(db, proasn_taker, position)
@@ -209,6 +210,10 @@ async def item_page(
         "state": page,
         "item": reply.item,
         "item_html": item_html(reply.item, Words.of(locale), page.total_items, page.intro),
+        # The page's first batch, as /ujian/paket-soal would send it (taker.js keeps it).
+        "kept_html": items_html(
+            reply.kept, page.total_items, plans.introduced_at(reply.sections), locale
+        ),
         "total_items": page.total_items,
         "intro": page.intro,
         "heartbeat_seconds": get_settings().heartbeat_seconds,

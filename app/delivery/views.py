@@ -10,7 +10,7 @@ from app.delivery import core, repository
 from app.delivery import service as delivery_service
 from app.delivery.calls import PageReply
 from app.delivery.models import Attempt, AttemptSection
-from app.delivery.plans import SectionPlan
+from app.delivery.plans import SectionPlan, page_span
 from app.delivery.selectors import selector_for
 from app.delivery.service import Taker, seq_base
 from app.exams.models import Form
@@ -239,11 +239,9 @@ def test_page(reply: PageReply, locked_title: str) -> TestPage:
     position = reply.item.position
     owner = next(s for s in sections if s.first_position <= position <= s.last_position)
     adaptive = owner.adaptive and not free
-    first, last = (
-        (1, reply.total_items) if free else (current.first_position, current.last_position)
+    first, last = page_span(
+        sections, reply.current_section, reply.sequential, position, reply.total_items
     )
-    if adaptive:
-        first = last = position
     return TestPage(
         name=reply.name,
         nip=reply.nip,

@@ -1,12 +1,12 @@
 """A taker at an exam-room browser: the requests the exam pages and taker.js send, and no other.
 
 The login flow through the HTML forms (login page, its static files and service worker,
-confirmation, instructions, a practice item, start), the test page once, then what taker.js
-sends while the taker works: the item batches of app/delivery/prefetch.py's policy (the same
-function the page implements), a save of each answer (`shown` when the page shows that item) and
-a heartbeat after a quiet interval, and the page's signal stream (server-sent events, open while
-the test page is; each `change` brings a heartbeat). Moving between kept items sends nothing, as
-in the page.
+confirmation, instructions, a practice item, start), the test page once (it carries its first
+batch of items), then what taker.js sends while the taker works: the item batches of
+app/delivery/prefetch.py's policy (the same function the page implements), a save of each
+answer (`shown` when the page shows that item) and a heartbeat after a quiet interval, and the
+page's signal stream (server-sent events, open while the test page is; each `change` brings a
+heartbeat). Moving between kept items sends nothing, as in the page.
 tests/browser/test_page_requests.py fails when a real Chromium page sends other requests than
 this client for the same actions.
 """
@@ -32,6 +32,7 @@ STATIC = re.compile(r'(?:src|href)="(/static/[^"]+)"')
 # The service worker taker.js registers on the first page (kept by the browser as a static file).
 SERVICE_WORKER = re.compile(r'name="proasn-service-worker" content="([^"]+)"')
 ARTICLE = re.compile(r'<article id="item"[^>]*data-position="(\d+)"')
+KEPT_ITEMS = '<template id="kept-items">'  # the test page's first batch (prefetch.page_batch)
 OPTION = re.compile(r'<input type="radio" name="answer-\d+" value="([^"]+)"')
 REFUSALS = ("attempt_submitted", "deadline_passed")
 
@@ -72,7 +73,7 @@ class PageTaker:
     requested: set[int] = field(default_factory=set)
     finished: bool = False
     started_after: float | None = None  # from the synchronised instant to the item page
-    batch_after: float | None = None  # ... to the page's first batch
+    batch_after: float | None = None  # ... to the page's first batch (the page carries it)
     last_contact: float = 0.0  # monotonic time of the last save or heartbeat answered
     time_up_at: float = float("inf")  # monotonic: the page's countdown reaches zero
     grace: float = 3.0  # the server's answer grace (the page waits it + 1.5 s at zero)
@@ -132,8 +133,8 @@ class PageTaker:
         wanted = [url for url in STATIC.findall(body) if url not in self.static]
         workers = [url for url in SERVICE_WORKER.findall(body) if url not in self.static]
         self.static.update(wanted + workers)
-        # The service worker is registered by the page's script, beside its first batch:
-        # nothing waits for it (arrive() collects it after the batch).
+        # The service worker is registered by the page's script as the page loads: nothing
+        # waits for it (arrive() collects it after the page's first prefetch).
         self.pending += [
             asyncio.create_task(self._call(http, rec, "static", "GET", url)) for url in workers
         ]
@@ -157,7 +158,7 @@ class PageTaker:
         return await self._page(http, rec, "practice", "/ujian/latihan/1") is not None
 
     async def start(self, http: Http, rec: Recorder) -> bool:
-        """ "Mulai tes": the test page (item 1), then the page's first batch."""
+        """ "Mulai tes": the test page (item 1), which carries the page's first batch."""
         form = {"csrf_token": self.cookies.get("proasn_csrf", "")}
         page = await self._page(http, rec, "start", "/ujian/mulai", method="POST", data=form)
         if page is None:
@@ -234,8 +235,13 @@ class PageTaker:
             float(_data(html, "signal-delay")),
         )
         self.signals_url = html_unescape(_data(html, "signals"))
-        self.options = items_of(html)
+        # The item shown, then the first batch the page carries (taker.js keeps both: the
+        # page's first prefetch then finds nothing missing).
+        shown, _, carried = html.partition(KEPT_ITEMS)
+        self.options = items_of(shown)
         self.position = next(iter(self.options))
+        for position, options in items_of(carried).items():
+            self.options.setdefault(position, options)
         self.last_contact = time.monotonic()
         self._count_down(float(_data(html, "remaining")))
 

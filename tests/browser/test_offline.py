@@ -30,7 +30,7 @@ def figural_exam(live_server, tmp_path: Path):
     return live_server(seed, heartbeat_seconds=120)
 
 
-def start(page: Page, nip: str, token: str) -> None:
+def open_test(page: Page, nip: str, token: str) -> None:
     page.goto("/ujian")
     page.fill("#nip", nip)
     page.fill("#token", token)
@@ -40,7 +40,11 @@ def start(page: Page, nip: str, token: str) -> None:
     ready(page)
     page.click("text=Mulai tes")
     at(page, 1)
-    # The service worker controls the page, and the first batch is in.
+
+
+def start(page: Page, nip: str, token: str) -> None:
+    open_test(page, nip, token)
+    # The service worker controls the page, and what the page keeps is stored.
     for _ in range(50):
         if page.evaluate("navigator.serviceWorker.controller !== null"):
             break
@@ -69,6 +73,57 @@ def test_figures_of_items_not_visited_show_offline(figural_exam, new_page) -> No
     page.click('.grid [data-nav="18"]')  # never shown before, fetched in the first batch
     expect(page.locator("#item")).to_have_attribute("data-position", "18")
     assert figures_shown(page)
+
+
+def test_the_test_page_carries_its_first_batch_so_the_next_items_show_with_the_network_gone(
+    figural_exam, new_page
+) -> None:
+    """The page's load asks for no batch: items 2-23 come with it (prefetch.page_batch), so
+    moving on works even when the network goes right after the load (issue 14)."""
+    server, seats = figural_exam
+    page = new_page(server.url)
+    batches: list[int] = []  # the first item of each batch the page asked for
+    page.on(
+        "request",
+        lambda r: (
+            batches.append(int(r.url.split("dari=")[1].split("&")[0]))
+            if "/ujian/paket-soal" in r.url
+            else None
+        ),
+    )
+    open_test(page, *seats[0])
+    page.context.set_offline(True)
+    for position in range(2, 22):
+        page.keyboard.press("n")
+        at(page, position)
+        expect(page.locator("#item")).to_have_attribute("data-position", str(position))
+        expect(page.locator("#item .item-number")).to_contain_text(f"Soal {position}")
+        if position == 18:
+            assert figures_shown(page)
+    expect(page.locator("#warning")).to_be_hidden()
+    # Only refills past the carried batch (they fail offline): none for items 2-23.
+    assert all(first >= 24 for first in batches), batches
+
+
+def test_an_item_not_fetched_yet_waits_for_the_network_instead_of_leaving_the_page(
+    figural_exam, new_page
+) -> None:
+    """Moving to an item the page has not got (past the batch it carries): it asks for its
+    batch and shows it when it comes; with the network down the taker stays on the item and
+    is told why."""
+    server, seats = figural_exam
+    page = new_page(server.url)
+    page.route("**/ujian/paket-soal*", lambda route: route.abort())  # the LAN drops them
+    open_test(page, *seats[0])
+    page.click('.grid [data-nav="26"]')
+    expect(page.locator("#warning")).to_contain_text("belum termuat")
+    at(page, 1)
+    page.unroute("**/ujian/paket-soal*")
+    page.click('.grid [data-nav="26"]')
+    at(page, 26)
+    expect(page.locator("#item .item-number")).to_contain_text("Soal 26")
+    page.keyboard.press("n")  # its batch brought the rest along: no request needed
+    at(page, 27)
 
 
 def test_a_reload_while_offline_keeps_the_test_page_its_answers_and_clock(

@@ -1,10 +1,10 @@
 """The load bench's page client sends what a real exam page sends.
 
 A taker in Chromium and bench/load's `PageTaker` do the same things against the same server
-(two participants of one 60-item event): log in through the forms, start (the test page, its
-first batch and its signal stream), move to the next item, jump to item 20 and to item 50 on
-the grid, answer. The server's access log says which
-requests reached it in each step (a browser's cache hits do not: Playwright reports them
+(two participants of one 60-item event): log in through the forms, start (the test page, which
+carries its first batch, and its signal stream), move to the next item, jump to item 20 and
+to item 50 on the grid, answer. The server's access log says which requests reached it in
+each step (a browser's cache hits do not: Playwright reports them
 too), the clients what the bodies held; the test fails when the two differ (method, path,
 query, body's shape), so a change to taker.js or the pages that the bench does not follow, or
 the reverse, cannot go unnoticed: the load figures are of the client a browser is.
@@ -87,6 +87,7 @@ class Steps:
 
     received: list[list[tuple[str, str]]] = field(default_factory=list)
     bodies: list[list[Call]] = field(default_factory=list)
+    had_on_load: set[int] = field(default_factory=set)  # the items the page kept at once
 
     def compared(self) -> dict[str, tuple[list[Any], list[Any]]]:
         # Within a step a page's static files come in parallel: order aside.
@@ -179,6 +180,7 @@ async def bench_steps(server: LiveServer, nip: str, token: str) -> Steps:
 
         await step(taker.log_in(http, rec))
         await step(_start(taker, http, rec))
+        steps.had_on_load = set(taker.options)
         for position in (2, 20, 50):
             await step(taker.move(http, rec, position))
         await step(taker.save(http, rec, taker.position, choice=0))
@@ -204,13 +206,14 @@ def test_the_bench_page_client_sends_what_chromium_sends(long_exam, new_page) ->
     assert ("GET", "/ujian") in received[0] and len(
         [r for r in received[0] if "/static/" in r[1]]
     ) == 3
-    # The test page's first batch, its signal stream (taker.js's EventSource) and, once per
-    # attempt, its service worker go together.
+    # The test page carries its first batch (items 2-23): with it come only its signal
+    # stream (taker.js's EventSource) and, once per attempt, its service worker.
     assert received[1][:2] == [("POST", "/ujian/mulai"), ("GET", "/ujian/soal/1")]
     stream = ("GET", "/api/v1/taker/signals?sejak=<t>")
-    assert sorted(received[1][2:])[:2] == [stream, _batch(2, 23)]
-    [worker] = sorted(received[1][2:])[2:]
-    assert worker[1].startswith("/ujian/sw.js?v=")
+    [opened, worker] = sorted(received[1][2:])
+    assert opened == stream and worker[1].startswith("/ujian/sw.js?v=")
+    assert not [r for r in received[1] if "/ujian/paket-soal" in r[1]]
+    assert bench.had_on_load == set(range(1, 24))
     assert received[2] == [] and received[3] == [_batch(24, 45)]
     assert received[4] == [_batch(49, 60)]
     assert received[5] == [("PUT", "/api/v1/taker/answers/50")]

@@ -158,27 +158,6 @@ def test_answers_made_offline_for_30_seconds_are_sent_in_order_when_back(
     assert answers[2].option_id == labels.nth(3).get_attribute("value")
 
 
-def test_an_item_not_fetched_yet_waits_for_the_network_instead_of_leaving_the_page(
-    exam_server,
-    new_page,
-) -> None:
-    """Moving to an item the page has not got: it asks for its batch and shows it when it
-    comes; with the network down the taker stays on the item and is told why."""
-    server, nips, token = exam_server
-    page = new_page(server.url)
-    page.route("**/ujian/paket-soal*", lambda route: route.abort())  # the LAN drops them
-    log_in_and_start(page, nips[0], token)
-    page.keyboard.press("n")
-    expect(page.locator("#warning")).to_contain_text("belum termuat")
-    at(page, 1)
-    page.unroute("**/ujian/paket-soal*")
-    page.keyboard.press("n")
-    at(page, 2)
-    expect(page.locator("#item .item-number")).to_contain_text("Soal 2")
-    page.keyboard.press("n")  # its batch brought the rest along: no request needed
-    at(page, 3)
-
-
 def test_time_runs_out_with_the_browser_closed(exam_server, new_page) -> None:
     server, nips, token = exam_server
     page = new_page(server.url)

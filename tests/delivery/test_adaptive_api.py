@@ -111,6 +111,11 @@ def test_an_adaptive_section_through_the_api_resumes_on_the_same_sequence(
     alone = logged_in(exam, 0)
     straight = sit(alone)
     assert 5 <= len(straight) <= 12
+    # The fixed section after it: its page carries the batch the ORM path sends for it.
+    html = alone.get("/ujian/soal/13").text
+    kept = html.split('<template id="kept-items">')[1].split("</template>")[0]
+    assert kept == alone.get("/ujian/paket-soal?dari=14&sampai=15").text
+    assert kept.count("<article") == 2
 
     swapped = logged_in(exam, 1)
     first = sit(swapped, answers=3)
@@ -159,6 +164,7 @@ def test_the_test_page_shows_only_the_current_adaptive_item(exam: dict[str, Any]
     assert "data-adaptive-answer" in html and 'name="flag-1"' not in html
     assert "tidak dapat dibuka kembali" in html  # the section's intro says: no going back
     assert html.count("data-nav=") == 1  # the grid: the current item only, so far
+    assert 'id="kept-items"' not in html  # nothing around it to keep: no batch carried
     instructions = client.get("/ujian/petunjuk").text
     assert "tanpa kembali ke butir sebelumnya" in instructions
     client.__exit__(None, None, None)

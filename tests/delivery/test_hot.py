@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from app.delivery import content, errors, hot, service
+from app.delivery import calls, content, errors, hot, service
 from app.delivery.core import Answering
 from app.delivery.models import Answer, AnswerJournal, Attempt, TakerLogin
 from app.kit import clock
@@ -381,3 +381,39 @@ def test_a_batch_holds_only_the_open_sections_items(
 def test_the_batch_statements_are_cacheable() -> None:
     prebuilt = [hot._READ_FOR_BATCH, hot._ITEMS_BETWEEN, hot._ANSWERS_BETWEEN]
     assert all(statement._generate_cache_key() is not None for statement in prebuilt)
+
+
+def test_the_test_page_carries_its_first_batch_as_the_orm_path_does_in_two_statements_more(
+    db_session: Session, exam: OpenExam, frozen: FrozenClock, statements: list[str]
+) -> None:
+    """The test page's read (calls.read_page) holds the batch the page would ask for first
+    (prefetch.page_batch), read with the page's snapshot: the batch's form items and their
+    answers, whatever the form's length; the ORM path gives the same page."""
+    taker, raw, _ = started(db_session, exam)
+    option = item(db_session, raw, 3)
+    assert option is not None
+    save(db_session, raw, 3, option.ref.option_order[1], True, service.seq_base() + 1)
+    assert calls._page_by_hot_path(db_session, raw, 1) is not None  # content, plans cached
+    frozen.advance(seconds=20)
+    statements.clear()
+    fast = calls._page_by_hot_path(db_session, raw, 1)
+    assert fast is not None
+    # snapshot, the item's answer, last-seen, the batch's items and answers, the grid's marks
+    assert len(statements) == 6, statements
+    assert sum("BETWEEN" in s for s in statements) == 2  # bounded by the batch
+    assert [v.position for v in fast.kept] == [2, 3, 4, 5]  # prefetch.page_batch(1, 1, 5)
+    assert [(v.option_id is not None, v.flagged) for v in fast.kept][1] == (True, True)
+    assert fast.kept == calls.read_items(db_session, raw, 2, 5).items  # /ujian/paket-soal's
+    db_session.expire_all()
+    assert calls._page_by_orm(db_session, raw, 1) == fast
+
+
+def test_the_test_page_carries_only_the_open_sections_items_on_both_paths(
+    db_session: Session, tmp_path: Path, frozen: FrozenClock
+) -> None:
+    exam = open_exam(db_session, tmp_path, section_limits=(20, 30))
+    _, raw, _ = started(db_session, exam)
+    fast = calls._page_by_hot_path(db_session, raw, 2)
+    assert fast is not None and [v.position for v in fast.kept] == [1, 2, 3]
+    db_session.expire_all()
+    assert calls._page_by_orm(db_session, raw, 2) == fast

@@ -3,7 +3,7 @@ tests/browser/test_page_requests.py holds the page to the bench client that uses
 
 import random
 
-from app.delivery.prefetch import PageLoads, Prefetch, batches_for, for_page_load
+from app.delivery.prefetch import PageLoads, Prefetch, batches_for, for_page_load, page_batch
 
 
 def plan(position: int, had: set[int], first: int = 1, last: int = 700) -> list[tuple[int, int]]:
@@ -14,6 +14,24 @@ def test_a_page_just_loaded_asks_for_one_batch_around_its_item() -> None:
     assert plan(1, {1}) == [(2, 23)]  # nothing behind item 1
     assert plan(300, {300}) == [(299, 320)]  # the one behind, the one shown again, 20 ahead
     assert plan(695, {695}) == [(694, 700)]  # never past the last item
+
+
+def test_the_page_carries_the_one_batch_it_would_ask_for_first() -> None:
+    """What a page just loaded asks for is one batch at most, so the server can build it
+    into the page (prefetch.page_batch) and the page's load asks for nothing."""
+    assert page_batch(1, 1, 700) == (2, 23) and page_batch(300, 1, 700) == (299, 320)
+    assert page_batch(600, 301, 600) == (579, 599)  # the last item of a section
+    assert page_batch(7, 7, 7) is None  # an adaptive section's page: its item alone
+    policies = [Prefetch(), Prefetch(batch=4, refill=2)]
+    for policy in policies:
+        for first, last in ((1, 1), (1, 5), (1, 30), (301, 600)):
+            for position in range(first, last + 1):
+                wanted = batches_for(position, first, last, {position}.__contains__, policy)
+                assert len(wanted) <= 1
+                assert page_batch(position, first, last, policy) == (wanted or [None])[0]
+                # With the batch carried, the page's first prefetch finds nothing missing.
+                had = {position} | {p for a, b in wanted for p in range(a, b + 1)}
+                assert batches_for(position, first, last, had.__contains__, policy) == []
 
 
 def test_walking_forward_refills_when_one_of_the_next_ten_is_missing() -> None:

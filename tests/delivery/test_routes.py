@@ -119,6 +119,21 @@ def test_batch_is_the_item_partial_once_per_reachable_item(
     assert "section-intro" in first  # the section's instructions head its first item
 
 
+def test_the_test_page_carries_its_first_batch_as_the_batch_request_sends_it(
+    client: TestClient, exam: OpenExam
+) -> None:
+    """The items the page would ask for first (prefetch.page_batch) come with the page, in
+    an inert template holding what /ujian/paket-soal sends: its load asks for no batch."""
+    page = logged_in(client, exam).get("/ujian/latihan/1")
+    client.post("/ujian/mulai", data={"csrf_token": csrf_of(page.text)})
+    for position, first, last in ((1, 2, 3), (2, 1, 3)):  # the open section: items 1-3
+        html = client.get(f"/ujian/soal/{position}").text
+        kept = re.search(r'<template id="kept-items">(.*?)</template>', html, re.S)
+        assert kept is not None
+        batch = client.get(f"/ujian/paket-soal?dari={first}&sampai={last}").text
+        assert kept.group(1) == batch and batch.count("<article") == last - first + 1
+
+
 def test_batch_refuses_bad_ranges_and_strangers(client: TestClient, exam: OpenExam) -> None:
     assert client.get("/ujian/paket-soal?dari=1&sampai=2").status_code in (303, 307, 200)
     page = logged_in(client, exam).get("/ujian/latihan/1")

@@ -4,14 +4,15 @@
  * the test never waits for the network: while the LAN is down the taker keeps answering and
  * sees how many answers are waiting. The countdown shows the server's remaining time, counted
  * down with the monotonic clock between re-syncs (never the PC's wall clock). The items around
- * the current one are fetched in batches and kept (app/delivery/prefetch.py: the same policy
- * in Python, which the load bench's page client follows), so moving between them costs no
- * request and also works offline; the page reports where it is with its next save or
- * heartbeat, not with calls of its own. A proctor's action on the attempt or message to the
- * room is pushed (server-sent events: app/delivery/signals.py) and answered with a heartbeat,
- * so a pause stops the clock within a second or two, not at the next quiet interval. Leaving
- * the exam window (another window or tab in front) is counted and told with the next save or
- * heartbeat, for the proctor board (not where the event requires Safe Exam Browser).
+ * the current one are kept, the first batch carried by the page itself and the later ones
+ * fetched (app/delivery/prefetch.py: the same policy in Python, which the load bench's page
+ * client follows), so moving between them costs no request and also works offline; the page
+ * reports where it is with its next save or heartbeat, not with calls of its own. A
+ * proctor's action on the attempt or message to the room is pushed (server-sent events:
+ * app/delivery/signals.py) and answered with a heartbeat, so a pause stops the clock within
+ * a second or two, not at the next quiet interval. Leaving the exam window (another window
+ * or tab in front) is counted and told with the next save or heartbeat, for the proctor
+ * board (not where the event requires Safe Exam Browser).
  * Offline, a service worker (sw.js) serves the last test page on a reload; the page then
  * restores what it knew from localStorage and the "proasn-exam" cache (see `offline` below).
  *
@@ -931,6 +932,21 @@
 
   function prefetchFor(position) { batchesFor(position).forEach(fetchBatch); }
 
+  // The page's first batch came with it (app/delivery/prefetch.py `page_batch`, in an inert
+  // <template>): kept as a fetched batch is, so the page's load asks for none.
+  function carriedItems() {
+    var carried = {}, holder = document.getElementById("kept-items");
+    if (!holder || !holder.content) return carried;
+    Array.prototype.forEach.call(holder.content.querySelectorAll("article[data-position]"), function (item) {
+      carried[Number(item.getAttribute("data-position"))] = item.outerHTML;
+    });
+    return carried;
+  }
+  var carried = carriedItems();
+  Object.keys(carried).forEach(function (position) {
+    if (!cache[position]) cache[position] = carried[position];
+  });
+
   function show(position, fromHistory) {
     var holder = document.createElement("div");
     holder.innerHTML = cache[position];
@@ -1136,7 +1152,8 @@
   } else {
     keepClock();
     if (canKeep) {
-      var own = {};
+      var own = {};  // for a reload while offline: the item shown and the batch carried
+      Object.keys(carried).forEach(function (position) { own[position] = carried[position]; });
       own[nav.current()] = itemEl().outerHTML;
       keep(own);
       caches.open(OFFLINE_CACHE).then(function (store) {
