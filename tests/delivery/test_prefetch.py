@@ -28,7 +28,7 @@ def test_the_page_carries_the_one_batch_it_would_ask_for_first() -> None:
             for position in range(first, last + 1):
                 wanted = batches_for(position, first, last, {position}.__contains__, policy)
                 assert len(wanted) <= 1
-                assert page_batch(position, first, last, policy) == (wanted or [None])[0]
+                assert page_batch(position, first, last, policy) == (wanted[0] if wanted else None)
                 # With the batch carried, the page's first prefetch finds nothing missing.
                 had = {position} | {p for a, b in wanted for p in range(a, b + 1)}
                 assert batches_for(position, first, last, had.__contains__, policy) == []
