@@ -80,6 +80,17 @@ SWEEP_BATCH = 10
 # full one is rare (figures: bench/README.md, "Figures behind the code").
 GC_THRESHOLDS = (10_000, 10, 10)
 
+
+def tune_collector() -> None:
+    """A worker's collector, once it has loaded: everything loaded so far (modules, mappings,
+    compiled templates) lives as long as the worker, so out of the collector's sight a full
+    collection no longer walks it and holds the GIL for less (figures: bench/README.md,
+    "Figures behind the code"). Benchmarks of the delivery path call it too."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
+
+
 NOT_FOUND = N_("There is no such page.")
 NOT_ALLOWED = N_("This address does not take that kind of request.")
 INVALID_REQUEST = N_("The request is not valid: check %(fields)s.")
@@ -163,12 +174,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.sessionmaker = make_sessionmaker(engine)
         app.state.signals = Signals(app.state.sessionmaker)
         sweeper = asyncio.create_task(_sweeper(app.state.sessionmaker, settings.sweeper_seconds))
-        # Everything loaded so far (modules, mappings, compiled templates) lives as long as the
-        # worker: out of the collector's sight, a full collection no longer walks it, and holds
-        # the GIL for less (figures: bench/README.md, "Figures behind the code").
-        gc.collect()
-        gc.freeze()
-        gc.set_threshold(*GC_THRESHOLDS)
+        tune_collector()
         yield
         sweeper.cancel()
         with suppress(asyncio.CancelledError):

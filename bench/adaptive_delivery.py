@@ -15,6 +15,7 @@ the attempt under its lock, the answer and journal row, that step, the commit).
 """
 
 import argparse
+import gc
 import json
 import sys
 import tempfile
@@ -37,6 +38,7 @@ from app.exams.event_file import EventDoc
 from app.exams.preparation import prepare_sessions
 from app.exams.service import import_event
 from app.kit.clock import FrozenClock, use_clock
+from app.main import tune_collector
 from bench.load.__main__ import postgres_database
 from question_bank.generators.pool import write_pool
 from tests.exams.factories import event_data, participant, rows
@@ -104,6 +106,8 @@ def run(sizes: Sizes, workdir: Path, seed: int, url: str | None = None) -> dict[
     choose_ms: list[float] = []
     save_ms: list[float] = []
     lengths = []
+    thresholds = gc.get_threshold()
+    tune_collector()  # as a server's worker runs: the collector tuned once loaded
     original = adaptive.answer
     adaptive.answer = _timed(original, choose_ms)  # service calls it through the module
     try:
@@ -111,6 +115,8 @@ def run(sizes: Sizes, workdir: Path, seed: int, url: str | None = None) -> dict[
             lengths.append(_sit(factory, nip, token, float(rng.normal()), rng, save_ms))
     finally:
         adaptive.answer = original
+        gc.unfreeze()  # the process may go on (tests call main)
+        gc.set_threshold(*thresholds)
     engine.dispose()
     choose, save = np.array(choose_ms), np.array(save_ms)
     return {

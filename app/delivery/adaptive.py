@@ -26,6 +26,7 @@ import uuid
 from collections import OrderedDict
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 
 import numpy as np
 from sqlalchemy import bindparam, insert, select, update
@@ -168,6 +169,26 @@ _ANSWERED = (
     )
 )
 _ADD_STEP = insert(_S)
+# PostgreSQL: the answered step's update as a data-modifying CTE of the next step's insert.
+# The two touch different rows; PostgreSQL runs the CTE whether or not the insert reads it.
+# The insert's parameters are named apart ("next_…"): a parameter named as a column would
+# also be taken as one more column for the CTE's update to set.
+_STEP_COLUMNS = (
+    "attempt_id",
+    "position",
+    "section_position",
+    "step",
+    "item_version_id",
+    "option_order",
+    "passed",
+    "excluded",
+    "chosen_at",
+)
+_ANSWERED_AND_NEXT = (
+    insert(_S)
+    .values({name: bindparam(f"next_{name}") for name in _STEP_COLUMNS})
+    .add_cte(_ANSWERED.returning(_S.c.step).cte("answered"))
+)
 _SEED = select(Form.seed).where(Form.id == bindparam("form_id"))
 
 
@@ -398,6 +419,24 @@ def _choose(
     excluded: list[str] | None = None,
 ) -> Progress | None:
     """Choose and store the next step; returns the taker's place with it current."""
+    chosen = _next_step(attempt, frozen, plan, form_seed, section, state, now, excluded)
+    if chosen is None:
+        return None
+    db.connection().execute(_ADD_STEP, chosen[1])
+    return chosen[0]
+
+
+def _next_step(
+    attempt: Attempt,
+    frozen: FrozenPool,
+    plan: SectionPlan,
+    form_seed: int,
+    section: Section,
+    state: AdaptiveState,
+    now: datetime,
+    excluded: list[str] | None = None,
+) -> tuple[Progress, dict[str, Any]] | None:
+    """The next step chosen: the taker's place with it current, and its row to insert."""
     choice = engine.next_choice(section, state)
     if choice is None:
         return None
@@ -409,22 +448,20 @@ def _choose(
         PoolItem(facts.version_id, facts.code, facts.option_ids, facts.shuffle_options),
         frozen.shuffle_options,
     )
-    db.connection().execute(
-        _ADD_STEP,
-        {
-            "attempt_id": attempt.id,
-            "position": position,
-            "section_position": plan.position,
-            "step": step,
-            "item_version_id": facts.version_id,
-            "option_order": list(order),
-            "passed": [frozen.items[i].code for i in choice.passed],
-            "excluded": excluded,
-            "chosen_at": now,
-        },
-    )
+    row = {
+        "attempt_id": attempt.id,
+        "position": position,
+        "section_position": plan.position,
+        "step": step,
+        "item_version_id": facts.version_id,
+        "option_order": list(order),
+        "passed": [frozen.items[i].code for i in choice.passed],
+        "excluded": excluded,
+        "chosen_at": now,
+    }
     state = replace(state, passed=state.passed + choice.passed)
-    return Progress(frozen, attempt.form_id, form_seed, state, step, position, facts.version_id)
+    place = Progress(frozen, attempt.form_id, form_seed, state, step, position, facts.version_id)
+    return place, row
 
 
 @dataclass(frozen=True)
@@ -456,21 +493,28 @@ def answer(
     item = frozen.index[here.item_version_id]
     response = frozen.response(item, option_id)
     after = engine.answered(section, here.state, Choice(item), response)
-    db.connection().execute(
-        _ANSWERED,
-        {
-            "the_attempt": attempt.id,
-            "the_position": position,
-            "new_response": response,
-            "new_theta": after.theta,
-            "new_se": after.se,
-            "new_answered_at": now,
-        },
-    )
+    answered = {
+        "the_attempt": attempt.id,
+        "the_position": position,
+        "new_response": response,
+        "new_theta": after.theta,
+        "new_se": after.se,
+        "new_answered_at": now,
+    }
     reason = engine.stop_reason(section, after)
-    following = None
+    chosen = None
     if reason is None:
-        following = _choose(db, attempt, frozen, plan, here.form_seed, section, after, now)
+        chosen = _next_step(attempt, frozen, plan, here.form_seed, section, after, now)
+    following = chosen[0] if chosen else None
+    conn = db.connection()
+    if chosen is None:
+        conn.execute(_ANSWERED, answered)
+    elif conn.dialect.name == "postgresql":  # one round trip: the step answered, the next
+        following_row = {f"next_{name}": value for name, value in chosen[1].items()}
+        conn.execute(_ANSWERED_AND_NEXT, answered | following_row)
+    else:
+        conn.execute(_ANSWERED, answered)
+        conn.execute(_ADD_STEP, chosen[1])
     _keep(db, attempt, plan, following)
     if following is None and reason is None:
         reason = "pool_exhausted"

@@ -126,6 +126,27 @@ def test_an_item_not_fetched_yet_waits_for_the_network_instead_of_leaving_the_pa
     at(page, 27)
 
 
+def test_an_item_that_could_not_load_offline_opens_when_the_network_is_back(
+    figural_exam, new_page
+) -> None:
+    """Past the batch the page carries, with the network down: the taker is told and stays;
+    the item opens by itself when the network is back, as the warning promised."""
+    server, seats = figural_exam
+    page = new_page(server.url)
+    page.route("**/ujian/paket-soal*", lambda route: route.abort())  # nothing more kept
+    open_test(page, *seats[0])
+    page.context.set_offline(True)
+    page.unroute("**/ujian/paket-soal*")
+    page.click('.grid [data-nav="26"]')
+    expect(page.locator("#warning")).to_contain_text("belum termuat")
+    at(page, 1)
+    page.context.set_offline(False)
+    expect(page.locator("#item")).to_have_attribute("data-position", "26")
+    at(page, 26)
+    expect(page.locator("#warning")).to_be_hidden()
+    assert page.title().startswith("Soal 26")
+
+
 def test_a_reload_while_offline_keeps_the_test_page_its_answers_and_clock(
     figural_exam,
     new_page,

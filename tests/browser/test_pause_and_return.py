@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy.orm import Session
 
-from tests.browser.test_taker import _pause, at, log_in_and_start, wait_saved
+from tests.browser.test_taker import _pause, log_in_and_start, wait_saved
 from tests.delivery.factories import open_exam
 
 
@@ -100,23 +100,3 @@ def test_a_page_loaded_alone_opens_its_signal_stream_at_once(
     assert page.locator("#taker").get_attribute("data-signal-delay") == "0.0"
     _pause(server, session_id, nips[0], pause=True)
     expect(page.locator("#paused")).to_be_visible(timeout=5000)
-
-
-def test_an_item_that_could_not_load_offline_opens_when_the_network_is_back(
-    quiet_exam,
-    new_page,
-) -> None:
-    server, (nips, token, _) = quiet_exam
-    page = new_page(server.url)
-    page.route("**/ujian/paket-soal*", lambda route: route.abort())  # nothing kept yet
-    log_in_and_start(page, nips[0], token)
-    page.context.set_offline(True)
-    page.unroute("**/ujian/paket-soal*")
-    page.keyboard.press("n")
-    expect(page.locator("#warning")).to_contain_text("belum termuat")
-    at(page, 1)
-    page.context.set_offline(False)  # as promised: it opens when the network is back
-    expect(page.locator("#item")).to_have_attribute("data-position", "2")
-    at(page, 2)
-    expect(page.locator("#warning")).to_be_hidden()
-    assert page.title().startswith("Soal 2")

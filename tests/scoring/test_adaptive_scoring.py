@@ -48,9 +48,15 @@ def frozen():
         yield c
 
 
-def answer(db: Session, taker: delivery.Taker, position: int, index: int) -> None:
+def answer(
+    db: Session, taker: delivery.Taker, position: int, index: int, by_id: bool = False
+) -> None:
+    """Option `index` as the taker sees them (the form's shuffled order), or `by_id`: of the
+    options in id order, the same on every form (fixed sections: the takers' raw scores
+    must differ whatever the forms' shuffles, or no norm can be made of them)."""
     _, ref, _ = delivery.open_item(db, taker, position)
-    option = ref.option_order[index % len(ref.option_order)]
+    options = sorted(ref.option_order) if by_id else ref.option_order
+    option = options[index % len(options)]
     delivery.save_answer(db, taker, position, option, False, next(seq))
 
 
@@ -60,8 +66,8 @@ def sit(db: Session, exam: OpenExam, n: int, stop_after: int | None = None) -> A
     adaptive answers instead, leaving the item then chosen unanswered."""
     taker, _ = delivery.login(db, exam.nips[n], exam.token, None)
     attempt = delivery.start(db, taker)
-    for position in (1, 2, 3):
-        answer(db, taker, position, n)
+    for position in (1, 2, 3):  # keyed B: taker 1 scores 3, the others 0
+        answer(db, taker, position, n, by_id=True)
     delivery.finish_section(db, taker)
     answered = 0
     while attempt.current_section == 2 and attempt.status == "in_progress":
@@ -69,8 +75,8 @@ def sit(db: Session, exam: OpenExam, n: int, stop_after: int | None = None) -> A
             return delivery.submit(db, taker)
         answer(db, taker, attempt.current_position, n)
         answered += 1
-    for position in (10, 11):
-        answer(db, taker, position, n)
+    for position in (10, 11):  # graded A 5 … E 1: taker n earns 5 - n per item
+        answer(db, taker, position, n, by_id=True)
     return delivery.submit(db, taker)
 
 
