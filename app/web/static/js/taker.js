@@ -597,6 +597,11 @@
     warn.timer = setTimeout(function () { box.hidden = true; }, 20000);
   }
 
+  function unwarn(text) {  // a warning the taker has since acted on goes
+    var box = document.getElementById("warning");
+    if (!box.hidden && box.textContent === text) { box.hidden = true; clearTimeout(warn.timer); }
+  }
+
   // --- offline: what the page knew, kept across a reload -----------------------------------
   // Every page the server builds starts its sequence numbers at a base of its own (later
   // pages higher). A base seen before means this page is the stored copy that sw.js served
@@ -785,7 +790,7 @@
   document.addEventListener("change", function (event) {
     var item = itemEl();
     if (!item || !item.contains(event.target) || item.hasAttribute("data-practice")) return;
-    if (item.hasAttribute("data-adaptive")) return;  // sent with "Answer and go on"
+    if (item.hasAttribute("data-adaptive")) { unwarn(msg.chooseFirst); return; }  // sent with "Answer and go on"
     var position = Number(item.dataset.position);
     var chosen = item.querySelector("input[type=radio]:checked");
     enqueue(position, chosen ? chosen.value : null, flagBox() ? flagBox().checked : false);
@@ -956,8 +961,7 @@
     addStrikeButtons();
     nameSection(fresh.dataset.section);
     later = null;
-    var warning = document.getElementById("warning");
-    if (warning.textContent === msg.notLoaded) warning.hidden = true;
+    unwarn(msg.notLoaded);
     document.title = document.title.replace(/\d+/, String(position));
     // A kept item shows the answer stored when it was fetched; a newer one given here wins.
     var mine = known[position];
