@@ -597,6 +597,11 @@
     warn.timer = setTimeout(function () { box.hidden = true; }, 20000);
   }
 
+  function unwarn(text) {  // a warning the taker has since acted on goes
+    var box = document.getElementById("warning");
+    if (!box.hidden && box.textContent === text) { box.hidden = true; clearTimeout(warn.timer); }
+  }
+
   // --- offline: what the page knew, kept across a reload -----------------------------------
   // Every page the server builds starts its sequence numbers at a base of its own (later
   // pages higher). A base seen before means this page is the stored copy that sw.js served
@@ -785,7 +790,7 @@
   document.addEventListener("change", function (event) {
     var item = itemEl();
     if (!item || !item.contains(event.target) || item.hasAttribute("data-practice")) return;
-    if (item.hasAttribute("data-adaptive")) return;  // sent with "Answer and go on"
+    if (item.hasAttribute("data-adaptive")) { unwarn(msg.chooseFirst); return; }  // sent with "Answer and go on"
     var position = Number(item.dataset.position);
     var chosen = item.querySelector("input[type=radio]:checked");
     enqueue(position, chosen ? chosen.value : null, flagBox() ? flagBox().checked : false);
@@ -796,35 +801,70 @@
   // names the item chosen next, which the page then fetches and shows (the prefetch could
   // not know it). The section closed on the server: the page reloads into the next one.
   var adaptiveWait = null; // the position whose answer awaits the next item
+  function holdItem() {  // the item shown waits for the next one: nothing on it answers
+    adaptiveWait = nav.current();
+    var button = itemEl().querySelector("[data-adaptive-answer]");
+    if (button) button.disabled = true;
+    Array.prototype.forEach.call(radios(), function (radio) { radio.disabled = true; });
+  }
   document.addEventListener("click", function (event) {
     var button = event.target.closest ? event.target.closest("[data-adaptive-answer]") : null;
     if (!button || !itemEl() || adaptiveWait !== null) return;
     var chosen = itemEl().querySelector("input[type=radio]:checked");
     if (!chosen) { warn(msg.chooseFirst); return; }
-    adaptiveWait = nav.current();
-    button.disabled = true;
-    Array.prototype.forEach.call(radios(), function (radio) { radio.disabled = true; });
+    unwarn(msg.chooseFirst);
+    holdItem();
     enqueue(adaptiveWait, chosen.value, false);
   });
 
+  function queued(position) {
+    return queue.some(function (entry) { return entry.position === position; });
+  }
+
+  // An adaptive item answered on this PC never takes an answer again (the server has moved on,
+  // or will when the queued answer arrives): it shows its answer and the wait. A stored page
+  // replayed offline may be of such an item (the page stored is the section's first item's
+  // load; the items after it came without one), or its address may name one.
+  function holdIfAnswered() {
+    if (!cfg.adaptive || !itemEl()) return;
+    var position = nav.current(), mine = known[position];
+    if (queued(position) || (replayed && mine && mine.option_id)) holdItem();
+    else adaptiveWait = null;
+    showStatus();
+  }
+
+  // Held with nothing queued (its answer arrived, the next item did not: a replayed page), once
+  // the server answers again: the server's current item, by a page load.
+  function adaptiveResume() {
+    if (adaptiveWait === null || stopped || queued(adaptiveWait)) return;
+    stopped = true;
+    window.location.href = "/ujian/lanjut";
+  }
+
+  // The grid lists the section's items given so far: the answered ones locked, the current one
+  // a link. Item n of the section sits at its n-th position, so every position from the
+  // grid's link (a stored page's may be some items back) up to `position` was given.
+  function adaptiveGrid(position) {
+    var link = document.querySelector(".grid a[data-nav]");
+    var from = link ? Number(link.getAttribute("data-nav")) : position;
+    if (from >= position) return;
+    var cell = link.parentNode;
+    for (var p = from; p <= position; p++) {
+      var added = document.createElement("li");
+      added.innerHTML = p < position ? '<span class="cell locked answered">' + p + "</span>"
+        : '<a href="/ujian/soal/' + p + '" data-nav="' + p + '" class="cell empty">' + p + "</a>";
+      cell.parentNode.insertBefore(added, cell);
+    }
+    cell.parentNode.removeChild(cell);
+    updateCell(position);
+  }
+
   function adaptiveNext(body) {
-    var answered = adaptiveWait;
     adaptiveWait = null;
     showStatus();
     if (body.section_closed) { stopped = true; window.location.href = "/ujian/lanjut"; return; }
     var next = body.next_position;
-    if (answered !== null) {
-      var old = document.querySelector('.grid [data-nav="' + answered + '"]');
-      if (old) {
-        var done = document.createElement("span");
-        done.className = "cell locked answered";
-        done.textContent = String(answered);
-        old.replaceWith(done);
-        var cell = document.createElement("li");
-        cell.innerHTML = '<a href="/ujian/soal/' + next + '" data-nav="' + next + '" class="cell empty">' + next + "</a>";
-        done.parentNode.parentNode.insertBefore(cell, done.parentNode.nextSibling);
-      }
-    }
+    adaptiveGrid(next);
     cfg.first = cfg.last = next;
     nav.go(next);
     flush();
@@ -956,8 +996,7 @@
     addStrikeButtons();
     nameSection(fresh.dataset.section);
     later = null;
-    var warning = document.getElementById("warning");
-    if (warning.textContent === msg.notLoaded) warning.hidden = true;
+    unwarn(msg.notLoaded);
     document.title = document.title.replace(/\d+/, String(position));
     // A kept item shows the answer stored when it was fetched; a newer one given here wins.
     var mine = known[position];
@@ -965,6 +1004,7 @@
       local[position] = mine;
     }
     applyLocal(position);
+    if (cfg.adaptive) { adaptiveGrid(position); holdIfAnswered(); }
     updateNav(position);
     if (!fromHistory) history.pushState({ position: position }, "", "/ujian/soal/" + position);
     prefetchFor(position);
@@ -1046,7 +1086,7 @@
     clock.paused = paused;
     keepClock();
     if (paused) showPause(true);  // the focus is taken before the options are disabled
-    Array.prototype.forEach.call(radios(), function (radio) { radio.disabled = paused; });
+    Array.prototype.forEach.call(radios(), function (radio) { radio.disabled = paused || adaptiveWait !== null; });
     if (flagBox()) flagBox().disabled = paused;
     if (!paused) showPause(false);  // and given back once they are not
   }
@@ -1136,6 +1176,7 @@
       }
       backoff = 1000;
       flush();
+      adaptiveResume();
     }, function () { leaveReported(report, false); /* offline: the queue keeps everything; the countdown goes on */ });
   }
 
@@ -1171,6 +1212,7 @@
   cache[nav.current()] = itemEl().outerHTML;
   updateNav(nav.current());
   applyLocal(nav.current());
+  holdIfAnswered();
   showStatus();
   flush();
   tick();
@@ -1195,9 +1237,12 @@
     else prefetchFor(nav.current());
   });
   // A stored page replayed offline shows the item its address names (the copy may be of
-  // another): from the offline cache when the network is down.
+  // another): from the offline cache when the network is down. In an adaptive section the
+  // copy's item was given before the one addressed, which is now the section's current.
   var addressed = /\/ujian\/soal\/(\d+)$/.exec(location.pathname);
-  if (addressed && Number(addressed[1]) !== nav.current()) nav.go(Number(addressed[1]), true);
+  var addressedAt = addressed ? Number(addressed[1]) : null;
+  if (cfg.adaptive && replayed && addressedAt > cfg.last) cfg.first = cfg.last = addressedAt;
+  if (addressed && addressedAt !== nav.current()) nav.go(addressedAt, true);
   else prefetchFor(nav.current());
 
   // --- pushed by the server: a proctor acted on this attempt or wrote to the room ----------
