@@ -7,6 +7,7 @@ from app.adaptive import engine, selection
 from app.adaptive.engine import AdaptiveState, Section
 from app.adaptive.pool import ItemPool, PoolEntry
 from app.adaptive.rules import AdaptiveRules, Exposure
+from app.exams.event_file import AdaptiveDoc
 from app.kit.seeded import SeededStream
 
 POOL = ItemPool(
@@ -85,3 +86,13 @@ def test_the_worked_example_with_exposure_control() -> None:
     assert SeededStream(4, "adaptive:0").randbelow(3) == 1
     choice = engine.next_choice(Section(POOL, randomesque, 4), AdaptiveState())
     assert choice is not None and POOL.codes[choice.item] == "A1"
+
+
+def test_randomesque_without_top_k_takes_the_smallest_allowed_k() -> None:
+    # docs/exam_setup.md: ⌈1 / max_rate⌉, 4 at 0.25 and 3 at 0.34
+    def k(exposure: dict) -> int:
+        return AdaptiveDoc(min_items=1, max_items=5, exposure=exposure).rules().exposure.top_k
+
+    assert k({"method": "randomesque"}) == 4
+    assert k({"method": "randomesque", "max_rate": 0.34}) == 3
+    assert k({"method": "randomesque", "max_rate": 0.2}) == 5
