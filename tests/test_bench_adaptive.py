@@ -17,6 +17,17 @@ def test_adaptive_bench_quick_smoke(tmp_path: Path) -> None:
     assert figures["r_fixed"] > 0.7 and figures["r_adaptive"] > 0.7
     assert figures["content_balance"] < 1  # within one item of every theme's share
     assert 0 < figures["select_cpu_ms_median"] < figures["step_cpu_ms_median"]
+    # every target judged, and a quick run says its verdict is not the one that counts
+    assert figures["targets"] == {
+        "items_ratio": 0.6,
+        "max_exposure": 0.25,
+        "select_cpu_ms_median": 2.0,
+    }
+    assert figures["target_met"] == {
+        key: figures[key] <= limit for key, limit in figures["targets"].items()
+    }
+    assert figures["targets_met"] is all(figures["target_met"].values())
+    assert "judged on the full run" in figures["note"]
 
 
 def test_the_delivery_bench_runs_and_reports_the_next_items_cost(tmp_path: Path) -> None:

@@ -158,7 +158,7 @@ class ScoreCell:
     theta: float | None = None
     se: float | None = None
     t: float | None = None
-    adaptive_items: int | None = None  # items given in the subtest's adaptive sections
+    adaptive_items: int | None = None  # items answered in the subtest's adaptive sections
 
 
 def _score_cells(record: ScoreRecord, codes: list[str]) -> list[ScoreCell | None]:

@@ -301,7 +301,7 @@ def _merge_bank(db: Session, incoming: _Incoming, report: LoadReport) -> None:
     _merge_by_id(db, Item, incoming.items, report, "items")
     db.flush()
     # An item version's content never changes (checked above by hash); only new ones enter.
-    _merge_by_id(db, ItemVersion, incoming.versions, report, "item versions", keys=())
+    _merge_by_id(db, ItemVersion, incoming.versions, report, "item_versions", keys=())
 
 
 def _merge_sessions(db: Session, incoming: _Incoming, report: LoadReport) -> None:

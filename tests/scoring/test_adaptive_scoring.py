@@ -282,7 +282,7 @@ def test_an_analyst_scores_reads_and_exports_an_adaptive_event(
     scored = analyst.post(f"/analis/acara/{code}/nilai", data={"csrf_token": csrf})
     assert scored.status_code == 303 and scored.headers["location"].endswith("/run/1")
     run_page = analyst.get(f"/analis/acara/{code}/run/1").text
-    assert "adaptif: " in run_page and "butir diberikan" in run_page
+    assert "adaptif: " in run_page and "butir dijawab" in run_page
     items = analyst.get(f"/analis/acara/{code}/butir").text
     assert "Numerik adaptif" in items and "Laju paparan" in items and "<svg" in items
     assert "N0001" not in items.split("Numerik adaptif")[0]  # not among the classical rows

@@ -11,9 +11,11 @@ from app.accounts.models import StaffUser
 from app.bank.models import Item, ItemVersion, Subtest
 from app.delivery import service as delivery
 from app.exams.models import BlueprintSection, Event, ExamSession, Form, FormItem, Participant
+from app.i18n import current_locale
 from app.kit.clock import FrozenClock, use_clock
 from app.proctoring.models import ProctorAssignment
 from app.sync import envelope, service
+from app.sync.cli import COUNT_WORDS, _counted
 from app.sync.errors import SyncRefused
 from app.sync.keys import create_keys
 from app.sync.models import SyncFileLog
@@ -276,3 +278,18 @@ def test_verify_checks_without_loading(world: World) -> None:
     assert (result.signer, result.opened) == ("self", False)
     with world.sites["jayapura"].db() as db, pytest.raises(SyncRefused):
         service.verify_file(db, world.sites["jayapura"].keys, data[:-1])
+
+
+def test_the_load_counts_are_named_in_the_catalogues_words(world: World) -> None:
+    """`proasn sync load-package` prints what a load created by COUNT_WORDS, in the run's
+    language: every count a load makes has its word (item versions included)."""
+    report = world.load("makassar", world.package("makassar", "S1"))
+    assert report.created["item_versions"] > 0
+    assert set(report.created) <= set(COUNT_WORDS)
+    token = current_locale.set("id")
+    try:
+        printed = _counted(dict(report.created))
+    finally:
+        current_locale.reset(token)
+    assert f"versi butir {report.created['item_versions']:,}" in printed
+    assert "item versions" not in printed
