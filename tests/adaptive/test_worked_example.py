@@ -91,7 +91,8 @@ def test_the_worked_example_with_exposure_control() -> None:
 def test_randomesque_without_top_k_takes_the_smallest_allowed_k() -> None:
     # docs/exam_setup.md: ⌈1 / max_rate⌉, 4 at 0.25 and 3 at 0.34
     def k(exposure: dict) -> int:
-        return AdaptiveDoc(min_items=1, max_items=5, exposure=exposure).rules().exposure.top_k
+        doc = AdaptiveDoc.model_validate({"min_items": 1, "max_items": 5, "exposure": exposure})
+        return doc.rules().exposure.top_k
 
     assert k({"method": "randomesque"}) == 4
     assert k({"method": "randomesque", "max_rate": 0.34}) == 3
