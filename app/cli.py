@@ -556,6 +556,77 @@ def event_show(event_code: str) -> None:
     console.print(overview.render_text(), highlight=False)
 
 
+@event_app.command(
+    "replay-adaptive",
+    help=N_(
+        "Audit the event's adaptive sections: choose each attempt's items again from the "
+        "frozen pool, its seed and its stored answers, and compare with what was given."
+    ),
+)
+def event_replay_adaptive(
+    event_code: str,
+    nip: Annotated[str | None, typer.Option(help=N_("Only this participant (NIP)."))] = None,
+) -> None:
+    from app.audit.service import record
+    from app.delivery.replays import replay_event
+    from app.delivery.repository import attempts_with_steps
+
+    with unit_of_work() as db_session:
+        event = exams_repository.event_by_code(db_session, event_code)
+        if event is None:
+            err.print(red(EVENT_NOT_FOUND, code=event_code))
+            raise typer.Exit(1)
+        attempts = attempts_with_steps(db_session, event, nip)
+        if not attempts:
+            err.print(red(N_("No attempt of this event was given adaptive items.")))
+            raise typer.Exit(1)
+        different = 0
+        with progress_bar(say(N_("Replaying")), len(attempts)) as bar:
+            replays = list(replay_event(db_session, event, attempts, _advance(bar)))
+        for replay in replays:
+            for section in replay.sections:
+                if section.matches:
+                    line = N_("%(nip)s %(name)s, section %(section)s: %(n)s items, the same")
+                    console.print(
+                        say(
+                            line,
+                            nip=replay.nip,
+                            name=replay.name,
+                            section=section.section_position,
+                            n=len(section.items),
+                        ),
+                        highlight=False,
+                    )
+                else:
+                    different += 1
+                    line = N_("%(nip)s %(name)s, section %(section)s: DIFFERENT (%(problem)s)")
+                    err.print(
+                        red(
+                            line,
+                            nip=replay.nip,
+                            name=replay.name,
+                            section=section.section_position,
+                            problem=section.problem or "-",
+                        ),
+                        highlight=False,
+                    )
+        record(
+            db_session,
+            _cli_actor(None),
+            "adaptive.replay",
+            target_type="event",
+            target_id=event.id,
+            target_label=event.code,
+            attempts=len(replays),
+            different=different,
+            subjects=[r.nip for r in replays],
+        )
+    summary = N_("%(attempts)s attempts replayed; %(different)s sections differ.")
+    console.print(say(summary, attempts=len(replays), different=different))
+    if different:
+        raise typer.Exit(1)
+
+
 # --- users ------------------------------------------------------------------------------------
 
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from app.bank.models import ItemVersion
 from app.db import insert_for, rows_affected
 from app.delivery.models import (
+    AdaptiveStep,
     Answer,
     Attempt,
     AttemptScore,
@@ -389,3 +390,17 @@ def page_signals_since(db: Session, since: datetime) -> list[tuple[str, uuid.UUI
     )
     told = db.execute(select(Broadcast.exam_session_id, Broadcast.at).where(Broadcast.at > since))
     return [("attempt", i, at) for i, at in acted] + [("room", i, at) for i, at in told]
+
+
+def attempts_with_steps(db: Session, event: Event, nip: str | None = None) -> list[Attempt]:
+    """The event's attempts that were given adaptive items (one participant's: `nip`)."""
+    query = (
+        select(Attempt)
+        .join(Participant, Participant.id == Attempt.participant_id)
+        .where(Participant.event_id == event.id)
+        .where(Attempt.id.in_(select(AdaptiveStep.attempt_id).distinct()))
+        .order_by(Participant.nip)
+    )
+    if nip is not None:
+        query = query.where(Participant.nip == nip)
+    return list(db.scalars(query))
