@@ -26,6 +26,10 @@ class SessionLine:
 EVENT_LINE = N_("%(code)s — %(name)s (%(organiser)s), %(minutes)s minutes")
 SECTION = N_("section: %(title)s — %(items)s items from %(pool)s")
 TIMED_SECTION = N_("section: %(title)s — %(items)s items from %(pool)s, %(minutes)s minutes")
+ADAPTIVE_SECTION = N_("section: %(title)s — adaptive, at most %(items)s items from %(pool)s")
+TIMED_ADAPTIVE_SECTION = N_(
+    "section: %(title)s — adaptive, at most %(items)s items from %(pool)s, %(minutes)s minutes"
+)
 SESSION_LINE = N_(
     "session %(code)s: %(starts)s, %(venue)s / %(room)s, status %(status)s, token %(token)s, "
     "participants %(registered)s/%(capacity)s, forms %(forms)s"
@@ -38,15 +42,20 @@ class EventOverview:
     name: str
     organiser: str
     total_time_minutes: int
-    sections: list[tuple[str, str, int, int | None]]  # title, pool, items, minutes
+    # title, pool, items (an adaptive section's maximum), minutes, adaptive
+    sections: list[tuple[str, str, int, int | None, bool]]
     sessions: list[SessionLine]
 
     def render_text(self) -> str:
         event = {"code": self.code, "name": self.name, "organiser": self.organiser}
         lines = [translate(EVENT_LINE, event | {"minutes": self.total_time_minutes})]
-        for title, pool, items, minutes in self.sections:
+        for title, pool, items, minutes, adaptive in self.sections:
             section = {"title": title, "items": items, "pool": pool, "minutes": minutes}
-            lines.append("  " + translate(TIMED_SECTION if minutes else SECTION, section))
+            if adaptive:
+                line = TIMED_ADAPTIVE_SECTION if minutes else ADAPTIVE_SECTION
+            else:
+                line = TIMED_SECTION if minutes else SECTION
+            lines.append("  " + translate(line, section))
         for s in self.sessions:
             session: dict[str, object] = {
                 "code": s.code,
@@ -86,6 +95,7 @@ def event_overview(db: Session, code: str) -> EventOverview | None:
             s.subtest_code + (f"/{s.theme}" if s.theme else ""),
             s.item_count,
             s.time_limit_minutes,
+            s.mode == "adaptive",
         )
         for s in repository.sections(db, event.id)
     ]

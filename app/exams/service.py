@@ -156,7 +156,7 @@ def _adaptive_problems(db: Session, position: int, section: SectionDoc) -> list[
         )
         problems.append(f"{where} adaptive.themes: {translate(message, missing)}")
     if not ADAPTIVE_DELIVERY:
-        later = translate(N_("adaptive sections cannot be delivered yet (later, issue 21)"))
+        later = translate(N_("adaptive sections are switched off on this server"))
         problems.append(f"{where} mode: {later}")
     return problems
 

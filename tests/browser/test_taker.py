@@ -108,9 +108,9 @@ def test_whole_session_with_mouse_keyboard_flag_jump_refresh_submit(
 
     page.click("#submit-link")
     expect(page.locator("h1")).to_have_text("Kumpulkan tes sekarang?")
-    expect(page.locator("text=Belum dijawab:")).to_contain_text("")
-    assert "4" in page.locator("p:has-text('Belum dijawab:')").inner_text()
-    assert "2" in page.locator("p:has-text('Ditandai ragu-ragu:')").inner_text()
+    expect(page.locator("text=Nomor soal yang belum dijawab:")).to_contain_text("")
+    assert "4" in page.locator("p:has-text('yang belum dijawab:')").inner_text()
+    assert "2" in page.locator("p:has-text('ditandai ragu-ragu:')").inner_text()
     page.click("#confirm-submit")
     expect(page.locator("h1")).to_have_text("Tes selesai")
 

@@ -28,6 +28,8 @@ def test_the_replay_says_each_sequence_is_the_same_and_finds_a_changed_answer(
             through_verbal(db, taker)
             sit_adaptive(db, taker, attempt, index=n)
     env = {"PROASN_LANG": "en"}
+    shown = runner.invoke(app, ["event", "show", code], env=env)
+    assert "— adaptive, at most 6 items from numerik" in shown.output  # a maximum, not a count
 
     result = runner.invoke(app, ["event", "replay-adaptive", code], env=env)
     assert result.exit_code == 0, result.output

@@ -84,7 +84,7 @@ def test_flow_confirm_instructions_practice_start_item_submit(
     assert 'id="taker"' in item.text and 'data-sequential="1"' in item.text
     assert 'data-remaining="3600"' in item.text and 'data-section-remaining="1200"' in item.text
     summary = client.get("/ujian/kumpulkan")
-    assert "Belum dijawab:" in summary.text
+    assert "Nomor soal yang belum dijawab:" in summary.text
     assert 'id="clock"' in summary.text and 'id="save-status"' in summary.text
     finished = client.post("/ujian/kumpulkan", data={"csrf_token": csrf_of(summary.text)})
     assert finished.url.path == "/ujian/selesai" and "Tes selesai" in finished.text
@@ -195,8 +195,8 @@ def test_submit_page_lists_flagged_but_unanswered_items_as_unanswered(
         json={"option_id": None, "flagged": True, "seq": item["seq_base"] + 1},
     )
     summary = client.get("/ujian/kumpulkan").text
-    unanswered = re.search(r"Belum dijawab:(.*?)</p>", summary, re.S).group(1)
-    assert ">2<" in unanswered and "Ditandai ragu-ragu:" in summary
+    unanswered = re.search(r"yang belum dijawab:(.*?)</p>", summary, re.S).group(1)
+    assert ">2<" in unanswered and "Nomor soal yang ditandai ragu-ragu:" in summary
 
 
 def test_a_batch_carries_its_figures_so_a_kept_item_is_whole_offline(

@@ -180,8 +180,7 @@ def test_with_the_switch_off_adaptive_sections_are_refused(
 ) -> None:
     monkeypatch.setattr(service, "ADAPTIVE_DELIVERY", False)
     assert refusal(db_session, with_adaptive()) == [
-        "blueprint: bagian 2 (Numerik adaptif) mode: bagian adaptif belum dapat disajikan "
-        "(menyusul, issue 21)"
+        "blueprint: bagian 2 (Numerik adaptif) mode: bagian adaptif dimatikan di server ini"
     ]
 
 
