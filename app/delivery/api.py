@@ -187,6 +187,7 @@ async def save_answer(
                 broadcast=_broadcast_out(saved.broadcast),
                 next_position=saved.next_position,
                 section_closed=saved.section_closed,
+                test_submitted=saved.submitted,
             )
         )
 

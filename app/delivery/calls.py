@@ -58,6 +58,7 @@ class SaveReply:
     # An adaptive section's save (service.SaveResult): where the page goes next.
     next_position: int | None = None
     section_closed: bool = False
+    submitted: bool = False  # the test's last adaptive section stopped: the test is submitted
 
 
 @dataclass(frozen=True)
@@ -254,6 +255,7 @@ def save(
         news,
         result.next_position,
         result.section_closed,
+        result.submitted,
     )
 
 

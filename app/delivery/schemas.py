@@ -149,6 +149,11 @@ class AnswerOut(BaseModel):
     section_closed: bool = Field(
         default=False, description="the adaptive section stopped with this answer"
     )
+    test_submitted: bool = Field(
+        default=False,
+        description="the stopped section was the test's last: the test is submitted "
+        "(next_position is null)",
+    )
 
 
 class ClockOut(BaseModel):

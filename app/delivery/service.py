@@ -47,6 +47,8 @@ class SaveResult:
     # after the section closed the item to resume on), and whether the section closed.
     next_position: int | None = None
     section_closed: bool = False
+    # The section was the test's last: the attempt is submitted, nothing more to show.
+    submitted: bool = False
 
 
 def answer_grace() -> timedelta:
@@ -550,7 +552,9 @@ def _adaptive_step(
 def _saved(attempt: Attempt, ref: ItemRef, answer: Answer, applied: bool) -> SaveResult:
     if not ref.adaptive:
         return SaveResult(answer, applied)
-    closed = attempt.status != "in_progress" or attempt.current_section != ref.section_position
+    if attempt.status != "in_progress":
+        return SaveResult(answer, applied, None, True, submitted=True)
+    closed = attempt.current_section != ref.section_position
     return SaveResult(answer, applied, attempt.current_position, closed)
 
 

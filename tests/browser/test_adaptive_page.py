@@ -91,3 +91,31 @@ def test_an_adaptive_section_one_item_at_a_time(exam_server, new_page) -> None:
     expect(page.locator(".grid a[data-nav]")).to_have_text("3")
     page.reload()  # a reload lands on the current item
     at(page, 3)
+
+
+def test_the_answer_that_ends_the_last_section_goes_to_the_finished_page(
+    live_server, new_page, tmp_path: Path
+) -> None:
+    """An adaptive section as the test's only one: the save that stops it submits the test,
+    and the page goes to the finished page, not to an item of a submitted test."""
+
+    def seed(db: Session):
+        exam = adaptive_exam(db, tmp_path, verbal_first=False, sjt_last=False)
+        return exam.nips, exam.token
+
+    server, (nips, token) = live_server(seed)
+    page = new_page(server.url)
+    log_in_and_start(page, nips[0], token)
+    at(page, 1)
+    for step in range(1, 7):  # at most six items (adaptive_section)
+        answer_and_go_on(page, step % 2)
+        after = f"/ujian/soal/{step + 1}"
+        # At once: not by a later heartbeat or a refused save finding the test submitted.
+        page.wait_for_url(
+            lambda url, after=after: url.endswith(("/ujian/selesai", after)), timeout=3000
+        )
+        if page.url.endswith("/ujian/selesai"):
+            break
+        at(page, step + 1)
+    expect(page).to_have_url(f"{server.url}/ujian/selesai")
+    expect(page.locator("h1")).to_be_visible()

@@ -64,16 +64,17 @@ def adaptive_exam(
     total_minutes: int = 60,
     code: str = "proasn-uji",
     verbal_first: bool = True,
+    sjt_last: bool = True,
 ) -> OpenExam:
     """Verbal (3 fixed items; `verbal_first`), then the adaptive section(s), then sjt (2 fixed
-    items)."""
+    items; `sjt_last`)."""
     import_bank(db, load_bank(adaptive_bank(tmp_path / "bank")))
     data: dict[str, Any] = event_data(code=code)
     data["blueprint"]["total_time_minutes"] = total_minutes
     data["blueprint"]["sections"] = [
         *([{"title": "Verbal", "subtest": "verbal", "items": 3}] if verbal_first else []),
         *(sections or [adaptive_section()]),
-        {"title": "Situasional", "subtest": "sjt", "items": 2},
+        *([{"title": "Situasional", "subtest": "sjt", "items": 2}] if sjt_last else []),
     ]
     for room in data["sessions"]:
         room["capacity"] = max(room["capacity"], people + 1)

@@ -34,27 +34,24 @@ def frozen():
         yield c
 
 
-@pytest.fixture
-def exam(use_database: str, tmp_path: Path, frozen: FrozenClock) -> dict[str, Any]:
-    """Two participants with the same form seed: an adaptive numerik section of the
-    generated pool (200 items, 2PL), then three fixed figural items."""
+ADAPTIVE = {
+    "title": "Numerik adaptif",
+    "subtest": "numerik",
+    "mode": "adaptive",
+    "adaptive": {
+        "min_items": 5,
+        "max_items": 12,
+        "stop_se": 0.2,
+        "content": dict.fromkeys(THEMES, 0.25),
+        "exposure": {"method": "randomesque", "max_rate": 0.2, "top_k": 5},
+    },
+}
+
+
+def _prepared(use_database: str, tmp_path: Path, sections: list[dict[str, Any]]) -> dict[str, Any]:
     write_pool(tmp_path / "pool", 400)
     data = event_data()
-    data["blueprint"]["sections"] = [
-        {
-            "title": "Numerik adaptif",
-            "subtest": "numerik",
-            "mode": "adaptive",
-            "adaptive": {
-                "min_items": 5,
-                "max_items": 12,
-                "stop_se": 0.2,
-                "content": dict.fromkeys(THEMES, 0.25),
-                "exposure": {"method": "randomesque", "max_rate": 0.2, "top_k": 5},
-            },
-        },
-        {"title": "Figural", "subtest": "figural", "items": 3},
-    ]
+    data["blueprint"]["sections"] = sections
     engine = make_engine(use_database)
     with transaction(make_sessionmaker(engine)) as db:
         import_bank(db, load_bank(tmp_path / "pool"))
@@ -70,6 +67,14 @@ def exam(use_database: str, tmp_path: Path, frozen: FrozenClock) -> dict[str, An
         token = room.room_token
     engine.dispose()
     return {"token": token, "nips": [valid_nip(1), valid_nip(2)], "url": use_database}
+
+
+@pytest.fixture
+def exam(use_database: str, tmp_path: Path, frozen: FrozenClock) -> dict[str, Any]:
+    """Two participants with the same form seed: an adaptive numerik section of the
+    generated pool (200 items, 2PL), then three fixed figural items."""
+    figural = {"title": "Figural", "subtest": "figural", "items": 3}
+    return _prepared(use_database, tmp_path, [ADAPTIVE, figural])
 
 
 def logged_in(exam: dict[str, Any], n: int) -> TestClient:
@@ -169,4 +174,28 @@ def test_the_test_page_shows_only_the_current_adaptive_item(exam: dict[str, Any]
     assert "tanpa kembali ke butir sebelumnya" in instructions
     # The count is a maximum: an adaptive section may stop earlier.
     assert "Tes ini terdiri atas paling banyak" in instructions
+    client.__exit__(None, None, None)
+
+
+def test_the_save_that_ends_the_last_adaptive_section_says_the_test_is_submitted(
+    use_database: str, tmp_path: Path, frozen: FrozenClock
+) -> None:
+    """An API client following next_position must not be sent to an item of a submitted
+    test: the reply says so instead."""
+    exam = _prepared(use_database, tmp_path, [ADAPTIVE])  # the test's only section
+    client = logged_in(exam, 0)
+    position = client.post("/api/v1/taker/start").json()["current_position"]
+    for seq in range(1, 13):
+        item = client.get(f"/api/v1/taker/items/{position}").json()
+        option = item["options"][seq % len(item["options"])]["option_id"]
+        saved = client.put(
+            f"/api/v1/taker/answers/{position}", json={"option_id": option, "seq": seq}
+        ).json()
+        if saved["section_closed"]:
+            break
+        assert saved["test_submitted"] is False
+        position = saved["next_position"]
+    assert saved["section_closed"] and saved["test_submitted"]
+    assert saved["next_position"] is None
+    assert client.get("/api/v1/taker/state").json()["status"] == "submitted"
     client.__exit__(None, None, None)

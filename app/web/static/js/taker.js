@@ -742,7 +742,9 @@
         if (body.shown) reportedAt = entry.position;
         lastContact = performance.now();
         showBroadcast(result.body && result.body.broadcast);
-        if (result.body && result.body.next_position) { adaptiveNext(result.body); return; }
+        // A closed section (its next position is null when the test was submitted with it)
+        // goes on as the server says.
+        if (result.body && (result.body.next_position || result.body.section_closed)) { adaptiveNext(result.body); return; }
         if (result.body && result.body.applied === false && local[entry.position] === entry) {
           // A newer answer (another tab) is stored: show what the server keeps.
           local[entry.position] = { position: entry.position, option_id: result.body.option_id,
