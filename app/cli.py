@@ -600,13 +600,15 @@ def event_replay_adaptive(
                 else:
                     different += 1
                     line = N_("%(nip)s %(name)s, section %(section)s: DIFFERENT (%(problem)s)")
-                    err.print(
+                    problem = translate(section.problem or "-", section.problem_params)
+                    # On stdout with the other lines: a saved report keeps what differs.
+                    console.print(
                         red(
                             line,
                             nip=replay.nip,
                             name=replay.name,
                             section=section.section_position,
-                            problem=section.problem or "-",
+                            problem=problem,
                         ),
                         highlight=False,
                     )

@@ -82,7 +82,11 @@ def run(section: Section, respond: Responder, state: AdaptiveState | None = None
 
 
 class ReplayMismatch(ValueError):
-    pass
+    """The stored item at `step` (1-based) is not the one the engine chooses again."""
+
+    def __init__(self, step: int, stored: str, chosen: str | None) -> None:
+        super().__init__(f"item {step}: stored {stored}, the engine chooses {chosen}")
+        self.step, self.stored, self.chosen = step, stored, chosen
 
 
 def replay(
@@ -99,8 +103,6 @@ def replay(
         choice = next_choice(section, state)
         if choice is None or choice.item != item:
             got = None if choice is None else section.pool.codes[choice.item]
-            raise ReplayMismatch(
-                f"item {step}: stored {section.pool.codes[item]}, the engine chooses {got}"
-            )
+            raise ReplayMismatch(step, section.pool.codes[item], got)
         state = answered(section, state, choice, response)
     return state

@@ -24,7 +24,7 @@ they were most of the cost; bench/README.md, adaptive delivery).
 import threading
 import uuid
 from collections import OrderedDict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -46,6 +46,7 @@ from app.exams import repository as exams_repository
 from app.exams.event_file import AdaptiveDoc
 from app.exams.forms import PoolItem, option_order
 from app.exams.models import Event, Form, FormItem
+from app.i18n import N_
 
 
 @dataclass(frozen=True)
@@ -531,7 +532,15 @@ class Replayed:
     thetas: list[float]
     ses: list[float]
     matches: bool
+    # What differs: a catalogue message (English msgid) and its parameters.
     problem: str | None = None
+    problem_params: dict[str, Any] = field(default_factory=dict)
+
+
+# What an audit replay finds (app/i18n catalogue; printed by `proasn event replay-adaptive`).
+REPLAY_OTHER_ITEM = N_("item %(step)s: stored %(stored)s, the engine chooses %(chosen)s")
+REPLAY_OTHER_THETA = N_("θ / SE differ from the stored ones")
+REPLAY_OTHER_CURRENT = N_("item %(step)s: the engine chooses another")
 
 
 def replay(db: Session, attempt: Attempt, event: Event, plan: SectionPlan) -> Replayed:
@@ -547,20 +556,21 @@ def replay(db: Session, attempt: Attempt, event: Event, plan: SectionPlan) -> Re
     try:
         state = engine.replay(here.section, items, responses, start)
     except engine.ReplayMismatch as exc:
-        return Replayed(plan.position, codes, [], [], False, str(exc))
+        found = {"step": exc.step, "stored": exc.stored, "chosen": exc.chosen or "-"}
+        return Replayed(plan.position, codes, [], [], False, REPLAY_OTHER_ITEM, found)
     thetas = [t for t, _ in state.history]
     ses = [s for _, s in state.history]
     stored = [(s.theta, s.se) for s in answered]
-    problem = None
+    problem, params = None, {}
     if stored != list(state.history):
-        problem = "θ / SE differ from the stored ones"
+        problem = REPLAY_OTHER_THETA
     elif len(here.steps) > len(answered):  # the current item: chosen again the same?
         again = engine.next_choice(here.section, state)
         if again is None or frozen.items[again.item].version_id != here.steps[-1].item_version_id:
-            problem = f"item {len(here.steps)}: the engine chooses another"
+            problem, params = REPLAY_OTHER_CURRENT, {"step": len(here.steps)}
         else:
             codes.append(frozen.items[again.item].code)
-    return Replayed(plan.position, codes, thetas, ses, problem is None, problem)
+    return Replayed(plan.position, codes, thetas, ses, problem is None, problem, params)
 
 
 def steps_of(db: Session, attempt_id: uuid.UUID) -> list[AdaptiveStep]:

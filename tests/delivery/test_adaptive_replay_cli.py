@@ -48,7 +48,10 @@ def test_the_replay_says_each_sequence_is_the_same_and_finds_a_changed_answer(
     adaptive.forget_progress()
     result = runner.invoke(app, ["event", "replay-adaptive", code], env=env)
     assert result.exit_code == 1
-    assert "DIFFERENT" in result.output and "1 sections differ." in result.output
+    # On stdout beside the summary (a saved report keeps it), its detail translated too.
+    assert "DIFFERENT (item 2: stored" in result.stdout and "1 sections differ." in result.stdout
+    indonesian = runner.invoke(app, ["event", "replay-adaptive", code], env={"PROASN_LANG": ""})
+    assert "BERBEDA (butir 2: tersimpan" in indonesian.stdout
 
     one = runner.invoke(app, ["event", "replay-adaptive", code, "--nip", nips[1]], env=env)
     assert "1 attempts replayed" in one.output
@@ -56,5 +59,5 @@ def test_the_replay_says_each_sequence_is_the_same_and_finds_a_changed_answer(
     assert none.exit_code == 1 and "No attempt" in none.output
     with transaction(make_sessionmaker(engine)) as db:
         entries = db.scalars(select(AuditEntry).where(AuditEntry.action == "adaptive.replay"))
-        assert [e.details["different"] for e in entries] == [0, 1, 0]
+        assert [e.details["different"] for e in entries] == [0, 1, 1, 0]
     engine.dispose()
