@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 
 from sqlalchemy.orm import Session
 
-from app.delivery import core, errors, hot, plans, prefetch, repository
+from app.delivery import core, errors, hot, plans, prefetch, repository, service
 from app.delivery.content import Content, ItemView, item_view
 from app.delivery.core import Answering, WindowLeaves
 from app.delivery.models import Answer
@@ -71,6 +71,17 @@ class BeatReply:
 
 # A page asks for at most this many items at once (its prefetch batch).
 MAX_BATCH = 25
+
+
+def start(db: Session, token: str | None) -> int:
+    """ "Mulai tes": the position the test page opens at. A whole room presses it in the
+    same minute: the ordinary case (no attempt yet, a fixed-form event) takes the hot path's
+    one read and inserts; anything else the ORM path, which returns a started attempt as it
+    is or refuses as core's rules say."""
+    fast = hot.start(db, token, clock.now())
+    if fast is not None:
+        return fast
+    return service.start(db, authenticate(db, token, with_context=True)).current_position
 
 
 def read_item(db: Session, token: str | None, position: int) -> ItemReply:
@@ -137,7 +148,7 @@ def _page_by_hot_path(db: Session, token: str | None, position: int) -> PageRepl
         row.current_section,
         sequential,
         sections,
-        repository.answer_marks(db, row.attempt_id),
+        repository.answer_marks(db, row.attempt_id) if row.answered else {},
         row.attempt_id,
         bool(row.large_print),
         bool(row.safe_exam_browser),

@@ -140,6 +140,48 @@ def extra_time(minutes: int) -> timedelta:
     return timedelta(minutes=minutes)
 
 
+# --- starting -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StartFacts:
+    """What "Mulai tes" needs to know of a login that has no attempt yet."""
+
+    awaiting_admission: bool
+    session_open: bool
+    has_form: bool
+
+
+def start_refusal(facts: StartFacts) -> Refusal | None:
+    """Why a login with no attempt may not start one; None when it may."""
+    if facts.awaiting_admission:
+        return errors.AwaitingAdmission
+    if not facts.session_open:
+        return errors.SessionNotOpen
+    if not facts.has_form:
+        return errors.NoForm
+    return None
+
+
+def test_deadline(total_minutes: int, extra_time_percent: int, started_at: datetime) -> datetime:
+    """A new attempt's deadline: the test's time with the participant's extra time."""
+    return started_at + timedelta(minutes=allowed_minutes(total_minutes, extra_time_percent))
+
+
+def opened_section_deadline(
+    limit_minutes: int | None,
+    extra_time_percent: int,
+    opened_at: datetime,
+    attempt_deadline: datetime,
+) -> datetime | None:
+    """The deadline of a section opened at `opened_at`: its limit with the participant's
+    extra time, never past the whole test's; None when it has no limit."""
+    if limit_minutes is None:
+        return None
+    limit = allowed_minutes(limit_minutes, extra_time_percent)
+    return section_deadline(limit, opened_at, attempt_deadline)
+
+
 # --- what a taker may do --------------------------------------------------------------------
 
 

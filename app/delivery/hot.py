@@ -1,5 +1,6 @@
-"""The calls every open test page repeats every few seconds (item, answer save, heartbeat) in
-Core SQL, for the ordinary case only.
+"""The calls every open test page repeats every few seconds (item, answer save, heartbeat),
+and the two a whole room makes in the same minute ("Mulai tes" and its test page), in Core
+SQL, for the ordinary case only.
 
 Through the ORM (identity loads, unit of work) such a call cost many times a bare request
 with the database idle, and one worker could not serve a room of a few hundred takers
@@ -25,7 +26,7 @@ from typing import Any
 from sqlalchemy import Connection, Row, bindparam, case, exists, insert, literal, select, update
 from sqlalchemy.orm import Session
 
-from app.delivery import core
+from app.delivery import core, plans
 from app.delivery.content import CONTENT, Content
 from app.delivery.core import AnswerChange, Answering, AttemptFacts
 from app.delivery.models import (
@@ -128,6 +129,10 @@ def _snapshot_query(with_item: bool, lock: bool, news: bool, blueprint: bool = F
     if blueprint:  # sections: the batch's introductions, the test page's grid
         columns += [E.c.id.label("event_id"), E.c.blueprint_hash, P.c.name, P.c.nip]
         columns += [P.c.large_print]
+        # None answered yet (a room's first pages): the answers' reads are left out.
+        columns.append(exists().where(AN.c.attempt_id == A.c.id).correlate(A).label("answered"))
+    else:  # the others read the answer they need without asking
+        columns.append(literal(True).label("answered"))
     if news:  # the replies that the page reads the proctor's messages from
         columns += [
             _news.c.id.label("broadcast_id"),
@@ -381,7 +386,7 @@ def _read(
     return Snapshot(row, now)
 
 
-# --- the four calls -------------------------------------------------------------------------
+# --- the calls -----------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -408,7 +413,7 @@ def open_item(
         return None
     row = snap.row
     where = {"the_attempt": row.attempt_id, "the_position": position}
-    stored = conn.execute(_ANSWER, where).first()
+    stored = conn.execute(_ANSWER, where).first() if row.answered else None
     changes = _seen(snap)
     if row.current_position != position:  # the item to resume on
         changes["current_position"] = position
@@ -457,10 +462,14 @@ def _items_between(
         for r in conn.execute(_ITEMS_BETWEEN, {"form_id": row.form_id, **span})
         if core.item_refusal(facts, r.section_position) is None
     ]
-    answers = {
-        a.position: a
-        for a in conn.execute(_ANSWERS_BETWEEN, {"the_attempt": row.attempt_id, **span})
-    }
+    answers = (
+        {
+            a.position: a
+            for a in conn.execute(_ANSWERS_BETWEEN, {"the_attempt": row.attempt_id, **span})
+        }
+        if row.answered
+        else {}
+    )
     contents = CONTENT.get_many(conn, [ref.version_id for ref in refs])
     return [(ref, contents[ref.version_id], answers.get(ref.position)) for ref in refs]
 
@@ -576,6 +585,86 @@ def heartbeat(
         changes["current_position"] = position
     _update_attempt(conn, snap, changes)
     return snap
+
+
+_READ_FOR_START = (
+    select(
+        L.c.needs_admission,
+        L.c.admitted_at,
+        P.c.id.label("participant_id"),
+        P.c.extra_time_percent,
+        ES.c.status.label("session_status"),
+        E.c.id.label("event_id"),
+        E.c.blueprint_hash,
+        E.c.total_time_minutes,
+        E.c.safe_exam_browser,
+        F.c.id.label("form_id"),
+        A.c.id.label("attempt_id"),
+    )
+    .select_from(
+        L.join(P, P.c.id == L.c.participant_id)
+        .join(ES, ES.c.id == P.c.session_id)
+        .join(E, E.c.id == P.c.event_id)
+        .outerjoin(F, F.c.participant_id == P.c.id)
+        .outerjoin(A, A.c.participant_id == P.c.id)
+    )
+    .where(L.c.token_hash == bindparam("token_hash"), L.c.revoked_at.is_(None))
+)
+_ADD_ATTEMPT = insert(A)
+_ADD_SECTION = insert(S)
+
+
+def start(db: Session, token: str | None, now: datetime) -> int | None:
+    """service.start for a login with no attempt yet that core lets start, in a fixed-form
+    event: one read and the attempt's rows (and its first section's, when sections are
+    taken in order). Returns the position the test opens at, or None for the ORM path
+    (an attempt already started, a refusal, Safe Exam Browser, an adaptive section)."""
+    if not token:
+        return None
+    conn = db.connection()
+    row = conn.execute(_READ_FOR_START, {"token_hash": token_digest(token)}).first()
+    if row is None or row.attempt_id is not None or not seb.allows(row.safe_exam_browser):
+        return None
+    facts = core.StartFacts(
+        awaiting_admission=row.needs_admission and row.admitted_at is None,
+        session_open=row.session_status == "open",
+        has_form=row.form_id is not None,
+    )
+    if core.start_refusal(facts) is not None:
+        return None
+    sections = plans.sections_of(db, row.event_id, row.blueprint_hash)
+    if any(s.adaptive for s in sections):  # its first item is chosen on opening
+        return None
+    deadline = core.test_deadline(row.total_time_minutes, row.extra_time_percent, now)
+    first = sections[0]
+    attempt_id = new_id()
+    conn.execute(
+        _ADD_ATTEMPT,
+        {
+            "id": attempt_id,
+            "participant_id": row.participant_id,
+            "form_id": row.form_id,
+            "selector": FixedFormSelector.name,
+            "status": "in_progress",
+            "started_at": now,
+            "deadline_at": deadline,
+            "current_position": 1,
+            "current_section": first.position,
+            "last_seen_at": now,
+        },
+    )
+    if plans.in_order(sections):
+        limit, extra = first.time_limit_minutes, row.extra_time_percent
+        conn.execute(
+            _ADD_SECTION,
+            {
+                "attempt_id": attempt_id,
+                "section_position": first.position,
+                "started_at": now,
+                "deadline_at": core.opened_section_deadline(limit, extra, now, deadline),
+            },
+        )
+    return 1
 
 
 def _seen(snap: Snapshot) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from app.delivery import core
 from app.exams import repository as exams_repository
 from app.exams.models import BlueprintSection
 
@@ -68,6 +69,12 @@ def _plans(sections: list[BlueprintSection]) -> list[SectionPlan]:
         )
         first = last + 1
     return plans
+
+
+def in_order(plans: list[SectionPlan]) -> bool:
+    """Sections are taken in order: with a per-section limit, and with an adaptive section
+    (its items are chosen as it is taken: it cannot be left and come back to)."""
+    return core.sequential([p.time_limit_minutes for p in plans]) or any(p.adaptive for p in plans)
 
 
 def introduced_at(plans: list[SectionPlan]) -> dict[int, SectionPlan]:

@@ -193,13 +193,6 @@ def _event_and_limits(db: Session, participant: Participant) -> tuple[Event, lis
     return event, blueprint_sections(db, event)
 
 
-def _sequential(sections: list[SectionPlan]) -> bool:
-    """Sections are taken in order with a per-section limit, and with an adaptive section
-    (its items are chosen as it is taken: it cannot be left and come back to)."""
-    limited = core.sequential([s.time_limit_minutes for s in sections])
-    return limited or any(s.adaptive for s in sections)
-
-
 def _awaiting(login: TakerLogin) -> bool:
     return login.needs_admission and login.admitted_at is None
 
@@ -217,11 +210,13 @@ def start(db: Session, taker: Taker) -> Attempt:
         _refresh_clock(db, attempt)
         return attempt
     exam_session, _ = repository.identity(db, taker.participant)
-    if exam_session.status != "open":
-        raise errors.SessionNotOpen()
     form = repository.form_for(db, taker.participant)
-    if form is None:
-        raise errors.NoForm()
+    refused = core.start_refusal(
+        core.StartFacts(_awaiting(taker.login), exam_session.status == "open", form is not None)
+    )
+    if refused is not None:
+        raise refused()
+    assert form is not None
     event, sections = _event_and_limits(db, taker.participant)
     extra = taker.participant.extra_time_percent
     now = clock.now()
@@ -232,14 +227,14 @@ def start(db: Session, taker: Taker) -> Attempt:
         selector=AdaptiveSelector.name if adaptive_event else FixedFormSelector.name,
         status="in_progress",
         started_at=now,
-        deadline_at=now + timedelta(minutes=core.allowed_minutes(event.total_time_minutes, extra)),
+        deadline_at=core.test_deadline(event.total_time_minutes, extra, now),
         current_position=1,
         current_section=sections[0].position,
         last_seen_at=now,
     )
     db.add(attempt)
     db.flush()
-    if _sequential(sections):
+    if plans.in_order(sections):
         _open_section(db, attempt, event, sections[0], now, extra)
     else:
         db.info.setdefault("attempt_sections", {})[attempt.id] = {}  # none: nothing to read
@@ -265,14 +260,14 @@ def _open_section(
     extra_time_percent: int,
 ) -> None:
     limit = section.time_limit_minutes
-    if limit is not None:
-        limit = core.allowed_minutes(limit, extra_time_percent)
     db.add(
         AttemptSection(
             attempt_id=attempt.id,
             section_position=section.position,
             started_at=at,
-            deadline_at=core.section_deadline(limit, at, attempt.deadline_at),
+            deadline_at=core.opened_section_deadline(
+                limit, extra_time_percent, at, attempt.deadline_at
+            ),
         )
     )
     attempt.current_section = section.position

@@ -1,6 +1,7 @@
 """What a taker sees, computed once for both the JSON API and the HTML pages."""
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Literal
 
 from markupsafe import Markup, escape
@@ -274,7 +275,32 @@ def grid_html(
     """The grid's cells (answered | flagged | empty; a section not open is locked), built
     here and not in the template: 700 cells through Jinja are a measurable share of every
     page load, and a whole room loads its first page in the same minute (figures:
-    bench/README.md, "Figures behind the code")."""
+    bench/README.md, "Figures behind the code"). That first page has no answer yet and its
+    grid is the room's: kept per worker."""
+    if not marks:
+        return _blank_grid(tuple(sections), current_section, free, shown, locked_title)
+    return _grid_html(sections, marks, current_section, free, shown, locked_title)
+
+
+@lru_cache(maxsize=64)  # ~40 KB each for a 700-item form
+def _blank_grid(
+    sections: tuple[SectionPlan, ...],
+    current_section: int,
+    free: bool,
+    shown: int,
+    locked_title: str,
+) -> Markup:
+    return _grid_html(list(sections), {}, current_section, free, shown, locked_title)
+
+
+def _grid_html(
+    sections: list[SectionPlan],
+    marks: dict[int, tuple[str | None, bool]],
+    current_section: int,
+    free: bool,
+    shown: int,
+    locked_title: str,
+) -> Markup:
     title = escape(locked_title)
     cells = []
     for section in sections:

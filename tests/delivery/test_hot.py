@@ -8,13 +8,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from app.delivery import calls, content, errors, hot, service
 from app.delivery.core import Answering
-from app.delivery.models import Answer, AnswerJournal, Attempt, TakerLogin
+from app.delivery.models import Answer, AnswerJournal, Attempt, AttemptSection, TakerLogin
+from app.exams.models import Form, FormItem, Participant
 from app.kit import clock
 from app.kit.clock import FrozenClock, use_clock
 from tests.delivery.factories import OpenExam, open_exam
@@ -417,3 +418,161 @@ def test_the_test_page_carries_only_the_open_sections_items_on_both_paths(
     assert fast is not None and [v.position for v in fast.kept] == [1, 2, 3]
     db_session.expire_all()
     assert calls._page_by_orm(db_session, raw, 2) == fast
+
+
+# --- "Mulai tes" ------------------------------------------------------------------------------
+
+
+def _attempt_rows(db: Session, participant_nip: str) -> tuple[dict[str, Any], list[Any]]:
+    """An attempt's columns (but what names it) and its sections' timing, as stored."""
+    db.expire_all()
+    attempt = db.scalar(select(Attempt).join(Participant).where(Participant.nip == participant_nip))
+    assert attempt is not None
+    skip = {"id", "participant_id", "form_id"}
+    names = [column.key for column in Attempt.__table__.columns]
+    columns = {c: getattr(attempt, c) for c in names if c not in skip}
+    sections = [
+        (s.section_position, s.started_at, s.deadline_at, s.closed_at)
+        for s in db.scalars(
+            select(AttemptSection)
+            .where(AttemptSection.attempt_id == attempt.id)
+            .order_by(AttemptSection.section_position)
+        )
+    ]
+    return columns, sections
+
+
+@pytest.mark.parametrize("limits", [(None, None), (10, 20)], ids=["free", "timed sections"])
+def test_a_start_writes_the_same_rows_as_the_orm_path(
+    db_session: Session,
+    tmp_path: Path,
+    frozen: FrozenClock,
+    statements: list[str],
+    limits: tuple[int | None, int | None],
+) -> None:
+    """The hot start (calls.start's ordinary case) and service.start leave the same attempt
+    behind, extra time applied to the test and the first timed section: one read and one
+    insert per row."""
+    exam = open_exam(db_session, tmp_path, total_minutes=40, section_limits=limits)
+    for nip in exam.nips[:2]:
+        person = db_session.scalar(select(Participant).where(Participant.nip == nip))
+        assert person is not None
+        person.extra_time_percent = 25
+    db_session.flush()
+    _, by_orm = login(db_session, exam, 0)
+    _, by_hot = login(db_session, exam, 1)
+    service.start(db_session, service.authenticate(db_session, by_orm))
+    db_session.flush()
+    statements.clear()
+    assert hot.start(db_session, by_hot, clock.now()) == 1
+    assert len(statements) == (3 if limits[0] else 2), statements
+    hot_rows, orm_rows = (
+        _attempt_rows(db_session, exam.nips[1]),
+        _attempt_rows(db_session, exam.nips[0]),
+    )
+    assert hot_rows == orm_rows
+    columns, sections = hot_rows
+    assert columns["deadline_at"] == START + timedelta(minutes=50)
+    assert columns["status"] == "in_progress" and columns["current_position"] == 1
+    if limits[0]:
+        assert sections == [(1, START, START + timedelta(minutes=13), None)]
+    else:
+        assert sections == []
+    # Pressed again (the back button): the attempt as it is, by the ORM path.
+    frozen.advance(minutes=2)
+    assert hot.start(db_session, by_hot, clock.now()) is None
+    assert calls.start(db_session, by_hot) == 1
+    assert _attempt_rows(db_session, exam.nips[1]) == hot_rows
+
+
+def _awaiting(db: Session, tmp_path: Path) -> tuple[str, type | None]:
+    exam = open_exam(db, tmp_path, require_admission=True)
+    return login(db, exam)[1], errors.AwaitingAdmission
+
+
+def _room_closed(db: Session, tmp_path: Path) -> tuple[str, type | None]:
+    exam = open_exam(db, tmp_path)
+    raw = login(db, exam)[1]
+    exam.session.status = "closed"
+    db.flush()
+    return raw, errors.SessionNotOpen
+
+
+def _no_form(db: Session, tmp_path: Path) -> tuple[str, type | None]:
+    exam = open_exam(db, tmp_path)
+    raw = login(db, exam)[1]
+    person = db.scalar(select(Participant).where(Participant.nip == exam.nips[0]))
+    assert person is not None
+    db.execute(delete(FormItem).where(FormItem.form_id.in_(_form_ids(db, person.id))))
+    db.execute(delete(Form).where(Form.participant_id == person.id))
+    return raw, errors.NoForm
+
+
+def _form_ids(db: Session, participant_id: Any) -> Any:
+    return select(Form.id).where(Form.participant_id == participant_id)
+
+
+def _exam_browser(db: Session, tmp_path: Path) -> tuple[str, type | None]:
+    exam = open_exam(db, tmp_path)
+    raw = login(db, exam)[1]  # then the event comes to require it
+    exam.event.safe_exam_browser = {"config_keys": ["a" * 64], "quit_url": None}
+    db.flush()
+    return raw, errors.ExamBrowserRequired
+
+
+def _adaptive(db: Session, tmp_path: Path) -> tuple[str, type | None]:
+    from tests.delivery.adaptive_factories import adaptive_exam
+
+    exam = adaptive_exam(db, tmp_path, verbal_first=False)
+    return login(db, exam)[1], None  # starts, on the chosen first item
+
+
+@pytest.mark.parametrize(
+    "case",
+    [_awaiting, _room_closed, _no_form, _exam_browser, _adaptive],
+    ids=["awaiting admission", "room closed", "no form", "exam browser", "adaptive"],
+)
+def test_unusual_starts_go_to_the_orm_path_untouched(
+    db_session: Session,
+    tmp_path: Path,
+    frozen: FrozenClock,
+    statements: list[str],
+    case: Callable[[Session, Path], tuple[str, type | None]],
+) -> None:
+    """The hot start writes nothing and leaves these to service.start, which refuses (or,
+    in an adaptive event, chooses the first item)."""
+    raw, refusal = case(db_session, tmp_path)
+    db_session.flush()
+    statements.clear()
+    assert hot.start(db_session, raw, clock.now()) is None
+    assert not [s for s in statements if not s.lstrip().upper().startswith("SELECT")]
+    if refusal is None:
+        assert calls.start(db_session, raw) >= 1
+        assert db_session.scalar(select(Attempt.selector)) == "adaptive"
+    else:
+        with pytest.raises(refusal):
+            calls.start(db_session, raw)
+        assert db_session.scalar(select(Attempt.id)) is None
+
+
+def test_a_test_page_before_any_answer_reads_none_in_two_statements(
+    db_session: Session, exam: OpenExam, frozen: FrozenClock, statements: list[str]
+) -> None:
+    """A room's first pages: the snapshot says no answer is stored, so neither the item's
+    answer, the batch's answers nor the grid's marks are read; after a save they are."""
+    _, raw, _ = started(db_session, exam)
+    assert calls._page_by_hot_path(db_session, raw, 1) is not None  # content, plans cached
+    statements.clear()
+    first = calls._page_by_hot_path(db_session, raw, 1)
+    assert first is not None and first.marks == {}
+    assert len(statements) == 2, statements  # the snapshot, the batch's form items
+    assert first.kept == calls.read_items(db_session, raw, 2, 5).items
+    option = item(db_session, raw, 2)
+    assert option is not None
+    save(db_session, raw, 2, option.ref.option_order[0], False, service.seq_base() + 1)
+    statements.clear()
+    after = calls._page_by_hot_path(db_session, raw, 1)
+    assert after is not None and after.marks == {2: (option.ref.option_order[0], False)}
+    assert after.kept[0].option_id == option.ref.option_order[0]
+    # + the item's answer, the batch's and the marks; and the item to resume on (was 2)
+    assert len(statements) == 6, statements

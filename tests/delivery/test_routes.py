@@ -262,3 +262,37 @@ def test_each_test_page_load_carries_a_refill_point_of_its_own(
         assert found
         refills.add(int(found.group(1)))
     assert len(refills) > 1 and refills <= set(range(6, 15)), refills
+
+
+def _cells(html: str) -> list[tuple[str, str]]:
+    """The grid's cells: (number, classes)."""
+    grid = re.search(r'<ol class="grid">(.*?)</ol>', html, re.S)
+    assert grid is not None
+    return [(n, c) for c, n in re.findall(r'class="cell ([^"]*)"[^>]*>(\d+)<', grid.group(1))]
+
+
+def test_a_first_pages_grid_is_the_rooms_and_an_answer_marks_its_own(
+    client: TestClient, exam: OpenExam, use_database: str
+) -> None:
+    """Before any answer the grid is the same for the whole room (kept per worker); a page
+    loaded after an answer marks it, and the next taker's first page is still blank."""
+    page = logged_in(client, exam).get("/ujian/latihan/1")
+    client.post("/ujian/mulai", data={"csrf_token": csrf_of(page.text)})
+    blank = [("1", "empty"), ("2", "empty"), ("3", "empty")]
+    blank += [("4", "locked empty"), ("5", "locked empty")]  # section 2: not open yet
+    assert _cells(client.get("/ujian/soal/1").text) == blank
+    item = client.get("/api/v1/taker/items/2").json()
+    saved = client.put(
+        "/api/v1/taker/answers/2",
+        json={"option_id": item["options"][0]["option_id"], "seq": item["seq_base"] + 1},
+    )
+    assert saved.status_code == 200, saved.text
+    assert _cells(client.get("/ujian/soal/1").text)[1] == ("2", "answered")
+    with TestClient(create_app()) as other:
+        page = other.get("/ujian")
+        other.post(
+            "/ujian/masuk",
+            data={"nip": exam.nips[1], "token": exam.token, "csrf_token": csrf_of(page.text)},
+        )
+        other.post("/ujian/mulai", data={"csrf_token": csrf_of(other.get("/ujian/latihan/1").text)})
+        assert _cells(other.get("/ujian/soal/1").text) == blank
