@@ -23,7 +23,7 @@ from app.exams.event_file import EventFileInvalid, read_event_file
 from app.exams.participant_file import FileProblem, ParticipantFileInvalid, read_participant_file
 from app.exams.preparation import SessionNotPreparable, prepare_sessions
 from app.exams.service import EventImportRejected, IssuedCode, import_event
-from app.i18n import N_, translate
+from app.i18n import N_, format_count, translate
 from app.kit import clock
 from app.kit.streaming import csv_chunks
 from app.sync import cli as sync_cli
@@ -150,7 +150,7 @@ def db_backup(
     except BackupFailed as exc:
         err.print(f"[red]{translate(ERROR)}[/red] {exc}", highlight=False)
         raise typer.Exit(1) from None
-    size = f"{written.stat().st_size:,}"
+    size = format_count(written.stat().st_size)
     console.print(
         say(N_("Database copy written to %(path)s (%(size)s bytes)."), path=written, size=size)
     )

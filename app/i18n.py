@@ -13,6 +13,7 @@ from pathlib import Path
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
 
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
@@ -50,6 +51,12 @@ def translate(message: str, params: Mapping[str, object] | None = None) -> str:
     """A catalogue message in the current language, its %(name)s parameters filled in."""
     text = translations(current_locale.get()).gettext(message)
     return text % params if params else text
+
+
+def format_count(n: int) -> str:
+    """A whole number as the current language writes it: 44.132 in Indonesian, 44,132 in
+    English (byte sizes and counts in CLI messages)."""
+    return format_decimal(n, format="#,##0", locale=current_locale.get())
 
 
 def pick_locale(requested: str | None) -> str:

@@ -165,9 +165,10 @@ def test_invalid_event_file_reports_field_paths(loaded_bank: str, tmp_path: Path
     people = write_participants_csv(tmp_path / "p.csv", [participant(1)])
     result = run("event", "import", event_file, "-p", people)
     assert result.exit_code == 1
-    assert "blueprint.total_time_minutes: Field required" in result.output
+    assert "blueprint.total_time_minutes: wajib diisi, tetapi tidak ada" in result.output
     assert "sessions[2].time_zone: zona waktu harus salah satu dari Asia/Jakarta" in result.output
-    assert "tema: Extra inputs are not permitted" in result.output
+    assert "tema: bukan isian yang dikenal (periksa ejaan dan letaknya)" in result.output
+    assert "Field required" not in result.output and "Extra inputs" not in result.output
 
 
 def test_missing_column_is_reported(loaded_bank: str, tmp_path: Path) -> None:

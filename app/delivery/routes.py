@@ -250,9 +250,13 @@ async def item_batch(
 def finish_section(
     taker: TakerDep, db: DB, confirm: Annotated[bool, Form()] = False
 ) -> RedirectResponse:
-    """Closing a section is final (and on the last one it submits): it needs the tick."""
+    """Closing a section is final: it needs the tick. Closing the last one would submit the
+    test: that goes by the submit page (the items not answered or doubtful listed, its own
+    confirmation), as "Kumpulkan tes" does; the page shows no such form there."""
     if not confirm:
         return redirect("/ujian/lanjut")
+    if service.in_last_section(db, taker):
+        return redirect("/ujian/kumpulkan")
     service.finish_section(db, taker)
     return redirect("/ujian/lanjut")
 

@@ -379,6 +379,15 @@ def _first_position(db: Session, attempt: Attempt, section_position: int) -> int
     return min(r.position for r in refs if r.section_position == section_position)
 
 
+def in_last_section(db: Session, taker: Taker) -> bool:
+    """The taker's attempt is in its event's last section: finishing it submits the test."""
+    attempt = repository.attempt_of(db, taker.participant.id)
+    if attempt is None:
+        return False
+    _, sections = _event_and_limits(db, taker.participant)
+    return attempt.current_section == sections[-1].position
+
+
 def finish_section(db: Session, taker: Taker) -> Attempt:
     """The taker closes the current section early and moves on (sequential mode only)."""
     attempt = _attempt_for(db, taker, "answer")

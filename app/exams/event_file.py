@@ -12,7 +12,6 @@ from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
-from pydantic_core import ErrorDetails
 
 from app.adaptive.rules import (
     RANDOMESQUE,
@@ -23,6 +22,7 @@ from app.adaptive.rules import (
 )
 from app.config import ROOM_TIME_ZONES
 from app.i18n import N_, translate
+from app.kit import validation
 
 CODE = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
 Code = Annotated[str, Field(pattern=CODE)]
@@ -299,11 +299,4 @@ def read_event_file(path: Path) -> EventDoc:
     try:
         return EventDoc.model_validate(data)
     except ValidationError as exc:
-        raise EventFileInvalid(path, [_describe(e) for e in exc.errors()]) from None
-
-
-def _describe(error: ErrorDetails) -> str:
-    where = ".".join(str(p) if not isinstance(p, int) else f"[{p + 1}]" for p in error["loc"])
-    where = re.sub(r"\.\[", "[", where) or translate(N_("(file)"))
-    message = str(error["msg"]).removeprefix("Value error, ")
-    return f"{where}: {message}"
+        raise EventFileInvalid(path, [validation.problem(e) for e in exc.errors()]) from None

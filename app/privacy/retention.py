@@ -7,6 +7,8 @@ from typing import Annotated
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from app.kit import validation
+
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / "config" / "retention.yaml"
 # Retention under a month would purge answers before an appeal could be heard.
 Months = Annotated[int, Field(ge=1, le=600)]
@@ -55,7 +57,5 @@ def load_retention(path: Path = DEFAULT_PATH) -> Retention:
     try:
         return Retention.model_validate(data)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or 'file'}: {e['msg']}" for e in exc.errors()
-        )
+        problems = "; ".join(validation.problem(e) for e in exc.errors())
         raise RetentionInvalid(f"{path}: {problems}") from None

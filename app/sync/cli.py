@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from app.audit.service import Actor
 from app.config import get_settings
 from app.db import unit_of_work
-from app.i18n import N_, translate
+from app.i18n import N_, format_count, translate
 from app.sync import push_client, service, tokens
 from app.sync.errors import SyncRefused
 from app.sync.keys import ServerKeys, keys_at, load_keys, spaced
@@ -75,12 +75,12 @@ def say(message: str, **params: object) -> str:
 
 
 def _size(data: bytes) -> str:
-    return say(N_("%(size)s bytes"), size=f"{len(data):,}")
+    return say(N_("%(size)s bytes"), size=format_count(len(data)))
 
 
 def _counted(counts: dict[str, int]) -> str:
     return ", ".join(
-        f"{translate(COUNT_WORDS[k]) if k in COUNT_WORDS else k} {n:,}"
+        f"{translate(COUNT_WORDS[k]) if k in COUNT_WORDS else k} {format_count(n)}"
         for k, n in counts.items()
         if n
     )

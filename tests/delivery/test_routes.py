@@ -296,3 +296,26 @@ def test_a_first_pages_grid_is_the_rooms_and_an_answer_marks_its_own(
         )
         other.post("/ujian/mulai", data={"csrf_token": csrf_of(other.get("/ujian/latihan/1").text)})
         assert _cells(other.get("/ujian/soal/1").text) == blank
+
+
+def test_finishing_the_last_section_goes_by_the_submit_page(
+    client: TestClient, exam: OpenExam
+) -> None:
+    """Section 1 may be finished from the page (its form asks for the tick); in the last
+    section the page has no such form (finishing is submitting) and a stale form's post
+    leads to the submit page, the test still running."""
+    page = logged_in(client, exam).get("/ujian/latihan/1")
+    token = csrf_of(page.text)
+    client.post("/ujian/mulai", data={"csrf_token": token})
+    first = client.get("/ujian/soal/1").text
+    assert 'action="/ujian/bagian/selesai"' in first
+    moved = client.post("/ujian/bagian/selesai", data={"csrf_token": token, "confirm": "true"})
+    assert moved.url.path == "/ujian/soal/4"  # section 2 opened
+    assert 'action="/ujian/bagian/selesai"' not in moved.text
+    stale = client.post(
+        "/ujian/bagian/selesai",
+        data={"csrf_token": token, "confirm": "true"},
+        follow_redirects=False,
+    )
+    assert stale.status_code == 303 and stale.headers["location"] == "/ujian/kumpulkan"
+    assert client.get("/api/v1/taker/state").json()["status"] == "in_progress"

@@ -72,6 +72,9 @@ def test_keys_sites_package_verify_load(servers: Servers, tmp_path: Path) -> Non
     )
     assert made.exit_code == 0, made.output
     assert "Mengemas formulir" in made.output and "peserta 2" in made.output
+    # The size in Indonesian: thousands grouped with a dot ("44.132 bita", not "44,132").
+    size = f"{out.stat().st_size:,}".replace(",", ".")
+    assert f"{size} bita" in made.output, made.output
 
     checked = servers.run("makassar", "sync", "verify", out)
     assert checked.exit_code == 0, checked.output
