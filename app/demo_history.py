@@ -74,6 +74,8 @@ def _answer_all(
         version = db.get(ItemVersion, ref.version_id)
         assert version is not None
         option = _simulated_option(version, theta, rng)
+        attempt.answered_count += option is not None  # as a save keeps it
+        attempt.last_answer_at = at
         db.add(
             Answer(
                 attempt_id=attempt.id,

@@ -258,6 +258,12 @@ def newer(stored: StoredAnswer | None, seq: int) -> bool:
     return stored is None or stored.seq < seq
 
 
+def answered_change(before: str | None, after: str | None) -> int:
+    """How an accepted save changes the attempt's count of items answered (an option chosen):
+    +1 for a first choice, -1 for a choice taken back, 0 otherwise."""
+    return int(after is not None) - int(before is not None)
+
+
 @dataclass(frozen=True)
 class Answering:
     """A save as the page sends it: `shown` says the page shows this item now."""

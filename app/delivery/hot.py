@@ -23,7 +23,18 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Row, bindparam, case, exists, insert, literal, select, update
+from sqlalchemy import (
+    Connection,
+    Row,
+    bindparam,
+    case,
+    exists,
+    func,
+    insert,
+    literal,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from app.delivery import core, plans
@@ -101,6 +112,7 @@ def _snapshot_query(with_item: bool, lock: bool, news: bool, blueprint: bool = F
         A.c.last_seen_at,
         A.c.journal_head,
         A.c.journal_rows,
+        A.c.answered_count,
         F.c.item_count,
         _current_section.c.deadline_at.label("section_deadline"),
         exists().where(_any_section.c.attempt_id == A.c.id).correlate(A).label("has_sections"),
@@ -244,15 +256,23 @@ def _save_on_postgresql(touch: tuple[str, ...]) -> Any:
     writes = [journal.cte("journal"), add.cte("add"), change.cte("change")]
     # The chain's new head and count go with the journal row (one UPDATE of the attempt per
     # statement: PostgreSQL does not say which of two updates of one row would win).
+    # The board's progress (core.answered_change) goes with them.
+    chosen_before = select(case((prev.c.option_id.is_not(None), 1), else_=0)).scalar_subquery()
+    change_in_answered = case((new_option.is_not(None), 1), else_=0) - func.coalesce(
+        chosen_before, 0
+    )
+    counted = {
+        "journal_head": head,
+        "journal_rows": count,
+        "answered_count": A.c.answered_count + change_in_answered,
+        "last_answer_at": at,
+    }
     if touch:
         values: dict[str, Any] = {c: _typed(f"new_{c}", A.c[c]) for c in touch}
-        values["journal_head"] = case((newer, head), else_=A.c.journal_head)
-        values["journal_rows"] = case((newer, count), else_=A.c.journal_rows)
+        values |= {c: case((newer, v), else_=A.c[c]) for c, v in counted.items()}
         seen = update(A).where(A.c.id == attempt).values(values)
     else:
-        seen = (
-            update(A).where(A.c.id == attempt, newer).values(journal_head=head, journal_rows=count)
-        )
+        seen = update(A).where(A.c.id == attempt, newer).values(counted)
     writes.append(seen.cte("seen"))
     return select(prev.c.option_id, prev.c.flagged, prev.c.seq).add_cte(*writes)
 
@@ -260,7 +280,7 @@ def _save_on_postgresql(touch: tuple[str, ...]) -> Any:
 # The attempt's columns a call may change, in every combination (sorted by name): last-seen
 # and the item to resume on, and with a journal row (a save on SQLite) the chain's head.
 _SEEN_OR_MOVED = (("last_seen_at",), ("current_position",), ("current_position", "last_seen_at"))
-_CHAIN = ("journal_head", "journal_rows")
+_CHAIN = ("answered_count", "journal_head", "journal_rows", "last_answer_at")
 _ATTEMPT_CHANGES: tuple[tuple[str, ...], ...] = _SEEN_OR_MOVED + tuple(
     tuple(sorted(cols + _CHAIN)) for cols in ((), *_SEEN_OR_MOVED)
 )
@@ -523,6 +543,9 @@ def save_answer(
         },
     )
     changes |= {"journal_head": linked["journal_head"], "journal_rows": linked["journal_rows"]}
+    before = stored.option_id if stored is not None else None
+    changes["answered_count"] = row.answered_count + core.answered_change(before, option_id)
+    changes["last_answer_at"] = snap.now
     values = {"option_id": option_id, "flagged": flagged, "seq": seq, "answered_at": snap.now}
     if stored is None:
         conn.execute(_ADD_ANSWER, {"attempt_id": row.attempt_id, "position": position, **values})

@@ -85,6 +85,11 @@ class Attempt(Base):
     # The answer journal's hash chain (delivery/chain.py): its row count and last hash.
     journal_rows: Mapped[int] = mapped_column(default=0, server_default="0")
     journal_head: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    # Kept by every accepted save with the chain (core.counted): the items answered (an
+    # option chosen) and when the last save was, for the proctor board, which would otherwise
+    # count the answers of every seat on every poll.
+    answered_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    last_answer_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class AttemptSection(Base):

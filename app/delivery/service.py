@@ -524,6 +524,9 @@ def save_answer(
         )
     )
     attempt.journal_head, attempt.journal_rows = linked["journal_head"], linked["journal_rows"]
+    before = answer.option_id if answer is not None else None
+    attempt.answered_count += core.answered_change(before, option_id)
+    attempt.last_answer_at = now
     if answer is None:
         answer = Answer(attempt_id=attempt.id, position=position)
         db.add(answer)

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -576,3 +576,44 @@ def test_a_test_page_before_any_answer_reads_none_in_two_statements(
     assert after.kept[0].option_id == option.ref.option_order[0]
     # + the item's answer, the batch's and the marks; and the item to resume on (was 2)
     assert len(statements) == 6, statements
+
+
+def test_saves_keep_the_boards_progress_on_both_paths(
+    db_session: Session, exam: OpenExam, frozen: FrozenClock
+) -> None:
+    """Every accepted save keeps the attempt's count of items answered and the time of its
+    last save (the proctor board reads them instead of counting answers): a first choice
+    adds one, a change none, a choice taken back takes one away, a stale save nothing."""
+    slow_taker, _, slow_attempt = started(db_session, exam, 0)
+    _, raw, fast_attempt = started(db_session, exam, 1)
+    base = service.seq_base()
+    steps = [  # position, option index (None: no choice), flagged, seq, answered after
+        (1, 0, False, 1, 1),
+        (1, 1, False, 2, 1),
+        (2, 0, False, 3, 2),
+        (1, None, False, 4, 1),
+        (2, None, False, 2, 1),  # stale: refused, nothing changes
+        (3, None, True, 5, 1),  # flagged only
+    ]
+    last_applied = None
+    for position, index, flagged, seq, answered in steps:
+        frozen.advance(seconds=5)
+        _, ref, _ = service.open_item(db_session, slow_taker, position)
+        option = None if index is None else ref.option_order[index]
+        _, result = service.save_answer(
+            db_session, slow_taker, position, option, flagged, base + seq
+        )
+        fast_ref = item(db_session, raw, position)
+        assert fast_ref is not None
+        fast_option = None if index is None else fast_ref.ref.option_order[index]
+        saved = save(db_session, raw, position, fast_option, flagged, base + seq)
+        assert saved is not None and saved.applied == result.applied
+        if result.applied:
+            last_applied = clock.now()
+        for attempt in (slow_attempt, fast_attempt):
+            stored = fresh(db_session, attempt)
+            assert (stored.answered_count, stored.last_answer_at) == (answered, last_applied)
+    chosen = db_session.scalar(
+        select(func.count(Answer.option_id)).where(Answer.attempt_id == fast_attempt.id)
+    )
+    assert chosen == 1

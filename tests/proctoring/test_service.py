@@ -473,3 +473,26 @@ def test_two_boards_finding_a_rotation_due_make_one_new_token(
         assert now.previous_room_token == shown
         delivery.login(db, exam.nips[0], shown, None)  # the screen's token, within the overlap
     engine.dispose()
+
+
+def test_a_board_poll_reads_progress_from_the_attempts_not_their_answers(
+    db_session: Session, exam: OpenExam, frozen: FrozenClock, engine
+) -> None:
+    """The board shows each seat's items answered and re-sends a row when an answer is
+    saved, from the attempt's own columns: counting every seat's answers on each poll (every
+    3 s, every open room) cost the database more with every answer given."""
+    taker, _ = taker_started(db_session, exam)
+    _, ref, _ = delivery.open_item(db_session, taker, 2)
+    delivery.save_answer(db_session, taker, 1, first_option(db_session, taker), False, seq=5)
+    delivery.save_answer(db_session, taker, 2, ref.option_order[1], False, seq=6)
+    frozen.advance(seconds=10)
+    db_session.flush()
+    with recorded(engine) as statements:
+        board = build_board(db_session, exam.session.id, since=START + timedelta(seconds=5))
+    assert not [s for s in statements if "delivery_answer" in s], statements
+    assert board.rows == []  # nothing changed since
+    frozen.advance(seconds=5)
+    delivery.save_answer(db_session, taker, 2, None, False, seq=7)  # taken back
+    db_session.flush()
+    rows = build_board(db_session, exam.session.id, since=START + timedelta(seconds=12)).rows
+    assert [(r.participant_id, r.answered) for r in rows] == [(taker.participant.id, 1)]
