@@ -215,6 +215,8 @@ def test_every_taker_page_has_a_title_of_its_own(exam, new_page) -> None:
     expect(page.locator("h1")).to_have_text("Apakah ini data Anda?")
     titles["confirm"] = page.title()
     page.click("text=Ya, ini saya")
+    # A click returns before the next page has loaded: wait for its heading, then read the title.
+    expect(page.locator("h1")).to_have_text("Petunjuk")
     titles["instructions"] = page.title()
     page.click("text=Coba soal latihan")
     ready(page)
