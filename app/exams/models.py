@@ -105,6 +105,10 @@ class ExamSession(Base):
     prepared_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # At the centre: the site the session's latest package went to (`proasn sync package`); it
+    # runs there, so it is not opened here until taken back (`proasn sync reclaim`). Never
+    # sent in a package: at a site it stays empty.
+    packaged_for: Mapped[str | None] = mapped_column(String(64))
 
 
 class Participant(Base):

@@ -89,6 +89,13 @@ def _need_reason(reason: str) -> str:
 # --- session and token --------------------------------------------------------------------
 
 
+RUNS_AT_SITE = N_(
+    "This session runs at site %(site)s (it was packaged for that site), so it cannot be "
+    "opened here. To run it here after all, an administrator takes it back at the centre "
+    "first: proasn sync reclaim %(event)s --sessions %(session)s --reason …"
+)
+
+
 def open_session(db: Session, actor: Actor, exam_session: ExamSession) -> Outcome:
     if exam_session.status == "open":
         return Outcome(False, N_("The session is already open"))
@@ -96,6 +103,14 @@ def open_session(db: Session, actor: Actor, exam_session: ExamSession) -> Outcom
         raise ActionRefused(N_("The session is closed and cannot be opened again"))
     event = db.get(Event, exam_session.event_id)
     assert event is not None
+    if exam_session.packaged_for:
+        # Takers sitting it here and at the site would leave two results that cannot merge.
+        raise ActionRefused(
+            RUNS_AT_SITE,
+            site=exam_session.packaged_for,
+            event=event.code,
+            session=exam_session.code,
+        )
     prepare_sessions(db, event, [exam_session.code])  # forms drawn if they were not yet
     now = clock.now()
     exam_session.status, exam_session.opened_at = "open", now

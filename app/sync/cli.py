@@ -261,6 +261,34 @@ def make_package(
     _print_counts(about["counts"])
 
 
+@app.command(
+    "reclaim",
+    help=N_(
+        "(Centre) Take sessions packaged for a site back when that site cannot run them: "
+        "the centre may open them, and that site's results for them are refused (audited)."
+    ),
+)
+def reclaim(
+    event_code: str,
+    sessions: Annotated[
+        str, typer.Option("--sessions", help=N_("Session codes, comma-separated."))
+    ],
+    reason: Annotated[
+        str, typer.Option("--reason", help=N_("Why the sessions are taken back (audit)."))
+    ],
+    actor: ActorOption = None,
+) -> None:
+    codes = [c.strip() for c in sessions.split(",") if c.strip()]
+    with _refusals(), _unit_of_work() as db:
+        left = service.reclaim_sessions(db, _actor(actor), event_code, codes, reason)
+    taken = N_(
+        "Session %(session)s of %(event)s taken back from site %(site)s: it runs at the centre "
+        "now (open it in the proctor console); that site's results for it are refused."
+    )
+    for code, site in left.items():
+        console.print(say(taken, session=code, event=event_code, site=site))
+
+
 def _write(out: Path, data: bytes) -> None:
     """Whole or not at all: a half-written package must never look like one."""
     partial = out.with_name(out.name + ".part")

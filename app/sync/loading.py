@@ -90,7 +90,8 @@ class _Incoming:
         return cls(
             event=rows.load(Event, payload["event"]),
             sections=_typed(BlueprintSection, payload["sections"]),
-            sessions=_typed(ExamSession, payload["sessions"]),
+            # A site runs its sessions: none is "packaged for a site" here, whatever came.
+            sessions=[s | {"packaged_for": None} for s in _typed(ExamSession, payload["sessions"])],
             subtests=_typed(Subtest, payload["subtests"]),
             items=_typed(Item, payload["items"]),
             versions=_typed(ItemVersion, payload["item_versions"]),

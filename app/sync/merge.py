@@ -70,13 +70,15 @@ def merge_results(
     sent: set[str],
     payload: dict[str, Any],
     progress: Progress | None = None,
+    taken_back: set[str] | None = None,
 ) -> MergeReport:
     """Check the whole file against the centre, then write it (see the module's docstring).
-    `sent`: the codes of the sessions this centre packaged for `site`."""
+    `sent`: the codes of the sessions that run at `site` (their latest package went there);
+    `taken_back`: those packaged for it once and reclaimed by the centre since."""
     if payload.get("format") != RESULTS_FORMAT:
         raise SyncRefused(N_("The results file's content has an unknown format."))
     check_journals(payload)
-    event, sessions = _event_and_sessions(db, site, sent, payload)
+    event, sessions = _event_and_sessions(db, site, sent, payload, taken_back or set())
     report = MergeReport(site, event.code, [s.code for s in sessions.values()])
     rows = _final_rows(db, payload, sessions, report)
     plan = _Plan()
@@ -110,7 +112,7 @@ def merge_results(
 
 
 def _event_and_sessions(
-    db: Session, site: str, sent: set[str], payload: dict[str, Any]
+    db: Session, site: str, sent: set[str], payload: dict[str, Any], taken_back: set[str]
 ) -> tuple[Event, dict[uuid.UUID, ExamSession]]:
     event = db.get(Event, uuid.UUID(payload["event"]["id"]))
     if event is None or event.code != payload["event"]["code"]:
@@ -122,6 +124,15 @@ def _event_and_sessions(
     sessions = {}
     for entry in payload["sessions"]:
         session = held.get(uuid.UUID(entry["id"]))
+        if session is not None and session.code == entry["code"] and session.code in taken_back:
+            raise SyncRefused(
+                N_(
+                    "Session %(code)s was taken back by the centre from site %(site)s (proasn "
+                    "sync reclaim): its results from that site are refused."
+                ),
+                code=entry["code"],
+                site=site,
+            )
         if session is None or session.code != entry["code"] or session.code not in sent:
             raise SyncRefused(
                 N_("Session %(code)s was not packaged for site %(site)s."),

@@ -103,7 +103,8 @@ def collect(
             "format": PAYLOAD_FORMAT if pools else 1,
             "event": rows.dump(event),
             "sections": [rows.dump(s) for s in sections],
-            "sessions": [rows.dump(s) for s in sessions],
+            # Where the centre sent it is the centre's business: the site opens it.
+            "sessions": [rows.dump(s, exclude=("packaged_for",)) for s in sessions],
             "subtests": [
                 rows.dump(s, exclude=("id",))
                 for s in repository.subtests_by_code(db, sorted(subtest_codes)).values()

@@ -152,6 +152,16 @@ def sessions_of_event(db: Session, event_id: uuid.UUID) -> dict[str, ExamSession
     return {s.code: s for s in db.scalars(query)}
 
 
+def session_sites(db: Session, event_code: str) -> dict[str, str]:
+    """Session code → the site it was packaged for, of the event's sessions that have one."""
+    query = (
+        select(ExamSession.code, ExamSession.packaged_for)
+        .join(Event, Event.id == ExamSession.event_id)
+        .where(Event.code == event_code, ExamSession.packaged_for.is_not(None))
+    )
+    return {code: site for code, site in db.execute(query).tuples() if site is not None}
+
+
 def participant_ids_by_nip(db: Session, event_id: uuid.UUID) -> dict[str, uuid.UUID]:
     query = select(Participant.nip, Participant.id).where(Participant.event_id == event_id)
     return {nip: row_id for nip, row_id in db.execute(query).tuples()}
@@ -260,6 +270,7 @@ def session_counts(db: Session, event_codes: Sequence[str]) -> dict[tuple[str, s
             ExamSession.code,
             ExamSession.status,
             ExamSession.time_zone,
+            ExamSession.packaged_for,
             func.coalesce(people.c.participants, 0).label("participants"),
             func.coalesce(attempts.c.attempts, 0).label("attempts"),
         )

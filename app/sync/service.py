@@ -139,6 +139,8 @@ def make_package(
     chosen = package.chosen_sessions(db, event, session_codes)
     _check_owners(db, actor, event.code, site.name, [s.code for s in chosen], reassign)
     content = package.collect(db, event, chosen, progress)
+    for exam_session in chosen:  # it runs there now: the centre does not open it
+        exam_session.packaged_for = site.name
     about = {
         "event": {"code": event.code, "id": str(event.id), "version": event.version},
         "sessions": [s.code for s in chosen],
@@ -166,12 +168,9 @@ def make_package(
 
 
 def session_sites(db: Session, event_code: str) -> dict[str, str]:
-    """Session code → the site its latest package went to (the centre)."""
-    owners: dict[str, str] = {}
-    for row in repository.file_log(db, event_code):
-        if row.direction == "made" and row.kind == "package":
-            owners.update(dict.fromkeys(row.session_codes, row.site_name))
-    return owners
+    """Session code → the site it runs at (the centre): the site its latest package went to,
+    unless the centre took it back since."""
+    return repository.session_sites(db, event_code)
 
 
 def _check_owners(
@@ -199,6 +198,56 @@ def _check_owners(
         site=site,
         sessions=elsewhere,
     )
+
+
+def reclaim_sessions(
+    db: Session, actor: Actor, event_code: str, session_codes: list[str], reason: str
+) -> dict[str, str]:
+    """Take sessions packaged for a site back (the centre) when that site cannot run them:
+    the centre may open them, and that site's results for them are refused from then on
+    (audited, with the reason). Session code → the site it left."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise SyncRefused(N_("A reason is required to take sessions back from their site."))
+    event = exams_repository.event_by_code(db, event_code)
+    if event is None:
+        raise SyncRefused(N_("Unknown event %(code)s."), code=event_code)
+    by_code = repository.sessions_of_event(db, event.id)
+    codes = list(dict.fromkeys(session_codes))
+    unknown = [c for c in codes if c not in by_code]
+    if not codes or unknown:
+        raise SyncRefused(
+            N_("Unknown sessions of event %(event)s: %(codes)s."),
+            event=event.code,
+            codes=", ".join(unknown) or "-",
+        )
+    here = [c for c in codes if not by_code[c].packaged_for]
+    if here:
+        raise SyncRefused(
+            N_("Sessions not packaged for a site (they run here already): %(codes)s."),
+            codes=", ".join(here),
+        )
+    closed = [c for c in codes if by_code[c].status == "closed"]
+    if closed:
+        raise SyncRefused(
+            N_("Sessions already closed with their site's results: %(codes)s."),
+            codes=", ".join(closed),
+        )
+    left = {c: str(by_code[c].packaged_for) for c in codes}
+    for code in codes:
+        by_code[code].packaged_for = None
+    db.flush()
+    record(
+        db,
+        actor,
+        "sync.reclaim",
+        target_type="exam_event",
+        target_id=event.id,
+        target_label=event.code,
+        reason=reason[:1000],
+        sessions=left,
+    )
+    return left
 
 
 def open_package(
@@ -359,10 +408,18 @@ def load_results_file(
         raise SyncRefused(
             N_("A newer results file from site %(site)s is loaded already."), site=site.name
         )
-    # Sessions whose latest package went to this site (a reassigned one is the new site's).
+    # Sessions whose latest package went to this site (a reassigned one is the new site's,
+    # a reclaimed one the centre's).
     owners = session_sites(db, about["event"]["code"])
     sent = {code for code, owner in owners.items() if owner == site.name}
-    report = merge_results(db, site.name, sent, content, progress)
+    packaged = {
+        code
+        for row in earlier
+        if row.direction == "made" and row.kind == "package"
+        for code in row.session_codes
+    }
+    taken_back = {code for code in packaged if code not in owners}
+    report = merge_results(db, site.name, sent, content, progress, taken_back)
     _log(db, "loaded", sealed, data, site.name)
     record(
         db,

@@ -54,7 +54,7 @@ def deliveries(db: Session) -> list[EventDeliveries]:
     events: dict[str, EventDeliveries] = {}
     for (event_code, code), package in sorted(packaged.items()):
         state = counts.get((event_code, code))
-        if state is None:  # the session is gone from the event
+        if state is None or state.packaged_for is None:  # gone, or taken back by the centre
             continue
         results = loaded.get((event_code, code, package.site_name))
         if results is not None and results.recorded_at < package.recorded_at:
