@@ -28,7 +28,7 @@ from tests.sync.factories import ACTOR, EVENT, World, refusal
 from tests.sync.test_results import load, open_room, results, session_of, sit
 
 CSRF = "csrf-uji-token"
-MIGRATION = "b5d2f7a1c934"  # migrations/versions/2026-12-03-1720_session_packaged_for.py
+MIGRATION = "b5d2f7a1c934"  # migrations/versions/2026-12-04-0410_session_packaged_for.py
 
 
 def refused_at_centre(world: World, code: str) -> proctoring.ActionRefused:

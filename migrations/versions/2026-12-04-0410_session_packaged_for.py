@@ -5,8 +5,8 @@ Filled from the sync file log: for each session, the site of the latest package 
 (the rule `proasn sync package` went by). A plain ADD COLUMN, no table copy.
 
 Revision ID: b5d2f7a1c934
-Revises: 4a8c2e7d1f36
-Create Date: 2026-12-05 10:00:00+00:00
+Revises: 7c1e5a9b3d20
+Create Date: 2026-12-04 04:10:00+00:00
 """
 
 from collections.abc import Sequence
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "b5d2f7a1c934"
-down_revision: str | None = "4a8c2e7d1f36"
+down_revision: str | None = "7c1e5a9b3d20"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
