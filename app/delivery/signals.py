@@ -15,6 +15,7 @@ again then). Any worker may hold any page's stream: each reads the database itse
 
 import asyncio
 import logging
+import random
 import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractContextManager, asynccontextmanager
@@ -31,6 +32,11 @@ logger = logging.getLogger(__name__)
 PERIOD = 0.5  # seconds between the watcher's reads: a page hears of an action within ~1 s
 KEEP_ALIVE = 20.0  # a comment this often keeps proxies and dead-peer detection honest
 STREAM_SECONDS = 600.0  # then the browser reconnects (EventSource does), logged in or not
+# Each stream's lifetime is drawn within ±STREAM_SPREAD of STREAM_SECONDS: a room's pages
+# open their streams in the same seconds, and with one fixed lifetime all of them reconnect
+# (each a login check) in the same seconds every ten minutes, a stall for every request of
+# the worker (bench/README.md, "Steady 2,000 with the signal streams").
+STREAM_SPREAD = 0.25
 RETRY_MS = 2000  # the browser's wait before reconnecting
 # A change is stamped at its flush and seen once committed: read a little behind the last
 # read, and wake nobody twice for the same change.
@@ -125,17 +131,23 @@ def missed(changed_at: datetime | None, page_read_at: float | None) -> bool:
     return changed_at > datetime.fromtimestamp(page_read_at, UTC) - OVERLAP
 
 
+def lifetime(draw: Callable[[float, float], float] = random.uniform) -> float:
+    """How long one stream stays open before the browser reconnects (drawn per stream)."""
+    return draw(STREAM_SECONDS * (1 - STREAM_SPREAD), STREAM_SECONDS * (1 + STREAM_SPREAD))
+
+
 async def stream(
     signals: Signals,
     session_id: uuid.UUID,
     attempt_id: uuid.UUID,
-    seconds: float = STREAM_SECONDS,
+    seconds: float | None = None,
     wake_first: bool = False,
 ) -> AsyncIterator[bytes]:
     """The page's event stream: `change` when it should send a heartbeat now (at once
-    when `wake_first`: something happened before the stream opened)."""
+    when `wake_first`: something happened before the stream opened). It ends after
+    `seconds`, by default a drawn `lifetime()`."""
     loop = asyncio.get_running_loop()
-    end = loop.time() + seconds
+    end = loop.time() + (lifetime() if seconds is None else seconds)
     yield f"retry: {RETRY_MS}\n\n".encode()
     if wake_first:
         yield b"event: change\ndata:\n\n"

@@ -148,3 +148,30 @@ def test_the_watcher_reads_two_statements_whatever_the_number_of_takers(
     with recorded(db_session.connection()) as statements:
         repository.page_signals_since(db_session, START)
     assert len(statements) == 2
+
+
+def test_a_rooms_streams_opened_together_do_not_end_together(
+    db_session: Session, exam: OpenExam, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With one fixed lifetime a room's streams, opened in the same seconds, all reconnected
+    in the same seconds every ten minutes (a stall of the worker in the load bench)."""
+    _, attempt, _ = _started(db_session, exam, 0)
+    drawn = [signals.lifetime() for _ in range(200)]
+    assert min(drawn) >= 0.75 * signals.STREAM_SECONDS
+    assert max(drawn) <= 1.25 * signals.STREAM_SECONDS
+    assert max(drawn) - min(drawn) > 0.3 * signals.STREAM_SECONDS  # spread over minutes
+    monkeypatch.setattr(signals, "STREAM_SECONDS", 0.4)
+    hub = signals.Signals(lambda: nullcontext(db_session), period=60)
+
+    async def one() -> float:
+        began = asyncio.get_running_loop().time()
+        async for _ in signals.stream(hub, exam.session.id, attempt.id):
+            pass
+        return asyncio.get_running_loop().time() - began
+
+    async def room() -> list[float]:
+        return list(await asyncio.gather(*(one() for _ in range(20))))
+
+    ended = asyncio.run(room())
+    assert all(0.3 - 0.01 <= t <= 0.5 + 0.1 for t in ended)
+    assert max(ended) - min(ended) > 0.05
