@@ -108,8 +108,14 @@ class Signals:
     def _read(self) -> set[Key]:
         now = clock.now()
         since = (self._since or now) - OVERLAP
+        # Ended by a commit: a session closed with its transaction open rolls the connection
+        # back, and psycopg then drops every statement that connection had prepared
+        # (DEALLOCATE ALL). Twice a second that left the pool's connections parsing and
+        # planning the requests' statements again (bench/README.md, "Steady 2,000 with the
+        # signal streams").
         with self._factory() as db:
             rows = repository.page_signals_since(db, since)
+            db.commit()
         self._since = now
         fresh = {row for row in rows if row not in self._told}
         self._told = set(rows)  # the next read's window starts after anything older
