@@ -170,6 +170,12 @@ class PageTaker:
             await self.listen(http, rec)
         return True
 
+    async def streams_opened(self) -> None:
+        """Returns once the page's signal stream is open (or will not open: the page is gone)."""
+        waiting = self.signals_later
+        if waiting is not None and not waiting.done():
+            await asyncio.wait({waiting})  # (a page that left cancelled it: nothing to raise)
+
     async def _listen_later(self, http: Http, rec: Recorder) -> None:
         await asyncio.sleep(self.policy.signal_delay)
         if not self.left:

@@ -16,6 +16,7 @@ from app.delivery.models import Attempt
 from app.exams.models import Event, Participant
 from bench.load.clients import Http, Proctor, Recorder, Taker
 from bench.load.data import PROCTOR_PASSWORD, Prepared
+from bench.load.lag import LoopLag, quiet_collector
 from bench.load.page import PageTaker
 from bench.load.report import PhaseResult, Report, Usage, percentile
 from bench.load.server import Server, postgres_cpu
@@ -50,6 +51,11 @@ class Plan:
     login_seconds: float = 30  # the instant start's takers log in over this long before it
     serial_items: int = 600  # the serial cost scenario's form
     serial_rounds: int = 60
+    # Before the steady window the takers have sat idle through the phases before it (no
+    # answer, no heartbeat: the bench's pause, not a room's). Its first seconds would carry
+    # every taker's first save and the heartbeats of pages quiet for over 15 s at once; they
+    # answer this long first, reported as a phase of its own.
+    warm_up_seconds: float = 30
 
 
 FULL = Plan(
@@ -97,6 +103,7 @@ QUICK = Plan(
     moodle_items=100,
     moodle_think=(3, 9),
     moodle_seconds=15,
+    warm_up_seconds=3,
     login_seconds=3,
     serial_rounds=20,
 )
@@ -124,8 +131,6 @@ async def measured(
     ctx: Context, title: str, body: Callable[[Recorder], Awaitable[object]]
 ) -> PhaseResult:
     """Run one phase, sampling the server's memory every second, and add it to the report."""
-    rec = Recorder(title)
-    gen0, (srv0, _), pg0 = _cpu_self(), ctx.server.usage(), postgres_cpu()
     peak = 0
     connections: int | None = None
 
@@ -138,12 +143,17 @@ async def measured(
                 connections = max(connections or 0, now)
             await asyncio.sleep(1)
 
-    sampler = asyncio.create_task(sample())
-    try:
-        await body(rec)
-    finally:
-        sampler.cancel()
-        rec.finish()
+    lag = LoopLag()
+    with quiet_collector():
+        rec = Recorder(title)
+        gen0, (srv0, _), pg0 = _cpu_self(), ctx.server.usage(), postgres_cpu()
+        sampler, probe = asyncio.create_task(sample()), asyncio.create_task(lag.run())
+        try:
+            await body(rec)
+        finally:
+            sampler.cancel()
+            probe.cancel()
+            rec.finish()
     srv1, rss = ctx.server.usage()
     usage = Usage(
         rec.seconds,
@@ -154,6 +164,7 @@ async def measured(
         connections,
     )
     phase = PhaseResult(title, rec, usage)
+    phase.notes.append(lag.line())
     ctx.report.phases.append(phase)
     print(f"  {title}: {rec.seconds:.0f} s, errors {rec.error_count}", flush=True)
     return phase
@@ -303,11 +314,19 @@ async def instant_start(ctx: Context, label: str, takers: list[AnyTaker], what: 
             f"{ctx.plan.login_seconds:.0f} s",
             lambda rec: log_in_all(ctx, rec, takers, ctx.plan.login_seconds),
         )
+
+    async def press(rec: Recorder) -> None:
+        await arrive_all(ctx, rec, takers, 0, logged_in=page)
+        # The press's wave ends when the pages have opened their signal streams too (each
+        # 10-20 s after its page, the page's signal delay in a rush): a phase that follows
+        # then measures its own load, not the last of these streams opening.
+        await asyncio.gather(*(t.streams_opened() for t in takers if isinstance(t, PageTaker)))
+
     phase = await measured(
         ctx,
         f"{label}. {len(takers):,} takers {'press Mulai tes' if page else 'start'} in the same "
         f"instant{what}",
-        lambda rec: arrive_all(ctx, rec, takers, 0, logged_in=page),
+        press,
     )
     pages = [t.started_after for t in takers if t.started_after is not None]
     batches: list[float] = [b for t in takers if (b := getattr(t, "batch_after", None)) is not None]
@@ -383,6 +402,12 @@ async def steady(ctx: Context, big: bool) -> None:
         await asyncio.gather(*(p.open_page(ctx.http, rec) for p in ctx.proctors))
 
     await measured(ctx, f"2·. {len(ctx.proctors)} proctors open their room's page", open_pages)
+    await measured(
+        ctx,
+        f"2a·. Warm-up, not gated: the {len(ctx.started):,} takers start answering, the boards "
+        f"polling, {plan.warm_up_seconds:.0f} s",
+        lambda rec: _steady_phase(ctx, rec, plan.warm_up_seconds),
+    )
     await _steady_gate(ctx, plan.steady_seconds, "2")
     if not big:
         return

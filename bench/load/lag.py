@@ -1,0 +1,60 @@
+"""The generator's own stalls. Every latency is timed by the generator: while its event loop is
+held (by its collector, or short of CPU) the replies wait unread and count as slow, a stall of
+the client reported as one of the server. A full collection of the generator walked every
+taker's kept items and pages and held its loop for 170-340 ms (bench/README.md, "The
+generator's collector"). So each phase runs with what the generator holds from before frozen
+out of its collector's sight, and reports how far its loop fell behind."""
+
+import asyncio
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+# The server's thresholds (app/main.py): young collections stay short, full ones are rare.
+THRESHOLDS = (10_000, 10, 10)
+BEHIND_MS = 20.0  # a loop this late is reported
+EVERY = 0.05  # seconds between the probe's wake-ups
+
+
+@contextmanager
+def quiet_collector() -> Iterator[None]:
+    """For one phase: collect, then freeze what exists (it outlives the phase), so the
+    phase's collections walk only what the phase itself allocates."""
+    thresholds = gc.get_threshold()
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*THRESHOLDS)
+    try:
+        yield
+    finally:
+        gc.unfreeze()  # the next phase's collect() may reclaim it
+        gc.set_threshold(*thresholds)
+
+
+@dataclass
+class LoopLag:
+    """Wakes every EVERY seconds and records each wake-up later than BEHIND_MS (the loop was
+    held): when, into the phase, and by how much."""
+
+    late: list[tuple[float, float]] = field(default_factory=list)  # (seconds in, ms late)
+
+    async def run(self) -> None:
+        loop = asyncio.get_running_loop()
+        began = loop.time()
+        while True:
+            asked = loop.time()
+            await asyncio.sleep(EVERY)
+            behind = (loop.time() - asked - EVERY) * 1000
+            if behind > BEHIND_MS:
+                self.late.append((asked - began, behind))
+
+    def line(self) -> str:
+        if not self.late:
+            return f"The generator's loop: never over {BEHIND_MS:.0f} ms late"
+        worst = sorted(self.late, key=lambda hold: -hold[1])[:5]
+        listed = ", ".join(f"{ms:.0f} ms at {at:.0f} s" for at, ms in sorted(worst))
+        return (
+            f"The generator's loop: {len(self.late)} times over {BEHIND_MS:.0f} ms late "
+            f"(the longest: {listed})"
+        )

@@ -1,0 +1,41 @@
+"""The load bench's own stalls: its loop's lateness is reported, and its collector does not walk
+what the phases before it left behind."""
+
+import asyncio
+import gc
+import time
+
+from bench.load.lag import THRESHOLDS, LoopLag, quiet_collector
+
+
+def test_a_held_loop_is_reported_with_when_and_how_long() -> None:
+    lag = LoopLag()
+
+    async def phase() -> None:
+        probe = asyncio.create_task(lag.run())
+        await asyncio.sleep(0.12)
+        time.sleep(0.15)  # the loop held, as by a full collection
+        await asyncio.sleep(0.12)
+        probe.cancel()
+
+    asyncio.run(phase())
+    holds = [(at, ms) for at, ms in lag.late if ms >= 100]  # (a busy machine adds small ones)
+    assert len(holds) == 1
+    at, ms = holds[0]
+    assert 0.05 <= at <= 0.2
+    assert ms <= 1000
+    assert f"{ms:.0f} ms at 0 s" in lag.line()
+
+
+def test_a_loop_never_held_says_so() -> None:
+    assert LoopLag().line() == "The generator's loop: never over 20 ms late"
+
+
+def test_a_phase_freezes_what_exists_and_gives_it_back_after() -> None:
+    before = gc.get_threshold()
+    kept = [{"item": n} for n in range(1000)]  # what earlier phases hold
+    with quiet_collector():
+        assert gc.get_freeze_count() >= len(kept)
+        assert gc.get_threshold() == THRESHOLDS
+    assert gc.get_freeze_count() == 0
+    assert gc.get_threshold() == before
