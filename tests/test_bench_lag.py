@@ -6,7 +6,8 @@ import gc
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from bench.load.lag import THRESHOLDS, LoopLag, quiet_collector
+from app.main import GC_THRESHOLDS
+from bench.load.lag import LoopLag, quiet_collector
 
 
 def test_a_held_loop_is_reported_with_when_and_how_long() -> None:
@@ -39,6 +40,6 @@ def test_a_phase_freezes_what_exists_and_gives_it_back_after() -> None:
     kept = [{"item": n} for n in range(1000)]  # what earlier phases hold
     with quiet_collector():
         assert gc.get_freeze_count() >= len(kept)
-        assert gc.get_threshold() == THRESHOLDS
+        assert gc.get_threshold() == GC_THRESHOLDS
     assert gc.get_freeze_count() == 0
     assert gc.get_threshold() == before

@@ -1,9 +1,9 @@
 """The generator's own stalls. Every latency is timed by the generator: while its event loop is
 held (by its collector, or short of CPU) the replies wait unread and count as slow, a stall of
 the client reported as one of the server. A full collection of the generator walked every
-taker's kept items and pages and held its loop for 170-340 ms (bench/README.md, "The
-generator's collector"). So each phase runs with what the generator holds from before frozen
-out of its collector's sight, and reports how far its loop fell behind."""
+taker's kept items and pages and held its loop for 170-340 ms (bench/README.md, "2026-12-04,
+afternoon: the generator's own stalls"). So each phase runs with what the generator holds
+from before frozen out of its collector's sight, and reports how far its loop fell behind."""
 
 import asyncio
 import gc
@@ -11,8 +11,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-# The server's thresholds (app/main.py): young collections stay short, full ones are rare.
-THRESHOLDS = (10_000, 10, 10)
+# The server's thresholds: young collections stay short, full ones are rare.
+from app.main import GC_THRESHOLDS
+
 BEHIND_MS = 20.0  # a loop this late is reported
 EVERY = 0.05  # seconds between the probe's wake-ups
 
@@ -24,7 +25,7 @@ def quiet_collector() -> Iterator[None]:
     thresholds = gc.get_threshold()
     gc.collect()
     gc.freeze()
-    gc.set_threshold(*THRESHOLDS)
+    gc.set_threshold(*GC_THRESHOLDS)
     try:
         yield
     finally:
