@@ -4,7 +4,8 @@ import re
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Literal
 
 from sqlalchemy.orm import Session
 
@@ -20,6 +21,7 @@ from app.kit.secrets_gen import token_digest
 from app.throttle import service as throttle
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
+LAST_SEEN_EVERY = timedelta(minutes=1)  # how often a used login's last-seen time is written
 
 
 class AccountError(Refusal):
@@ -201,21 +203,30 @@ def authenticate(db: Session, token: str | None) -> Staff | None:
     if login is None:
         return None
     now = clock.now()
-    idle = timedelta(minutes=get_settings().staff_idle_minutes)
     user = repository.user(db, login.user_id)
-    if (
-        now >= login.expires_at
-        or now - login.last_seen_at > idle
-        or user is None
-        or not user.active
-    ):
+    active = user is not None and user.active
+    standing = login_standing(now, login.expires_at, login.last_seen_at, active)
+    if standing == "ended" or user is None:
         login.revoked_at = now
         return None
-    # Writing last_seen on every poll would cost a write per board refresh: once a minute is
-    # precise enough for an idle timeout counted in tens of minutes.
-    if now - login.last_seen_at > timedelta(minutes=1):
+    if standing == "due":
         login.last_seen_at = now
     return Staff(user, login)
+
+
+def login_standing(
+    now: datetime, expires_at: datetime, last_seen_at: datetime, active: bool
+) -> Literal["ended", "due", "fresh"]:
+    """A live staff login's standing: "ended" (expired, idle too long, or the account
+    disabled: revoke it), "due" (valid, its last-seen time to be written) or "fresh".
+
+    Writing last_seen on every poll would cost a write per board refresh: once a minute is
+    precise enough for an idle timeout counted in tens of minutes. The board poll's one-query
+    check (proctoring.access) decides with this same function."""
+    idle = timedelta(minutes=get_settings().staff_idle_minutes)
+    if now >= expires_at or now - last_seen_at > idle or not active:
+        return "ended"
+    return "due" if now - last_seen_at > LAST_SEEN_EVERY else "fresh"
 
 
 def log_out(db: Session, staff: Staff) -> None:

@@ -86,6 +86,13 @@ class BoardRow:
 
 
 @dataclass(frozen=True)
+class SessionRef:
+    """What the board's partials read of the session (its id): a poll loads no session row."""
+
+    id: uuid.UUID
+
+
+@dataclass(frozen=True)
 class Board:
     labels: ClassVar[dict[str, str]] = STATUS_LABELS
     rows: list[BoardRow]

@@ -5,10 +5,10 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, bindparam, func, select, text, update
+from sqlalchemy import Row, bindparam, exists, func, select, text, update
 from sqlalchemy.orm import Session
 
-from app.accounts.models import StaffUser
+from app.accounts.models import StaffLogin, StaffUser
 from app.db import insert_for, rows_affected
 from app.delivery.models import Attempt, Broadcast, TakerLogin
 from app.delivery.repository import ACTIVE_LOGIN_OF_PARTICIPANT
@@ -22,6 +22,32 @@ from app.proctoring.models import (
     ProctorAssignment,
     Seat,
 )
+
+# A staff login, its account and whether it may see one session, in one statement (built once).
+_WATCH_GRANT = (
+    select(
+        StaffLogin.expires_at,
+        StaffLogin.last_seen_at,
+        StaffUser.active,
+        StaffUser.role,
+        exists()
+        .where(
+            ProctorAssignment.user_id == StaffLogin.user_id,
+            ProctorAssignment.exam_session_id == bindparam("the_session"),
+        )
+        .label("assigned"),
+        exists().where(ExamSession.id == bindparam("the_session")).label("session_exists"),
+    )
+    .join(StaffUser, StaffUser.id == StaffLogin.user_id)
+    .where(StaffLogin.token_hash == bindparam("the_token"), StaffLogin.revoked_at.is_(None))
+)
+
+
+def watch_grant(db: Session, token_hash: str, exam_session_id: uuid.UUID) -> Row[Any] | None:
+    """(expires_at, last_seen_at, active, role, assigned, session_exists) of the live login
+    behind `token_hash`, or None."""
+    params = {"the_token": token_hash, "the_session": exam_session_id}
+    return db.connection().execute(_WATCH_GRANT, params).first()
 
 
 def is_assigned(db: Session, user_id: uuid.UUID, exam_session_id: uuid.UUID) -> bool:

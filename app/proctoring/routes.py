@@ -22,7 +22,8 @@ from app.kit import clock
 from app.kit.streaming import csv_chunks
 from app.kit.timezones import format_local
 from app.proctoring import repository, reset_requests, service
-from app.proctoring.board import build_board
+from app.proctoring.access import may_manage, may_watch
+from app.proctoring.board import SessionRef, build_board
 from app.proctoring.models import INCIDENT_CATEGORIES
 from app.proctoring.report import session_report
 from app.readiness import views as readiness_views
@@ -42,9 +43,9 @@ def managed_session(session_id: uuid.UUID, staff: StaffDep, db: DB) -> ExamSessi
     exam_session = db.get(ExamSession, session_id)
     if exam_session is None:
         raise Forbidden()
-    if staff.user.role == "admin":
-        return exam_session
-    if staff.user.role == "proctor" and repository.is_assigned(db, staff.user.id, session_id):
+    role = staff.user.role
+    assigned = role == "proctor" and repository.is_assigned(db, staff.user.id, session_id)
+    if may_manage(role, assigned):
         return exam_session
     raise Forbidden()
 
@@ -124,13 +125,16 @@ async def board_poll(
     """Only the rows changed since the last poll, plus the totals (htmx out-of-band swaps).
 
     Every open board polls every few seconds, so the same checks as `SessionDep` run with
-    the board in one worker thread (`in_transaction`) instead of one thread hop each."""
+    the board in one worker thread (`in_transaction`) instead of one thread hop each, and
+    first as one statement (`access.may_watch`); only when that cannot say yes do they load
+    the staff member and the session (to refuse, or to write the login's last-seen time)."""
     after = optional_time(since or "", "since")
 
     def work(db: Session) -> Response:
-        exam_session = managed_session(session_id, current_staff(request, db, proasn_staff), db)
-        board = build_board(db, exam_session.id, after)
-        context = {"exam_session": exam_session, "board": board}
+        if not may_watch(db, proasn_staff, session_id):
+            managed_session(session_id, current_staff(request, db, proasn_staff), db)
+        board = build_board(db, session_id, after)
+        context = {"exam_session": SessionRef(session_id), "board": board}
         return render(request, "proctoring/_board_poll.html", context)
 
     return await in_transaction(request, work)
