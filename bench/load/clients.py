@@ -13,7 +13,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
-from typing import Any
+from typing import Any, ClassVar
 
 import aiohttp
 
@@ -37,6 +37,9 @@ class Recorder:
     expected: Counter[str] = field(default_factory=Counter)
     began: float = field(default_factory=time.monotonic)
     ended: float | None = None
+    # The measured phase running now (scenarios.measured): the page's long-lived signal
+    # streams record their reconnections there, not in the phase that first opened them.
+    running: ClassVar["Recorder | None"] = None
 
     # When the slow requests came (seconds into the phase): a tail spread over the window is
     # per-request cost, one packed into a few seconds is a stall (a collection, a burst).

@@ -193,6 +193,9 @@ class PageTaker:
     async def _signals(self, http: Http, rec: Recorder, opened: asyncio.Event) -> None:
         retry = 2.0
         while not self.left:
+            # A reconnection, and the heartbeats its changes bring, count in the phase running
+            # when it happens (the first opening in the phase that loaded the page).
+            rec = Recorder.running or rec
             began = time.perf_counter()
             headers = {"Cookie": self.cookie, "Accept": "text/event-stream"}
             endless = aiohttp.ClientTimeout(total=None, sock_read=None)
@@ -211,7 +214,7 @@ class PageTaker:
                         if line.startswith(b"retry:"):
                             retry = int(line.split(b":")[1]) / 1000
                         elif line.startswith(b"event: change"):
-                            await self.heartbeat(http, rec)
+                            await self.heartbeat(http, Recorder.running or rec)
                         if self.left:
                             return
             except (aiohttp.ClientError, TimeoutError) as exc:

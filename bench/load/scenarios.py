@@ -148,9 +148,11 @@ async def measured(
         rec = Recorder(title)
         gen0, (srv0, _), pg0 = _cpu_self(), ctx.server.usage(), postgres_cpu()
         sampler, probe = asyncio.create_task(sample()), asyncio.create_task(lag.run())
+        Recorder.running = rec
         try:
             await body(rec)
         finally:
+            Recorder.running = None
             sampler.cancel()
             probe.cancel()
             rec.finish()
