@@ -43,3 +43,24 @@ def test_a_phase_freezes_what_exists_and_gives_it_back_after() -> None:
         assert gc.get_threshold() == GC_THRESHOLDS
     assert gc.get_freeze_count() == 0
     assert gc.get_threshold() == before
+
+
+def test_a_phase_begun_while_work_runs_on_does_not_collect() -> None:
+    """A full collection at the start of the steady window held the generator's loop with
+    2,000 takers' requests in flight (the window's first-second transient)."""
+    collections: list[int] = []
+
+    def seen(phase: str, info: dict) -> None:
+        if phase == "start" and info["generation"] == 2:
+            collections.append(1)
+
+    gc.callbacks.append(seen)
+    try:
+        with quiet_collector(collect=False):
+            pass
+        assert collections == []
+        with quiet_collector():
+            pass
+        assert collections == [1]
+    finally:
+        gc.callbacks.remove(seen)

@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 import aiohttp
 from aiohttp import web
 
-from bench.load.clients import Http, Recorder
+from bench.load.clients import Http, Recorder, RunningPhase
 from bench.load.page import PageTaker
 
 
@@ -57,3 +57,24 @@ def test_a_reconnection_counts_in_the_phase_running_when_it_happens() -> None:
     assert 1 <= len(opened_in.samples["signals"]) <= 2  # the first opening (and maybe one more)
     assert len(later.samples.get("signals", [])) >= 3  # the reconnections of the next phase
     assert not opened_in.errors and not later.errors
+
+
+def test_work_running_on_into_the_next_phase_counts_where_each_request_ends() -> None:
+    """The steady warm-up runs on into its window (scenarios.steady): one run of work, its
+    requests counted in the phase running when they end."""
+    running = RunningPhase("steady")
+    warm_up, window = Recorder("warm-up"), Recorder("window")
+    try:
+        Recorder.running = warm_up
+        running.add("save", 5.0)
+        Recorder.running = window
+        running.add("save", 150.0)
+        running.error("save", "HTTP 500 internal")
+        running.refused("save", "deadline_passed")
+    finally:
+        Recorder.running = None
+    running.add("save", 7.0)  # between phases: kept by itself, in no phase
+    assert warm_up.samples == {"save": [5.0]} and not warm_up.slow
+    assert window.samples == {"save": [150.0]} and len(window.slow) == 1
+    assert window.error_count == 1 and window.expected["save: deadline_passed"] == 1
+    assert running.samples == {"save": [7.0]}

@@ -45,15 +45,25 @@ class Recorder:
     # per-request cost, one packed into a few seconds is a stall (a collection, a burst).
     slow: list[float] = field(default_factory=list)
 
+    def target(self) -> "Recorder":
+        """Where this recorder's entries go: itself (RunningPhase: the phase running)."""
+        return self
+
     def add(self, step: str, ms: float) -> None:
-        self.samples.setdefault(step, []).append(ms)
-        if ms > SLOW_MS:
-            self.slow.append(time.monotonic() - ms / 1000 - self.began)
+        rec = self.target()
+        rec.samples.setdefault(step, []).append(ms)
+        if ms > SLOW_MS:  # (a request begun just before the phase counts at its first second)
+            rec.slow.append(max(0.0, time.monotonic() - ms / 1000 - rec.began))
 
     def error(self, step: str, what: str, detail: str = "") -> None:
+        rec = self.target()
         key = f"{step}: {what}"
-        self.errors[key] += 1
-        self.error_examples.setdefault(key, detail[:300])
+        rec.errors[key] += 1
+        rec.error_examples.setdefault(key, detail[:300])
+
+    def refused(self, step: str, code: str) -> None:
+        """A refusal the scenario expects (the deadline passed, the test was submitted)."""
+        self.target().expected[f"{step}: {code}"] += 1
 
     def finish(self) -> "Recorder":
         self.ended = time.monotonic()
@@ -66,6 +76,14 @@ class Recorder:
     @property
     def error_count(self) -> int:
         return sum(self.errors.values())
+
+
+class RunningPhase(Recorder):
+    """Records into whichever measured phase is running when each request ends: for work
+    that runs on from one phase into the next (the steady warm-up into its window)."""
+
+    def target(self) -> Recorder:
+        return Recorder.running or self
 
 
 class Refused(Exception):
@@ -109,7 +127,7 @@ class Http:
         if response.status not in expect:
             code = _error_code(body)
             if code in refusals:
-                rec.expected[f"{step}: {code}"] += 1
+                rec.refused(step, code)
                 raise Refused(code)
             rec.error(step, f"HTTP {response.status} {code}", body.decode(errors="replace"))
             return None

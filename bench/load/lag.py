@@ -19,11 +19,14 @@ EVERY = 0.05  # seconds between the probe's wake-ups
 
 
 @contextmanager
-def quiet_collector() -> Iterator[None]:
+def quiet_collector(collect: bool = True) -> Iterator[None]:
     """For one phase: collect, then freeze what exists (it outlives the phase), so the
-    phase's collections walk only what the phase itself allocates."""
+    phase's collections walk only what the phase itself allocates. `collect=False` for a
+    phase that begins while the work of the one before runs on: a full collection then
+    would hold the loop with requests in flight."""
     thresholds = gc.get_threshold()
-    gc.collect()
+    if collect:
+        gc.collect()
     gc.freeze()
     gc.set_threshold(*GC_THRESHOLDS)
     try:
