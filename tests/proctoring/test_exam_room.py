@@ -8,7 +8,6 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
@@ -20,7 +19,6 @@ from app.exams.models import Participant
 from app.kit import seb
 from app.kit.clock import FrozenClock, use_clock
 from app.kit.secrets_gen import verify_pin
-from app.main import create_app
 from tests.proctoring.factories import World, build_world
 
 CSRF = "csrf-uji-token"
@@ -55,13 +53,6 @@ def make_world(database: str, tmp_path: Path, **settings) -> World:
     engine.dispose()
     built.sessionmaker = make_sessionmaker(make_engine(database))
     return built
-
-
-@pytest.fixture
-def app(use_database: str):
-    application = create_app()
-    with TestClient(application):
-        yield application
 
 
 def staff(app, world: World, persona: str = "proctor") -> TestClient:

@@ -18,7 +18,6 @@ from app.delivery import errors
 from app.delivery import service as delivery
 from app.exams import repository as exams_repository
 from app.kit.clock import FrozenClock, use_clock
-from app.main import create_app
 from app.proctoring import board as board_module
 from app.proctoring import reset_requests, service
 from app.proctoring.board import build_board
@@ -181,13 +180,6 @@ def world(use_database: str, tmp_path: Path) -> World:
         delivery.start(db, delivery.authenticate(db, built.taker_tokens["taker"]))
     engine.dispose()
     return built
-
-
-@pytest.fixture
-def app(use_database: str):
-    application = create_app()
-    with TestClient(application):
-        yield application
 
 
 def browser(app, world: World, persona: str | None = None) -> TestClient:

@@ -1,32 +1,14 @@
 """Every proctor route for every persona; CSRF; the pages work end to end."""
 
 import re
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
 from app.db import make_engine, make_sessionmaker, transaction
-from app.main import create_app
-from tests.proctoring.factories import PERSONAS, World, build_world
+from tests.proctoring.factories import PERSONAS, World
 
 CSRF = "csrf-uji-token"
-
-
-@pytest.fixture
-def world(use_database: str, tmp_path: Path) -> World:
-    engine = make_engine(use_database)
-    with transaction(make_sessionmaker(engine)) as db:
-        built = build_world(db, tmp_path)
-    engine.dispose()
-    return built
-
-
-@pytest.fixture
-def app(use_database: str):
-    application = create_app()
-    with TestClient(application):  # runs the lifespan: engine and sessions
-        yield application
 
 
 def client_for(app, world: World, persona: str) -> TestClient:
