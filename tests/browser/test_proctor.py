@@ -6,10 +6,14 @@ import uuid
 from pathlib import Path
 
 from playwright.sync_api import Page, expect
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from app.accounts.models import StaffUser
 from app.accounts.service import create_user
+from app.db import make_engine
 from app.proctoring.assignments import assign_proctor
+from app.proctoring.models import ProctorAssignment
 from tests.browser.test_taker import log_in_and_start, ready, wait_saved
 from tests.delivery.factories import open_exam
 
@@ -357,3 +361,72 @@ def test_bulk_pause_add_time_and_resume_reach_the_takers_pages(
     assert abs(clock_seconds(taker) - (frozen_at + 600)) <= 3
     for person in people:
         expect(proctor.locator(f"#seat-{person}")).to_contain_text("+10 menit")
+
+
+def test_a_board_whose_login_ended_or_room_was_taken_stops_and_says_so(
+    live_server, new_page, tmp_path: Path
+) -> None:
+    """After "Keluar" in another tab (or the room given to someone else) the board went on
+    looking live: its polls were sent to the login page and ignored, its rows stayed as
+    they were while the remaining times and "since last contact" went on counting."""
+
+    def seed(db: Session):
+        exam = open_exam(db, tmp_path, people=1, total_minutes=60)
+        for name in ("pengawas1", "pengawas2"):
+            create_user(db, name, PASSWORD, "proctor", name)
+            assign_proctor(db, name, exam.event.code, "S1")
+        return exam.nips[0], exam.token, str(exam.session.id)
+
+    server, (nip, token, session_id) = live_server(seed)
+    first = new_page(server.url)
+    proctor_login(first, session_id)
+    second = new_page(server.url)
+    second.goto(f"/staf/masuk?next=/pengawas/sesi/{session_id}")
+    second.fill("#username", "pengawas2")
+    second.fill("#password", PASSWORD)
+    second.click("button[type=submit]")
+    expect(second.locator("h1")).to_contain_text("Sesi S1")
+    for board in (first, second):
+        expect(board.locator("#board-ended-login")).to_be_hidden()
+        expect(board.locator("#board-ended-forbidden")).to_be_hidden()
+
+    # The first proctor logs out in another tab; the second loses the room.
+    other_tab = first.context.new_page()
+    other_tab.goto(f"/pengawas/sesi/{session_id}")
+    other_tab.click("form[action='/staf/keluar'] button")
+    engine = make_engine(server.database_url)
+    with engine.begin() as connection:
+        connection.execute(
+            delete(ProctorAssignment).where(
+                ProctorAssignment.user_id.in_(
+                    select(StaffUser.id).where(StaffUser.username == "pengawas2")
+                )
+            )
+        )
+    engine.dispose()
+
+    ended = first.locator("#board-ended-login")
+    expect(ended).to_be_visible(timeout=8000)
+    expect(ended).to_contain_text("Login Anda telah berakhir")
+    again = ended.locator("a")
+    assert again.get_attribute("href") == f"/staf/masuk?next=/pengawas/sesi/{session_id}"
+    taken = second.locator("#board-ended-forbidden")
+    expect(taken).to_be_visible(timeout=8000)
+    expect(taken).to_contain_text("tidak lagi dalam pengawasan Anda")
+
+    # A taker starts now: neither board shows it, and neither pretends to be live.
+    taker = new_page(server.url)
+    log_in_and_start(taker, nip, token)
+    first.wait_for_timeout(3500)
+    for board in (first, second):
+        expect(seat_row(board)).to_contain_text("belum login")
+        expect(board.locator("#board.board-ended")).to_have_count(1)
+
+    # Logging in again from the note brings the live board back.
+    again.click()
+    first.fill("#username", "pengawas1")
+    first.fill("#password", PASSWORD)
+    first.click("button[type=submit]")
+    expect(first.locator("h1")).to_contain_text("Sesi S1")
+    expect(seat_row(first)).to_contain_text("mengerjakan", timeout=8000)
+    expect(first.locator("#board-ended-login")).to_be_hidden()

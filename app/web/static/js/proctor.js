@@ -4,7 +4,8 @@
  * visible and every 30 s while it is hidden (a fixed-interval htmx trigger cannot adapt
  * without eval, which the CSP forbids), and swaps them in by id. Remaining times and
  * "seconds ago" count locally between polls; a seat ticked for a bulk action stays ticked
- * when its row is swapped. The room token screen reloads itself.
+ * when its row is swapped. When the login ends (or the room is no longer this proctor's) the
+ * board stops and says so. The room token screen reloads itself.
  */
 (function () {
   "use strict";
@@ -29,11 +30,31 @@
   var board = document.getElementById("board");
   if (!board) return;
   var rendered = {}; // row id → performance.now() when its numbers were rendered
+  // Set when a poll says this board will get no more data (the login ended or the room was
+  // taken from this proctor): the polls stop, the times stop counting, and a note says why,
+  // rather than a board that goes on looking live with old rows.
+  var ended = false;
+
+  function end(why) {
+    ended = true;
+    board.classList.add("board-ended");
+    var note = document.getElementById("board-ended-" + why);
+    if (note) note.hidden = false;
+  }
+
+  // A poll after the login ended is sent to the login page (fetch follows the redirect).
+  function refusal(response) {
+    if (response.status === 401) return "login";
+    if (response.status === 403) return "forbidden";
+    if (response.redirected && new URL(response.url).pathname === "/staf/masuk") return "login";
+    return null;
+  }
 
   function stamp(row) { rendered[row.id] = performance.now(); }
   Array.prototype.forEach.call(document.querySelectorAll("#board-rows tr"), stamp);
 
   function tick() {
+    if (ended) return;
     var now = performance.now();
     Array.prototype.forEach.call(document.querySelectorAll("#board-rows tr"), function (row) {
       var elapsed = (now - (rendered[row.id] || now)) / 1000;
@@ -51,7 +72,11 @@
     var cursor = document.getElementById("board-cursor");
     var url = board.dataset.poll + "?since=" + encodeURIComponent(cursor.dataset.since);
     fetch(url, { credentials: "same-origin", headers: { "HX-Request": "true" } })
-      .then(function (response) { return response.ok ? response.text() : null; })
+      .then(function (response) {
+        var why = refusal(response);
+        if (why) { end(why); return null; }
+        return response.ok ? response.text() : null;
+      })
       .then(function (html) {
         if (!html) return;
         var doc = new DOMParser().parseFromString("<body>" + html + "</body>", "text/html");
@@ -73,6 +98,7 @@
   }
 
   function schedule() {
+    if (ended) return;
     setTimeout(poll, document.visibilityState === "hidden" ? 30000 : 3000);
   }
 
