@@ -4,10 +4,28 @@ what the phases before it left behind."""
 import asyncio
 import gc
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 
 from app.main import GC_THRESHOLDS
 from bench.load.lag import LoopLag, quiet_collector
+
+
+@contextmanager
+def full_collections() -> Iterator[list[int]]:
+    """The full collections (generation 2) that start inside the block, one entry each."""
+    seen_full: list[int] = []
+
+    def seen(phase: str, info: dict) -> None:
+        if phase == "start" and info["generation"] == 2:
+            seen_full.append(1)
+
+    gc.callbacks.append(seen)
+    try:
+        yield seen_full
+    finally:
+        gc.callbacks.remove(seen)
 
 
 def test_a_held_loop_is_reported_with_when_and_how_long() -> None:
@@ -48,43 +66,24 @@ def test_a_phase_freezes_what_exists_and_gives_it_back_after() -> None:
 def test_a_phase_begun_while_work_runs_on_does_not_collect() -> None:
     """A full collection at the start of the steady window held the generator's loop with
     2,000 takers' requests in flight (the window's first-second transient)."""
-    collections: list[int] = []
-
-    def seen(phase: str, info: dict) -> None:
-        if phase == "start" and info["generation"] == 2:
-            collections.append(1)
-
-    gc.callbacks.append(seen)
-    try:
+    with full_collections() as collections:
         with quiet_collector(collect=False):
             pass
         assert collections == []
         with quiet_collector():
             pass
         assert collections == [1]
-    finally:
-        gc.callbacks.remove(seen)
 
 
 def test_within_a_phase_the_generator_makes_no_full_collection_of_its_own_accord() -> None:
     """Full collections of what a long phase allocated held the loop for 110-420 ms (the
     Moodle scenario's runs of slow requests lined up with each)."""
-    full: list[int] = []
-
-    def seen(phase: str, info: dict) -> None:
-        if phase == "start" and info["generation"] == 2:
-            full.append(1)
-
-    gc.callbacks.append(seen)
-    try:
-        with quiet_collector():
-            full.clear()  # (its own collect() at the start)
-            kept = []
-            for n in range(3_000_000):  # garbage for 30 gen1 collections, and survivors
-                cycle: list = []
-                cycle.append(cycle)
-                if n % 50 == 0:
-                    kept.append(cycle)
-            assert full == []
-    finally:
-        gc.callbacks.remove(seen)
+    with full_collections() as full, quiet_collector():
+        full.clear()  # (its own collect() at the start)
+        kept = []
+        for n in range(3_000_000):  # garbage for 30 gen1 collections, and survivors
+            cycle: list = []
+            cycle.append(cycle)
+            if n % 50 == 0:
+                kept.append(cycle)
+        assert full == []

@@ -206,7 +206,7 @@ def authenticate(db: Session, token: str | None) -> Staff | None:
     user = repository.user(db, login.user_id)
     active = user is not None and user.active
     standing = login_standing(now, login.expires_at, login.last_seen_at, active)
-    if standing == "ended" or user is None:
+    if standing == "ended" or user is None:  # (no user is never active: for the type checker)
         login.revoked_at = now
         return None
     if standing == "due":

@@ -5,18 +5,13 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from app.db import make_engine, make_sessionmaker, transaction
 from app.main import create_app
-from tests.proctoring.factories import World, build_world
+from tests.proctoring.factories import World, world_in
 
 
 @pytest.fixture
 def world(use_database: str, tmp_path: Path) -> World:
-    engine = make_engine(use_database)
-    with transaction(make_sessionmaker(engine)) as db:
-        built = build_world(db, tmp_path)
-    engine.dispose()
-    return built
+    return world_in(use_database, tmp_path)
 
 
 @pytest.fixture

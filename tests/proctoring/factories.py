@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from app.accounts.service import create_user, log_in
+from app.db import make_engine, make_sessionmaker, transaction
 from app.delivery import service as delivery_service
 from app.exams import repository as exams_repository
 from app.exams.models import ExamSession
@@ -70,3 +71,12 @@ def build_world(db: Session, tmp_path: Path, section_limits=(None, None), **sett
         world.participant_ids.append(str(taker.participant.id))
     db.flush()
     return world
+
+
+def world_in(database_url: str, tmp_path: Path) -> World:
+    """`build_world` in its own committed transaction (the fixtures of route tests)."""
+    engine = make_engine(database_url)
+    with transaction(make_sessionmaker(engine)) as db:
+        built = build_world(db, tmp_path)
+    engine.dispose()
+    return built
